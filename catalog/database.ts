@@ -1,0 +1,5 @@
+// The one Database interface: every domain's table types, merged. Each domain owns its tables.
+import type { CatalogTables } from './tables';
+import type { IngestTables } from '../ingest/tables';
+
+export interface Database extends CatalogTables, IngestTables {}

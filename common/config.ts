@@ -1,0 +1,128 @@
+// The one place that reads process.env. Parses and validates every variable at once and
+// fails listing all bad ones, so a misconfigured deployment says everything in one go.
+import path from 'node:path';
+
+export type MalwarePolicy = 'refuse' | 'accept-with-warning';
+
+export interface StorageLocation {
+  kind: 'file';
+  /** Absolute root folder of a filesystem object store. */
+  root: string;
+}
+
+export interface Config {
+  /** Absent: embedded PGlite in `${dataDir}/db`. */
+  databaseUrl: string | undefined;
+  dataDir: string;
+  port: number;
+  host: string;
+  /** First location is primary; the others are replicas used for repair. */
+  storage: StorageLocation[];
+  logLevel: string;
+  malwarePolicy: MalwarePolicy;
+  requireSignatures: boolean;
+  /** Folder of PEM trust anchors and CRLs for signature verification. */
+  trustDir: string;
+  /** Per-transfer size limit in bytes (p.147 limits are per document and fixed). */
+  transferMaxBytes: number;
+  /** Secure cookies (behind HTTPS). */
+  secureCookies: boolean;
+  tools: Record<ToolName, string | undefined>;
+}
+
+export type ToolName = 'soffice' | 'gs' | 'pdftoppm' | 'pdftotext' | 'qpdf' | 'clamscan' | 'clamdscan' | 'verapdf';
+
+const TOOL_ENV: Record<ToolName, string> = {
+  soffice: 'SOFFICE_BIN',
+  gs: 'GS_BIN',
+  pdftoppm: 'PDFTOPPM_BIN',
+  pdftotext: 'PDFTOTEXT_BIN',
+  qpdf: 'QPDF_BIN',
+  clamscan: 'CLAMSCAN_BIN',
+  clamdscan: 'CLAMDSCAN_BIN',
+  verapdf: 'VERAPDF_BIN',
+};
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+function parseStorage(value: string | undefined, dataDir: string, problems: string[]): StorageLocation[] {
+  if (!value) return [{ kind: 'file', root: path.join(dataDir, 'objects') }];
+  const locations: StorageLocation[] = [];
+  for (const raw of value.split(',').map((s) => s.trim()).filter(Boolean)) {
+    if (raw.startsWith('file:')) locations.push({ kind: 'file', root: path.resolve(raw.slice(5)) });
+    else if (raw.startsWith('/') || raw.startsWith('.')) locations.push({ kind: 'file', root: path.resolve(raw) });
+    else problems.push(`MURAGAT_STORAGE: unsupported location "${raw}" (use file:/path, comma-separated; the first is primary)`);
+  }
+  if (!locations.length) problems.push('MURAGAT_STORAGE: no storage location given');
+  return locations;
+}
+
+function parseIntVar(env: NodeJS.ProcessEnv, name: string, fallback: number, problems: string[], min = 0, max = Number.MAX_SAFE_INTEGER): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    problems.push(`${name}: expected an integer from ${min} to ${max}, got "${raw}"`);
+    return fallback;
+  }
+  return n;
+}
+
+function parseBool(env: NodeJS.ProcessEnv, name: string, fallback: boolean, problems: string[]): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (/^(1|true|yes|on)$/i.test(raw)) return true;
+  if (/^(0|false|no|off)$/i.test(raw)) return false;
+  problems.push(`${name}: expected true or false, got "${raw}"`);
+  return fallback;
+}
+
+export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const problems: string[] = [];
+  const dataDir = path.resolve(env.MURAGAT_DATA_DIR || './data');
+  const databaseUrl = env.DATABASE_URL || undefined;
+  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    problems.push(`DATABASE_URL: expected postgres://…, got "${databaseUrl}"`);
+  }
+  const malware = env.MURAGAT_MALWARE_POLICY || 'refuse';
+  if (malware !== 'refuse' && malware !== 'accept-with-warning') {
+    problems.push(`MURAGAT_MALWARE_POLICY: expected refuse or accept-with-warning, got "${malware}"`);
+  }
+  const tools = Object.fromEntries(
+    (Object.keys(TOOL_ENV) as ToolName[]).map((name) => [name, env[TOOL_ENV[name]] || undefined]),
+  ) as Record<ToolName, string | undefined>;
+  const config: Config = {
+    databaseUrl,
+    dataDir,
+    port: parseIntVar(env, 'PORT', 8080, problems, 0, 65535),
+    host: env.HOST || '0.0.0.0',
+    storage: parseStorage(env.MURAGAT_STORAGE, dataDir, problems),
+    logLevel: env.LOG_LEVEL || (env.VITEST ? 'silent' : 'info'),
+    malwarePolicy: malware as MalwarePolicy,
+    requireSignatures: parseBool(env, 'MURAGAT_REQUIRE_SIGNATURES', false, problems),
+    trustDir: path.resolve(env.MURAGAT_TRUST_DIR || path.join(dataDir, 'trust')),
+    transferMaxBytes: parseIntVar(env, 'MURAGAT_TRANSFER_MAX_BYTES', 20 * 1024 ** 3, problems, 1),
+    secureCookies: parseBool(env, 'MURAGAT_SECURE_COOKIES', false, problems),
+    tools,
+  };
+  if (problems.length) throw new ConfigError(problems);
+  return config;
+}
+
+let cached: Config | undefined;
+
+/** The process-wide configuration, parsed once. */
+export function loadConfig(): Config {
+  cached ??= parseConfig(process.env);
+  return cached;
+}
+
+/** Tests and embedding code may set the configuration explicitly. */
+export function setConfig(config: Config): void {
+  cached = config;
+}

@@ -1,0 +1,71 @@
+// Runs a database suite on a fresh embedded PGlite always, and also on the real PostgreSQL
+// server when TEST_DATABASE_URL is set. Each run gets its own schema on the server, so suites
+// running in parallel never see each other's rows.
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe } from 'vitest';
+import pg from 'pg';
+import type { Kysely } from 'kysely';
+import { openDatabase, type DatabaseHandle, type DatabaseKind } from '../../catalog/db';
+import { migrateToLatest } from '../../catalog/migrator';
+import type { Database } from '../../catalog/database';
+
+export interface TestDatabase {
+  db: Kysely<Database>;
+  kind: DatabaseKind;
+  /** Connection URL including the per-suite schema (postgres only), for child processes. */
+  url?: string;
+}
+
+export function testDatabaseKinds(): DatabaseKind[] {
+  return process.env.TEST_DATABASE_URL ? ['pglite', 'postgres'] : ['pglite'];
+}
+
+/** Opens a migrated, empty database of the given kind. */
+export async function createTestDatabase(kind: DatabaseKind): Promise<TestDatabase & { close(): Promise<void> }> {
+  if (kind === 'pglite') {
+    const handle = await openDatabase({});
+    await migrateToLatest(handle.db);
+    return { db: handle.db, kind, close: handle.close };
+  }
+  const base = process.env.TEST_DATABASE_URL;
+  if (!base) throw new Error('TEST_DATABASE_URL is not set');
+  const schema = `t_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: base });
+  await admin.connect();
+  await admin.query(`CREATE SCHEMA ${schema}`);
+  await admin.end();
+  const url = `${base}${base.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${schema}`)}`;
+  const handle: DatabaseHandle = await openDatabase({ url, poolSize: 4 });
+  await migrateToLatest(handle.db);
+  return {
+    db: handle.db,
+    kind,
+    url,
+    async close() {
+      await handle.close();
+      const cleanup = new pg.Client({ connectionString: base });
+      await cleanup.connect();
+      await cleanup.query(`DROP SCHEMA ${schema} CASCADE`);
+      await cleanup.end();
+    },
+  };
+}
+
+/** `describe` once per available database kind; the suite name carries `[pglite]` / `[postgres]`. */
+export function describeEachDatabase(name: string, suite: (get: () => TestDatabase) => void): void {
+  for (const kind of testDatabaseKinds()) {
+    describe(`${name} [${kind}]`, () => {
+      let current: (TestDatabase & { close(): Promise<void> }) | undefined;
+      beforeAll(async () => {
+        current = await createTestDatabase(kind);
+      }, 60_000);
+      afterAll(async () => {
+        await current?.close();
+      });
+      suite(() => {
+        if (!current) throw new Error('test database not ready');
+        return current;
+      });
+    });
+  }
+}
