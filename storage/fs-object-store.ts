@@ -1,0 +1,209 @@
+// Filesystem backend. Layout: <root>/objects/ab/cd/<sha256> (two fan-out levels keep
+// directories small at millions of objects); writes go to <root>/tmp/, are fsynced, and are
+// published with link(2), which fails if the name exists — so an object is never
+// overwritten, concurrent puts of the same bytes store it once, and a crash before the link
+// leaves only a temp file that no reader ever sees.
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream, createWriteStream, type ReadStream } from 'node:fs';
+import { appendFile, chmod, link, mkdir, open, readdir, stat, unlink, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { Readable, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { NotFoundError, ValidationError } from '../common/errors';
+import { SHA256_HEX, type DestructionAuthorisation, type ObjectStore, type ObjectVerification, type StoredObject } from './object-store';
+
+const STALE_TEMP_MS = 24 * 60 * 60 * 1000;
+
+export class FsObjectStore implements ObjectStore {
+  readonly location: string;
+  private readonly objectsDir: string;
+  private readonly tmpDir: string;
+  private ready: Promise<void> | undefined;
+
+  constructor(readonly root: string) {
+    this.location = `file:${root}`;
+    this.objectsDir = path.join(root, 'objects');
+    this.tmpDir = path.join(root, 'tmp');
+  }
+
+  /** Path of an object's file; the hex digest is the file name. */
+  objectPath(sha256: string): string {
+    assertDigest(sha256);
+    return path.join(this.objectsDir, sha256.slice(0, 2), sha256.slice(2, 4), sha256);
+  }
+
+  private init(): Promise<void> {
+    this.ready ??= (async () => {
+      await mkdir(this.objectsDir, { recursive: true });
+      await mkdir(this.tmpDir, { recursive: true });
+      await this.removeStaleTemps();
+    })();
+    return this.ready;
+  }
+
+  /** Temp files of writers that crashed long ago are garbage; recent ones may be in flight. */
+  private async removeStaleTemps(): Promise<void> {
+    const now = Date.now();
+    for (const name of await readdir(this.tmpDir)) {
+      const file = path.join(this.tmpDir, name);
+      try {
+        const s = await stat(file);
+        if (now - s.mtimeMs > STALE_TEMP_MS) await unlink(file);
+      } catch {
+        // raced with another process cleaning up: fine
+      }
+    }
+  }
+
+  async put(data: Readable | Uint8Array, options: { expectedSha256?: string } = {}): Promise<StoredObject> {
+    await this.init();
+    if (options.expectedSha256 !== undefined) assertDigest(options.expectedSha256);
+    const temp = path.join(this.tmpDir, `${process.pid}-${randomBytes(8).toString('hex')}.part`);
+    const hash = createHash('sha256');
+    let size = 0;
+    const hasher = new Transform({
+      transform(chunk: Buffer, _enc, done) {
+        hash.update(chunk);
+        size += chunk.length;
+        done(null, chunk);
+      },
+    });
+    const source = data instanceof Uint8Array ? Readable.from([Buffer.from(data.buffer, data.byteOffset, data.byteLength)]) : data;
+    try {
+      await pipeline(source, hasher, createWriteStream(temp, { flags: 'wx', mode: 0o600 }));
+      await fsyncFile(temp);
+      const sha256 = hash.digest('hex');
+      if (options.expectedSha256 && options.expectedSha256 !== sha256) {
+        throw new ValidationError('storage.digest_mismatch', 'errors.storage_digest_mismatch', {
+          expected: options.expectedSha256,
+          actual: sha256,
+        });
+      }
+      const final = this.objectPath(sha256);
+      await mkdir(path.dirname(final), { recursive: true });
+      await chmod(temp, 0o444);
+      let created = true;
+      try {
+        await link(temp, final);
+        await fsyncDir(path.dirname(final));
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+        created = false;
+      }
+      return { sha256, size, created };
+    } finally {
+      await unlink(temp).catch(() => {});
+    }
+  }
+
+  putFile(file: string, options?: { expectedSha256?: string }): Promise<StoredObject> {
+    return this.put(createReadStream(file), options);
+  }
+
+  get(sha256: string): Readable {
+    const file = this.objectPath(sha256);
+    const stream: ReadStream = createReadStream(file);
+    // Map ENOENT to the domain's NotFoundError so callers need not know about files.
+    const out = new Transform({ transform: (chunk, _e, done) => done(null, chunk) });
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      out.destroy(error.code === 'ENOENT' ? notFound(sha256) : error);
+    });
+    return stream.pipe(out);
+  }
+
+  async getBytes(sha256: string): Promise<Buffer> {
+    try {
+      return await readFile(this.objectPath(sha256));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw notFound(sha256);
+      throw error;
+    }
+  }
+
+  async exists(sha256: string): Promise<boolean> {
+    return (await this.stat(sha256)) !== null;
+  }
+
+  async stat(sha256: string): Promise<{ size: number } | null> {
+    try {
+      const s = await stat(this.objectPath(sha256));
+      return { size: s.size };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw error;
+    }
+  }
+
+  async *list(): AsyncIterable<string> {
+    await this.init();
+    for (const a of (await readdir(this.objectsDir)).sort()) {
+      const dirA = path.join(this.objectsDir, a);
+      for (const b of (await readdir(dirA).catch(() => [] as string[])).sort()) {
+        for (const name of (await readdir(path.join(dirA, b)).catch(() => [] as string[])).sort()) {
+          if (SHA256_HEX.test(name)) yield name;
+        }
+      }
+    }
+  }
+
+  async verify(sha256: string): Promise<ObjectVerification> {
+    const hash = createHash('sha256');
+    let size = 0;
+    try {
+      for await (const chunk of createReadStream(this.objectPath(sha256))) {
+        hash.update(chunk as Buffer);
+        size += (chunk as Buffer).length;
+      }
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { ok: false, missing: true };
+      throw error;
+    }
+    const actual = hash.digest('hex');
+    return { ok: actual === sha256, actual, size };
+  }
+
+  async destroy(sha256: string, authorisation: DestructionAuthorisation): Promise<void> {
+    if (!authorisation?.destructionActId) {
+      throw new ValidationError('storage.destruction_unauthorised', 'errors.storage_destruction_unauthorised', { sha256 });
+    }
+    await this.init();
+    // The destruction register outlives the object: what was destroyed, when, under which act.
+    await appendFile(
+      path.join(this.root, 'destroyed.jsonl'),
+      JSON.stringify({ sha256, destructionActId: authorisation.destructionActId, at: new Date().toISOString() }) + '\n',
+    );
+    await unlink(this.objectPath(sha256)).catch((error: NodeJS.ErrnoException) => {
+      if (error.code !== 'ENOENT') throw error;
+    });
+  }
+}
+
+function assertDigest(sha256: string): void {
+  if (!SHA256_HEX.test(sha256)) {
+    throw new ValidationError('storage.invalid_digest', 'errors.storage_invalid_digest', { value: String(sha256).slice(0, 80) });
+  }
+}
+
+function notFound(sha256: string): NotFoundError {
+  return new NotFoundError('storage.object_not_found', 'errors.storage_object_not_found', { sha256 });
+}
+
+async function fsyncFile(file: string): Promise<void> {
+  const handle = await open(file, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+async function fsyncDir(dir: string): Promise<void> {
+  const handle = await open(dir, 'r');
+  try {
+    await handle.sync();
+  } catch {
+    // some filesystems refuse fsync on directories; the link itself is already durable there
+  } finally {
+    await handle.close();
+  }
+}

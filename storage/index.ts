@@ -1,0 +1,26 @@
+// Storage: where the archive's bytes live. Domain code sees only ObjectStore.
+import type { Config, StorageLocation } from '../common/config';
+import { FsObjectStore } from './fs-object-store';
+import type { ObjectStore } from './object-store';
+
+export * from './object-store';
+export { FsObjectStore } from './fs-object-store';
+
+export interface Storage {
+  primary: ObjectStore;
+  /** Extra copies used by integrity runs to repair the primary. */
+  replicas: ObjectStore[];
+}
+
+export function openObjectStore(location: StorageLocation): ObjectStore {
+  switch (location.kind) {
+    case 'file':
+      return new FsObjectStore(location.root);
+  }
+}
+
+export function openStorage(config: Pick<Config, 'storage'>): Storage {
+  const [first, ...rest] = config.storage;
+  if (!first) throw new Error('no storage location configured');
+  return { primary: openObjectStore(first), replicas: rest.map(openObjectStore) };
+}

@@ -1,0 +1,41 @@
+import type { Readable } from 'node:stream';
+
+export interface StoredObject {
+  sha256: string;
+  size: number;
+  /** False when identical content was already stored (content addressing deduplicates). */
+  created: boolean;
+}
+
+export interface ObjectVerification {
+  ok: boolean;
+  /** Digest of the bytes actually found (absent when the object is missing). */
+  actual?: string;
+  size?: number;
+  missing?: boolean;
+}
+
+export interface DestructionAuthorisation {
+  /** The approved destruction act (p.186-1); only the destruction path holds one. */
+  destructionActId: string;
+}
+
+/**
+ * Write-once, content-addressed object store. Objects are named by the SHA-256 of their
+ * bytes and never overwritten; the only way to remove one is the destruction path.
+ * Implemented by the filesystem backend; an S3-compatible backend implements the same shape.
+ */
+export interface ObjectStore {
+  readonly location: string;
+  put(data: Readable | Uint8Array, options?: { expectedSha256?: string }): Promise<StoredObject>;
+  putFile(path: string, options?: { expectedSha256?: string }): Promise<StoredObject>;
+  get(sha256: string): Readable;
+  getBytes(sha256: string): Promise<Buffer>;
+  exists(sha256: string): Promise<boolean>;
+  stat(sha256: string): Promise<{ size: number } | null>;
+  list(): AsyncIterable<string>;
+  verify(sha256: string): Promise<ObjectVerification>;
+  destroy(sha256: string, authorisation: DestructionAuthorisation): Promise<void>;
+}
+
+export const SHA256_HEX = /^[0-9a-f]{64}$/;
