@@ -1,0 +1,118 @@
+#!/usr/bin/env node
+// Installs what `npm start` / `npm test` need and is missing, then gets out of the way.
+// Plain Node (no dependencies): it runs before node_modules exists on a fresh machine.
+//   node scripts/setup.mjs --start   system packages for running + npm deps + UI build
+//   node scripts/setup.mjs --test    the same + Chromium for the browser tests
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const mode = process.argv.includes('--test') ? 'test' : 'start';
+
+// Debian packages the system uses (see docs/ARCHITECTURE.md "External tools").
+const RUNTIME_PACKAGES = [
+  'libreoffice-writer-nogui', 'libreoffice-calc-nogui', 'libreoffice-impress-nogui',
+  'ghostscript', 'poppler-utils', 'qpdf', 'clamav', 'libarchive-tools', 'file',
+  'fonts-dejavu-core', 'fonts-noto-core', 'fonts-liberation2', 'icc-profiles-free',
+];
+const TEST_PACKAGES = ['chromium', 'openssl'];
+
+function log(message) {
+  process.stderr.write(`[setup] ${message}\n`);
+}
+
+function fail(message) {
+  process.stderr.write(`\n[setup] ${message}\n\n`);
+  process.exit(1);
+}
+
+function checkNode() {
+  const [major, minor] = process.versions.node.split('.').map(Number);
+  if (major < 20 || (major === 20 && minor < 19)) {
+    fail(`Node ${process.versions.node} is too old: Muragat needs Node 20.19 or newer.`);
+  }
+}
+
+function hasCommand(cmd) {
+  return spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
+}
+
+function missingDebianPackages(packages) {
+  if (!hasCommand('dpkg-query')) return null; // not Debian: cannot check by package
+  return packages.filter((pkg) => {
+    const r = spawnSync('dpkg-query', ['-W', '-f=${Status}', pkg], { encoding: 'utf8' });
+    return r.status !== 0 || !r.stdout.includes('install ok installed');
+  });
+}
+
+function installDebianPackages(packages) {
+  const command = `apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends ${packages.join(' ')}`;
+  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  let prefix = null;
+  if (isRoot) prefix = [];
+  else if (hasCommand('sudo') && spawnSync('sudo', ['-n', 'true'], { stdio: 'ignore' }).status === 0) prefix = ['sudo', '-n'];
+  if (!prefix) {
+    fail(`These Debian packages are missing: ${packages.join(' ')}\nInstall them with:\n\n  sudo sh -c '${command}'\n\nthen run the npm command again.`);
+  }
+  log(`installing Debian packages: ${packages.join(' ')}`);
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  const run = (args) => {
+    const [cmd, ...rest] = [...prefix, ...args];
+    const r = spawnSync(cmd, rest, { stdio: 'inherit', env });
+    if (r.status !== 0) fail(`'${args.join(' ')}' failed (exit ${r.status}). Run this and retry:\n\n  sudo sh -c '${command}'`);
+  };
+  run(['apt-get', 'update']);
+  run(['apt-get', 'install', '-y', '--no-install-recommends', ...packages]);
+}
+
+function ensureSystemPackages() {
+  const wanted = mode === 'test' ? [...RUNTIME_PACKAGES, ...TEST_PACKAGES] : RUNTIME_PACKAGES;
+  const missing = missingDebianPackages(wanted);
+  if (missing === null) {
+    const tools = ['soffice', 'gs', 'pdftoppm', 'pdftotext', 'qpdf', 'clamscan', ...(mode === 'test' ? ['chromium'] : [])];
+    const absent = tools.filter((t) => !hasCommand(t));
+    if (absent.length) log(`not a Debian system; these tools are missing and the features using them will report so: ${absent.join(', ')}`);
+    return;
+  }
+  if (missing.length) installDebianPackages(missing);
+}
+
+function newestMtime(dir, filter = () => true) {
+  let newest = 0;
+  if (!existsSync(dir)) return 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    if (entry.name === 'node_modules' || entry.name === 'dist') continue;
+    if (entry.isDirectory()) newest = Math.max(newest, newestMtime(full, filter));
+    else if (filter(full)) newest = Math.max(newest, statSync(full).mtimeMs);
+  }
+  return newest;
+}
+
+function ensureNpmDependencies() {
+  const marker = path.join(root, 'node_modules', '.package-lock.json');
+  const lock = path.join(root, 'package-lock.json');
+  const stale = !existsSync(marker) || (existsSync(lock) && statSync(lock).mtimeMs > statSync(marker).mtimeMs + 1000);
+  if (!stale) return;
+  log('installing npm dependencies');
+  const args = existsSync(lock) ? ['ci', '--no-audit', '--no-fund'] : ['install', '--no-audit', '--no-fund'];
+  const r = spawnSync('npm', args, { cwd: root, stdio: 'inherit' });
+  if (r.status !== 0) fail(`npm ${args[0]} failed; see the output above.`);
+}
+
+function ensureUiBuilt() {
+  const index = path.join(root, 'ui', 'dist', 'index.html');
+  if (!existsSync(path.join(root, 'ui', 'index.html'))) return;
+  const sources = Math.max(newestMtime(path.join(root, 'ui')), newestMtime(path.join(root, 'common', 'i18n'), (f) => f.endsWith('.json')));
+  if (existsSync(index) && statSync(index).mtimeMs >= sources) return;
+  log('building the UI');
+  const r = spawnSync('npx', ['vite', 'build', '--config', 'ui/vite.config.ts', '--logLevel', 'warn'], { cwd: root, stdio: 'inherit' });
+  if (r.status !== 0) fail('the UI build failed; see the output above.');
+}
+
+checkNode();
+ensureSystemPackages();
+ensureNpmDependencies();
+ensureUiBuilt();
