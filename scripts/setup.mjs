@@ -112,7 +112,21 @@ function ensureUiBuilt() {
   if (r.status !== 0) fail('the UI build failed; see the output above.');
 }
 
+// ClamAV ships without signatures; fetch them once (best effort: offline machines keep going,
+// and ingest then applies MURAGAT_MALWARE_POLICY, recording the outcome per document).
+function ensureMalwareSignatures() {
+  const dbDir = '/var/lib/clamav';
+  const hasDb = existsSync(dbDir) && readdirSync(dbDir).some((f) => /\.(cvd|cld)$/.test(f));
+  if (hasDb || !hasCommand('freshclam')) return;
+  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  if (!isRoot) return;
+  log('fetching ClamAV signatures (freshclam)');
+  const r = spawnSync('freshclam', ['--quiet'], { stdio: 'ignore', timeout: 120_000 });
+  if (r.status !== 0) log('could not fetch ClamAV signatures (offline?); malware scanning reports "unavailable" until freshclam succeeds');
+}
+
 checkNode();
 ensureSystemPackages();
+if (mode === 'start') ensureMalwareSignatures();
 ensureNpmDependencies();
 ensureUiBuilt();
