@@ -1,5 +1,6 @@
 // The one Database interface: every domain's table types, merged. Each domain owns its tables.
 import type { CatalogTables } from './tables';
 import type { IngestTables } from '../ingest/tables';
+import type { SessionTables } from './sessions.tables';
 
-export interface Database extends CatalogTables, IngestTables {}
+export interface Database extends CatalogTables, IngestTables, SessionTables {}

@@ -21,6 +21,8 @@ export interface DatabaseHandle {
   db: Kysely<Database>;
   kind: DatabaseKind;
   close(): Promise<void>;
+  /** The embedded engine, when kind is pglite (for dumping a template). */
+  pglite?: PGlite;
 }
 
 /** Serialises access to the single PGlite session: a transaction holds it until release. */
@@ -77,6 +79,8 @@ export interface OpenDatabaseOptions {
   pgliteDir?: string;
   /** Pool size for a real server. */
   poolSize?: number;
+  /** PGlite only: start from a dumped data folder (PGlite dumpDataDir), e.g. a migrated template. */
+  loadDataDir?: Blob;
 }
 
 export async function openDatabase(options: OpenDatabaseOptions): Promise<DatabaseHandle> {
@@ -87,8 +91,9 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
   }
   if (options.pgliteDir) mkdirSync(path.resolve(options.pgliteDir), { recursive: true });
   const pglite = await PGlite.create(options.pgliteDir ? path.resolve(options.pgliteDir) : undefined, {
+    ...(options.loadDataDir ? { loadDataDir: options.loadDataDir } : {}),
     parsers: { [INT8_OID]: (v: string) => Number(v), [NUMERIC_OID]: (v: string) => Number(v) },
   });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: pglitePool(pglite) }) });
-  return { db, kind: 'pglite', close: () => db.destroy() };
+  return { db, kind: 'pglite', close: () => db.destroy(), pglite };
 }

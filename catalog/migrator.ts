@@ -3,7 +3,7 @@
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { Migrator, type Kysely, type Migration, type MigrationProvider, type MigrationResultSet } from 'kysely';
+import { Migrator, sql, type Kysely, type Migration, type MigrationProvider, type MigrationResultSet } from 'kysely';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const MIGRATION_FOLDERS = ['catalog', 'storage', 'ingest', 'validators'].map((d) => path.join(root, d, 'migrations'));
@@ -30,7 +30,14 @@ class FolderMigrationProvider implements MigrationProvider {
 }
 
 export async function migrateToLatest(db: Kysely<any>): Promise<MigrationResultSet> {
-  const migrator = new Migrator({ db, provider: new FolderMigrationProvider() });
+  // Kysely looks for its bookkeeping tables in every schema unless told which one; with one
+  // schema per test suite on a shared server, another suite's tables would be mistaken for ours.
+  const { rows } = await sql<{ schema: string }>`SELECT current_schema() AS schema`.execute(db);
+  const migrator = new Migrator({
+    db,
+    provider: new FolderMigrationProvider(),
+    migrationTableSchema: rows[0]?.schema ?? 'public',
+  });
   const result = await migrator.migrateToLatest();
   if (result.error) throw result.error;
   return result;

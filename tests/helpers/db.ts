@@ -1,12 +1,14 @@
 // Runs a database suite on a fresh embedded PGlite always, and also on the real PostgreSQL
 // server when TEST_DATABASE_URL is set. Each run gets its own schema on the server, so suites
 // running in parallel never see each other's rows.
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, readFile, readdir, rename, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { afterAll, beforeAll, describe } from 'vitest';
 import pg from 'pg';
 import type { Kysely } from 'kysely';
 import { openDatabase, type DatabaseHandle, type DatabaseKind } from '../../catalog/db';
-import { migrateToLatest } from '../../catalog/migrator';
+import { MIGRATION_FOLDERS, migrateToLatest } from '../../catalog/migrator';
 import type { Database } from '../../catalog/database';
 
 export interface TestDatabase {
@@ -20,10 +22,51 @@ export function testDatabaseKinds(): DatabaseKind[] {
   return process.env.TEST_DATABASE_URL ? ['pglite', 'postgres'] : ['pglite'];
 }
 
+// initdb + migrations cost seconds per PGlite instance; every suite instead starts from a dump
+// of a freshly migrated database, cached on disk and keyed by the migrations' contents.
+async function migratedTemplateKey(): Promise<string> {
+  const hash = createHash('sha256');
+  for (const folder of MIGRATION_FOLDERS) {
+    const files = await readdir(folder).catch(() => [] as string[]);
+    for (const file of files.sort()) {
+      hash.update(`${folder}/${file}\0`);
+      hash.update(await readFile(path.join(folder, file)));
+    }
+  }
+  return hash.digest('hex').slice(0, 24);
+}
+
+let templatePromise: Promise<Buffer> | undefined;
+
+async function migratedTemplate(): Promise<Buffer> {
+  templatePromise ??= (async () => {
+    const dir = path.join(process.cwd(), 'node_modules', '.cache', 'muragat');
+    const file = path.join(dir, `pglite-template-${await migratedTemplateKey()}.tar.gz`);
+    try {
+      return await readFile(file);
+    } catch {
+      // Not built yet: build it below.
+    }
+    const handle = await openDatabase({});
+    await migrateToLatest(handle.db);
+    const blob = await handle.pglite!.dumpDataDir('gzip');
+    const bytes = Buffer.from(await blob.arrayBuffer());
+    await handle.close();
+    await mkdir(dir, { recursive: true });
+    const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+    await writeFile(tmp, bytes);
+    await rename(tmp, file); // atomic: parallel workers may race to build the same template
+    return bytes;
+  })();
+  return templatePromise;
+}
+
 /** Opens a migrated, empty database of the given kind. */
 export async function createTestDatabase(kind: DatabaseKind): Promise<TestDatabase & { close(): Promise<void> }> {
   if (kind === 'pglite') {
-    const handle = await openDatabase({});
+    const template = await migratedTemplate();
+    const handle = await openDatabase({ loadDataDir: new Blob([new Uint8Array(template)]) });
+    // A no-op when the template is current; applies anything newer otherwise.
     await migrateToLatest(handle.db);
     return { db: handle.db, kind, close: handle.close };
   }
