@@ -5,11 +5,11 @@
 // leaves only a temp file that no reader ever sees.
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream, type ReadStream } from 'node:fs';
-import { appendFile, chmod, link, mkdir, open, readdir, stat, unlink, readFile } from 'node:fs/promises';
+import { appendFile, chmod, link, mkdir, open, readdir, rename, stat, unlink, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { NotFoundError, ValidationError } from '../common/errors';
+import { ConflictError, NotFoundError, ValidationError } from '../common/errors';
 import { SHA256_HEX, type DestructionAuthorisation, type ObjectStore, type ObjectVerification, type StoredObject } from './object-store';
 
 const STALE_TEMP_MS = 24 * 60 * 60 * 1000;
@@ -160,6 +160,20 @@ export class FsObjectStore implements ObjectStore {
     }
     const actual = hash.digest('hex');
     return { ok: actual === sha256, actual, size };
+  }
+
+  async setAsideDamaged(sha256: string): Promise<{ movedTo: string } | null> {
+    assertDigest(sha256);
+    await this.init();
+    const check = await this.verify(sha256);
+    if (check.missing) return null;
+    if (check.ok) throw new ConflictError('storage.object_sound', 'errors.storage_object_sound', { sha256, location: this.location });
+    const damagedDir = path.join(this.root, 'damaged');
+    await mkdir(damagedDir, { recursive: true });
+    const movedTo = path.join(damagedDir, `${sha256}.${new Date().toISOString().replace(/[:.]/g, '-')}.${check.actual ?? 'unknown'}`);
+    await rename(this.objectPath(sha256), movedTo);
+    await fsyncDir(path.dirname(this.objectPath(sha256)));
+    return { movedTo };
   }
 
   async destroy(sha256: string, authorisation: DestructionAuthorisation): Promise<void> {

@@ -24,3 +24,4 @@ export function openStorage(config: Pick<Config, 'storage'>): Storage {
   if (!first) throw new Error('no storage location configured');
   return { primary: openObjectStore(first), replicas: rest.map(openObjectStore) };
 }
+export { repairObject, type ObjectRepair } from './repair';

@@ -36,6 +36,12 @@ export interface ObjectStore {
   list(): AsyncIterable<string>;
   verify(sha256: string): Promise<ObjectVerification>;
   destroy(sha256: string, authorisation: DestructionAuthorisation): Promise<void>;
+  /**
+   * Moves a damaged copy aside (never deletes it: it is evidence) so a good copy can be
+   * restored under its name. Refuses when the stored bytes still match their digest, so this
+   * can never remove a sound object. Returns where the damaged copy went, or null when absent.
+   */
+  setAsideDamaged(sha256: string): Promise<{ movedTo: string } | null>;
 }
 
 export const SHA256_HEX = /^[0-9a-f]{64}$/;
