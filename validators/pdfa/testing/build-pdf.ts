@@ -1,0 +1,111 @@
+// Builds small PDF files byte by byte for the rule tests: a minimal conforming PDF/A-1b
+// document whose parts can be replaced one at a time to break exactly one rule.
+
+const enc = (s: string) => Buffer.from(s, 'latin1');
+
+/** A stream object body with a correct Length. */
+export function stream(dict: string, data: string | Uint8Array, options: { length?: number; eol?: string } = {}): Buffer {
+  const bytes = typeof data === 'string' ? enc(data) : Buffer.from(data);
+  const eol = options.eol ?? '\n';
+  return Buffer.concat([enc(`<< ${dict} /Length ${options.length ?? bytes.length} >>\nstream${eol}`), bytes, enc('\nendstream')]);
+}
+
+export interface RawPdf {
+  header?: string;
+  objects: (string | Buffer)[];
+  trailer: string;
+  afterEof?: string;
+  /** Object numbers to list as free in the xref table. */
+  free?: number[];
+}
+
+export function buildPdf(spec: RawPdf): Buffer {
+  const parts: Buffer[] = [enc(spec.header ?? '%PDF-1.4\n%\xE2\xE3\xCF\xD3\n')];
+  let offset = parts[0]!.length;
+  const offsets: number[] = [];
+  spec.objects.forEach((body, i) => {
+    offsets.push(offset);
+    const chunk = Buffer.concat([enc(`${i + 1} 0 obj\n`), typeof body === 'string' ? enc(body) : body, enc('\nendobj\n')]);
+    parts.push(chunk);
+    offset += chunk.length;
+  });
+  const xrefAt = offset;
+  let xref = `xref\n0 ${spec.objects.length + 1}\n0000000000 65535 f \n`;
+  offsets.forEach((o, i) => {
+    const free = spec.free?.includes(i + 1);
+    xref += `${String(free ? 0 : o).padStart(10, '0')} ${free ? '00001 f' : '00000 n'} \n`;
+  });
+  parts.push(enc(`${xref}trailer\n<< /Size ${spec.objects.length + 1} ${spec.trailer} >>\nstartxref\n${xrefAt}\n%%EOF\n${spec.afterEof ?? ''}`));
+  return Buffer.concat(parts);
+}
+
+/** An ICC profile header (v2.1) that the checks read: class and colour space. */
+export function iccProfile(deviceClass = 'mntr', colorSpace = 'RGB ', major = 2): Buffer {
+  const b = Buffer.alloc(132);
+  b.writeUInt32BE(132, 0);
+  b.write('none', 4, 'latin1');
+  b[8] = major;
+  b[9] = 0x10;
+  b.write(deviceClass, 12, 'latin1');
+  b.write(colorSpace, 16, 'latin1');
+  b.write('XYZ ', 20, 'latin1');
+  b.write('acsp', 36, 'latin1');
+  return b;
+}
+
+export const PDFAID = '<rdf:Description rdf:about="" xmlns:pdfaid="http://www.aiim.org/pdfa/ns/id/" pdfaid:part="1" pdfaid:conformance="B"/>';
+export const DC_TITLE =
+  '<rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:title><rdf:Alt><rdf:li xml:lang="x-default">Test</rdf:li></rdf:Alt></dc:title></rdf:Description>';
+
+export function xmp(descriptions = PDFAID + DC_TITLE, header = '<?xpacket begin="\uFEFF" id="W5M0MpCehiHzreSzNTczkc9d"?>'): string {
+  return (
+    `${header}\n<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">` +
+    `${descriptions}</rdf:RDF></x:xmpmeta>\n<?xpacket end="w"?>`
+  );
+}
+
+export interface PdfaOptions {
+  content?: string;
+  resources?: string;
+  pageExtra?: string;
+  catalogExtra?: string;
+  /** Replaces the XMP packet (UTF-8). */
+  xmp?: string;
+  /** Replaces the XMP packet with raw bytes (other encodings). */
+  xmpBytes?: Buffer;
+  metadataDict?: string;
+  info?: string;
+  outputIntent?: string | null;
+  icc?: Buffer;
+  /** Objects appended as 9, 10, … */
+  extra?: (string | Buffer)[];
+  trailer?: string;
+  header?: string;
+  afterEof?: string;
+  free?: number[];
+}
+
+/**
+ * A minimal conforming PDF/A-1b file: catalog 1, pages 2, page 3, content 4, metadata 5,
+ * output intent 6, ICC profile 7, info 8; extra objects from 9.
+ */
+export function pdfa(o: PdfaOptions = {}): Buffer {
+  const objects: (string | Buffer)[] = [
+    `<< /Type /Catalog /Pages 2 0 R /Metadata 5 0 R${o.outputIntent === null ? '' : ' /OutputIntents [6 0 R]'} ${o.catalogExtra ?? ''} >>`,
+    '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
+    `<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] /Contents 4 0 R /Resources << ${o.resources ?? ''} >> ${o.pageExtra ?? ''} >>`,
+    stream('', o.content ?? '0 0 1 rg 10 10 50 50 re f'),
+    stream(o.metadataDict ?? '/Type /Metadata /Subtype /XML', o.xmpBytes ?? Buffer.from(o.xmp ?? xmp(), 'utf8')),
+    o.outputIntent ?? '<< /Type /OutputIntent /S /GTS_PDFA1 /OutputConditionIdentifier (sRGB) /DestOutputProfile 7 0 R >>',
+    stream('/N 3', o.icc ?? iccProfile()),
+    o.info ?? '<< /Title (Test) >>',
+    ...(o.extra ?? []),
+  ];
+  return buildPdf({
+    header: o.header,
+    objects,
+    trailer: o.trailer ?? '/Root 1 0 R /Info 8 0 R /ID [<0123456789ABCDEF0123456789ABCDEF> <0123456789ABCDEF0123456789ABCDEF>]',
+    afterEof: o.afterEof,
+    free: o.free,
+  });
+}

@@ -1,0 +1,76 @@
+// The veraPDF engine through a stand-in executable that prints recorded machine-readable
+// reports (validators/pdfa/testdata), selected with VERAPDF_BIN.
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseConfig, setConfig } from '../../common/config';
+import { validatePdfA } from './index';
+import { parseMrr } from './verapdf';
+import { pdfa } from './testing/build-pdf';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const fake = path.join(here, 'testdata', 'fake-verapdf.mjs');
+const saved = { bin: process.env.VERAPDF_BIN, mode: process.env.FAKE_VERAPDF_MODE };
+
+beforeAll(() => {
+  process.env.VERAPDF_BIN = fake;
+  setConfig(parseConfig(process.env));
+});
+afterAll(() => {
+  if (saved.bin === undefined) delete process.env.VERAPDF_BIN;
+  else process.env.VERAPDF_BIN = saved.bin;
+  if (saved.mode === undefined) delete process.env.FAKE_VERAPDF_MODE;
+  else process.env.FAKE_VERAPDF_MODE = saved.mode;
+  setConfig(parseConfig(process.env));
+});
+
+describe('veraPDF engine', () => {
+  it('reads failed rules, clauses, contexts and messages from the report', async () => {
+    process.env.FAKE_VERAPDF_MODE = 'fail';
+    const r = await validatePdfA(pdfa(), { engine: 'verapdf', file: 'doc.pdf' });
+    expect(r).toMatchObject({ file: 'doc.pdf', compliant: false, profile: 'PDF/A-1b', engine: 'verapdf' });
+    expect(r.failures.map((f) => [f.clause, f.rule])).toEqual([
+      ['6.2.3.3', '6-2-3-3-t04'],
+      ['6.7.3', '6-7-3-t01'],
+    ]);
+    expect(r.failures[0]!.location).toContain('PDPage');
+    expect(r.failures[1]!.message).toBe('Info dictionary entries are not consistent with the XMP metadata & its dates');
+  });
+
+  it('reports a compliant file', async () => {
+    process.env.FAKE_VERAPDF_MODE = 'pass';
+    const r = await validatePdfA(pdfa(), { engine: 'verapdf' });
+    expect(r.compliant).toBe(true);
+    expect(r.failures).toEqual([]);
+  });
+
+  it('lists disagreements when both engines run', async () => {
+    process.env.FAKE_VERAPDF_MODE = 'fail';
+    const r = await validatePdfA(pdfa(), { engine: 'both', file: 'doc.pdf' });
+    expect(r.engine).toBe('both');
+    expect(r.compliant).toBe(false);
+    expect(r.disagreements).toContain('verdict: builtin complies, veraPDF fails');
+    expect(r.disagreements).toContain('clause 6.2.3.3: reported by veraPDF only');
+    process.env.FAKE_VERAPDF_MODE = 'pass';
+    const agree = await validatePdfA(pdfa(), { engine: 'both' });
+    expect(agree.compliant).toBe(true);
+    expect(agree.disagreements).toEqual([]);
+  });
+
+  it('turns a crash or a hang into an unreadable report', async () => {
+    process.env.FAKE_VERAPDF_MODE = 'garbage';
+    const crashed = await validatePdfA(pdfa(), { engine: 'verapdf' });
+    expect(crashed.unreadable).toBe(true);
+    expect(crashed.failures[0]!.message).toContain('OutOfMemoryError');
+    process.env.FAKE_VERAPDF_MODE = 'hang';
+    const started = Date.now();
+    const hung = await validatePdfA(pdfa(), { engine: 'verapdf', timeoutMs: 1500 });
+    expect(hung.unreadable).toBe(true);
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
+
+  it('rejects a report without a validation result', () => {
+    expect(parseMrr('<report><jobs><job><taskException>Couldn\'t parse stream</taskException></job></jobs></report>')).toMatchObject({ unreadable: true });
+    expect(parseMrr('not xml').unreadable).toBe(true);
+  });
+});

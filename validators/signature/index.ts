@@ -1,0 +1,6 @@
+// Signature verification and signing (docs/CONTRACTS.md "Signatures").
+export type { SignatureVerdict, SignatureCheck, SignerInfo, SignerReport, SignatureReport, VerifySignatureInput } from './types';
+export { verifySignature, signerInfoOf, signatureReportToJson } from './verify.service';
+export { signDetached, type SignOptions } from './sign.service';
+export { loadPkcs12, type Pkcs12Contents } from './pkcs12';
+export { loadTrustStore, type TrustStore } from './trust-store';

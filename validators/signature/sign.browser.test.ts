@@ -1,0 +1,81 @@
+// signDetached must run in the browser (the UI signs documents with the user's PKCS#12).
+// Bundle the signing module for the browser platform, run it in headless Chromium, and check
+// the result with `openssl cms -verify` and verifySignature.
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild'; // present through tsx, which bundles with it
+import { chromium, type Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runProcess } from '../../common/process';
+import { verifySignature } from './index';
+import { createTestPki, type TestPki } from './testing/test-pki';
+
+const CHROMIUM = process.env.CHROMIUM_BIN ?? '/usr/bin/chromium';
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+let dir: string;
+let pki: TestPki;
+let browser: Browser | undefined;
+let bundle: string;
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) return;
+  dir = await mkdtemp(path.join(tmpdir(), 'muragat-sig-browser-'));
+  pki = await createTestPki(path.join(dir, 'pki'));
+  // platform 'browser' fails the build on any Node built-in reachable from signDetached.
+  const result = await build({
+    entryPoints: [path.join(here, 'sign.service.ts')],
+    bundle: true,
+    platform: 'browser',
+    format: 'iife',
+    globalName: 'MuragatSign',
+    write: false,
+    logLevel: 'silent',
+  });
+  bundle = result.outputFiles[0]!.text.replace(/<\/script/gi, '<\\/script'); // inlined in a <script> element
+  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu', '--no-first-run'] });
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+describe.skipIf(!existsSync(CHROMIUM))('signDetached in Chromium', () => {
+  it.each([
+    ['RSA, PBES2/AES PKCS#12', () => pki.signerP12Path],
+    ['RSA, legacy 3DES PKCS#12', () => pki.legacyP12Path],
+    ['ECDSA P-256', () => pki.signers.ecdsa.p12Path],
+  ])('signs with %s; openssl and verifySignature accept the result', async (_label, p12Path) => {
+    const page = await browser!.newPage();
+    try {
+      // WebCrypto needs a secure context; serve the page on an intercepted https origin (no network).
+      await page.route('https://signing.muragat.test/', (route) =>
+        route.fulfill({ contentType: 'text/html', body: `<!doctype html><meta charset="utf-8"><script>${bundle}</script>` }));
+      await page.goto('https://signing.muragat.test/');
+      const content = 'Шарт № 7 — договор, подписанный в браузере.\n';
+      const p12 = (await readFile(p12Path())).toString('base64');
+      const cmsBase64 = await page.evaluate(async ({ p12, password, content }) => {
+        const bytes = Uint8Array.from(atob(p12), (c) => c.charCodeAt(0));
+        const api = (globalThis as unknown as { MuragatSign: { signDetached(c: Uint8Array, p: Uint8Array, pw: string): Promise<Uint8Array> } }).MuragatSign;
+        const cms = await api.signDetached(new TextEncoder().encode(content), bytes, password);
+        return btoa(String.fromCharCode(...cms));
+      }, { p12, password: pki.password, content });
+      const cms = Buffer.from(cmsBase64, 'base64');
+      const docPath = path.join(dir, `doc-${_label.length}.txt`);
+      const sigPath = `${docPath}.p7s`;
+      await writeFile(docPath, content);
+      await writeFile(sigPath, cms);
+      const openssl = await runProcess('openssl', ['cms', '-verify', '-binary', '-inform', 'DER', '-in', sigPath, '-content', docPath,
+        '-CAfile', pki.root.certPath, '-purpose', 'any', '-out', '/dev/null']);
+      expect(openssl.code, openssl.stderr).toBe(0);
+      const report = await verifySignature({ signature: new Uint8Array(cms), content: docPath, trustDir: pki.trustDir });
+      expect(report.verdict, report.reason).toBe('valid');
+    } finally {
+      await page.close();
+    }
+  });
+});

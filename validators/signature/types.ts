@@ -1,0 +1,50 @@
+// Shapes agreed in docs/CONTRACTS.md ("Signatures"). Other domains (ingest, server, UI) code
+// against these, so change them only together with the contract.
+
+export type SignatureVerdict = 'valid' | 'invalid' | 'cannot-verify';
+
+/** ok: true passed, false failed, null could not be decided (missing data or unsupported). */
+export interface SignatureCheck {
+  name: string;
+  ok: boolean | null;
+  message: string;
+}
+
+export interface SignerInfo {
+  subject: string;
+  serialNumber: string;
+  issuer: string;
+  notBefore: string;
+  notAfter: string;
+  /** Kazakhstan individual identification number, from subject serialNumber "IIN…". */
+  iin?: string;
+  /** Kazakhstan business identification number, from subject OU "BIN…". */
+  bin?: string;
+}
+
+export interface SignerReport {
+  signer: SignerInfo;
+  verdict: SignatureVerdict;
+  reason?: string;
+  signingTime?: string;
+  checks: SignatureCheck[];
+}
+
+export interface SignatureReport {
+  verdict: SignatureVerdict;
+  reason?: string;
+  signers: SignerReport[];
+  evidence: { certificates: Uint8Array[]; crls: Uint8Array[] };
+}
+
+export interface VerifySignatureInput {
+  signature: Uint8Array;
+  /** Detached content as bytes or a file path; not needed for enveloping signatures. */
+  content?: Uint8Array | string;
+  /** Folder of trust anchors, intermediates and CRLs (PEM or DER); default: config trustDir. */
+  trustDir?: string;
+  /** Verification time, used when the signature carries no signing time; default: now. */
+  at?: Date;
+  /** Language of check messages and reasons; default Kazakh. */
+  lang?: 'kk' | 'ru' | 'en';
+}
