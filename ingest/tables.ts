@@ -1,3 +1,111 @@
-// Table types owned by ingest (transfers, pipeline state).
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type
-export interface IngestTables {}
+// Table types owned by ingest (transfers, pipeline state, documents, stored e-dossiers).
+import type { ColumnType, Generated } from 'kysely';
+
+type Json<T> = ColumnType<T, string | undefined, string>;
+type Ts = ColumnType<Date, Date | string | undefined, Date | string>;
+type NullableTs = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+
+export type TransferStatus = 'uploading' | 'queued' | 'processing' | 'completed' | 'failed';
+export type StepStatus = 'pending' | 'running' | 'done' | 'failed';
+export type DocumentStatus = 'pending' | 'accepted' | 'rejected' | 'conversion-failed' | 'expanded';
+export type DossierStatus = 'awaiting-signature' | 'stored';
+
+export interface Problem {
+  code: string;
+  message: string;
+  where?: string;
+  clause?: string;
+  details?: unknown;
+}
+
+export interface TransfersTable {
+  id: Generated<string>;
+  status: TransferStatus;
+  department: string | null;
+  year: number | null;
+  source_name: string;
+  source_sha256: string | null;
+  source_size: ColumnType<string | null, number | string | null | undefined, number | string | null>;
+  received_at: Ts;
+  finished_at: NullableTs;
+  limits: Json<Record<string, unknown>>;
+  options: Json<Record<string, unknown>>;
+  actor: Json<Record<string, unknown>>;
+  problems: Json<Problem[]>;
+  report: Json<unknown> | null;
+}
+
+export interface IngestStepsTable {
+  transfer_id: string;
+  step: string;
+  status: StepStatus;
+  attempt: ColumnType<number, number | undefined, number>;
+  started_at: NullableTs;
+  finished_at: NullableTs;
+  output: Json<unknown> | null;
+  error: Json<unknown> | null;
+}
+
+export interface DocumentsTable {
+  id: Generated<string>;
+  transfer_id: string;
+  dossier_index: string | null;
+  seq: number;
+  source_path: string;
+  parent_path: string | null;
+  sha256: string;
+  size: ColumnType<string, number | string, number | string>;
+  format: Json<unknown> | null;
+  status: DocumentStatus;
+  problems: Json<Problem[]>;
+  malware: Json<unknown> | null;
+  signature: Json<unknown> | null;
+  rendition_sha256: string | null;
+  rendition_path: string | null;
+  accepted_with_reason: string | null;
+  manifest_entry: Json<Record<string, unknown>>;
+}
+
+export interface DossiersTable {
+  id: Generated<string>;
+  transfer_id: string;
+  case_index: string;
+  volume: ColumnType<number, number | undefined, number>;
+  title: string;
+  status: DossierStatus;
+  aip_manifest_sha256: string;
+  inventory_sha256: string;
+  integrity_sha256: string;
+  metadata: Json<Record<string, unknown>>;
+  stored_at: Ts;
+  updated_at: Ts;
+}
+
+export interface DossierDocumentsTable {
+  dossier_id: string;
+  position: number;
+  document_id: string;
+  aip_path: string;
+  control_characteristic: string;
+  previous: string | null;
+  metadata: Json<Record<string, unknown>>;
+}
+
+export interface DossierSignaturesTable {
+  id: Generated<string>;
+  dossier_id: string;
+  kind: 'inventory' | 'integrity';
+  signer: Json<Record<string, unknown>>;
+  cms_sha256: string;
+  verdict: string;
+  created_at: Ts;
+}
+
+export interface IngestTables {
+  transfers: TransfersTable;
+  ingest_steps: IngestStepsTable;
+  documents: DocumentsTable;
+  dossiers: DossiersTable;
+  dossier_documents: DossierDocumentsTable;
+  dossier_signatures: DossierSignaturesTable;
+}

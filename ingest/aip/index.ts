@@ -1,0 +1,109 @@
+// Archival information package: every object of an e-dossier in the content-addressed store,
+// described by one aip-manifest.json (path → sha256/size/role). The manifest's own sha256 is
+// what the catalog indexes, so the AIP can be rebuilt from the store alone.
+import { createWriteStream } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { canonicalJson } from '../../common/hash';
+import { ValidationError } from '../../common/errors';
+import type { Storage } from '../../storage';
+import type { AipFileRole, AipManifest } from '../../validators/schemas/types';
+
+export type AipRole = AipFileRole;
+export type AipEntry = AipManifest['files'][number];
+export type { AipManifest };
+
+/**
+ * Writes to the primary and every replica; re-puts of existing objects are harmless. When the
+ * hash is known the stores are written in parallel (they are separate disks in production).
+ */
+export async function putEverywhere(
+  storage: Storage,
+  source: { file: string } | { bytes: Uint8Array },
+  expectedSha256?: string,
+): Promise<{ sha256: string; size: number }> {
+  const putOne = (store: Storage['primary'], sha?: string) => {
+    const options = sha ? { expectedSha256: sha } : {};
+    return 'file' in source ? store.putFile(source.file, options) : store.put(source.bytes, options);
+  };
+  if (expectedSha256) {
+    const [first] = await Promise.all([storage.primary, ...storage.replicas].map((s) => putOne(s, expectedSha256)));
+    return { sha256: first!.sha256, size: first!.size };
+  }
+  const first = await putOne(storage.primary);
+  await Promise.all(storage.replicas.map((s) => putOne(s, first.sha256)));
+  return { sha256: first.sha256, size: first.size };
+}
+
+export function serialiseJson(value: unknown): Uint8Array {
+  // Canonical form: the same object always has the same sha256.
+  return Buffer.from(canonicalJson(value), 'utf8');
+}
+
+export class AipBuilder {
+  private readonly entries = new Map<string, AipEntry>();
+
+  constructor(private readonly storage: Storage) {}
+
+  async addFile(aipPath: string, role: AipRole, file: string, expectedSha256?: string, documentId?: string): Promise<AipEntry> {
+    const put = await putEverywhere(this.storage, { file }, expectedSha256);
+    return this.record({ path: aipPath, sha256: put.sha256, size: put.size, role, ...(documentId ? { documentId } : {}) });
+  }
+
+  async addBytes(aipPath: string, role: AipRole, bytes: Uint8Array, documentId?: string): Promise<AipEntry> {
+    const put = await putEverywhere(this.storage, { bytes });
+    return this.record({ path: aipPath, sha256: put.sha256, size: put.size, role, ...(documentId ? { documentId } : {}) });
+  }
+
+  async addJson(aipPath: string, role: AipRole, value: unknown, documentId?: string): Promise<AipEntry> {
+    return this.addBytes(aipPath, role, serialiseJson(value), documentId);
+  }
+
+  private record(entry: AipEntry): AipEntry {
+    const existing = this.entries.get(entry.path);
+    if (existing && existing.sha256 !== entry.sha256) {
+      throw new ValidationError('ingest.aip_path_conflict', 'ingest.aip_path_conflict', { path: entry.path });
+    }
+    this.entries.set(entry.path, entry);
+    return entry;
+  }
+
+  list(): AipEntry[] {
+    return [...this.entries.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  }
+
+  /** Stores the manifest last: a manifest only ever names objects already written. */
+  async seal(header: Omit<AipManifest, 'files' | 'schemaVersion' | 'hashAlgorithm'>): Promise<{ sha256: string; manifest: AipManifest }> {
+    const manifest: AipManifest = { schemaVersion: 'muragat.aip/1', hashAlgorithm: 'SHA-256', ...header, files: this.list() };
+    const put = await putEverywhere(this.storage, { bytes: serialiseJson(manifest) });
+    return { sha256: put.sha256, manifest };
+  }
+}
+
+export async function readJsonObject<T>(storage: Storage, sha256: string): Promise<T> {
+  const bytes = await storage.primary.getBytes(sha256);
+  return JSON.parse(bytes.toString('utf8')) as T;
+}
+
+export async function readManifest(storage: Storage, sha256: string): Promise<AipManifest> {
+  return readJsonObject<AipManifest>(storage, sha256);
+}
+
+/** Writes the AIP as plain files: `<dir>/<entry.path>` for each entry plus aip-manifest.json. */
+export async function exportAip(storage: Storage, manifestSha256: string, outDir: string): Promise<{ files: number; bytes: number }> {
+  const manifest = await readManifest(storage, manifestSha256);
+  let bytes = 0;
+  for (const entry of manifest.files) {
+    const target = path.resolve(outDir, entry.path);
+    // Paths come from our own manifest, but an export must never escape its folder.
+    if (!target.startsWith(path.resolve(outDir) + path.sep)) {
+      throw new ValidationError('ingest.aip_unsafe_path', 'ingest.aip_unsafe_path', { path: entry.path });
+    }
+    await mkdir(path.dirname(target), { recursive: true });
+    await pipeline(storage.primary.get(entry.sha256), createWriteStream(target));
+    bytes += entry.size;
+  }
+  await writeFile(path.join(outDir, 'aip-manifest.json'), JSON.stringify(manifest, null, 2));
+  return { files: manifest.files.length + 1, bytes };
+}

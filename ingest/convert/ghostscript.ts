@@ -1,0 +1,103 @@
+// PDF → PDF/A-1b through Ghostscript's pdfwrite. The PDFA definition file (OutputIntent with an
+// sRGB profile) is written into the work folder at run time, because the template shipped with
+// gs names a relative "srgb.icc" and a placeholder title. Ghostscript runs with -dSAFER and may
+// read only the profile and that file: the input PDF is untrusted.
+import { writeFile, mkdir, rm, rename } from 'node:fs/promises';
+import path from 'node:path';
+import { findTool, runProcess, ToolMissingError } from '../../common/process';
+import { findSrgbProfile } from './pdfa-writer';
+import { looksLikeCompletePdf } from './office';
+
+function psString(s: string): string {
+  return `(${s.replace(/[\\()]/g, (c) => `\\${c}`)})`;
+}
+
+export function pdfaDefinition(iccPath: string): string {
+  return `%!
+% Written by Muragat: PDF/A-1 OutputIntent with an sRGB ICC profile (ISO 19005-1, 6.2.2).
+/ICCProfile ${psString(iccPath)} def
+[/_objdef {icc_PDFA} /type /stream /OBJ pdfmark
+[{icc_PDFA} << /N 3 >> /PUT pdfmark
+[{icc_PDFA} ICCProfile (r) file /PUT pdfmark
+[/_objdef {OutputIntent_PDFA} /type /dict /OBJ pdfmark
+[{OutputIntent_PDFA} <<
+  /Type /OutputIntent
+  /S /GTS_PDFA1
+  /DestOutputProfile {icc_PDFA}
+  /OutputConditionIdentifier (sRGB IEC61966-2.1)
+  /Info (sRGB IEC61966-2.1)
+  /RegistryName (http://www.color.org)
+>> /PUT pdfmark
+[{Catalog} << /OutputIntents [ {OutputIntent_PDFA} ] >> /PUT pdfmark
+`;
+}
+
+/** Page count by qpdf (tolerant of damage, exit 3 = warnings), or null when unknown. */
+async function pageCount(file: string): Promise<number | null> {
+  const qpdf = await findTool('qpdf');
+  if (!qpdf) return null;
+  try {
+    const r = await runProcess(qpdf, ['--show-npages', file], { timeoutMs: 120_000 });
+    const n = Number.parseInt(r.stdout.toString('utf8').trim(), 10);
+    return (r.code === 0 || r.code === 3) && Number.isInteger(n) ? n : null;
+  } catch {
+    return null;
+  }
+}
+
+// gs exits 0 and writes a blank page when it cannot read the input at all; these say so.
+const UNREADABLE = /Couldn't initialise file|No pages will be processed|Unrecoverable error/i;
+
+export type GsOutcome = { ok: true; warnings: string[] } | { ok: false; code: 'timeout' | 'crashed' | 'conversion_failed' | 'tool_missing' | 'resource_missing'; detail: string };
+
+export async function ghostscriptToPdfA(input: string, outPath: string, options: { workDir: string; timeoutMs: number }): Promise<GsOutcome> {
+  const bin = await findTool('gs');
+  if (!bin) return { ok: false, code: 'tool_missing', detail: new ToolMissingError('gs').message };
+  let icc: string;
+  try {
+    icc = findSrgbProfile();
+  } catch (error) {
+    return { ok: false, code: 'resource_missing', detail: (error as Error).message };
+  }
+  await mkdir(options.workDir, { recursive: true });
+  const defDir = path.join(options.workDir, 'gs-def');
+  await mkdir(defDir, { recursive: true });
+  const defFile = path.join(defDir, 'PDFA_def.ps');
+  await writeFile(defFile, pdfaDefinition(icc));
+  await mkdir(path.dirname(outPath), { recursive: true });
+  const tmpOut = `${outPath}.gs-partial`;
+  try {
+    const run = await runProcess(
+      bin,
+      [
+        '-dPDFA=1', '-dBATCH', '-dNOPAUSE', '-dNOOUTERSAVE', '-dQUIET', '-dSAFER',
+        `--permit-file-read=${icc}`, `--permit-file-read=${defDir}/`,
+        '-sDEVICE=pdfwrite',
+        '-dPDFACompatibilityPolicy=1', // drop what PDF/A forbids rather than abort (warnings kept)
+        '-sColorConversionStrategy=RGB', '-sProcessColorModel=DeviceRGB',
+        `-sOutputFile=${tmpOut}`,
+        defFile,
+        input,
+      ],
+      { timeoutMs: options.timeoutMs, cwd: defDir },
+    );
+    const messages = `${run.stdout.toString('utf8')}\n${run.stderr}`.split('\n').map((l) => l.trim()).filter(Boolean);
+    if (run.timedOut) return { ok: false, code: 'timeout', detail: `gs did not finish within ${Math.round(options.timeoutMs / 1000)} s` };
+    if (run.signal) return { ok: false, code: 'crashed', detail: `gs ended with ${run.signal}` };
+    if (run.code !== 0 || !(await looksLikeCompletePdf(tmpOut))) {
+      return { ok: false, code: 'conversion_failed', detail: messages.slice(0, 3).join(' | ').slice(0, 500) || `gs exit code ${run.code}` };
+    }
+    // A rendition with fewer pages than the source has lost content, whatever the exit code says.
+    const [sourcePages, outputPages] = await Promise.all([pageCount(input), pageCount(tmpOut)]);
+    if (UNREADABLE.test(messages.join('\n')) && (sourcePages === null || sourcePages !== outputPages)) {
+      return { ok: false, code: 'conversion_failed', detail: messages.filter((m) => /error|No pages/i.test(m)).slice(0, 3).join(' | ').slice(0, 500) };
+    }
+    if (sourcePages !== null && outputPages !== null && sourcePages !== outputPages) {
+      return { ok: false, code: 'conversion_failed', detail: `the source has ${sourcePages} pages but Ghostscript produced ${outputPages}` };
+    }
+    await rename(tmpOut, outPath);
+    return { ok: true, warnings: [...new Set(messages)].slice(0, 20) };
+  } finally {
+    await rm(tmpOut, { force: true });
+  }
+}

@@ -1,0 +1,11 @@
+// Ingest: transfer packages in, stored e-dossiers out. Everything HTTP and CLI use goes through here.
+export { runIngest, receiveTransfer, processTransfer, unfinishedTransfers, DOCUMENT_MAX_BYTES, DOCUMENT_MAX_FILES, type IngestOptions, type IngestProgress } from './pipeline/run';
+export { buildReport, type IngestReport, type ReportDocument } from './pipeline/report';
+export { listSteps, STEPS, type StepName } from './pipeline/state';
+export { loadTools, type IngestDeps, type IngestTools } from './pipeline/tools';
+export { startWorker, type Worker } from './pipeline/worker';
+export { exportAip, readManifest, type AipManifest } from './aip';
+export { verifyStoredDossiers, type VerifyReport, type VerifyFailure } from './aip/verify';
+export { attachDossierSignature, signingContent } from './dossier/signing';
+export { listDossiers, getDossier, findDossier, openAipFile } from './dossier/queries';
+export { runIntegrity, type IntegrityRunReport, type IntegrityRunOptions } from './integrity';

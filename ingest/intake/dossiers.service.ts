@@ -1,0 +1,226 @@
+// Read side of stored e-dossiers for the API: filtered list, detail with the control
+// characteristic chain checked against the catalog, signature status, and the files of a
+// document (original, PDF/A rendition) or of the internal inventory, streamed from the AIP.
+import type { Readable } from 'node:stream';
+import type { Kysely } from 'kysely';
+import type { Database } from '../../catalog/database';
+import type { Actor } from '../../catalog/audit.service';
+import { ForbiddenError, NotFoundError } from '../../common/errors';
+import type { Storage } from '../../storage';
+import { verifyControlChain } from '../../validators/schemas/control';
+import type { DocumentMetadata, DossierMetadata } from '../../validators/schemas/types';
+import { getDossier, openAipFile } from '../dossier/queries';
+import type { DossierStatus } from '../tables';
+
+export interface DossierListFilter {
+  q?: string;
+  index?: string;
+  status?: DossierStatus;
+  year?: number;
+  department?: string;
+  transferId?: string;
+  limit?: number;
+  offset?: number;
+}
+
+export interface DossierListItem {
+  id: string;
+  transferId: string;
+  index: string;
+  volume: number;
+  title: string;
+  status: DossierStatus;
+  year: number | null;
+  department: string | null;
+  startDate: string | null;
+  endDate: string | null;
+  documentCount: number;
+  storedAt: string;
+}
+
+function escapeLike(s: string): string {
+  return s.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+export async function searchDossiers(db: Kysely<Database>, filter: DossierListFilter = {}): Promise<{ dossiers: DossierListItem[]; total: number }> {
+  let q = db.selectFrom('dossiers').innerJoin('transfers', 'transfers.id', 'dossiers.transfer_id');
+  if (filter.q) {
+    const like = `%${escapeLike(filter.q.toLowerCase())}%`;
+    q = q.where((eb) => eb.or([eb(eb.fn('lower', ['dossiers.title']), 'like', like), eb(eb.fn('lower', ['dossiers.case_index']), 'like', like)]));
+  }
+  if (filter.index) q = q.where('dossiers.case_index', '=', filter.index);
+  if (filter.status) q = q.where('dossiers.status', '=', filter.status);
+  if (filter.year !== undefined) q = q.where('transfers.year', '=', filter.year);
+  if (filter.department) q = q.where('transfers.department', '=', filter.department);
+  if (filter.transferId) q = q.where('dossiers.transfer_id', '=', filter.transferId);
+  const total = Number((await q.select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirst())?.n ?? 0);
+  const rows = await q
+    .select(['dossiers.id', 'dossiers.transfer_id', 'dossiers.case_index', 'dossiers.volume', 'dossiers.title', 'dossiers.status', 'dossiers.metadata', 'dossiers.stored_at', 'transfers.year', 'transfers.department'])
+    .orderBy('dossiers.stored_at', 'desc')
+    .orderBy('dossiers.case_index')
+    .orderBy('dossiers.id')
+    .limit(Math.min(filter.limit ?? 50, 500))
+    .offset(filter.offset ?? 0)
+    .execute();
+  return {
+    total,
+    dossiers: rows.map((r) => {
+      const meta = r.metadata as unknown as Partial<DossierMetadata>;
+      return {
+        id: r.id,
+        transferId: r.transfer_id,
+        index: r.case_index,
+        volume: r.volume,
+        title: r.title,
+        status: r.status,
+        year: r.year ?? meta.year ?? null,
+        department: r.department ?? meta.department?.code ?? null,
+        startDate: meta.startDate ?? null,
+        endDate: meta.endDate ?? null,
+        documentCount: meta.documentCount ?? 0,
+        storedAt: new Date(r.stored_at).toISOString(),
+      };
+    }),
+  };
+}
+
+export type SignatureKind = 'inventory' | 'integrity';
+
+export interface DossierDetail {
+  id: string;
+  transferId: string;
+  index: string;
+  volume: number;
+  title: string;
+  status: DossierStatus;
+  awaitingSignature: boolean;
+  /** Signature kinds still missing a valid signature. */
+  missingSignatures: SignatureKind[];
+  metadata: Record<string, unknown>;
+  aipManifestSha256: string;
+  chain: { ok: boolean; breaks: { position: number; identifier: string; reason: string }[] };
+  signatures: { kind: string; verdict: string; signer: Record<string, unknown>; cmsSha256: string; at: string }[];
+  documents: {
+    position: number;
+    id: string;
+    title: string;
+    date: string | null;
+    number: string | null;
+    language: string | null;
+    source: string;
+    status: string;
+    originalName: string | null;
+    hasRendition: boolean;
+    controlCharacteristic: string;
+    previous: string | null;
+    /** This link of the chain: its hash matches its metadata and it points at its predecessor. */
+    chainOk: boolean;
+    signature: { verdict: string; signers: string[] } | null;
+    access: DocumentMetadata['access'] | null;
+    metadata: Record<string, unknown>;
+  }[];
+  inventory: { json: boolean; pdf: boolean };
+}
+
+export async function dossierDetail(deps: { db: Kysely<Database>; storage: Storage }, id: string): Promise<DossierDetail> {
+  const d = await getDossier(deps, id);
+  const metas = d.documents.map((doc) => doc.metadata as unknown as DocumentMetadata);
+  const chain = verifyControlChain(metas);
+  const broken = new Set(chain.breaks.map((b) => b.position));
+  const validKinds = new Set(d.signatures.filter((s) => s.verdict === 'valid').map((s) => s.kind));
+  const missing = (['inventory', 'integrity'] as const).filter((k) => !validKinds.has(k));
+  return {
+    id: d.id,
+    transferId: d.transferId,
+    index: d.index,
+    volume: d.volume,
+    title: d.title,
+    status: d.status,
+    awaitingSignature: d.status === 'awaiting-signature',
+    missingSignatures: missing,
+    metadata: d.metadata,
+    aipManifestSha256: d.aipManifestSha256,
+    chain: { ok: chain.ok, breaks: chain.breaks },
+    signatures: d.signatures.map((s) => ({ kind: s.kind, verdict: s.verdict, signer: s.signer, cmsSha256: s.cmsSha256, at: s.at })),
+    documents: d.documents.map((doc, i) => {
+      const m = metas[i]!;
+      const sigs = m.signatures ?? [];
+      const verdict = sigs.length === 0 ? null : sigs.every((s) => s.verdict === 'valid') ? 'valid' : sigs.some((s) => s.verdict === 'invalid') ? 'invalid' : 'cannot-verify';
+      return {
+        position: doc.position,
+        id: doc.id,
+        title: m.title,
+        date: m.date ?? null,
+        number: m.number ?? null,
+        language: m.language ?? null,
+        source: doc.source,
+        status: doc.status,
+        originalName: m.files?.[0]?.name ?? null,
+        hasRendition: !!m.rendition,
+        controlCharacteristic: doc.controlCharacteristic,
+        previous: doc.previous,
+        chainOk: !broken.has(doc.position),
+        signature: verdict ? { verdict, signers: sigs.flatMap((s) => (s.signers ?? []).map((x) => x.subject ?? '')).filter(Boolean) } : null,
+        access: m.access ?? null,
+        metadata: doc.metadata,
+      };
+    }),
+    inventory: {
+      json: d.files.some((f) => f.role === 'internal-inventory'),
+      pdf: d.files.some((f) => f.role === 'internal-inventory-rendition'),
+    },
+  };
+}
+
+/** Restricted documents (until their date passes) are for staff, not researchers. */
+function assertMayRead(actor: Actor, meta: DocumentMetadata, today: string): void {
+  const staff = actor.roles.some((r) => r !== 'researcher');
+  const access = meta.access;
+  if (staff || !access || access.kind === 'open') return;
+  if (access.until && access.until <= today) return;
+  throw new ForbiddenError('ingest.document_restricted', 'ingest.document_restricted', { position: meta.position, until: access.until ?? '' });
+}
+
+export interface AipFileStream {
+  stream: Readable;
+  size: number;
+  name: string;
+  sha256: string;
+  mime: string;
+}
+
+/** The original (first file) or the PDF/A rendition of the n-th document (1-based) of a dossier. */
+export async function openDocumentFile(
+  deps: { db: Kysely<Database>; storage: Storage },
+  actor: Actor,
+  dossierId: string,
+  position: number,
+  which: 'original' | 'rendition',
+  now = new Date(),
+): Promise<AipFileStream> {
+  const d = await getDossier(deps, dossierId);
+  const doc = d.documents.find((x) => x.position === position);
+  if (!doc) throw new NotFoundError('ingest.document_not_in_dossier', 'ingest.document_not_in_dossier', { position, dossier: d.index });
+  const meta = doc.metadata as unknown as DocumentMetadata;
+  assertMayRead(actor, meta, now.toISOString().slice(0, 10));
+  const folder = `documents/${String(position).padStart(3, '0')}`;
+  const wanted =
+    which === 'rendition'
+      ? d.files.find((f) => f.role === 'rendition' && f.path.startsWith(`${folder}/`))
+      : d.files.find((f) => f.role === 'original' && f.path.startsWith(`${folder}/`) && (!meta.files?.[0] || f.path.endsWith(`/${meta.files[0].name}`))) ??
+        d.files.find((f) => f.role === 'original' && f.path.startsWith(`${folder}/`));
+  if (!wanted) throw new NotFoundError('ingest.aip_file_not_found', 'ingest.aip_file_not_found', { path: `${folder}/${which}` });
+  const file = await openAipFile(deps, d.id, wanted.path);
+  const mime = which === 'rendition' ? 'application/pdf' : (wanted.mime ?? meta.files?.[0]?.mime ?? 'application/octet-stream');
+  return { ...file, mime };
+}
+
+/** The internal inventory of a dossier: its JSON (App. 32) or its PDF/A rendition. */
+export async function openInventory(deps: { db: Kysely<Database>; storage: Storage }, dossierId: string, format: 'json' | 'pdf'): Promise<AipFileStream> {
+  const d = await getDossier(deps, dossierId);
+  const role = format === 'json' ? 'internal-inventory' : 'internal-inventory-rendition';
+  const entry = d.files.find((f) => f.role === role);
+  if (!entry) throw new NotFoundError('ingest.aip_file_not_found', 'ingest.aip_file_not_found', { path: role });
+  const file = await openAipFile(deps, d.id, entry.path);
+  return { ...file, mime: format === 'json' ? 'application/json' : 'application/pdf' };
+}

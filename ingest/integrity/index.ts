@@ -1,0 +1,93 @@
+// Integrity runs: re-verify every stored dossier (objects in every store, chains, inventories,
+// signatures) and, when asked, repair missing or damaged object copies from a sound copy in
+// another store, then verify again. Every repair and every run is an audit event, so the
+// archive can show when each object was last proven intact and what was restored.
+import type { Actor } from '../../catalog/audit.service';
+import { recordAudit } from '../../catalog/audit.service';
+import { repairObject, type ObjectRepair } from '../../storage';
+import { verifyStoredDossiers, type VerifyDeps, type VerifyReport } from '../aip/verify';
+
+export interface IntegrityRunOptions {
+  actor: Actor;
+  repair: boolean;
+  dossierId?: string;
+  onProgress?: (phase: 'verify' | 'repair' | 'reverify', done: number, total: number, item: string) => void;
+}
+
+export interface IntegrityRunReport {
+  ok: boolean;
+  startedAt: string;
+  finishedAt: string;
+  /** The first verification. */
+  verification: VerifyReport;
+  repairs: (ObjectRepair & { paths: string[]; dossiers: string[] })[];
+  /** Verification after repairs (absent when nothing was repaired). */
+  afterRepair?: VerifyReport;
+}
+
+/** Objects whose copy in some store is missing or damaged, with where they are used. */
+function damagedObjects(report: VerifyReport): Map<string, { paths: Set<string>; dossiers: Set<string> }> {
+  const out = new Map<string, { paths: Set<string>; dossiers: Set<string> }>();
+  const add = (sha256: string | undefined, path: string | undefined, dossier: string) => {
+    if (!sha256) return;
+    const entry = out.get(sha256) ?? { paths: new Set<string>(), dossiers: new Set<string>() };
+    if (path) entry.paths.add(path);
+    entry.dossiers.add(dossier);
+    out.set(sha256, entry);
+  };
+  for (const d of report.dossiers) {
+    for (const f of d.failures) if (f.kind === 'object-missing' || f.kind === 'object-corrupt') add(f.sha256, f.path, d.index);
+  }
+  for (const r of report.rejectedItems) {
+    for (const f of r.failures) if (f.kind === 'object-missing' || f.kind === 'object-corrupt') add(f.sha256, f.path, `rejected:${r.transferId}`);
+  }
+  return out;
+}
+
+export async function runIntegrity(deps: VerifyDeps, options: IntegrityRunOptions): Promise<IntegrityRunReport> {
+  const startedAt = new Date().toISOString();
+  const progress = (phase: 'verify' | 'reverify') => (done: number, total: number, item: string) => options.onProgress?.(phase, done, total, item);
+  const verification = await verifyStoredDossiers(deps, { dossierId: options.dossierId, onProgress: progress('verify') });
+  const repairs: IntegrityRunReport['repairs'] = [];
+  let afterRepair: VerifyReport | undefined;
+  if (options.repair) {
+    const stores = [deps.storage.primary, ...deps.storage.replicas];
+    const damaged = [...damagedObjects(verification)];
+    let done = 0;
+    for (const [sha256, where] of damaged) {
+      options.onProgress?.('repair', done++, damaged.length, sha256);
+      const result = await repairObject(sha256, stores);
+      const entry = { ...result, paths: [...where.paths], dossiers: [...where.dossiers] };
+      repairs.push(entry);
+      await recordAudit(deps.db, {
+        actor: options.actor,
+        action: result.unrepaired.length === 0 ? 'storage.repair' : 'storage.repair_failed',
+        objectType: 'object',
+        objectId: sha256,
+        details: { source: result.source, repaired: result.repaired, unrepaired: result.unrepaired, paths: entry.paths, dossiers: entry.dossiers },
+      });
+    }
+    if (repairs.some((r) => r.repaired.length > 0)) {
+      afterRepair = await verifyStoredDossiers(deps, { dossierId: options.dossierId, onProgress: progress('reverify') });
+    }
+  }
+  const final = afterRepair ?? verification;
+  const report: IntegrityRunReport = { ok: final.ok, startedAt, finishedAt: new Date().toISOString(), verification, repairs, ...(afterRepair ? { afterRepair } : {}) };
+  await recordAudit(deps.db, {
+    actor: options.actor,
+    action: 'integrity.run',
+    objectType: options.dossierId ? 'dossier' : 'archive',
+    objectId: options.dossierId ?? null,
+    details: {
+      ok: report.ok,
+      dossiers: final.dossiers.length,
+      failedDossiers: final.dossiers.filter((d) => !d.ok).map((d) => d.index),
+      objectsChecked: verification.objectsChecked,
+      repaired: repairs.reduce((n, r) => n + r.repaired.length, 0),
+      unrepaired: repairs.reduce((n, r) => n + r.unrepaired.length, 0),
+      startedAt,
+      finishedAt: report.finishedAt,
+    },
+  });
+  return report;
+}

@@ -1,0 +1,132 @@
+// Reading and updating the per-document verdicts the pipeline steps accumulate.
+import path from 'node:path';
+import type { Kysely, Transaction } from 'kysely';
+import type { Database } from '../../catalog/database';
+import type { DocumentStatus, Problem } from '../tables';
+import type { FormatId, MalwareResult } from './tools';
+
+export interface DocRow {
+  id: string;
+  seq: number;
+  dossierIndex: string | null;
+  volume: number;
+  source: string;
+  parent: string | null;
+  sha256: string;
+  size: number;
+  format: FormatId | null;
+  status: DocumentStatus;
+  problems: Problem[];
+  malware: MalwareResult | null;
+  signature: SignatureVerdictRecord | null;
+  renditionSha256: string | null;
+  renditionPath: string | null;
+  acceptedWithReason: string | null;
+  entry: ManifestEntryRecord;
+}
+
+export interface SignatureVerdictRecord {
+  verdict: 'valid' | 'invalid' | 'cannot-verify' | 'unsigned';
+  reason?: string;
+  signers: string[];
+  files: { path: string; sha256: string; size: number }[];
+}
+
+/** What the pipeline keeps of the manifest entry plus where the file lies in the work folder. */
+export interface ManifestEntryRecord {
+  localPath: string;
+  volume: number;
+  title: string;
+  date: string | null;
+  number: string | null;
+  language: string | null;
+  author: string | null;
+  pages: number | null;
+  kind: string | null;
+  inferred: string[];
+  signatures: { path: string; sha256: string; size: number }[];
+  /** Further files of a multi-file document (kept as originals, p.141). */
+  attachments?: { path: string; sha256: string; size: number }[];
+}
+
+export async function loadDocs(db: Kysely<Database>, transferId: string): Promise<DocRow[]> {
+  const rows = await db.selectFrom('documents').selectAll().where('transfer_id', '=', transferId).orderBy('seq').execute();
+  return rows.map((r) => {
+    const entry = r.manifest_entry as unknown as ManifestEntryRecord;
+    return {
+      id: r.id,
+      seq: r.seq,
+      dossierIndex: r.dossier_index,
+      volume: entry.volume ?? 1,
+      source: r.source_path,
+      parent: r.parent_path,
+      sha256: r.sha256,
+      size: Number(r.size),
+      format: r.format as FormatId | null,
+      status: r.status,
+      problems: r.problems,
+      malware: r.malware as MalwareResult | null,
+      signature: r.signature as SignatureVerdictRecord | null,
+      renditionSha256: r.rendition_sha256,
+      renditionPath: r.rendition_path,
+      acceptedWithReason: r.accepted_with_reason,
+      entry,
+    };
+  });
+}
+
+export function localFile(workDir: string, doc: DocRow): string {
+  return path.join(workDir, doc.entry.localPath);
+}
+
+export function renditionFile(workDir: string, doc: DocRow): string {
+  return path.join(workDir, 'renditions', `${doc.seq}.pdf`);
+}
+
+export interface DocUpdate {
+  status?: DocumentStatus;
+  problems?: Problem[];
+  format?: FormatId;
+  malware?: MalwareResult;
+  signature?: SignatureVerdictRecord;
+  renditionSha256?: string | null;
+  renditionPath?: string | null;
+  acceptedWithReason?: string | null;
+}
+
+export async function writeDocUpdates(trx: Transaction<Database>, updates: Map<string, DocUpdate>): Promise<void> {
+  for (const [id, u] of updates) {
+    const set: Record<string, unknown> = {};
+    if (u.status !== undefined) set.status = u.status;
+    if (u.problems !== undefined) set.problems = JSON.stringify(u.problems);
+    if (u.format !== undefined) set.format = JSON.stringify(u.format);
+    if (u.malware !== undefined) set.malware = JSON.stringify(u.malware);
+    if (u.signature !== undefined) set.signature = JSON.stringify(u.signature);
+    if (u.renditionSha256 !== undefined) set.rendition_sha256 = u.renditionSha256;
+    if (u.renditionPath !== undefined) set.rendition_path = u.renditionPath;
+    if (u.acceptedWithReason !== undefined) set.accepted_with_reason = u.acceptedWithReason;
+    if (Object.keys(set).length) await trx.updateTable('documents').set(set).where('id', '=', id).execute();
+  }
+}
+
+/** Marks a document rejected, keeping every earlier problem. */
+export function reject(doc: DocRow, updates: Map<string, DocUpdate>, problem: Problem): void {
+  const u = updates.get(doc.id) ?? {};
+  u.status = 'rejected';
+  u.problems = [...(u.problems ?? doc.problems), problem];
+  updates.set(doc.id, u);
+  doc.status = 'rejected';
+  doc.problems = u.problems;
+}
+
+export function warn(doc: DocRow, updates: Map<string, DocUpdate>, problem: Problem): void {
+  const u = updates.get(doc.id) ?? {};
+  u.problems = [...(u.problems ?? doc.problems), problem];
+  updates.set(doc.id, u);
+  doc.problems = u.problems;
+}
+
+export function patch(doc: DocRow, updates: Map<string, DocUpdate>, change: DocUpdate): void {
+  updates.set(doc.id, { ...(updates.get(doc.id) ?? {}), ...change });
+  if (change.status) doc.status = change.status;
+}

@@ -1,0 +1,68 @@
+// The ingest report, in the shape `muragat ingest --json` prints and the API returns:
+// { transfer, dossiers: [{ id, index, title, documents: [{ source, status, format, rendition,
+//   signature, malware, problems }] }] }. A transfer refused as a whole adds `problems`.
+import { t, type Language } from '../../common/i18n';
+import type { Problem } from '../tables';
+import type { IngestDeps } from './tools';
+import { loadDocs, type DocRow } from './documents';
+
+export interface ReportProblem { code: string; message: string; where?: string; clause?: string }
+export interface ReportDocument {
+  source: string;
+  status: 'accepted' | 'rejected' | 'conversion-failed';
+  format: string | null;
+  rendition: string | null;
+  signature: string | null;
+  malware: string | null;
+  problems: ReportProblem[];
+}
+export interface IngestReport {
+  transfer: string;
+  dossiers: { id: string | null; index: string | null; title: string; documents: ReportDocument[] }[];
+  problems?: ReportProblem[];
+}
+
+function translate(p: Problem, lang: Language): ReportProblem {
+  // Our own codes are message keys; problems from other modules already carry their text.
+  const text = p.code.startsWith('ingest.') ? t(lang, p.code, (p.details ?? {}) as Record<string, unknown>) : p.message;
+  return { code: p.code, message: text === p.code ? p.message : text, ...(p.where ? { where: p.where } : {}), ...(p.clause ? { clause: p.clause } : {}) };
+}
+
+function reportDocument(doc: DocRow, lang: Language): ReportDocument {
+  return {
+    source: doc.source,
+    status: doc.status === 'accepted' || doc.status === 'conversion-failed' ? doc.status : 'rejected',
+    format: doc.format?.name ?? null,
+    rendition: doc.status === 'accepted' ? doc.renditionPath : null,
+    signature: doc.signature?.verdict ?? null,
+    malware: doc.malware?.status ?? null,
+    problems: doc.problems.map((p) => translate(p, lang)),
+  };
+}
+
+export async function buildReport(deps: Pick<IngestDeps, 'db'>, transferId: string, lang: Language = 'en'): Promise<IngestReport> {
+  const transfer = await deps.db.selectFrom('transfers').select(['id', 'status', 'problems']).where('id', '=', transferId).executeTakeFirstOrThrow();
+  const docs = (await loadDocs(deps.db, transferId)).filter((d) => d.status !== 'expanded');
+  const dossiers = await deps.db
+    .selectFrom('dossiers')
+    .select(['id', 'case_index', 'volume', 'title'])
+    .where('transfer_id', '=', transferId)
+    .orderBy('stored_at')
+    .execute();
+  const report: IngestReport = { transfer: transferId, dossiers: [] };
+  const seen = new Set<string>();
+  for (const d of dossiers) {
+    const mine = docs.filter((doc) => doc.dossierIndex === d.case_index && doc.volume === d.volume);
+    mine.forEach((doc) => seen.add(doc.id));
+    report.dossiers.push({ id: d.id, index: d.case_index, title: d.title, documents: mine.map((doc) => reportDocument(doc, lang)) });
+  }
+  // Documents of dossiers not stored (a refused transfer) or outside any dossier.
+  const rest = docs.filter((doc) => !seen.has(doc.id));
+  const groups = new Map<string, DocRow[]>();
+  for (const doc of rest) groups.set(doc.dossierIndex ?? '', [...(groups.get(doc.dossierIndex ?? '') ?? []), doc]);
+  for (const [index, group] of groups) {
+    report.dossiers.push({ id: null, index: index || null, title: index ? index : t(lang, 'ingest.not_in_any_dossier'), documents: group.map((doc) => reportDocument(doc, lang)) });
+  }
+  if (transfer.status === 'failed' || transfer.problems.length) report.problems = transfer.problems.map((p) => translate(p, lang));
+  return report;
+}

@@ -1,0 +1,350 @@
+// The last steps: build each e-dossier, write all of its objects to the store (primary and
+// replicas) and seal its AIP manifest; then index each dossier in one transaction. Objects
+// are written before the catalog names them, so no partial dossier is ever visible.
+import path from 'node:path';
+import { readFile, stat } from 'node:fs/promises';
+import { sha256File } from '../../common/hash';
+import { recordAudit } from '../../catalog/audit.service';
+import { SystemError } from '../../common/errors';
+import type { Retention, DossierSignatureStatus, AipManifest } from '../../validators/schemas/types';
+import { AipBuilder, serialiseJson } from '../aip';
+import { buildDocuments, buildInventory, buildDossierMetadata, integrityStatement, aipFileName, type DossierInput } from '../dossier/build';
+import { inventoryBlocks } from '../dossier/inventory-pdf';
+import { loadDocs, localFile, renditionFile, type DocRow } from './documents';
+import { listSteps } from './state';
+import type { Ctx } from './run';
+import type { TransferManifest } from './tools';
+
+export interface StoredSignature {
+  kind: 'inventory' | 'integrity';
+  signer: { subject: string; serialNumber?: string; iin?: string; bin?: string; signingTime?: string };
+  cmsSha256: string;
+  verdict: string;
+}
+
+export interface StoredDossier {
+  index: string;
+  volume: number;
+  title: string;
+  manifestSha256: string;
+  inventorySha256: string;
+  integritySha256: string;
+  status: 'awaiting-signature' | 'stored';
+  metadata: Record<string, unknown>;
+  documents: { documentId: string; position: number; aipPath: string; renditionPath: string | null; controlCharacteristic: string; previous: string | null; metadata: Record<string, unknown> }[];
+  rejected: { documentId: string; aipPath: string }[];
+  signatures: StoredSignature[];
+}
+
+export const MURAGAT_TOOL = { name: 'muragat', version: process.env.npm_package_version ?? '0.1.0' };
+
+async function eventsAndTools(ctx: Ctx): Promise<{ events: AipManifest['events']; tools: AipManifest['tools'] }> {
+  const steps = await listSteps(ctx.deps.db, ctx.transferId);
+  const tools = new Map<string, string>([[MURAGAT_TOOL.name, MURAGAT_TOOL.version]]);
+  const events: AipManifest['events'] = [];
+  for (const s of steps) {
+    if (s.status !== 'done' || ['store', 'index', 'complete'].includes(s.step)) continue;
+    const out = (s.output ?? {}) as Record<string, unknown>;
+    const stepTools: string[] = [];
+    if (s.step === 'scan') {
+      const tool = out.tool as { name?: string; version?: string } | undefined;
+      if (tool?.name) {
+        tools.set(tool.name, tool.version ?? 'unknown');
+        stepTools.push(`${tool.name} ${tool.version ?? ''}`.trim());
+      }
+    }
+    if (s.step === 'convert') {
+      for (const [name, version] of Object.entries((out.tools ?? {}) as Record<string, string>)) {
+        tools.set(name, version || 'unknown');
+        stepTools.push(`${name} ${version}`.trim());
+      }
+    }
+    if (s.step === 'validate' && out.engine) {
+      tools.set(`pdfa-validator-${String(out.engine)}`, MURAGAT_TOOL.version);
+      stepTools.push(`pdfa-validator ${String(out.engine)}`);
+    }
+    events.push({
+      at: s.finishedAt ?? s.startedAt ?? new Date(0).toISOString(),
+      type: `ingest.${s.step}`,
+      outcome: 'success',
+      actor: ctx.actor.username,
+      tool: (stepTools.join(', ') || `${MURAGAT_TOOL.name} ${MURAGAT_TOOL.version}`).slice(0, 200),
+      detail: JSON.stringify({ ...out, entries: undefined, manifest: undefined, checks: undefined }).slice(0, 1000),
+    });
+  }
+  return { events, tools: [...tools].map(([name, version]) => ({ name, version })) };
+}
+
+/** Our own objects must meet the published schemas; a failure here is a defect, not bad input. */
+function assertSchema(ctx: Ctx, name: 'document-metadata' | 'dossier-metadata' | 'internal-inventory' | 'aip-manifest', value: unknown, where: string): void {
+  const r = ctx.tools.validateAgainst(name, value);
+  if (!r.valid) {
+    throw new SystemError('ingest.schema_violation', 'ingest.schema_violation', { where, problems: r.problems.map((p) => `${p.pointer} ${p.message.en}`).join('; ') });
+  }
+}
+
+function dossierKey(index: string | null, volume: number): string {
+  return `${index ?? ''}#${volume}`;
+}
+
+export async function storeDossiers(ctx: Ctx, manifest: TransferManifest): Promise<StoredDossier[]> {
+  const { deps } = ctx;
+  const transfer = await deps.db.selectFrom('transfers').select(['received_at']).where('id', '=', ctx.transferId).executeTakeFirstOrThrow();
+  const receivedAt = new Date(transfer.received_at).toISOString();
+  const docs = await loadDocs(deps.db, ctx.transferId);
+  const { events, tools } = await eventsAndTools(ctx);
+  const result: StoredDossier[] = [];
+  let sequence = 0;
+  for (const d of manifest.dossiers) {
+    sequence += 1;
+    const volume = d.volume ?? 1;
+    const mine = docs.filter((doc) => dossierKey(doc.dossierIndex, doc.volume) === dossierKey(d.index, volume));
+    ctx.progress({ step: 'store', done: sequence - 1, total: manifest.dossiers.length, item: d.index });
+    result.push(await storeOneDossier(ctx, manifest, d, volume, sequence, mine, receivedAt, events, tools));
+  }
+  // Files the manifest does not place in any dossier are kept in a rejected-items package.
+  const orphans = docs.filter((doc) => doc.dossierIndex === null);
+  if (orphans.length) await storeRejectedItems(ctx, orphans, null);
+  return result;
+}
+
+async function storeOneDossier(
+  ctx: Ctx,
+  manifest: TransferManifest,
+  d: TransferManifest['dossiers'][number],
+  volume: number,
+  sequence: number,
+  docs: DocRow[],
+  receivedAt: string,
+  events: AipManifest['events'],
+  tools: AipManifest['tools'],
+): Promise<StoredDossier> {
+  const { deps } = ctx;
+  const included = docs.filter((doc) => doc.status === 'accepted' || doc.status === 'conversion-failed');
+  const input: DossierInput = {
+    transferId: ctx.transferId,
+    sequence,
+    index: d.index,
+    title: d.title,
+    volume,
+    retention: (d.retention as Retention | undefined) ?? { kind: 'permanent' },
+    startDate: d.startDate ?? null,
+    endDate: d.endDate ?? null,
+    department: manifest.transfer.department,
+    year: manifest.transfer.year,
+    fonds: manifest.transfer.fonds ?? manifest.transfer.organisation.bin,
+    compiledBy: { name: manifest.transfer.compiledBy?.name ?? ctx.actor.username, position: manifest.transfer.compiledBy?.position ?? '—' },
+    compiledAt: receivedAt,
+    documents: await Promise.all(
+      included.map(async (doc) => {
+        const rendition = doc.status === 'accepted' ? renditionFile(ctx.work, doc) : null;
+        const sig = doc.signature;
+        return {
+          documentId: doc.id,
+          source: doc.source,
+          status: doc.status as 'accepted' | 'conversion-failed',
+          acceptedWithReason: doc.acceptedWithReason,
+          title: doc.entry.title,
+          date: doc.entry.date,
+          number: doc.entry.number,
+          language: doc.entry.language,
+          author: doc.entry.author,
+          pages: doc.entry.pages,
+          kind: doc.entry.kind,
+          inferred: doc.entry.inferred,
+          attachments: (doc.entry.attachments ?? []).map((a) => ({ name: path.basename(a.path), sha256: a.sha256, size: a.size })),
+          original: { name: path.basename(doc.source), sha256: doc.sha256, size: doc.size, mime: doc.format?.mime ?? 'application/octet-stream', format: doc.format?.name ?? 'unknown' },
+          rendition: rendition
+            ? { name: `${path.basename(doc.source).replace(/\.[^.]*$/, '') || 'document'}.pdf`, ...(await sha256File(rendition)) }
+            : null,
+          signatures: (sig?.files ?? []).map((f) => ({
+            name: path.basename(f.path),
+            sha256: f.sha256,
+            size: f.size,
+            verdict: (sig?.verdict === 'unsigned' ? 'cannot-verify' : sig?.verdict ?? 'cannot-verify') as 'valid' | 'invalid' | 'cannot-verify',
+            ...(sig?.reason ? { reason: sig.reason.slice(0, 1000) } : {}),
+            signers: sig?.signers ?? [],
+          })),
+          seq: doc.seq,
+        };
+      }),
+    ),
+  };
+  const built = buildDocuments(input);
+  for (const b of built) assertSchema(ctx, 'document-metadata', b.metadata, b.metadataPath);
+  const aip = new AipBuilder(deps.storage);
+  const byId = new Map(docs.map((doc) => [doc.id, doc]));
+  const notes = new Map<string, string>();
+  for (const b of built) {
+    const doc = byId.get(b.documentId)!;
+    await aip.addFile(b.originalPath, 'original', localFile(ctx.work, doc), doc.sha256, doc.id);
+    for (const [i, f] of (doc.signature?.files ?? []).entries()) {
+      await aip.addFile(b.signaturePaths[i]!, 'signature', path.join(ctx.work, 'files', f.path), f.sha256, doc.id);
+    }
+    for (const [i, a] of (doc.entry.attachments ?? []).entries()) {
+      await aip.addFile(b.attachmentPaths[i]!, 'attachment', path.join(ctx.work, 'files', a.path), a.sha256, doc.id);
+    }
+    if (b.renditionPath) await aip.addFile(b.renditionPath, 'rendition', renditionFile(ctx.work, doc), b.metadata.rendition!.sha256, doc.id);
+    await aip.addJson(b.metadataPath, 'document-metadata', b.metadata, doc.id);
+    if (doc.problems.length) await aip.addJson(`${b.folder}/problems.json`, 'report', doc.problems, doc.id);
+    if (b.status === 'conversion-failed') notes.set(doc.id, 'PDF/A rendition failed; original kept');
+    else if (doc.acceptedWithReason) notes.set(doc.id, `Signature invalid, accepted: ${doc.acceptedWithReason}`.slice(0, 500));
+  }
+  const inventory = buildInventory(input, built, notes);
+  assertSchema(ctx, 'internal-inventory', inventory, 'inventory/internal-inventory.json');
+  const inventoryEntry = await aip.addJson('inventory/internal-inventory.json', 'internal-inventory', inventory);
+  for (const language of ['kk', 'ru'] as const) {
+    const pdf = await ctx.tools.renderPdfA({
+      title: language === 'kk' ? `№ ${d.index} ішкі тізімдеме` : `Внутренняя опись № ${d.index}`,
+      language,
+      blocks: inventoryBlocks(inventory, language),
+      author: input.compiledBy.name,
+      date: new Date(receivedAt),
+    });
+    await aip.addBytes(`inventory/internal-inventory-${language}.pdf`, 'internal-inventory-rendition', pdf);
+  }
+  const statement = integrityStatement(input, inventoryEntry.sha256, built);
+  const integrityEntry = await aip.addBytes('integrity.json', 'evidence', statement);
+
+  const signatures: StoredSignature[] = [];
+  let sigStatus: { status: DossierSignatureStatus; signer?: string; signingTime?: string } = { status: 'absent' };
+  if (ctx.options.signer) {
+    const { pkcs12, password } = ctx.options.signer;
+    const inventoryBytes = serialiseJson(inventory);
+    for (const [kind, content, file] of [
+      ['inventory', inventoryBytes, 'signatures/internal-inventory.p7s'],
+      ['integrity', statement, 'signatures/integrity.p7s'],
+    ] as const) {
+      const cms = await ctx.tools.signDetached(content, pkcs12, password);
+      const check = await ctx.tools.verifySignature({ signature: cms, content, trustDir: deps.config.trustDir });
+      const entry = await aip.addBytes(file, kind === 'inventory' ? 'internal-inventory-signature' : 'dossier-signature', cms);
+      const s = check.signers[0];
+      signatures.push({ kind, signer: { subject: s?.signer.subject ?? '', serialNumber: s?.signer.serialNumber, iin: s?.signer.iin, bin: s?.signer.bin, signingTime: s?.signingTime }, cmsSha256: entry.sha256, verdict: check.verdict });
+      if (kind === 'integrity') sigStatus = { status: check.verdict, ...(s ? { signer: s.signer.subject } : {}), ...(s?.signingTime ? { signingTime: s.signingTime } : {}) };
+    }
+  }
+  const metadata = buildDossierMetadata(input, built, inventory, inventoryEntry.sha256, sigStatus);
+  assertSchema(ctx, 'dossier-metadata', metadata, 'dossier.json');
+  await aip.addJson('dossier.json', 'dossier-metadata', metadata);
+
+  const rejected: StoredDossier['rejected'] = [];
+  for (const doc of docs.filter((x) => x.status === 'rejected' || x.status === 'expanded')) {
+    const folder = `${doc.status === 'expanded' ? 'containers' : 'rejected'}/${String(doc.seq).padStart(4, '0')}`;
+    const file = localFile(ctx.work, doc);
+    if (await stat(file).catch(() => null)) {
+      const p = `${folder}/${aipFileName(path.basename(doc.source))}`;
+      await aip.addFile(p, doc.status === 'expanded' ? 'original' : 'evidence', file, undefined, doc.id);
+      rejected.push({ documentId: doc.id, aipPath: p });
+      for (const f of [...doc.entry.signatures, ...(doc.entry.attachments ?? [])]) {
+        await aip.addFile(`${folder}/${aipFileName(path.basename(f.path))}`, 'signature', path.join(ctx.work, 'files', f.path), f.sha256, doc.id);
+      }
+    }
+    await aip.addJson(`${folder}/problems.json`, 'report', { source: doc.source, status: doc.status, problems: doc.problems }, doc.id);
+  }
+  const sealed = await aip.seal({
+    aipId: `${ctx.transferId}/${d.index}/${volume}`,
+    dossierIndex: d.index,
+    fonds: input.fonds,
+    year: input.year,
+    createdAt: receivedAt,
+    transferId: ctx.transferId,
+    events,
+    tools,
+  });
+  const allSigned = signatures.length === 2 && signatures.every((s) => s.verdict === 'valid');
+  return {
+    index: d.index,
+    volume,
+    title: d.title,
+    manifestSha256: sealed.sha256,
+    inventorySha256: inventoryEntry.sha256,
+    integritySha256: integrityEntry.sha256,
+    status: allSigned ? 'stored' : 'awaiting-signature',
+    metadata: metadata as unknown as Record<string, unknown>,
+    documents: built.map((b) => ({
+      documentId: b.documentId,
+      position: b.metadata.position,
+      aipPath: b.originalPath,
+      renditionPath: b.renditionPath,
+      controlCharacteristic: b.metadata.controlCharacteristic,
+      previous: b.metadata.previous,
+      metadata: b.metadata as unknown as Record<string, unknown>,
+    })),
+    rejected,
+    signatures,
+  };
+}
+
+/** Keeps items that belong to no dossier (or a refused package) so nothing handed over is lost. */
+export async function storeRejectedItems(ctx: Ctx, docs: DocRow[], sourceTar: string | null): Promise<string> {
+  const aip = new AipBuilder(ctx.deps.storage);
+  if (sourceTar) await aip.addFile('source/transfer.tar', 'evidence', sourceTar);
+  for (const doc of docs) {
+    const folder = `rejected/${String(doc.seq).padStart(4, '0')}`;
+    const file = localFile(ctx.work, doc);
+    if (await stat(file).catch(() => null)) await aip.addFile(`${folder}/${aipFileName(path.basename(doc.source))}`, 'evidence', file, undefined, doc.id);
+    await aip.addJson(`${folder}/problems.json`, 'report', { source: doc.source, problems: doc.problems }, doc.id);
+  }
+  const transfer = await ctx.deps.db.selectFrom('transfers').select(['received_at', 'report']).where('id', '=', ctx.transferId).executeTakeFirstOrThrow();
+  const sealed = await aip.seal({
+    aipId: `${ctx.transferId}/rejected-items`,
+    dossierIndex: 'rejected-items',
+    createdAt: new Date(transfer.received_at).toISOString(),
+    transferId: ctx.transferId,
+    events: [],
+    tools: [MURAGAT_TOOL],
+  });
+  await ctx.deps.db
+    .updateTable('transfers')
+    .set({ report: JSON.stringify({ ...((transfer.report as object | null) ?? {}), rejectedItemsManifest: sealed.sha256 }) })
+    .where('id', '=', ctx.transferId)
+    .execute();
+  return sealed.sha256;
+}
+
+/** One transaction per dossier; a dossier already indexed (re-run after a crash) is skipped. */
+export async function indexDossiers(ctx: Ctx, dossiers: StoredDossier[]): Promise<number> {
+  let indexed = 0;
+  for (const d of dossiers) {
+    await ctx.deps.db.transaction().execute(async (trx) => {
+      const row = await trx
+        .insertInto('dossiers')
+        .values({
+          transfer_id: ctx.transferId,
+          case_index: d.index,
+          volume: d.volume,
+          title: d.title,
+          status: d.status,
+          aip_manifest_sha256: d.manifestSha256,
+          inventory_sha256: d.inventorySha256,
+          integrity_sha256: d.integritySha256,
+          metadata: JSON.stringify(d.metadata),
+        })
+        .onConflict((oc) => oc.columns(['transfer_id', 'case_index', 'volume']).doNothing())
+        .returning('id')
+        .executeTakeFirst();
+      if (!row) return;
+      for (const doc of d.documents) {
+        await trx
+          .insertInto('dossier_documents')
+          .values({ dossier_id: row.id, position: doc.position, document_id: doc.documentId, aip_path: doc.aipPath, control_characteristic: doc.controlCharacteristic, previous: doc.previous, metadata: JSON.stringify(doc.metadata) })
+          .execute();
+        if (doc.renditionPath) await trx.updateTable('documents').set({ rendition_path: doc.renditionPath }).where('id', '=', doc.documentId).execute();
+      }
+      for (const s of d.signatures) {
+        await trx.insertInto('dossier_signatures').values({ dossier_id: row.id, kind: s.kind, signer: JSON.stringify(s.signer), cms_sha256: s.cmsSha256, verdict: s.verdict }).execute();
+      }
+      await recordAudit(trx, {
+        actor: ctx.actor,
+        action: 'dossier.store',
+        objectType: 'dossier',
+        objectId: row.id,
+        details: { index: d.index, volume: d.volume, aipManifest: d.manifestSha256, documents: d.documents.length, rejected: d.rejected.length, status: d.status },
+      });
+      indexed += 1;
+    });
+  }
+  return indexed;
+}
+
+export { readFile };
