@@ -1,0 +1,146 @@
+// Server entry used by `muragat serve`, the browser tests and the integration tests:
+// database + migrations + storage + (demo seed) + HTTP listener, and an orderly close.
+import { mkdir } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import http from 'node:http';
+import path from 'node:path';
+import type { Kysely } from 'kysely';
+import type { Config } from '../common/config';
+import { logger as rootLogger, type Logger } from '../common/logger';
+import type { Database } from '../catalog/database';
+import { openDatabase } from '../catalog/db';
+import { migrateToLatest } from '../catalog/migrator';
+import { seedDemo } from '../catalog/seed';
+import { deleteExpiredSessions } from '../catalog/sessions.repository';
+import { createUsersService, type ThrottlePolicy } from '../catalog/users.service';
+import { openStorage } from '../storage';
+import type { DemoTransferOutcome } from '../ingest/demo';
+import { createApp, type CreateAppOptions, type MountedRoute } from './app';
+import { DEFAULT_SESSION_POLICY, type ServerDeps, type SessionPolicy } from './deps';
+
+export type DemoLogin = { username: string; password: string; roles: string[] };
+
+export interface StartServerOptions {
+  config: Config;
+  /** Migrate and seed the demo organisation and users. */
+  demo?: boolean;
+  /** With demo: ingest the demo transfer in the background once listening (`serve --demo`). */
+  demoTransfer?: boolean;
+  /** No request log (tests, benchmarks). */
+  quiet?: boolean;
+  /** An already open database (tests); the caller closes it. Default: from config. */
+  db?: Kysely<Database>;
+  logger?: Logger;
+  sessionPolicy?: Partial<SessionPolicy>;
+  throttle?: Partial<ThrottlePolicy>;
+  now?: () => Date;
+  app?: CreateAppOptions;
+  /** Milliseconds in-flight requests get on close before their connections are cut. */
+  shutdownGraceMs?: number;
+}
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  deps: ServerDeps;
+  routes: MountedRoute[];
+  /** Demo logins when started with demo. */
+  demoUsers: DemoLogin[];
+  /** The background demo ingest when started with demoTransfer; never rejects. */
+  demoTransfer?: Promise<DemoTransferOutcome>;
+  close(): Promise<void>;
+}
+
+export async function startServer(options: StartServerOptions): Promise<RunningServer> {
+  const { config } = options;
+  const log = options.logger ?? (options.quiet ? rootLogger().child({}, { level: 'silent' }) : rootLogger());
+  const handle = options.db
+    ? null
+    : await openDatabase({ url: config.databaseUrl, pgliteDir: config.databaseUrl ? undefined : path.join(config.dataDir, 'db') });
+  const db = options.db ?? handle!.db;
+  try {
+    // Every start migrates: a fresh install and an upgraded one come up the same way.
+    await migrateToLatest(db);
+    for (const location of config.storage) await mkdir(location.root, { recursive: true });
+    const storage = openStorage(config);
+    let demoUsers: DemoLogin[] = [];
+    if (options.demo) {
+      const seeded = await seedDemo(db);
+      demoUsers = seeded.users.map((u) => ({ username: u.username, password: u.password, roles: [...u.roles] }));
+    }
+    const now = options.now ?? (() => new Date());
+    const deps: ServerDeps = {
+      config,
+      db,
+      storage,
+      users: createUsersService({ db, throttle: options.throttle, now }),
+      logger: log,
+      sessionPolicy: { ...DEFAULT_SESSION_POLICY, ...options.sessionPolicy },
+      jsonLimitBytes: 1024 * 1024,
+      now,
+    };
+    const { app, routes } = await createApp(deps, options.app);
+    const server = http.createServer(app.callback());
+    // Slow-loris protection: a client must send its headers and body promptly.
+    server.headersTimeout = 30_000;
+    server.requestTimeout = 10 * 60_000; // transfer uploads may be large
+    server.keepAliveTimeout = 5_000;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(config.port, config.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    const port = (server.address() as AddressInfo).port;
+    const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host.includes(':') ? `[${config.host}]` : config.host;
+    const url = `http://${shownHost}:${port}`;
+    log.info({ url, demo: !!options.demo }, 'server listening');
+    // Listening first, so the UI is reachable while the demo transfer is ingested.
+    const demoTransfer =
+      options.demo && options.demoTransfer
+        ? import('../ingest/demo').then((m) => m.startDemoTransfer({ db, storage, config }, log))
+        : undefined;
+
+    // Expired sessions are refused on use anyway; this only keeps the table small.
+    const sweepSessions = async () => {
+      try {
+        const at = now();
+        const removed = await deleteExpiredSessions(db, at, new Date(at.getTime() - deps.sessionPolicy.idleSeconds * 1000));
+        if (removed) log.info({ removed }, 'expired sessions removed');
+      } catch (error) {
+        log.error({ err: error }, 'expired session cleanup failed');
+      }
+    };
+    await sweepSessions();
+    const sessionSweeper = setInterval(() => void sweepSessions(), 10 * 60_000);
+    sessionSweeper.unref();
+
+    let closing: Promise<void> | undefined;
+    const close = () =>
+      (closing ??= (async () => {
+        // Stop accepting, let in-flight requests finish, then cut what is left.
+        clearInterval(sessionSweeper);
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        // A keep-alive connection whose request just finished becomes idle; sweep those
+        // until the last in-flight request is done.
+        server.closeIdleConnections();
+        const sweeper = setInterval(() => server.closeIdleConnections(), 50);
+        const grace = options.shutdownGraceMs ?? 10_000;
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([closed, new Promise<void>((resolve) => (timer = setTimeout(resolve, grace)))]);
+        if (timer) clearTimeout(timer);
+        clearInterval(sweeper);
+        server.closeAllConnections();
+        await closed;
+        // The demo ingest is resumable; give it the grace period before the database closes.
+        if (demoTransfer) await Promise.race([demoTransfer, new Promise((resolve) => setTimeout(resolve, grace).unref())]);
+        if (handle) await handle.close();
+        log.info('server stopped');
+      })());
+    return { url, port, deps, routes, demoUsers, ...(demoTransfer ? { demoTransfer } : {}), close };
+  } catch (error) {
+    if (handle) await handle.close();
+    throw error;
+  }
+}

@@ -1,0 +1,99 @@
+// GET /api/health: is the catalog reachable, are the storage locations writable, which
+// external programs are installed. Answers 503 when the archive cannot work.
+import { constants } from 'node:fs';
+import { access, stat } from 'node:fs/promises';
+import Router from '@koa/router';
+import { sql } from 'kysely';
+import type { ToolName } from '../../common/config';
+import { findTool, toolVersion } from '../../common/process';
+import { state } from '../auth';
+import type { ServerDeps } from '../deps';
+import { ok, ref, type OpenApiFragment } from '../openapi';
+import { APP_VERSION } from '../version';
+
+export const HEALTH_TOOLS: ToolName[] = ['soffice', 'gs', 'pdftoppm', 'pdftotext', 'qpdf', 'clamscan', 'verapdf'];
+// Tools that print their version for a flag other than --version.
+const VERSION_ARGS: Partial<Record<ToolName, string[]>> = { pdftoppm: ['-v'], pdftotext: ['-v'] };
+
+async function checkLocation(root: string): Promise<{ ok: boolean; problem?: string }> {
+  try {
+    const s = await stat(root);
+    if (!s.isDirectory()) return { ok: false, problem: 'not a directory' };
+    await access(root, constants.W_OK);
+    return { ok: true };
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return { ok: false, problem: code === 'ENOENT' ? 'missing' : code === 'EACCES' ? 'not writable' : String(code ?? error) };
+  }
+}
+
+export function createRoutes(deps: ServerDeps): Router {
+  const router = new Router();
+  router.get('/api/health', async (ctx) => {
+    const started = Date.now();
+    let database: { ok: boolean; ms?: number; problem?: string };
+    try {
+      await sql`SELECT 1`.execute(deps.db);
+      database = { ok: true, ms: Date.now() - started };
+    } catch (error) {
+      deps.logger.error({ err: error }, 'health: database check failed');
+      database = { ok: false, problem: 'unreachable' };
+    }
+    // Anyone may ask whether the archive is up; only an admin learns where the files are.
+    const showPaths = !!state(ctx).user?.roles.includes('admin');
+    const storage = await Promise.all(
+      deps.config.storage.map(async (loc, i) => ({
+        role: i === 0 ? 'primary' : 'replica',
+        ...(showPaths ? { location: loc.root } : {}),
+        ...(await checkLocation(loc.root)),
+      })),
+    );
+    const tools = Object.fromEntries(
+      await Promise.all(
+        HEALTH_TOOLS.map(async (name) => {
+          const found = await findTool(name);
+          const version = found ? await toolVersion(name, VERSION_ARGS[name]) : null;
+          return [name, { found: !!found, version }] as const;
+        }),
+      ),
+    );
+    const healthy = database.ok && storage.every((s) => s.ok);
+    ctx.status = healthy ? 200 : 503;
+    ctx.body = { status: healthy ? 'ok' : 'unavailable', version: APP_VERSION, database, storage, tools };
+  });
+  return router;
+}
+
+export const openapi: OpenApiFragment = {
+  paths: {
+    '/api/health': {
+      get: {
+        summary: 'Database, storage and external tools status (no session needed)',
+        tags: ['meta'],
+        responses: { '200': ok('All required parts work', ref('Health')), '503': ok('Database or storage unavailable', ref('Health')) },
+      },
+    },
+  },
+  schemas: {
+    Health: {
+      type: 'object',
+      required: ['status', 'version', 'database', 'storage', 'tools'],
+      properties: {
+        status: { enum: ['ok', 'unavailable'] },
+        version: { type: 'string' },
+        database: { type: 'object', properties: { ok: { type: 'boolean' }, ms: { type: 'number' }, problem: { type: 'string' } } },
+        storage: {
+          type: 'array',
+          items: {
+            type: 'object',
+            properties: { role: { enum: ['primary', 'replica'] }, location: { type: 'string', description: 'Shown to admins only' }, ok: { type: 'boolean' }, problem: { type: 'string' } },
+          },
+        },
+        tools: {
+          type: 'object',
+          additionalProperties: { type: 'object', properties: { found: { type: 'boolean' }, version: { type: ['string', 'null'] } } },
+        },
+      },
+    },
+  },
+};
