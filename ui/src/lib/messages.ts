@@ -1,0 +1,44 @@
+// UI strings come only from common/i18n/ui/<lang>.json (bundled at build time), formatted as
+// ICU MessageFormat so plurals follow each language's rules.
+import { IntlMessageFormat } from 'intl-messageformat';
+import en from '../../../common/i18n/ui/en.json';
+import kk from '../../../common/i18n/ui/kk.json';
+import ru from '../../../common/i18n/ui/ru.json';
+
+export const LANGUAGES = ['kk', 'ru', 'en'] as const;
+export type Language = (typeof LANGUAGES)[number];
+export const DEFAULT_LANGUAGE: Language = 'kk';
+
+export type MessageKey = keyof typeof kk;
+export const CATALOGS: Record<Language, Record<string, string>> = { kk, ru, en };
+
+/** BCP 47 tags for dates and numbers: Kazakh and Russian as used in Kazakhstan. */
+export const LOCALE: Record<Language, string> = { kk: 'kk-KZ', ru: 'ru-KZ', en: 'en-GB' };
+
+export function isLanguage(value: unknown): value is Language {
+  return typeof value === 'string' && (LANGUAGES as readonly string[]).includes(value);
+}
+
+const cache = new Map<string, IntlMessageFormat>();
+
+/** Formats a UI message; a missing key shows itself so the gap is visible, never a crash. */
+export function format(lang: Language, key: MessageKey, params: Record<string, string | number> = {}): string {
+  const source = CATALOGS[lang][key] ?? CATALOGS[DEFAULT_LANGUAGE][key];
+  if (source === undefined) return key;
+  const id = `${lang}\u0000${key}`;
+  let formatter = cache.get(id);
+  if (!formatter) {
+    formatter = new IntlMessageFormat(source, LOCALE[lang]);
+    cache.set(id, formatter);
+  }
+  return String(formatter.format(params));
+}
+
+export function formatDateTime(lang: Language, iso: string): string {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return iso;
+  // Numeric parts: browsers' Kazakh locale data renders month names inconsistently ("M11").
+  return new Intl.DateTimeFormat(LOCALE[lang], {
+    year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false,
+  }).format(date);
+}

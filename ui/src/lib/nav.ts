@@ -1,0 +1,72 @@
+// Role-aware navigation: which menu items each role sees, and which page each path shows.
+// A user holding several roles gets the union, in this order, without repeats.
+import type { MessageKey } from './messages';
+
+export const ROLES = ['admin', 'archivist', 'department_clerk', 'department_head',
+  'commission_chair', 'commission_secretary', 'commission_member', 'researcher'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** Pages with a working API; everything else says plainly that it comes with ingest. */
+export type PageKind = 'users' | 'audit' | 'health' | 'coming' | 'transfer-upload' | 'transfers' | 'transfer' | 'dossiers' | 'dossier';
+
+export interface NavItem {
+  path: string;
+  label: MessageKey;
+  page: PageKind;
+  roles: readonly Role[];
+}
+
+const COMMISSION: readonly Role[] = ['commission_chair', 'commission_secretary', 'commission_member'];
+
+export const NAV_ITEMS: readonly NavItem[] = [
+  { path: '/users', label: 'ui.nav_users', page: 'users', roles: ['admin'] },
+  { path: '/transfers/incoming', label: 'ui.nav_transfers_incoming', page: 'transfers', roles: ['archivist'] },
+  { path: '/dossiers', label: 'ui.nav_dossiers', page: 'dossiers', roles: ['archivist'] },
+  { path: '/integrity', label: 'ui.nav_integrity', page: 'coming', roles: ['archivist'] },
+  { path: '/audit', label: 'ui.nav_audit', page: 'audit', roles: ['admin', 'archivist'] },
+  { path: '/health', label: 'ui.nav_health', page: 'health', roles: ['admin'] },
+  { path: '/transfers/new', label: 'ui.nav_transfer_prepare', page: 'transfer-upload', roles: ['department_clerk'] },
+  { path: '/transfers/mine', label: 'ui.nav_transfers_mine', page: 'transfers', roles: ['department_clerk'] },
+  { path: '/transfers/to-sign', label: 'ui.nav_transfers_to_sign', page: 'dossiers', roles: ['department_head'] },
+  { path: '/dossiers/department', label: 'ui.nav_department_dossiers', page: 'dossiers', roles: ['department_head'] },
+  { path: '/inventories', label: 'ui.nav_inventories', page: 'coming', roles: COMMISSION },
+  { path: '/destruction-acts', label: 'ui.nav_destruction_acts', page: 'coming', roles: COMMISSION },
+  { path: '/search', label: 'ui.nav_search', page: 'dossiers', roles: ['researcher'] },
+  { path: '/copy-requests', label: 'ui.nav_copy_requests', page: 'coming', roles: ['researcher'] },
+];
+
+export function menuFor(roles: readonly string[]): NavItem[] {
+  return NAV_ITEMS.filter((item) => item.roles.some((role) => roles.includes(role)));
+}
+
+/** The page for a path, or null when the path is unknown or not open to these roles. */
+export function routeFor(path: string, roles: readonly string[]): NavItem | null {
+  const clean = path.length > 1 ? path.replace(/\/+$/, '') : path;
+  return menuFor(roles).find((item) => item.path === clean) ?? detailRoute(clean, roles);
+}
+
+/** Pages opened from a page rather than the menu: upload (archivists), one transfer, one dossier. */
+export const DETAIL_ROUTES: readonly { pattern: RegExp; label: MessageKey; page: PageKind; roles: readonly Role[] }[] = [
+  { pattern: /^\/transfers\/upload$/, label: 'ui.ingest_upload_title', page: 'transfer-upload', roles: ['archivist', 'department_clerk'] },
+  { pattern: /^\/transfers\/([0-9a-f-]{36})$/, label: 'ui.ingest_transfer_title', page: 'transfer', roles: ['archivist', 'department_clerk', 'department_head'] },
+  { pattern: /^\/dossiers\/([^/]+)$/, label: 'ui.dossier_title', page: 'dossier', roles: ['archivist', 'department_clerk', 'department_head', 'researcher'] },
+];
+
+function detailRoute(path: string, roles: readonly string[]): NavItem | null {
+  for (const route of DETAIL_ROUTES) {
+    if (route.pattern.test(path) && route.roles.some((role) => roles.includes(role)) && !NAV_ITEMS.some((item) => item.path === path)) {
+      return { path, label: route.label, page: route.page, roles: route.roles };
+    }
+  }
+  return null;
+}
+
+/** The id in a detail path (/transfers/<id>, /dossiers/<id>), decoded. */
+export function detailId(path: string): string {
+  return decodeURIComponent(path.split('/').pop() ?? '');
+}
+
+/** The catalog key naming a role; null for a role this UI does not know (shown as its code). */
+export function roleLabel(role: string): MessageKey | null {
+  return (ROLES as readonly string[]).includes(role) ? (`ui.role_${role}` as MessageKey) : null;
+}

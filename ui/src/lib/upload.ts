@@ -1,0 +1,152 @@
+// Resumable upload of a transfer package: announce it, send 8 MB pieces, and after a network
+// error or a page reload ask the server how far it got and continue from there. The upload id
+// is kept in localStorage under the file's name, size and modification time, so picking the
+// same file again resumes it.
+import { ApiError, type Api } from './api';
+
+export const CHUNK_BYTES = 8 * 1024 * 1024;
+const STORE_KEY = 'muragat.uploads';
+
+export interface UploadProgress {
+  sent: number;
+  total: number;
+  /** The upload continued from a previous attempt (reload or network error). */
+  resumed: boolean;
+}
+
+interface Remembered {
+  id: string;
+  savedAt: number;
+}
+
+function fileKey(file: File): string {
+  return `${file.name}\u0000${file.size}\u0000${file.lastModified}`;
+}
+
+function readStore(): Record<string, Remembered> {
+  try {
+    return JSON.parse(localStorage.getItem(STORE_KEY) ?? '{}') as Record<string, Remembered>;
+  } catch {
+    return {};
+  }
+}
+
+function writeStore(store: Record<string, Remembered>): void {
+  try {
+    localStorage.setItem(STORE_KEY, JSON.stringify(store));
+  } catch {
+    // Private mode or a full quota: uploads still work, only resume after reload does not.
+  }
+}
+
+export function rememberedUpload(file: File): string | null {
+  return readStore()[fileKey(file)]?.id ?? null;
+}
+
+function remember(file: File, id: string | null): void {
+  const store = readStore();
+  if (id) store[fileKey(file)] = { id, savedAt: Date.now() };
+  else delete store[fileKey(file)];
+  // Forget uploads older than the server keeps them (a week).
+  for (const [key, value] of Object.entries(store)) if (Date.now() - value.savedAt > 7 * 24 * 3600 * 1000) delete store[key];
+  writeStore(store);
+}
+
+/** The double-submit CSRF token the server set as a readable cookie. */
+function csrfToken(): string {
+  const match = /(?:^|;\s*)muragat_csrf=([^;]+)/.exec(document.cookie);
+  return match ? decodeURIComponent(match[1]!) : '';
+}
+
+async function putPiece(api: Api, id: string, body: Blob, offset: number, total: number, lang: string, signal?: AbortSignal): Promise<number> {
+  let response: Response;
+  try {
+    response = await fetch(`/api/transfers/uploads/${id}?lang=${lang}`, {
+      method: 'PUT',
+      credentials: 'same-origin',
+      headers: {
+        'content-type': 'application/octet-stream',
+        'content-range': `bytes ${offset}-${offset + body.size - 1}/${total}`,
+        'x-csrf-token': csrfToken(),
+        accept: 'application/json',
+      },
+      body,
+      signal,
+    });
+  } catch (error) {
+    if (signal?.aborted) throw error;
+    throw new ApiError(0, 'network', (error as Error).message, null, null);
+  }
+  const answer = (await response.json().catch(() => null)) as { offset?: number; error?: { code: string; message: string; requestId?: string; details?: { offset?: number } } } | null;
+  if (response.ok && typeof answer?.offset === 'number') return answer.offset;
+  const e = answer?.error;
+  // The server holds a different number of bytes: continue from there.
+  if (response.status === 409 && e?.code === 'ingest.upload_offset_mismatch' && typeof e.details?.offset === 'number') return e.details.offset;
+  if (response.status === 401) void api.session().catch(() => undefined);
+  throw new ApiError(response.status, e?.code ?? `http_${response.status}`, e?.message ?? response.statusText, e?.requestId ?? null, e?.details ?? null, answer);
+}
+
+async function sha256Hex(file: File): Promise<string | null> {
+  // Hashing a large package in the browser means reading it whole into memory; only small
+  // packages are hashed here (the server hashes every package anyway).
+  if (file.size > 256 * 1024 * 1024 || !crypto.subtle) return null;
+  const digest = await crypto.subtle.digest('SHA-256', await file.arrayBuffer());
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/**
+ * Uploads the file (resuming a remembered upload of the same file) and completes it.
+ * Network errors are retried with growing pauses; server refusals are thrown as ApiError.
+ */
+export async function uploadTransfer(
+  api: Api,
+  file: File,
+  options: { lang: string; onProgress: (p: UploadProgress) => void; signal?: AbortSignal; retries?: number },
+): Promise<{ transferId: string }> {
+  let id = rememberedUpload(file);
+  let offset = 0;
+  let resumed = false;
+  if (id) {
+    try {
+      const state = await api.get<{ offset: number; size: number }>(`/api/transfers/uploads/${id}`);
+      if (state.size === file.size) {
+        offset = state.offset;
+        resumed = offset > 0;
+      } else id = null;
+    } catch (error) {
+      if (!(error instanceof ApiError) || error.status === 0) throw error;
+      id = null; // expired or not ours: start afresh
+    }
+  }
+  if (!id) {
+    const sha256 = await sha256Hex(file);
+    const started = await api.post<{ id: string; offset: number }>('/api/transfers/uploads', { filename: file.name, size: file.size, ...(sha256 ? { sha256 } : {}) });
+    id = started.id;
+    offset = started.offset;
+    remember(file, id);
+  }
+  options.onProgress({ sent: offset, total: file.size, resumed });
+  let failures = 0;
+  while (offset < file.size) {
+    const end = Math.min(offset + CHUNK_BYTES, file.size);
+    try {
+      offset = await putPiece(api, id, file.slice(offset, end), offset, file.size, options.lang, options.signal);
+      failures = 0;
+    } catch (error) {
+      const transient = error instanceof ApiError && (error.status === 0 || error.status >= 500 || error.code === 'ingest.upload_busy' || error.code === 'ingest.upload_piece_short');
+      if (!transient || options.signal?.aborted || ++failures > (options.retries ?? 8)) throw error;
+      await new Promise((r) => setTimeout(r, Math.min(30_000, 500 * 2 ** failures)));
+      // Ask where the server stands before sending again.
+      try {
+        offset = (await api.get<{ offset: number }>(`/api/transfers/uploads/${id}`)).offset;
+        resumed = true;
+      } catch {
+        // Still offline; the next attempt will tell.
+      }
+    }
+    options.onProgress({ sent: offset, total: file.size, resumed });
+  }
+  const done = await api.post<{ transferId: string }>(`/api/transfers/uploads/${id}/complete`);
+  remember(file, null);
+  return { transferId: done.transferId };
+}
