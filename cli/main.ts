@@ -48,6 +48,13 @@ export async function main(argv: string[]): Promise<number> {
 
 const invokedDirectly = process.argv[1] && /(?:muragat(?:\.js)?|main\.ts)$/.test(process.argv[1]);
 if (invokedDirectly) {
+  // `muragat … | head` closes the pipe early: that is the reader's choice, not an error.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+      throw error;
+    });
+  }
   const code = await main(process.argv.slice(2));
   process.exitCode = code;
   // Commands close their own resources; a lingering handle must not keep a cron job alive.

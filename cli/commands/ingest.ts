@@ -1,0 +1,90 @@
+// `muragat ingest <tar>`: receive a transfer package and store its e-dossiers.
+// Exit 0 when every document was accepted, 1 when any was not (or the package was refused).
+import { readFile } from 'node:fs/promises';
+import type { Command } from 'commander';
+import { t } from '../../common/i18n';
+import { loadConfig } from '../../common/config';
+import { openStorage } from '../../storage';
+import { runIngest, type IngestReport, type StepName } from '../../ingest';
+import { withCatalog, cliActor } from '../database';
+import { createProgress } from '../progress';
+import { CliExit, EXIT, cliLanguage, printJson } from '../output';
+import { buildReport } from '../../ingest/pipeline/report';
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+async function readPassword(): Promise<string> {
+  const fromEnv = process.env.MURAGAT_SIGN_KEY_PASSWORD;
+  if (fromEnv !== undefined) return fromEnv;
+  if (process.stdin.isTTY) throw new CliExit(EXIT.usage, 'muragat: set MURAGAT_SIGN_KEY_PASSWORD or pipe the key password on stdin');
+  const chunks: Buffer[] = [];
+  for await (const c of process.stdin) chunks.push(c as Buffer);
+  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+}
+
+export function printReportText(report: IngestReport, lang: ReturnType<typeof cliLanguage>): void {
+  const out: string[] = [t(lang, 'ingest.cli_transfer', { id: report.transfer })];
+  for (const p of report.problems ?? []) out.push(`  ! ${p.message}${p.where ? ` [${p.where}]` : ''}`);
+  for (const d of report.dossiers) {
+    out.push(`${d.index ?? '—'}  ${d.title}${d.id ? `  (${d.id})` : ''}`);
+    for (const doc of d.documents) {
+      out.push(`  ${doc.status.padEnd(17)} ${doc.source}${doc.rendition ? ` → ${doc.rendition}` : ''}`);
+      for (const p of doc.problems) out.push(`      - ${p.message}${p.clause ? ` (${p.clause})` : ''}`);
+    }
+  }
+  process.stdout.write(out.join('\n') + '\n');
+}
+
+export function register(program: Command): void {
+  program
+    .command('ingest')
+    .description('receive a transfer package (tar) and store its e-dossiers as AIPs')
+    .argument('<tar>', 'transfer package: tar with manifest.json at its root')
+    .option('--json', 'print the report as JSON')
+    .option('--sign-key <p12>', 'sign the internal inventory and the integrity statement with this PKCS#12 (password from MURAGAT_SIGN_KEY_PASSWORD or stdin)')
+    .option('--accept-invalid-signature <doc=reason>', 'accept a document whose signature is invalid, recording the reason (repeatable)', collect, [])
+    .action(async (tar: string, opts: { json?: boolean; signKey?: string; acceptInvalidSignature: string[] }) => {
+      const lang = cliLanguage();
+      const accept: Record<string, string> = {};
+      for (const item of opts.acceptInvalidSignature) {
+        const eq = item.indexOf('=');
+        if (eq <= 0 || !item.slice(eq + 1).trim()) throw new CliExit(EXIT.usage, t(lang, 'ingest.cli_accept_usage', { value: item }));
+        accept[item.slice(0, eq)] = item.slice(eq + 1).trim();
+      }
+      const signer = opts.signKey ? { pkcs12: new Uint8Array(await readFile(opts.signKey)), password: await readPassword() } : undefined;
+      // Test hook for crash-resume tests: die at a chosen durable point like a power cut would.
+      const crashAfter = process.env.MURAGAT_TEST_CRASH_AFTER_STEP;
+      const config = loadConfig();
+      const report = await withCatalog(async ({ db }) => {
+        const progress = createProgress({ label: t(lang, 'ingest.cli_progress'), silent: opts.json, total: 0 });
+        try {
+          const r = await runIngest(
+            { db, storage: openStorage(config), config },
+            {
+              tarPath: tar,
+              actor: cliActor(),
+              options: { acceptInvalidSignature: accept, signer },
+              onProgress: (p) => {
+                progress.setTotal(p.total);
+                progress.update(p.done, `${p.step}${p.item ? ` ${p.item}` : ''}`);
+              },
+              afterStep: crashAfter
+                ? (step: StepName) => {
+                    if (step === crashAfter) process.kill(process.pid, 'SIGKILL');
+                  }
+                : undefined,
+            },
+          );
+          return lang === 'en' ? r : buildReport({ db }, r.transfer, lang);
+        } finally {
+          progress.stop();
+        }
+      });
+      if (opts.json) printJson(report);
+      else printReportText(report, lang);
+      const allAccepted = !report.problems && report.dossiers.every((d) => d.documents.every((doc) => doc.status === 'accepted'));
+      if (!allAccepted) process.exitCode = EXIT.checkFailed;
+    });
+}

@@ -1,0 +1,60 @@
+// `muragat integrity run [--repair]`: an integrity run — verify every stored dossier and,
+// with --repair, restore missing or damaged object copies from a sound copy in another store.
+import type { Command } from 'commander';
+import { t } from '../../common/i18n';
+import { loadConfig } from '../../common/config';
+import { openStorage } from '../../storage';
+import { loadTools, runIntegrity } from '../../ingest';
+import { cliActor, withCatalog } from '../database';
+import { createProgress } from '../progress';
+import { CliExit, EXIT, cliLanguage, printJson } from '../output';
+
+export function register(program: Command): void {
+  const integrity = program.command('integrity').description('integrity runs: verify everything stored and repair from replicas');
+  integrity
+    .command('run')
+    .description('verify every stored dossier in every store; with --repair restore damaged or missing copies from a sound one')
+    .option('--repair', 'restore missing or damaged object copies from a sound copy in another store')
+    .option('--dossier <id>', 'one dossier (id or case index)')
+    .option('--json', 'print the report as JSON')
+    .action(async (opts: { repair?: boolean; dossier?: string; json?: boolean }) => {
+      const lang = cliLanguage();
+      const config = loadConfig();
+      const tools = await loadTools();
+      const report = await withCatalog(async ({ db }) => {
+        const progress = createProgress({ label: t(lang, 'ingest.cli_integrity_progress'), silent: opts.json, unit: 'items' });
+        try {
+          return await runIntegrity(
+            { db, storage: openStorage(config), trustDir: config.trustDir, tools },
+            {
+              actor: cliActor(),
+              repair: Boolean(opts.repair),
+              dossierId: opts.dossier,
+              onProgress: (_phase, done, total, item) => {
+                progress.setTotal(total);
+                progress.update(done, item);
+              },
+            },
+          );
+        } finally {
+          progress.stop();
+        }
+      });
+      if (opts.json) printJson(report);
+      else {
+        const lines: string[] = [];
+        for (const r of report.repairs) {
+          for (const ok of r.repaired) lines.push(t(lang, 'ingest.cli_integrity_repaired', { sha256: r.sha256, location: ok.location, source: r.source ?? '' }));
+          for (const bad of r.unrepaired) lines.push(t(lang, 'ingest.cli_integrity_unrepaired', { sha256: r.sha256, location: bad.location, reason: bad.reason }));
+        }
+        const final = report.afterRepair ?? report.verification;
+        for (const d of final.dossiers.filter((x) => !x.ok)) {
+          lines.push(`FAILED ${d.index}  ${d.title}  (${d.id})`);
+          for (const f of d.failures) lines.push(`       ${f.kind}: ${f.message}${f.path ? ` [${f.path}]` : ''}`);
+        }
+        lines.push(t(lang, report.ok ? 'ingest.cli_verify_ok' : 'ingest.cli_verify_failed', { dossiers: final.dossiers.length, objects: report.verification.objectsChecked }));
+        process.stdout.write(lines.join('\n') + '\n');
+      }
+      if (!report.ok) throw new CliExit(EXIT.checkFailed);
+    });
+}

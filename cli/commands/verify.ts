@@ -1,0 +1,54 @@
+// `muragat verify [--dossier <id> | --all]`: re-hash every stored object (primary and
+// replicas), walk every chain, check inventories and signatures. Exit 1 names what failed.
+import type { Command } from 'commander';
+import { t } from '../../common/i18n';
+import { loadConfig } from '../../common/config';
+import { openStorage } from '../../storage';
+import { verifyStoredDossiers, loadTools } from '../../ingest';
+import { withCatalog } from '../database';
+import { createProgress } from '../progress';
+import { CliExit, EXIT, cliLanguage, printJson } from '../output';
+
+export function register(program: Command): void {
+  program
+    .command('verify')
+    .description('verify stored e-dossiers: object hashes in every store, document chains, inventories, signatures')
+    .option('--dossier <id>', 'one dossier (id or case index)')
+    .option('--all', 'every dossier and every rejected-items package (default)')
+    .option('--json', 'print the report as JSON')
+    .action(async (opts: { dossier?: string; all?: boolean; json?: boolean }) => {
+      if (opts.dossier && opts.all) throw new CliExit(EXIT.usage, 'muragat: use either --dossier or --all');
+      const lang = cliLanguage();
+      const config = loadConfig();
+      const tools = await loadTools();
+      const report = await withCatalog(async ({ db }) => {
+        const progress = createProgress({ label: t(lang, 'ingest.cli_verify_progress'), silent: opts.json, unit: 'dossiers' });
+        try {
+          return await verifyStoredDossiers(
+            { db, storage: openStorage(config), trustDir: config.trustDir, tools },
+            { dossierId: opts.dossier, onProgress: (done, total, item) => { progress.setTotal(total); progress.update(done, item); } },
+          );
+        } finally {
+          progress.stop();
+        }
+      });
+      if (opts.json) printJson(report);
+      else {
+        const lines: string[] = [];
+        for (const d of report.dossiers) {
+          lines.push(`${d.ok ? 'OK    ' : 'FAILED'} ${d.index}  ${d.title}  (${d.id}, ${d.objects} objects)`);
+          for (const f of d.failures) {
+            const where = [f.path, f.document ? `#${f.document.position}${f.document.title ? ` "${f.document.title}"` : ''}` : null, f.store].filter(Boolean).join(', ');
+            lines.push(`       ${f.kind}: ${f.message}${where ? ` [${where}]` : ''}`);
+          }
+        }
+        for (const r of report.rejectedItems) {
+          lines.push(`${r.ok ? 'OK    ' : 'FAILED'} rejected items of transfer ${r.transferId}`);
+          for (const f of r.failures) lines.push(`       ${f.kind}: ${f.message}${f.path ? ` [${f.path}]` : ''}`);
+        }
+        lines.push(t(lang, report.ok ? 'ingest.cli_verify_ok' : 'ingest.cli_verify_failed', { dossiers: report.dossiers.length, objects: report.objectsChecked }));
+        process.stdout.write(lines.join('\n') + '\n');
+      }
+      if (!report.ok) throw new CliExit(EXIT.checkFailed);
+    });
+}
