@@ -1,0 +1,270 @@
+// Ingest of a mixed transfer against the bare converters (issue #3). Generates N documents —
+// docx, odt (pure JS), xlsx and pptx (LibreOffice batch from csv / odp), PDFs (pdf-lib, DejaVu),
+// JPEG and PNG scans, text — in Kazakh and Russian across several dossiers, packs the tree,
+// then times (1) bare `soffice --convert-to pdf` + `gs pdfwrite` on the same files
+// (bench/convert-baseline.ts) and (2) the whole pipeline on an embedded PGlite catalog.
+// Run: node bin/run-ts.js bench/ingest-mixed.ts [--docs 200] [--json] [--keep]
+import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { strToU8, zipSync } from 'fflate';
+import { findTool, runProcess } from '../common/process';
+import { packTransfer } from '../ingest/transfer';
+import { loadTools, processTransfer, receiveTransfer } from '../ingest';
+import { makeDocx, makeOdt } from '../ingest/transfer/testing/fixtures';
+import { timeConversionBaseline, type BaselineTiming } from './convert-baseline';
+import {
+  TITLES,
+  benchRoot,
+  dateFor,
+  load,
+  makeJpeg,
+  makePng,
+  makeTextPdf,
+  openBenchCatalog,
+  parseFlags,
+  prose,
+  sampleProblems,
+  secondsSince,
+  statusCounts,
+  stepTimings,
+  table,
+  writeDossierJson,
+  writeMeta,
+  writeTransferJson,
+} from './ingest-common';
+
+type Kind = 'docx' | 'odt' | 'xlsx' | 'pptx' | 'pdf' | 'jpg' | 'png' | 'txt';
+/** One cycle of 20 documents: the mix of the generated transfer. */
+const MIX: Kind[] = ['docx', 'pdf', 'odt', 'jpg', 'docx', 'xlsx', 'pdf', 'pptx', 'docx', 'pdf', 'png', 'txt', 'docx', 'pdf', 'odt', 'xlsx', 'docx', 'pdf', 'jpg', 'pptx'];
+const DOCS_PER_DOSSIER = 25;
+
+function odp(lines: string[]): Uint8Array {
+  const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
+  const ns =
+    'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:draw="urn:oasis:names:tc:opendocument:xmlns:drawing:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" xmlns:svg="urn:oasis:names:tc:opendocument:xmlns:svg-compatible:1.0" xmlns:presentation="urn:oasis:names:tc:opendocument:xmlns:presentation:1.0"';
+  const pages = [lines.slice(0, 4), lines.slice(4, 8)]
+    .map(
+      (ls, i) =>
+        `<draw:page draw:name="page${i + 1}"><draw:frame svg:x="2cm" svg:y="2cm" svg:width="24cm" svg:height="14cm"><draw:text-box>${ls.map((l) => `<text:p>${esc(l)}</text:p>`).join('')}</draw:text-box></draw:frame></draw:page>`,
+    )
+    .join('');
+  return zipSync({
+    mimetype: [strToU8('application/vnd.oasis.opendocument.presentation'), { level: 0 }],
+    'META-INF/manifest.xml': strToU8(
+      '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2"><manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.presentation"/><manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>',
+    ),
+    'content.xml': strToU8(`<?xml version="1.0" encoding="UTF-8"?><office:document-content ${ns} office:version="1.2"><office:body><office:presentation>${pages}</office:presentation></office:body></office:document-content>`),
+  });
+}
+
+function csv(language: 'kk' | 'ru', seed: number): string {
+  const head = language === 'kk' ? 'Р/с,Аты-жөні,Лауазымы,Жалақы' : '№,ФИО,Должность,Оклад';
+  const names = language === 'kk' ? ['Әбенова Г. С.', 'Сейітов Н. Қ.', 'Құрманова Ә. Б.', 'Жұмабаев Ө. Т.'] : ['Иванова А. П.', 'Петров С. Н.', 'Ким В. В.', 'Ахметова Д. К.'];
+  const pos = language === 'kk' ? ['бас маман', 'жетекші маман', 'бөлім басшысы'] : ['главный специалист', 'ведущий специалист', 'начальник отдела'];
+  const rows = [head];
+  for (let i = 0; i < 30; i++) rows.push(`${i + 1},"${names[(i + seed) % names.length]}","${pos[(i * 7 + seed) % pos.length]}",${250000 + ((seed * 131 + i * 977) % 400000)}`);
+  return rows.join('\n') + '\n';
+}
+
+export interface GeneratedDoc {
+  path: string;
+  kind: Kind;
+  bytes: number;
+}
+
+/** Writes the transfer tree; office files needing LibreOffice are made in two soffice batches. */
+async function generate(dir: string, n: number): Promise<{ docs: GeneratedDoc[]; generateSeconds: number; problems: string[] }> {
+  const t0 = performance.now();
+  const problems: string[] = [];
+  await writeTransferJson(dir);
+  const staging = path.join(dir, '..', 'office-staging');
+  await mkdir(staging, { recursive: true });
+  const pending: { kind: 'xlsx' | 'pptx'; staged: string; target: string }[] = [];
+  const docs: GeneratedDoc[] = [];
+  const dossiers = Math.max(2, Math.ceil(n / DOCS_PER_DOSSIER));
+  for (let d = 0; d < dossiers; d++) await writeDossierJson(path.join(dir, `03-${String(d + 1).padStart(2, '0')}`), d % 2 ? 'Переписка с организациями' : 'Жеке құрам бойынша бұйрықтар');
+  for (let i = 0; i < n; i++) {
+    const kind = MIX[i % MIX.length] ?? 'docx';
+    const language: 'kk' | 'ru' = i % 2 ? 'ru' : 'kk';
+    const title = TITLES[language][i % TITLES[language].length];
+    const date = dateFor(i);
+    const folder = path.join(dir, `03-${String((i % dossiers) + 1).padStart(2, '0')}`);
+    const file = path.join(folder, `${date} ${title} №${i + 1}.${kind}`);
+    const lines = prose(language, 12 + (i % 20), i);
+    switch (kind) {
+      case 'docx':
+        await writeFile(file, makeDocx({ title: `${title} №${i + 1}`, author: 'Кадр бөлімі', created: `${date}T09:00:00Z`, paragraphs: lines }));
+        break;
+      case 'odt':
+        await writeFile(file, makeOdt({ title: `${title} №${i + 1}`, author: 'Кадр бөлімі', created: `${date}T09:00:00`, paragraphs: lines }));
+        break;
+      case 'pdf':
+        await writeFile(file, await makeTextPdf({ title: `${title} №${i + 1}`, lines: prose(language, 40 + (i % 3) * 30, i), created: new Date(`${date}T09:00:00Z`) }));
+        break;
+      case 'jpg':
+        await writeFile(file, makeJpeg(620, 877, i, 75));
+        await writeMeta(file, { title: `${title} №${i + 1}`, date, language, number: String(i + 1) });
+        break;
+      case 'png':
+        await writeFile(file, makePng(620, 877, i));
+        await writeMeta(file, { title: `${title} №${i + 1}`, date, language, number: String(i + 1) });
+        break;
+      case 'txt':
+        await writeFile(file, lines.join('\n') + '\n');
+        break;
+      case 'xlsx': {
+        const staged = path.join(staging, `x${i}.csv`);
+        await writeFile(staged, csv(language, i));
+        pending.push({ kind, staged, target: file });
+        break;
+      }
+      case 'pptx': {
+        const staged = path.join(staging, `p${i}.odp`);
+        await writeFile(staged, odp(lines));
+        pending.push({ kind, staged, target: file });
+        break;
+      }
+    }
+    if (kind !== 'xlsx' && kind !== 'pptx') docs.push({ path: file, kind, bytes: (await stat(file)).size });
+  }
+  if (pending.length) {
+    const soffice = await findTool('soffice');
+    if (!soffice) problems.push('soffice not installed: no xlsx/pptx in the mix');
+    else {
+      const profile = `-env:UserInstallation=file://${path.join(staging, 'profile')}`;
+      const out = path.join(staging, 'out');
+      const batches: [string, string[], string[]][] = [
+        ['xlsx', ['--infilter=CSV:44,34,76,1', '--convert-to', 'xlsx'], pending.filter((p) => p.kind === 'xlsx').map((p) => p.staged)],
+        ['pptx', ['--convert-to', 'pptx'], pending.filter((p) => p.kind === 'pptx').map((p) => p.staged)],
+      ];
+      for (const [name, args, files] of batches) {
+        if (!files.length) continue;
+        const r = await runProcess(soffice, ['--headless', '--norestore', profile, ...args, '--outdir', out, ...files], { timeoutMs: 30 * 60_000 });
+        if (r.code !== 0) problems.push(`soffice → ${name}: exit ${r.code}`);
+      }
+      for (const p of pending) {
+        const made = path.join(out, path.basename(p.staged).replace(/\.\w+$/, `.${p.kind}`));
+        try {
+          const { rename } = await import('node:fs/promises');
+          await rename(made, p.target);
+          docs.push({ path: p.target, kind: p.kind, bytes: (await stat(p.target)).size });
+        } catch {
+          problems.push(`soffice did not produce ${path.basename(made)}`);
+        }
+      }
+    }
+  }
+  await rm(staging, { recursive: true, force: true });
+  return { docs, generateSeconds: secondsSince(t0), problems };
+}
+
+async function main(): Promise<void> {
+  const flags = parseFlags();
+  const n = Math.floor(flags.num('docs', 200));
+  const root = await benchRoot('mixed');
+  const log = (s: string) => {
+    if (!flags.json) process.stderr.write(s + '\n');
+  };
+  try {
+    const tree = path.join(root, 'tree');
+    log(`generating ${n} documents in ${tree} … (load ${load()})`);
+    const gen = await generate(tree, n);
+    const byKind: Record<string, { files: number; bytes: number }> = {};
+    for (const d of gen.docs) {
+      const k = (byKind[d.kind] ??= { files: 0, bytes: 0 });
+      k.files++;
+      k.bytes += d.bytes;
+    }
+
+    const tar = path.join(root, 'transfer.tar');
+    const tp = performance.now();
+    await packTransfer(tree, tar);
+    const packSeconds = secondsSince(tp);
+    const tarBytes = (await stat(tar)).size;
+
+    log(`baseline: bare soffice + gs on the same files … (load ${load()})`);
+    const loadBefore = load();
+    const baseline: BaselineTiming = await timeConversionBaseline(gen.docs.map((d) => d.path));
+    const baselineSeconds = baseline.totalMs / 1000;
+
+    log(`pipeline: runIngest on embedded PGlite … (load ${load()})`);
+    const bench = await openBenchCatalog(root);
+    const tools = await loadTools();
+    const deps = { ...bench.deps, tools };
+    const t0 = performance.now();
+    const transferId = await receiveTransfer(deps, { tarPath: tar });
+    const receiveSeconds = secondsSince(t0);
+    const report = await processTransfer(deps, transferId, {});
+    const pipelineSeconds = secondsSince(t0);
+    const steps = await stepTimings(deps, transferId);
+    await bench.catalog.close();
+    const loadAfter = load();
+
+    const images = (byKind.jpg?.files ?? 0) + (byKind.png?.files ?? 0);
+    const convertStep = steps.find((s) => s.step === 'convert')?.seconds ?? null;
+    const result = {
+      bench: 'ingest-mixed',
+      docs: gen.docs.length,
+      requestedDocs: n,
+      byKind,
+      tarMB: tarBytes / 1024 / 1024,
+      generateSeconds: gen.generateSeconds,
+      packSeconds,
+      baseline: {
+        seconds: baselineSeconds,
+        sofficeSeconds: baseline.sofficeMs === null ? null : baseline.sofficeMs / 1000,
+        sofficeFiles: baseline.sofficeFiles,
+        gsSeconds: baseline.gsMs === null ? null : baseline.gsMs / 1000,
+        gsFiles: baseline.gsFiles,
+        failures: baseline.failures,
+        notCovered: { images, text: byKind.txt?.files ?? 0 },
+      },
+      pipeline: {
+        seconds: pipelineSeconds,
+        receiveSeconds,
+        docsPerSecond: gen.docs.length / pipelineSeconds,
+        steps,
+        statuses: statusCounts(report),
+        problems: sampleProblems(report),
+      },
+      ratio: baselineSeconds ? pipelineSeconds / baselineSeconds : null,
+      convertStepRatio: baselineSeconds && convertStep !== null ? convertStep / baselineSeconds : null,
+      goalRatio: 1.3,
+      load: { before: loadBefore, after: loadAfter },
+      generationProblems: gen.problems,
+    };
+    if (flags.json) {
+      process.stdout.write(JSON.stringify(result, null, 2) + '\n');
+      return;
+    }
+    const out: string[] = [];
+    out.push(`Ingest, mixed transfer: ${result.docs} documents, ${result.tarMB.toFixed(1)} MB tar, load average ${loadBefore} → ${loadAfter}`);
+    out.push(table([['kind', 'files', 'MB'], ...Object.entries(byKind).map(([k, v]) => [k, v.files, v.bytes / 1024 / 1024])]));
+    out.push('');
+    out.push(
+      table([
+        ['measure', 'seconds', 'files', 'docs/s'],
+        ['generate tree', gen.generateSeconds, gen.docs.length, null],
+        ['pack', packSeconds, gen.docs.length, gen.docs.length / packSeconds],
+        ['baseline soffice (one batch)', result.baseline.sofficeSeconds, baseline.sofficeFiles, null],
+        ['baseline gs pdfwrite', result.baseline.gsSeconds, baseline.gsFiles, null],
+        ['baseline total', baselineSeconds, baseline.sofficeFiles + baseline.gsFiles, null],
+        ['pipeline receive', receiveSeconds, null, null],
+        ...steps.map((s) => [`  step ${s.step}${s.status === 'done' ? '' : ` (${s.status})`}`, s.seconds, null, null] as (string | number | null)[]),
+        ['pipeline total', pipelineSeconds, gen.docs.length, result.pipeline.docsPerSecond],
+      ]),
+    );
+    out.push('');
+    out.push(`images (${images}) and text files (${byKind.txt?.files ?? 0}) have no external baseline; the pipeline converts them with pdf-lib.`);
+    out.push(`ratio pipeline / baseline: ${result.ratio === null ? '—' : result.ratio.toFixed(2)} (goal ≤ 1.3); convert step / baseline: ${result.convertStepRatio === null ? '—' : result.convertStepRatio.toFixed(2)}`);
+    out.push(`statuses: ${Object.entries(result.pipeline.statuses).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+    for (const p of result.pipeline.problems) out.push(`  ${p.slice(0, 240)}`);
+    for (const f of [...baseline.failures, ...gen.problems]) out.push(`  ! ${f}`);
+    process.stdout.write(out.join('\n') + '\n');
+  } finally {
+    if (flags.keep) log(`kept ${root}`);
+    else await rm(root, { recursive: true, force: true });
+  }
+}
+
+await main();

@@ -1,0 +1,73 @@
+// Shared setup for the browser tests: a fresh UI build when sources changed, a demo server on
+// a free port with a temporary data folder, and the system Chromium (never a downloaded one).
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser } from 'playwright-core';
+import { parseConfig } from '../../common/config';
+import { startServer, type RunningServer } from '../../server/index';
+
+export const CHROMIUM = process.env.CHROMIUM_BIN ?? '/usr/bin/chromium';
+export const HAVE_CHROMIUM = existsSync(CHROMIUM);
+export const SKIP_REASON = `browser tests need Chromium at ${CHROMIUM} (set CHROMIUM_BIN to use another path)`;
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const uiDir = path.join(root, 'ui');
+const distIndex = path.join(uiDir, 'dist', 'index.html');
+
+function newestMtime(dir: string, skip: (name: string) => boolean = () => false): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (skip(entry.name)) continue;
+    const full = path.join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestMtime(full, skip) : statSync(full).mtimeMs);
+  }
+  return newest;
+}
+
+/** Builds ui/dist when it is missing or older than any UI source or UI message catalog. */
+export async function ensureUiBuilt(): Promise<{ built: boolean; ms: number }> {
+  const started = Date.now();
+  const sources = Math.max(
+    newestMtime(uiDir, (name) => name === 'dist' || name === 'node_modules'),
+    newestMtime(path.join(root, 'common', 'i18n', 'ui')),
+  );
+  if (existsSync(distIndex) && statSync(distIndex).mtimeMs >= sources) return { built: false, ms: 0 };
+  const { build } = await import('vite');
+  await build({ configFile: path.join(uiDir, 'vite.config.ts'), logLevel: 'warn' });
+  return { built: true, ms: Date.now() - started };
+}
+
+export interface DemoServer {
+  server: RunningServer;
+  stop(): Promise<void>;
+}
+
+export async function startDemoServer(): Promise<DemoServer> {
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'muragat-browser-'));
+  const config = parseConfig({ MURAGAT_DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn' });
+  const server = await startServer({ config, demo: true, quiet: true });
+  return {
+    server,
+    async stop() {
+      await server.close();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+
+/** Headless system Chromium; playwright gives it a fresh temporary profile. */
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+}
