@@ -32,6 +32,10 @@ const MENUS: Record<string, [path: string, key: string][]> = {
   researcher: [['/search', 'nav_search'], ['/copy-requests', 'nav_copy_requests']],
 };
 
+// Menu items whose work belongs to later issues (integrity runs, inventories, destruction acts,
+// copy requests): they say so plainly instead of showing an empty page.
+const NOT_YET = ['/integrity', '/inventories', '/destruction-acts', '/copy-requests'];
+
 describe.skipIf(!HAVE_CHROMIUM)(HAVE_CHROMIUM ? 'UI shell in Chromium' : `UI shell in Chromium — skipped: ${SKIP_REASON}`, () => {
   let demo: DemoServer;
   let browser: Browser;
@@ -116,12 +120,13 @@ describe.skipIf(!HAVE_CHROMIUM)(HAVE_CHROMIUM ? 'UI shell in Chromium' : `UI she
     await expect.poll(() => new URL(page.url()).pathname).toBe(menu[0]![0]);
     expect(await nav.locator('[aria-current="page"]').getAttribute('href')).toBe(menu[0]![0]);
     await expect.poll(() => page.locator('main h1').textContent()).toBe(s('kk', menu[0]![1]));
-    // Every item opens its page: a working one or the plain "comes with ingest" notice.
+    // Every item opens its page: a working one or the plain "not yet available" notice.
     for (const [p, key] of menu) {
       await nav.getByRole('link', { name: s('kk', key), exact: true }).click();
       await expect.poll(() => page.locator('main h1').textContent()).toBe(s('kk', key));
       expect(new URL(page.url()).pathname).toBe(p);
-      if (!['/users', '/audit', '/health'].includes(p)) expect(await page.getByTestId('coming-text').textContent()).toBe(s('kk', 'coming_text'));
+      if (NOT_YET.includes(p)) expect(await page.getByTestId('coming-text').textContent()).toBe(s('kk', 'coming_text'));
+      else expect(await page.getByTestId('coming-text').count()).toBe(0);
     }
     await page.getByRole('button', { name: s('kk', 'logout') }).click();
     await expect.poll(() => page.locator('h1').textContent()).toBe(s('kk', 'login_title'));
@@ -220,7 +225,9 @@ describe.skipIf(!HAVE_CHROMIUM)(HAVE_CHROMIUM ? 'UI shell in Chromium' : `UI she
     expect(await page.getByRole('banner').count()).toBe(1);
     expect(await page.getByRole('main').count()).toBe(1);
     expect(await page.getByRole('contentinfo').count()).toBe(1);
-    await page.locator('body').focus();
+    // A freshly loaded page: the first Tab lands on the skip link, Enter moves focus to the content.
+    await page.goto(base + '/transfers/incoming');
+    await expect.poll(() => page.locator('main h1').textContent()).toBe(s('kk', 'nav_transfers_incoming'));
     await page.keyboard.press('Tab');
     const skip = page.getByRole('link', { name: s('kk', 'skip_to_content') });
     await expect.poll(() => skip.evaluate((el) => el === document.activeElement)).toBe(true);
