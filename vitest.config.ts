@@ -9,6 +9,6 @@ export default defineConfig({
     pool: 'forks',
     // Two cores: LibreOffice, Ghostscript and Chromium suites are heavy; keep parallelism modest.
     maxWorkers: 2,
-    reporters: ['default'],
+    reporters: ['default', './tests/helpers/database-reporter.ts'],
   },
 });
