@@ -13,6 +13,9 @@ export interface FontUse {
   codes: Set<number>;
   /** Two-byte codes, for composite fonts with Identity CMaps. */
   codes2: Set<number>;
+  /** The shown strings themselves, up to MAX_FONT_STRING_BYTES, for CMaps with other code lengths. */
+  strings: Uint8Array[];
+  stringBytes: number;
   where: string;
 }
 
@@ -34,6 +37,7 @@ const OPERATORS = new Set(
 );
 const INTENTS = new Set(['RelativeColorimetric', 'AbsoluteColorimetric', 'Perceptual', 'Saturation']);
 const MAX_OPS = 5_000_000;
+const MAX_FONT_STRING_BYTES = 1 << 20;
 
 export function readIccHeader(doc: PdfDocument, s: CosStream): { deviceClass: string; colorSpace: string; version: number } | null {
   const data = doc.decode(s);
@@ -269,13 +273,17 @@ function checkExtGState(ctx: GraphicsContext, gs: CosDict, where: string): void 
 function recordFont(ctx: GraphicsContext, font: CosDict, mode: number, where: string, strings: Uint8Array[] = []): void {
   let use = ctx.fonts.get(font);
   if (!use) {
-    use = { dict: font, modes: new Set(), codes: new Set(), codes2: new Set(), where };
+    use = { dict: font, modes: new Set(), codes: new Set(), codes2: new Set(), strings: [], stringBytes: 0, where };
     ctx.fonts.set(font, use);
   }
   use.modes.add(mode);
   for (const s of strings) {
     if (use.codes.size < 256) for (const c of s) use.codes.add(c);
     if (use.codes2.size < 65536) for (let i = 0; i + 1 < s.length; i += 2) use.codes2.add((s[i]! << 8) | s[i + 1]!);
+    if (use.stringBytes + s.length <= MAX_FONT_STRING_BYTES) {
+      use.strings.push(s);
+      use.stringBytes += s.length;
+    }
   }
 }
 

@@ -6,6 +6,7 @@ import { runContent, type FontUse, type GraphicsContext } from './content';
 import type { PdfDocument } from './document';
 import { readTrueType, type TrueTypeInfo } from './truetype';
 import { readCff } from './cff';
+import { cidOf, codeLengths, maxCid, parseCMap, splitCodes, type EmbeddedCMap } from './cmap';
 import { readType1, winAnsiNames } from './type1';
 
 const SUBTYPES = new Set(['Type1', 'MMType1', 'TrueType', 'Type3', 'Type0', 'CIDFontType0', 'CIDFontType2']);
@@ -266,6 +267,7 @@ function checkType0(ctx: GraphicsContext, use: FontUse, font: CosDict, where: st
   const cid = doc.dict(descendants?.[0]);
   const enc = doc.resolve(font.get('Encoding'));
   let cmapInfo: { registry?: string; ordering?: string } | null = null;
+  let cmap: EmbeddedCMap | null = null;
   if (enc instanceof CosName) {
     if (enc.name !== 'Identity-H' && enc.name !== 'Identity-V') out.fail('6-3-3-t03', where, enc.name);
   } else if (enc instanceof CosStream) {
@@ -278,7 +280,8 @@ function checkType0(ctx: GraphicsContext, use: FontUse, font: CosDict, where: st
       const programWMode = m ? Number(m[1]) : 0;
       const dictWMode = doc.num(enc.dict.get('WMode')) ?? 0;
       if (programWMode !== dictWMode) out.fail('6-3-3-t04', where);
-      if (cmapMaxCid(text) > 65535) out.fail('6-1-12-t10', where);
+      cmap = parseCMap(text);
+      if (maxCid(cmap) > 65535) out.fail('6-1-12-t10', where);
     }
   }
   if (!cid) return;
@@ -300,36 +303,7 @@ function checkType0(ctx: GraphicsContext, use: FontUse, font: CosDict, where: st
   }
   checkProgramSubtype(ctx, program, where);
   const baseName = doc.name(cid.get('BaseFont')) ?? doc.name(font.get('BaseFont')) ?? '';
-  const cidSet = doc.stream(descriptor?.get('CIDSet'));
-  if (SUBSET.test(baseName)) {
-    if (!cidSet) out.fail('6-3-5-t03', where);
-    else {
-      const bits = doc.decode(cidSet);
-      if (!bits || bits.length === 0) out.fail('6-3-5-t03', where, 'empty');
-      else if (program.kind === 'FontFile3') {
-        // CID-keyed CFF: its charset names the CIDs the program defines.
-        const data = doc.decode(program.stream);
-        const cff = data ? readCff(data) : null;
-        if (cff?.cidKeyed) {
-          const missing = cff.charset.find((c) => ((bits[c >> 3] ?? 0) & (0x80 >> (c & 7))) === 0);
-          if (missing !== undefined) out.fail('6-3-5-t03', where, `CID ${missing}`);
-        }
-      } else if (program.kind === 'FontFile2' && doc.name(cid.get('CIDToGIDMap')) === 'Identity') {
-        const data = doc.decode(program.stream);
-        const tt = data ? readTrueType(data) : null;
-        if (tt) {
-          for (let gid = 0; gid < tt.numGlyphs && gid < 65536; gid++) {
-            if (tt.hasOutline(gid) !== true) continue;
-            const set = ((bits[gid >> 3] ?? 0) & (0x80 >> (gid & 7))) !== 0;
-            if (!set) {
-              out.fail('6-3-5-t03', where, `CID ${gid}`);
-              break;
-            }
-          }
-        }
-      }
-    }
-  }
+  if (SUBSET.test(baseName)) checkCidSet(ctx, use, cid, enc, cmap, program, descriptor, where);
   // 6.3.6 for Identity-encoded TrueType CIDFonts: W array versus hmtx.
   if (!invisibleOnly && program.kind === 'FontFile2' && enc instanceof CosName && enc.name.startsWith('Identity') && doc.name(cid.get('CIDToGIDMap')) === 'Identity') {
     const data = doc.decode(program.stream);
@@ -348,6 +322,75 @@ function checkType0(ctx: GraphicsContext, use: FontUse, font: CosDict, where: st
       }
     }
   }
+}
+
+/**
+ * 6.3.5, as veraPDF checks it for PDF/A-1 (6-3-5-t03, `containsCIDSet && cidSetListsAllGlyphs`):
+ * a CIDFont subset has a CIDSet, its program can be read, and every CID the document shows with
+ * the font that the program defines, CID 0 (.notdef) excepted, is set in the CIDSet. Program
+ * CIDs the document never shows may be left out, and so may CID 0 (Ghostscript's -dPDFA=1 output
+ * does so); the two-way "exactly the CIDs of the program" test is PDF/A-2's (6.2.11.4.2).
+ * CFF programs define the CIDs of their charset; TrueType programs those whose glyph id, by
+ * the CIDToGIDMap (Identity or stream), is below numGlyphs.
+ */
+function checkCidSet(
+  ctx: GraphicsContext,
+  use: FontUse,
+  cid: CosDict,
+  enc: CosObject | undefined,
+  cmap: EmbeddedCMap | null,
+  program: Program,
+  descriptor: CosDict | undefined,
+  where: string,
+): void {
+  const { doc, out } = ctx;
+  const cidSet = doc.stream(descriptor?.get('CIDSet'));
+  if (!cidSet) return out.fail('6-3-5-t03', where);
+  const bits = doc.decode(cidSet);
+  if (!bits) return out.fail('6-3-5-t03', where, 'CIDSet unreadable');
+  const data = doc.decode(program.stream);
+  if (!data) return; // undecodable (or over the decoding budget): nothing to compare with
+  let contains: (c: number) => boolean;
+  if (program.kind === 'FontFile3') {
+    const cff = readCff(data);
+    if (!cff) return out.fail('6-3-5-t03', where, 'font program unreadable');
+    // A CID-keyed CFF maps CIDs to glyphs by its charset; a name-keyed one (Type1C) defines no CIDs.
+    const cids = new Set(cff.cidKeyed ? cff.charset.slice(1) : []);
+    contains = (c) => cids.has(c);
+  } else if (program.kind === 'FontFile2') {
+    const tt = readTrueType(data);
+    if (!tt) return out.fail('6-3-5-t03', where, 'font program unreadable');
+    const map = doc.stream(cid.get('CIDToGIDMap'));
+    if (map) {
+      const m = doc.decode(map);
+      if (!m) return;
+      // Two bytes per CID; a CID the map covers is in the program when its glyph id is below numGlyphs.
+      const size = Math.ceil(m.length / 2);
+      contains = (c) => c < size && (((m[2 * c] ?? 0) << 8) | (m[2 * c + 1] ?? 0)) < tt.numGlyphs;
+    } else contains = (c) => c < tt.numGlyphs; // Identity (also the default)
+  } else return;
+  const used = usedCids(use, enc, cmap);
+  if (!used) return; // a CMap that is neither Identity nor embedded: 6.3.3 reports it
+  const isSet = (c: number) => ((bits[c >> 3] ?? 0) & (0x80 >> (c & 7))) !== 0;
+  const missing = [...used].filter((c) => c !== 0 && contains(c) && !isSet(c)).sort((a, b) => a - b);
+  if (missing.length > 0) out.fail('6-3-5-t03', where, `CID ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', …' : ''}`);
+}
+
+/** CIDs selected by the strings shown with a Type 0 font, or null when its CMap cannot be read. */
+function usedCids(use: FontUse, enc: CosObject | undefined, cmap: EmbeddedCMap | null): Set<number> | null {
+  if (enc instanceof CosName) return enc.name === 'Identity-H' || enc.name === 'Identity-V' ? use.codes2 : null;
+  if (!cmap) return null;
+  const lens = codeLengths(cmap);
+  const result = new Set<number>();
+  const add = (code: number, len: number) => {
+    const c = cidOf(cmap, code, len);
+    if (c !== undefined) result.add(c);
+  };
+  // Single-length codespaces read from the complete code sets; mixed ones from the kept strings.
+  if (lens.size === 1 && lens.has(2)) for (const code of use.codes2) add(code, 2);
+  else if (lens.size === 1 && lens.has(1)) for (const code of use.codes) add(code, 1);
+  else for (const s of use.strings) splitCodes(cmap, s, add);
+  return result;
 }
 
 function cidWidths(doc: PdfDocument, cid: CosDict): Map<number, number> {
@@ -372,24 +415,6 @@ function cidWidths(doc: PdfDocument, cid: CosDict): Map<number, number> {
     }
   }
   return result;
-}
-
-/** Largest CID an embedded CMap maps to (cidchar and cidrange entries). */
-function cmapMaxCid(text: string): number {
-  let max = 0;
-  const sections = /begincid(char|range)([\s\S]*?)endcid\1/g;
-  for (let m = sections.exec(text); m; m = sections.exec(text)) {
-    const body = m[2]!;
-    if (m[1] === 'char') {
-      for (const e of body.matchAll(/<([0-9a-fA-F]+)>\s*(\d+)/g)) max = Math.max(max, Number(e[2]));
-    } else {
-      for (const e of body.matchAll(/<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]+)>\s*(\d+)/g)) {
-        const span = parseInt(e[2]!, 16) - parseInt(e[1]!, 16);
-        max = Math.max(max, Number(e[3]) + Math.max(0, span));
-      }
-    }
-  }
-  return max;
 }
 
 function str(doc: PdfDocument, o: CosObject | undefined): string | undefined {
