@@ -3,7 +3,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { validateBytes } from './builtin';
-import { DC_TITLE, PDFAID, iccProfile, pdfa, stream, xmp, type PdfaOptions } from './testing/build-pdf';
+import { DC_TITLE, PDFAID, cidKeyedCff, cidSetBits, iccProfile, pdfa, stream, trueTypeProgram, xmp, type PdfaOptions } from './testing/build-pdf';
 import { RULES } from './rules';
 
 function failuresOf(bytes: Uint8Array) {
@@ -215,5 +215,107 @@ describe('PDF/A-1b Type 3 glyph procedures', () => {
 
   it('compares d0/d1 widths with the Widths array', () => {
     expect(failuresOf(type3('600 0 d0 0 0 1 rg 0 0 500 500 re f')).rules).toContain('6-3-6-t01');
+  });
+});
+
+describe('PDF/A-1b CIDSet of CIDFont subsets (6.3.5, veraPDF 6-3-5-t03 for PDF/A-1)', () => {
+  const hex = (cids: number[]) => `<${cids.map((c) => c.toString(16).padStart(4, '0')).join('')}>`;
+  /** A Type 0 subset font (objects 9–12) showing `shown`, with a CIDSet listing `listed`. */
+  const cidFont = (o: {
+    shown: string;
+    listed: number[] | null;
+    program?: 'truetype' | 'cff';
+    programBytes?: Buffer;
+    encoding?: string;
+    cidToGid?: string;
+    extra?: (string | Buffer)[];
+  }) => {
+    const cff = o.program === 'cff';
+    const descriptor = `<< /Type /FontDescriptor /FontName /ABCDEF+Test /Flags 4 /FontBBox [0 0 1000 1000] /ItalicAngle 0 /Ascent 800 /Descent -200 /CapHeight 700 /StemV 80 ${cff ? '/FontFile3' : '/FontFile2'} 12 0 R${o.listed ? ' /CIDSet 13 0 R' : ''} >>`;
+    const program = o.programBytes ?? (cff ? cidKeyedCff([1, 2, 3, 5, 7]) : trueTypeProgram(10));
+    return pdfa({
+      resources: '/Font << /F1 9 0 R >>',
+      content: `BT /F1 12 Tf ${o.shown} Tj ET`,
+      extra: [
+        `<< /Type /Font /Subtype /Type0 /BaseFont /ABCDEF+Test /Encoding ${o.encoding ?? '/Identity-H'} /DescendantFonts [10 0 R] >>`,
+        `<< /Type /Font /Subtype ${cff ? '/CIDFontType0' : '/CIDFontType2'} /BaseFont /ABCDEF+Test /CIDSystemInfo << /Registry (Adobe) /Ordering (Identity) /Supplement 0 >> ${cff ? '' : `/CIDToGIDMap ${o.cidToGid ?? '/Identity'}`} /DW 1000 /FontDescriptor 11 0 R >>`,
+        descriptor,
+        stream(cff ? '/Subtype /CIDFontType0C' : `/Length1 ${program.length}`, program),
+        stream('', cidSetBits(o.listed ?? [])),
+        ...(o.extra ?? []),
+      ],
+    });
+  };
+
+  it('passes a CIDSet that omits CID 0 but lists every CID shown (Ghostscript -dPDFA=1)', () => {
+    const r = failuresOf(cidFont({ shown: hex([1, 2, 3]), listed: [1, 2, 3] }));
+    expect(r.failures).toEqual([]);
+    expect(r.compliant).toBe(true);
+  });
+
+  it('does not ask for program CIDs the document never shows', () => {
+    // The program has glyphs 0–9; only 1 and 2 are shown and listed.
+    expect(failuresOf(cidFont({ shown: hex([1, 2]), listed: [1, 2] })).failures).toEqual([]);
+    // CID 0 shown (.notdef) needs no bit either.
+    expect(failuresOf(cidFont({ shown: hex([0, 1]), listed: [1] })).failures).toEqual([]);
+  });
+
+  it('fails a CIDSet missing a CID that is shown', () => {
+    const r = failuresOf(cidFont({ shown: hex([1, 2, 3]), listed: [0, 1, 3] }));
+    expect(r.compliant).toBe(false);
+    const f = r.failures.find((x) => x.rule === '6-3-5-t03');
+    expect(f?.clause).toBe('6.3.5');
+    expect(f?.message).toContain('CID 2');
+  });
+
+  it('fails a subset without CIDSet and one whose program cannot be read', () => {
+    expect(failuresOf(cidFont({ shown: hex([1]), listed: null })).rules).toContain('6-3-5-t03');
+    expect(failuresOf(cidFont({ shown: hex([1]), listed: [1], programBytes: Buffer.from('not a font program') })).rules).toContain('6-3-5-t03');
+  });
+
+  it('ignores shown CIDs the program does not define (beyond numGlyphs)', () => {
+    // CID 12 is past the 10 glyphs of the program: a missing glyph, not a CIDSet matter.
+    expect(failuresOf(cidFont({ shown: hex([1, 12]), listed: [1] })).rules).not.toContain('6-3-5-t03');
+  });
+
+  it('maps CIDs through a CIDToGIDMap stream', () => {
+    // CID 1 → GID 3, CID 2 → GID 40 (not in the program), CID 3 → GID 0.
+    const map = stream('', Buffer.from([0, 0, 0, 3, 0, 40, 0, 0]));
+    expect(failuresOf(cidFont({ shown: hex([1, 2]), listed: [1], cidToGid: '14 0 R', extra: [map] })).rules).not.toContain('6-3-5-t03');
+    // CID 3 is covered by the map (to GID 0), so veraPDF counts it as present in the program.
+    expect(failuresOf(cidFont({ shown: hex([1, 3]), listed: [1], cidToGid: '14 0 R', extra: [map] })).rules).toContain('6-3-5-t03');
+  });
+
+  it('checks CID-keyed CFF programs by their charset', () => {
+    // The charset holds CIDs 1, 2, 3, 5, 7.
+    expect(failuresOf(cidFont({ program: 'cff', shown: hex([1, 5, 7]), listed: [1, 5, 7] })).failures).toEqual([]);
+    const r = failuresOf(cidFont({ program: 'cff', shown: hex([1, 5, 7]), listed: [1, 5] }));
+    expect(r.failures.find((x) => x.rule === '6-3-5-t03')?.message).toContain('CID 7');
+    // CID 4 is not in the charset, so its missing bit is not this rule's business.
+    expect(failuresOf(cidFont({ program: 'cff', shown: hex([1, 4]), listed: [1] })).rules).not.toContain('6-3-5-t03');
+  });
+
+  it('maps codes to CIDs through an embedded CMap', () => {
+    const cmap = stream(
+      '/Type /CMap /CMapName /Test-H /CIDSystemInfo << /Registry (Adobe) /Ordering (Identity) /Supplement 0 >> /WMode 0',
+      '/CIDInit /ProcSet findresource begin 12 dict begin begincmap /CMapName /Test-H def /WMode 0 def\n' +
+        '1 begincodespacerange <00> <ff> endcodespacerange\n1 begincidrange <41> <43> 1 endcidrange\n1 begincidchar <61> 7 endcidchar\nendcmap end end',
+    );
+    // (AB) → CIDs 1, 2; (a) → CID 7.
+    expect(failuresOf(cidFont({ shown: '(AB)', listed: [1, 2], encoding: '14 0 R', extra: [cmap] })).failures).toEqual([]);
+    const r = failuresOf(cidFont({ shown: '(ABa)', listed: [1, 2], encoding: '14 0 R', extra: [cmap] }));
+    expect(r.failures.find((x) => x.rule === '6-3-5-t03')?.message).toContain('CID 7');
+  });
+
+  it('splits strings by mixed one- and two-byte codespace ranges', () => {
+    const cmap = stream(
+      '/Type /CMap /CMapName /Mixed-H /CIDSystemInfo << /Registry (Adobe) /Ordering (Identity) /Supplement 0 >> /WMode 0',
+      '2 begincodespacerange <00> <7f> <8000> <ffff> endcodespacerange\n2 begincidrange <41> <42> 1 <8000> <8010> 5 endcidrange',
+    );
+    // <41 8001 42> is A (CID 1), 8001 (CID 6), B (CID 2); read as two-byte pairs it would be 4180 and 0142.
+    const shown = '<41800142>';
+    expect(failuresOf(cidFont({ shown, listed: [1, 2, 6], encoding: '14 0 R', extra: [cmap] })).failures).toEqual([]);
+    const r = failuresOf(cidFont({ shown, listed: [1, 2], encoding: '14 0 R', extra: [cmap] }));
+    expect(r.failures.find((x) => x.rule === '6-3-5-t03')?.message).toContain('CID 6');
   });
 });

@@ -109,3 +109,98 @@ export function pdfa(o: PdfaOptions = {}): Buffer {
     free: o.free,
   });
 }
+
+/**
+ * A TrueType program of `numGlyphs` glyphs, each with (dummy) outline data and an advance width
+ * of one em: the tables the font checks read (head, maxp, hhea, hmtx, loca, glyf).
+ */
+export function trueTypeProgram(numGlyphs: number, unitsPerEm = 1000): Buffer {
+  const glyphBytes = 12;
+  const head = Buffer.alloc(54);
+  head.writeUInt32BE(0x00010000, 0);
+  head.writeUInt32BE(0x5f0f3cf5, 12);
+  head.writeUInt16BE(unitsPerEm, 18);
+  head.writeInt16BE(0, 50); // short loca offsets
+  const maxp = Buffer.alloc(6);
+  maxp.writeUInt32BE(0x00005000, 0);
+  maxp.writeUInt16BE(numGlyphs, 4);
+  const hhea = Buffer.alloc(36);
+  hhea.writeUInt32BE(0x00010000, 0);
+  hhea.writeUInt16BE(numGlyphs, 34);
+  const hmtx = Buffer.alloc(numGlyphs * 4);
+  for (let g = 0; g < numGlyphs; g++) hmtx.writeUInt16BE(unitsPerEm, g * 4);
+  const loca = Buffer.alloc((numGlyphs + 1) * 2);
+  for (let g = 0; g <= numGlyphs; g++) loca.writeUInt16BE((g * glyphBytes) / 2, g * 2);
+  const glyf = Buffer.alloc(numGlyphs * glyphBytes);
+  const tables: [string, Buffer][] = [
+    ['glyf', glyf],
+    ['head', head],
+    ['hhea', hhea],
+    ['hmtx', hmtx],
+    ['loca', loca],
+    ['maxp', maxp],
+  ];
+  const dir = Buffer.alloc(12 + tables.length * 16);
+  dir.writeUInt32BE(0x00010000, 0);
+  dir.writeUInt16BE(tables.length, 4);
+  let offset = dir.length;
+  const bodies: Buffer[] = [];
+  tables.forEach(([tag, data], i) => {
+    dir.write(tag, 12 + i * 16, 'latin1');
+    dir.writeUInt32BE(offset, 12 + i * 16 + 8);
+    dir.writeUInt32BE(data.length, 12 + i * 16 + 12);
+    const padded = Buffer.concat([data, Buffer.alloc((4 - (data.length % 4)) % 4)]);
+    bodies.push(padded);
+    offset += padded.length;
+  });
+  return Buffer.concat([dir, ...bodies]);
+}
+
+/**
+ * A CID-keyed CFF (FontFile3 /CIDFontType0C) whose charset holds `cids` (glyph 0, .notdef, is
+ * CID 0 and is added), with empty charstrings: enough for the CIDSet checks.
+ */
+export function cidKeyedCff(cids: number[]): Buffer {
+  const index = (items: Buffer[]): Buffer => {
+    if (items.length === 0) return Buffer.from([0, 0]);
+    const head = Buffer.alloc(3 + (items.length + 1) * 4);
+    head.writeUInt16BE(items.length, 0);
+    head[2] = 4;
+    let off = 1;
+    items.forEach((it, i) => {
+      head.writeUInt32BE(off, 3 + i * 4);
+      off += it.length;
+    });
+    head.writeUInt32BE(off, 3 + items.length * 4);
+    return Buffer.concat([head, ...items]);
+  };
+  const int5 = (v: number) => {
+    const b = Buffer.alloc(5);
+    b[0] = 29;
+    b.writeInt32BE(v, 1);
+    return b;
+  };
+  const header = Buffer.from([1, 0, 4, 4]);
+  const names = index([Buffer.from('Test', 'latin1')]);
+  const strings = index([Buffer.from('Adobe', 'latin1'), Buffer.from('Identity', 'latin1')]);
+  const globalSubrs = index([]);
+  const nGlyphs = cids.length + 1;
+  const charStrings = index(Array.from({ length: nGlyphs }, () => Buffer.from([14]))); // endchar
+  const charset = Buffer.alloc(1 + cids.length * 2);
+  cids.forEach((c, i) => charset.writeUInt16BE(c, 1 + i * 2));
+  // Top DICT: ROS (SIDs 391, 392, supplement 0), charset, CharStrings; fixed-size operands.
+  const topFor = (charsetOff: number, charStringsOff: number) =>
+    Buffer.concat([int5(391), int5(392), int5(0), Buffer.from([12, 30]), int5(charsetOff), Buffer.from([15]), int5(charStringsOff), Buffer.from([17])]);
+  const topLength = index([topFor(0, 0)]).length;
+  const charsetOff = header.length + names.length + topLength + strings.length + globalSubrs.length;
+  const charStringsOff = charsetOff + charset.length;
+  const top = index([topFor(charsetOff, charStringsOff)]);
+  return Buffer.concat([header, names, top, strings, globalSubrs, charset, charStrings]);
+}
+
+/** CIDSet bytes with the given CIDs set (bit 0x80 of byte 0 is CID 0). */
+export function cidSetBits(cids: number[]): Buffer {
+  const b = Buffer.alloc(Math.max(1, Math.ceil((Math.max(0, ...cids) + 1) / 8)));
+  for (const c of cids) b[c >> 3]! |= 0x80 >> (c & 7);
+  return b;
+}
