@@ -1,10 +1,15 @@
 // Acceptance with real producers: a LibreOffice PDF/A-1 export of a plain text document passes;
-// a Ghostscript PDF/A-1 made without an ICC output intent fails on clause 6.2.2.
+// a Ghostscript PDF/A-1 made without an ICC output intent fails on clause 6.2.2; a Cyrillic
+// (Kazakh) pdf-lib document with an embedded TrueType subset, converted by the ingest's
+// Ghostscript PDF/A path, passes (its CIDSet omits CID 0, which PDF/A-1 allows).
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { PDFDocument } from 'pdf-lib';
+import fontkit from '@pdf-lib/fontkit';
 import { findTool, runTool } from '../../common/process';
+import { ghostscriptToPdfA } from '../../ingest/convert/ghostscript';
 import { validatePdfA } from './index';
 
 const work = mkdtempSync(path.join(tmpdir(), 'muragat-pdfa-accept-'));
@@ -13,6 +18,7 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 const soffice = await findTool('soffice');
 const gs = await findTool('gs');
 const srgb = '/usr/share/color/icc/ghostscript/srgb.icc';
+const dejavu = '/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf';
 const pdfaDef = existsSync('/usr/share/ghostscript')
   ? readdirSync('/usr/share/ghostscript')
       .map((v) => path.join('/usr/share/ghostscript', v, 'lib', 'PDFA_def.ps'))
@@ -65,6 +71,31 @@ describe('PDF/A acceptance with real producers', () => {
         { timeoutMs: 60_000 },
       );
       const report = await validatePdfA(pdf);
+      expect(report.failures).toEqual([]);
+      expect(report.compliant).toBe(true);
+    },
+    90_000,
+  );
+
+  it.skipIf(!gs || !existsSync(dejavu) || !existsSync(srgb))(
+    `passes a Kazakh pdf-lib document with a TrueType subset after the Ghostscript PDF/A path${gs ? '' : ' (skipped: gs not installed)'}`,
+    async () => {
+      const source = await PDFDocument.create({ updateMetadata: false });
+      source.registerFontkit(fontkit);
+      const font = await source.embedFont(readFileSync(dejavu), { subset: true });
+      const page = source.addPage([595, 842]);
+      page.drawText('Әә Ғғ Ққ Ңң Өө Ұұ Үү Һһ Іі', { x: 50, y: 780, size: 16, font });
+      page.drawText('Қазақстан Республикасының мемлекеттік тілі — қазақ тілі.', { x: 50, y: 750, size: 11, font });
+      const input = path.join(work, 'kazakh.pdf');
+      writeFileSync(input, await source.save({ useObjectStreams: false }));
+      const output = path.join(work, 'kazakh-pdfa.pdf');
+      const outcome = await ghostscriptToPdfA(input, output, { workDir: path.join(work, 'gs-kazakh'), timeoutMs: 60_000 });
+      expect(outcome.ok, JSON.stringify(outcome)).toBe(true);
+      const bytes = readFileSync(output);
+      // The case this guards: a Type 0 / CIDFontType2 subset whose CIDSet leaves CID 0 unset.
+      expect(bytes.includes(Buffer.from('/CIDFontType2'))).toBe(true);
+      expect(bytes.includes(Buffer.from('/CIDSet'))).toBe(true);
+      const report = await validatePdfA(output);
       expect(report.failures).toEqual([]);
       expect(report.compliant).toBe(true);
     },
