@@ -7,7 +7,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { validateBytes } from '../builtin';
 import { corpusDir } from './corpus';
-import { iccProfile, pdfa, stream } from './build-pdf';
+import { cidKeyedCff, cidSetBits, iccProfile, pdfa, stream, trueTypeProgram } from './build-pdf';
 
 export function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
@@ -66,7 +66,19 @@ export function seedFiles(limit = 40): Buffer[] {
   const seeds: Buffer[] = [
     pdfa(),
     pdfa({ resources: '/Font << /F1 9 0 R >> /XObject << /Im0 10 0 R >>', content: 'q BT /F1 12 Tf (abc) Tj ET /Im0 Do Q', extra: ['<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>', stream('/Type /XObject /Subtype /Image /Width 1 /Height 1 /ColorSpace [/ICCBased 11 0 R] /BitsPerComponent 8', '\x00\x00\x00'), stream('/N 3', iccProfile())] }),
+    // Type 0 subsets: TrueType with a CIDToGIDMap stream, CID-keyed CFF with an embedded CMap.
+    cidFontSeed('/CIDFontType2', '/FontFile2', stream('', trueTypeProgram(12)), '/Identity-H', '/CIDToGIDMap 14 0 R', [
+      stream('', Buffer.from([0, 0, 0, 3, 0, 1, 0, 2])),
+    ]),
+    cidFontSeed('/CIDFontType0', '/FontFile3', stream('/Subtype /CIDFontType0C', cidKeyedCff([1, 2, 3, 5])), '14 0 R', '', [
+      stream(
+        '/Type /CMap /CMapName /Seed-H /CIDSystemInfo << /Registry (Adobe) /Ordering (Identity) /Supplement 0 >> /WMode 0',
+        '1 begincodespacerange <00> <7f> endcodespacerange 1 begincodespacerange <8000> <ffff> endcodespacerange\n' +
+          '2 begincidrange <41> <43> 1 <8000> <8010> 5 endcidrange 1 begincidchar <61> 3 endcidchar',
+      ),
+    ]),
   ];
+  const base = seeds.length;
   const dir = corpusDir();
   if (dir) {
     const files = readdirSync(path.join(dir, 'files'))
@@ -74,9 +86,24 @@ export function seedFiles(limit = 40): Buffer[] {
       .filter((f) => statSync(f).size < 200_000)
       .sort();
     const step = Math.max(1, Math.floor(files.length / limit));
-    for (let i = 0; i < files.length && seeds.length < limit + 2; i += step) seeds.push(readFileSync(files[i]!));
+    for (let i = 0; i < files.length && seeds.length < limit + base; i += step) seeds.push(readFileSync(files[i]!));
   }
   return seeds;
+}
+
+function cidFontSeed(subtype: string, fileKey: string, program: Buffer, encoding: string, cidToGid: string, extra: Buffer[]): Buffer {
+  return pdfa({
+    resources: '/Font << /F1 9 0 R >>',
+    content: 'BT /F1 12 Tf <00010002> Tj (ABa) Tj [<8001> 5 (C)] TJ ET',
+    extra: [
+      `<< /Type /Font /Subtype /Type0 /BaseFont /ABCDEF+Seed /Encoding ${encoding} /DescendantFonts [10 0 R] >>`,
+      `<< /Type /Font /Subtype ${subtype} /BaseFont /ABCDEF+Seed /CIDSystemInfo << /Registry (Adobe) /Ordering (Identity) /Supplement 0 >> ${cidToGid} /DW 1000 /W [1 [1000 1000]] /FontDescriptor 11 0 R >>`,
+      `<< /Type /FontDescriptor /FontName /ABCDEF+Seed /Flags 4 /FontBBox [0 0 1000 1000] /ItalicAngle 0 /Ascent 800 /Descent -200 /CapHeight 700 /StemV 80 ${fileKey} 12 0 R /CIDSet 13 0 R >>`,
+      program,
+      stream('', cidSetBits([1, 2, 3, 5, 6])),
+      ...extra,
+    ],
+  });
 }
 
 export interface FuzzSummary {
