@@ -13,11 +13,12 @@ const mode = process.argv.includes('--test') ? 'test' : 'start';
 
 // Debian packages the system uses (see docs/ARCHITECTURE.md "External tools").
 const RUNTIME_PACKAGES = [
+  'openssl', // the demo installation makes its DEMO PKI with it
   'libreoffice-writer-nogui', 'libreoffice-calc-nogui', 'libreoffice-impress-nogui',
   'ghostscript', 'poppler-utils', 'qpdf', 'clamav', 'libarchive-tools', 'file',
   'fonts-dejavu-core', 'fonts-noto-core', 'fonts-liberation2', 'icc-profiles-free',
 ];
-const TEST_PACKAGES = ['chromium', 'openssl'];
+const TEST_PACKAGES = ['chromium'];
 
 function log(message) {
   process.stderr.write(`[setup] ${message}\n`);

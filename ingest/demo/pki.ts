@@ -5,7 +5,7 @@
 // the same bytes on every start. Nothing here is trusted outside a demo installation.
 import { copyFile, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { runProcess } from '../../common/process';
+import { createCaFolder, openssl } from '../../validators/signature/openssl-ca';
 
 export interface DemoCredential {
   /** PKCS#12 with key, certificate and root; password DemoPki.password. */
@@ -29,54 +29,6 @@ const SUBJECTS = {
   head: `${ORG}/OU=BIN140540012345/CN=Жақыпов Нұрлан (DEMO)/SN=Жақыпов/GN=Нұрлан Асқарұлы/serialNumber=IIN800315300111`,
   archivist: `${ORG}/OU=BIN140540012345/CN=Әбенова Гүлнар (DEMO)/SN=Әбенова/GN=Гүлнар Серікқызы/serialNumber=IIN870602400222`,
 } as const;
-
-async function openssl(args: string[], cwd: string): Promise<void> {
-  const r = await runProcess('openssl', args, { cwd, timeoutMs: 120_000 });
-  if (r.code !== 0) throw new Error(`openssl ${args[0]} failed: ${r.stderr.toString()}`);
-}
-
-function caConfig(dir: string): string {
-  return `[ ca ]
-default_ca = CA_default
-[ CA_default ]
-dir = ${dir}
-database = $dir/index.txt
-new_certs_dir = $dir/newcerts
-serial = $dir/serial
-crlnumber = $dir/crlnumber
-default_md = sha256
-default_days = 7300
-default_crl_days = 7300
-policy = policy_any
-unique_subject = no
-copy_extensions = none
-preserve = yes
-string_mask = utf8only
-[ policy_any ]
-countryName = optional
-organizationName = optional
-organizationalUnitName = optional
-commonName = supplied
-serialNumber = optional
-surname = optional
-givenName = optional
-[ req ]
-distinguished_name = req_dn
-string_mask = utf8only
-utf8 = yes
-[ req_dn ]
-[ v3_ca ]
-basicConstraints = critical, CA:true
-keyUsage = critical, keyCertSign, cRLSign
-subjectKeyIdentifier = hash
-authorityKeyIdentifier = keyid:always
-[ v3_signer ]
-basicConstraints = critical, CA:false
-keyUsage = critical, digitalSignature, nonRepudiation
-subjectKeyIdentifier = hash
-authorityKeyIdentifier = keyid:always
-`;
-}
 
 async function exists(p: string): Promise<boolean> {
   return stat(p).then(
@@ -103,12 +55,7 @@ export async function ensureDemoPki(dir: string): Promise<DemoPki> {
   if (await exists(path.join(dir, 'trust', 'demo-root.crl'))) return load(dir);
   const work = `${dir}.tmp-${process.pid}`;
   await rm(work, { recursive: true, force: true });
-  await mkdir(path.join(work, 'newcerts'), { recursive: true });
-  await writeFile(path.join(work, 'index.txt'), '');
-  await writeFile(path.join(work, 'serial'), '1001\n');
-  await writeFile(path.join(work, 'crlnumber'), '01\n');
-  const cnf = path.join(work, 'ca.cnf');
-  await writeFile(cnf, caConfig(work));
+  const cnf = await createCaFolder(work, { days: 7300, serial: '1001' });
   const genKey = (name: string) => openssl(['genpkey', '-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:2048', '-out', `${name}.key`], work);
   await genKey('root');
   // Self-signed through `openssl ca` to backdate it: signatures of last year's documents

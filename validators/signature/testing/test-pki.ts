@@ -6,7 +6,7 @@ import { mkdir, readFile, writeFile, copyFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
-import { runProcess } from '../../../common/process';
+import { createCaFolder, openssl } from '../openssl-ca';
 import { OID, toArrayBuffer } from '../asn1-util';
 
 export type TestSignerName = 'rsa' | 'ecdsa' | 'ecdsa384' | 'expired' | 'revoked' | 'badUsage' | 'untrusted' | 'tsa';
@@ -41,56 +41,7 @@ export interface TestPki {
   bin: string;
 }
 
-async function openssl(args: string[], cwd: string): Promise<Buffer> {
-  const result = await runProcess('openssl', args, { cwd, timeoutMs: 60_000 });
-  if (result.code !== 0) throw new Error(`openssl ${args.join(' ')} failed: ${result.stderr}`);
-  return result.stdout;
-}
-
-function caConfig(dir: string): string {
-  return `
-[ ca ]
-default_ca = CA_default
-[ CA_default ]
-dir = ${dir}
-database = $dir/index.txt
-new_certs_dir = $dir/newcerts
-serial = $dir/serial
-crlnumber = $dir/crlnumber
-default_md = sha256
-default_days = 3650
-default_crl_days = 3650
-policy = policy_any
-unique_subject = no
-copy_extensions = none
-preserve = yes
-string_mask = utf8only
-[ policy_any ]
-countryName = optional
-stateOrProvinceName = optional
-localityName = optional
-organizationName = optional
-organizationalUnitName = optional
-commonName = supplied
-serialNumber = optional
-surname = optional
-givenName = optional
-[ req ]
-distinguished_name = req_dn
-string_mask = utf8only
-utf8 = yes
-[ req_dn ]
-[ v3_ca ]
-basicConstraints = critical, CA:true
-keyUsage = critical, keyCertSign, cRLSign
-subjectKeyIdentifier = hash
-authorityKeyIdentifier = keyid:always
-[ v3_signer ]
-basicConstraints = critical, CA:false
-keyUsage = critical, digitalSignature, nonRepudiation
-subjectKeyIdentifier = hash
-authorityKeyIdentifier = keyid:always
-[ v3_bad_usage ]
+const TEST_CA_SECTIONS = `[ v3_bad_usage ]
 basicConstraints = critical, CA:false
 keyUsage = critical, keyEncipherment
 subjectKeyIdentifier = hash
@@ -106,19 +57,13 @@ extendedKeyUsage = critical, timeStamping
 subjectKeyIdentifier = hash
 authorityKeyIdentifier = keyid:always
 `;
-}
 
 async function newCa(dir: string, name: string): Promise<string> {
   const caDir = path.join(dir, name);
-  await mkdir(path.join(caDir, 'newcerts'), { recursive: true });
-  await writeFile(path.join(caDir, 'index.txt'), '');
   // Random serial prefix so that CAs of different test runs never share serials; openssl
   // wants an even number of hex digits.
-  await writeFile(path.join(caDir, 'serial'), `${(0x1000 + Math.floor(Math.random() * 0xe000)).toString(16)}01\n`);
-  await writeFile(path.join(caDir, 'crlnumber'), '01\n');
-  const cnf = path.join(caDir, 'ca.cnf');
-  await writeFile(cnf, caConfig(caDir));
-  return cnf;
+  const serial = `${(0x1000 + Math.floor(Math.random() * 0xe000)).toString(16)}01`;
+  return createCaFolder(caDir, { days: 3650, serial, extraSections: TEST_CA_SECTIONS });
 }
 
 async function genKey(dir: string, name: string, kind: 'rsa' | 'p256' | 'p384'): Promise<string> {
