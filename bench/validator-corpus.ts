@@ -1,6 +1,7 @@
 // PDF/A-1b validator against the shipped veraPDF corpus sample: verdict agreement, clause hits
 // for failing files, per-clause confusion, and throughput beside `qpdf --check` on the same files.
-// Run: npx tsx bench/validator-corpus.ts [corpusDir] [--list]
+// Run: npm run bench:validator-corpus -- [corpusDir] [--list] [--json]  (or node bin/run-ts.js bench/validator-corpus.ts …);
+// --json prints one JSON object on stdout and the table on stderr.
 import { readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -12,6 +13,8 @@ async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const dir = path.resolve(args.find((a) => !a.startsWith('--')) ?? process.env.MURAGAT_PDFA_CORPUS ?? DEFAULT_CORPUS);
   const list = args.includes('--list');
+  const json = args.includes('--json');
+  const say = json ? console.error : console.log;
   if (!existsSync(path.join(dir, 'expected.csv'))) throw new Error(`no corpus at ${dir}`);
   const entries = readCorpus(dir);
   let agree = 0;
@@ -55,19 +58,34 @@ async function main(): Promise<void> {
   }
 
   const pct = (a: number, b: number) => (b ? ((100 * a) / b).toFixed(1) : '0.0');
-  console.log(`PDF/A-1b corpus: ${entries.length} files (${mb.toFixed(1)} MB) from ${dir}`);
-  console.log(`verdict agreement: ${agree}/${entries.length} = ${pct(agree, entries.length)}% (target ≥ 97%)`);
-  console.log(`clause hit (fail files): ${clauseHits}/${failFiles} = ${pct(clauseHits, failFiles)}% (target ≥ 92%)`);
-  console.log(`builtin: ${seconds.toFixed(2)} s, ${(entries.length / seconds).toFixed(1)} files/s, ${(mb / seconds).toFixed(2)} MB/s`);
+  say(`PDF/A-1b corpus: ${entries.length} files (${mb.toFixed(1)} MB) from ${dir}`);
+  say(`verdict agreement: ${agree}/${entries.length} = ${pct(agree, entries.length)}% (target ≥ 97%)`);
+  say(`clause hit (fail files): ${clauseHits}/${failFiles} = ${pct(clauseHits, failFiles)}% (target ≥ 92%)`);
+  say(`builtin: ${seconds.toFixed(2)} s, ${(entries.length / seconds).toFixed(1)} files/s, ${(mb / seconds).toFixed(2)} MB/s`);
   if (qpdfSeconds !== null) {
-    console.log(`qpdf --check: ${qpdfSeconds.toFixed(2)} s, ${(entries.length / qpdfSeconds).toFixed(1)} files/s, ${(mb / qpdfSeconds).toFixed(2)} MB/s`);
-    console.log(`throughput ratio builtin/qpdf: ${(qpdfSeconds / seconds).toFixed(2)}× (qpdf spawns one process per file)`);
-  } else console.log('qpdf not installed: no comparison');
-  console.log('\nexpected clause (verdict) → builtin pass / fail / unreadable');
+    say(`qpdf --check: ${qpdfSeconds.toFixed(2)} s, ${(entries.length / qpdfSeconds).toFixed(1)} files/s, ${(mb / qpdfSeconds).toFixed(2)} MB/s`);
+    say(`throughput ratio builtin/qpdf: ${(qpdfSeconds / seconds).toFixed(2)}× (qpdf spawns one process per file)`);
+  } else say('qpdf not installed: no comparison');
+  say('\nexpected clause (verdict) → builtin pass / fail / unreadable');
   for (const [key, row] of [...confusion.entries()].sort()) {
-    console.log(`  ${key.padEnd(22)} ${String(row.pass).padStart(4)} ${String(row.fail).padStart(4)} ${String(row.unreadable).padStart(4)}`);
-    if (list || row.misses.length <= 3) for (const m of row.misses) console.log(`      miss ${m}`);
-    else console.log(`      ${row.misses.length} misses (--list to show)`);
+    say(`  ${key.padEnd(22)} ${String(row.pass).padStart(4)} ${String(row.fail).padStart(4)} ${String(row.unreadable).padStart(4)}`);
+    if (list || row.misses.length <= 3) for (const m of row.misses) say(`      miss ${m}`);
+    else say(`      ${row.misses.length} misses (--list to show)`);
+  }
+  if (json) {
+    const rate = (s: number | null) => (s ? { seconds: s, filesPerSecond: entries.length / s, mbPerSecond: mb / s } : null);
+    console.log(
+      JSON.stringify({
+        corpus: dir,
+        files: entries.length,
+        megabytes: mb,
+        agreement: { agree, files: entries.length, rate: agree / entries.length },
+        clauseHit: { hits: clauseHits, failFiles, rate: failFiles ? clauseHits / failFiles : 0 },
+        builtin: rate(seconds),
+        qpdf: rate(qpdfSeconds),
+        confusion: Object.fromEntries([...confusion.entries()].sort()),
+      }),
+    );
   }
 }
 
