@@ -7,7 +7,8 @@ import { controlCharacteristicOf } from '../../validators/schemas/control';
 import type { DocumentMetadata, DossierMetadata, InternalInventory, Retention, DossierSignatureStatus } from '../../validators/schemas/types';
 import { countInWords } from './words';
 
-export const HASH_ALGORITHM = { name: 'SHA-256', standard: 'FIPS 180-4; СТ РК ГОСТ Р 34.11 not used' } as const;
+/** p.212: the hash algorithm by name and the standard defining it. */
+export const HASH_ALGORITHM = { name: 'SHA-256', standard: 'FIPS 180-4; ISO/IEC 10118-3:2018' } as const;
 
 export interface DossierInputDocument {
   documentId: string;
