@@ -5,14 +5,20 @@ import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Command, CommanderError } from 'commander';
-import { EXIT, reportFatal } from './output';
+import { t } from '../common/i18n';
+import { LocalizedCommand } from './localize';
+import { EXIT, cliLanguage, reportFatal } from './output';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
 export async function buildProgram(): Promise<Command> {
-  const program = new Command('muragat')
-    .description('Muragat electronic archive (ИС ЭА): ingest, catalog, validation and integrity tools')
-    .version(process.env.npm_package_version ?? '0.1.0')
+  const lang = cliLanguage();
+  // Help option and help command are set before the commands register: sub-commands copy them.
+  const program = new LocalizedCommand('muragat', lang)
+    .description(t(lang, 'cli.program_description'))
+    .version(process.env.npm_package_version ?? '0.1.0', '-V, --version', t(lang, 'cli.version_option'))
+    .helpOption('-h, --help', t(lang, 'cli.help_option'))
+    .helpCommand('help [command]', t(lang, 'cli.help_command'))
     .showHelpAfterError()
     .exitOverride();
   const dir = path.join(here, 'commands');
