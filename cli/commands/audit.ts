@@ -8,14 +8,14 @@ import { createProgress } from '../progress';
 import { CliExit, EXIT, cliLanguage, printJson } from '../output';
 
 export function register(program: Command): void {
-  const audit = program.command('audit').description('the tamper-evident audit log');
+  const lang = cliLanguage();
+  const audit = program.command('audit').description(t(lang, 'cli.audit_description'));
 
   audit
     .command('verify')
-    .description('recompute the audit hash chain and name the first edited, deleted or inserted event')
-    .option('--json', 'print the report as JSON')
+    .description(t(lang, 'cli.audit_verify_description'))
+    .option('--json', t(lang, 'cli.opt_json_report'))
     .action(async (opts: { json?: boolean }) => {
-      const lang = cliLanguage();
       const report = await withCatalog(async ({ db }) => {
         const progress = createProgress({ label: t(lang, 'cli.audit_verify_progress'), silent: opts.json, unit: 'events' });
         try {

@@ -9,18 +9,19 @@ import { withCatalog, cliActor } from '../database';
 import { CliExit, EXIT, cliLanguage, printJson } from '../output';
 
 function kindOf(value: string): 'inventory' | 'integrity' {
-  if (value !== 'inventory' && value !== 'integrity') throw new CliExit(EXIT.usage, 'muragat: --kind must be inventory or integrity');
+  if (value !== 'inventory' && value !== 'integrity') throw new CliExit(EXIT.usage, `muragat: ${t(cliLanguage(), 'ingest.cli_dossier_kind_usage')}`);
   return value;
 }
 
 export function register(program: Command): void {
-  const dossier = program.command('dossier').description('stored e-dossiers (AIPs)');
+  const lang = cliLanguage();
+  const dossier = program.command('dossier').description(t(lang, 'ingest.cli_dossier_description'));
 
   dossier
     .command('list')
-    .description('list stored e-dossiers, newest first')
-    .option('--transfer <id>', 'only this transfer')
-    .option('--json', 'print as JSON')
+    .description(t(lang, 'ingest.cli_dossier_list_description'))
+    .option('--transfer <id>', t(lang, 'ingest.cli_dossier_list_opt_transfer'))
+    .option('--json', t(lang, 'cli.opt_json'))
     .action(async (opts: { transfer?: string; json?: boolean }) => {
       const rows = await withCatalog(({ db }) => listDossiers(db, { transferId: opts.transfer, limit: 1000 }));
       if (opts.json) printJson(rows);
@@ -29,9 +30,9 @@ export function register(program: Command): void {
 
   dossier
     .command('show')
-    .description('one dossier: documents, chain, signatures, AIP files')
-    .argument('<id>', 'dossier id or case index')
-    .option('--json', 'print as JSON')
+    .description(t(lang, 'ingest.cli_dossier_show_description'))
+    .argument('<id>', t(lang, 'ingest.cli_dossier_arg_id'))
+    .option('--json', t(lang, 'cli.opt_json'))
     .action(async (id: string, opts: { json?: boolean }) => {
       const config = loadConfig();
       const d = await withCatalog(({ db }) => getDossier({ db, storage: openStorage(config) }, id));
@@ -46,12 +47,11 @@ export function register(program: Command): void {
 
   dossier
     .command('export')
-    .description('write the dossier\'s AIP as plain files (the report\'s rendition paths are relative to --out)')
-    .argument('<id>', 'dossier id or case index')
-    .requiredOption('--out <dir>', 'target folder')
-    .option('--json', 'print a summary as JSON')
+    .description(t(lang, 'ingest.cli_dossier_export_description'))
+    .argument('<id>', t(lang, 'ingest.cli_dossier_arg_id'))
+    .requiredOption('--out <dir>', t(lang, 'ingest.cli_dossier_export_opt_out'))
+    .option('--json', t(lang, 'ingest.cli_dossier_export_opt_json'))
     .action(async (id: string, opts: { out: string; json?: boolean }) => {
-      const lang = cliLanguage();
       const config = loadConfig();
       const result = await withCatalog(async ({ db }) => {
         const d = await findDossier(db, id);
@@ -64,10 +64,10 @@ export function register(program: Command): void {
 
   dossier
     .command('sign-content')
-    .description('write the exact bytes a signature covers, to sign with your own key and software')
-    .argument('<id>', 'dossier id or case index')
-    .requiredOption('--kind <kind>', 'inventory (compiler) or integrity (department head)')
-    .requiredOption('--out <file>', 'where to write the content')
+    .description(t(lang, 'ingest.cli_dossier_sign_content_description'))
+    .argument('<id>', t(lang, 'ingest.cli_dossier_arg_id'))
+    .requiredOption('--kind <kind>', t(lang, 'ingest.cli_dossier_sign_content_opt_kind'))
+    .requiredOption('--out <file>', t(lang, 'ingest.cli_dossier_sign_content_opt_out'))
     .action(async (id: string, opts: { kind: string; out: string }) => {
       const config = loadConfig();
       const bytes = await withCatalog(async ({ db }) => signingContent({ db, storage: openStorage(config) }, (await findDossier(db, id)).id, kindOf(opts.kind)));
@@ -76,11 +76,11 @@ export function register(program: Command): void {
 
   dossier
     .command('attach-signature')
-    .description('attach a detached CMS signature made elsewhere; it is verified before it is stored')
-    .argument('<id>', 'dossier id or case index')
-    .requiredOption('--kind <kind>', 'inventory or integrity')
-    .requiredOption('--cms <file>', 'DER CMS signature file')
-    .option('--json', 'print the result as JSON')
+    .description(t(lang, 'ingest.cli_dossier_attach_signature_description'))
+    .argument('<id>', t(lang, 'ingest.cli_dossier_arg_id'))
+    .requiredOption('--kind <kind>', t(lang, 'ingest.cli_dossier_attach_signature_opt_kind'))
+    .requiredOption('--cms <file>', t(lang, 'ingest.cli_dossier_attach_signature_opt_cms'))
+    .option('--json', t(lang, 'cli.opt_json_result'))
     .action(async (id: string, opts: { kind: string; cms: string; json?: boolean }) => {
       const config = loadConfig();
       const tools = await loadTools();

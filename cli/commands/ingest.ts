@@ -18,7 +18,7 @@ function collect(value: string, previous: string[]): string[] {
 async function readPassword(): Promise<string> {
   const fromEnv = process.env.MURAGAT_SIGN_KEY_PASSWORD;
   if (fromEnv !== undefined) return fromEnv;
-  if (process.stdin.isTTY) throw new CliExit(EXIT.usage, 'muragat: set MURAGAT_SIGN_KEY_PASSWORD or pipe the key password on stdin');
+  if (process.stdin.isTTY) throw new CliExit(EXIT.usage, `muragat: ${t(cliLanguage(), 'ingest.cli_sign_key_password')}`);
   const chunks: Buffer[] = [];
   for await (const c of process.stdin) chunks.push(c as Buffer);
   return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
@@ -38,15 +38,15 @@ export function printReportText(report: IngestReport, lang: ReturnType<typeof cl
 }
 
 export function register(program: Command): void {
+  const lang = cliLanguage();
   program
     .command('ingest')
-    .description('receive a transfer package (tar) and store its e-dossiers as AIPs')
-    .argument('<tar>', 'transfer package: tar with manifest.json at its root')
-    .option('--json', 'print the report as JSON')
-    .option('--sign-key <p12>', 'sign the internal inventory and the integrity statement with this PKCS#12 (password from MURAGAT_SIGN_KEY_PASSWORD or stdin)')
-    .option('--accept-invalid-signature <doc=reason>', 'accept a document whose signature is invalid, recording the reason (repeatable)', collect, [])
+    .description(t(lang, 'ingest.cli_description'))
+    .argument('<tar>', t(lang, 'ingest.cli_arg_tar'))
+    .option('--json', t(lang, 'cli.opt_json_report'))
+    .option('--sign-key <p12>', t(lang, 'ingest.cli_opt_sign_key'))
+    .option('--accept-invalid-signature <doc=reason>', t(lang, 'ingest.cli_opt_accept_invalid_signature'), collect, [])
     .action(async (tar: string, opts: { json?: boolean; signKey?: string; acceptInvalidSignature: string[] }) => {
-      const lang = cliLanguage();
       const accept: Record<string, string> = {};
       for (const item of opts.acceptInvalidSignature) {
         const eq = item.indexOf('=');

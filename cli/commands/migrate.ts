@@ -7,12 +7,12 @@ import { withCatalog } from '../database';
 import { cliLanguage, printJson } from '../output';
 
 export function register(program: Command): void {
+  const lang = cliLanguage();
   program
     .command('migrate')
-    .description('apply pending database migrations (PGlite in $MURAGAT_DATA_DIR/db, or DATABASE_URL)')
-    .option('--json', 'print the result as JSON')
+    .description(t(lang, 'cli.migrate_description'))
+    .option('--json', t(lang, 'cli.opt_json_result'))
     .action(async (opts: { json?: boolean }) => {
-      const lang = cliLanguage();
       const location = catalogLocation(loadConfig());
       const applied = await withCatalog(async (catalog) => catalog.applied);
       if (opts.json) return printJson({ ok: true, database: location, applied });

@@ -19,15 +19,15 @@ function table(rows: string[][]): string {
 }
 
 export function register(program: Command): void {
+  const lang = cliLanguage();
   program
     .command('serve')
-    .description('Run the web server (API and UI). PORT, HOST, DATABASE_URL, MURAGAT_DATA_DIR configure it.')
-    .option('--demo', 'migrate and seed the demo organisation, departments and users, and print their logins')
-    .option('--port <n>', 'port to listen on (0: any free port; default PORT or 8080)')
-    .option('--host <h>', 'address to listen on (default HOST or 0.0.0.0)')
-    .option('--quiet', 'no request log')
+    .description(t(lang, 'server.serve_description'))
+    .option('--demo', t(lang, 'server.serve_opt_demo'))
+    .option('--port <n>', t(lang, 'server.serve_opt_port'))
+    .option('--host <h>', t(lang, 'server.serve_opt_host'))
+    .option('--quiet', t(lang, 'server.serve_opt_quiet'))
     .action(async (opts: ServeOptions) => {
-      const lang = cliLanguage();
       const config = { ...loadConfig() };
       if (opts.port !== undefined) {
         const port = Number(opts.port);

@@ -14,16 +14,17 @@ function printProblems(heading: string | null, problems: TransferProblem[]): voi
 }
 
 export function register(program: Command): void {
-  const transfer = program.command('transfer').description('transfer packages: pack a department folder tree, check a package');
+  const lang = cliLanguage();
+  const transfer = program.command('transfer').description(t(lang, 'transfer.cli_description'));
 
   transfer
-    .command('pack <dir>')
-    .description('pack a folder tree (one sub-folder per dossier, named by case index, e.g. 03-12) into a transfer package')
-    .requiredOption('-o, --output <tar>', 'package to write (.tar, or .tar.gz with --gzip)')
-    .option('--gzip', 'compress the package with gzip')
-    .option('--json', 'print the manifest, inferred and missing metadata as JSON')
+    .command('pack')
+    .description(t(lang, 'transfer.cli_pack_description'))
+    .argument('<dir>', t(lang, 'transfer.cli_pack_arg_dir'))
+    .requiredOption('-o, --output <tar>', t(lang, 'transfer.cli_pack_opt_output'))
+    .option('--gzip', t(lang, 'transfer.cli_pack_opt_gzip'))
+    .option('--json', t(lang, 'transfer.cli_pack_opt_json'))
     .action(async (dir: string, opts: { output: string; gzip?: boolean; json?: boolean }) => {
-      const lang = cliLanguage();
       if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new CliExit(EXIT.usage, t(lang, 'transfer.pack_not_a_folder', { dir }));
       try {
         const result = await packTransfer(dir, opts.output, { gzip: opts.gzip, lang });
@@ -54,11 +55,11 @@ export function register(program: Command): void {
     });
 
   transfer
-    .command('check <tar>')
-    .description('check a transfer package without ingesting it: safe entries, manifest schema, files, sizes, SHA-256, limits (p.147)')
-    .option('--json', 'print the result as JSON')
+    .command('check')
+    .description(t(lang, 'transfer.cli_check_description'))
+    .argument('<tar>', t(lang, 'transfer.cli_check_arg_tar'))
+    .option('--json', t(lang, 'cli.opt_json_result'))
     .action(async (tarPath: string, opts: { json?: boolean }) => {
-      const lang = cliLanguage();
       if (!existsSync(tarPath) || !statSync(tarPath).isFile()) throw new CliExit(EXIT.usage, t(lang, 'transfer.cli_no_such_file', { file: tarPath }));
       const result = await checkTransfer(tarPath, { lang });
       const documents = result.manifest?.dossiers?.reduce((n, d) => n + (d.documents?.length ?? 0), 0) ?? 0;

@@ -35,24 +35,25 @@ function describe(user: UserView, departmentCode: string | null): string {
 }
 
 export function register(program: Command): void {
-  const user = program.command('user').description('manage user accounts (users are suspended, never deleted)');
+  const lang = cliLanguage();
+  const user = program.command('user').description(t(lang, 'cli.user_description'));
 
   user
-    .command('add <username>')
-    .description('create a user; without --password-stdin a password is generated and printed once')
-    .requiredOption('--role <roles...>', `one or more roles: ${ROLES.join(', ')}`)
-    .requiredOption('--full-name <name>', 'full name, e.g. "Әбенова Гүлнар Серікқызы"')
-    .option('--position <position>', 'job title')
-    .option('--department <code>', 'department code, e.g. 03')
-    .option('--language <lang>', 'interface language: kk, ru or en', 'kk')
-    .option('--password-stdin', 'read the password from standard input')
-    .option('--json', 'print the result as JSON')
+    .command('add')
+    .description(t(lang, 'cli.user_add_description'))
+    .argument('<username>', t(lang, 'cli.user_arg_username'))
+    .requiredOption('--role <roles...>', t(lang, 'cli.user_add_opt_role', { roles: ROLES.join(', ') }))
+    .requiredOption('--full-name <name>', t(lang, 'cli.user_add_opt_full_name'))
+    .option('--position <position>', t(lang, 'cli.user_add_opt_position'))
+    .option('--department <code>', t(lang, 'cli.user_add_opt_department'))
+    .option('--language <lang>', t(lang, 'cli.user_add_opt_language'), 'kk')
+    .option('--password-stdin', t(lang, 'cli.user_add_opt_password_stdin'))
+    .option('--json', t(lang, 'cli.opt_json_result'))
     .action(
       async (
         username: string,
         opts: { role: string[]; fullName: string; position?: string; department?: string; language: string; passwordStdin?: boolean; json?: boolean },
       ) => {
-        const lang = cliLanguage();
         const roles = parseRoles(opts.role, lang);
         if (!isLanguage(opts.language)) throw new CliExit(EXIT.usage, t(lang, 'cli.user_bad_language', { language: opts.language }));
         let password: string;
@@ -84,23 +85,23 @@ export function register(program: Command): void {
     );
 
   user
-    .command('suspend <username>')
-    .description('suspend a user: they can no longer log in; the account and its history stay')
-    .requiredOption('--reason <text>', 'why, recorded in the audit log')
-    .option('--json', 'print the result as JSON')
+    .command('suspend')
+    .description(t(lang, 'cli.user_suspend_description'))
+    .argument('<username>', t(lang, 'cli.user_arg_username'))
+    .requiredOption('--reason <text>', t(lang, 'cli.user_suspend_opt_reason'))
+    .option('--json', t(lang, 'cli.opt_json_result'))
     .action(async (username: string, opts: { reason: string; json?: boolean }) => {
-      const lang = cliLanguage();
       const view = await withCatalog(({ db }) => createUsersService({ db }).suspend(cliActor(), username, opts.reason));
       if (opts.json) return printJson({ user: view });
       process.stdout.write(t(lang, 'cli.user_suspended', { username: view.username }) + '\n');
     });
 
   user
-    .command('reinstate <username>')
-    .description('allow a suspended user to log in again')
-    .option('--json', 'print the result as JSON')
+    .command('reinstate')
+    .description(t(lang, 'cli.user_reinstate_description'))
+    .argument('<username>', t(lang, 'cli.user_arg_username'))
+    .option('--json', t(lang, 'cli.opt_json_result'))
     .action(async (username: string, opts: { json?: boolean }) => {
-      const lang = cliLanguage();
       const view = await withCatalog(({ db }) => createUsersService({ db }).reinstate(cliActor(), username));
       if (opts.json) return printJson({ user: view });
       process.stdout.write(t(lang, 'cli.user_reinstated', { username: view.username }) + '\n');
@@ -108,12 +109,11 @@ export function register(program: Command): void {
 
   user
     .command('list')
-    .description('list users')
-    .option('--status <status>', 'active or suspended')
-    .option('--role <role>', 'only users holding this role')
-    .option('--json', 'print the result as JSON')
+    .description(t(lang, 'cli.user_list_description'))
+    .option('--status <status>', t(lang, 'cli.user_list_opt_status'))
+    .option('--role <role>', t(lang, 'cli.user_list_opt_role'))
+    .option('--json', t(lang, 'cli.opt_json_result'))
     .action(async (opts: { status?: string; role?: string; json?: boolean }) => {
-      const lang = cliLanguage();
       const { users, codes } = await withCatalog(async ({ db }) => {
         const users = await createUsersService({ db }).list({ status: opts.status as 'active' | undefined, role: opts.role as Role | undefined });
         const departments = await createOrganisationService({ db }).listDepartments();

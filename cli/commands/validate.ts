@@ -10,16 +10,16 @@ import { CliExit, EXIT, cliLanguage, printJson } from '../output';
 const ENGINES: PdfaEngine[] = ['builtin', 'verapdf', 'both'];
 
 export function register(program: Command): void {
-  const validate = program.command('validate').description('check files against archival format profiles');
+  const lang = cliLanguage();
+  const validate = program.command('validate').description(t(lang, 'pdfa.cli_description'));
   validate
     .command('pdfa')
-    .description('check PDF files for PDF/A-1b conformance (ISO 19005-1, level B)')
-    .argument('<files...>', 'PDF files')
-    .option('--json', 'print a JSON array of reports')
-    .option('--engine <engine>', 'builtin, verapdf or both', 'builtin')
-    .option('--timeout <seconds>', 'time limit per file', '60')
+    .description(t(lang, 'pdfa.cli_pdfa_description'))
+    .argument('<files...>', t(lang, 'pdfa.cli_arg_files'))
+    .option('--json', t(lang, 'pdfa.cli_opt_json'))
+    .option('--engine <engine>', t(lang, 'pdfa.cli_opt_engine'), 'builtin')
+    .option('--timeout <seconds>', t(lang, 'pdfa.cli_opt_timeout'), '60')
     .action(async (files: string[], opts: { json?: boolean; engine: string; timeout: string }) => {
-      const lang = cliLanguage();
       if (!ENGINES.includes(opts.engine as PdfaEngine)) throw new CliExit(EXIT.usage, t(lang, 'pdfa.cli_usage_engine', { engine: opts.engine }));
       if (files.length === 0) throw new CliExit(EXIT.usage, t(lang, 'pdfa.cli_no_files'));
       const timeoutMs = Math.max(1, Number(opts.timeout) || 60) * 1000;
@@ -27,7 +27,7 @@ export function register(program: Command): void {
         try {
           await access(f);
         } catch {
-          throw new CliExit(EXIT.usage, `muragat: ${f}: ENOENT`);
+          throw new CliExit(EXIT.usage, `muragat: ${t(lang, 'pdfa.cli_file_missing', { file: f })}`);
         }
       }
       const progress = createProgress({ label: t(lang, 'pdfa.cli_progress'), total: files.length, silent: opts.json || files.length < 5, unit: 'files' });

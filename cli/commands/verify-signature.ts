@@ -35,7 +35,7 @@ export function register(program: Command): void {
   program
     .command('verify-signature')
     .description(t(lang, 'signature.cli_description'))
-    .argument('<signature>', '.p7s / .sig / .cms (DER, PEM or base64)')
+    .argument('<signature>', t(lang, 'signature.cli_arg_signature'))
     .option('--content <file>', t(lang, 'signature.cli_opt_content'))
     .option('--trust-dir <dir>', t(lang, 'signature.cli_opt_trust_dir'))
     .option('--json', t(lang, 'signature.cli_opt_json'))
