@@ -1,4 +1,5 @@
-// Table types owned by ingest (transfers, pipeline state, documents, stored e-dossiers).
+// Table types owned by ingest (transfers, pipeline state, documents, stored e-dossiers,
+// integrity runs).
 import type { ColumnType, Generated } from 'kysely';
 
 type Json<T> = ColumnType<T, string | undefined, string>;
@@ -101,6 +102,32 @@ export interface DossierSignaturesTable {
   created_at: Ts;
 }
 
+export type IntegrityRunStatus = 'queued' | 'running' | 'passed' | 'failed' | 'error';
+export type IntegrityRunPhase = 'queued' | 'verify' | 'repair' | 'reverify' | 'done';
+
+export interface IntegrityRunProgress {
+  phase: IntegrityRunPhase;
+  done: number;
+  total: number;
+  /** The dossier (case index) or object (sha256) being worked on. */
+  item: string;
+}
+
+export interface IntegrityRunsTable {
+  id: Generated<string>;
+  status: IntegrityRunStatus;
+  repair: ColumnType<boolean, boolean | undefined, boolean>;
+  dossier_id: string | null;
+  actor: Json<Record<string, unknown>>;
+  runner: string | null;
+  started_at: Ts;
+  finished_at: NullableTs;
+  heartbeat_at: Ts;
+  progress: ColumnType<IntegrityRunProgress, string | undefined, string>;
+  report: Json<unknown> | null;
+  error: string | null;
+}
+
 export interface IngestTables {
   transfers: TransfersTable;
   ingest_steps: IngestStepsTable;
@@ -108,4 +135,5 @@ export interface IngestTables {
   dossiers: DossiersTable;
   dossier_documents: DossierDocumentsTable;
   dossier_signatures: DossierSignaturesTable;
+  integrity_runs: IntegrityRunsTable;
 }

@@ -11,6 +11,8 @@ export interface IntegrityRunOptions {
   actor: Actor;
   repair: boolean;
   dossierId?: string;
+  /** The recorded run (integrity_runs) this is, named in the audit events. */
+  runId?: string;
   onProgress?: (phase: 'verify' | 'repair' | 'reverify', done: number, total: number, item: string) => void;
 }
 
@@ -64,7 +66,7 @@ export async function runIntegrity(deps: VerifyDeps, options: IntegrityRunOption
         action: result.unrepaired.length === 0 ? 'storage.repair' : 'storage.repair_failed',
         objectType: 'object',
         objectId: sha256,
-        details: { source: result.source, repaired: result.repaired, unrepaired: result.unrepaired, paths: entry.paths, dossiers: entry.dossiers },
+        details: { source: result.source, repaired: result.repaired, unrepaired: result.unrepaired, paths: entry.paths, dossiers: entry.dossiers, ...(options.runId ? { runId: options.runId } : {}) },
       });
     }
     if (repairs.some((r) => r.repaired.length > 0)) {
@@ -79,6 +81,7 @@ export async function runIntegrity(deps: VerifyDeps, options: IntegrityRunOption
     objectType: options.dossierId ? 'dossier' : 'archive',
     objectId: options.dossierId ?? null,
     details: {
+      ...(options.runId ? { runId: options.runId } : {}),
       ok: report.ok,
       dossiers: final.dossiers.length,
       failedDossiers: final.dossiers.filter((d) => !d.ok).map((d) => d.index),
