@@ -1,6 +1,10 @@
 // Loads a PDF for validation: finds every indirect object by scanning the bytes (so damaged or
 // hand-edited cross-reference tables do not hide objects), records the byte-level facts the
 // 6.1 rules need, and resolves references with bounded depth.
+//
+// Memory: the scans search the bytes themselves (no Latin-1 string copy of the whole file), and
+// stream data stays a view into the file's bytes; only streams a rule reads (content, fonts,
+// ICC profiles, XMP, object streams) are ever decoded, so a 90 MB scan costs about its own size.
 import { inflateSync } from 'node:zlib';
 import {
   CosDict,
@@ -51,7 +55,9 @@ export class PdfDocument {
   /** Final cross-reference entries (num → in use?) from the classic xref tables, when present. */
   readonly xref = new Map<number, { offset: number; inUse: boolean }>();
   readonly trailers: Trailer[] = [];
-  readonly text: string;
+  /** The file's bytes as a Buffer view (no copy), for byte searches. */
+  readonly buf: Buffer;
+  private textCopy: string | undefined;
   private candidates = new Map<number, number[]>();
   private parsing = new Set<number>();
   private decoded = new WeakMap<CosStream, Uint8Array | null>();
@@ -61,11 +67,34 @@ export class PdfDocument {
     readonly bytes: Uint8Array,
     readonly deadline: number,
   ) {
-    this.text = latin1(bytes, 0, bytes.length);
+    this.buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     this.scanObjects();
     this.scanTrailers();
     this.applyXref();
     this.expandObjectStreams();
+  }
+
+  /**
+   * The whole file as a Latin-1 string. Not used by the checks (they search `buf`): building it
+   * costs as much memory again as the file, so it is made only if some caller asks for it.
+   */
+  get text(): string {
+    return (this.textCopy ??= latin1(this.bytes, 0, this.bytes.length));
+  }
+
+  /** Latin-1 text of bytes [s, e), clamped to the file (like String.prototype.slice on the text). */
+  slice(s: number, e: number): string {
+    const len = this.bytes.length;
+    const a = Math.min(Math.max(0, s), len);
+    return latin1(this.bytes, a, Math.min(Math.max(a, e), len));
+  }
+
+  /** Whether the ASCII keyword `word` occurs at `pos` (String.prototype.startsWith on the text). */
+  startsWith(word: string, pos: number): boolean {
+    const b = this.bytes;
+    if (pos < 0 || pos + word.length > b.length) return false;
+    for (let i = 0; i < word.length; i++) if (b[pos + i] !== word.charCodeAt(i)) return false;
+    return true;
   }
 
   /** Lexical issues of the objects that are part of the document. */
@@ -80,24 +109,31 @@ export class PdfDocument {
    * object number is defined twice the table says which definition counts.
    */
   private applyXref(): void {
-    const re = /(?:^|[\r\n])[ \t]*xref[ \t]*(?:\r\n|\r|\n)/g;
-    for (let m = re.exec(this.text); m; m = re.exec(this.text)) {
-      let p = m.index + m[0].length;
+    // Every match of /(?:^|[\r\n])[ \t]*xref[ \t]*(?:\r\n|\r|\n)/g, found by byte search.
+    const b = this.bytes;
+    const buf = this.buf;
+    let lastIndex = 0;
+    for (let x = buf.indexOf('xref', 0, 'latin1'); x >= 0; x = buf.indexOf('xref', x + 1, 'latin1')) {
+      const end = xrefKeywordEnd(b, x, lastIndex);
+      if (end < 0) continue;
+      lastIndex = end;
+      let p = end;
       for (let guard = 0; guard < 10000; guard++) {
-        const head = /^[ \t]*(\d+)[ \t]+(\d+)[ \t]*(?:\r\n|\r|\n)/.exec(this.text.slice(p, p + 48));
+        const head = /^[ \t]*(\d+)[ \t]+(\d+)[ \t]*(?:\r\n|\r|\n)/.exec(this.slice(p, p + 48));
         if (!head) break;
         p += head[0].length;
         const start = Number(head[1]);
         const count = Math.min(Number(head[2]), 8388608);
         for (let i = 0; i < count; i++) {
-          const e = /^(\d{10}) (\d{5}) ([nf])/.exec(this.text.slice(p, p + 20));
+          const e = /^(\d{10}) (\d{5}) ([nf])/.exec(this.slice(p, p + 20));
           if (!e) break;
           this.xref.set(start + i, { offset: Number(e[1]), inUse: e[3] === 'n' });
           p += 20;
-          while (this.text[p] === '\r' || this.text[p] === '\n' || this.text[p] === ' ') p++;
+          while (b[p] === 13 || b[p] === 10 || b[p] === 32) p++;
         }
         if ((guard & 0x3f) === 0) this.checkDeadline();
       }
+      x = Math.max(x, end - 1);
     }
     if (this.xref.size === 0 || this.trailers.some((t) => nameOf(t.dict.get('Type')) === 'XRef')) return;
     const byOffset = new Map<number, number>();
@@ -124,18 +160,28 @@ export class PdfDocument {
 
   /** Every "N G obj" header, parsed in file order; later definitions win (incremental updates). */
   private scanObjects(): void {
-    const re = /(\d{1,10})[\0\t\n\f\r ]+(\d{1,5})[\0\t\n\f\r ]+obj/g;
     const found: { num: number; gen: number; at: number; bodyAt: number; header: string }[] = [];
-    for (let m = re.exec(this.text); m; m = re.exec(this.text)) {
+    const b = this.bytes;
+    const buf = this.buf;
+    // The matches of /(\d{1,10})[\0\t\n\f\r ]+(\d{1,5})[\0\t\n\f\r ]+obj/g over the file: each
+    // ends at an "obj", so they are found from there backwards (see objHeaderStart).
+    let lastIndex = 0;
+    for (let o = buf.indexOf('obj', 0, 'latin1'); o >= 0; o = buf.indexOf('obj', o + 3, 'latin1')) {
+      const at = objHeaderStart(b, o, lastIndex);
+      if (at < 0) continue;
+      const bodyAt = o + 3;
+      lastIndex = bodyAt;
       // The number must start a token (not the tail of "12345").
-      const before = this.bytes[m.index - 1];
+      const before = b[at - 1];
       if (before !== undefined && before >= 0x30 && before <= 0x39) continue;
-      const after = this.bytes[m.index + m[0].length];
+      const after = b[bodyAt];
       if (after !== undefined && !isWhite(after) && !isDelim(after)) continue;
-      found.push({ num: Number(m[1]), gen: Number(m[2]), at: m.index, bodyAt: m.index + m[0].length, header: m[0] });
-      const list = this.candidates.get(Number(m[1])) ?? [];
+      const header = latin1(b, at, bodyAt);
+      const parts = /^(\d+)[\0\t\n\f\r ]+(\d+)/.exec(header)!;
+      found.push({ num: Number(parts[1]), gen: Number(parts[2]), at, bodyAt, header });
+      const list = this.candidates.get(Number(parts[1])) ?? [];
       list.push(found.length - 1);
-      this.candidates.set(Number(m[1]), list);
+      this.candidates.set(Number(parts[1]), list);
     }
     this.found = found;
     let skipUntil = 0;
@@ -171,7 +217,7 @@ export class PdfDocument {
       // Is "stream" next?
       const save = lex.pos;
       lex.skipWs();
-      if (value instanceof CosDict && this.text.startsWith('stream', lex.pos)) {
+      if (value instanceof CosDict && this.startsWith('stream', lex.pos)) {
         let p = lex.pos + 6;
         let keywordOk = false;
         if (b[p] === 13 && b[p + 1] === 10) {
@@ -189,11 +235,11 @@ export class PdfDocument {
         if (declared !== undefined && declared >= 0 && dataStart + declared <= b.length) {
           let q = dataStart + declared;
           while (q < b.length && q < dataStart + declared + 4 && isWhite(b[q])) q++;
-          if (this.text.startsWith('endstream', q)) endstreamAt = q;
+          if (this.startsWith('endstream', q)) endstreamAt = q;
         }
         let missingEnd = false;
         if (endstreamAt < 0) {
-          endstreamAt = this.text.indexOf('endstream', dataStart);
+          endstreamAt = this.buf.indexOf('endstream', dataStart, 'latin1');
           // No endstream at all: keep the data up to the end but do not hide later objects.
           if (endstreamAt < 0) {
             endstreamAt = b.length;
@@ -215,7 +261,7 @@ export class PdfDocument {
       } else lex.pos = save;
       let spacingOk = headerOk;
       lex.skipWs();
-      if (this.text.startsWith('endobj', lex.pos)) {
+      if (this.startsWith('endobj', lex.pos)) {
         const e = lex.pos;
         if (!(b[e - 1] === 10 || b[e - 1] === 13)) spacingOk = false;
         const after = b[e + 6];
@@ -247,12 +293,11 @@ export class PdfDocument {
   }
 
   private scanTrailers(): void {
-    const re = /trailer/g;
-    for (let m = re.exec(this.text); m; m = re.exec(this.text)) {
-      const lex = new Lexer(this.bytes, [], this.deadline, m.index + 7);
+    for (let at = this.buf.indexOf('trailer', 0, 'latin1'); at >= 0; at = this.buf.indexOf('trailer', at + 7, 'latin1')) {
+      const lex = new Lexer(this.bytes, [], this.deadline, at + 7);
       try {
         const tok = lex.next();
-        if (tok.kind === 'obj' && tok.value instanceof CosDict) this.trailers.push({ offset: m.index, dict: tok.value });
+        if (tok.kind === 'obj' && tok.value instanceof CosDict) this.trailers.push({ offset: at, dict: tok.value });
       } catch (error) {
         if ((error as Error).name === 'DeadlineExceeded') throw error;
       }
@@ -367,6 +412,54 @@ export class PdfDocument {
     const first = [...this.objects.values()].sort((a, b) => a.offset - b.offset)[0];
     return !!first && first.value instanceof CosDict && first.value.has('Linearized');
   }
+}
+
+/** Whitespace bytes of the object-header pattern ([\0\t\n\f\r ]). */
+function isHeaderWs(c: number | undefined): boolean {
+  return c === 32 || c === 10 || c === 13 || c === 9 || c === 0 || c === 12;
+}
+function isDigit(c: number | undefined): boolean {
+  return c !== undefined && c >= 0x30 && c <= 0x39;
+}
+
+/**
+ * Start of the match of /(\d{1,10})[ws]+(\d{1,5})[ws]+obj/ that ends with the "obj" at `o`, no
+ * earlier than `from` (the regex's lastIndex), or -1. Digits and whitespace are disjoint and
+ * neither is "o", so the match is fixed by walking back: whitespace, 1–5 digits, whitespace,
+ * then the digit run, of which the regex's leftmost match keeps the last (at most) ten.
+ */
+export function objHeaderStart(b: Uint8Array, o: number, from: number): number {
+  let p = o - 1;
+  while (p >= from && isHeaderWs(b[p])) p--;
+  if (p === o - 1) return -1;
+  const genEnd = p;
+  while (p >= from && isDigit(b[p])) p--;
+  const genDigits = genEnd - p;
+  if (genDigits < 1 || genDigits > 5) return -1;
+  const wsEnd = p;
+  while (p >= from && isHeaderWs(b[p])) p--;
+  if (p === wsEnd) return -1;
+  const numEnd = p;
+  while (p >= from && isDigit(b[p])) p--;
+  const numDigits = numEnd - p;
+  if (numDigits < 1) return -1;
+  return numDigits > 10 ? numEnd - 9 : p + 1;
+}
+
+/**
+ * End of the match of /(?:^|[\r\n])[ \t]*xref[ \t]*(?:\r\n|\r|\n)/ whose "xref" is at `x`, starting
+ * no earlier than `from` (the regex's lastIndex), or -1.
+ */
+export function xrefKeywordEnd(b: Uint8Array, x: number, from: number): number {
+  let p = x - 1;
+  while (p >= from && (b[p] === 32 || b[p] === 9)) p--;
+  const startsLine = p >= from ? b[p] === 10 || b[p] === 13 : from === 0;
+  if (!startsLine) return -1;
+  let e = x + 4;
+  while (b[e] === 32 || b[e] === 9) e++;
+  if (b[e] === 13 && b[e + 1] === 10) return e + 2;
+  if (b[e] === 13 || b[e] === 10) return e + 1;
+  return -1;
 }
 
 function isEol(c: number | undefined): boolean {

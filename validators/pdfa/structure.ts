@@ -6,10 +6,9 @@ import type { Findings } from './findings';
 
 export function checkStructure(doc: PdfDocument, out: Findings): void {
   const b = doc.bytes;
-  const text = doc.text;
 
   // 6.1.2 header at offset 0, then a comment line with at least four bytes > 127.
-  if (!/^%PDF-\d\.\d/.test(text.slice(0, 16))) out.fail('6-1-2-t01', 'offset 0');
+  if (!/^%PDF-\d\.\d/.test(doc.slice(0, 16))) out.fail('6-1-2-t01', 'offset 0');
   let p = 0;
   while (p < b.length && p < 1024 && b[p] !== 10 && b[p] !== 13) p++;
   if (b[p] === 13 && b[p + 1] === 10) p += 2;
@@ -24,10 +23,11 @@ export function checkStructure(doc: PdfDocument, out: Findings): void {
   const lastId = last?.get('ID');
   if (linearized ? !firstTrailer?.has('ID') : !last?.has('ID')) out.fail('6-1-3-t01', 'trailer');
   if (doc.trailers.some((t) => t.dict.has('Encrypt'))) out.fail('6-1-3-t02', 'trailer');
-  const eof = text.lastIndexOf('%%EOF');
+  const eof = doc.buf.lastIndexOf('%%EOF', b.length, 'latin1');
   if (eof < 0) out.fail('6-1-3-t03', 'end of file');
   else {
-    const rest = text.slice(eof + 5);
+    // Only a short tail can be one of the allowed ones; a long one is never copied out.
+    const rest = b.length - (eof + 5) <= 2 ? doc.slice(eof + 5, b.length) : null;
     if (!(rest === '' || rest === '\n' || rest === '\r' || rest === '\r\n')) out.fail('6-1-3-t03', `offset ${eof + 5}`);
   }
   if (linearized && lastId && firstTrailer?.get('ID') && !sameId(doc.resolve(firstTrailer.get('ID')), doc.resolve(lastId))) {
@@ -98,34 +98,38 @@ export function walkDicts(o: CosObject | undefined, visit: (d: CosDict) => void,
 }
 
 function checkXref(doc: PdfDocument, out: Findings): void {
-  const text = doc.text;
-  const re = /xref/g;
-  for (let m = re.exec(text); m; m = re.exec(text)) {
-    const at = m.index;
-    if (text[at - 1] === 't') continue; // startxref
-    if (at > 0 && !/[\r\n\s]/.test(text[at - 1]!)) continue;
+  const b = doc.bytes;
+  // Every "xref" in the file (as /xref/g would find them), searched in the bytes.
+  for (let at = doc.buf.indexOf('xref', 0, 'latin1'); at >= 0; at = doc.buf.indexOf('xref', at + 4, 'latin1')) {
+    if (b[at - 1] === 0x74 /* t */) continue; // startxref
+    if (at > 0 && !isJsSpace(b[at - 1])) continue;
     let p = at + 4;
     // 6.1.4-t02: exactly one EOL between "xref" and the first subsection header.
-    if (text[p] === '\r' && text[p + 1] === '\n') p += 2;
-    else if (text[p] === '\n' || text[p] === '\r') p += 1;
+    if (b[p] === 13 && b[p + 1] === 10) p += 2;
+    else if (b[p] === 10 || b[p] === 13) p += 1;
     else {
       out.fail('6-1-4-t02', `offset ${at}`);
       continue;
     }
-    if (!/[0-9]/.test(text[p] ?? '')) {
+    if (!(b[p]! >= 0x30 && b[p]! <= 0x39)) {
       out.fail('6-1-4-t02', `offset ${at}`);
       continue;
     }
     // Subsection headers: "start count" with exactly one space.
     for (let guard = 0; guard < 100000; guard++) {
-      const line = /^(\d+)([ \t]+)(\d+)[ \t]*(\r\n|\r|\n)/.exec(text.slice(p, p + 64));
+      const line = /^(\d+)([ \t]+)(\d+)[ \t]*(\r\n|\r|\n)/.exec(doc.slice(p, p + 64));
       if (!line) break;
       if (line[2] !== ' ') out.fail('6-1-4-t01', `offset ${p}`);
       const count = Number(line[3]);
       p += line[0].length + count * 20;
-      if (p > text.length) break;
+      if (p > b.length) break;
       // Entries might not be exactly 20 bytes in a damaged table; resynchronise on the next header.
-      while (p < text.length && /[ \r\n]/.test(text[p]!)) p++;
+      while (p < b.length && (b[p] === 32 || b[p] === 13 || b[p] === 10)) p++;
     }
   }
+}
+
+/** Latin-1 characters matched by /[\r\n\s]/: tab, LF, VT, FF, CR, space and no-break space. */
+function isJsSpace(c: number | undefined): boolean {
+  return c !== undefined && ((c >= 9 && c <= 13) || c === 32 || c === 0xa0);
 }
