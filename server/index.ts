@@ -15,6 +15,7 @@ import { deleteExpiredSessions } from '../catalog/sessions.repository';
 import { createUsersService, type ThrottlePolicy } from '../catalog/users.service';
 import { openStorage } from '../storage';
 import type { DemoTransferOutcome } from '../ingest/demo';
+import { recoverInterruptedRuns, stopIntegrityRuns } from '../ingest/integrity/runs.service';
 import { createApp, type CreateAppOptions, type MountedRoute } from './app';
 import { DEFAULT_SESSION_POLICY, type ServerDeps, type SessionPolicy } from './deps';
 
@@ -61,6 +62,10 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   try {
     // Every start migrates: a fresh install and an upgraded one come up the same way.
     await migrateToLatest(db);
+    // Integrity runs left active by a crashed process are recorded as interrupted, not lost.
+    // The embedded catalog is opened by this process alone, so every active run there is one;
+    // on PostgreSQL only runs whose heartbeat stopped (another server may be running one).
+    await recoverInterruptedRuns(db, { everyActive: !config.databaseUrl, logger: log });
     for (const location of config.storage) await mkdir(location.root, { recursive: true });
     const storage = openStorage(config);
     let demoUsers: DemoLogin[] = [];
@@ -133,6 +138,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
         clearInterval(sweeper);
         server.closeAllConnections();
         await closed;
+        // A running integrity check stops between two dossiers and records "interrupted".
+        await stopIntegrityRuns(db, grace);
         // The demo ingest is resumable; give it the grace period before the database closes.
         if (demoTransfer) await Promise.race([demoTransfer, new Promise((resolve) => setTimeout(resolve, grace).unref())]);
         if (handle) await handle.close();
