@@ -1,10 +1,13 @@
 // `muragat integrity run [--repair]`: an integrity run — verify every stored dossier and,
 // with --repair, restore missing or damaged object copies from a sound copy in another store.
+// The run is recorded in integrity_runs like one started from the web page (same history,
+// same one-at-a-time rule).
 import type { Command } from 'commander';
+import { ConflictError } from '../../common/errors';
 import { t } from '../../common/i18n';
 import { loadConfig } from '../../common/config';
 import { openStorage } from '../../storage';
-import { loadTools, runIntegrity } from '../../ingest';
+import { loadTools, runRecordedIntegrity } from '../../ingest';
 import { cliActor, withCatalog } from '../database';
 import { createProgress } from '../progress';
 import { CliExit, EXIT, cliLanguage, printJson } from '../output';
@@ -21,21 +24,23 @@ export function register(program: Command): void {
       const lang = cliLanguage();
       const config = loadConfig();
       const tools = await loadTools();
-      const report = await withCatalog(async ({ db }) => {
+      const { report } = await withCatalog(async ({ db }) => {
         const progress = createProgress({ label: t(lang, 'ingest.cli_integrity_progress'), silent: opts.json, unit: 'items' });
         try {
-          return await runIntegrity(
-            { db, storage: openStorage(config), trustDir: config.trustDir, tools },
-            {
-              actor: cliActor(),
-              repair: Boolean(opts.repair),
-              dossierId: opts.dossier,
-              onProgress: (_phase, done, total, item) => {
-                progress.setTotal(total);
-                progress.update(done, item);
-              },
+          return await runRecordedIntegrity({ db, storage: openStorage(config), trustDir: config.trustDir, tools }, cliActor(), {
+            repair: Boolean(opts.repair),
+            ...(opts.dossier ? { dossierId: opts.dossier } : {}),
+            // The embedded catalog is this process's alone: any run it shows as active is orphaned.
+            exclusive: !config.databaseUrl,
+            onProgress: (_phase, done, total, item) => {
+              progress.setTotal(total);
+              progress.update(done, item);
             },
-          );
+          });
+        } catch (error) {
+          // Another run going on is not a failed check (exit 1) but a state to wait out.
+          if (error instanceof ConflictError) throw new CliExit(EXIT.usage, `muragat: ${t(lang, error.messageKey, error.params)}`);
+          throw error;
         } finally {
           progress.stop();
         }
