@@ -437,7 +437,7 @@ async function stepIdentify(ctx: Ctx): Promise<void> {
  * cores. Large files run with fewer neighbours (a byte budget), so a transfer of 90 MB scans
  * does not hold several of them in memory at once.
  */
-async function eachLimited<T>(items: T[], limit: number, fn: (item: T, index: number) => Promise<void>, weight: (item: T) => number = () => 0, budget = 64 * 1024 * 1024): Promise<void> {
+async function eachLimited<T>(items: T[], limit: number, fn: (item: T, index: number) => Promise<void>, weight: (item: T) => number = () => 0, budget = CHECK_BUDGET_BYTES): Promise<void> {
   const active = new Set<Promise<void>>();
   let activeWeight = 0;
   for (const [i, item] of items.entries()) {
@@ -454,6 +454,11 @@ async function eachLimited<T>(items: T[], limit: number, fn: (item: T, index: nu
 }
 
 const CHECK_CONCURRENCY = Math.max(1, Math.min(4, availableParallelism()));
+/**
+ * Bytes of documents checked at once: the PDF/A check holds a rendition in memory, so a 60–90 MB
+ * scan is checked on its own and small documents share the pool up to this total.
+ */
+const CHECK_BUDGET_BYTES = 64 * 1024 * 1024;
 
 function pending(docs: DocRow[]): DocRow[] {
   return docs.filter((d) => d.status === 'pending');
@@ -548,8 +553,10 @@ async function stepConvert(ctx: Ctx): Promise<void> {
     // Each rendition is checked as soon as it exists, on the cores the converter leaves idle;
     // the results travel in this step's output and the validate/reproducibility steps use them.
     const checks: Record<string, EarlyCheck> = {};
-    const early = createLimiter(CHECK_CONCURRENCY);
+    const early = createLimiter(CHECK_CONCURRENCY, CHECK_BUDGET_BYTES);
     const started: Promise<void>[] = [];
+    // What a check holds in memory: the rendition (PDF/A check) or the source (its text).
+    const checkWeight = async (doc: DocRow) => Math.max(doc.size, (await stat(renditionFile(ctx.work, doc)).catch(() => null))?.size ?? 0);
     try {
       let n = 0;
       const results = await converter.convertMany(
@@ -557,7 +564,7 @@ async function stepConvert(ctx: Ctx): Promise<void> {
         (i) => {
           ctx.progress({ step: 'convert', done: ++n, total: docs.length });
           const doc = docs[i];
-          if (doc) started.push(early(() => earlyCheck(ctx, doc)).then((c) => { if (c) checks[doc.id] = c; }, () => undefined));
+          if (doc) started.push(checkWeight(doc).then((w) => early(w, () => earlyCheck(ctx, doc))).then((c) => { if (c) checks[doc.id] = c; }, () => undefined));
         },
       );
       await Promise.all(started);
@@ -583,19 +590,42 @@ interface EarlyCheck {
   reproducibility?: { ok: boolean; renders: boolean; textMatches: boolean | null; problems: { code: string; message: string }[] };
 }
 
-function createLimiter(limit: number): <T>(fn: () => Promise<T>) => Promise<T> {
+/**
+ * A pool for work that arrives over time (eachLimited's rule): at most `limit` tasks at once, and a
+ * task whose weight would take the running ones over `budget` waits until it fits or runs alone.
+ * Tasks start in arrival order.
+ */
+function createLimiter(limit: number, budget = Infinity): <T>(weight: number, fn: () => Promise<T>) => Promise<T> {
   let active = 0;
-  const waiting: (() => void)[] = [];
-  return async (fn) => {
-    while (active >= limit) await new Promise<void>((resolve) => waiting.push(resolve));
-    active += 1;
-    try {
-      return await fn();
-    } finally {
-      active -= 1;
-      waiting.shift()?.();
+  let activeWeight = 0;
+  const queue: { weight: number; start: () => void }[] = [];
+  const pump = () => {
+    while (queue.length) {
+      const head = queue[0]!;
+      if (active >= limit || (active > 0 && activeWeight + head.weight > budget)) return;
+      queue.shift();
+      active += 1;
+      activeWeight += head.weight;
+      head.start();
     }
   };
+  return (weight, fn) =>
+    new Promise((resolve, reject) => {
+      queue.push({
+        weight,
+        start: () => {
+          void Promise.resolve()
+            .then(fn)
+            .then(resolve, reject)
+            .finally(() => {
+              active -= 1;
+              activeWeight -= weight;
+              pump();
+            });
+        },
+      });
+      pump();
+    });
 }
 
 /** Validation and reproducibility of one fresh rendition; null when there is none to check. */
