@@ -13,13 +13,14 @@ import { createProgress } from '../progress';
 import { CliExit, EXIT, cliLanguage, printJson } from '../output';
 
 export function register(program: Command): void {
-  const integrity = program.command('integrity').description('integrity runs: verify everything stored and repair from replicas');
+  const helpLang = cliLanguage();
+  const integrity = program.command('integrity').description(t(helpLang, 'ingest.cli_integrity_description'));
   integrity
     .command('run')
-    .description('verify every stored dossier in every store; with --repair restore damaged or missing copies from a sound one')
-    .option('--repair', 'restore missing or damaged object copies from a sound copy in another store')
-    .option('--dossier <id>', 'one dossier (id or case index)')
-    .option('--json', 'print the report as JSON')
+    .description(t(helpLang, 'ingest.cli_integrity_run_description'))
+    .option('--repair', t(helpLang, 'ingest.cli_integrity_opt_repair'))
+    .option('--dossier <id>', t(helpLang, 'ingest.cli_opt_dossier'))
+    .option('--json', t(helpLang, 'cli.opt_json_report'))
     .action(async (opts: { repair?: boolean; dossier?: string; json?: boolean }) => {
       const lang = cliLanguage();
       const config = loadConfig();

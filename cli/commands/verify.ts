@@ -10,15 +10,15 @@ import { createProgress } from '../progress';
 import { CliExit, EXIT, cliLanguage, printJson } from '../output';
 
 export function register(program: Command): void {
+  const lang = cliLanguage();
   program
     .command('verify')
-    .description('verify stored e-dossiers: object hashes in every store, document chains, inventories, signatures')
-    .option('--dossier <id>', 'one dossier (id or case index)')
-    .option('--all', 'every dossier and every rejected-items package (default)')
-    .option('--json', 'print the report as JSON')
+    .description(t(lang, 'ingest.cli_verify_description'))
+    .option('--dossier <id>', t(lang, 'ingest.cli_opt_dossier'))
+    .option('--all', t(lang, 'ingest.cli_verify_opt_all'))
+    .option('--json', t(lang, 'cli.opt_json_report'))
     .action(async (opts: { dossier?: string; all?: boolean; json?: boolean }) => {
-      if (opts.dossier && opts.all) throw new CliExit(EXIT.usage, 'muragat: use either --dossier or --all');
-      const lang = cliLanguage();
+      if (opts.dossier && opts.all) throw new CliExit(EXIT.usage, `muragat: ${t(lang, 'ingest.cli_verify_either_usage')}`);
       const config = loadConfig();
       const tools = await loadTools();
       const report = await withCatalog(async ({ db }) => {
