@@ -5,7 +5,7 @@ import { readFile, writeFile, mkdir, copyFile, rm, rename } from 'node:fs/promis
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { t } from '../../common/i18n';
-import { runProcess, findTool } from '../../common/process';
+import { findTool } from '../../common/process';
 import type { FormatId } from '../scan/identify';
 import { detectTextEncoding } from '../scan/identify';
 import { OfficeConverter, officeFamily, type OfficeOutcome } from './office';
@@ -13,6 +13,7 @@ import { ghostscriptToPdfA } from './ghostscript';
 import { imageToPdfA, ImageDecodeError } from './images';
 import { textToPdfA } from './layout';
 import { MissingResourceError } from './pdfa-writer';
+import { runTool } from './tool-runner';
 
 export interface ConversionProblem { code: string; message: string }
 export interface ConversionResult {
@@ -45,7 +46,7 @@ async function versionOf(tool: 'soffice' | 'gs'): Promise<string> {
   if (!bin) return 'not installed';
   let v = versionCache.get(bin);
   if (!v) {
-    v = runProcess(bin, ['--version'], { timeoutMs: 60_000 }).then(
+    v = runTool(bin, ['--version'], { timeoutMs: 60_000 }).then(
       (r) => {
         const line = (r.stdout.toString('utf8') || r.stderr).split('\n').map((l) => l.trim()).find((l) => l && !/javaldx/.test(l));
         return line?.replace(/^LibreOffice\s+/, '') ?? 'unknown';

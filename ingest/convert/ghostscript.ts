@@ -4,7 +4,8 @@
 // read only the profile and that file: the input PDF is untrusted.
 import { writeFile, mkdir, rm, rename } from 'node:fs/promises';
 import path from 'node:path';
-import { findTool, runProcess, ToolMissingError } from '../../common/process';
+import { findTool, ToolMissingError } from '../../common/process';
+import { runTool } from './tool-runner';
 import { findSrgbProfile } from './pdfa-writer';
 import { looksLikeCompletePdf } from './office';
 
@@ -37,7 +38,7 @@ async function pageCount(file: string): Promise<number | null> {
   const qpdf = await findTool('qpdf');
   if (!qpdf) return null;
   try {
-    const r = await runProcess(qpdf, ['--show-npages', file], { timeoutMs: 120_000 });
+    const r = await runTool(qpdf, ['--show-npages', file], { timeoutMs: 120_000 });
     const n = Number.parseInt(r.stdout.toString('utf8').trim(), 10);
     return (r.code === 0 || r.code === 3) && Number.isInteger(n) ? n : null;
   } catch {
@@ -67,7 +68,7 @@ export async function ghostscriptToPdfA(input: string, outPath: string, options:
   await mkdir(path.dirname(outPath), { recursive: true });
   const tmpOut = `${outPath}.gs-partial`;
   try {
-    const run = await runProcess(
+    const run = await runTool(
       bin,
       [
         '-dPDFA=1', '-dBATCH', '-dNOPAUSE', '-dNOOUTERSAVE', '-dQUIET', '-dSAFER',

@@ -3,7 +3,8 @@
 // a good output are retried one by one: the bad file is isolated and the others still convert.
 import { mkdir, mkdtemp, open, rename, copyFile, rm, stat, symlink } from 'node:fs/promises';
 import path from 'node:path';
-import { findTool, runProcess, ToolMissingError, type RunResult } from '../../common/process';
+import { findTool, ToolMissingError, type RunResult } from '../../common/process';
+import { runTool } from './tool-runner';
 import type { FormatId } from '../scan/identify';
 
 export type OfficeFamily = 'writer' | 'calc' | 'impress';
@@ -143,7 +144,7 @@ export class OfficeConverter {
       const batchTimeout = this.timeoutMs + Math.min(PER_EXTRA_FILE_MS, this.timeoutMs) * (jobs.length - 1);
       let run: RunResult;
       try {
-        run = await runProcess(
+        run = await runTool(
           bin,
           [
             '--headless', '--invisible', '--nologo', '--norestore', '--nolockcheck', '--nodefault', '--nofirststartwizard',

@@ -4,10 +4,11 @@
 import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { findTool, runProcess } from '../../common/process';
+import { findTool } from '../../common/process';
 import { detectTextEncoding, type FormatId } from '../scan/identify';
 import { ZipArchive } from '../scan/zip';
 import { problem, type ConversionProblem } from './converter';
+import { runTool } from './tool-runner';
 
 const SAMPLE = 60;
 const THRESHOLD = 0.9;
@@ -64,7 +65,7 @@ async function sourceText(file: string, format: FormatId): Promise<string | null
 async function pdfText(file: string): Promise<string | null> {
   const bin = await findTool('pdftotext');
   if (!bin) return null;
-  const r = await runProcess(bin, ['-enc', 'UTF-8', file, '-'], { timeoutMs: 120_000 });
+  const r = await runTool(bin, ['-enc', 'UTF-8', file, '-'], { timeoutMs: 120_000 });
   return r.code === 0 ? r.stdout.toString('utf8') : null;
 }
 
@@ -84,7 +85,7 @@ export async function checkReproducibility(sourcePath: string, format: FormatId,
   } else {
     const dir = await mkdtemp(path.join(tmpdir(), 'muragat-render-'));
     try {
-      const r = await runProcess(pdftoppm, ['-f', '1', '-l', '1', '-r', '50', '-png', renditionPath, path.join(dir, 'page')], { timeoutMs: 120_000 });
+      const r = await runTool(pdftoppm, ['-f', '1', '-l', '1', '-r', '50', '-png', renditionPath, path.join(dir, 'page')], { timeoutMs: 120_000 });
       const pngs = (await readdir(dir)).filter((f) => f.endsWith('.png'));
       for (const f of pngs) if ((await stat(path.join(dir, f))).size > 0) renders = true;
       renders &&= r.code === 0;

@@ -1,0 +1,51 @@
+// The tool runner keeps runProcess's contract while starting tools from a small helper process.
+import { describe, it, expect, afterAll } from 'vitest';
+import { runTool, stopToolRunner } from './tool-runner';
+
+afterAll(() => stopToolRunner());
+
+describe('runTool through the helper process', () => {
+  it('returns exit code, stdout as a Buffer and stderr, and passes stdin, cwd and env', async () => {
+    const r = await runTool('sh', ['-c', 'cat; echo " $PWD $MURAGAT_TEST_VALUE"; echo oops >&2; exit 3'], { input: 'in', cwd: '/tmp', env: { ...process.env, MURAGAT_TEST_VALUE: 'v1' } });
+    expect(r.code).toBe(3);
+    expect(r.signal).toBeNull();
+    expect(Buffer.isBuffer(r.stdout)).toBe(true);
+    expect(r.stdout.toString()).toBe('in /tmp v1\n');
+    expect(r.stderr).toBe('oops\n');
+    expect(r.timedOut).toBe(false);
+  });
+
+  it('kills the whole process group on timeout', async () => {
+    const started = Date.now();
+    const r = await runTool('sh', ['-c', 'sleep 30 & sleep 30; wait'], { timeoutMs: 300 });
+    expect(r.timedOut).toBe(true);
+    expect(r.signal).toBe('SIGKILL');
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+
+  it('caps the output it keeps', async () => {
+    const r = await runTool('head', ['-c', '3000000', '/dev/zero'], { maxOutputBytes: 1000 });
+    expect(r.stdout.length).toBe(1000);
+    expect(r.truncated).toBe(true);
+  });
+
+  it('reports a missing program as ToolMissingError', async () => {
+    await expect(runTool('/nonexistent/muragat-tool', [])).rejects.toMatchObject({ name: 'ToolMissingError' });
+  });
+
+  it('runs many tools at once and keeps each result with its call', async () => {
+    const results = await Promise.all(Array.from({ length: 40 }, (_, i) => runTool('sh', ['-c', `echo ${i}`])));
+    expect(results.map((r) => r.stdout.toString().trim())).toEqual(Array.from({ length: 40 }, (_, i) => String(i)));
+  });
+
+  it('falls back to starting tools directly when told to', async () => {
+    process.env.MURAGAT_TOOL_RUNNER = 'direct';
+    try {
+      stopToolRunner();
+      const r = await runTool('sh', ['-c', 'echo direct']);
+      expect(r.stdout.toString()).toBe('direct\n');
+    } finally {
+      delete process.env.MURAGAT_TOOL_RUNNER;
+    }
+  });
+});
