@@ -3,6 +3,7 @@
 // The original is only ever read; every failure comes back as a problem code with a reason.
 import { readFile, writeFile, mkdir, copyFile, rm, rename } from 'node:fs/promises';
 import { createRequire } from 'node:module';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { t } from '../../common/i18n';
 import { findTool } from '../../common/process';
@@ -69,12 +70,20 @@ function officeProblem(outcome: Exclude<OfficeOutcome, { ok: true }>, timeoutMs:
   }
 }
 
+/** Waits for every promise, then throws the first rejection (if any). */
+async function settleAll(all: Promise<unknown>[]): Promise<void> {
+  const settled = await Promise.allSettled(all);
+  for (const s of settled) if (s.status === 'rejected') throw s.reason;
+}
+
 function title(file: string): string {
   return path.basename(file).replace(/\.[^.]+$/, '') || path.basename(file);
 }
 
-export function createConverter(options: { workDir: string; timeoutMs?: number }): Converter {
+export function createConverter(options: { workDir: string; timeoutMs?: number; concurrency?: number }): Converter {
   const timeoutMs = options.timeoutMs ?? 180_000;
+  // Ghostscript processes at once; LibreOffice and pdf-lib run beside them.
+  const concurrency = Math.max(1, Math.floor(options.concurrency ?? availableParallelism()));
   const office = new OfficeConverter(options.workDir, timeoutMs);
 
   async function failEarly(format: FormatId): Promise<ConversionResult | null> {
@@ -137,7 +146,8 @@ export function createConverter(options: { workDir: string; timeoutMs?: number }
   async function convertMany(items: { path: string; format: FormatId; outPath: string }[], onDone?: (i: number) => void): Promise<ConversionResult[]> {
     const results: ConversionResult[] = new Array(items.length);
     const officeJobs: { key: number; path: string; format: FormatId; outPath: string }[] = [];
-    const others: number[] = [];
+    const gsJobs: number[] = [];
+    const pdfLibJobs: number[] = [];
     for (let i = 0; i < items.length; i++) {
       const item = items[i]!;
       const early = await failEarly(item.format);
@@ -147,26 +157,43 @@ export function createConverter(options: { workDir: string; timeoutMs?: number }
       } else if (officeFamily(item.format)) {
         await mkdir(path.dirname(item.outPath), { recursive: true });
         officeJobs.push({ key: i, ...item });
-      } else others.push(i);
+      } else if (item.format.family === 'pdf') gsJobs.push(i);
+      else pdfLibJobs.push(i);
     }
-    // LibreOffice batches run alongside the (single-threaded) pdf-lib and gs work.
+    // Three lanes side by side: the LibreOffice batches (one soffice at a time), Ghostscript
+    // (`concurrency` processes: each gs is single-threaded) and pdf-lib (in this process, one at
+    // a time: it is CPU work on this thread, more at once would only hold more images in memory).
+    // Results keep their input order; onDone reports each item when it is finished.
     const officeDone = (async () => {
       if (!officeJobs.length) return;
-      const outcomes = await office.convert(officeJobs);
       const tool = { name: 'LibreOffice', version: await versionOf('soffice') };
-      for (const job of officeJobs) {
-        const o = outcomes.get(job.key)!;
-        results[job.key] = o.ok
-          ? { ok: true, output: job.outPath, method: 'libreoffice', tool, problems: [] }
+      const byKey = new Map(officeJobs.map((j) => [j.key, j]));
+      await office.convert(officeJobs, (key, o) => {
+        results[key] = o.ok
+          ? { ok: true, output: byKey.get(key)!.outPath, method: 'libreoffice', tool, problems: [] }
           : { ok: false, method: 'libreoffice', tool, problems: [officeProblem(o, timeoutMs)] };
-        onDone?.(job.key);
-      }
+        onDone?.(key);
+      });
     })();
-    for (const i of others) {
-      results[i] = await convertSingle(items[i]!, items[i]!.outPath);
-      onDone?.(i);
-    }
-    await officeDone;
+    let failed = false;
+    const lane = async (queue: number[], width: number) => {
+      let next = 0;
+      const worker = async () => {
+        while (!failed && next < queue.length) {
+          const i = queue[next++]!;
+          try {
+            results[i] = await convertSingle(items[i]!, items[i]!.outPath);
+          } catch (error) {
+            failed = true; // a system fault (disk, tool runner): stop taking new work
+            throw error;
+          }
+          onDone?.(i);
+        }
+      };
+      await settleAll(Array.from({ length: Math.max(1, Math.min(width, queue.length)) }, worker));
+    };
+    // Nothing is left running when one lane fails; the first failure is then thrown.
+    await settleAll([officeDone, lane(gsJobs, concurrency), lane(pdfLibJobs, 1)]);
     return results;
   }
 

@@ -2,6 +2,7 @@
 // sRGB profile) is written into the work folder at run time, because the template shipped with
 // gs names a relative "srgb.icc" and a placeholder title. Ghostscript runs with -dSAFER and may
 // read only the profile and that file: the input PDF is untrusted.
+import { randomBytes } from 'node:crypto';
 import { writeFile, mkdir, rm, rename } from 'node:fs/promises';
 import path from 'node:path';
 import { findTool, ToolMissingError } from '../../common/process';
@@ -64,7 +65,11 @@ export async function ghostscriptToPdfA(input: string, outPath: string, options:
   const defDir = path.join(options.workDir, 'gs-def');
   await mkdir(defDir, { recursive: true });
   const defFile = path.join(defDir, 'PDFA_def.ps');
-  await writeFile(defFile, pdfaDefinition(icc));
+  // Conversions run side by side and all read this file: it is replaced atomically, never
+  // rewritten in place, so a running gs never sees it half written.
+  const defTemp = `${defFile}.${process.pid}-${randomBytes(6).toString('hex')}`;
+  await writeFile(defTemp, pdfaDefinition(icc));
+  await rename(defTemp, defFile);
   await mkdir(path.dirname(outPath), { recursive: true });
   const tmpOut = `${outPath}.gs-partial`;
   try {

@@ -80,18 +80,26 @@ export class OfficeConverter {
     this.profileDir = path.join(workDir, 'lo-profile');
   }
 
-  /** soffice runs are serialised: one private profile cannot be used by two instances at once. */
-  convert(jobs: OfficeJob[]): Promise<Map<number, OfficeOutcome>> {
-    const run = this.queue.then(() => this.convertAll(jobs));
+  /**
+   * soffice runs are serialised: one private profile cannot be used by two instances at once.
+   * `onSettled` hears each job's final outcome as soon as its batch (and any retry) is over, so
+   * callers can go on with the first files while later batches still convert.
+   */
+  convert(jobs: OfficeJob[], onSettled?: (key: number, outcome: OfficeOutcome) => void): Promise<Map<number, OfficeOutcome>> {
+    const run = this.queue.then(() => this.convertAll(jobs, onSettled ?? (() => {})));
     this.queue = run.catch(() => undefined);
     return run;
   }
 
-  private async convertAll(jobs: OfficeJob[]): Promise<Map<number, OfficeOutcome>> {
+  private async convertAll(jobs: OfficeJob[], onSettled: (key: number, outcome: OfficeOutcome) => void): Promise<Map<number, OfficeOutcome>> {
     const results = new Map<number, OfficeOutcome>();
+    const settle = (key: number, outcome: OfficeOutcome) => {
+      results.set(key, outcome);
+      onSettled(key, outcome);
+    };
     const bin = await findTool('soffice');
     if (!bin) {
-      for (const j of jobs) results.set(j.key, { ok: false, code: 'tool_missing', detail: new ToolMissingError('soffice').message });
+      for (const j of jobs) settle(j.key, { ok: false, code: 'tool_missing', detail: new ToolMissingError('soffice').message });
       return results;
     }
     const byFamily = new Map<OfficeFamily, OfficeJob[]>();
@@ -105,13 +113,13 @@ export class OfficeConverter {
     for (const [family, group] of chunks) {
       const first = await this.runBatch(bin, family, group);
       const retry = group.filter((j) => !first.get(j.key)?.ok);
-      for (const j of group) if (first.get(j.key)?.ok) results.set(j.key, { ok: true });
+      for (const j of group) if (first.get(j.key)?.ok) settle(j.key, { ok: true });
       if (group.length === 1 || !retry.length) {
-        for (const j of retry) results.set(j.key, first.get(j.key)!);
+        for (const j of retry) settle(j.key, first.get(j.key)!);
         continue;
       }
       // Isolate: every file that did not come out of the batch gets its own soffice run.
-      for (const j of retry) results.set(j.key, (await this.runBatch(bin, family, [j])).get(j.key)!);
+      for (const j of retry) settle(j.key, (await this.runBatch(bin, family, [j])).get(j.key)!);
     }
     return results;
   }

@@ -1,0 +1,126 @@
+// convertMany's scheduling with fake tools (GS_BIN, SOFFICE_BIN): Ghostscript runs a bounded
+// number of processes at once, LibreOffice batches report their files as each batch ends, and
+// results stay in input order whatever finishes first.
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { existsSync, readFileSync } from 'node:fs';
+import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { loadConfig, parseConfig, setConfig, type Config } from '../../common/config';
+import type { FormatId } from '../scan/index';
+import { createConverter, textToPdfA } from './index';
+
+let dir: string;
+let saved: Config;
+const pdf: FormatId = { mime: 'application/pdf', name: 'PDF', version: '1.7', family: 'pdf', extensionMatches: true, encrypted: false, problems: [] };
+const docx: FormatId = { mime: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document', name: 'DOCX', family: 'office', extensionMatches: true, encrypted: false, problems: [] };
+const text: FormatId = { mime: 'text/plain', name: 'TXT', version: 'UTF-8', family: 'text', extensionMatches: true, encrypted: false, problems: [] };
+
+// Fake gs: logs start/end with a timestamp, takes the time written in the input file, and
+// "converts" by copying $FAKE_PDF to -sOutputFile (qpdf then sees equal page counts).
+const FAKE_GS = `#!/bin/sh
+if [ "$1" = "--version" ]; then echo "10.0.fake"; exit 0; fi
+out=""; last=""
+for a in "$@"; do case "$a" in -sOutputFile=*) out="\${a#-sOutputFile=}";; esac; last="$a"; done
+echo "start $(date +%s%N) $last" >> "$FAKE_GS_LOG"
+sleep "$(head -c 4 "$last" | tr -dc '0-9.')"
+cp "$FAKE_PDF" "$out"
+echo "end $(date +%s%N) $last" >> "$FAKE_GS_LOG"
+`;
+const FAKE_SOFFICE = `#!/bin/sh
+if [ "$1" = "--version" ]; then echo "LibreOffice 0.0.0.fake"; exit 0; fi
+echo "call" >> "$FAKE_SOFFICE_LOG"
+outdir=""; files=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --outdir) outdir="$2"; shift 2;;
+    --convert-to) shift 2;;
+    -*) shift;;
+    *) files="$files $1"; shift;;
+  esac
+done
+sleep 0.3
+for f in $files; do b=$(basename "$f"); cp "$FAKE_PDF" "$outdir/\${b%.*}.pdf"; done
+`;
+
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), 'muragat-lanes-'));
+  for (const [name, body] of [['gs', FAKE_GS], ['soffice', FAKE_SOFFICE]] as const) {
+    await writeFile(path.join(dir, name), body);
+    await chmod(path.join(dir, name), 0o755);
+  }
+  await writeFile(path.join(dir, 'template.pdf'), await textToPdfA('template', { title: 'template' }));
+  process.env.FAKE_PDF = path.join(dir, 'template.pdf');
+  process.env.FAKE_GS_LOG = path.join(dir, 'gs.log');
+  process.env.FAKE_SOFFICE_LOG = path.join(dir, 'soffice.log');
+  saved = loadConfig();
+  setConfig(parseConfig({ ...process.env, GS_BIN: path.join(dir, 'gs'), SOFFICE_BIN: path.join(dir, 'soffice') }));
+});
+afterAll(async () => {
+  setConfig(saved);
+  await rm(dir, { recursive: true, force: true });
+});
+
+/** Largest number of fake gs runs that overlapped in time. */
+async function gsOverlap(): Promise<number> {
+  const events = (await readFile(process.env.FAKE_GS_LOG!, 'utf8')).split('\n').filter(Boolean).map((l) => {
+    const [kind, at] = l.split(' ');
+    return { kind, at: BigInt(at!) };
+  });
+  events.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : a.kind === 'end' ? -1 : 1));
+  let now = 0;
+  let max = 0;
+  for (const e of events) max = Math.max(max, (now += e.kind === 'start' ? 1 : -1));
+  return max;
+}
+
+describe('convertMany scheduling', () => {
+  it('runs Ghostscript `concurrency` at a time, keeps results in input order and reports each once', async () => {
+    await rm(process.env.FAKE_GS_LOG!, { force: true });
+    // The first file is slow, so later ones finish first.
+    const delays = ['0.8', '0.1', '0.1', '0.1', '0.1', '0.1'];
+    const items = await Promise.all(
+      delays.map(async (d, i) => {
+        const p = path.join(dir, `in${i}.pdf`);
+        await writeFile(p, `${d}\n`);
+        return { path: p, format: pdf, outPath: path.join(dir, 'out', `gs${i}.pdf`) };
+      }),
+    );
+    const converter = createConverter({ workDir: path.join(dir, 'w1'), concurrency: 2 });
+    const done: number[] = [];
+    const results = await converter.convertMany(items, (i) => done.push(i));
+    await converter.close();
+    expect(results.map((r) => [r.ok, r.method, r.output])).toEqual(items.map((it) => [true, 'ghostscript', it.outPath]));
+    expect([...done].sort()).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(done[0]).not.toBe(0); // reported as finished, not in input order
+    expect(await gsOverlap()).toBe(2);
+  }, 30_000);
+
+  it('reports office files batch by batch while Ghostscript and pdf-lib run beside them', async () => {
+    await rm(process.env.FAKE_SOFFICE_LOG!, { force: true });
+    await rm(process.env.FAKE_GS_LOG!, { force: true });
+    const items: { path: string; format: FormatId; outPath: string }[] = [];
+    for (let i = 0; i < 25; i++) {
+      const p = path.join(dir, `doc${i}.docx`);
+      await writeFile(p, `doc ${i}`);
+      items.push({ path: p, format: docx, outPath: path.join(dir, 'out', `doc${i}.pdf`) });
+    }
+    await writeFile(path.join(dir, 'slow.pdf'), '0.2\n');
+    items.push({ path: path.join(dir, 'slow.pdf'), format: pdf, outPath: path.join(dir, 'out', 'slow.pdf') });
+    await writeFile(path.join(dir, 'note.txt'), 'Мұрағат жазбасы\n');
+    items.push({ path: path.join(dir, 'note.txt'), format: text, outPath: path.join(dir, 'out', 'note.pdf') });
+    const converter = createConverter({ workDir: path.join(dir, 'w2'), concurrency: 2 });
+    const callsWhenDone = new Map<number, number>();
+    const results = await converter.convertMany(items, (i) => {
+      // Read synchronously: the count at the moment the file was reported.
+      const log = existsSync(process.env.FAKE_SOFFICE_LOG!) ? readFileSync(process.env.FAKE_SOFFICE_LOG!, 'utf8') : '';
+      callsWhenDone.set(i, log.split('\n').filter(Boolean).length);
+    });
+    await converter.close();
+    expect(results.every((r) => r.ok)).toBe(true);
+    expect(results.map((r) => r.method)).toEqual([...Array(25).fill('libreoffice'), 'ghostscript', 'pdf-lib']);
+    expect(callsWhenDone.size).toBe(27);
+    // The first batch of 20 was reported before the second soffice run had started.
+    for (let i = 0; i < 20; i++) expect(callsWhenDone.get(i), `doc ${i}`).toBe(1);
+  }, 30_000);
+});
