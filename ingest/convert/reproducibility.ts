@@ -1,9 +1,7 @@
 // Checks that a rendition is usable: its first page renders, and where the source has text, that
 // text is found in the rendition (a sample of words, so reflowed spreadsheets still match; Kazakh
 // letters must survive, which catches a font substitution that drops them).
-import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { findTool } from '../../common/process';
 import { detectTextEncoding, type FormatId } from '../scan/identify';
 import { ZipArchive } from '../scan/zip';
@@ -69,6 +67,30 @@ async function pdfText(file: string): Promise<string | null> {
   return r.code === 0 ? r.stdout.toString('utf8') : null;
 }
 
+const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+
+/**
+ * Renders the first page and says whether that worked. Poppler interprets the whole page
+ * (content stream, fonts, images) whatever the resolution, so a coarse 12 dpi raster is as good
+ * a proof as a fine one and several times cheaper; with -singlefile and no output root the PNG
+ * comes back on stdout, so no temporary folder is made.
+ */
+async function rendersFirstPage(pdftoppm: string, renditionPath: string): Promise<boolean> {
+  const r = await runTool(pdftoppm, ['-f', '1', '-l', '1', '-r', String(RENDER_DPI), '-singlefile', '-png', renditionPath], { timeoutMs: 120_000, maxOutputBytes: 64 * 1024 * 1024 });
+  return r.code === 0 && !r.timedOut && r.stdout.length > PNG_SIGNATURE.length && r.stdout.subarray(0, PNG_SIGNATURE.length).equals(PNG_SIGNATURE);
+}
+
+const RENDER_DPI = 12;
+
+type Settled<T> = { value: T } | { error: unknown };
+function settled<T>(p: Promise<T>): Promise<Settled<T>> {
+  return p.then((value) => ({ value }), (error: unknown) => ({ error }));
+}
+function unwrap<T>(s: Settled<T>): T {
+  if ('error' in s) throw s.error;
+  return s.value;
+}
+
 export interface ReproducibilityReport {
   ok: boolean;
   renders: boolean;
@@ -78,33 +100,22 @@ export interface ReproducibilityReport {
 
 export async function checkReproducibility(sourcePath: string, format: FormatId, renditionPath: string): Promise<ReproducibilityReport> {
   const problems: ConversionProblem[] = [];
-  let renders = false;
   const pdftoppm = await findTool('pdftoppm');
-  if (!pdftoppm) {
-    problems.push(problem('repro_tool_missing', { tool: 'pdftoppm (poppler-utils)' }));
-  } else {
-    const dir = await mkdtemp(path.join(tmpdir(), 'muragat-render-'));
-    try {
-      const r = await runTool(pdftoppm, ['-f', '1', '-l', '1', '-r', '50', '-png', renditionPath, path.join(dir, 'page')], { timeoutMs: 120_000 });
-      const pngs = (await readdir(dir)).filter((f) => f.endsWith('.png'));
-      for (const f of pngs) if ((await stat(path.join(dir, f))).size > 0) renders = true;
-      renders &&= r.code === 0;
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
-    if (!renders) problems.push(problem('repro_not_rendered'));
-  }
+  // The render, the source's text and (for formats that carry text) the rendition's text are
+  // independent: they run at once. The rendition's text is only used when the source has some.
+  const early = format.family === 'image' ? null : settled(pdfText(renditionPath));
+  const [renders, source] = await Promise.all([
+    pdftoppm ? rendersFirstPage(pdftoppm, renditionPath) : Promise.resolve(false),
+    // Unreadable source text: nothing to compare, the render check still stands.
+    sourceText(sourcePath, format).catch(() => null),
+  ]);
+  if (!pdftoppm) problems.push(problem('repro_tool_missing', { tool: 'pdftoppm (poppler-utils)' }));
+  else if (!renders) problems.push(problem('repro_not_rendered'));
 
   let textMatches: boolean | null = null;
-  let source: string | null = null;
-  try {
-    source = await sourceText(sourcePath, format);
-  } catch {
-    source = null; // unreadable source text: nothing to compare, the render check still stands
-  }
   const sourceWords = source ? [...new Set(words(source))] : [];
   if (sourceWords.length) {
-    const rendition = await pdfText(renditionPath);
+    const rendition = early ? unwrap(await early) : await pdfText(renditionPath);
     if (rendition === null) {
       problems.push(problem('repro_tool_missing', { tool: 'pdftotext (poppler-utils)' }));
     } else {
@@ -117,6 +128,8 @@ export async function checkReproducibility(sourcePath: string, format: FormatId,
       textMatches = matched / sample.length >= THRESHOLD;
       if (!textMatches) problems.push(problem('repro_text_mismatch', { matched, sampled: sample.length }));
     }
+  } else if (early) {
+    await early; // not needed after all; leave no tool running behind
   }
   return { ok: renders && textMatches !== false, renders, textMatches, problems };
 }
