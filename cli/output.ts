@@ -3,7 +3,7 @@
 import { isAppError } from '../common/errors';
 import { ConfigError } from '../common/config';
 import { ToolMissingError } from '../common/process';
-import { t, negotiateLanguage, isLanguage, type Language } from '../common/i18n';
+import { t, hasMessage, negotiateLanguage, isLanguage, type Language } from '../common/i18n';
 
 export const EXIT = { ok: 0, checkFailed: 1, usage: 2 } as const;
 
@@ -20,6 +20,22 @@ export function cliLanguage(): Language {
   const explicit = process.env.MURAGAT_LANG;
   if (isLanguage(explicit)) return explicit;
   return negotiateLanguage((process.env.LANG ?? '').split('.')[0]?.replace('_', '-'));
+}
+
+/**
+ * A stored problem in the reader's language: reports keep an English message beside a code,
+ * so the code is translated where a catalog knows it, the stored message shown otherwise.
+ */
+export function problemText(lang: Language, problem: { code: string; message: string; details?: unknown }): string {
+  if (!hasMessage(problem.code)) return problem.message;
+  const params = problem.details && typeof problem.details === 'object' ? (problem.details as Record<string, unknown>) : {};
+  return t(lang, problem.code, params);
+}
+
+/** A status code (a document's accepted / conversion-failed, a dossier's stored, …) in the reader's language. */
+export function statusText(lang: Language, status: string, of: 'document' | 'dossier' = 'document'): string {
+  const key = `ui.${of === 'dossier' ? 'dossier' : 'ingest'}_status_${status.replace(/-/g, '_')}`;
+  return hasMessage(key) ? t(lang, key) : status;
 }
 
 export function printJson(value: unknown): void {

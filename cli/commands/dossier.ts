@@ -6,7 +6,7 @@ import { loadConfig } from '../../common/config';
 import { openStorage } from '../../storage';
 import { exportAip, findDossier, getDossier, listDossiers, attachDossierSignature, signingContent, loadTools } from '../../ingest';
 import { withCatalog, cliActor } from '../database';
-import { CliExit, EXIT, cliLanguage, printJson } from '../output';
+import { CliExit, EXIT, cliLanguage, printJson, statusText } from '../output';
 
 function kindOf(value: string): 'inventory' | 'integrity' {
   if (value !== 'inventory' && value !== 'integrity') throw new CliExit(EXIT.usage, `muragat: ${t(cliLanguage(), 'ingest.cli_dossier_kind_usage')}`);
@@ -25,7 +25,7 @@ export function register(program: Command): void {
     .action(async (opts: { transfer?: string; json?: boolean }) => {
       const rows = await withCatalog(({ db }) => listDossiers(db, { transferId: opts.transfer, limit: 1000 }));
       if (opts.json) printJson(rows);
-      else process.stdout.write(rows.map((r) => `${r.id}  ${r.index}  ${r.status.padEnd(18)} ${r.title}`).join('\n') + (rows.length ? '\n' : ''));
+      else process.stdout.write(rows.map((r) => `${r.id}  ${r.index}  ${statusText(lang, r.status, 'dossier').padEnd(22)} ${r.title}`).join('\n') + (rows.length ? '\n' : ''));
     });
 
   dossier
@@ -38,9 +38,9 @@ export function register(program: Command): void {
       const d = await withCatalog(({ db }) => getDossier({ db, storage: openStorage(config) }, id));
       if (opts.json) printJson(d);
       else {
-        const lines = [`${d.index}  ${d.title}  [${d.status}]`, `AIP manifest ${d.aipManifestSha256}`];
-        for (const doc of d.documents) lines.push(`  ${String(doc.position).padStart(3)}  ${doc.status.padEnd(17)} ${doc.source}  ${doc.controlCharacteristic}`);
-        for (const s of d.signatures) lines.push(`  signature ${s.kind}: ${s.verdict} ${(s.signer as { subject?: string }).subject ?? ''}`);
+        const lines = [`${d.index}  ${d.title}  [${statusText(lang, d.status, 'dossier')}]`, t(lang, 'ingest.cli_dossier_aip_manifest', { sha256: d.aipManifestSha256 })];
+        for (const doc of d.documents) lines.push(`  ${String(doc.position).padStart(3)}  ${statusText(lang, doc.status).padEnd(22)} ${doc.source}  ${doc.controlCharacteristic}`);
+        for (const s of d.signatures) lines.push('  ' + t(lang, 'ingest.cli_dossier_signature_line', { kind: s.kind, verdict: s.verdict, subject: (s.signer as { subject?: string }).subject ?? '' }));
         process.stdout.write(lines.join('\n') + '\n');
       }
     });
@@ -89,6 +89,6 @@ export function register(program: Command): void {
         attachDossierSignature({ db, storage: openStorage(config), trustDir: config.trustDir, tools }, cliActor(), { dossierId: (await findDossier(db, id)).id, kind: kindOf(opts.kind), cms }),
       );
       if (opts.json) printJson(result);
-      else process.stdout.write(`${result.verdict} ${result.signer} → ${result.status}\n`);
+      else process.stdout.write(`${result.verdict} ${result.signer} → ${statusText(lang, result.status, 'dossier')}\n`);
     });
 }

@@ -8,7 +8,7 @@ import { openStorage } from '../../storage';
 import { runIngest, type IngestReport, type StepName } from '../../ingest';
 import { withCatalog, cliActor } from '../database';
 import { createProgress } from '../progress';
-import { CliExit, EXIT, cliLanguage, printJson } from '../output';
+import { CliExit, EXIT, cliLanguage, printJson, problemText, statusText } from '../output';
 import { buildReport } from '../../ingest/pipeline/report';
 
 function collect(value: string, previous: string[]): string[] {
@@ -26,12 +26,12 @@ async function readPassword(): Promise<string> {
 
 export function printReportText(report: IngestReport, lang: ReturnType<typeof cliLanguage>): void {
   const out: string[] = [t(lang, 'ingest.cli_transfer', { id: report.transfer })];
-  for (const p of report.problems ?? []) out.push(`  ! ${p.message}${p.where ? ` [${p.where}]` : ''}`);
+  for (const p of report.problems ?? []) out.push(`  ! ${problemText(lang, p)}${p.where ? ` [${p.where}]` : ''}`);
   for (const d of report.dossiers) {
     out.push(`${d.index ?? '—'}  ${d.title}${d.id ? `  (${d.id})` : ''}`);
     for (const doc of d.documents) {
-      out.push(`  ${doc.status.padEnd(17)} ${doc.source}${doc.rendition ? ` → ${doc.rendition}` : ''}`);
-      for (const p of doc.problems) out.push(`      - ${p.message}${p.clause ? ` (${p.clause})` : ''}`);
+      out.push(`  ${statusText(lang, doc.status).padEnd(22)} ${doc.source}${doc.rendition ? ` → ${doc.rendition}` : ''}`);
+      for (const p of doc.problems) out.push(`      - ${problemText(lang, p)}${p.clause ? ` (${p.clause})` : ''}`);
     }
   }
   process.stdout.write(out.join('\n') + '\n');

@@ -55,7 +55,7 @@ export function register(program: Command): void {
         }
         const final = report.afterRepair ?? report.verification;
         for (const d of final.dossiers.filter((x) => !x.ok)) {
-          lines.push(`FAILED ${d.index}  ${d.title}  (${d.id})`);
+          lines.push(t(lang, 'ingest.cli_verify_dossier_failed', { index: d.index, title: d.title, id: d.id, objects: d.objects }));
           for (const f of d.failures) lines.push(`       ${f.kind}: ${f.message}${f.path ? ` [${f.path}]` : ''}`);
         }
         lines.push(t(lang, report.ok ? 'ingest.cli_verify_ok' : 'ingest.cli_verify_failed', { dossiers: final.dossiers.length, objects: report.verification.objectsChecked }));

@@ -36,14 +36,14 @@ export function register(program: Command): void {
       else {
         const lines: string[] = [];
         for (const d of report.dossiers) {
-          lines.push(`${d.ok ? 'OK    ' : 'FAILED'} ${d.index}  ${d.title}  (${d.id}, ${d.objects} objects)`);
+          lines.push(t(lang, d.ok ? 'ingest.cli_verify_dossier_ok' : 'ingest.cli_verify_dossier_failed', { index: d.index, title: d.title, id: d.id, objects: d.objects }));
           for (const f of d.failures) {
             const where = [f.path, f.document ? `#${f.document.position}${f.document.title ? ` "${f.document.title}"` : ''}` : null, f.store].filter(Boolean).join(', ');
             lines.push(`       ${f.kind}: ${f.message}${where ? ` [${where}]` : ''}`);
           }
         }
         for (const r of report.rejectedItems) {
-          lines.push(`${r.ok ? 'OK    ' : 'FAILED'} rejected items of transfer ${r.transferId}`);
+          lines.push(t(lang, r.ok ? 'ingest.cli_verify_rejected_ok' : 'ingest.cli_verify_rejected_failed', { transfer: r.transferId }));
           for (const f of r.failures) lines.push(`       ${f.kind}: ${f.message}${f.path ? ` [${f.path}]` : ''}`);
         }
         lines.push(t(lang, report.ok ? 'ingest.cli_verify_ok' : 'ingest.cli_verify_failed', { dossiers: report.dossiers.length, objects: report.objectsChecked }));

@@ -49,6 +49,12 @@ export function negotiateLanguage(acceptLanguage: string | undefined | null): La
   return DEFAULT_LANGUAGE;
 }
 
+/** Whether some catalog holds the key (a stored problem's code, say). */
+export function hasMessage(key: string): boolean {
+  catalogs ??= readCatalogs();
+  return key in catalogs[DEFAULT_LANGUAGE] || key in catalogs.en;
+}
+
 /**
  * Translates a key. Falls back to Kazakh, then English, then the key itself, so a missing
  * translation is visible but never breaks a response.
