@@ -32,9 +32,9 @@ const MENUS: Record<string, [path: string, key: string][]> = {
   researcher: [['/search', 'nav_search'], ['/copy-requests', 'nav_copy_requests']],
 };
 
-// Menu items whose work belongs to later issues (integrity runs, inventories, destruction acts,
-// copy requests): they say so plainly instead of showing an empty page.
-const NOT_YET = ['/integrity', '/inventories', '/destruction-acts', '/copy-requests'];
+// Menu items whose work belongs to later issues (inventories, destruction acts, copy
+// requests): they say so plainly instead of showing an empty page.
+const NOT_YET = ['/inventories', '/destruction-acts', '/copy-requests'];
 
 describe.skipIf(!HAVE_CHROMIUM)(HAVE_CHROMIUM ? 'UI shell in Chromium' : `UI shell in Chromium — skipped: ${SKIP_REASON}`, () => {
   let demo: DemoServer;

@@ -7,7 +7,7 @@ export const ROLES = ['admin', 'archivist', 'department_clerk', 'department_head
 export type Role = (typeof ROLES)[number];
 
 /** Pages with a working API; everything else says plainly that it comes with ingest. */
-export type PageKind = 'users' | 'audit' | 'health' | 'coming' | 'transfer-upload' | 'transfers' | 'transfer' | 'dossiers' | 'dossier';
+export type PageKind = 'users' | 'audit' | 'health' | 'coming' | 'transfer-upload' | 'transfers' | 'transfer' | 'dossiers' | 'dossier' | 'integrity';
 
 export interface NavItem {
   path: string;
@@ -22,7 +22,7 @@ export const NAV_ITEMS: readonly NavItem[] = [
   { path: '/users', label: 'ui.nav_users', page: 'users', roles: ['admin'] },
   { path: '/transfers/incoming', label: 'ui.nav_transfers_incoming', page: 'transfers', roles: ['archivist'] },
   { path: '/dossiers', label: 'ui.nav_dossiers', page: 'dossiers', roles: ['archivist'] },
-  { path: '/integrity', label: 'ui.nav_integrity', page: 'coming', roles: ['archivist'] },
+  { path: '/integrity', label: 'ui.nav_integrity', page: 'integrity', roles: ['archivist'] },
   { path: '/audit', label: 'ui.nav_audit', page: 'audit', roles: ['admin', 'archivist'] },
   { path: '/health', label: 'ui.nav_health', page: 'health', roles: ['admin'] },
   { path: '/transfers/new', label: 'ui.nav_transfer_prepare', page: 'transfer-upload', roles: ['department_clerk'] },
