@@ -43,12 +43,28 @@ export class CosDict {
 }
 
 export class CosStream {
-  /** `start`/`end`: the raw data bytes in the file (or in a decoded parent buffer). */
+  private bytes: Uint8Array;
+  private load: (() => void) | undefined;
+  /**
+   * `data`: the raw data bytes, a view into the file. For a file read lazily (source.ts),
+   * `load` reads them in before the first use.
+   */
   constructor(
     readonly dict: CosDict,
-    readonly data: Uint8Array,
+    data: Uint8Array,
     readonly objNum: number,
-  ) {}
+    load?: () => void,
+  ) {
+    this.bytes = data;
+    this.load = load;
+  }
+  get data(): Uint8Array {
+    if (this.load) {
+      this.load();
+      this.load = undefined;
+    }
+    return this.bytes;
+  }
 }
 
 export type CosObject = null | boolean | number | CosName | CosString | CosRef | CosObject[] | CosDict | CosStream;
@@ -93,6 +109,8 @@ export type Token =
 
 export class Lexer {
   pos: number;
+  /** The furthest position reached so far (bytes up to maxPos + 2 may have been read). */
+  maxPos: number;
   private ticks = 0;
   constructor(
     readonly buf: Uint8Array,
@@ -102,6 +120,7 @@ export class Lexer {
     readonly end = buf.length,
   ) {
     this.pos = start;
+    this.maxPos = start;
   }
 
   tick(): void {
@@ -117,6 +136,7 @@ export class Lexer {
         while (this.pos < this.end && b[this.pos] !== 10 && b[this.pos] !== 13) this.pos++;
       } else break;
     }
+    if (this.pos > this.maxPos) this.maxPos = this.pos;
   }
 
   private issue(rule: string, offset: number, detail?: string): void {
@@ -126,6 +146,12 @@ export class Lexer {
 
   /** Next token; composite objects are parsed whole. */
   next(depth = 0): Token {
+    const tok = this.token(depth);
+    if (this.pos > this.maxPos) this.maxPos = this.pos;
+    return tok;
+  }
+
+  private token(depth: number): Token {
     this.tick();
     this.skipWs();
     const b = this.buf;

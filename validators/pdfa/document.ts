@@ -2,9 +2,10 @@
 // hand-edited cross-reference tables do not hide objects), records the byte-level facts the
 // 6.1 rules need, and resolves references with bounded depth.
 //
-// Memory: the scans search the bytes themselves (no Latin-1 string copy of the whole file), and
-// stream data stays a view into the file's bytes; only streams a rule reads (content, fonts,
-// ICC profiles, XMP, object streams) are ever decoded, so a 90 MB scan costs about its own size.
+// Memory: the keyword searches run once over the bytes (source.ts; no Latin-1 string copy of the
+// whole file), stream data stays a view into the file's bytes, and only streams a rule reads
+// (content, fonts, ICC profiles, XMP, object streams) are ever decoded. A file opened with
+// PdfDocument.fromFile is read without its long image payloads unless something reads them.
 import { inflateSync } from 'node:zlib';
 import {
   CosDict,
@@ -20,6 +21,9 @@ import {
   nameOf,
   numOf,
 } from './cos';
+import { PdfSource, firstAtOrAfter, type ObjectHeader } from './source';
+
+export { objHeaderStart, xrefKeywordEnd } from './source';
 
 export interface IndirectObject {
   num: number;
@@ -55,8 +59,9 @@ export class PdfDocument {
   /** Final cross-reference entries (num → in use?) from the classic xref tables, when present. */
   readonly xref = new Map<number, { offset: number; inUse: boolean }>();
   readonly trailers: Trailer[] = [];
-  /** The file's bytes as a Buffer view (no copy), for byte searches. */
-  readonly buf: Buffer;
+  readonly source: PdfSource;
+  /** The file's bytes; in a lazily read file, holes not yet read are zeros: use byte/slice. */
+  private readonly raw: Uint8Array;
   private textCopy: string | undefined;
   private candidates = new Map<number, number[]>();
   private parsing = new Set<number>();
@@ -64,10 +69,11 @@ export class PdfDocument {
   private decodedBytes = 0;
 
   constructor(
-    readonly bytes: Uint8Array,
+    input: Uint8Array | PdfSource,
     readonly deadline: number,
   ) {
-    this.buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    this.source = input instanceof PdfSource ? input : PdfSource.fromBytes(input);
+    this.raw = this.source.raw;
     this.scanObjects();
     this.scanTrailers();
     this.applyXref();
@@ -75,26 +81,70 @@ export class PdfDocument {
   }
 
   /**
-   * The whole file as a Latin-1 string. Not used by the checks (they search `buf`): building it
-   * costs as much memory again as the file, so it is made only if some caller asks for it.
+   * Opens a file without reading its long keyword-free stretches (image payloads) until
+   * something needs them; parses again whenever the lexer ran into one, so the document is the
+   * one the whole file would give.
+   */
+  static fromFile(file: string, size: number, deadline: number): PdfDocument {
+    const source = PdfSource.fromFile(file, size);
+    for (;;) {
+      const doc = new PdfDocument(source, deadline);
+      if (!source.loadTouched()) return doc;
+      doc.checkDeadline();
+    }
+  }
+
+  get length(): number {
+    return this.raw.length;
+  }
+
+  /** The whole file (read in completely first, when it was opened lazily). */
+  get bytes(): Uint8Array {
+    this.source.ensure(0, this.raw.length);
+    return this.raw;
+  }
+
+  /**
+   * The whole file as a Latin-1 string. Not used by the checks (they use the scan index and
+   * byte/slice): building it costs as much memory again as the file, so it is made on demand.
    */
   get text(): string {
-    return (this.textCopy ??= latin1(this.bytes, 0, this.bytes.length));
+    return (this.textCopy ??= latin1(this.bytes, 0, this.raw.length));
+  }
+
+  /** Byte at p (undefined outside the file), like bytes[p]. */
+  byte(p: number): number | undefined {
+    if (p < 0 || p >= this.raw.length) return undefined;
+    this.source.ensure(p, p + 1);
+    return this.raw[p];
   }
 
   /** Latin-1 text of bytes [s, e), clamped to the file (like String.prototype.slice on the text). */
   slice(s: number, e: number): string {
-    const len = this.bytes.length;
+    const len = this.raw.length;
     const a = Math.min(Math.max(0, s), len);
-    return latin1(this.bytes, a, Math.min(Math.max(a, e), len));
+    const z = Math.min(Math.max(a, e), len);
+    this.source.ensure(a, z);
+    return latin1(this.raw, a, z);
   }
 
   /** Whether the ASCII keyword `word` occurs at `pos` (String.prototype.startsWith on the text). */
   startsWith(word: string, pos: number): boolean {
-    const b = this.bytes;
+    const b = this.raw;
     if (pos < 0 || pos + word.length > b.length) return false;
+    this.source.ensure(pos, pos + word.length);
     for (let i = 0; i < word.length; i++) if (b[pos + i] !== word.charCodeAt(i)) return false;
     return true;
+  }
+
+  /** Offset of the last "%%EOF", or -1. */
+  get lastEof(): number {
+    return this.source.index.lastEof;
+  }
+
+  /** Offsets of every "xref" keyword (including the one in "startxref"). */
+  get xrefWords(): readonly number[] {
+    return this.source.index.xrefWords;
   }
 
   /** Lexical issues of the objects that are part of the document. */
@@ -109,14 +159,7 @@ export class PdfDocument {
    * object number is defined twice the table says which definition counts.
    */
   private applyXref(): void {
-    // Every match of /(?:^|[\r\n])[ \t]*xref[ \t]*(?:\r\n|\r|\n)/g, found by byte search.
-    const b = this.bytes;
-    const buf = this.buf;
-    let lastIndex = 0;
-    for (let x = buf.indexOf('xref', 0, 'latin1'); x >= 0; x = buf.indexOf('xref', x + 1, 'latin1')) {
-      const end = xrefKeywordEnd(b, x, lastIndex);
-      if (end < 0) continue;
-      lastIndex = end;
+    for (const end of this.source.index.xrefTables) {
       let p = end;
       for (let guard = 0; guard < 10000; guard++) {
         const head = /^[ \t]*(\d+)[ \t]+(\d+)[ \t]*(?:\r\n|\r|\n)/.exec(this.slice(p, p + 48));
@@ -129,11 +172,10 @@ export class PdfDocument {
           if (!e) break;
           this.xref.set(start + i, { offset: Number(e[1]), inUse: e[3] === 'n' });
           p += 20;
-          while (b[p] === 13 || b[p] === 10 || b[p] === 32) p++;
+          for (let c = this.byte(p); c === 13 || c === 10 || c === 32; c = this.byte(p)) p++;
         }
         if ((guard & 0x3f) === 0) this.checkDeadline();
       }
-      x = Math.max(x, end - 1);
     }
     if (this.xref.size === 0 || this.trailers.some((t) => nameOf(t.dict.get('Type')) === 'XRef')) return;
     const byOffset = new Map<number, number>();
@@ -160,28 +202,12 @@ export class PdfDocument {
 
   /** Every "N G obj" header, parsed in file order; later definitions win (incremental updates). */
   private scanObjects(): void {
-    const found: { num: number; gen: number; at: number; bodyAt: number; header: string }[] = [];
-    const b = this.bytes;
-    const buf = this.buf;
-    // The matches of /(\d{1,10})[\0\t\n\f\r ]+(\d{1,5})[\0\t\n\f\r ]+obj/g over the file: each
-    // ends at an "obj", so they are found from there backwards (see objHeaderStart).
-    let lastIndex = 0;
-    for (let o = buf.indexOf('obj', 0, 'latin1'); o >= 0; o = buf.indexOf('obj', o + 3, 'latin1')) {
-      const at = objHeaderStart(b, o, lastIndex);
-      if (at < 0) continue;
-      const bodyAt = o + 3;
-      lastIndex = bodyAt;
-      // The number must start a token (not the tail of "12345").
-      const before = b[at - 1];
-      if (before !== undefined && before >= 0x30 && before <= 0x39) continue;
-      const after = b[bodyAt];
-      if (after !== undefined && !isWhite(after) && !isDelim(after)) continue;
-      const header = latin1(b, at, bodyAt);
-      const parts = /^(\d+)[\0\t\n\f\r ]+(\d+)/.exec(header)!;
-      found.push({ num: Number(parts[1]), gen: Number(parts[2]), at, bodyAt, header });
-      const list = this.candidates.get(Number(parts[1])) ?? [];
-      list.push(found.length - 1);
-      this.candidates.set(Number(parts[1]), list);
+    const found = this.source.index.headers;
+    for (let i = 0; i < found.length; i++) {
+      const num = found[i]!.num;
+      const list = this.candidates.get(num) ?? [];
+      list.push(i);
+      this.candidates.set(num, list);
     }
     this.found = found;
     let skipUntil = 0;
@@ -194,7 +220,7 @@ export class PdfDocument {
     }
   }
 
-  private found: { num: number; gen: number; at: number; bodyAt: number; header: string }[] = [];
+  private found: readonly ObjectHeader[] = [];
   private parsedAt = new Map<number, { obj: IndirectObject; end: number }>();
 
   private parseAt(index: number): { obj: IndirectObject; end: number } | undefined {
@@ -202,13 +228,15 @@ export class PdfDocument {
     if (done) return done;
     if (this.parsing.has(index)) return undefined;
     this.parsing.add(index);
+    const f = this.found[index]!;
+    const len = this.raw.length;
+    const issues: LexIssue[] = [];
+    // The lexer reads the bytes directly; what it reached is reported to the source (holes).
+    const lex = new Lexer(this.raw, issues, this.deadline, f.bodyAt);
+    let segment = f.bodyAt;
     try {
-      const f = this.found[index]!;
-      const b = this.bytes;
-      const issues: LexIssue[] = [];
-      const lex = new Lexer(b, issues, this.deadline, f.bodyAt);
       const headerOk =
-        /^\d+[\0\t\n\f\r ]\d+[\0\t\n\f\r ]obj$/.test(f.header) && (f.at === 0 || b[f.at - 1] === 10 || b[f.at - 1] === 13) && isEol(b[f.bodyAt]);
+        /^\d+[\0\t\n\f\r ]\d+[\0\t\n\f\r ]obj$/.test(f.header) && (f.at === 0 || this.byte(f.at - 1) === 10 || this.byte(f.at - 1) === 13) && isEol(this.byte(f.bodyAt));
       let value: CosObject = null;
       const tok = lex.next();
       if (tok.kind === 'obj') value = tok.value;
@@ -220,51 +248,55 @@ export class PdfDocument {
       if (value instanceof CosDict && this.startsWith('stream', lex.pos)) {
         let p = lex.pos + 6;
         let keywordOk = false;
-        if (b[p] === 13 && b[p + 1] === 10) {
+        if (this.byte(p) === 13 && this.byte(p + 1) === 10) {
           p += 2;
           keywordOk = true;
-        } else if (b[p] === 10) {
+        } else if (this.byte(p) === 10) {
           p += 1;
           keywordOk = true;
-        } else if (b[p] === 13) p += 1;
+        } else if (this.byte(p) === 13) p += 1;
         const dataStart = p;
         const lenObj = value.get('Length');
         let declared: number | undefined = numOf(lenObj);
         if (lenObj instanceof CosRef) declared = numOf(this.resolveForLength(lenObj));
         let endstreamAt = -1;
-        if (declared !== undefined && declared >= 0 && dataStart + declared <= b.length) {
+        if (declared !== undefined && declared >= 0 && dataStart + declared <= len) {
           let q = dataStart + declared;
-          while (q < b.length && q < dataStart + declared + 4 && isWhite(b[q])) q++;
+          while (q < len && q < dataStart + declared + 4 && isWhite(this.byte(q))) q++;
           if (this.startsWith('endstream', q)) endstreamAt = q;
         }
         let missingEnd = false;
         if (endstreamAt < 0) {
-          endstreamAt = this.buf.indexOf('endstream', dataStart, 'latin1');
+          endstreamAt = firstAtOrAfter(this.source.index.endstreams, dataStart);
           // No endstream at all: keep the data up to the end but do not hide later objects.
           if (endstreamAt < 0) {
-            endstreamAt = b.length;
+            endstreamAt = len;
             missingEnd = true;
           }
         }
         let eol = 0;
-        if (b[endstreamAt - 1] === 10) eol = b[endstreamAt - 2] === 13 ? 2 : 1;
-        else if (b[endstreamAt - 1] === 13) eol = 1;
+        if (this.byte(endstreamAt - 1) === 10) eol = this.byte(endstreamAt - 2) === 13 ? 2 : 1;
+        else if (this.byte(endstreamAt - 1) === 13) eol = 1;
         const actual = Math.max(0, endstreamAt - dataStart - eol);
         // A writer may count the CR of a CRLF before endstream as data; that is still an EOL.
         const lengthOk = declared === actual || (eol === 2 && declared === actual + 1);
-        const dataEnd = lengthOk || declared === undefined || declared > endstreamAt - dataStart ? dataStart + actual : dataStart + declared;
+        const dataEnd = Math.max(dataStart, lengthOk || declared === undefined || declared > endstreamAt - dataStart ? dataStart + actual : dataStart + declared);
         stream = { keywordOk, endKeywordOk: eol > 0, lengthOk, declaredLength: declared, actualLength: actual };
-        value = new CosStream(value, b.subarray(dataStart, Math.max(dataStart, dataEnd)), f.num);
-        end = missingEnd ? dataStart : Math.min(b.length, endstreamAt + 9);
+        value = new CosStream(value, this.raw.subarray(dataStart, dataEnd), f.num, () => this.source.ensure(dataStart, dataEnd));
+        end = missingEnd ? dataStart : Math.min(len, endstreamAt + 9);
+        // The lexer jumps over the data without reading it.
+        this.source.touched(segment, lex.maxPos + 3);
         lex.pos = end;
+        lex.maxPos = end;
+        segment = end;
         lex.skipWs();
       } else lex.pos = save;
       let spacingOk = headerOk;
       lex.skipWs();
       if (this.startsWith('endobj', lex.pos)) {
         const e = lex.pos;
-        if (!(b[e - 1] === 10 || b[e - 1] === 13)) spacingOk = false;
-        const after = b[e + 6];
+        if (!(this.byte(e - 1) === 10 || this.byte(e - 1) === 13)) spacingOk = false;
+        const after = this.byte(e + 6);
         if (after !== undefined && !isEol(after)) spacingOk = false;
         end = e + 6;
       } else spacingOk = false;
@@ -278,6 +310,7 @@ export class PdfDocument {
       if ((error as Error).name === 'DeadlineExceeded') throw error;
       return undefined; // damaged object: skip it
     } finally {
+      this.source.touched(segment, lex.maxPos + 3);
       this.parsing.delete(index);
     }
   }
@@ -293,13 +326,15 @@ export class PdfDocument {
   }
 
   private scanTrailers(): void {
-    for (let at = this.buf.indexOf('trailer', 0, 'latin1'); at >= 0; at = this.buf.indexOf('trailer', at + 7, 'latin1')) {
-      const lex = new Lexer(this.bytes, [], this.deadline, at + 7);
+    for (const at of this.source.index.trailers) {
+      const lex = new Lexer(this.raw, [], this.deadline, at + 7);
       try {
         const tok = lex.next();
         if (tok.kind === 'obj' && tok.value instanceof CosDict) this.trailers.push({ offset: at, dict: tok.value });
       } catch (error) {
         if ((error as Error).name === 'DeadlineExceeded') throw error;
+      } finally {
+        this.source.touched(at + 7, lex.maxPos + 3);
       }
     }
     // Cross-reference streams carry the trailer keys themselves.
@@ -414,59 +449,8 @@ export class PdfDocument {
   }
 }
 
-/** Whitespace bytes of the object-header pattern ([\0\t\n\f\r ]). */
-function isHeaderWs(c: number | undefined): boolean {
-  return c === 32 || c === 10 || c === 13 || c === 9 || c === 0 || c === 12;
-}
-function isDigit(c: number | undefined): boolean {
-  return c !== undefined && c >= 0x30 && c <= 0x39;
-}
-
-/**
- * Start of the match of /(\d{1,10})[ws]+(\d{1,5})[ws]+obj/ that ends with the "obj" at `o`, no
- * earlier than `from` (the regex's lastIndex), or -1. Digits and whitespace are disjoint and
- * neither is "o", so the match is fixed by walking back: whitespace, 1–5 digits, whitespace,
- * then the digit run, of which the regex's leftmost match keeps the last (at most) ten.
- */
-export function objHeaderStart(b: Uint8Array, o: number, from: number): number {
-  let p = o - 1;
-  while (p >= from && isHeaderWs(b[p])) p--;
-  if (p === o - 1) return -1;
-  const genEnd = p;
-  while (p >= from && isDigit(b[p])) p--;
-  const genDigits = genEnd - p;
-  if (genDigits < 1 || genDigits > 5) return -1;
-  const wsEnd = p;
-  while (p >= from && isHeaderWs(b[p])) p--;
-  if (p === wsEnd) return -1;
-  const numEnd = p;
-  while (p >= from && isDigit(b[p])) p--;
-  const numDigits = numEnd - p;
-  if (numDigits < 1) return -1;
-  return numDigits > 10 ? numEnd - 9 : p + 1;
-}
-
-/**
- * End of the match of /(?:^|[\r\n])[ \t]*xref[ \t]*(?:\r\n|\r|\n)/ whose "xref" is at `x`, starting
- * no earlier than `from` (the regex's lastIndex), or -1.
- */
-export function xrefKeywordEnd(b: Uint8Array, x: number, from: number): number {
-  let p = x - 1;
-  while (p >= from && (b[p] === 32 || b[p] === 9)) p--;
-  const startsLine = p >= from ? b[p] === 10 || b[p] === 13 : from === 0;
-  if (!startsLine) return -1;
-  let e = x + 4;
-  while (b[e] === 32 || b[e] === 9) e++;
-  if (b[e] === 13 && b[e + 1] === 10) return e + 2;
-  if (b[e] === 13 || b[e] === 10) return e + 1;
-  return -1;
-}
-
 function isEol(c: number | undefined): boolean {
   return c === 10 || c === 13;
-}
-function isDelim(c: number): boolean {
-  return c === 0x3c || c === 0x5b || c === 0x2f || c === 0x28 || c === 0x25;
 }
 
 export function decodeFilter(name: string, data: Uint8Array, parms: CosDict | undefined): Uint8Array | null {

@@ -1,17 +1,17 @@
 // PDF/A-1b validation (docs/CONTRACTS.md "PDF/A validation"): the built-in checker, veraPDF
 // when installed, or both side by side with their disagreements listed.
-import { readFile, stat, writeFile, mkdtemp, rm } from 'node:fs/promises';
+import { stat, writeFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Language } from '../../common/i18n';
-import { validateBytes, MAX_INPUT_BYTES } from './builtin';
+import { validateBytes, validateFile, MAX_INPUT_BYTES } from './builtin';
 import { runVeraPdf } from './verapdf';
 import type { PdfaFailure, PdfaReport, ValidateOptions } from './types';
 
 export type { PdfaEngine, PdfaFailure, PdfaReport, ValidateOptions } from './types';
 export { RULES } from './rules';
 export { parseMrr, runVeraPdf, veraPdfAvailable, veraPdfVersion } from './verapdf';
-export { validateBytes } from './builtin';
+export { validateBytes, validateFile } from './builtin';
 
 export async function validatePdfA(
   input: string | Uint8Array,
@@ -20,20 +20,14 @@ export async function validatePdfA(
   const engine = options.engine ?? 'builtin';
   const file = options.file ?? (typeof input === 'string' ? input : '<memory>');
   const timeoutMs = options.timeoutMs ?? 60_000;
-  let bytes: Uint8Array | null = null;
-  const loadBytes = async (): Promise<Uint8Array | null> => {
-    if (bytes) return bytes;
-    if (typeof input !== 'string') return (bytes = input);
-    const info = await stat(input);
-    if (info.size > MAX_INPUT_BYTES) return null;
-    return (bytes = await readFile(input));
-  };
-
   const builtin = async (): Promise<PdfaReport> => {
-    const data = await loadBytes();
-    const r = data
-      ? validateBytes(data, { timeoutMs, lang: options.lang })
-      : { compliant: false, unreadable: true, failures: [{ clause: '6.1', rule: 'unreadable', message: 'file too large' }] };
+    if (typeof input !== 'string') return report(file, 'builtin', validateBytes(input, { timeoutMs, lang: options.lang }));
+    const info = await stat(input);
+    // A file is read lazily: its image payloads (most of a scan) are never held in memory.
+    const r =
+      info.size > MAX_INPUT_BYTES
+        ? { compliant: false, unreadable: true, failures: [{ clause: '6.1', rule: 'unreadable', message: 'file too large' }] }
+        : validateFile(input, { timeoutMs, lang: options.lang });
     return report(file, 'builtin', r);
   };
   const vera = async (): Promise<PdfaReport> => {

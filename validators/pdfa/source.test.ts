@@ -1,9 +1,16 @@
-// The byte scans of document.ts find exactly what the regular expressions over a Latin-1 copy of
-// the file found before (the copy cost as much memory as the file): random strings over an
-// alphabet that forms object headers and xref keywords, compared match by match.
-import { describe, expect, it } from 'vitest';
-import { objHeaderStart, xrefKeywordEnd } from './document';
-import { mulberry32 } from './testing/fuzz-run';
+// The loader's byte scans (source.ts) find exactly what the regular expressions over a Latin-1
+// copy of the whole file found before (the copy cost as much memory as the file), and a file read
+// lazily — its long image payloads left on disk — gets the same report as the file in memory.
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { validateBytes, validateFile } from './builtin';
+import { PdfDocument } from './document';
+import { HOLE_LIMITS, objHeaderStart, xrefKeywordEnd } from './source';
+import { pdfa, stream } from './testing/build-pdf';
+import { corpusDir } from './testing/corpus';
+import { mulberry32, mutate, seedFiles } from './testing/fuzz-run';
 
 const PIECES = ['0', '1', '7', '12', '99999999999', '123456', ' ', '  ', '\n', '\r', '\r\n', '\t', '\0', '\f', 'obj', 'ob', 'xref', 'startxref', 'endobj', 'x', 'R', '<<', '%'];
 
@@ -60,5 +67,57 @@ describe('PDF byte scans', () => {
       const text = randomText(rnd, 1 + Math.floor(rnd() * 20));
       expect(xrefEnds(text), JSON.stringify(text)).toEqual(byRegex(/(?:^|[\r\n])[ \t]*xref[ \t]*(?:\r\n|\r|\n)/g, text).map(([, e]) => e));
     }
+  });
+});
+
+describe('lazily read files', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'muragat-pdfa-source-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const file = path.join(dir, 'input.pdf');
+  const both = (bytes: Uint8Array) => {
+    writeFileSync(file, bytes);
+    return { file: validateFile(file, { timeoutMs: 5000 }), bytes: validateBytes(bytes, { timeoutMs: 5000 }) };
+  };
+
+  it('report what the file in memory reports, with holes everywhere', () => {
+    // Tiny holes: nearly every stretch between keywords stays on disk until something reads it,
+    // so loading on demand and re-parsing after the lexer ran into a hole are both exercised.
+    const saved = { ...HOLE_LIMITS };
+    Object.assign(HOLE_LIMITS, { minBytes: 48, margin: 4 });
+    try {
+      const inputs: Buffer[] = [];
+      const corpus = corpusDir();
+      if (corpus) {
+        const files = readdirSync(path.join(corpus, 'files')).sort();
+        for (let i = 0; i < files.length; i += 3) inputs.push(readFileSync(path.join(corpus, 'files', files[i]!)));
+      }
+      const seeds = seedFiles(40);
+      const rnd = mulberry32(20261201);
+      for (let i = 0; i < 800; i++) inputs.push(mutate(seeds[i % seeds.length]!, rnd));
+      for (const [i, input] of inputs.entries()) {
+        const r = both(input);
+        expect(JSON.stringify(r.file), `input ${i}`).toBe(JSON.stringify(r.bytes));
+      }
+    } finally {
+      Object.assign(HOLE_LIMITS, saved);
+    }
+  }, 120_000);
+
+  it('leave a large image payload unread', () => {
+    // 3 MB of image data with no ASCII in it, so no keyword splits it.
+    const rnd = mulberry32(3);
+    const data = Buffer.alloc(3 * 1024 * 1024);
+    for (let i = 0; i < data.length; i++) data[i] = 0x80 + Math.floor(rnd() * 128);
+    const image = stream('/Type /XObject /Subtype /Image /Width 1024 /Height 1024 /ColorSpace /DeviceGray /BitsPerComponent 8 /Filter /DCTDecode', data);
+    const bytes = pdfa({ resources: '/XObject << /Im0 9 0 R >>', content: 'q 100 0 0 100 0 0 cm /Im0 Do Q', extra: [image] });
+    const r = both(bytes);
+    expect(r.file).toEqual(r.bytes);
+    const doc = PdfDocument.fromFile(file, bytes.length, Date.now() + 5000);
+    expect(doc.catalog).toBeDefined();
+    expect(doc.source.unreadBytes).toBeGreaterThan(data.length - 8192);
+    // Asking for the stream's data reads it in.
+    const im = doc.stream(doc.objects.get(9)?.value);
+    expect(Buffer.from(im!.data).equals(data)).toBe(true);
+    expect(doc.source.unreadBytes).toBe(0);
   });
 });

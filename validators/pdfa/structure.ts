@@ -5,15 +5,16 @@ import type { PdfDocument } from './document';
 import type { Findings } from './findings';
 
 export function checkStructure(doc: PdfDocument, out: Findings): void {
-  const b = doc.bytes;
+  const len = doc.length;
+  const b = (p: number) => doc.byte(p);
 
   // 6.1.2 header at offset 0, then a comment line with at least four bytes > 127.
   if (!/^%PDF-\d\.\d/.test(doc.slice(0, 16))) out.fail('6-1-2-t01', 'offset 0');
   let p = 0;
-  while (p < b.length && p < 1024 && b[p] !== 10 && b[p] !== 13) p++;
-  if (b[p] === 13 && b[p + 1] === 10) p += 2;
+  while (p < len && p < 1024 && b(p) !== 10 && b(p) !== 13) p++;
+  if (b(p) === 13 && b(p + 1) === 10) p += 2;
   else p++;
-  const binaryOk = b[p] === 0x25 && [1, 2, 3, 4].every((k) => (b[p + k] ?? 0) > 127);
+  const binaryOk = b(p) === 0x25 && [1, 2, 3, 4].every((k) => (b(p + k) ?? 0) > 127);
   if (!binaryOk) out.fail('6-1-2-t02', `offset ${p}`);
 
   // 6.1.3 trailer: ID, no Encrypt, nothing after the last %%EOF but one EOL.
@@ -23,11 +24,11 @@ export function checkStructure(doc: PdfDocument, out: Findings): void {
   const lastId = last?.get('ID');
   if (linearized ? !firstTrailer?.has('ID') : !last?.has('ID')) out.fail('6-1-3-t01', 'trailer');
   if (doc.trailers.some((t) => t.dict.has('Encrypt'))) out.fail('6-1-3-t02', 'trailer');
-  const eof = doc.buf.lastIndexOf('%%EOF', b.length, 'latin1');
+  const eof = doc.lastEof;
   if (eof < 0) out.fail('6-1-3-t03', 'end of file');
   else {
     // Only a short tail can be one of the allowed ones; a long one is never copied out.
-    const rest = b.length - (eof + 5) <= 2 ? doc.slice(eof + 5, b.length) : null;
+    const rest = len - (eof + 5) <= 2 ? doc.slice(eof + 5, len) : null;
     if (!(rest === '' || rest === '\n' || rest === '\r' || rest === '\r\n')) out.fail('6-1-3-t03', `offset ${eof + 5}`);
   }
   if (linearized && lastId && firstTrailer?.get('ID') && !sameId(doc.resolve(firstTrailer.get('ID')), doc.resolve(lastId))) {
@@ -98,20 +99,22 @@ export function walkDicts(o: CosObject | undefined, visit: (d: CosDict) => void,
 }
 
 function checkXref(doc: PdfDocument, out: Findings): void {
-  const b = doc.bytes;
-  // Every "xref" in the file (as /xref/g would find them), searched in the bytes.
-  for (let at = doc.buf.indexOf('xref', 0, 'latin1'); at >= 0; at = doc.buf.indexOf('xref', at + 4, 'latin1')) {
-    if (b[at - 1] === 0x74 /* t */) continue; // startxref
-    if (at > 0 && !isJsSpace(b[at - 1])) continue;
+  const len = doc.length;
+  const b = (p: number) => doc.byte(p);
+  // Every "xref" in the file (as /xref/g finds them), from the loader's scan.
+  for (const at of doc.xrefWords) {
+    if (b(at - 1) === 0x74 /* t */) continue; // startxref
+    if (at > 0 && !isJsSpace(b(at - 1))) continue;
     let p = at + 4;
     // 6.1.4-t02: exactly one EOL between "xref" and the first subsection header.
-    if (b[p] === 13 && b[p + 1] === 10) p += 2;
-    else if (b[p] === 10 || b[p] === 13) p += 1;
+    if (b(p) === 13 && b(p + 1) === 10) p += 2;
+    else if (b(p) === 10 || b(p) === 13) p += 1;
     else {
       out.fail('6-1-4-t02', `offset ${at}`);
       continue;
     }
-    if (!(b[p]! >= 0x30 && b[p]! <= 0x39)) {
+    const first = b(p);
+    if (!(first !== undefined && first >= 0x30 && first <= 0x39)) {
       out.fail('6-1-4-t02', `offset ${at}`);
       continue;
     }
@@ -122,9 +125,9 @@ function checkXref(doc: PdfDocument, out: Findings): void {
       if (line[2] !== ' ') out.fail('6-1-4-t01', `offset ${p}`);
       const count = Number(line[3]);
       p += line[0].length + count * 20;
-      if (p > b.length) break;
+      if (p > len) break;
       // Entries might not be exactly 20 bytes in a damaged table; resynchronise on the next header.
-      while (p < b.length && (b[p] === 32 || b[p] === 13 || b[p] === 10)) p++;
+      while (p < len && (b(p) === 32 || b(p) === 13 || b(p) === 10)) p++;
     }
   }
 }
