@@ -1,25 +1,39 @@
 // Peak memory of one ingest of a large transfer (issue #3; goal: ≤ 512 MB). Builds a transfer
 // of about --gb GB cheaply — large image PDFs (≤ 90 MB each, pages carrying distinct copies of
 // one noisy scan), medium JPEG scans, text files — then runs the ingest in a child Node process
-// on an embedded PGlite catalog and samples /proc: the Node process's peak (VmHWM, plus its own
-// getrusage maxRSS) and, separately, the peak of the tools it starts (soffice, gs, clamscan …),
-// per tool and as the largest sum at one sample.
+// and samples /proc: the Node process's peak (VmHWM, plus its own getrusage maxRSS) and,
+// separately, the peak of the tools it starts (soffice, gs, clamscan …), per tool and as the
+// largest sum at one sample. Inside the child, RSS is also attributed to the step running and to
+// the work in flight (each conversion, PDF/A check, reproducibility check).
+//
+// The catalog is the embedded PGlite (inside the measured process) by default. With
+// --database-url postgres://… (or DATABASE_URL) the same transfer is ingested a second time
+// against that server, in a fresh database bench_<random> that is dropped afterwards, and both
+// figures are printed (--catalog embedded|server|both chooses; both is the default with a URL).
+// For the server run the server's backends for that database are sampled too (their private
+// memory, RssAnon: they run in the server, not in the measured process).
 // Run: node bin/run-ts.js bench/ingest-memory.ts [--gb 2] [--json] [--keep] [--interval-ms 200]
+//        [--database-url postgres://user@host:5432/db] [--catalog embedded|server|both]
 import { spawn } from 'node:child_process';
-import { readFileSync, readdirSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import pg from 'pg';
 import { PDFDocument } from 'pdf-lib';
+import { parseConfig } from '../common/config';
+import { openCatalog } from '../catalog/open';
+import { openStorage } from '../storage';
 import { packTransfer } from '../ingest/transfer';
-import { loadTools, processTransfer, receiveTransfer } from '../ingest';
+import { loadTools, processTransfer, receiveTransfer, type IngestDeps, type IngestTools } from '../ingest';
 import {
   TITLES,
+  benchEnv,
   benchRoot,
   dateFor,
   load,
   makeJpeg,
-  openBenchCatalog,
   parseFlags,
   prose,
   sampleProblems,
@@ -40,16 +54,132 @@ const BIG_PDF_MAX = 90 * MB;
 // ---------------------------------------------------------------------------------------
 // Child: the ingest itself, measured from outside.
 
-async function child(root: string, tar: string): Promise<void> {
-  const bench = await openBenchCatalog(root);
-  const deps = { ...bench.deps, tools: await loadTools() };
-  const idleRssMB = process.memoryUsage().rss / MB;
+type CatalogKind = 'embedded' | 'server';
+
+/** Catalog and stores of one run under `root`: embedded PGlite in root/data/db, or the server at `url`. */
+async function openRunCatalog(root: string, url: string | undefined) {
+  // DATABASE_URL from the environment never leaks into the embedded run.
+  const config = parseConfig({ ...process.env, ...benchEnv(root), DATABASE_URL: url ?? '' });
+  await mkdir(config.trustDir, { recursive: true });
+  const catalog = await openCatalog(config);
+  const deps: IngestDeps = { db: catalog.db, storage: openStorage(config), config };
+  return { catalog, deps };
+}
+
+interface Mem {
+  rss: number;
+  heap: number;
+  external: number;
+  arrayBuffers: number;
+}
+
+function memNow(): Mem {
+  const m = process.memoryUsage();
+  return { rss: m.rss / MB, heap: m.heapUsed / MB, external: m.external / MB, arrayBuffers: m.arrayBuffers / MB };
+}
+
+/** Peak RSS seen while some piece of work was in flight, with the heap/external split at that moment. */
+interface Attributed {
+  count: number;
+  peak: Mem | null;
+  /** The item (document) at the peak. */
+  at?: string;
+}
+
+/**
+ * Wraps the tools so that each RSS sample can be attributed to the work in flight: PDF/A checks
+ * and reproducibility checks exactly (their start and end), conversions by the interval that
+ * ends with a conversion finishing (the converter reports only ends).
+ */
+function instrument(tools: IngestTools, sizeOf: (file: string) => number) {
+  const inFlight = new Map<number, { kind: string; item: string }>();
+  let nextId = 0;
+  const byKind: Record<string, Attributed> = {};
+  let convertInterval: Mem | null = null;
+  const seen = (kind: string, m: Mem, item: string) => {
+    const a = (byKind[kind] ??= { count: 0, peak: null });
+    if (!a.peak || m.rss > a.peak.rss) {
+      a.peak = m;
+      a.at = item;
+    }
+  };
+  const sample = (m: Mem) => {
+    for (const { kind, item } of inFlight.values()) seen(kind, m, item);
+    if (!convertInterval || m.rss > convertInterval.rss) convertInterval = m;
+  };
+  const track = async <T>(kind: string, item: string, fn: () => Promise<T>): Promise<T> => {
+    const id = nextId++;
+    (byKind[kind] ??= { count: 0, peak: null }).count++;
+    inFlight.set(id, { kind, item });
+    sample(memNow());
+    try {
+      return await fn();
+    } finally {
+      sample(memNow());
+      inFlight.delete(id);
+    }
+  };
+  const sizeLabel = (file: string) => `${(sizeOf(file) / MB).toFixed(1)} MB`;
+  const wrapped: IngestTools = {
+    ...tools,
+    validatePdfA: (input, options) => track(`PDF/A check (${typeof input === 'string' ? sizeClass(sizeOf(input)) : 'memory'})`, options?.file ?? '', () => tools.validatePdfA(input, options)),
+    checkReproducibility: (source, format, rendition) => track(`reproducibility check (${sizeClass(sizeOf(rendition))})`, path.basename(source), () => tools.checkReproducibility(source, format, rendition)),
+    createConverter: (options) => {
+      const converter = tools.createConverter(options);
+      return {
+        ...converter,
+        convertMany: (items, onDone) => {
+          convertInterval = memNow();
+          return converter.convertMany(items, (i) => {
+            const item = items[i];
+            if (item && convertInterval) {
+              const kind = `conversion of ${item.format.family} (${sizeClass(sizeOf(item.path))})`;
+              (byKind[kind] ??= { count: 0, peak: null }).count++;
+              seen(kind, convertInterval, `${path.basename(item.path)} ${sizeLabel(item.path)}`);
+            }
+            convertInterval = memNow();
+            onDone?.(i);
+          });
+        },
+        close: () => converter.close(),
+      };
+    },
+  };
+  return { tools: wrapped, sample, byKind };
+}
+
+function sizeClass(bytes: number): string {
+  const mb = bytes / MB;
+  return mb >= 32 ? '≥ 32 MB' : mb >= 1 ? '1–32 MB' : '< 1 MB';
+}
+
+async function child(root: string, tar: string, url: string | undefined): Promise<void> {
+  const bench = await openRunCatalog(root, url);
+  const sizes = new Map<string, number>();
+  const sizeOf = (file: string) => {
+    let n = sizes.get(file);
+    if (n === undefined) {
+      try {
+        n = statSync(file).size;
+      } catch {
+        n = 0;
+      }
+      sizes.set(file, n);
+    }
+    return n;
+  };
+  const probe = instrument(await loadTools(), sizeOf);
+  const deps: IngestDeps = { ...bench.deps, tools: probe.tools };
+  const idle = memNow();
   // Which step holds the memory: RSS sampled in-process, attributed to the step last reported.
   let current = 'receive';
   const peakByStep: Record<string, number> = {};
+  let peak: Mem = idle;
   const sample = () => {
-    const mb = process.memoryUsage().rss / MB;
-    peakByStep[current] = Math.max(peakByStep[current] ?? 0, mb);
+    const m = memNow();
+    peakByStep[current] = Math.max(peakByStep[current] ?? 0, m.rss);
+    if (m.rss > peak.rss) peak = m;
+    probe.sample(m);
   };
   const timer = setInterval(sample, 100);
   // Steps report progress late (unpack at its end, convert after the first file), so the
@@ -85,7 +215,19 @@ async function child(root: string, tar: string): Promise<void> {
   sample();
   const steps = (await stepTimings(deps, transferId)).map((s) => ({ ...s, peakRssMB: peakByStep[s.step] ?? null }));
   await bench.catalog.close();
-  const out = { seconds, idleRssMB, receiveSeconds, receivePeakRssMB: peakByStep.receive ?? null, steps, statuses: statusCounts(report), problems: sampleProblems(report), maxRssMB: process.resourceUsage().maxRSS / 1024 };
+  const out = {
+    seconds,
+    idleRssMB: idle.rss,
+    idle,
+    peakSample: peak,
+    receiveSeconds,
+    receivePeakRssMB: peakByStep.receive ?? null,
+    steps,
+    inFlight: probe.byKind,
+    statuses: statusCounts(report),
+    problems: sampleProblems(report),
+    maxRssMB: process.resourceUsage().maxRSS / 1024,
+  };
   process.stdout.write(`\n@@RESULT ${JSON.stringify(out)}\n`);
 }
 
@@ -115,14 +257,21 @@ function procTable(): ProcInfo[] {
   return out;
 }
 
-function memKB(pid: number): { hwm: number; rss: number } | null {
+function memKB(pid: number): { hwm: number; rss: number; anon: number } | null {
   try {
     const s = readFileSync(`/proc/${pid}/status`, 'latin1');
-    const hwm = /VmHWM:\s+(\d+)/.exec(s);
-    const rss = /VmRSS:\s+(\d+)/.exec(s);
-    return { hwm: hwm ? Number(hwm[1]) : 0, rss: rss ? Number(rss[1]) : 0 };
+    const field = (name: string) => Number(new RegExp(`${name}:\\s+(\\d+)`).exec(s)?.[1] ?? 0);
+    return { hwm: field('VmHWM'), rss: field('VmRSS'), anon: field('RssAnon') };
   } catch {
     return null;
+  }
+}
+
+function cmdline(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'latin1');
+  } catch {
+    return '';
   }
 }
 
@@ -140,6 +289,9 @@ function descendants(root: number, procs: ProcInfo[]): ProcInfo[] {
   return out;
 }
 
+/** A child still running the parent's command line is a fork caught before its exec. */
+const FORK_LABEL = 'fork before exec (shares the Node process pages; not summed)';
+
 interface Sampled {
   nodePeakMB: number;
   toolsPeakByName: Record<string, number>;
@@ -147,18 +299,57 @@ interface Sampled {
   nodePlusToolsPeakMB: number;
   samples: number;
   toolProcessesSeen: number;
+  /** Server run: the database's backends (private memory, RssAnon), largest sum at one sample. */
+  backendsPeakAnonMB: number | null;
+  backendsPeakRssMB: number | null;
+  backendsSeen: number;
 }
 
-async function runChild(root: string, tar: string, intervalMs: number): Promise<{ sampled: Sampled; result: Record<string, unknown> | null; code: number | null; stderr: string }> {
+async function runChild(
+  root: string,
+  tar: string,
+  intervalMs: number,
+  server: { url: string; admin: string; database: string } | null,
+): Promise<{ sampled: Sampled; result: Record<string, unknown> | null; code: number | null; stderr: string }> {
   const self = fileURLToPath(import.meta.url);
   const runTs = path.join(path.dirname(self), '..', 'bin', 'run-ts.js');
-  const proc = spawn(process.execPath, [runTs, self, '--child', root, tar], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const args = [runTs, self, '--child', root, tar, ...(server ? [server.url] : [])];
+  const proc = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   proc.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
   proc.stderr.on('data', (c: Buffer) => (stderr = (stderr + c.toString()).slice(-20_000)));
-  const sampled: Sampled = { nodePeakMB: 0, toolsPeakByName: {}, toolsPeakSumMB: 0, nodePlusToolsPeakMB: 0, samples: 0, toolProcessesSeen: 0 };
+  const sampled: Sampled = {
+    nodePeakMB: 0,
+    toolsPeakByName: {},
+    toolsPeakSumMB: 0,
+    nodePlusToolsPeakMB: 0,
+    samples: 0,
+    toolProcessesSeen: 0,
+    backendsPeakAnonMB: server ? 0 : null,
+    backendsPeakRssMB: server ? 0 : null,
+    backendsSeen: 0,
+  };
   const seen = new Set<number>();
+  // The server's backends for the bench database, refreshed once a second.
+  let backends: number[] = [];
+  const backendSeen = new Set<number>();
+  let admin: pg.Client | null = null;
+  let backendPoll: NodeJS.Timeout | null = null;
+  if (server) {
+    admin = new pg.Client({ connectionString: server.admin });
+    await admin.connect();
+    const refresh = () =>
+      admin!
+        .query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = $1', [server.database])
+        .then((r) => {
+          backends = r.rows.map((x) => x.pid);
+          for (const b of backends) backendSeen.add(b);
+        })
+        .catch(() => {});
+    backendPoll = setInterval(refresh, 1000);
+  }
+  const ownCmd = cmdline(proc.pid ?? 0);
   const sample = () => {
     const pid = proc.pid;
     if (!pid) return;
@@ -174,17 +365,62 @@ async function runChild(root: string, tar: string, intervalMs: number): Promise<
         seen.add(d.pid);
         sampled.toolProcessesSeen++;
       }
-      sum += m.rss;
-      sampled.toolsPeakByName[d.comm] = Math.max(sampled.toolsPeakByName[d.comm] ?? 0, m.hwm / 1024);
+      const forked = d.comm === 'node' && cmdline(d.pid) === ownCmd;
+      const name = forked ? FORK_LABEL : d.comm;
+      if (!forked) sum += m.rss;
+      sampled.toolsPeakByName[name] = Math.max(sampled.toolsPeakByName[name] ?? 0, (forked ? m.rss : m.hwm) / 1024);
     }
     sampled.toolsPeakSumMB = Math.max(sampled.toolsPeakSumMB, sum / 1024);
     sampled.nodePlusToolsPeakMB = Math.max(sampled.nodePlusToolsPeakMB, (own.rss + sum) / 1024);
+    if (server) {
+      let anon = 0;
+      let rss = 0;
+      for (const b of backends) {
+        const m = memKB(b);
+        if (!m) continue;
+        anon += m.anon;
+        rss += m.rss;
+      }
+      sampled.backendsPeakAnonMB = Math.max(sampled.backendsPeakAnonMB ?? 0, anon / 1024);
+      sampled.backendsPeakRssMB = Math.max(sampled.backendsPeakRssMB ?? 0, rss / 1024);
+    }
   };
   const timer = setInterval(sample, intervalMs);
   const code = await new Promise<number | null>((resolve) => proc.on('exit', resolve));
   clearInterval(timer);
+  if (backendPoll) clearInterval(backendPoll);
+  sampled.backendsSeen = backendSeen.size;
+  await admin?.end();
   const line = stdout.split('\n').find((l) => l.startsWith('@@RESULT '));
   return { sampled, result: line ? (JSON.parse(line.slice(9)) as Record<string, unknown>) : null, code, stderr };
+}
+
+/** A fresh database on the server for one run; dropped by the returned function. */
+async function freshServerDatabase(url: string): Promise<{ url: string; admin: string; database: string; drop: () => Promise<void> }> {
+  const database = `bench_${randomBytes(6).toString('hex')}`;
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(`CREATE DATABASE ${database}`);
+  } finally {
+    await client.end();
+  }
+  const u = new URL(url);
+  u.pathname = `/${database}`;
+  return {
+    url: u.toString(),
+    admin: url,
+    database,
+    drop: async () => {
+      const c = new pg.Client({ connectionString: url });
+      await c.connect();
+      try {
+        await c.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+      } finally {
+        await c.end();
+      }
+    },
+  };
 }
 
 async function build(tree: string, gb: number, textMB: number, log: (s: string) => void): Promise<{ counts: Record<string, { files: number; bytes: number }>; largestMB: number }> {
@@ -259,13 +495,130 @@ async function build(tree: string, gb: number, textMB: number, log: (s: string) 
   return { counts, largestMB: largest / MB };
 }
 
+interface ChildResult {
+  seconds: number;
+  idleRssMB: number;
+  idle: Mem;
+  peakSample: Mem;
+  receiveSeconds: number;
+  receivePeakRssMB: number | null;
+  steps: { step: string; status: string; seconds: number | null; peakRssMB: number | null }[];
+  inFlight: Record<string, Attributed>;
+  statuses: Record<string, number>;
+  problems: string[];
+  maxRssMB: number;
+}
+
+/** One ingest of the transfer, in a child process, on the embedded catalog or on the server. */
+async function measure(kind: CatalogKind, root: string, tar: string, intervalMs: number, serverUrl: string | undefined, keep: boolean, log: (s: string) => void) {
+  const dir = path.join(root, kind);
+  await mkdir(dir, { recursive: true });
+  const server = kind === 'server' ? await freshServerDatabase(serverUrl!) : null;
+  try {
+    // Migrate the new catalog here: a server ingests into a catalog that already exists, and a
+    // first migration of an embedded PGlite peaks far higher than opening one (≈ 850 vs 390 MB).
+    const pre = await openRunCatalog(dir, server?.url);
+    await pre.catalog.close();
+    log(`ingesting on the ${kind === 'server' ? `server (database ${server!.database})` : 'embedded PGlite catalog'} in a child process … (load ${load()})`);
+    const loadBefore = load();
+    const run = await runChild(dir, tar, intervalMs, server);
+    const loadAfter = load();
+    const r = run.result as ChildResult | null;
+    const nodePeakMB = Math.max(run.sampled.nodePeakMB, r?.maxRssMB ?? 0);
+    return {
+      catalog: kind,
+      ...(server ? { database: server.database } : {}),
+      ingestSeconds: r?.seconds ?? null,
+      childExit: run.code,
+      node: {
+        peakMB: nodePeakMB,
+        idleMB: r?.idleRssMB ?? null,
+        sampledVmHWM_MB: run.sampled.nodePeakMB,
+        rusageMaxRssMB: r?.maxRssMB ?? null,
+        atIdle: r?.idle ?? null,
+        atPeakSample: r?.peakSample ?? null,
+      },
+      tools: { peakByNameMB: run.sampled.toolsPeakByName, peakSumMB: run.sampled.toolsPeakSumMB, processesSeen: run.sampled.toolProcessesSeen },
+      nodePlusToolsPeakMB: run.sampled.nodePlusToolsPeakMB,
+      serverBackends: server ? { peakPrivateMB: run.sampled.backendsPeakAnonMB, peakRssMB: run.sampled.backendsPeakRssMB, seen: run.sampled.backendsSeen } : null,
+      withinGoal: nodePeakMB <= GOAL_MB,
+      receivePeakRssMB: r?.receivePeakRssMB ?? null,
+      steps: r?.steps ?? [],
+      inFlight: r?.inFlight ?? {},
+      statuses: r?.statuses ?? {},
+      problems: r?.problems ?? [],
+      samples: run.sampled.samples,
+      load: { before: loadBefore, after: loadAfter },
+      ...(r ? {} : { childStderr: run.stderr.slice(-4000) }),
+    };
+  } finally {
+    await server?.drop();
+    // The next run needs the disk more than this run's stores do.
+    if (!keep) await rm(dir, { recursive: true, force: true });
+  }
+}
+
+type Run = Awaited<ReturnType<typeof measure>>;
+
+function report(runs: Run[], intervalMs: number): string {
+  const out: string[] = [];
+  const f = (v: number | null | undefined, digits = 0) => (v === null || v === undefined ? '—' : v.toFixed(digits));
+  const head = ['measure', ...runs.map((r) => (r.catalog === 'server' ? 'server catalog' : 'embedded PGlite'))];
+  const row = (label: string, pick: (r: Run) => string) => [label, ...runs.map(pick)];
+  const stepNames = [...new Set(runs.flatMap((r) => r.steps.map((s) => s.step)))];
+  const toolNames = [...new Set(runs.flatMap((r) => Object.keys(r.tools.peakByNameMB)))].sort();
+  const kinds = [...new Set(runs.flatMap((r) => Object.keys(r.inFlight)))].sort();
+  const mem = (m: Mem | null) => (m ? `${f(m.rss)} (heap ${f(m.heap)}, external ${f(m.external)})` : '—');
+  out.push(
+    table([
+      head,
+      row('ingest (child), s', (r) => f(r.ingestSeconds, 1)),
+      row('Node RSS after opening the catalog and loading tools, MB', (r) => mem(r.node.atIdle)),
+      row('  receive: peak RSS, MB', (r) => f(r.receivePeakRssMB)),
+      ...stepNames.map((name) =>
+        row(`  step ${name}: s | peak RSS MB`, (r) => {
+          const s = r.steps.find((x) => x.step === name);
+          return s ? `${s.seconds === null ? '—' : s.seconds.toFixed(1)} | ${f(s.peakRssMB)}${s.status === 'done' ? '' : ` (${s.status})`}` : '—';
+        }),
+      ),
+      row(`Node process peak RSS, MB (goal ≤ ${GOAL_MB})`, (r) => `${f(r.node.peakMB)} ${r.withinGoal ? 'within' : 'OVER'}`),
+      row('  sampled VmHWM | getrusage maxRSS, MB', (r) => `${f(r.node.sampledVmHWM_MB)} | ${f(r.node.rusageMaxRssMB)}`),
+      row('  in-process sample at the peak, MB', (r) => mem(r.node.atPeakSample)),
+      row('tools: largest sum at one sample, MB', (r) => f(r.tools.peakSumMB)),
+      ...toolNames.map((t) => row(`  ${t} peak, MB`, (r) => f(r.tools.peakByNameMB[t]))),
+      row('Node + tools at one sample, MB', (r) => f(r.nodePlusToolsPeakMB)),
+      row('server backends (private RssAnon | RSS), largest sum, MB', (r) => (r.serverBackends ? `${f(r.serverBackends.peakPrivateMB)} | ${f(r.serverBackends.peakRssMB)} (${r.serverBackends.seen} seen)` : '—')),
+      row('load average before → after', (r) => `${r.load.before} → ${r.load.after}`),
+    ]),
+  );
+  out.push('');
+  out.push('Peak Node RSS while each kind of work was in flight (n = how many; conversions: the interval ending with one, MB):');
+  out.push(table([['work in flight', ...head.slice(1)], ...kinds.map((k) => row(`  ${k}`, (r) => {
+    const a = r.inFlight[k];
+    return a?.peak ? `${f(a.peak.rss)} n=${a.count}` : '—';
+  }))]));
+  for (const r of runs) {
+    out.push(`${r.catalog}: ${r.withinGoal ? 'within' : 'OVER'} the ${GOAL_MB} MB goal (Node process${r.catalog === 'embedded' ? ', PGlite included' : '; the catalog runs in the server'}); statuses: ${Object.entries(r.statuses).map(([k, v]) => `${k} ${v}`).join(', ') || '—'}${r.childExit ? `; child exit ${r.childExit}` : ''}`);
+    for (const p of r.problems) out.push(`  ${p.slice(0, 240)}`);
+    if (r.childStderr) out.push(r.childStderr);
+  }
+  out.push(`Tool peaks are sampled every ${intervalMs} ms; short-lived tools may be missed.`);
+  return out.join('\n');
+}
+
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
-  if (args[0] === '--child' && args[1] && args[2]) return child(args[1], args[2]);
+  if (args[0] === '--child' && args[1] && args[2]) return child(args[1], args[2], args[3]);
   const flags = parseFlags();
   const gb = flags.num('gb', 2);
   const textMB = flags.num('text-mb', 4);
   const intervalMs = flags.num('interval-ms', 200);
+  const serverUrl = flags.str('database-url') ?? (process.env.DATABASE_URL || undefined);
+  const which = flags.str('catalog') ?? (serverUrl ? 'both' : 'embedded');
+  if (!['embedded', 'server', 'both'].includes(which)) throw new Error(`--catalog: expected embedded, server or both, got "${which}"`);
+  if (which !== 'embedded' && !serverUrl) throw new Error('--catalog server needs --database-url postgres://… (or DATABASE_URL)');
+  if (serverUrl && !/^postgres(ql)?:\/\//.test(serverUrl)) throw new Error(`--database-url: expected postgres://…, got "${serverUrl}"`);
+  const kinds: CatalogKind[] = which === 'both' ? ['embedded', 'server'] : [which as CatalogKind];
   const log = (s: string) => {
     if (!flags.json) process.stderr.write(s + '\n');
   };
@@ -285,16 +638,8 @@ async function main(): Promise<void> {
     await rm(tree, { recursive: true, force: true });
     const docs = Object.values(built.counts).reduce((a, c) => a + c.files, 0);
 
-    // Migrate the new catalog here: a server ingests into a catalog that already exists, and a
-    // first migration of an embedded PGlite peaks far higher than opening one (≈ 850 vs 390 MB).
-    const pre = await openBenchCatalog(root);
-    await pre.catalog.close();
-    log(`ingesting ${docs} documents (${tarMB.toFixed(0)} MB) in a child process … (load ${load()})`);
-    const loadBefore = load();
-    const run = await runChild(root, tar, intervalMs);
-    const loadAfter = load();
-    const r = run.result as { seconds: number; idleRssMB: number; receiveSeconds: number; receivePeakRssMB: number | null; steps: { step: string; status: string; seconds: number | null; peakRssMB: number | null }[]; statuses: Record<string, number>; problems: string[]; maxRssMB: number } | null;
-    const nodePeakMB = Math.max(run.sampled.nodePeakMB, r?.maxRssMB ?? 0);
+    const runs: Run[] = [];
+    for (const kind of kinds) runs.push(await measure(kind, root, tar, intervalMs, serverUrl, flags.keep, log));
     const result = {
       bench: 'ingest-memory',
       gb,
@@ -304,50 +649,21 @@ async function main(): Promise<void> {
       byKind: Object.fromEntries(Object.entries(built.counts).map(([k, v]) => [k, { files: v.files, MB: v.bytes / MB }])),
       buildSeconds,
       packSeconds,
-      ingestSeconds: r?.seconds ?? null,
-      childExit: run.code,
-      node: { peakMB: nodePeakMB, idleMB: r?.idleRssMB ?? null, sampledVmHWM_MB: run.sampled.nodePeakMB, rusageMaxRssMB: r?.maxRssMB ?? null },
-      tools: { peakByNameMB: run.sampled.toolsPeakByName, peakSumMB: run.sampled.toolsPeakSumMB, processesSeen: run.sampled.toolProcessesSeen },
-      nodePlusToolsPeakMB: run.sampled.nodePlusToolsPeakMB,
       goalMB: GOAL_MB,
-      withinGoal: nodePeakMB <= GOAL_MB,
-      steps: r?.steps ?? [],
-      statuses: r?.statuses ?? {},
-      problems: r?.problems ?? [],
-      samples: run.sampled.samples,
       intervalMs,
-      load: { before: loadBefore, after: loadAfter },
-      ...(r ? {} : { childStderr: run.stderr.slice(-4000) }),
+      // The first run's figures at the top level, as before the server run existed.
+      ...runs[0]!,
+      runs,
     };
     if (flags.json) {
       process.stdout.write(JSON.stringify(result, null, 2) + '\n');
       return;
     }
     const out: string[] = [];
-    out.push(`Ingest memory: ${docs} documents, ${tarMB.toFixed(0)} MB tar (largest document ${built.largestMB.toFixed(0)} MB), load average ${loadBefore} → ${loadAfter}`);
+    out.push(`Ingest memory: ${docs} documents, ${tarMB.toFixed(0)} MB tar (largest document ${built.largestMB.toFixed(0)} MB); build ${buildSeconds.toFixed(1)} s, pack ${packSeconds.toFixed(1)} s`);
     out.push(table([['kind', 'files', 'MB'], ...Object.entries(built.counts).map(([k, v]) => [k, v.files, v.bytes / MB])]));
     out.push('');
-    out.push(
-      table([
-        ['measure', 'value'],
-        ['build tree, s', buildSeconds],
-        ['pack, s', packSeconds],
-        ['ingest (child), s', r?.seconds ?? null],
-        ['  RSS after opening the catalog and loading tools, MB', r?.idleRssMB ?? null],
-        ['  receive: peak RSS MB', r?.receivePeakRssMB ?? null],
-        ...(r?.steps ?? []).map((s) => [`  step ${s.step}${s.status === 'done' ? '' : ` (${s.status})`}: s | peak RSS MB`, `${s.seconds === null ? '—' : s.seconds.toFixed(1)} | ${s.peakRssMB === null ? '—' : s.peakRssMB.toFixed(0)}`] as (string | number | null)[]),
-        [`Node process peak RSS, MB (goal ≤ ${GOAL_MB})`, nodePeakMB],
-        ['  sampled VmHWM, MB', run.sampled.nodePeakMB],
-        ['  getrusage maxRSS, MB', r?.maxRssMB ?? null],
-        ['tools: largest sum at one sample, MB', run.sampled.toolsPeakSumMB],
-        ...Object.entries(run.sampled.toolsPeakByName).map(([k, v]) => [`  ${k} peak, MB`, v] as (string | number | null)[]),
-        ['Node + tools at one sample, MB', run.sampled.nodePlusToolsPeakMB],
-      ]),
-    );
-    out.push(`${nodePeakMB <= GOAL_MB ? 'within' : 'OVER'} the ${GOAL_MB} MB goal (Node process, PGlite included); tool peaks are sampled every ${intervalMs} ms, short-lived tools may be missed.`);
-    out.push(`statuses: ${Object.entries(result.statuses).map(([k, v]) => `${k} ${v}`).join(', ') || '—'}${run.code ? `; child exit ${run.code}` : ''}`);
-    for (const p of result.problems) out.push(`  ${p.slice(0, 240)}`);
-    if (!r) out.push(run.stderr.slice(-4000));
+    out.push(report(runs, intervalMs));
     process.stdout.write(out.join('\n') + '\n');
   } finally {
     if (flags.keep) log(`kept ${root}`);
