@@ -4,11 +4,10 @@
 // overwritten, concurrent puts of the same bytes store it once, and a crash before the link
 // leaves only a temp file that no reader ever sees.
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream, type ReadStream } from 'node:fs';
-import { appendFile, chmod, link, mkdir, open, readdir, rename, stat, unlink, readFile } from 'node:fs/promises';
+import { createReadStream, type ReadStream } from 'node:fs';
+import { appendFile, link, mkdir, open, readdir, rename, stat, unlink, readFile, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
-import { Readable, Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { Transform, type Readable } from 'node:stream';
 import { ConflictError, NotFoundError, ValidationError } from '../common/errors';
 import { SHA256_HEX, type DestructionAuthorisation, type ObjectStore, type ObjectVerification, type StoredObject } from './object-store';
 
@@ -61,17 +60,27 @@ export class FsObjectStore implements ObjectStore {
     const temp = path.join(this.tmpDir, `${process.pid}-${randomBytes(8).toString('hex')}.part`);
     const hash = createHash('sha256');
     let size = 0;
-    const hasher = new Transform({
-      transform(chunk: Buffer, _enc, done) {
-        hash.update(chunk);
-        size += chunk.length;
-        done(null, chunk);
-      },
-    });
-    const source = data instanceof Uint8Array ? Readable.from([Buffer.from(data.buffer, data.byteOffset, data.byteLength)]) : data;
     try {
-      await pipeline(source, hasher, createWriteStream(temp, { flags: 'wx', mode: 0o600 }));
-      await fsyncFile(temp);
+      // One handle from creation to fsync: write, flush to disk, make read-only, close.
+      const handle = await open(temp, 'wx', 0o600);
+      try {
+        if (data instanceof Uint8Array) {
+          hash.update(data);
+          size = data.byteLength;
+          await writeAll(handle, data);
+        } else {
+          for await (const chunk of data) {
+            const buf: Uint8Array = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Uint8Array);
+            hash.update(buf);
+            size += buf.byteLength;
+            await writeAll(handle, buf);
+          }
+        }
+        await handle.sync();
+        await handle.chmod(0o444);
+      } finally {
+        await handle.close();
+      }
       const sha256 = hash.digest('hex');
       if (options.expectedSha256 && options.expectedSha256 !== sha256) {
         throw new ValidationError('storage.digest_mismatch', 'errors.storage_digest_mismatch', {
@@ -81,7 +90,6 @@ export class FsObjectStore implements ObjectStore {
       }
       const final = this.objectPath(sha256);
       await mkdir(path.dirname(final), { recursive: true });
-      await chmod(temp, 0o444);
       let created = true;
       try {
         await link(temp, final);
@@ -202,12 +210,11 @@ function notFound(sha256: string): NotFoundError {
   return new NotFoundError('storage.object_not_found', 'errors.storage_object_not_found', { sha256 });
 }
 
-async function fsyncFile(file: string): Promise<void> {
-  const handle = await open(file, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
+async function writeAll(handle: FileHandle, data: Uint8Array): Promise<void> {
+  let offset = 0;
+  while (offset < data.byteLength) {
+    const { bytesWritten } = await handle.write(data, offset, data.byteLength - offset);
+    offset += bytesWritten;
   }
 }
 
