@@ -83,6 +83,44 @@ function assertSchema(ctx: Ctx, name: 'document-metadata' | 'dossier-metadata' |
   }
 }
 
+/**
+ * Objects of one dossier in flight at once. Each put waits on two fsyncs (the file, then its
+ * folder after the link) on libuv's thread pool; one at a time left the disk idle between
+ * them. Every put stays individually crash-safe and write-once (FsObjectStore.put), and the
+ * AIP manifest is still stored only after all of them have finished.
+ */
+const PUT_CONCURRENCY = 8;
+
+/** Runs tasks with at most `limit` at once; `settled()` waits for all, then throws the first failure. */
+class Bounded {
+  private active = 0;
+  private readonly waiting: (() => void)[] = [];
+  private readonly started: Promise<unknown>[] = [];
+
+  constructor(private readonly limit: number) {}
+
+  run<T>(task: () => Promise<T>): Promise<T> {
+    const p = (async () => {
+      while (this.active >= this.limit) await new Promise<void>((resolve) => this.waiting.push(resolve));
+      this.active += 1;
+      try {
+        return await task();
+      } finally {
+        this.active -= 1;
+        this.waiting.shift()?.();
+      }
+    })();
+    this.started.push(p);
+    p.catch(() => undefined); // reported by settled()
+    return p;
+  }
+
+  async settled(): Promise<void> {
+    const results = await Promise.allSettled(this.started);
+    for (const r of results) if (r.status === 'rejected') throw r.reason;
+  }
+}
+
 function dossierKey(index: string | null, volume: number): string {
   return `${index ?? ''}#${volume}`;
 }
@@ -121,6 +159,7 @@ async function storeOneDossier(
 ): Promise<StoredDossier> {
   const { deps } = ctx;
   const included = docs.filter((doc) => doc.status === 'accepted' || doc.status === 'conversion-failed');
+  const hashing = new Bounded(PUT_CONCURRENCY);
   const input: DossierInput = {
     transferId: ctx.transferId,
     sequence,
@@ -155,7 +194,7 @@ async function storeOneDossier(
           attachments: (doc.entry.attachments ?? []).map((a) => ({ name: path.basename(a.path), sha256: a.sha256, size: a.size })),
           original: { name: path.basename(doc.source), sha256: doc.sha256, size: doc.size, mime: doc.format?.mime ?? 'application/octet-stream', format: doc.format?.name ?? 'unknown' },
           rendition: rendition
-            ? { name: `${path.basename(doc.source).replace(/\.[^.]*$/, '') || 'document'}.pdf`, ...(await sha256File(rendition)) }
+            ? { name: `${path.basename(doc.source).replace(/\.[^.]*$/, '') || 'document'}.pdf`, ...(await hashing.run(() => sha256File(rendition))) }
             : null,
           signatures: (sig?.files ?? []).map((f) => ({
             name: path.basename(f.path),
@@ -173,106 +212,116 @@ async function storeOneDossier(
   const built = buildDocuments(input);
   for (const b of built) assertSchema(ctx, 'document-metadata', b.metadata, b.metadataPath);
   const aip = new AipBuilder(deps.storage);
-  const byId = new Map(docs.map((doc) => [doc.id, doc]));
-  const notes = new Map<string, string>();
-  for (const b of built) {
-    const doc = byId.get(b.documentId)!;
-    await aip.addFile(b.originalPath, 'original', localFile(ctx.work, doc), doc.sha256, doc.id);
-    for (const [i, f] of (doc.signature?.files ?? []).entries()) {
-      await aip.addFile(b.signaturePaths[i]!, 'signature', path.join(ctx.work, 'files', f.path), f.sha256, doc.id);
+  // Document objects are queued here and written while the inventory is built and rendered.
+  const writes = new Bounded(PUT_CONCURRENCY);
+  try {
+    const byId = new Map(docs.map((doc) => [doc.id, doc]));
+    const notes = new Map<string, string>();
+    for (const b of built) {
+      const doc = byId.get(b.documentId)!;
+      void writes.run(() => aip.addFile(b.originalPath, 'original', localFile(ctx.work, doc), doc.sha256, doc.id));
+      for (const [i, f] of (doc.signature?.files ?? []).entries()) {
+        void writes.run(() => aip.addFile(b.signaturePaths[i]!, 'signature', path.join(ctx.work, 'files', f.path), f.sha256, doc.id));
+      }
+      for (const [i, a] of (doc.entry.attachments ?? []).entries()) {
+        void writes.run(() => aip.addFile(b.attachmentPaths[i]!, 'attachment', path.join(ctx.work, 'files', a.path), a.sha256, doc.id));
+      }
+      if (b.renditionPath) void writes.run(() => aip.addFile(b.renditionPath!, 'rendition', renditionFile(ctx.work, doc), b.metadata.rendition!.sha256, doc.id));
+      void writes.run(() => aip.addJson(b.metadataPath, 'document-metadata', b.metadata, doc.id));
+      if (doc.problems.length) void writes.run(() => aip.addJson(`${b.folder}/problems.json`, 'report', doc.problems, doc.id));
+      if (b.status === 'conversion-failed') notes.set(doc.id, 'PDF/A rendition failed; original kept');
+      else if (doc.acceptedWithReason) notes.set(doc.id, `Signature invalid, accepted: ${doc.acceptedWithReason}`.slice(0, 500));
     }
-    for (const [i, a] of (doc.entry.attachments ?? []).entries()) {
-      await aip.addFile(b.attachmentPaths[i]!, 'attachment', path.join(ctx.work, 'files', a.path), a.sha256, doc.id);
+    const inventory = buildInventory(input, built, notes);
+    assertSchema(ctx, 'internal-inventory', inventory, 'inventory/internal-inventory.json');
+    const inventoryEntry = await aip.addJson('inventory/internal-inventory.json', 'internal-inventory', inventory);
+    for (const language of ['kk', 'ru'] as const) {
+      const pdf = await ctx.tools.renderPdfA({
+        title: language === 'kk' ? `№ ${d.index} ішкі тізімдеме` : `Внутренняя опись № ${d.index}`,
+        language,
+        blocks: inventoryBlocks(inventory, language),
+        author: input.compiledBy.name,
+        date: new Date(receivedAt),
+      });
+      void writes.run(() => aip.addBytes(`inventory/internal-inventory-${language}.pdf`, 'internal-inventory-rendition', pdf));
     }
-    if (b.renditionPath) await aip.addFile(b.renditionPath, 'rendition', renditionFile(ctx.work, doc), b.metadata.rendition!.sha256, doc.id);
-    await aip.addJson(b.metadataPath, 'document-metadata', b.metadata, doc.id);
-    if (doc.problems.length) await aip.addJson(`${b.folder}/problems.json`, 'report', doc.problems, doc.id);
-    if (b.status === 'conversion-failed') notes.set(doc.id, 'PDF/A rendition failed; original kept');
-    else if (doc.acceptedWithReason) notes.set(doc.id, `Signature invalid, accepted: ${doc.acceptedWithReason}`.slice(0, 500));
-  }
-  const inventory = buildInventory(input, built, notes);
-  assertSchema(ctx, 'internal-inventory', inventory, 'inventory/internal-inventory.json');
-  const inventoryEntry = await aip.addJson('inventory/internal-inventory.json', 'internal-inventory', inventory);
-  for (const language of ['kk', 'ru'] as const) {
-    const pdf = await ctx.tools.renderPdfA({
-      title: language === 'kk' ? `№ ${d.index} ішкі тізімдеме` : `Внутренняя опись № ${d.index}`,
-      language,
-      blocks: inventoryBlocks(inventory, language),
-      author: input.compiledBy.name,
-      date: new Date(receivedAt),
-    });
-    await aip.addBytes(`inventory/internal-inventory-${language}.pdf`, 'internal-inventory-rendition', pdf);
-  }
-  const statement = integrityStatement(input, inventoryEntry.sha256, built);
-  const integrityEntry = await aip.addBytes('integrity.json', 'evidence', statement);
+    const statement = integrityStatement(input, inventoryEntry.sha256, built);
+    const integrityEntry = await aip.addBytes('integrity.json', 'evidence', statement);
 
-  const signatures: StoredSignature[] = [];
-  let sigStatus: { status: DossierSignatureStatus; signer?: string; signingTime?: string } = { status: 'absent' };
-  if (ctx.options.signer) {
-    const { pkcs12, password } = ctx.options.signer;
-    const inventoryBytes = serialiseJson(inventory);
-    for (const [kind, content, file] of [
-      ['inventory', inventoryBytes, 'signatures/internal-inventory.p7s'],
-      ['integrity', statement, 'signatures/integrity.p7s'],
-    ] as const) {
-      const cms = await ctx.tools.signDetached(content, pkcs12, password);
-      const check = await ctx.tools.verifySignature({ signature: cms, content, trustDir: deps.config.trustDir });
-      const entry = await aip.addBytes(file, kind === 'inventory' ? 'internal-inventory-signature' : 'dossier-signature', cms);
-      const s = check.signers[0];
-      signatures.push({ kind, signer: { subject: s?.signer.subject ?? '', serialNumber: s?.signer.serialNumber, iin: s?.signer.iin, bin: s?.signer.bin, signingTime: s?.signingTime }, cmsSha256: entry.sha256, verdict: check.verdict });
-      if (kind === 'integrity') sigStatus = { status: check.verdict, ...(s ? { signer: s.signer.subject } : {}), ...(s?.signingTime ? { signingTime: s.signingTime } : {}) };
-    }
-  }
-  const metadata = buildDossierMetadata(input, built, inventory, inventoryEntry.sha256, sigStatus);
-  assertSchema(ctx, 'dossier-metadata', metadata, 'dossier.json');
-  await aip.addJson('dossier.json', 'dossier-metadata', metadata);
-
-  const rejected: StoredDossier['rejected'] = [];
-  for (const doc of docs.filter((x) => x.status === 'rejected' || x.status === 'expanded')) {
-    const folder = `${doc.status === 'expanded' ? 'containers' : 'rejected'}/${String(doc.seq).padStart(4, '0')}`;
-    const file = localFile(ctx.work, doc);
-    if (await stat(file).catch(() => null)) {
-      const p = `${folder}/${aipFileName(path.basename(doc.source))}`;
-      await aip.addFile(p, doc.status === 'expanded' ? 'original' : 'evidence', file, undefined, doc.id);
-      rejected.push({ documentId: doc.id, aipPath: p });
-      for (const f of [...doc.entry.signatures, ...(doc.entry.attachments ?? [])]) {
-        await aip.addFile(`${folder}/${aipFileName(path.basename(f.path))}`, 'signature', path.join(ctx.work, 'files', f.path), f.sha256, doc.id);
+    const signatures: StoredSignature[] = [];
+    let sigStatus: { status: DossierSignatureStatus; signer?: string; signingTime?: string } = { status: 'absent' };
+    if (ctx.options.signer) {
+      const { pkcs12, password } = ctx.options.signer;
+      const inventoryBytes = serialiseJson(inventory);
+      for (const [kind, content, file] of [
+        ['inventory', inventoryBytes, 'signatures/internal-inventory.p7s'],
+        ['integrity', statement, 'signatures/integrity.p7s'],
+      ] as const) {
+        const cms = await ctx.tools.signDetached(content, pkcs12, password);
+        const check = await ctx.tools.verifySignature({ signature: cms, content, trustDir: deps.config.trustDir });
+        const entry = await aip.addBytes(file, kind === 'inventory' ? 'internal-inventory-signature' : 'dossier-signature', cms);
+        const s = check.signers[0];
+        signatures.push({ kind, signer: { subject: s?.signer.subject ?? '', serialNumber: s?.signer.serialNumber, iin: s?.signer.iin, bin: s?.signer.bin, signingTime: s?.signingTime }, cmsSha256: entry.sha256, verdict: check.verdict });
+        if (kind === 'integrity') sigStatus = { status: check.verdict, ...(s ? { signer: s.signer.subject } : {}), ...(s?.signingTime ? { signingTime: s.signingTime } : {}) };
       }
     }
-    await aip.addJson(`${folder}/problems.json`, 'report', { source: doc.source, status: doc.status, problems: doc.problems }, doc.id);
+    const metadata = buildDossierMetadata(input, built, inventory, inventoryEntry.sha256, sigStatus);
+    assertSchema(ctx, 'dossier-metadata', metadata, 'dossier.json');
+    void writes.run(() => aip.addJson('dossier.json', 'dossier-metadata', metadata));
+
+    const rejected: StoredDossier['rejected'] = [];
+    for (const doc of docs.filter((x) => x.status === 'rejected' || x.status === 'expanded')) {
+      const folder = `${doc.status === 'expanded' ? 'containers' : 'rejected'}/${String(doc.seq).padStart(4, '0')}`;
+      const file = localFile(ctx.work, doc);
+      if (await stat(file).catch(() => null)) {
+        const p = `${folder}/${aipFileName(path.basename(doc.source))}`;
+        void writes.run(() => aip.addFile(p, doc.status === 'expanded' ? 'original' : 'evidence', file, undefined, doc.id));
+        rejected.push({ documentId: doc.id, aipPath: p });
+        for (const f of [...doc.entry.signatures, ...(doc.entry.attachments ?? [])]) {
+          void writes.run(() => aip.addFile(`${folder}/${aipFileName(path.basename(f.path))}`, 'signature', path.join(ctx.work, 'files', f.path), f.sha256, doc.id));
+        }
+      }
+      void writes.run(() => aip.addJson(`${folder}/problems.json`, 'report', { source: doc.source, status: doc.status, problems: doc.problems }, doc.id));
+    }
+    // The manifest names only objects already written: every put above must have finished.
+    await writes.settled();
+    const sealed = await aip.seal({
+      aipId: `${ctx.transferId}/${d.index}/${volume}`,
+      dossierIndex: d.index,
+      fonds: input.fonds,
+      year: input.year,
+      createdAt: receivedAt,
+      transferId: ctx.transferId,
+      events,
+      tools,
+    });
+    const allSigned = signatures.length === 2 && signatures.every((s) => s.verdict === 'valid');
+    return {
+      index: d.index,
+      volume,
+      title: d.title,
+      manifestSha256: sealed.sha256,
+      inventorySha256: inventoryEntry.sha256,
+      integritySha256: integrityEntry.sha256,
+      status: allSigned ? 'stored' : 'awaiting-signature',
+      metadata: metadata as unknown as Record<string, unknown>,
+      documents: built.map((b) => ({
+        documentId: b.documentId,
+        position: b.metadata.position,
+        aipPath: b.originalPath,
+        renditionPath: b.renditionPath,
+        controlCharacteristic: b.metadata.controlCharacteristic,
+        previous: b.metadata.previous,
+        metadata: b.metadata as unknown as Record<string, unknown>,
+      })),
+      rejected,
+      signatures,
+    };
+  } catch (error) {
+    // Leave no write running behind a failed store step (it is re-run from scratch).
+    await writes.settled().catch(() => undefined);
+    throw error;
   }
-  const sealed = await aip.seal({
-    aipId: `${ctx.transferId}/${d.index}/${volume}`,
-    dossierIndex: d.index,
-    fonds: input.fonds,
-    year: input.year,
-    createdAt: receivedAt,
-    transferId: ctx.transferId,
-    events,
-    tools,
-  });
-  const allSigned = signatures.length === 2 && signatures.every((s) => s.verdict === 'valid');
-  return {
-    index: d.index,
-    volume,
-    title: d.title,
-    manifestSha256: sealed.sha256,
-    inventorySha256: inventoryEntry.sha256,
-    integritySha256: integrityEntry.sha256,
-    status: allSigned ? 'stored' : 'awaiting-signature',
-    metadata: metadata as unknown as Record<string, unknown>,
-    documents: built.map((b) => ({
-      documentId: b.documentId,
-      position: b.metadata.position,
-      aipPath: b.originalPath,
-      renditionPath: b.renditionPath,
-      controlCharacteristic: b.metadata.controlCharacteristic,
-      previous: b.metadata.previous,
-      metadata: b.metadata as unknown as Record<string, unknown>,
-    })),
-    rejected,
-    signatures,
-  };
 }
 
 /** Keeps items that belong to no dossier (or a refused package) so nothing handed over is lost. */
