@@ -2,7 +2,7 @@
 // internal inventory (title, headings, paragraphs, a table that continues over pages with its
 // header repeated, signature lines). A4 portrait, DejaVu Sans for Kazakh and Russian.
 import { rgb, type PDFFont, type PDFPage } from 'pdf-lib';
-import { A4, createPdfaDocument, printable, savePdfA, type PdfaDocument } from './pdfa-writer';
+import { A4, createPdfaDocument, fontFileOf, printable, savePdfA, type PdfaDocument } from './pdfa-writer';
 
 export type PdfBlock =
   | { kind: 'heading'; text: string; level?: 1 | 2; align?: 'left' | 'center' }
@@ -25,6 +25,20 @@ const MARGIN = { left: 56.7, right: 42.5, top: 56.7, bottom: 56.7 }; // 20/15/20
 const BLACK = rgb(0, 0, 0);
 
 const advance = new WeakMap<PDFFont, Map<string, number>>();
+/** Advances of the fonts createPdfaDocument embeds, by font file: the same in every document. */
+const MAX_CACHED_ADVANCES = 20_000;
+const fileAdvance = new Map<string, Map<string, number>>();
+
+function advancesOf(font: PDFFont): Map<string, number> {
+  const file = fontFileOf(font);
+  let widths = file ? fileAdvance.get(file) : advance.get(font);
+  if (!widths) {
+    widths = new Map();
+    if (file) fileAdvance.set(file, widths);
+    else advance.set(font, widths);
+  }
+  return widths;
+}
 
 /**
  * Width of text from cached per-character advances. fontkit shaping per call made wrapping
@@ -32,17 +46,13 @@ const advance = new WeakMap<PDFFont, Map<string, number>>();
  * kerning), so the sum is exact, or an overestimate where a ligature forms — safe for wrapping.
  */
 export function measure(font: PDFFont, size: number, text: string): number {
-  let widths = advance.get(font);
-  if (!widths) {
-    widths = new Map();
-    advance.set(font, widths);
-  }
+  const widths = advancesOf(font);
   let total = 0;
   for (const ch of text) {
     let w = widths.get(ch);
     if (w === undefined) {
       w = font.widthOfTextAtSize(ch, 1000);
-      widths.set(ch, w);
+      if (widths.size < MAX_CACHED_ADVANCES) widths.set(ch, w);
     }
     total += w;
   }

@@ -3,7 +3,9 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { inflateSync } from 'node:zlib';
+import fontkit from '@pdf-lib/fontkit';
 import { PDFDocument, PDFDict, PDFName, PDFRawStream, StandardFonts } from 'pdf-lib';
+import { createPdfaDocument, savePdfA, sharedFontkit } from './pdfa-writer';
 import { renderPdfA, textToPdfA, wrapText } from './index';
 import { expectPdfA1b, pdfText, KAZAKH_LETTERS, KAZAKH_SAMPLE } from './test-helpers';
 
@@ -24,6 +26,29 @@ describe('wrapText', () => {
     expect(lines[0]).toBe('aaa bbb ccc'.slice(0, lines[0]!.length));
     expect(lines).toContain('');
     expect(lines.join('').replace(/\s/g, '')).toBe(('aaabbbccc' + 'x'.repeat(100)));
+  });
+});
+
+describe('fonts parsed once per process', () => {
+  async function page(kit: typeof sharedFontkit, lines: string[]): Promise<Buffer> {
+    const { doc, regular, bold } = await createPdfaDocument({ fontkit: kit });
+    const p = doc.addPage([595, 842]);
+    lines.forEach((line, i) => {
+      p.drawText(line, { x: 50, y: 780 - 40 * i, size: 11, font: regular });
+      p.drawText(line.toUpperCase(), { x: 50, y: 760 - 40 * i, size: 11, font: bold });
+    });
+    return Buffer.from(await savePdfA(doc, { title: 'fonts', date: new Date('2026-01-15T10:00:00Z') }));
+  }
+
+  it('writes the same bytes as a fresh parse, and no glyph state leaks between documents', async () => {
+    // Latin script, so fontkit forms the "fi" ligature; Kazakh in its own run.
+    const lines = ['Archive file fi ffi fl', 'Мұрағат құжаты — Архив 2025'];
+    const fresh = await page(fontkit, lines);
+    // Another document first reaches the "fi" ligature glyph through U+FB01: with a shared
+    // glyph cache that code point would leak into the next document's ToUnicode map.
+    await page(sharedFontkit, ['a \ufb01 b', 'ӘӨ']);
+    expect((await page(sharedFontkit, lines)).equals(fresh)).toBe(true);
+    expect((await page(sharedFontkit, lines)).equals(fresh)).toBe(true);
   });
 });
 

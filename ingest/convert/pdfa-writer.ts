@@ -60,13 +60,55 @@ export interface PdfaDocument {
   bold: PDFFont;
 }
 
+type Fontkit = Parameters<PDFDocument['registerFontkit']>[0];
+type FontkitFont = ReturnType<Fontkit['create']>;
+const parsedFonts = new WeakMap<Uint8Array, FontkitFont>();
+
+/**
+ * fontkit for our own documents. Parsing DejaVu (≈ 700 KB) and decoding its layout tables
+ * (GSUB, GPOS) again for every text rendition and inventory was most of their cost, so each font
+ * file is parsed once per process and each document gets a light view of it (Object.create)
+ * with its own glyph cache. The tables are read-only once decoded and are shared; the glyph
+ * objects are not, because a glyph remembers the code points it was first reached by and those
+ * become the document's ToUnicode map. The output is byte-for-byte that of a fresh parse
+ * (pdfa-writer.test.ts).
+ */
+export const sharedFontkit: Fontkit = {
+  create(data: Uint8Array, postscriptName?: string): FontkitFont {
+    if (postscriptName !== undefined) return fontkit.create(data, postscriptName);
+    let parsed = parsedFonts.get(data);
+    if (!parsed) {
+      parsed = fontkit.create(data);
+      parsedFonts.set(data, parsed);
+    }
+    const view = Object.create(parsed) as FontkitFont & { _glyphs: Record<number, unknown> };
+    view._glyphs = {};
+    return view;
+  },
+};
+
+/** PDFFont → the font file it was embedded from, for caches valid across documents (layout.ts). */
+const fontFiles = new WeakMap<PDFFont, string>();
+export function fontFileOf(font: PDFFont): string | undefined {
+  return fontFiles.get(font);
+}
+
+/** A new, empty document to be finished by savePdfA (no fonts: image renditions need none). */
+export async function createPdfaBase(): Promise<PDFDocument> {
+  return PDFDocument.create({ updateMetadata: false });
+}
+
 /** A new document prepared for PDF/A-1b, with DejaVu Sans (regular and bold) embedded as subsets. */
-export async function createPdfaDocument(): Promise<PdfaDocument> {
-  const doc = await PDFDocument.create({ updateMetadata: false });
-  doc.registerFontkit(fontkit);
+export async function createPdfaDocument(options: { fontkit?: Fontkit } = {}): Promise<PdfaDocument> {
+  const doc = await createPdfaBase();
+  doc.registerFontkit(options.fontkit ?? sharedFontkit);
   // Subset tags keep the names unique per document, as PDF 1.4 (5.5.3) expects of subsets.
-  const regular = await doc.embedFont(await cachedRead(findFont('DejaVuSans.ttf')), { subset: true, customName: 'MRGTAA+DejaVuSans' });
-  const bold = await doc.embedFont(await cachedRead(findFont('DejaVuSans-Bold.ttf')), { subset: true, customName: 'MRGTAB+DejaVuSans-Bold' });
+  const regularFile = findFont('DejaVuSans.ttf');
+  const boldFile = findFont('DejaVuSans-Bold.ttf');
+  const regular = await doc.embedFont(await cachedRead(regularFile), { subset: true, customName: 'MRGTAA+DejaVuSans' });
+  const bold = await doc.embedFont(await cachedRead(boldFile), { subset: true, customName: 'MRGTAB+DejaVuSans-Bold' });
+  fontFiles.set(regular, regularFile);
+  fontFiles.set(bold, boldFile);
   return { doc, regular, bold };
 }
 
