@@ -14,7 +14,11 @@ import {
   type PDFPage,
   type PDFRef,
 } from 'pdf-lib';
-import { A4, createPdfaDocument, savePdfA } from './pdfa-writer';
+import { promisify } from 'node:util';
+import { deflate } from 'node:zlib';
+import { A4, createPdfaBase, savePdfA } from './pdfa-writer';
+
+const deflateAsync = promisify(deflate);
 
 export class ImageDecodeError extends Error {
   constructor(message: string) {
@@ -116,14 +120,14 @@ function placeOnPage(page: PDFPage, name: string, width: number, height: number)
   );
 }
 
-function pageFor(doc: Awaited<ReturnType<typeof createPdfaDocument>>['doc'], width: number, height: number): PDFPage {
+function pageFor(doc: Awaited<ReturnType<typeof createPdfaBase>>, width: number, height: number): PDFPage {
   return width > height ? doc.addPage([A4.height, A4.width]) : doc.addPage([A4.width, A4.height]);
 }
 
 /** Converts JPEG, PNG, TIFF or GIF bytes to a PDF/A-1b document, one page per image page. */
 export async function imageToPdfA(kind: 'JPEG' | 'PNG' | 'TIFF' | 'GIF', data: Buffer, meta: { title: string; date?: Date }): Promise<Uint8Array> {
-  const pdf = await createPdfaDocument();
-  const { doc } = pdf;
+  // No fonts: an image page has no text, and embedding unused fonts cost more than the image.
+  const doc = await createPdfaBase();
   let rasters: Raster[];
   try {
     if (kind === 'JPEG') {
@@ -150,21 +154,24 @@ export async function imageToPdfA(kind: 'JPEG' | 'PNG' | 'TIFF' | 'GIF', data: B
     if (error instanceof ImageDecodeError) throw error;
     throw new ImageDecodeError(error instanceof Error ? error.message : String(error));
   }
-  rasters.forEach((r, i) => {
+  for (const [i, r] of rasters.entries()) {
+    // Node's zlib instead of pdf-lib's flateStream (pako, JavaScript on this thread): several
+    // times faster, and it runs on the thread pool. Same filter, same decoded pixels.
     const ref: PDFRef = doc.context.register(
-      doc.context.flateStream(r.rgb, {
+      doc.context.stream(await deflateAsync(r.rgb), {
         Type: 'XObject',
         Subtype: 'Image',
         Width: r.width,
         Height: r.height,
         ColorSpace: 'DeviceRGB',
         BitsPerComponent: 8,
+        Filter: 'FlateDecode',
       }),
     );
     const page = pageFor(doc, r.width, r.height);
     const name = `Im${i}`;
     page.node.setXObject(PDFName.of(name), ref);
     placeOnPage(page, name, r.width, r.height);
-  });
+  }
   return savePdfA(doc, meta);
 }
