@@ -43,12 +43,15 @@ function holdOpen(hold: boolean): void {
 function startHelper(): ChildProcess | null {
   if (helper) return helper;
   if (helperFailed || process.env.MURAGAT_TOOL_RUNNER === 'direct' || !existsSync(CHILD)) return null;
-  // The helper gets no loaders (tsx, vitest): it is plain JavaScript and should stay small.
+  // The helper gets no loaders (tsx, vitest): it is plain JavaScript and should stay small. It
+  // has its own session, as the tools always had: a Ctrl-C for the terminal's process group
+  // must not end it (the worker finishes its current transfer on SIGINT); it ends with its
+  // parent (see the child's disconnect handler).
   const env = { ...process.env };
   delete env.NODE_OPTIONS;
   let child: ChildProcess;
   try {
-    child = fork(CHILD, [], { execArgv: [], env, serialization: 'advanced', stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+    child = fork(CHILD, [], { execArgv: [], env, serialization: 'advanced', stdio: ['ignore', 'ignore', 'inherit', 'ipc'], detached: true });
   } catch {
     helperFailed = true;
     return null;
