@@ -73,6 +73,14 @@ interface Mem {
   arrayBuffers: number;
 }
 
+function vmHwmMB(): number {
+  try {
+    return Number(/VmHWM:\s+(\d+)/.exec(readFileSync('/proc/self/status', 'latin1'))?.[1] ?? 0) / 1024;
+  } catch {
+    return 0;
+  }
+}
+
 function memNow(): Mem {
   const m = process.memoryUsage();
   return { rss: m.rss / MB, heap: m.heapUsed / MB, external: m.external / MB, arrayBuffers: m.arrayBuffers / MB };
@@ -93,6 +101,8 @@ interface Attributed {
  */
 function instrument(tools: IngestTools, sizeOf: (file: string) => number) {
   const inFlight = new Map<number, { kind: string; item: string }>();
+  /** Work that started or ended since the last sample (a short spike falls between samples). */
+  const recent = new Set<string>();
   let nextId = 0;
   const byKind: Record<string, Attributed> = {};
   let convertInterval: Mem | null = null;
@@ -111,11 +121,13 @@ function instrument(tools: IngestTools, sizeOf: (file: string) => number) {
     const id = nextId++;
     (byKind[kind] ??= { count: 0, peak: null }).count++;
     inFlight.set(id, { kind, item });
+    recent.add(kind);
     sample(memNow());
     try {
       return await fn();
     } finally {
       sample(memNow());
+      recent.add(kind);
       inFlight.delete(id);
     }
   };
@@ -136,6 +148,7 @@ function instrument(tools: IngestTools, sizeOf: (file: string) => number) {
               const kind = `conversion of ${item.format.family} (${sizeClass(sizeOf(item.path))})`;
               (byKind[kind] ??= { count: 0, peak: null }).count++;
               seen(kind, convertInterval, `${path.basename(item.path)} ${sizeLabel(item.path)}`);
+              recent.add(kind);
             }
             convertInterval = memNow();
             onDone?.(i);
@@ -145,7 +158,13 @@ function instrument(tools: IngestTools, sizeOf: (file: string) => number) {
       };
     },
   };
-  return { tools: wrapped, sample, byKind };
+  /** Kinds of work in flight now or since the previous call. */
+  const working = () => {
+    const out = new Set([...recent, ...[...inFlight.values()].map((w) => w.kind)]);
+    recent.clear();
+    return [...out].sort();
+  };
+  return { tools: wrapped, sample, byKind, working };
 }
 
 function sizeClass(bytes: number): string {
@@ -175,11 +194,22 @@ async function child(root: string, tar: string, url: string | undefined): Promis
   let current = 'receive';
   const peakByStep: Record<string, number> = {};
   let peak: Mem = idle;
+  // The kernel's high-water mark catches what 100 ms samples miss: each rise is recorded with
+  // the step and the work in flight since the previous sample.
+  const t0hwm = performance.now();
+  let hwm = vmHwmMB();
+  const hwmRises: { seconds: number; fromMB: number; toMB: number; step: string; work: string[] }[] = [];
   const sample = () => {
     const m = memNow();
     peakByStep[current] = Math.max(peakByStep[current] ?? 0, m.rss);
     if (m.rss > peak.rss) peak = m;
     probe.sample(m);
+    const work = probe.working();
+    const h = vmHwmMB();
+    if (h > hwm) {
+      hwmRises.push({ seconds: (performance.now() - t0hwm) / 1000, fromMB: hwm, toMB: h, step: current, work });
+      hwm = h;
+    }
   };
   const timer = setInterval(sample, 100);
   // Steps report progress late (unpack at its end, convert after the first file), so the
@@ -224,6 +254,8 @@ async function child(root: string, tar: string, url: string | undefined): Promis
     receivePeakRssMB: peakByStep.receive ?? null,
     steps,
     inFlight: probe.byKind,
+    // The rises of 8 MB or more, and the one that set the final mark.
+    hwmRises: hwmRises.filter((r, i) => r.toMB - r.fromMB >= 8 || i === hwmRises.length - 1),
     statuses: statusCounts(report),
     problems: sampleProblems(report),
     maxRssMB: process.resourceUsage().maxRSS / 1024,
@@ -504,9 +536,18 @@ interface ChildResult {
   receivePeakRssMB: number | null;
   steps: { step: string; status: string; seconds: number | null; peakRssMB: number | null }[];
   inFlight: Record<string, Attributed>;
+  hwmRises: HwmRise[];
   statuses: Record<string, number>;
   problems: string[];
   maxRssMB: number;
+}
+
+interface HwmRise {
+  seconds: number;
+  fromMB: number;
+  toMB: number;
+  step: string;
+  work: string[];
 }
 
 /** One ingest of the transfer, in a child process, on the embedded catalog or on the server. */
@@ -545,6 +586,7 @@ async function measure(kind: CatalogKind, root: string, tar: string, intervalMs:
       receivePeakRssMB: r?.receivePeakRssMB ?? null,
       steps: r?.steps ?? [],
       inFlight: r?.inFlight ?? {},
+      hwmRises: r?.hwmRises ?? [],
       statuses: r?.statuses ?? {},
       problems: r?.problems ?? [],
       samples: run.sampled.samples,
@@ -597,6 +639,16 @@ function report(runs: Run[], intervalMs: number): string {
     const a = r.inFlight[k];
     return a?.peak ? `${f(a.peak.rss)} n=${a.count}` : '—';
   }))]));
+  out.push('');
+  out.push('Where the kernel high-water mark (VmHWM) rose: step and work in flight since the sample before (largest rises, and the one that set the mark):');
+  for (const r of runs) {
+    const rises = r.hwmRises;
+    const last = rises[rises.length - 1];
+    const top = [...rises].sort((a, b) => b.toMB - b.fromMB - (a.toMB - a.fromMB)).slice(0, 5);
+    const line = (x: HwmRise) => `${f(x.fromMB)} → ${f(x.toMB)} MB at ${f(x.seconds)} s, step ${x.step}${x.work.length ? `: ${x.work.join(', ')}` : ''}`;
+    out.push(`  ${r.catalog}: mark set ${last ? line(last) : '—'}`);
+    for (const x of top) if (x !== last) out.push(`    ${line(x)}`);
+  }
   for (const r of runs) {
     out.push(`${r.catalog}: ${r.withinGoal ? 'within' : 'OVER'} the ${GOAL_MB} MB goal (Node process${r.catalog === 'embedded' ? ', PGlite included' : '; the catalog runs in the server'}); statuses: ${Object.entries(r.statuses).map(([k, v]) => `${k} ${v}`).join(', ') || '—'}${r.childExit ? `; child exit ${r.childExit}` : ''}`);
     for (const p of r.problems) out.push(`  ${p.slice(0, 240)}`);
