@@ -1,7 +1,7 @@
 // Page layout for the PDF/A documents Muragat writes itself: plain-text renditions and the
 // internal inventory (title, headings, paragraphs, a table that continues over pages with its
 // header repeated, signature lines). A4 portrait, DejaVu Sans for Kazakh and Russian.
-import { rgb, type PDFFont, type PDFPage } from 'pdf-lib';
+import { rgb, type PDFFont, type PDFName, type PDFPage } from 'pdf-lib';
 import { A4, createPdfaDocument, fontFileOf, printable, savePdfA, type PdfaDocument } from './pdfa-writer';
 
 export type PdfBlock =
@@ -98,21 +98,44 @@ export function wrapText(font: PDFFont, size: number, text: string, width: numbe
   return lines;
 }
 
+/** A number as PDF content writes it: at most three decimals, no exponent. */
+function num(n: number): string {
+  return String(Math.round(n * 1000) / 1000);
+}
+
 class Writer {
   page!: PDFPage;
   y = 0;
   readonly width = A4.width - MARGIN.left - MARGIN.right;
   private readonly cache = new Map<PDFFont, Set<number>>();
   onNewPage?: () => void;
+  /**
+   * Text of the current page as content-stream operators, written out as one compressed
+   * stream when the page is full. page.drawText keeps about ten operator objects per line
+   * until the document is saved: a 4 MB text file held some 240 MB that way.
+   */
+  private pageText: string[] | null = null;
+  private fontKeys = new Map<PDFFont, PDFName>();
 
-  constructor(readonly pdf: PdfaDocument) {
+  constructor(readonly pdf: PdfaDocument, options: { rawText?: boolean } = {}) {
+    if (options.rawText) this.pageText = [];
     this.newPage();
   }
 
   newPage(): void {
+    this.flush();
     this.page = this.pdf.doc.addPage([A4.width, A4.height]);
+    this.fontKeys = new Map();
     this.y = A4.height - MARGIN.top;
     this.onNewPage?.();
+  }
+
+  /** Writes the buffered text of the page (raw-text mode); a no-op otherwise. */
+  flush(): void {
+    if (!this.pageText?.length) return;
+    const { context } = this.pdf.doc;
+    this.page.node.addContentStream(context.register(context.flateStream(this.pageText.join('\n'))));
+    this.pageText = [];
   }
 
   ensure(height: number): void {
@@ -124,7 +147,19 @@ class Writer {
   }
 
   text(text: string, x: number, size: number, font: PDFFont): void {
-    if (text) this.page.drawText(text, { x, y: this.y - size, size, font, color: BLACK });
+    if (!text) return;
+    if (!this.pageText) {
+      this.page.drawText(text, { x, y: this.y - size, size, font, color: BLACK });
+      return;
+    }
+    let key = this.fontKeys.get(font);
+    if (!key) {
+      key = this.page.node.newFontDictionary(font.name, font.ref);
+      this.fontKeys.set(font, key);
+    }
+    // The same operators drawText writes: black DeviceRGB fill, the font, a text position.
+    // encodeText also records the glyphs for the embedded subset.
+    this.pageText.push(`q BT 0 0 0 rg ${key.toString()} ${num(size)} Tf 1 0 0 1 ${num(x)} ${num(this.y - size)} Tm ${font.encodeText(text).toString()} Tj ET Q`);
   }
 
   lines(text: string, opts: { size: number; font: PDFFont; align?: 'left' | 'center' | 'right'; x?: number; width?: number }): void {
@@ -258,10 +293,30 @@ export async function renderPdfA(spec: PdfaDocumentSpec): Promise<Uint8Array> {
   return savePdfA(pdf.doc, { title: spec.title, language: spec.language, author: spec.author, subject: spec.subject, date: spec.date });
 }
 
+/**
+ * The text cut at line breaks into pieces of about 64 KB, so a long file is wrapped and laid
+ * out piece by piece instead of holding every wrapped line at once. Lines never span pieces,
+ * so the layout is the same as for the whole text.
+ */
+export function* paragraphGroups(text: string, size = 64 * 1024): Generator<string> {
+  let start = 0;
+  while (start <= text.length) {
+    const nl = text.length - start > size ? text.indexOf('\n', start + size) : -1;
+    if (nl < 0) {
+      yield text.slice(start);
+      return;
+    }
+    // A CRLF pair stays together: the piece ends before its CR.
+    yield text.slice(start, text[nl - 1] === '\r' ? nl - 1 : nl);
+    start = nl + 1;
+  }
+}
+
 /** Plain text on A4 pages, wrapped and paginated, monospace-free so Kazakh letters render. */
 export async function textToPdfA(text: string, meta: { title: string; date?: Date }): Promise<Uint8Array> {
   const pdf = await createPdfaDocument();
-  const w = new Writer(pdf);
-  w.lines(text.replace(/^\uFEFF/, ''), { size: 11, font: pdf.regular });
+  const w = new Writer(pdf, { rawText: true });
+  for (const part of paragraphGroups(text.replace(/^\uFEFF/, ''))) w.lines(part, { size: 11, font: pdf.regular });
+  w.flush();
   return savePdfA(pdf.doc, { title: meta.title, date: meta.date });
 }
