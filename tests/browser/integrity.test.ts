@@ -16,7 +16,7 @@ import { integrityRunsIdle } from '../../ingest/integrity/runs.service';
 import { packTransfer } from '../../ingest/transfer/index';
 import { KAZAKH_TEXT, RUSSIAN_TEXT } from '../../ingest/transfer/testing/fixtures';
 import { startServer, type RunningServer } from '../../server/index';
-import { ensureUiBuilt, HAVE_CHROMIUM, launchBrowser, SKIP_REASON } from './support';
+import { ensureUiBuilt, lowContrast, HAVE_CHROMIUM, launchBrowser, SKIP_REASON } from './support';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const kk = JSON.parse(readFileSync(path.join(here, '../../common/i18n/ui/kk.json'), 'utf8')) as Record<string, string>;
@@ -107,35 +107,6 @@ describe.skipIf(!HAVE_CHROMIUM)(HAVE_CHROMIUM ? 'integrity UI in Chromium' : `in
     return page;
   }
 
-  /** Visible text below WCAG AA contrast (4.5:1; 3:1 for large text). */
-  function lowContrast(page: Page): Promise<string[]> {
-    return page.evaluate(() => {
-      const rgb = (value: string) => (value.match(/[\d.]+/g) ?? []).map(Number);
-      const luminance = ([r = 0, g = 0, b = 0]: number[]) => {
-        const lin = (c: number) => ((c /= 255) <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4);
-        return 0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b);
-      };
-      const background = (el: Element | null): number[] => {
-        for (; el; el = el.parentElement) {
-          const c = rgb(getComputedStyle(el).backgroundColor);
-          if (c.length >= 3 && (c[3] ?? 1) > 0.5) return c;
-        }
-        return [255, 255, 255];
-      };
-      const bad: string[] = [];
-      for (const el of document.querySelectorAll<HTMLElement>('main *')) {
-        const text = [...el.childNodes].filter((n) => n.nodeType === 3).map((n) => n.textContent ?? '').join('').trim();
-        if (!text || !el.offsetParent || el.closest(':disabled, .visually-hidden')) continue;
-        const style = getComputedStyle(el);
-        const [l1, l2] = [luminance(rgb(style.color)), luminance(background(el))].sort((a, b) => b - a);
-        const ratio = (l1! + 0.05) / (l2! + 0.05);
-        const size = parseFloat(style.fontSize);
-        const large = size >= 24 || (size >= 18.66 && Number(style.fontWeight) >= 700);
-        if (ratio < (large ? 3 : 4.5)) bad.push(`${el.tagName} "${text.slice(0, 30)}" ${ratio.toFixed(2)}:1`);
-      }
-      return bad;
-    });
-  }
 
   it('the archivist starts a check, follows its live status and sees it pass', async () => {
     const page = await open();
@@ -187,7 +158,7 @@ describe.skipIf(!HAVE_CHROMIUM)(HAVE_CHROMIUM ? 'integrity UI in Chromium' : `in
     const text = page.getByTestId('integrity-progress-text');
     expect(await text.textContent()).toContain(s('integrity_progress_counts', { done: 1, total: 2 }));
     expect(await text.textContent()).toContain(s('integrity_progress_item', { item: '05-03' }));
-    expect(await lowContrast(page)).toEqual([]);
+    expect(await lowContrast(page, 'main')).toEqual([]);
 
     // Passed.
     openRest();
@@ -205,7 +176,7 @@ describe.skipIf(!HAVE_CHROMIUM)(HAVE_CHROMIUM ? 'integrity UI in Chromium' : `in
     expect(cells[3]).toBe(s('integrity_scope_all'));
     expect(cells[4]).toContain(s('integrity_status_passed'));
     expect(await page.getByRole('button', { name: s('integrity_start'), exact: true }).isEnabled()).toBe(true);
-    expect(await lowContrast(page)).toEqual([]);
+    expect(await lowContrast(page, 'main')).toEqual([]);
     expect(page.problems).toEqual([]);
   }, 120_000);
 
@@ -234,7 +205,7 @@ describe.skipIf(!HAVE_CHROMIUM)(HAVE_CHROMIUM ? 'integrity UI in Chromium' : `in
     expect(await failure.textContent()).toContain(victim.path);
     expect(await failure.textContent()).toContain(s('integrity_kind_object_corrupt'));
     expect(await failure.textContent()).toContain(victim.sha256);
-    expect(await lowContrast(page)).toEqual([]);
+    expect(await lowContrast(page, 'main')).toEqual([]);
 
     await page.getByLabel(s('integrity_repair')).check();
     await page.getByRole('button', { name: s('integrity_start'), exact: true }).click();

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { t } from '../../common/i18n';
-import { ensureUiBuilt, HAVE_CHROMIUM, launchBrowser, SKIP_REASON, startDemoServer, type DemoServer } from './support';
+import { ensureUiBuilt, lowContrast, HAVE_CHROMIUM, launchBrowser, SKIP_REASON, startDemoServer, type DemoServer } from './support';
 
 type Lang = 'kk' | 'ru' | 'en';
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -77,35 +77,6 @@ describe.skipIf(!HAVE_CHROMIUM)(HAVE_CHROMIUM ? 'UI shell in Chromium' : `UI she
     await page.locator('form.login-form button[type=submit]').click();
   }
 
-  /** Visible text below WCAG AA contrast: 4.5:1, or 3:1 for large text; disabled controls exempt. */
-  function lowContrast(page: Page): Promise<string[]> {
-    return page.evaluate(() => {
-      const rgb = (value: string) => (value.match(/[\d.]+/g) ?? []).map(Number);
-      const luminance = ([r = 0, g = 0, b = 0]: number[]) => {
-        const lin = (c: number) => ((c /= 255) <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4);
-        return 0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b);
-      };
-      const background = (el: Element | null): number[] => {
-        for (; el; el = el.parentElement) {
-          const c = rgb(getComputedStyle(el).backgroundColor);
-          if (c.length >= 3 && (c[3] ?? 1) > 0.5) return c;
-        }
-        return [255, 255, 255];
-      };
-      const bad: string[] = [];
-      for (const el of document.querySelectorAll<HTMLElement>('body *')) {
-        const text = [...el.childNodes].filter((n) => n.nodeType === 3).map((n) => n.textContent ?? '').join('').trim();
-        if (!text || !el.offsetParent || el.closest(':disabled, .visually-hidden')) continue;
-        const style = getComputedStyle(el);
-        const [l1, l2] = [luminance(rgb(style.color)), luminance(background(el))].sort((a, b) => b - a);
-        const ratio = (l1! + 0.05) / (l2! + 0.05);
-        const size = parseFloat(style.fontSize);
-        const large = size >= 24 || (size >= 18.66 && Number(style.fontWeight) >= 700);
-        if (ratio < (large ? 3 : 4.5)) bad.push(`${el.tagName} "${text.slice(0, 30)}" ${ratio.toFixed(2)}:1`);
-      }
-      return bad;
-    });
-  }
 
   it.each(Object.entries(MENUS))('%s signs in and sees exactly the menu of the role', async (username, menu) => {
     const page = await open();
