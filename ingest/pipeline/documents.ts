@@ -130,3 +130,7 @@ export function patch(doc: DocRow, updates: Map<string, DocUpdate>, change: DocU
   updates.set(doc.id, { ...(updates.get(doc.id) ?? {}), ...change });
   if (change.status) doc.status = change.status;
 }
+
+export function pending(docs: DocRow[]): DocRow[] {
+  return docs.filter((d) => d.status === 'pending');
+}

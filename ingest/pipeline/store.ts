@@ -12,7 +12,8 @@ import { buildDocuments, buildInventory, buildDossierMetadata, integrityStatemen
 import { inventoryBlocks } from '../dossier/inventory-pdf';
 import { loadDocs, localFile, renditionFile, type DocRow } from './documents';
 import { listSteps } from './state';
-import type { Ctx } from './run';
+import type { Ctx } from './context';
+import { Bounded } from './pool';
 import type { TransferManifest } from './tools';
 
 export interface StoredSignature {
@@ -91,36 +92,6 @@ function assertSchema(ctx: Ctx, name: 'document-metadata' | 'dossier-metadata' |
  */
 const PUT_CONCURRENCY = 8;
 
-/** Runs tasks with at most `limit` at once; `settled()` waits for all, then throws the first failure. */
-class Bounded {
-  private active = 0;
-  private readonly waiting: (() => void)[] = [];
-  private readonly started: Promise<unknown>[] = [];
-
-  constructor(private readonly limit: number) {}
-
-  run<T>(task: () => Promise<T>): Promise<T> {
-    const p = (async () => {
-      while (this.active >= this.limit) await new Promise<void>((resolve) => this.waiting.push(resolve));
-      this.active += 1;
-      try {
-        return await task();
-      } finally {
-        this.active -= 1;
-        this.waiting.shift()?.();
-      }
-    })();
-    this.started.push(p);
-    p.catch(() => undefined); // reported by settled()
-    return p;
-  }
-
-  async settled(): Promise<void> {
-    const results = await Promise.allSettled(this.started);
-    for (const r of results) if (r.status === 'rejected') throw r.reason;
-  }
-}
-
 function dossierKey(index: string | null, volume: number): string {
   return `${index ?? ''}#${volume}`;
 }
@@ -146,10 +117,15 @@ export async function storeDossiers(ctx: Ctx, manifest: TransferManifest): Promi
   return result;
 }
 
+type DossierEntry = TransferManifest['dossiers'][number];
+type BuiltDocument = ReturnType<typeof buildDocuments>[number];
+
+/** One dossier: its documents' objects, the inventory (JSON and PDFs), the integrity statement,
+ * optional signatures, the dossier metadata and the rejected items; the AIP manifest last. */
 async function storeOneDossier(
   ctx: Ctx,
   manifest: TransferManifest,
-  d: TransferManifest['dossiers'][number],
+  d: DossierEntry,
   volume: number,
   sequence: number,
   docs: DocRow[],
@@ -157,132 +133,25 @@ async function storeOneDossier(
   events: AipManifest['events'],
   tools: AipManifest['tools'],
 ): Promise<StoredDossier> {
-  const { deps } = ctx;
-  const included = docs.filter((doc) => doc.status === 'accepted' || doc.status === 'conversion-failed');
-  const hashing = new Bounded(PUT_CONCURRENCY);
-  const input: DossierInput = {
-    transferId: ctx.transferId,
-    sequence,
-    index: d.index,
-    title: d.title,
-    volume,
-    retention: (d.retention as Retention | undefined) ?? { kind: 'permanent' },
-    startDate: d.startDate ?? null,
-    endDate: d.endDate ?? null,
-    department: manifest.transfer.department,
-    year: manifest.transfer.year,
-    fonds: manifest.transfer.fonds ?? manifest.transfer.organisation.bin,
-    compiledBy: { name: manifest.transfer.compiledBy?.name ?? ctx.actor.username, position: manifest.transfer.compiledBy?.position ?? '—' },
-    compiledAt: receivedAt,
-    documents: await Promise.all(
-      included.map(async (doc) => {
-        const rendition = doc.status === 'accepted' ? renditionFile(ctx.work, doc) : null;
-        const sig = doc.signature;
-        return {
-          documentId: doc.id,
-          source: doc.source,
-          status: doc.status as 'accepted' | 'conversion-failed',
-          acceptedWithReason: doc.acceptedWithReason,
-          title: doc.entry.title,
-          date: doc.entry.date,
-          number: doc.entry.number,
-          language: doc.entry.language,
-          author: doc.entry.author,
-          pages: doc.entry.pages,
-          kind: doc.entry.kind,
-          inferred: doc.entry.inferred,
-          attachments: (doc.entry.attachments ?? []).map((a) => ({ name: path.basename(a.path), sha256: a.sha256, size: a.size })),
-          original: { name: path.basename(doc.source), sha256: doc.sha256, size: doc.size, mime: doc.format?.mime ?? 'application/octet-stream', format: doc.format?.name ?? 'unknown' },
-          rendition: rendition
-            ? { name: `${path.basename(doc.source).replace(/\.[^.]*$/, '') || 'document'}.pdf`, ...(await hashing.run(() => sha256File(rendition))) }
-            : null,
-          signatures: (sig?.files ?? []).map((f) => ({
-            name: path.basename(f.path),
-            sha256: f.sha256,
-            size: f.size,
-            verdict: (sig?.verdict === 'unsigned' ? 'cannot-verify' : sig?.verdict ?? 'cannot-verify') as 'valid' | 'invalid' | 'cannot-verify',
-            ...(sig?.reason ? { reason: sig.reason.slice(0, 1000) } : {}),
-            signers: sig?.signers ?? [],
-          })),
-          seq: doc.seq,
-        };
-      }),
-    ),
-  };
+  const input = await dossierInput(ctx, manifest, d, volume, sequence, docs, receivedAt);
   const built = buildDocuments(input);
   for (const b of built) assertSchema(ctx, 'document-metadata', b.metadata, b.metadataPath);
-  const aip = new AipBuilder(deps.storage);
+  const aip = new AipBuilder(ctx.deps.storage);
   // Document objects are queued here and written while the inventory is built and rendered.
   const writes = new Bounded(PUT_CONCURRENCY);
   try {
-    const byId = new Map(docs.map((doc) => [doc.id, doc]));
-    const notes = new Map<string, string>();
-    for (const b of built) {
-      const doc = byId.get(b.documentId)!;
-      void writes.run(() => aip.addFile(b.originalPath, 'original', localFile(ctx.work, doc), doc.sha256, doc.id));
-      for (const [i, f] of (doc.signature?.files ?? []).entries()) {
-        void writes.run(() => aip.addFile(b.signaturePaths[i]!, 'signature', path.join(ctx.work, 'files', f.path), f.sha256, doc.id));
-      }
-      for (const [i, a] of (doc.entry.attachments ?? []).entries()) {
-        void writes.run(() => aip.addFile(b.attachmentPaths[i]!, 'attachment', path.join(ctx.work, 'files', a.path), a.sha256, doc.id));
-      }
-      if (b.renditionPath) void writes.run(() => aip.addFile(b.renditionPath!, 'rendition', renditionFile(ctx.work, doc), b.metadata.rendition!.sha256, doc.id));
-      void writes.run(() => aip.addJson(b.metadataPath, 'document-metadata', b.metadata, doc.id));
-      if (doc.problems.length) void writes.run(() => aip.addJson(`${b.folder}/problems.json`, 'report', doc.problems, doc.id));
-      if (b.status === 'conversion-failed') notes.set(doc.id, 'PDF/A rendition failed; original kept');
-      else if (doc.acceptedWithReason) notes.set(doc.id, `Signature invalid, accepted: ${doc.acceptedWithReason}`.slice(0, 500));
-    }
+    const notes = queueDocumentObjects(ctx, aip, writes, built, docs);
     const inventory = buildInventory(input, built, notes);
     assertSchema(ctx, 'internal-inventory', inventory, 'inventory/internal-inventory.json');
     const inventoryEntry = await aip.addJson('inventory/internal-inventory.json', 'internal-inventory', inventory);
-    for (const language of ['kk', 'ru'] as const) {
-      const pdf = await ctx.tools.renderPdfA({
-        title: language === 'kk' ? `№ ${d.index} ішкі тізімдеме` : `Внутренняя опись № ${d.index}`,
-        language,
-        blocks: inventoryBlocks(inventory, language),
-        author: input.compiledBy.name,
-        date: new Date(receivedAt),
-      });
-      void writes.run(() => aip.addBytes(`inventory/internal-inventory-${language}.pdf`, 'internal-inventory-rendition', pdf));
-    }
+    await queueInventoryRenditions(ctx, aip, writes, inventory, d.index, input.compiledBy.name, receivedAt);
     const statement = integrityStatement(input, inventoryEntry.sha256, built);
     const integrityEntry = await aip.addBytes('integrity.json', 'evidence', statement);
-
-    const signatures: StoredSignature[] = [];
-    let sigStatus: { status: DossierSignatureStatus; signer?: string; signingTime?: string } = { status: 'absent' };
-    if (ctx.options.signer) {
-      const { pkcs12, password } = ctx.options.signer;
-      const inventoryBytes = serialiseJson(inventory);
-      for (const [kind, content, file] of [
-        ['inventory', inventoryBytes, 'signatures/internal-inventory.p7s'],
-        ['integrity', statement, 'signatures/integrity.p7s'],
-      ] as const) {
-        const cms = await ctx.tools.signDetached(content, pkcs12, password);
-        const check = await ctx.tools.verifySignature({ signature: cms, content, trustDir: deps.config.trustDir });
-        const entry = await aip.addBytes(file, kind === 'inventory' ? 'internal-inventory-signature' : 'dossier-signature', cms);
-        const s = check.signers[0];
-        signatures.push({ kind, signer: { subject: s?.signer.subject ?? '', serialNumber: s?.signer.serialNumber, iin: s?.signer.iin, bin: s?.signer.bin, signingTime: s?.signingTime }, cmsSha256: entry.sha256, verdict: check.verdict });
-        if (kind === 'integrity') sigStatus = { status: check.verdict, ...(s ? { signer: s.signer.subject } : {}), ...(s?.signingTime ? { signingTime: s.signingTime } : {}) };
-      }
-    }
+    const { signatures, sigStatus } = await signDossier(ctx, aip, serialiseJson(inventory), statement);
     const metadata = buildDossierMetadata(input, built, inventory, inventoryEntry.sha256, sigStatus);
     assertSchema(ctx, 'dossier-metadata', metadata, 'dossier.json');
     void writes.run(() => aip.addJson('dossier.json', 'dossier-metadata', metadata));
-
-    const rejected: StoredDossier['rejected'] = [];
-    for (const doc of docs.filter((x) => x.status === 'rejected' || x.status === 'expanded')) {
-      const folder = `${doc.status === 'expanded' ? 'containers' : 'rejected'}/${String(doc.seq).padStart(4, '0')}`;
-      const file = localFile(ctx.work, doc);
-      if (await stat(file).catch(() => null)) {
-        const p = `${folder}/${aipFileName(path.basename(doc.source))}`;
-        void writes.run(() => aip.addFile(p, doc.status === 'expanded' ? 'original' : 'evidence', file, undefined, doc.id));
-        rejected.push({ documentId: doc.id, aipPath: p });
-        for (const f of [...doc.entry.signatures, ...(doc.entry.attachments ?? [])]) {
-          void writes.run(() => aip.addFile(`${folder}/${aipFileName(path.basename(f.path))}`, 'signature', path.join(ctx.work, 'files', f.path), f.sha256, doc.id));
-        }
-      }
-      void writes.run(() => aip.addJson(`${folder}/problems.json`, 'report', { source: doc.source, status: doc.status, problems: doc.problems }, doc.id));
-    }
+    const rejected = await queueRejectedDocuments(ctx, aip, writes, docs);
     // The manifest names only objects already written: every put above must have finished.
     await writes.settled();
     const sealed = await aip.seal({
@@ -322,6 +191,157 @@ async function storeOneDossier(
     await writes.settled().catch(() => undefined);
     throw error;
   }
+}
+
+/** The dossier as the builders see it: the manifest's description plus each included document. */
+async function dossierInput(
+  ctx: Ctx,
+  manifest: TransferManifest,
+  d: DossierEntry,
+  volume: number,
+  sequence: number,
+  docs: DocRow[],
+  receivedAt: string,
+): Promise<DossierInput> {
+  const included = docs.filter((doc) => doc.status === 'accepted' || doc.status === 'conversion-failed');
+  const hashing = new Bounded(PUT_CONCURRENCY);
+  return {
+    transferId: ctx.transferId,
+    sequence,
+    index: d.index,
+    title: d.title,
+    volume,
+    retention: (d.retention as Retention | undefined) ?? { kind: 'permanent' },
+    startDate: d.startDate ?? null,
+    endDate: d.endDate ?? null,
+    department: manifest.transfer.department,
+    year: manifest.transfer.year,
+    fonds: manifest.transfer.fonds ?? manifest.transfer.organisation.bin,
+    compiledBy: { name: manifest.transfer.compiledBy?.name ?? ctx.actor.username, position: manifest.transfer.compiledBy?.position ?? '—' },
+    compiledAt: receivedAt,
+    documents: await Promise.all(included.map((doc) => documentInput(ctx, doc, hashing))),
+  };
+}
+
+async function documentInput(ctx: Ctx, doc: DocRow, hashing: Bounded): Promise<DossierInput['documents'][number]> {
+  const rendition = doc.status === 'accepted' ? renditionFile(ctx.work, doc) : null;
+  const sig = doc.signature;
+  return {
+    documentId: doc.id,
+    source: doc.source,
+    status: doc.status as 'accepted' | 'conversion-failed',
+    acceptedWithReason: doc.acceptedWithReason,
+    title: doc.entry.title,
+    date: doc.entry.date,
+    number: doc.entry.number,
+    language: doc.entry.language,
+    author: doc.entry.author,
+    pages: doc.entry.pages,
+    kind: doc.entry.kind,
+    inferred: doc.entry.inferred,
+    attachments: (doc.entry.attachments ?? []).map((a) => ({ name: path.basename(a.path), sha256: a.sha256, size: a.size })),
+    original: { name: path.basename(doc.source), sha256: doc.sha256, size: doc.size, mime: doc.format?.mime ?? 'application/octet-stream', format: doc.format?.name ?? 'unknown' },
+    rendition: rendition
+      ? { name: `${path.basename(doc.source).replace(/\.[^.]*$/, '') || 'document'}.pdf`, ...(await hashing.run(() => sha256File(rendition))) }
+      : null,
+    signatures: (sig?.files ?? []).map((f) => ({
+      name: path.basename(f.path),
+      sha256: f.sha256,
+      size: f.size,
+      verdict: (sig?.verdict === 'unsigned' ? 'cannot-verify' : sig?.verdict ?? 'cannot-verify') as 'valid' | 'invalid' | 'cannot-verify',
+      ...(sig?.reason ? { reason: sig.reason.slice(0, 1000) } : {}),
+      signers: sig?.signers ?? [],
+    })),
+    seq: doc.seq,
+  };
+}
+
+/** Queues every object of the included documents; returns the inventory's notes per document. */
+function queueDocumentObjects(ctx: Ctx, aip: AipBuilder, writes: Bounded, built: BuiltDocument[], docs: DocRow[]): Map<string, string> {
+  const byId = new Map(docs.map((doc) => [doc.id, doc]));
+  const notes = new Map<string, string>();
+  for (const b of built) {
+    const doc = byId.get(b.documentId)!;
+    void writes.run(() => aip.addFile(b.originalPath, 'original', localFile(ctx.work, doc), doc.sha256, doc.id));
+    for (const [i, f] of (doc.signature?.files ?? []).entries()) {
+      void writes.run(() => aip.addFile(b.signaturePaths[i]!, 'signature', path.join(ctx.work, 'files', f.path), f.sha256, doc.id));
+    }
+    for (const [i, a] of (doc.entry.attachments ?? []).entries()) {
+      void writes.run(() => aip.addFile(b.attachmentPaths[i]!, 'attachment', path.join(ctx.work, 'files', a.path), a.sha256, doc.id));
+    }
+    if (b.renditionPath) void writes.run(() => aip.addFile(b.renditionPath!, 'rendition', renditionFile(ctx.work, doc), b.metadata.rendition!.sha256, doc.id));
+    void writes.run(() => aip.addJson(b.metadataPath, 'document-metadata', b.metadata, doc.id));
+    if (doc.problems.length) void writes.run(() => aip.addJson(`${b.folder}/problems.json`, 'report', doc.problems, doc.id));
+    if (b.status === 'conversion-failed') notes.set(doc.id, 'PDF/A rendition failed; original kept');
+    else if (doc.acceptedWithReason) notes.set(doc.id, `Signature invalid, accepted: ${doc.acceptedWithReason}`.slice(0, 500));
+  }
+  return notes;
+}
+
+/** The internal inventory rendered as PDF/A in Kazakh and Russian. */
+async function queueInventoryRenditions(
+  ctx: Ctx,
+  aip: AipBuilder,
+  writes: Bounded,
+  inventory: ReturnType<typeof buildInventory>,
+  index: string,
+  author: string,
+  receivedAt: string,
+): Promise<void> {
+  for (const language of ['kk', 'ru'] as const) {
+    const pdf = await ctx.tools.renderPdfA({
+      title: language === 'kk' ? `№ ${index} ішкі тізімдеме` : `Внутренняя опись № ${index}`,
+      language,
+      blocks: inventoryBlocks(inventory, language),
+      author,
+      date: new Date(receivedAt),
+    });
+    void writes.run(() => aip.addBytes(`inventory/internal-inventory-${language}.pdf`, 'internal-inventory-rendition', pdf));
+  }
+}
+
+/** Signs the inventory and the integrity statement with the operator's key, when one was given. */
+async function signDossier(
+  ctx: Ctx,
+  aip: AipBuilder,
+  inventoryBytes: Uint8Array,
+  statement: Uint8Array,
+): Promise<{ signatures: StoredSignature[]; sigStatus: { status: DossierSignatureStatus; signer?: string; signingTime?: string } }> {
+  const signatures: StoredSignature[] = [];
+  let sigStatus: { status: DossierSignatureStatus; signer?: string; signingTime?: string } = { status: 'absent' };
+  if (!ctx.options.signer) return { signatures, sigStatus };
+  const { pkcs12, password } = ctx.options.signer;
+  for (const [kind, content, file] of [
+    ['inventory', inventoryBytes, 'signatures/internal-inventory.p7s'],
+    ['integrity', statement, 'signatures/integrity.p7s'],
+  ] as const) {
+    const cms = await ctx.tools.signDetached(content, pkcs12, password);
+    const check = await ctx.tools.verifySignature({ signature: cms, content, trustDir: ctx.deps.config.trustDir });
+    const entry = await aip.addBytes(file, kind === 'inventory' ? 'internal-inventory-signature' : 'dossier-signature', cms);
+    const s = check.signers[0];
+    signatures.push({ kind, signer: { subject: s?.signer.subject ?? '', serialNumber: s?.signer.serialNumber, iin: s?.signer.iin, bin: s?.signer.bin, signingTime: s?.signingTime }, cmsSha256: entry.sha256, verdict: check.verdict });
+    if (kind === 'integrity') sigStatus = { status: check.verdict, ...(s ? { signer: s.signer.subject } : {}), ...(s?.signingTime ? { signingTime: s.signingTime } : {}) };
+  }
+  return { signatures, sigStatus };
+}
+
+/** Rejected originals (evidence) and expanded containers go into the AIP with their problems. */
+async function queueRejectedDocuments(ctx: Ctx, aip: AipBuilder, writes: Bounded, docs: DocRow[]): Promise<StoredDossier['rejected']> {
+  const rejected: StoredDossier['rejected'] = [];
+  for (const doc of docs.filter((x) => x.status === 'rejected' || x.status === 'expanded')) {
+    const folder = `${doc.status === 'expanded' ? 'containers' : 'rejected'}/${String(doc.seq).padStart(4, '0')}`;
+    const file = localFile(ctx.work, doc);
+    if (await stat(file).catch(() => null)) {
+      const p = `${folder}/${aipFileName(path.basename(doc.source))}`;
+      void writes.run(() => aip.addFile(p, doc.status === 'expanded' ? 'original' : 'evidence', file, undefined, doc.id));
+      rejected.push({ documentId: doc.id, aipPath: p });
+      for (const f of [...doc.entry.signatures, ...(doc.entry.attachments ?? [])]) {
+        void writes.run(() => aip.addFile(`${folder}/${aipFileName(path.basename(f.path))}`, 'signature', path.join(ctx.work, 'files', f.path), f.sha256, doc.id));
+      }
+    }
+    void writes.run(() => aip.addJson(`${folder}/problems.json`, 'report', { source: doc.source, status: doc.status, problems: doc.problems }, doc.id));
+  }
+  return rejected;
 }
 
 /** Keeps items that belong to no dossier (or a refused package) so nothing handed over is lost. */

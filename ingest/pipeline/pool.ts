@@ -1,0 +1,99 @@
+// Bounded concurrency for the checks and store writes: the machine has few cores and large
+// documents must not sit in memory side by side.
+import { availableParallelism } from 'node:os';
+
+export const CHECK_CONCURRENCY = Math.max(1, Math.min(4, availableParallelism()));
+/**
+ * Bytes of documents checked at once: the PDF/A check holds a rendition in memory, so a 60–90 MB
+ * scan is checked on its own and small documents share the pool up to this total.
+ */
+export const CHECK_BUDGET_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Runs `fn` over items with a small pool: the checks spawn tools and the machine has few
+ * cores. Large files run with fewer neighbours (a byte budget), so a transfer of 90 MB scans
+ * does not hold several of them in memory at once.
+ */
+export async function eachLimited<T>(items: T[], limit: number, fn: (item: T, index: number) => Promise<void>, weight: (item: T) => number = () => 0, budget = CHECK_BUDGET_BYTES): Promise<void> {
+  const active = new Set<Promise<void>>();
+  let activeWeight = 0;
+  for (const [i, item] of items.entries()) {
+    const w = weight(item);
+    while (active.size >= limit || (active.size > 0 && activeWeight + w > budget)) await Promise.race(active);
+    activeWeight += w;
+    const run: Promise<void> = fn(item, i).finally(() => {
+      active.delete(run);
+      activeWeight -= w;
+    });
+    active.add(run);
+  }
+  await Promise.all(active);
+}
+
+/**
+ * A pool for work that arrives over time (eachLimited's rule): at most `limit` tasks at once, and a
+ * task whose weight would take the running ones over `budget` waits until it fits or runs alone.
+ * Tasks start in arrival order.
+ */
+export function createLimiter(limit: number, budget = Infinity): <T>(weight: number, fn: () => Promise<T>) => Promise<T> {
+  let active = 0;
+  let activeWeight = 0;
+  const queue: { weight: number; start: () => void }[] = [];
+  const pump = () => {
+    while (queue.length) {
+      const head = queue[0]!;
+      if (active >= limit || (active > 0 && activeWeight + head.weight > budget)) return;
+      queue.shift();
+      active += 1;
+      activeWeight += head.weight;
+      head.start();
+    }
+  };
+  return (weight, fn) =>
+    new Promise((resolve, reject) => {
+      queue.push({
+        weight,
+        start: () => {
+          void Promise.resolve()
+            .then(fn)
+            .then(resolve, reject)
+            .finally(() => {
+              active -= 1;
+              activeWeight -= weight;
+              pump();
+            });
+        },
+      });
+      pump();
+    });
+}
+
+/** Runs tasks with at most `limit` at once; `settled()` waits for all, then throws the first failure. */
+export class Bounded {
+  private active = 0;
+  private readonly waiting: (() => void)[] = [];
+  private readonly started: Promise<unknown>[] = [];
+
+  constructor(private readonly limit: number) {}
+
+  run<T>(task: () => Promise<T>): Promise<T> {
+    const p = (async () => {
+      while (this.active >= this.limit) await new Promise<void>((resolve) => this.waiting.push(resolve));
+      this.active += 1;
+      try {
+        return await task();
+      } finally {
+        this.active -= 1;
+        this.waiting.shift()?.();
+      }
+    })();
+    this.started.push(p);
+    p.catch(() => undefined); // reported by settled()
+    return p;
+  }
+
+  async settled(): Promise<void> {
+    const results = await Promise.allSettled(this.started);
+    for (const r of results) if (r.status === 'rejected') throw r.reason;
+  }
+}

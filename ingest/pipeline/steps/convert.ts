@@ -1,0 +1,83 @@
+// Step 6: convert each pending document to a PDF/A-1b rendition. Each rendition is checked
+// (PDF/A, reproducibility) as soon as it exists, on the cores the converter leaves idle; the
+// validate and reproducibility steps use those results.
+import path from 'node:path';
+import { mkdir, stat } from 'node:fs/promises';
+import { sha256File } from '../../../common/hash';
+import { problem, type Ctx } from '../context';
+import { loadDocs, localFile, renditionFile, writeDocUpdates, warn, patch, pending, type DocRow, type DocUpdate } from '../documents';
+import { CHECK_BUDGET_BYTES, CHECK_CONCURRENCY, createLimiter } from '../pool';
+import { runStep } from '../state';
+import { OK, type PipelineStep } from '../step';
+import type { FormatId, PdfaReport } from '../tools';
+
+export const convertStep: PipelineStep = {
+  name: 'convert',
+  async run(ctx) {
+    await stepConvert(ctx);
+    return OK;
+  },
+};
+
+async function stepConvert(ctx: Ctx): Promise<void> {
+  await runStep(ctx.deps.db, ctx.transferId, 'convert', async () => {
+    const docs = pending(await loadDocs(ctx.deps.db, ctx.transferId));
+    await mkdir(path.join(ctx.work, 'renditions'), { recursive: true });
+    const converter = ctx.tools.createConverter({ workDir: path.join(ctx.work, 'convert') });
+    const updates = new Map<string, DocUpdate>();
+    const tools = new Map<string, string>();
+    // Each rendition is checked as soon as it exists, on the cores the converter leaves idle;
+    // the results travel in this step's output and the validate/reproducibility steps use them.
+    const checks: Record<string, EarlyCheck> = {};
+    const early = createLimiter(CHECK_CONCURRENCY, CHECK_BUDGET_BYTES);
+    const started: Promise<void>[] = [];
+    // What a check holds in memory: the rendition (PDF/A check) or the source (its text).
+    const checkWeight = async (doc: DocRow) => Math.max(doc.size, (await stat(renditionFile(ctx.work, doc)).catch(() => null))?.size ?? 0);
+    try {
+      let n = 0;
+      const results = await converter.convertMany(
+        docs.map((d) => ({ path: localFile(ctx.work, d), format: d.format as FormatId, outPath: renditionFile(ctx.work, d) })),
+        (i) => {
+          ctx.progress({ step: 'convert', done: ++n, total: docs.length });
+          const doc = docs[i];
+          if (doc) started.push(checkWeight(doc).then((w) => early(w, () => earlyCheck(ctx, doc))).then((c) => { if (c) checks[doc.id] = c; }, () => undefined));
+        },
+      );
+      await Promise.all(started);
+      docs.forEach((doc, i) => {
+        const r = results[i]!;
+        tools.set(r.tool.name, r.tool.version);
+        if (!r.ok) {
+          patch(doc, updates, { status: 'conversion-failed', renditionSha256: null });
+          for (const p of r.problems) warn(doc, updates, { code: p.code, message: p.message, where: doc.source });
+          if (!r.problems.length) warn(doc, updates, problem('ingest.conversion_failed', { method: r.method }, doc.source));
+        }
+      });
+    } finally {
+      await converter.close();
+    }
+    return { output: { converted: docs.length, tools: Object.fromEntries(tools), checks }, write: (trx) => writeDocUpdates(trx, updates) };
+  }, ctx.afterStep);
+}
+
+interface EarlyCheck {
+  renditionSha256?: string;
+  pdfa: { compliant: boolean; engine: string; failures: PdfaReport['failures'] };
+  reproducibility?: { ok: boolean; renders: boolean; textMatches: boolean | null; problems: { code: string; message: string }[] };
+}
+
+/** Validation and reproducibility of one fresh rendition; null when there is none to check. */
+async function earlyCheck(ctx: Ctx, doc: DocRow): Promise<EarlyCheck | null> {
+  const file = renditionFile(ctx.work, doc);
+  if (!(await stat(file).catch(() => null))?.size) return null;
+  const report = await ctx.tools.validatePdfA(file, { file: doc.source });
+  const pdfa = { compliant: report.compliant, engine: report.engine, failures: report.failures.slice(0, 20) };
+  if (!report.compliant) return { pdfa };
+  const reproducibility = await ctx.tools.checkReproducibility(localFile(ctx.work, doc), doc.format as FormatId, file);
+  return { pdfa, renditionSha256: (await sha256File(file)).sha256, reproducibility };
+}
+
+export async function convertChecks(ctx: Ctx): Promise<Record<string, EarlyCheck>> {
+  const row = await ctx.deps.db.selectFrom('ingest_steps').select('output').where('transfer_id', '=', ctx.transferId).where('step', '=', 'convert').executeTakeFirst();
+  return ((row?.output ?? {}) as { checks?: Record<string, EarlyCheck> }).checks ?? {};
+}

@@ -1,0 +1,80 @@
+// Step 3: identify each pending document's format; containers are expanded into separate
+// documents, unknown, empty, encrypted or misnamed files are rejected.
+import path from 'node:path';
+import { rm } from 'node:fs/promises';
+import { sha256File } from '../../../common/hash';
+import { isAppError } from '../../../common/errors';
+import { t } from '../../../common/i18n';
+import { problem, type Ctx } from '../context';
+import { loadDocs, localFile, writeDocUpdates, reject, patch, type DocRow, type DocUpdate, type ManifestEntryRecord } from '../documents';
+import { runStep } from '../state';
+import { OK, type PipelineStep } from '../step';
+
+export const identifyStep: PipelineStep = {
+  name: 'identify',
+  async run(ctx) {
+    await stepIdentify(ctx);
+    return OK;
+  },
+};
+
+/** Identifies every pending document; containers are expanded into separate documents. */
+async function stepIdentify(ctx: Ctx): Promise<void> {
+  await runStep(ctx.deps.db, ctx.transferId, 'identify', async () => {
+    const docs = await loadDocs(ctx.deps.db, ctx.transferId);
+    const updates = new Map<string, DocUpdate>();
+    const newRows: Record<string, unknown>[] = [];
+    let nextSeq = docs.reduce((m, d) => Math.max(m, d.seq), 0);
+    const queue = docs.filter((d) => d.status === 'pending');
+    let done = 0;
+    while (queue.length) {
+      const doc = queue.shift()!;
+      const file = localFile(ctx.work, doc);
+      ctx.progress({ step: 'identify', done: done++, total: done + queue.length, item: doc.source });
+      const format = await ctx.tools.identifyFormat(file, path.basename(doc.source));
+      patch(doc, updates, { format });
+      if (doc.size === 0) reject(doc, updates, problem('ingest.empty_file', {}, doc.source));
+      else if (format.family === 'unknown') reject(doc, updates, problem('ingest.unknown_format', { details: format.problems.join('; ') }, doc.source));
+      else if (format.family === 'signature') reject(doc, updates, problem('ingest.signature_without_document', {}, doc.source));
+      else if (format.encrypted) reject(doc, updates, problem('ingest.encrypted', { format: format.name }, doc.source));
+      else if (!format.extensionMatches) reject(doc, updates, problem('ingest.extension_mismatch', { format: format.name, name: path.basename(doc.source) }, doc.source));
+      else if (format.family === 'container') {
+        const dest = path.join(ctx.work, 'expanded', String(doc.seq));
+        await rm(dest, { recursive: true, force: true });
+        try {
+          const { entries } = await ctx.tools.expandContainer(file, dest);
+          if (!entries.length) {
+            reject(doc, updates, problem('ingest.container_empty', {}, doc.source));
+            continue;
+          }
+          patch(doc, updates, { status: 'expanded' });
+          for (const member of entries) {
+            nextSeq += 1;
+            const source = `${doc.source}/${member.name}`;
+            const { sha256, size } = await sha256File(member.path);
+            const entry: ManifestEntryRecord = { ...doc.entry, localPath: path.relative(ctx.work, member.path), title: `${doc.entry.title} — ${member.name}`, signatures: [], inferred: [...new Set([...doc.entry.inferred, 'title'])] };
+            const child: DocRow = { ...doc, id: `new:${nextSeq}`, seq: nextSeq, source, parent: doc.source, sha256, size, format: null, status: 'pending', problems: [], entry };
+            newRows.push({ transfer_id: ctx.transferId, dossier_index: doc.dossierIndex, seq: nextSeq, source_path: source, parent_path: doc.source, sha256, size, status: 'pending', problems: '[]', manifest_entry: JSON.stringify(entry) });
+            queue.push(child);
+          }
+        } catch (error) {
+          if (!isAppError(error)) throw error;
+          reject(doc, updates, problem('ingest.container_refused', { reason: t('en', error.messageKey, error.params) }, doc.source));
+        }
+      }
+    }
+    // Children expanded in this run carry temporary ids; their verdicts go in with the insert.
+    const childUpdates = new Map([...updates].filter(([id]) => id.startsWith('new:')));
+    return {
+      output: { identified: done, expanded: newRows.length },
+      write: async (trx) => {
+        for (const row of newRows) {
+          const u = childUpdates.get(`new:${row.seq as number}`);
+          const values = { ...row, status: u?.status ?? row.status, problems: JSON.stringify(u?.problems ?? []), format: u?.format ? JSON.stringify(u.format) : null };
+          await trx.insertInto('documents').values(values as never).onConflict((oc) => oc.columns(['transfer_id', 'source_path']).doNothing()).execute();
+        }
+        await writeDocUpdates(trx, new Map([...updates].filter(([id]) => !id.startsWith('new:'))));
+      },
+    };
+  }, ctx.afterStep);
+}

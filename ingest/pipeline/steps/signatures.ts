@@ -1,0 +1,61 @@
+// Step 5: verify each document's detached CMS signatures against the trust store.
+import path from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { problem, type Ctx } from '../context';
+import { loadDocs, localFile, writeDocUpdates, reject, warn, patch, pending, type DocUpdate } from '../documents';
+import { runStep } from '../state';
+import { OK, type PipelineStep } from '../step';
+
+export const signaturesStep: PipelineStep = {
+  name: 'signatures',
+  async run(ctx) {
+    await stepSignatures(ctx);
+    return OK;
+  },
+};
+
+async function stepSignatures(ctx: Ctx): Promise<void> {
+  await runStep(ctx.deps.db, ctx.transferId, 'signatures', async () => {
+    const docs = await loadDocs(ctx.deps.db, ctx.transferId);
+    const updates = new Map<string, DocUpdate>();
+    const accept = ctx.options.acceptInvalidSignature ?? {};
+    const targets = pending(docs);
+    let i = 0;
+    for (const doc of targets) {
+      ctx.progress({ step: 'signatures', done: i++, total: targets.length, item: doc.source });
+      const sigs = doc.entry.signatures;
+      if (!sigs.length) {
+        patch(doc, updates, { signature: { verdict: 'unsigned', signers: [], files: [] } });
+        if (ctx.deps.config.requireSignatures) reject(doc, updates, problem('ingest.signature_required', {}, doc.source));
+        continue;
+      }
+      let verdict: 'valid' | 'invalid' | 'cannot-verify' = 'valid';
+      const signers: string[] = [];
+      const reasons: string[] = [];
+      for (const s of sigs) {
+        const report = await ctx.tools.verifySignature({
+          signature: await readFile(path.join(ctx.work, 'files', s.path)),
+          content: localFile(ctx.work, doc),
+          trustDir: ctx.deps.config.trustDir,
+        });
+        signers.push(...report.signers.map((x) => x.signer.subject));
+        if (report.reason) reasons.push(`${s.path}: ${report.reason}`);
+        if (report.verdict === 'invalid') verdict = 'invalid';
+        else if (report.verdict === 'cannot-verify' && verdict === 'valid') verdict = 'cannot-verify';
+      }
+      patch(doc, updates, { signature: { verdict, reason: reasons.join('; ') || undefined, signers, files: sigs } });
+      if (verdict === 'invalid') {
+        const why = accept[doc.source];
+        if (why) {
+          patch(doc, updates, { acceptedWithReason: why });
+          warn(doc, updates, problem('ingest.signature_invalid_accepted', { reason: why, details: reasons.join('; ') }, doc.source));
+        } else {
+          reject(doc, updates, problem('ingest.signature_invalid', { details: reasons.join('; ') }, doc.source));
+        }
+      } else if (verdict === 'cannot-verify') {
+        warn(doc, updates, problem('ingest.signature_cannot_verify', { details: reasons.join('; ') }, doc.source));
+      }
+    }
+    return { output: { checked: targets.length }, write: (trx) => writeDocUpdates(trx, updates) };
+  }, ctx.afterStep);
+}
