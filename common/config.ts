@@ -1,6 +1,8 @@
 // The one place that reads process.env. Parses and validates every variable at once and
 // fails listing all bad ones, so a misconfigured deployment says everything in one go.
+import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 export type MalwarePolicy = 'refuse' | 'accept-with-warning';
 
@@ -28,6 +30,14 @@ export interface Config {
   /** Secure cookies (behind HTTPS). */
   secureCookies: boolean;
   tools: Record<ToolName, string | undefined>;
+  /** PDF/A engine of ingest and of `validate pdfa` by default: the built-in checker, veraPDF, or both. */
+  pdfaEngine: 'builtin' | 'verapdf' | 'both';
+  /** Java heap limit of each veraPDF run (-Xmx), e.g. 1g or 768m. */
+  verapdfMaxHeap: string;
+  /** ClamAV signature database folder for clamscan (MURAGAT_CLAMAV_DB); absent: ClamAV's own. */
+  clamavDatabaseDir: string | undefined;
+  /** Seconds without a heartbeat after which a job's worker counts as dead (MURAGAT_JOB_STALE_SECONDS). */
+  jobStaleSeconds: number | undefined;
 }
 
 export type ToolName = 'soffice' | 'gs' | 'pdftoppm' | 'pdftotext' | 'qpdf' | 'clamscan' | 'clamdscan' | 'verapdf';
@@ -42,6 +52,10 @@ const TOOL_ENV: Record<ToolName, string> = {
   clamdscan: 'CLAMDSCAN_BIN',
   verapdf: 'VERAPDF_BIN',
 };
+
+// veraPDF as `scripts/setup.mjs --test` installs it (tools/verapdf/pom.xml), used when
+// VERAPDF_BIN is unset so tests and benches find it without a PATH change.
+const PROJECT_VERAPDF = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '.tools', 'verapdf', 'verapdf');
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -96,6 +110,15 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const tools = Object.fromEntries(
     (Object.keys(TOOL_ENV) as ToolName[]).map((name) => [name, env[TOOL_ENV[name]] || undefined]),
   ) as Record<ToolName, string | undefined>;
+  if (!tools.verapdf && existsSync(PROJECT_VERAPDF)) tools.verapdf = PROJECT_VERAPDF;
+  const pdfaEngine = env.MURAGAT_PDFA_ENGINE || 'builtin';
+  if (pdfaEngine !== 'builtin' && pdfaEngine !== 'verapdf' && pdfaEngine !== 'both') {
+    problems.push(`MURAGAT_PDFA_ENGINE: expected builtin, verapdf or both, got "${pdfaEngine}"`);
+  }
+  const verapdfMaxHeap = env.MURAGAT_VERAPDF_MAX_HEAP || '1g';
+  if (!/^[1-9]\d*[kmg]?$/i.test(verapdfMaxHeap)) {
+    problems.push(`MURAGAT_VERAPDF_MAX_HEAP: expected a Java heap size such as 1g or 768m, got "${verapdfMaxHeap}"`);
+  }
   const config: Config = {
     databaseUrl,
     dataDir,
@@ -109,6 +132,10 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
     transferMaxBytes: parseIntVar(env, 'MURAGAT_TRANSFER_MAX_BYTES', 20 * 1024 ** 3, problems, 1),
     secureCookies: parseBool(env, 'MURAGAT_SECURE_COOKIES', false, problems),
     tools,
+    pdfaEngine: pdfaEngine as Config['pdfaEngine'],
+    verapdfMaxHeap,
+    clamavDatabaseDir: env.MURAGAT_CLAMAV_DB ? path.resolve(env.MURAGAT_CLAMAV_DB) : undefined,
+    jobStaleSeconds: env.MURAGAT_JOB_STALE_SECONDS ? parseIntVar(env, 'MURAGAT_JOB_STALE_SECONDS', 30, problems, 2, 3600) : undefined,
   };
   if (problems.length) throw new ConfigError(problems);
   return config;

@@ -13,6 +13,11 @@ export interface RunOptions {
   input?: string | Uint8Array;
   /** Bytes kept of stdout and of stderr each (default 16 MiB). */
   maxOutputBytes?: number;
+  /**
+   * Kill the process (timedOut) when stdout stays silent this long: a batch tool that reports
+   * file by file (veraPDF) is stopped at the file it hangs on, not after the whole batch's time.
+   */
+  idleTimeoutMs?: number;
 }
 
 export interface RunResult {
@@ -48,7 +53,17 @@ export function runProcess(command: string, args: string[], options: RunOptions 
     let errLen = 0;
     let truncated = false;
     let timedOut = false;
+    let idle: NodeJS.Timeout | undefined;
+    const armIdle = () => {
+      if (!options.idleTimeoutMs) return;
+      clearTimeout(idle);
+      idle = setTimeout(() => {
+        timedOut = true;
+        killGroup();
+      }, options.idleTimeoutMs);
+    };
     child.stdout.on('data', (chunk: Buffer) => {
+      armIdle();
       if (outLen < max) out.push(chunk.subarray(0, max - outLen));
       else truncated = true;
       outLen += chunk.length;
@@ -71,13 +86,16 @@ export function runProcess(command: string, args: string[], options: RunOptions 
           killGroup();
         }, options.timeoutMs)
       : undefined;
+    armIdle();
     child.on('error', (error: NodeJS.ErrnoException) => {
       if (timer) clearTimeout(timer);
+      clearTimeout(idle);
       if (error.code === 'ENOENT') reject(new ToolMissingError(command));
       else reject(error);
     });
     child.on('close', (code, signal) => {
       if (timer) clearTimeout(timer);
+      clearTimeout(idle);
       resolve({
         code,
         signal,

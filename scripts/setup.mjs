@@ -2,9 +2,10 @@
 // Installs what `npm start` / `npm test` need and is missing, then gets out of the way.
 // Plain Node (no dependencies): it runs before node_modules exists on a fresh machine.
 //   node scripts/setup.mjs --start   system packages for running + npm deps + UI build
-//   node scripts/setup.mjs --test    the same + Chromium for the browser tests
+//   node scripts/setup.mjs --test    the same + Chromium for the browser tests + veraPDF
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -126,8 +127,83 @@ function ensureMalwareSignatures() {
   if (r.status !== 0) log('could not fetch ClamAV signatures (offline?); malware scanning reports "unavailable" until freshclam succeeds');
 }
 
+// veraPDF, the reference PDF/A validator, as a second engine (docs/ARCHITECTURE.md "veraPDF"):
+// a Debian JRE and the pinned CLI from Maven Central (tools/verapdf/pom.xml), its jars resolved
+// by Maven into the ignored .tools/verapdf/lib, started by the launcher .tools/verapdf/verapdf
+// that common/config.ts finds when VERAPDF_BIN is unset. Installed for the tests only: the
+// built-in validator is the default, so `npm start` does not need it.
+const VERAPDF_DIR = path.join(root, '.tools', 'verapdf');
+const VERAPDF_POM = path.join(root, 'tools', 'verapdf', 'pom.xml');
+const VERAPDF_CLASS = 'org.verapdf.apps.GreenfieldCliWrapper';
+
+function ensureVeraPdf() {
+  if (process.env.VERAPDF_BIN) return; // the operator's own installation
+  if (!existsSync(VERAPDF_POM)) return;
+  const pom = readFileSync(VERAPDF_POM);
+  const pomHash = createHash('sha256').update(pom).digest('hex');
+  const version = /<verapdf\.version>([^<]+)<\/verapdf\.version>/.exec(pom.toString('utf8'))?.[1];
+  const launcher = path.join(VERAPDF_DIR, 'verapdf');
+  const markerFile = path.join(VERAPDF_DIR, 'installed.json');
+  try {
+    const marker = JSON.parse(readFileSync(markerFile, 'utf8'));
+    if (marker.pomHash === pomHash && existsSync(launcher) && marker.classpath.every((jar) => existsSync(path.join(VERAPDF_DIR, 'lib', jar)))) return;
+  } catch {
+    // not installed yet, or from another pom: install below
+  }
+  const problem = (message) => {
+    // CI must run the veraPDF integration tests; elsewhere they skip and say why.
+    if (process.env.CI) fail(`veraPDF: ${message}`);
+    log(`veraPDF not installed (${message}); its tests will be skipped`);
+  };
+  const missing = [];
+  if (!hasCommand('java')) missing.push('default-jre-headless');
+  if (!hasCommand('mvn')) missing.push('maven');
+  if (missing.length) {
+    if (missingDebianPackages(missing) === null) return problem(`install ${missing.join(' and ')} (Java 11 or newer, Maven)`);
+    installDebianPackages(missing);
+  }
+  log(`installing veraPDF ${version} from Maven Central into .tools/verapdf`);
+  const lib = path.join(VERAPDF_DIR, 'lib');
+  const staging = path.join(VERAPDF_DIR, 'lib.new');
+  rmSync(staging, { recursive: true, force: true });
+  mkdirSync(VERAPDF_DIR, { recursive: true });
+  const r = spawnSync('mvn', ['-q', '-B', '-Dstyle.color=never', '-f', VERAPDF_POM, 'dependency:copy-dependencies', `-DoutputDirectory=${staging}`, '-DincludeScope=runtime'], {
+    cwd: root,
+    stdio: ['ignore', 'inherit', 'inherit'],
+    timeout: 600_000,
+  });
+  if (r.status !== 0) return problem(`'mvn dependency:copy-dependencies' on tools/verapdf/pom.xml failed (exit ${r.status})`);
+  rmSync(lib, { recursive: true, force: true });
+  renameSync(staging, lib);
+  // The CLI jar first: it carries the classes it was built with; the rest are its declared dependencies.
+  const jars = readdirSync(lib).filter((f) => f.endsWith('.jar')).sort();
+  const main = jars.find((f) => f.startsWith('greenfield-apps-'));
+  if (!main) return problem('greenfield-apps was not among the resolved jars');
+  const classpath = [main, ...jars.filter((f) => f !== main)];
+  writeFileSync(
+    launcher,
+    [
+      '#!/bin/sh',
+      `# veraPDF ${version} command line, written by scripts/setup.mjs from tools/verapdf/pom.xml.`,
+      '# JVM options come from JAVA_OPTS (Muragat passes the memory limit there); its settings',
+      '# folder is kept beside it instead of ~/.verapdf.',
+      'here=$(CDPATH= cd -- "$(dirname -- "$0")" && pwd)',
+      'java=java',
+      'if [ -n "$JAVA_HOME" ] && [ -x "$JAVA_HOME/bin/java" ]; then java="$JAVA_HOME/bin/java"; fi',
+      `exec "$java" \${JAVA_OPTS:--Xmx1g} -Duser.home="$here/home" -Dfile.encoding=UTF-8 -cp "${classpath.map((j) => `$here/lib/${j}`).join(':')}" ${VERAPDF_CLASS} "$@"`,
+      '',
+    ].join('\n'),
+  );
+  chmodSync(launcher, 0o755);
+  const check = spawnSync(launcher, ['--version'], { encoding: 'utf8', timeout: 120_000 });
+  if (check.status !== 0 || !/veraPDF/i.test(check.stdout)) return problem(`the launcher did not start: ${(check.stderr || check.stdout || '').trim().slice(0, 300)}`);
+  writeFileSync(markerFile, JSON.stringify({ version, pomHash, classpath }, null, 2) + '\n');
+  log(`veraPDF ready: ${check.stdout.split('\n')[0].trim()} (${path.relative(root, launcher)})`);
+}
+
 checkNode();
 ensureSystemPackages();
 if (mode === 'start') ensureMalwareSignatures();
 ensureNpmDependencies();
 ensureUiBuilt();
+if (mode === 'test') ensureVeraPdf();

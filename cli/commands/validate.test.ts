@@ -2,7 +2,9 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it, vi } from 'vitest';
+import { parseConfig, setConfig } from '../../common/config';
 import { main } from '../main';
 import { pdfa } from '../../validators/pdfa/testing/build-pdf';
 
@@ -55,6 +57,49 @@ describe('muragat validate pdfa', () => {
     const r = await run('validate', 'pdfa', bad);
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/6\.1\.13\s+6-1-13-t01\s+The catalog contains OCProperties/);
+  });
+
+  it('with --engine both, says where the engines disagree, in text and in JSON', async () => {
+    // The stand-in prints a recorded veraPDF report (6.2.3.3 and 6.7.3 failed) for every file.
+    const fake = path.join(path.dirname(fileURLToPath(import.meta.url)), '../../validators/pdfa/testdata/fake-verapdf.mjs');
+    const saved = { bin: process.env.VERAPDF_BIN, mode: process.env.FAKE_VERAPDF_MODE };
+    process.env.VERAPDF_BIN = fake;
+    process.env.FAKE_VERAPDF_MODE = 'fail';
+    setConfig(parseConfig(process.env));
+    try {
+      const text = await run('validate', 'pdfa', '--engine', 'both', good, bad);
+      expect(text.code).toBe(1);
+      expect(text.stdout).toContain('verdicts differ: built-in checker complies, veraPDF fails');
+      expect(text.stdout).toContain('clause 6.2.3.3: failed by veraPDF only');
+      expect(text.stdout).toContain('clause 6.1.13: failed by the built-in checker only');
+      expect(text.stdout).toContain('The engines disagree on 2 of 2 files');
+      const json = await run('validate', 'pdfa', '--engine', 'both', '--json', good);
+      const [report] = JSON.parse(json.stdout) as { engine: string; disagreements: unknown[] }[];
+      expect(report!.engine).toBe('both');
+      expect(report!.disagreements).toContainEqual({ kind: 'verdict', builtin: true, verapdf: false });
+      expect(report!.disagreements).toContainEqual({ kind: 'clause', clause: '6.7.3', builtin: false, verapdf: true });
+    } finally {
+      for (const [k, v] of [['VERAPDF_BIN', saved.bin], ['FAKE_VERAPDF_MODE', saved.mode]] as const) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+      setConfig(parseConfig(process.env));
+    }
+  });
+
+  it('exits 2 and says how to install veraPDF when it is missing', async () => {
+    const saved = process.env.VERAPDF_BIN;
+    process.env.VERAPDF_BIN = path.join(dir, 'no-such-verapdf');
+    setConfig(parseConfig(process.env));
+    try {
+      const r = await run('validate', 'pdfa', '--engine', 'verapdf', good);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain('veraPDF is not installed');
+    } finally {
+      if (saved === undefined) delete process.env.VERAPDF_BIN;
+      else process.env.VERAPDF_BIN = saved;
+      setConfig(parseConfig(process.env));
+    }
   });
 
   it('exits 2 on usage errors', async () => {

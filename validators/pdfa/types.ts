@@ -15,10 +15,23 @@ export interface PdfaReport {
   unreadable?: boolean;
   failures: PdfaFailure[];
   engine: PdfaEngine;
-  disagreements?: string[];
+  /** With engine 'both': where the built-in checker and veraPDF differ. */
+  disagreements?: PdfaDisagreement[];
+}
+
+/**
+ * One difference between the engines: the verdict (values say whether each engine found the file
+ * compliant), or a clause (values say whether each engine reported a failure of it).
+ */
+export interface PdfaDisagreement {
+  kind: 'verdict' | 'clause';
+  clause?: string;
+  builtin: boolean;
+  verapdf: boolean;
 }
 
 export interface ValidateOptions {
+  /** Default: the configuration's MURAGAT_PDFA_ENGINE (builtin unless set). */
   engine?: PdfaEngine;
   timeoutMs?: number;
   file?: string;

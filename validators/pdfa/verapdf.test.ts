@@ -1,11 +1,13 @@
-// The veraPDF engine through a stand-in executable that prints recorded machine-readable
-// reports (validators/pdfa/testdata), selected with VERAPDF_BIN.
+// The veraPDF wrapper and report parser through a stand-in executable that prints recorded
+// machine-readable reports (validators/pdfa/testdata), selected with VERAPDF_BIN. The real
+// veraPDF runs in verapdf.integration.test.ts.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig, setConfig } from '../../common/config';
 import { validatePdfA } from './index';
-import { parseMrr } from './verapdf';
+import { parseMrr, parseMrrBatch, runVeraPdfBatch } from './verapdf';
+import { readFileSync } from 'node:fs';
 import { pdfa } from './testing/build-pdf';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -49,8 +51,11 @@ describe('veraPDF engine', () => {
     const r = await validatePdfA(pdfa(), { engine: 'both', file: 'doc.pdf' });
     expect(r.engine).toBe('both');
     expect(r.compliant).toBe(false);
-    expect(r.disagreements).toContain('verdict: builtin complies, veraPDF fails');
-    expect(r.disagreements).toContain('clause 6.2.3.3: reported by veraPDF only');
+    expect(r.disagreements).toEqual([
+      { kind: 'verdict', builtin: true, verapdf: false },
+      { kind: 'clause', clause: '6.2.3.3', builtin: false, verapdf: true },
+      { kind: 'clause', clause: '6.7.3', builtin: false, verapdf: true },
+    ]);
     process.env.FAKE_VERAPDF_MODE = 'pass';
     const agree = await validatePdfA(pdfa(), { engine: 'both' });
     expect(agree.compliant).toBe(true);
@@ -64,9 +69,26 @@ describe('veraPDF engine', () => {
     expect(crashed.failures[0]!.message).toContain('OutOfMemoryError');
     process.env.FAKE_VERAPDF_MODE = 'hang';
     const started = Date.now();
-    const hung = await validatePdfA(pdfa(), { engine: 'verapdf', timeoutMs: 1500 });
-    expect(hung.unreadable).toBe(true);
+    const [hung] = await runVeraPdfBatch([path.join(here, 'testdata', 'hang.pdf')], { timeoutMs: 1000, startupMs: 500 });
+    expect(hung!.unreadable).toBe(true);
+    expect(hung!.failures[0]!.message).toContain('time limit');
     expect(Date.now() - started).toBeLessThan(10_000);
+  });
+
+  it('checks a batch in one start and gives each file its own report', async () => {
+    process.env.FAKE_VERAPDF_MODE = 'fail';
+    const files = ['a.pdf', 'b.pdf', 'c.pdf'].map((n) => path.join(here, 'testdata', n));
+    const results = await runVeraPdfBatch([...files, files[0]!]);
+    expect(results).toHaveLength(4);
+    for (const r of results) expect(r.failures.map((f) => f.clause)).toEqual(['6.2.3.3', '6.7.3']);
+  });
+
+  it('reads the complete jobs of a report cut off by a killed process', () => {
+    const full = readFileSync(path.join(here, 'testdata', 'verapdf-fail.mrr.xml'), 'utf8').replace('FILE', '/x/a.pdf');
+    const cut = full.slice(0, full.indexOf('</jobs>')) + '<job><item><name>/x/b.pdf</name></item><validationReport isCompliant="true"';
+    const jobs = parseMrrBatch(cut, ['/x/a.pdf', '/x/b.pdf']);
+    expect([...jobs.keys()]).toEqual(['/x/a.pdf']);
+    expect(jobs.get('/x/a.pdf')!.compliant).toBe(false);
   });
 
   it('rejects a report without a validation result', () => {
