@@ -126,6 +126,8 @@ export async function createApp(deps: ServerDeps, options: CreateAppOptions = {}
             error: {
               code: 'route.method_not_allowed',
               message: t(s.lang, 'server.route_method_not_allowed', { method: ctx.method, path: ctx.path, allowed: allowed || '-' }),
+              messageKey: 'server.route_method_not_allowed',
+              params: { method: ctx.method, path: ctx.path, allowed: allowed || '-' },
               requestId: s.requestId,
               details: { allowed: allowed ? allowed.split(/,\s*/) : [] },
             },
@@ -136,10 +138,12 @@ export async function createApp(deps: ServerDeps, options: CreateAppOptions = {}
     } catch (error) {
       const s = state(ctx);
       let status: number;
-      let body: { code: string; message: string; requestId: string; details?: unknown };
+      // messageKey and params let a client translate the message again (the UI does on a
+      // language switch); message is the translation into the request's language.
+      let body: { code: string; message: string; messageKey: string; params: Record<string, unknown>; requestId: string; details?: unknown };
       if (isAppError(error)) {
         status = error.status;
-        body = { code: error.code, message: t(s.lang, error.messageKey, { ...error.params }), requestId: s.requestId };
+        body = { code: error.code, message: t(s.lang, error.messageKey, { ...error.params }), messageKey: error.messageKey, params: { ...error.params }, requestId: s.requestId };
         if (error.details !== undefined) body.details = error.details;
         if (status === 429) {
           const retry = (error.details as { retryAfterSeconds?: number } | undefined)?.retryAfterSeconds;
@@ -149,7 +153,7 @@ export async function createApp(deps: ServerDeps, options: CreateAppOptions = {}
         else log.info({ requestId: s.requestId, code: error.code }, 'request refused');
       } else {
         status = 500;
-        body = { code: 'internal', message: t(s.lang, 'errors.internal', { requestId: s.requestId }), requestId: s.requestId };
+        body = { code: 'internal', message: t(s.lang, 'errors.internal', { requestId: s.requestId }), messageKey: 'errors.internal', params: { requestId: s.requestId }, requestId: s.requestId };
         log.error({ requestId: s.requestId, err: error }, 'unhandled error');
       }
       ctx.status = status;

@@ -51,6 +51,8 @@ const BASE_SCHEMAS: Record<string, unknown> = {
         properties: {
           code: { type: 'string', examples: ['auth.invalid_credentials'] },
           message: { type: 'string', description: 'Translated to the request language' },
+          messageKey: { type: 'string', description: 'Message catalog key (common/i18n) of message, to translate it again' },
+          params: { type: 'object', description: 'Values the message interpolates' },
           requestId: { type: 'string' },
           details: {},
         },

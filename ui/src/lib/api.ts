@@ -17,6 +17,10 @@ export interface UserView {
 
 /** An error answer from the server, or a network failure (status 0, code 'network'). */
 export class ApiError extends Error {
+  /** The server's catalog key and values: the UI translates them again when the language changes. */
+  readonly messageKey: string | null;
+  readonly params: Record<string, string | number>;
+
   constructor(
     readonly status: number,
     readonly code: string,
@@ -28,6 +32,22 @@ export class ApiError extends Error {
   ) {
     super(message);
     this.name = 'ApiError';
+    const error = (body as { error?: { messageKey?: unknown; params?: unknown } } | null)?.error;
+    this.messageKey = typeof error?.messageKey === 'string' ? error.messageKey : null;
+    this.params = error?.params && typeof error.params === 'object' ? (error.params as Record<string, string | number>) : {};
+  }
+
+  /** Builds the error from a refused answer's status, parsed body and request id header. */
+  static fromAnswer(status: number, statusText: string, body: unknown, requestIdHeader: string | null = null): ApiError {
+    const error = (body as { error?: { code?: string; message?: string; requestId?: string; details?: unknown } } | null)?.error;
+    return new ApiError(
+      status,
+      error?.code ?? `http_${status}`,
+      error?.message ?? `${status} ${statusText}`,
+      error?.requestId ?? requestIdHeader,
+      error?.details ?? null,
+      body,
+    );
   }
 }
 
@@ -75,15 +95,7 @@ export class Api {
       body = null;
     }
     if (!response.ok) {
-      const error = (body as { error?: { code?: string; message?: string; requestId?: string; details?: unknown } } | null)?.error;
-      const apiError = new ApiError(
-        response.status,
-        error?.code ?? `http_${response.status}`,
-        error?.message ?? `${response.status} ${response.statusText}`,
-        error?.requestId ?? response.headers.get('x-request-id'),
-        error?.details ?? null,
-        body,
-      );
+      const apiError = ApiError.fromAnswer(response.status, response.statusText, body, response.headers.get('x-request-id'));
       if (response.status === 401 && path !== '/api/auth/login') this.options.onUnauthenticated?.();
       throw apiError;
     }

@@ -15,8 +15,7 @@ export async function fetchSigningContent(dossierId: string, kind: SignatureKind
     throw new ApiError(0, 'network', (error as Error).message, null, null);
   }
   if (!response.ok) {
-    const body = (await response.json().catch(() => null)) as { error?: { code: string; message: string; requestId?: string; details?: unknown } } | null;
-    throw new ApiError(response.status, body?.error?.code ?? `http_${response.status}`, body?.error?.message ?? response.statusText, body?.error?.requestId ?? null, body?.error?.details ?? null);
+    throw ApiError.fromAnswer(response.status, response.statusText, await response.json().catch(() => null), response.headers.get('x-request-id'));
   }
   return new Uint8Array(await response.arrayBuffer());
 }

@@ -12,6 +12,22 @@ export interface UploadProgress {
   total: number;
   /** The upload continued from a previous attempt (reload or network error). */
   resumed: boolean;
+  /** Every byte is on the server, which now hashes and receives the package. */
+  finishing?: boolean;
+}
+
+/** The error code the server answers when the same package already is a failed or cancelled transfer. */
+export const DUPLICATE_FAILED = 'transfer.duplicate_failed';
+
+/**
+ * Whether the file begins like a transfer package: gzip (1f 8b) or a POSIX tar header
+ * ("ustar" at byte 257). Checked before uploading so that a wrong file is refused at once,
+ * in words, instead of after the whole upload.
+ */
+export async function looksLikeTransferPackage(file: File): Promise<boolean> {
+  const head = new Uint8Array(await file.slice(0, 512).arrayBuffer());
+  if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) return true;
+  return head.length >= 262 && String.fromCharCode(...head.subarray(257, 262)) === 'ustar';
 }
 
 interface Remembered {
@@ -77,13 +93,13 @@ async function putPiece(api: Api, id: string, body: Blob, offset: number, total:
     if (signal?.aborted) throw error;
     throw new ApiError(0, 'network', (error as Error).message, null, null);
   }
-  const answer = (await response.json().catch(() => null)) as { offset?: number; error?: { code: string; message: string; requestId?: string; details?: { offset?: number } } } | null;
+  const answer = (await response.json().catch(() => null)) as { offset?: number; error?: { code: string; details?: { offset?: number } } } | null;
   if (response.ok && typeof answer?.offset === 'number') return answer.offset;
   const e = answer?.error;
   // The server holds a different number of bytes: continue from there.
   if (response.status === 409 && e?.code === 'ingest.upload_offset_mismatch' && typeof e.details?.offset === 'number') return e.details.offset;
   if (response.status === 401) void api.session().catch(() => undefined);
-  throw new ApiError(response.status, e?.code ?? `http_${response.status}`, e?.message ?? response.statusText, e?.requestId ?? null, e?.details ?? null, answer);
+  throw ApiError.fromAnswer(response.status, response.statusText, answer, response.headers.get('x-request-id'));
 }
 
 async function sha256Hex(file: File): Promise<string | null> {
@@ -146,7 +162,15 @@ export async function uploadTransfer(
     }
     options.onProgress({ sent: offset, total: file.size, resumed });
   }
-  const done = await api.post<{ transferId: string }>(`/api/transfers/uploads/${id}/complete`);
+  options.onProgress({ sent: offset, total: file.size, resumed, finishing: true });
+  let done: { transferId: string };
+  try {
+    done = await api.post<{ transferId: string }>(`/api/transfers/uploads/${id}/complete`);
+  } catch (error) {
+    // The same package is already a transfer: this upload has nothing left to resume.
+    if (error instanceof ApiError && error.code === DUPLICATE_FAILED) remember(file, null);
+    throw error;
+  }
   remember(file, null);
   return { transferId: done.transferId };
 }
