@@ -2,5 +2,6 @@
 import type { CatalogTables } from './tables';
 import type { IngestTables } from '../ingest/tables';
 import type { SessionTables } from './sessions.tables';
+import type { JobTables } from '../jobs/tables';
 
-export interface Database extends CatalogTables, IngestTables, SessionTables {}
+export interface Database extends CatalogTables, IngestTables, SessionTables, JobTables {}
