@@ -2,6 +2,7 @@
 import type { CatalogTables } from './tables';
 import type { IngestTables } from '../ingest/tables';
 import type { SessionTables } from './sessions.tables';
+import type { StorageTables } from '../storage/tables';
 import type { JobTables } from '../jobs/tables';
 
-export interface Database extends CatalogTables, IngestTables, SessionTables, JobTables {}
+export interface Database extends CatalogTables, IngestTables, SessionTables, StorageTables, JobTables {}

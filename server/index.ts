@@ -14,6 +14,7 @@ import { seedDemo } from '../catalog/seed';
 import { deleteExpiredSessions } from '../catalog/sessions.repository';
 import { createUsersService, type ThrottlePolicy } from '../catalog/users.service';
 import { openStorage } from '../storage';
+import { startStorageGuard } from '../ingest/integrity/guard';
 import type { DemoTransferOutcome } from '../ingest/demo';
 import { recoverInterruptedRuns, stopIntegrityRuns } from '../ingest/integrity/runs.service';
 import { createApp, type CreateAppOptions, type MountedRoute } from './app';
@@ -101,6 +102,9 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host.includes(':') ? `[${config.host}]` : config.host;
     const url = `http://${shownHost}:${port}`;
     log.info({ url, demo: !!options.demo }, 'server listening');
+    // Bad copies met by downloads are queued and repaired; the audit log's head is anchored in storage.
+    const guard = startStorageGuard({ db, storage, config, logger: log });
+    await guard.started;
     // Listening first, so the UI is reachable while the demo transfer is ingested.
     const demoTransfer =
       options.demo && options.demoTransfer
@@ -142,6 +146,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
         await stopIntegrityRuns(db, grace);
         // The demo ingest is resumable; give it the grace period before the database closes.
         if (demoTransfer) await Promise.race([demoTransfer, new Promise((resolve) => setTimeout(resolve, grace).unref())]);
+        await guard.close();
         if (handle) await handle.close();
         log.info('server stopped');
       })());

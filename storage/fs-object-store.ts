@@ -9,7 +9,7 @@ import { appendFile, link, mkdir, open, readdir, rename, stat, unlink, readFile,
 import path from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { ConflictError, NotFoundError, ValidationError } from '../common/errors';
-import { SHA256_HEX, type DestructionAuthorisation, type ObjectStore, type ObjectVerification, type StoredObject } from './object-store';
+import { RECORD_NAME, SHA256_HEX, type DestructionAuthorisation, type ObjectStore, type ObjectVerification, type StoredObject } from './object-store';
 
 const STALE_TEMP_MS = 24 * 60 * 60 * 1000;
 
@@ -182,6 +182,60 @@ export class FsObjectStore implements ObjectStore {
     await rename(this.objectPath(sha256), movedTo);
     await fsyncDir(path.dirname(this.objectPath(sha256)));
     return { movedTo };
+  }
+
+  async putRecord(name: string, bytes: Uint8Array): Promise<void> {
+    const file = this.recordPath(name);
+    await this.init();
+    await mkdir(path.dirname(file), { recursive: true });
+    // Same publication as objects: temp file, fsync, link (fails if the name exists).
+    const temp = path.join(this.tmpDir, `${process.pid}-${randomBytes(8).toString('hex')}.record`);
+    try {
+      const handle = await open(temp, 'wx', 0o600);
+      try {
+        await writeAll(handle, bytes);
+        await handle.sync();
+        await handle.chmod(0o444);
+      } finally {
+        await handle.close();
+      }
+      try {
+        await link(temp, file);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
+          throw new ConflictError('storage.record_exists', 'storage.record_exists', { name, location: this.location });
+        }
+        throw error;
+      }
+      await fsyncDir(path.dirname(file));
+    } finally {
+      await unlink(temp).catch(() => {});
+    }
+  }
+
+  async listRecords(kind: string): Promise<string[]> {
+    const dir = path.dirname(this.recordPath(`${kind}/x`));
+    const names = await readdir(dir).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return [] as string[];
+      throw error;
+    });
+    return names.map((n) => `${kind}/${n}`).filter((n) => RECORD_NAME.test(n)).sort();
+  }
+
+  async getRecord(name: string): Promise<Buffer | null> {
+    try {
+      return await readFile(this.recordPath(name));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw error;
+    }
+  }
+
+  private recordPath(name: string): string {
+    if (!RECORD_NAME.test(name)) {
+      throw new ValidationError('storage.invalid_record_name', 'storage.invalid_record_name', { name: String(name).slice(0, 80) });
+    }
+    return path.join(this.root, 'records', name);
   }
 
   async destroy(sha256: string, authorisation: DestructionAuthorisation): Promise<void> {

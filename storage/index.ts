@@ -8,7 +8,7 @@ export { FsObjectStore } from './fs-object-store';
 
 export interface Storage {
   primary: ObjectStore;
-  /** Extra copies used by integrity runs to repair the primary. */
+  /** Extra copies: verified reads fall back to them, integrity runs repair from them. */
   replicas: ObjectStore[];
 }
 
@@ -25,3 +25,14 @@ export function openStorage(config: Pick<Config, 'storage'>): Storage {
   return { primary: openObjectStore(first), replicas: rest.map(openObjectStore) };
 }
 export { repairObject, type ObjectRepair } from './repair';
+export {
+  VERIFY_BUFFER_LIMIT,
+  noSoundCopy,
+  onCopyFault,
+  readVerified,
+  readVerifiedBytes,
+  type CopyFault,
+  type CopyFaultListener,
+  type CopyFaultState,
+  type VerifiedObject,
+} from './verified-read';

@@ -42,6 +42,17 @@ export interface ObjectStore {
    * can never remove a sound object. Returns where the damaged copy went, or null when absent.
    */
   setAsideDamaged(sha256: string): Promise<{ movedTo: string } | null>;
+  /**
+   * Small named records kept beside the objects, outside the database (signed audit-log
+   * anchors). Write-once like objects: an existing name is never overwritten. Names are
+   * `<kind>/<file>` (RECORD_NAME).
+   */
+  putRecord(name: string, bytes: Uint8Array): Promise<void>;
+  /** Names of the records of one kind (`anchors`), sorted. */
+  listRecords(kind: string): Promise<string[]>;
+  /** A record's bytes, or null when this location does not hold it. */
+  getRecord(name: string): Promise<Buffer | null>;
 }
 
 export const SHA256_HEX = /^[0-9a-f]{64}$/;
+export const RECORD_NAME = /^[a-z]+\/[A-Za-z0-9][A-Za-z0-9._-]{0,200}$/;

@@ -7,6 +7,7 @@ import { ConflictError } from '../../common/errors';
 import { t } from '../../common/i18n';
 import { loadConfig } from '../../common/config';
 import { openStorage } from '../../storage';
+import { systemKeyDir } from '../../catalog/audit-anchor';
 import { loadTools, runRecordedIntegrity } from '../../ingest';
 import { cliActor, withCatalog } from '../database';
 import { createProgress } from '../progress';
@@ -28,7 +29,7 @@ export function register(program: Command): void {
       const { report } = await withCatalog(async ({ db }) => {
         const progress = createProgress({ label: t(lang, 'ingest.cli_integrity_progress'), silent: opts.json, unit: 'items' });
         try {
-          return await runRecordedIntegrity({ db, storage: openStorage(config), trustDir: config.trustDir, tools }, cliActor(), {
+          return await runRecordedIntegrity({ db, storage: openStorage(config), trustDir: config.trustDir, tools, keyDir: systemKeyDir(config) }, cliActor(), {
             repair: Boolean(opts.repair),
             ...(opts.dossier ? { dossierId: opts.dossier } : {}),
             // The embedded catalog is this process's alone: any run it shows as active is orphaned.

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { canonicalJson } from '../../common/hash';
 import { ValidationError } from '../../common/errors';
-import type { Storage } from '../../storage';
+import { readVerified, readVerifiedBytes, type Storage } from '../../storage';
 import type { AipFileRole, AipManifest } from '../../validators/schemas/types';
 
 export type AipRole = AipFileRole;
@@ -82,7 +82,7 @@ export class AipBuilder {
 }
 
 export async function readJsonObject<T>(storage: Storage, sha256: string): Promise<T> {
-  const bytes = await storage.primary.getBytes(sha256);
+  const bytes = await readVerifiedBytes(storage, sha256);
   return JSON.parse(bytes.toString('utf8')) as T;
 }
 
@@ -101,7 +101,7 @@ export async function exportAip(storage: Storage, manifestSha256: string, outDir
       throw new ValidationError('ingest.aip_unsafe_path', 'ingest.aip_unsafe_path', { path: entry.path });
     }
     await mkdir(path.dirname(target), { recursive: true });
-    await pipeline(storage.primary.get(entry.sha256), createWriteStream(target));
+    await pipeline((await readVerified(storage, entry.sha256)).stream, createWriteStream(target));
     bytes += entry.size;
   }
   await writeFile(path.join(outDir, 'aip-manifest.json'), JSON.stringify(manifest, null, 2));

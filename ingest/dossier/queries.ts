@@ -2,7 +2,7 @@
 import type { Kysely } from 'kysely';
 import type { Readable } from 'node:stream';
 import type { Database } from '../../catalog/database';
-import type { Storage } from '../../storage';
+import { readVerified, type Storage } from '../../storage';
 import { NotFoundError } from '../../common/errors';
 import { readManifest, type AipManifest } from '../aip';
 
@@ -88,5 +88,8 @@ export async function openAipFile(deps: { db: Kysely<Database>; storage: Storage
   const manifest = await readManifest(deps.storage, d.aip_manifest_sha256);
   const entry = manifest.files.find((f) => f.path === aipPath);
   if (!entry) throw new NotFoundError('ingest.aip_file_not_found', 'ingest.aip_file_not_found', { path: aipPath });
-  return { stream: deps.storage.primary.get(entry.sha256), size: entry.size, name: aipPath.split('/').pop() ?? 'file', sha256: entry.sha256 };
+  // Verified read: the bytes are proven to hash to entry.sha256 (from a replica if need be) before
+  // anything is sent, so the ETag callers set from sha256 is the verified hash.
+  const object = await readVerified(deps.storage, entry.sha256);
+  return { stream: object.stream, size: object.size, name: aipPath.split('/').pop() ?? 'file', sha256: object.sha256 };
 }

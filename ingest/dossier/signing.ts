@@ -4,7 +4,7 @@
 // then gets a new manifest that adds the signature and the updated dossier metadata.
 import type { Kysely } from 'kysely';
 import type { Database } from '../../catalog/database';
-import type { Storage } from '../../storage';
+import { readVerifiedBytes, type Storage } from '../../storage';
 import { recordAudit, type Actor } from '../../catalog/audit.service';
 import { NotFoundError, ValidationError, ConflictError } from '../../common/errors';
 import type { DossierMetadata } from '../../validators/schemas/types';
@@ -22,7 +22,7 @@ export interface SigningDeps {
 export async function signingContent(deps: Pick<SigningDeps, 'db' | 'storage'>, dossierId: string, kind: 'inventory' | 'integrity'): Promise<Buffer> {
   const d = await deps.db.selectFrom('dossiers').select(['inventory_sha256', 'integrity_sha256']).where('id', '=', dossierId).executeTakeFirst();
   if (!d) throw new NotFoundError('ingest.dossier_not_found', 'ingest.dossier_not_found', { id: dossierId });
-  return deps.storage.primary.getBytes(kind === 'inventory' ? d.inventory_sha256 : d.integrity_sha256);
+  return readVerifiedBytes(deps.storage, kind === 'inventory' ? d.inventory_sha256 : d.integrity_sha256);
 }
 
 export async function attachDossierSignature(

@@ -4,8 +4,10 @@
 // archive can show when each object was last proven intact and what was restored.
 import type { Actor } from '../../catalog/audit.service';
 import { recordAudit } from '../../catalog/audit.service';
+import { loadSystemKey, writeAuditAnchor } from '../../catalog/audit-anchor';
 import { repairObject, type ObjectRepair } from '../../storage';
 import { verifyStoredDossiers, type VerifyDeps, type VerifyReport } from '../aip/verify';
+import { processRepairQueue, type RepairQueueOutcome } from './read-repair';
 
 export interface IntegrityRunOptions {
   actor: Actor;
@@ -13,6 +15,11 @@ export interface IntegrityRunOptions {
   dossierId?: string;
   /** The recorded run (integrity_runs) this is, named in the audit events. */
   runId?: string;
+  /**
+   * Folder of the system key (systemKeyDir(config)): the audit log's head is anchored in
+   * storage at the end of the run. Absent: no anchor (unit tests of the verification alone).
+   */
+  anchorKeyDir?: string;
   onProgress?: (phase: 'verify' | 'repair' | 'reverify', done: number, total: number, item: string) => void;
 }
 
@@ -25,6 +32,10 @@ export interface IntegrityRunReport {
   repairs: (ObjectRepair & { paths: string[]; dossiers: string[] })[];
   /** Verification after repairs (absent when nothing was repaired). */
   afterRepair?: VerifyReport;
+  /** Copies queued for repair by verified reads, worked on by this run (with repair). */
+  repairQueue?: RepairQueueOutcome;
+  /** The audit anchor written at the end of the run. */
+  anchor?: { name: string; count: number; lastHash: string | null } | { error: string };
 }
 
 /** Objects whose copy in some store is missing or damaged, with where they are used. */
@@ -52,6 +63,7 @@ export async function runIntegrity(deps: VerifyDeps, options: IntegrityRunOption
   const verification = await verifyStoredDossiers(deps, { dossierId: options.dossierId, onProgress: progress('verify') });
   const repairs: IntegrityRunReport['repairs'] = [];
   let afterRepair: VerifyReport | undefined;
+  let repairQueue: RepairQueueOutcome | undefined;
   if (options.repair) {
     const stores = [deps.storage.primary, ...deps.storage.replicas];
     const damaged = [...damagedObjects(verification)];
@@ -69,12 +81,14 @@ export async function runIntegrity(deps: VerifyDeps, options: IntegrityRunOption
         details: { source: result.source, repaired: result.repaired, unrepaired: result.unrepaired, paths: entry.paths, dossiers: entry.dossiers, ...(options.runId ? { runId: options.runId } : {}) },
       });
     }
-    if (repairs.some((r) => r.repaired.length > 0)) {
+    // Bad copies met by downloads since the last run wait in the repair queue.
+    repairQueue = await processRepairQueue(deps, { actor: options.actor, ...(options.runId ? { runId: options.runId } : {}) });
+    if (repairs.some((r) => r.repaired.length > 0) || repairQueue.repaired > 0) {
       afterRepair = await verifyStoredDossiers(deps, { dossierId: options.dossierId, onProgress: progress('reverify') });
     }
   }
   const final = afterRepair ?? verification;
-  const report: IntegrityRunReport = { ok: final.ok, startedAt, finishedAt: new Date().toISOString(), verification, repairs, ...(afterRepair ? { afterRepair } : {}) };
+  const report: IntegrityRunReport = { ok: final.ok, startedAt, finishedAt: new Date().toISOString(), verification, repairs, ...(afterRepair ? { afterRepair } : {}), ...(repairQueue ? { repairQueue } : {}) };
   await recordAudit(deps.db, {
     actor: options.actor,
     action: 'integrity.run',
@@ -90,7 +104,19 @@ export async function runIntegrity(deps: VerifyDeps, options: IntegrityRunOption
       unrepaired: repairs.reduce((n, r) => n + r.unrepaired.length, 0),
       startedAt,
       finishedAt: report.finishedAt,
+      ...(repairQueue ? { repairQueue } : {}),
     },
   });
+  if (options.anchorKeyDir) {
+    // After the run's own event, so the anchor covers it. A failed anchor does not fail the
+    // check of the archive; the report says so.
+    try {
+      const key = (await loadSystemKey(options.anchorKeyDir, { create: true }))!;
+      const written = await writeAuditAnchor({ db: deps.db, storage: deps.storage, key }, 'integrity-run');
+      report.anchor = { name: written.name, count: written.anchor.count, lastHash: written.anchor.lastHash };
+    } catch (error) {
+      report.anchor = { error: (error as Error).message };
+    }
+  }
   return report;
 }

@@ -50,6 +50,8 @@ export interface IntegrityRunDeps {
   /** Default: the ingest tools (signature verification). */
   tools?: Pick<IngestTools, 'verifySignature'>;
   logger?: Logger;
+  /** Folder of the system key; each run ends with a signed anchor of the audit log (catalog/audit-anchor). */
+  keyDir?: string;
 }
 
 export interface IntegrityRunInput {
@@ -356,6 +358,7 @@ async function execute(
         repair: run.repair,
         ...(run.dossier_id ? { dossierId: run.dossier_id } : {}),
         runId: run.id,
+        ...(deps.keyDir ? { anchorKeyDir: deps.keyDir } : {}),
         onProgress: (phase, done, total, item) => {
           // Stopping the process stops the run between two items; the run says so.
           if (signal.aborted) throw new RunInterrupted();

@@ -1,6 +1,7 @@
 // Integrity runs over HTTP: start a check of everything stored (optionally repairing copies
 // from replicas) in the background, follow its progress, read its report and earlier runs.
 import Router from '@koa/router';
+import { systemKeyDir } from '../../catalog/audit-anchor';
 import { getIntegrityRun, listIntegrityRuns, startIntegrityRun } from '../../ingest';
 import { requireRole, requireUser } from '../auth';
 import { jsonBody } from '../body';
@@ -32,7 +33,7 @@ const validateList = queryValidator<{ limit?: number; before?: string }>(LIST_QU
 export function createRoutes(deps: ServerDeps): Router {
   const router = new Router();
   const keepers = requireRole('archivist', 'admin');
-  const runDeps = { db: deps.db, storage: deps.storage, trustDir: deps.config.trustDir, logger: deps.logger };
+  const runDeps = { db: deps.db, storage: deps.storage, trustDir: deps.config.trustDir, logger: deps.logger, keyDir: systemKeyDir(deps.config) };
 
   router.post('/api/integrity/runs', keepers, async (ctx) => {
     const input = validateStart(await jsonBody(ctx, deps.jsonLimitBytes));
