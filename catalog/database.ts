@@ -2,7 +2,8 @@
 import type { CatalogTables } from './tables';
 import type { IngestTables } from '../ingest/tables';
 import type { SessionTables } from './sessions.tables';
-import type { StorageTables } from '../storage/tables';
 import type { JobTables } from '../jobs/tables';
+import type { SignerTables } from './signers.tables';
+import type { StorageTables } from '../storage/tables';
 
-export interface Database extends CatalogTables, IngestTables, SessionTables, StorageTables, JobTables {}
+export interface Database extends CatalogTables, IngestTables, SessionTables, StorageTables, SignerTables, JobTables {}

@@ -1,11 +1,14 @@
 // `muragat user add|suspend|reinstate|list`: account administration from the server's shell,
-// e.g. to create the first administrator.
+// e.g. to create the first administrator. `muragat user cert add|list|confirm|remove`: the
+// signing certificates and IINs registered to users (signer identity).
 import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { t, isLanguage, type Language } from '../../common/i18n';
 import { createOrganisationService } from '../../catalog/organisation.service';
 import { isRole, ROLES, type Role } from '../../catalog/roles';
 import { createUsersService, type UserView } from '../../catalog/users.service';
+import { createSignersService, type SignerBindingView } from '../../catalog/signers.service';
 import { cliActor, withCatalog } from '../database';
 import { CliExit, EXIT, cliLanguage, printJson } from '../output';
 
@@ -32,6 +35,79 @@ function parseRoles(values: string[], lang: Language): Role[] {
 function describe(user: UserView, departmentCode: string | null): string {
   const roles = user.roles.join(',');
   return `${user.username.padEnd(16)} ${user.status.padEnd(10)} ${(departmentCode ?? '—').padEnd(4)} ${roles.padEnd(28)} ${user.fullName}`;
+}
+
+/** One binding on one line: id, status, user, and the certificate or IIN. */
+function describeBinding(b: SignerBindingView): string {
+  const what = b.kind === 'iin' ? `IIN ${b.iin}` : `${b.certificate!.subject} | № ${b.certificate!.serialNumber} | ${b.certificate!.issuer} | ${b.certificate!.notBefore?.slice(0, 10) ?? '?'}…${b.certificate!.notAfter?.slice(0, 10) ?? '?'}`;
+  return `${b.id}  ${b.status.padEnd(8)} ${b.username.padEnd(16)} ${what}`;
+}
+
+function bindingWhat(b: SignerBindingView): string {
+  return b.kind === 'iin' ? `IIN ${b.iin}` : `${b.certificate!.subject} (№ ${b.certificate!.serialNumber})`;
+}
+
+function registerCert(user: Command, lang: Language): void {
+  const cert = user.command('cert').description(t(lang, 'catalog.signer_cli_cert_description'));
+
+  cert
+    .command('add')
+    .description(t(lang, 'catalog.signer_cli_add_description'))
+    .argument('<username>', t(lang, 'cli.user_arg_username'))
+    .argument('[file]', t(lang, 'catalog.signer_cli_arg_file'))
+    .option('--iin <iin>', t(lang, 'catalog.signer_cli_opt_iin'))
+    .option('--json', t(lang, 'cli.opt_json_result'))
+    .action(async (username: string, file: string | undefined, opts: { iin?: string; json?: boolean }) => {
+      if ((file === undefined) === (opts.iin === undefined)) throw new CliExit(EXIT.usage, t(lang, 'catalog.signer_cli_need_file_or_iin'));
+      const bytes = file !== undefined ? new Uint8Array(await readFile(file)) : undefined;
+      const binding = await withCatalog(({ db }) => {
+        const signers = createSignersService({ db });
+        return bytes ? signers.addCertificate(cliActor(), username, bytes, file) : signers.addIin(cliActor(), username, opts.iin!);
+      });
+      if (opts.json) return printJson({ binding });
+      process.stdout.write(t(lang, 'catalog.signer_cli_added', { username: binding.username, what: bindingWhat(binding) }) + '\n');
+    });
+
+  cert
+    .command('list')
+    .description(t(lang, 'catalog.signer_cli_list_description'))
+    .argument('[username]', t(lang, 'cli.user_arg_username'))
+    .option('--all', t(lang, 'catalog.signer_cli_opt_all'))
+    .option('--json', t(lang, 'cli.opt_json_result'))
+    .action(async (username: string | undefined, opts: { all?: boolean; json?: boolean }) => {
+      const bindings = await withCatalog(({ db }) => {
+        const signers = createSignersService({ db });
+        return username ? signers.list(username, { includeRemoved: opts.all }) : signers.listPending();
+      });
+      if (opts.json) return printJson({ bindings });
+      if (!bindings.length) return void process.stdout.write(t(lang, 'catalog.signer_cli_list_empty') + '\n');
+      for (const b of bindings) process.stdout.write(describeBinding(b) + '\n');
+    });
+
+  cert
+    .command('confirm')
+    .description(t(lang, 'catalog.signer_cli_confirm_description'))
+    .argument('<username>', t(lang, 'cli.user_arg_username'))
+    .argument('<binding>', t(lang, 'catalog.signer_cli_arg_binding'))
+    .option('--json', t(lang, 'cli.opt_json_result'))
+    .action(async (username: string, id: string, opts: { json?: boolean }) => {
+      const binding = await withCatalog(({ db }) => createSignersService({ db }).confirm(cliActor(), id, username));
+      if (opts.json) return printJson({ binding });
+      process.stdout.write(t(lang, 'catalog.signer_cli_confirmed', { username: binding.username, what: bindingWhat(binding) }) + '\n');
+    });
+
+  cert
+    .command('remove')
+    .description(t(lang, 'catalog.signer_cli_remove_description'))
+    .argument('<username>', t(lang, 'cli.user_arg_username'))
+    .argument('<binding>', t(lang, 'catalog.signer_cli_arg_binding'))
+    .requiredOption('--reason <text>', t(lang, 'catalog.signer_cli_opt_reason'))
+    .option('--json', t(lang, 'cli.opt_json_result'))
+    .action(async (username: string, id: string, opts: { reason: string; json?: boolean }) => {
+      const binding = await withCatalog(({ db }) => createSignersService({ db }).remove(cliActor(), id, opts.reason, username));
+      if (opts.json) return printJson({ binding });
+      process.stdout.write(t(lang, 'catalog.signer_cli_removed', { username: binding.username, what: bindingWhat(binding) }) + '\n');
+    });
 }
 
 export function register(program: Command): void {
@@ -127,4 +203,6 @@ export function register(program: Command): void {
       for (const u of users) process.stdout.write(describe(u, u.departmentId ? (codes.get(u.departmentId) ?? null) : null) + '\n');
       process.stdout.write(t(lang, 'cli.user_list_total', { count: users.length }) + '\n');
     });
+
+  registerCert(user, lang);
 }

@@ -4,3 +4,4 @@ export { verifySignature, signerInfoOf, signatureReportToJson } from './verify.s
 export { signDetached, type SignOptions } from './sign.service';
 export { loadPkcs12, type Pkcs12Contents } from './pkcs12';
 export { loadTrustStore, type TrustStore } from './trust-store';
+export { readCertificate, type CertificateDetails } from './certificate';

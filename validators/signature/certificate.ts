@@ -1,0 +1,30 @@
+// Reads one X.509 certificate (DER, PEM or bare base64) for registering a user's signing
+// certificate: the identity fields the archive matches signatures against and shows.
+import * as pkijs from 'pkijs';
+import { createHash } from 'node:crypto';
+import { ValidationError } from '../../common/errors';
+import { decodeDerOrPem, toArrayBuffer } from './asn1-util';
+import { signerInfoOf } from './verify.service';
+import type { SignerInfo } from './types';
+
+export interface CertificateDetails {
+  der: Uint8Array;
+  /** SHA-256 of the DER: the certificate's fingerprint. */
+  sha256: string;
+  info: SignerInfo;
+}
+
+/** One certificate from a file's bytes; `what` names the file in the error. */
+export function readCertificate(bytes: Uint8Array, what = 'certificate'): CertificateDetails {
+  const blocks = decodeDerOrPem(bytes);
+  for (const der of blocks) {
+    let cert: pkijs.Certificate;
+    try {
+      cert = pkijs.Certificate.fromBER(toArrayBuffer(der));
+    } catch {
+      continue;
+    }
+    return { der, sha256: createHash('sha256').update(der).digest('hex'), info: signerInfoOf(cert) };
+  }
+  throw new ValidationError('signature.certificate_unreadable', 'signature.certificate_unreadable', { file: what });
+}
