@@ -27,12 +27,13 @@ function newestMtime(dir: string, skip: (name: string) => boolean = () => false)
   return newest;
 }
 
-/** Builds ui/dist when it is missing or older than any UI source or UI message catalog. */
+/** Builds ui/dist when it is missing or older than any UI source or message catalog. */
 export async function ensureUiBuilt(): Promise<{ built: boolean; ms: number }> {
   const started = Date.now();
+  // Every area's catalog is bundled: the UI translates server error keys itself.
   const sources = Math.max(
     newestMtime(uiDir, (name) => name === 'dist' || name === 'node_modules'),
-    newestMtime(path.join(root, 'common', 'i18n', 'ui')),
+    newestMtime(path.join(root, 'common', 'i18n'), (name) => name.endsWith('.ts')),
   );
   if (existsSync(distIndex) && statSync(distIndex).mtimeMs >= sources) return { built: false, ms: 0 };
   const { build } = await import('vite');

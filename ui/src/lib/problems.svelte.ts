@@ -99,6 +99,11 @@ export function errorText(error: unknown, lang: Language): string {
       const labels = problems.map((p) => (typeof p.field === 'string' ? fieldLabel(lang, p.field) : null));
       if (labels.length && labels.every((l) => l !== null)) return format(lang, 'ui.error_fields_invalid', { fields: listOf(lang, [...new Set(labels as string[])]) });
     }
+    const bad = error.details as { where?: unknown; field?: unknown } | null;
+    if (error.code === 'request.bad_text' && bad?.where === 'body' && typeof bad.field === 'string') {
+      const label = fieldLabel(lang, bad.field);
+      if (label) return format(lang, 'ui.error_field_bad_text', { field: label });
+    }
     if (error.messageKey) return translateKey(lang, error.messageKey, error.params) ?? error.message;
     if (error.status >= 500) return format(lang, 'ui.error_server', { status: error.status });
     return format(lang, 'ui.error_http', { status: error.status });
