@@ -6,7 +6,7 @@ type Json<T> = ColumnType<T, string | undefined, string>;
 type Ts = ColumnType<Date, Date | string | undefined, Date | string>;
 type NullableTs = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 
-export type TransferStatus = 'uploading' | 'queued' | 'processing' | 'completed' | 'failed';
+export type TransferStatus = 'uploading' | 'queued' | 'processing' | 'completed' | 'failed' | 'cancelled';
 export type StepStatus = 'pending' | 'running' | 'done' | 'failed';
 export type DocumentStatus = 'pending' | 'accepted' | 'rejected' | 'conversion-failed' | 'expanded';
 export type DossierStatus = 'awaiting-signature' | 'stored';
@@ -34,6 +34,8 @@ export interface TransfersTable {
   actor: Json<Record<string, unknown>>;
   problems: Json<Problem[]>;
   report: Json<unknown> | null;
+  /** Why a failed transfer failed: { step, code, params, message, at } (ingest/intake/transfer-state.ts). */
+  failure: ColumnType<unknown | null, string | null | undefined, string | null>;
 }
 
 export interface IngestStepsTable {

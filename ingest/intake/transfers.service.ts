@@ -11,6 +11,10 @@ import type { TransferStatus, TransfersTable, Problem } from '../tables';
 import { STEPS, listSteps } from '../pipeline/state';
 import { processTransfer } from '../pipeline/run';
 import type { IngestDeps } from '../pipeline/tools';
+import { failureView } from './transfer-state';
+
+// The state machine's transitions (fail, retry, cancel) live in transfer-state.ts.
+export { failTransfer, retryTransfer, cancelTransfer, keepPackage, currentStep, failureView, type TransferFailure, type FailTransferInput } from './transfer-state';
 
 export interface DocumentCounts {
   total: number;
@@ -43,6 +47,8 @@ export interface TransferProgress extends TransferSummary {
   stepsTotal: number;
   percent: number;
   problems: { code: string; message: string; where?: string; clause?: string }[];
+  /** Why a failed transfer failed (translated); null unless status is `failed`. */
+  failure: { step: string; code: string; message: string } | null;
 }
 
 /** Clerks see the transfers they submitted; archivists and department heads see all. */
@@ -145,7 +151,8 @@ export async function transferProgress(db: Kysely<Database>, actor: Actor, id: s
   const c = (await counts(db, [row.id])).get(row.id)!;
   const steps = await listSteps(db, row.id);
   const done = steps.filter((s) => s.status === 'done').length;
-  const finished = row.status === 'completed' || row.status === 'failed';
+  const finished = row.status === 'completed' || row.status === 'failed' || row.status === 'cancelled';
+  const failed = await db.selectFrom('transfers').select('failure').where('id', '=', row.id).executeTakeFirst();
   const running = steps.find((s) => s.status === 'running' || s.status === 'failed');
   const next = STEPS.find((s) => !steps.some((r) => r.step === s && r.status === 'done')) ?? null;
   // A failed transfer stops early; completed is 100 %. Otherwise finished steps out of all.
@@ -162,6 +169,7 @@ export async function transferProgress(db: Kysely<Database>, actor: Actor, id: s
     stepsTotal: STEPS.length,
     percent: row.status === 'failed' ? Math.floor((done / STEPS.length) * 100) : percent,
     problems,
+    failure: row.status === 'failed' ? failureView(failed?.failure, lang) : null,
   };
 }
 
@@ -175,7 +183,7 @@ const queues = new WeakMap<object, { chain: Promise<void>; pending: Set<string> 
  */
 export async function submitTransfer(deps: IngestDeps, transferId: string): Promise<'queued' | 'processing' | 'finished'> {
   const row = await deps.db.selectFrom('transfers').select('status').where('id', '=', transferId).executeTakeFirstOrThrow();
-  if (row.status === 'completed' || row.status === 'failed') return 'finished';
+  if (row.status === 'completed' || row.status === 'failed' || row.status === 'cancelled') return 'finished';
   await deps.db.updateTable('transfers').set({ status: 'queued' }).where('id', '=', transferId).where('status', 'in', ['processing', 'uploading']).execute();
   if (deps.config.databaseUrl) return 'queued';
   let queue = queues.get(deps.db);

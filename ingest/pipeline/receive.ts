@@ -5,7 +5,7 @@ import { mkdir, rename, rm, stat, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { PayloadTooLargeError } from '../../common/errors';
+import { ConflictError, PayloadTooLargeError } from '../../common/errors';
 import { recordAudit, SYSTEM_ACTOR, type Actor } from '../../catalog/audit.service';
 import type { Problem } from '../tables';
 import { problem, quarantineDir, DOCUMENT_MAX_BYTES, DOCUMENT_MAX_FILES, type IngestOptions, type IngestProgress } from './context';
@@ -17,7 +17,20 @@ import type { IngestDeps } from './tools';
  */
 export async function receiveTransfer(
   deps: IngestDeps,
-  input: { tarPath: string; actor?: Actor; options?: IngestOptions; onProgress?: (p: IngestProgress) => void; sourceName?: string },
+  input: {
+    tarPath: string;
+    actor?: Actor;
+    options?: IngestOptions;
+    onProgress?: (p: IngestProgress) => void;
+    sourceName?: string;
+    /**
+     * The same bytes received again after their transfer ended: 'return' answers with that
+     * transfer (the CLI prints its report), 'conflict' throws 409 — `transfer.duplicate_failed`
+     * (failed or cancelled: the caller offers a retry) or `transfer.duplicate_accepted` — with
+     * details { transferId, status } (uploads). An unfinished one is resumed either way.
+     */
+    duplicates?: 'return' | 'conflict';
+  },
 ): Promise<string> {
   const actor = input.actor ?? SYSTEM_ACTOR;
   const incoming = path.join(deps.config.dataDir, 'quarantine', `incoming-${randomUUID()}.tar`);
@@ -49,6 +62,11 @@ export async function receiveTransfer(
   let transferId: string;
   if (existing) {
     transferId = existing.id;
+    if (input.duplicates === 'conflict' && ['completed', 'failed', 'cancelled'].includes(existing.status)) {
+      await rm(incoming, { force: true });
+      const code = existing.status === 'completed' ? 'transfer.duplicate_accepted' : 'transfer.duplicate_failed';
+      throw new ConflictError(code, code, { id: existing.id, status: existing.status }, { transferId: existing.id, status: existing.status });
+    }
   } else {
     transferId = await deps.db.transaction().execute(async (trx) => {
       const row = await trx
@@ -79,7 +97,7 @@ export async function receiveTransfer(
   await mkdir(dir, { recursive: true });
   const target = path.join(dir, 'source.tar');
   const have = await stat(target).catch(() => null);
-  const done = existing?.status === 'completed' || existing?.status === 'failed';
+  const done = existing?.status === 'completed' || existing?.status === 'failed' || existing?.status === 'cancelled';
   if (!have && !done) await rename(incoming, target);
   else await rm(incoming, { force: true });
   return transferId;

@@ -5,6 +5,8 @@ import { t, type Language } from '../../common/i18n';
 import type { Problem } from '../tables';
 import type { IngestDeps } from './tools';
 import { loadDocs, type DocRow } from './documents';
+import { sanitiseText } from './sanitise';
+import { failureView } from '../intake/transfer-state';
 
 export interface ReportProblem { code: string; message: string; where?: string; clause?: string }
 export interface ReportDocument {
@@ -20,12 +22,16 @@ export interface IngestReport {
   transfer: string;
   dossiers: { id: string | null; index: string | null; title: string; documents: ReportDocument[] }[];
   problems?: ReportProblem[];
+  /** The transfer's state: completed, failed, cancelled, or still queued/processing. */
+  status?: string;
+  /** Why a failed transfer failed: the step, the message key and the translated message. */
+  failure?: { step: string; code: string; message: string };
 }
 
 function translate(p: Problem, lang: Language): ReportProblem {
   // Our own codes are message keys; problems from other modules already carry their text.
   const text = p.code.startsWith('ingest.') ? t(lang, p.code, (p.details ?? {}) as Record<string, unknown>) : p.message;
-  return { code: p.code, message: text === p.code ? p.message : text, ...(p.where ? { where: p.where } : {}), ...(p.clause ? { clause: p.clause } : {}) };
+  return { code: p.code, message: sanitiseText(text === p.code ? p.message : text), ...(p.where ? { where: p.where } : {}), ...(p.clause ? { clause: p.clause } : {}) };
 }
 
 function reportDocument(doc: DocRow, lang: Language): ReportDocument {
@@ -41,7 +47,7 @@ function reportDocument(doc: DocRow, lang: Language): ReportDocument {
 }
 
 export async function buildReport(deps: Pick<IngestDeps, 'db'>, transferId: string, lang: Language = 'en'): Promise<IngestReport> {
-  const transfer = await deps.db.selectFrom('transfers').select(['id', 'status', 'problems']).where('id', '=', transferId).executeTakeFirstOrThrow();
+  const transfer = await deps.db.selectFrom('transfers').select(['id', 'status', 'problems', 'failure']).where('id', '=', transferId).executeTakeFirstOrThrow();
   const docs = (await loadDocs(deps.db, transferId)).filter((d) => d.status !== 'expanded');
   const dossiers = await deps.db
     .selectFrom('dossiers')
@@ -64,5 +70,8 @@ export async function buildReport(deps: Pick<IngestDeps, 'db'>, transferId: stri
     report.dossiers.push({ id: null, index: index || null, title: index ? index : t(lang, 'ingest.not_in_any_dossier'), documents: group.map((doc) => reportDocument(doc, lang)) });
   }
   if (transfer.status === 'failed' || transfer.problems.length) report.problems = transfer.problems.map((p) => translate(p, lang));
+  if (transfer.status !== 'completed') report.status = transfer.status;
+  const failure = transfer.status === 'failed' ? failureView(transfer.failure, lang) : null;
+  if (failure) report.failure = failure;
   return report;
 }
