@@ -2,13 +2,16 @@
 // their own key in their own software and uploads the CMS; the server never holds a private
 // key. The CMS is verified over the exact stored content before anything is written; the AIP
 // then gets a new manifest that adds the signature and the updated dossier metadata.
+// A verified signature counts only as the signature of the user its certificate is bound to,
+// in a role that signs that statement, for that user's department (catalog/signers.service.ts).
 import type { Kysely } from 'kysely';
 import type { Database } from '../../catalog/database';
 import { readVerifiedBytes, type Storage } from '../../storage';
 import { recordAudit, type Actor } from '../../catalog/audit.service';
-import { NotFoundError, ValidationError, ConflictError } from '../../common/errors';
+import { AppError, NotFoundError, ValidationError, ConflictError } from '../../common/errors';
 import type { DossierMetadata } from '../../validators/schemas/types';
 import { readManifest, putEverywhere, serialiseJson } from '../aip';
+import { authorizeSigner, type SignerIdentity } from '../../catalog/signers.service';
 import type { IngestTools } from '../pipeline/tools';
 
 export interface SigningDeps {
@@ -29,15 +32,43 @@ export async function attachDossierSignature(
   deps: SigningDeps,
   actor: Actor,
   input: { dossierId: string; kind: 'inventory' | 'integrity'; cms: Uint8Array },
-): Promise<{ status: 'awaiting-signature' | 'stored'; manifestSha256: string; verdict: string; signer: string }> {
-  const d = await deps.db.selectFrom('dossiers').selectAll().where('id', '=', input.dossierId).executeTakeFirst();
+): Promise<{ status: 'awaiting-signature' | 'stored'; manifestSha256: string; verdict: string; signer: string; identity: SignerIdentity }> {
+  const d = await deps.db
+    .selectFrom('dossiers')
+    .innerJoin('transfers', 'transfers.id', 'dossiers.transfer_id')
+    .selectAll('dossiers')
+    .select('transfers.department as transfer_department')
+    .where('dossiers.id', '=', input.dossierId)
+    .executeTakeFirst();
   if (!d) throw new NotFoundError('ingest.dossier_not_found', 'ingest.dossier_not_found', { id: input.dossierId });
   const content = await signingContent(deps, d.id, input.kind);
   const check = await deps.tools.verifySignature({ signature: input.cms, content, trustDir: deps.trustDir });
   if (check.verdict !== 'valid') {
     throw new ValidationError('ingest.uploaded_signature_invalid', 'ingest.uploaded_signature_invalid', { kind: input.kind, reason: check.reason ?? check.verdict }, check);
   }
-  const signer = check.signers[0];
+  // The submitting user must be the signer: the first signer whose certificate is theirs stands.
+  let identity: SignerIdentity | undefined;
+  let signer = check.signers[0];
+  let refusal: unknown;
+  for (const candidate of check.signers) {
+    try {
+      identity = await authorizeSigner(deps.db, {
+        userId: actor.userId,
+        kind: input.kind,
+        dossier: { id: d.id, index: d.case_index, department: d.transfer_department },
+        signer: candidate.signer,
+        // The verifier's evidence holds the signer's certificate (kept for a first-use binding).
+        certificates: (check as { evidence?: { certificates?: Uint8Array[] } }).evidence?.certificates ?? [],
+        actor,
+      });
+      signer = candidate;
+      break;
+    } catch (error) {
+      if (!(error instanceof AppError)) throw error;
+      refusal ??= error;
+    }
+  }
+  if (!identity) throw refusal ?? new ValidationError('ingest.uploaded_signature_invalid', 'ingest.uploaded_signature_invalid', { kind: input.kind, reason: 'no signer' });
   const cms = await putEverywhere(deps.storage, { bytes: input.cms });
   const previous = await readManifest(deps.storage, d.aip_manifest_sha256);
   const existing = await deps.db.selectFrom('dossier_signatures').select(['kind', 'verdict']).where('dossier_id', '=', d.id).execute();
@@ -63,7 +94,7 @@ export async function attachDossierSignature(
     files,
     events: [
       ...previous.events,
-      { at: new Date().toISOString(), type: `dossier.sign_${input.kind}`, outcome: 'success' as const, actor: actor.username, detail: `signed by ${signer?.signer.subject ?? '?'}` },
+      { at: new Date().toISOString(), type: `dossier.sign_${input.kind}`, outcome: 'success' as const, actor: actor.username, detail: `signed by ${identity.fullName} (${identity.username}, ${identity.role}) with ${signer?.signer.subject ?? '?'}` },
     ],
   };
   const sealed = await putEverywhere(deps.storage, { bytes: serialiseJson(manifest) });
@@ -79,10 +110,10 @@ export async function attachDossierSignature(
     if (Number(updated.numUpdatedRows) !== 1) throw new ConflictError('ingest.dossier_changed', 'ingest.dossier_changed', { id: d.id });
     await trx
       .insertInto('dossier_signatures')
-      .values({ dossier_id: d.id, kind: input.kind, signer: JSON.stringify({ subject: signer?.signer.subject ?? '', serialNumber: signer?.signer.serialNumber, iin: signer?.signer.iin, bin: signer?.signer.bin, signingTime: signer?.signingTime }), cms_sha256: cms.sha256, verdict: check.verdict })
+      .values({ dossier_id: d.id, kind: input.kind, signer: JSON.stringify({ ...identity, signingTime: signer?.signingTime }), cms_sha256: cms.sha256, verdict: check.verdict })
       .onConflict((oc) => oc.columns(['dossier_id', 'kind', 'cms_sha256']).doNothing())
       .execute();
-    await recordAudit(trx, { actor, action: `dossier.sign`, objectType: 'dossier', objectId: d.id, details: { kind: input.kind, cms: cms.sha256, signer: signer?.signer.subject ?? null, previousManifest: d.aip_manifest_sha256, manifest: sealed.sha256, status } });
+    await recordAudit(trx, { actor, action: `dossier.sign`, objectType: 'dossier', objectId: d.id, details: { kind: input.kind, cms: cms.sha256, signer: signer?.signer.subject ?? null, signerUser: identity.username, signerRole: identity.role, certificateSerial: identity.serialNumber, certificateIssuer: identity.issuer, iin: identity.iin ?? null, previousManifest: d.aip_manifest_sha256, manifest: sealed.sha256, status } });
   });
-  return { status, manifestSha256: sealed.sha256, verdict: check.verdict, signer: signer?.signer.subject ?? '' };
+  return { status, manifestSha256: sealed.sha256, verdict: check.verdict, signer: signer?.signer.subject ?? '', identity };
 }

@@ -9,6 +9,9 @@ import { runIngest, verifyStoredDossiers, loadTools, exportAip, attachDossierSig
 import { validatePdfA } from '../../validators/pdfa';
 import { signDetached } from '../../validators/signature';
 import { SYSTEM_ACTOR } from '../../catalog/audit.service';
+import { createOrganisationService } from '../../catalog/organisation.service';
+import { createSignersService } from '../../catalog/signers.service';
+import { createUsersService } from '../../catalog/users.service';
 import { pdfText, KAZAKH_LETTERS } from '../../ingest/convert/test-helpers';
 import { createIngestEnv, buildFixtureTransfer, type IngestEnv } from './helpers';
 
@@ -82,6 +85,11 @@ describe('ingest end to end', () => {
     const p12 = new Uint8Array(await readFile(env.pki.signerP12Path));
     const tools = await loadTools();
     const deps = { db: env.db, storage: env.storage, trustDir: env.config.trustDir, tools };
+    // A signature counts only as its signer's: the test PKI's signer is a head of department 03
+    // who is also the archivist, with the certificate registered (catalog/signers.service.ts).
+    const department = await createOrganisationService({ db: env.db }).addDepartment(SYSTEM_ACTOR, { code: '03', nameKk: 'Кадр бөлімі', nameRu: 'Отдел кадров' });
+    await createUsersService({ db: env.db }).add(SYSTEM_ACTOR, { username: 'seitov', password: 'Seitov-Secret-2026', fullName: 'Сейітов Асқар', roles: ['archivist', 'department_head'], departmentId: department.id });
+    await createSignersService({ db: env.db }).addCertificate(SYSTEM_ACTOR, 'seitov', new Uint8Array(await readFile(env.pki.signers.rsa.certPath)));
     const wrong = await signDetached(Buffer.from('other content'), p12, env.pki.password);
     await expect(attachDossierSignature(deps, SYSTEM_ACTOR, { dossierId, kind: 'inventory', cms: wrong })).rejects.toMatchObject({ code: 'ingest.uploaded_signature_invalid' });
     for (const kind of ['inventory', 'integrity'] as const) {

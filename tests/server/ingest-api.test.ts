@@ -10,6 +10,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { SYSTEM_ACTOR } from '../../catalog/audit.service';
 import { createUsersService } from '../../catalog/users.service';
+import { createOrganisationService } from '../../catalog/organisation.service';
+import { createSignersService } from '../../catalog/signers.service';
 import { packTransfer } from '../../ingest/transfer/index';
 import { KAZAKH_TEXT, RUSSIAN_TEXT } from '../../ingest/transfer/testing/fixtures';
 import { processingIdle } from '../../ingest/intake/transfers.service';
@@ -117,7 +119,10 @@ describeEachDatabase('ingest HTTP API', (getDb) => {
     await users.add(SYSTEM_ACTOR, { username: 'clerk', password: PASSWORDS.clerk, fullName: 'Clerk', roles: ['department_clerk'], language: 'en' });
     await users.add(SYSTEM_ACTOR, { username: 'clerk2', password: PASSWORDS.clerk2, fullName: 'Other clerk', roles: ['department_clerk'], language: 'en' });
     await users.add(SYSTEM_ACTOR, { username: 'keeper', password: PASSWORDS.keeper, fullName: 'Archivist', roles: ['archivist'], language: 'en' });
-    await users.add(SYSTEM_ACTOR, { username: 'head', password: PASSWORDS.head, fullName: 'Head', roles: ['department_head'], language: 'en' });
+    // The head of the package's department 03, whose test certificate is registered to them.
+    const department = await createOrganisationService({ db }).addDepartment(SYSTEM_ACTOR, { code: '03', nameKk: 'Кадр бөлімі', nameRu: 'Отдел кадров' });
+    await users.add(SYSTEM_ACTOR, { username: 'head', password: PASSWORDS.head, fullName: 'Head', roles: ['department_head'], departmentId: department.id, language: 'en' });
+    await createSignersService({ db }).addCertificate(SYSTEM_ACTOR, 'head', new Uint8Array(await readFile(pki.signers.rsa.certPath)));
     await users.add(SYSTEM_ACTOR, { username: 'reader', password: PASSWORDS.reader, fullName: 'Researcher', roles: ['researcher'], language: 'en' });
     // Test machines have no ClamAV signature database; the policy says what that means.
     server = await startTestServer(db, {}, { MURAGAT_TRANSFER_MAX_BYTES: String(LIMIT), MURAGAT_TRUST_DIR: pki.trustDir, MURAGAT_MALWARE_POLICY: 'accept-with-warning' });
