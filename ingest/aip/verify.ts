@@ -2,6 +2,12 @@
 // and every replica, walks the control-characteristic chain in the AIP and in the catalog,
 // checks the internal inventory against the chain and re-verifies the dossier signatures.
 // Every failure names the object, document and dossier it concerns.
+//
+// The catalog is checked against the AIP, not trusted: what the database asserts about a
+// dossier (title, index, metadata, status, signatures, documents and their statuses) must be
+// what the sealed AIP in storage says, so an edit made directly in the database is named
+// (field, database value, AIP value). The AIP's own objects are content-addressed and its
+// dossier signatures cover the inventory and integrity statement, so they are the reference.
 import type { Kysely } from 'kysely';
 import type { Database } from '../../catalog/database';
 import type { Storage, ObjectStore } from '../../storage';
@@ -9,6 +15,8 @@ import type { DocumentMetadata, InternalInventory, DossierMetadata } from '../..
 import { verifyControlChain } from '../../validators/schemas/control';
 import { checkInventory } from '../dossier/build';
 import { NotFoundError } from '../../common/errors';
+import { canonicalJson } from '../../common/hash';
+import { readVerifiedBytes } from '../../storage';
 import type { AipManifest } from './index';
 import type { IngestTools } from '../pipeline/tools';
 
@@ -27,6 +35,10 @@ export interface VerifyFailure {
   path?: string;
   sha256?: string;
   document?: { position: number; id?: string; title?: string };
+  /** For catalog-mismatch: the field that differs, and its value in the database and in the AIP. */
+  field?: string;
+  database?: unknown;
+  aip?: unknown;
 }
 
 export interface DossierVerification {
@@ -83,11 +95,53 @@ class ObjectChecker {
 
 async function readJson<T>(storage: Storage, sha256: string): Promise<T | null> {
   try {
-    return JSON.parse((await storage.primary.getBytes(sha256)).toString('utf8')) as T;
+    // Verified: a damaged primary copy (reported above as object-corrupt) does not hide the
+    // replica's sound one from the checks below.
+    return JSON.parse((await readVerifiedBytes(storage, sha256)).toString('utf8')) as T;
   } catch {
     return null;
   }
 }
+
+
+const MAX_FIELD_DIFFERENCES = 20;
+
+function shown(value: unknown): string {
+  if (value === undefined) return 'absent';
+  const text = typeof value === 'string' ? JSON.stringify(value) : canonicalJson(value);
+  return text.length > 120 ? `${text.slice(0, 117)}...` : text;
+}
+
+/** Paths (a.b.c) where two JSON values differ, leaves first; at most `limit`. */
+export function jsonDifferences(database: unknown, aip: unknown, prefix: string, limit = MAX_FIELD_DIFFERENCES): { field: string; database: unknown; aip: unknown }[] {
+  const out: { field: string; database: unknown; aip: unknown }[] = [];
+  const walk = (a: unknown, b: unknown, at: string) => {
+    if (out.length >= limit) return;
+    const objects = a && b && typeof a === 'object' && typeof b === 'object' && Array.isArray(a) === Array.isArray(b);
+    if (objects) {
+      const keys = [...new Set([...Object.keys(a as object), ...Object.keys(b as object)])].sort();
+      for (const k of keys) walk((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], Array.isArray(a) ? `${at}[${k}]` : `${at}.${k}`);
+      return;
+    }
+    if (canonicalJson(a ?? null) !== canonicalJson(b ?? null) || (a === undefined) !== (b === undefined)) out.push({ field: at, database: a, aip: b });
+  };
+  walk(database, aip, prefix);
+  return out;
+}
+
+function mismatch(field: string, database: unknown, aip: unknown, where: Partial<VerifyFailure> = {}): VerifyFailure {
+  return {
+    kind: 'catalog-mismatch',
+    message: `${field}: the database says ${shown(database)}, the AIP says ${shown(aip)}`,
+    field,
+    database: database ?? null,
+    aip: aip ?? null,
+    ...where,
+  };
+}
+
+type SignatureKind = 'inventory' | 'integrity';
+const SIGNATURE_ROLE: Record<string, SignatureKind> = { 'internal-inventory-signature': 'inventory', 'dossier-signature': 'integrity' };
 
 export async function verifyStoredDossiers(
   deps: VerifyDeps,
@@ -152,9 +206,23 @@ export async function verifyStoredDossiers(
         const doc = catalogDocs[b.position - 1];
         failures.push({ kind: 'chain-broken', message: `catalog chain broken at document ${b.position}: ${b.reason}`, document: { position: b.position, id: b.identifier, title: doc?.title } });
       }
+      const statuses = new Map<string, string>();
+      if (rows.length) {
+        for (const x of await deps.db.selectFrom('documents').select(['id', 'status']).where('id', 'in', rows.map((r) => r.document_id)).execute()) statuses.set(x.id, x.status);
+      }
       rows.forEach((r, i) => {
         const meta = catalogDocs[i]!;
         const aip = aipDocs[i];
+        const doc = { position: r.position, id: r.document_id, title: aip?.title ?? meta.title };
+        if (aip) {
+          const at = { path: `documents/${String(r.position).padStart(3, '0')}/metadata.json`, document: doc };
+          for (const diff of jsonDifferences(meta, aip, `document ${r.position} metadata`)) failures.push(mismatch(diff.field, diff.database, diff.aip, at));
+          // A document of a stored dossier is accepted (with its PDF/A rendition) or kept as
+          // conversion-failed (original only); the AIP's metadata says which.
+          const aipStatus = aip.rendition ? 'accepted' : 'conversion-failed';
+          const status = statuses.get(r.document_id);
+          if (status !== aipStatus) failures.push(mismatch(`document ${r.position} status`, status ?? 'absent', aipStatus, at));
+        }
         if (r.control_characteristic !== meta.controlCharacteristic || r.position !== meta.position || r.document_id !== meta.identifier) {
           failures.push({ kind: 'catalog-mismatch', message: `catalog row ${r.position} disagrees with its own metadata (position ${meta.position}, document ${meta.identifier})`, document: { position: r.position, id: r.document_id, title: meta.title } });
         }
@@ -183,23 +251,49 @@ export async function verifyStoredDossiers(
         if (dossierMeta.integrity.lastControlCharacteristic !== (aipDocs.at(-1)?.controlCharacteristic ?? null)) {
           failures.push({ kind: 'metadata-mismatch', message: 'dossier.json names another last control characteristic', path: 'dossier.json' });
         }
+        // What the catalog asserts about the dossier, against dossier.json of the AIP.
+        const at = { path: 'dossier.json' };
+        if (d.title !== dossierMeta.title) failures.push(mismatch('dossier title', d.title, dossierMeta.title, at));
+        if (d.case_index !== dossierMeta.index) failures.push(mismatch('dossier index', d.case_index, dossierMeta.index, at));
+        if (dossierMeta.volume !== undefined && d.volume !== dossierMeta.volume) failures.push(mismatch('dossier volume', d.volume, dossierMeta.volume, at));
+        for (const diff of jsonDifferences(d.metadata, dossierMeta, 'dossier metadata')) failures.push(mismatch(diff.field, diff.database, diff.aip, at));
       } else {
         failures.push({ kind: 'metadata-mismatch', message: 'dossier.json is absent or unreadable', path: 'dossier.json' });
       }
-      // Signatures: each CMS must still verify over the content it signs.
+      // Signatures: every dossier signature of the AIP must still verify over the content it
+      // signs, and the catalog must list exactly those (same signer). The dossier is "stored"
+      // only when the AIP holds an inventory and an integrity signature that are not invalid
+      // (a verdict of "cannot verify", e.g. an unreachable CRL, is not evidence of forgery).
       const sigs = await deps.db.selectFrom('dossier_signatures').selectAll().where('dossier_id', '=', d.id).execute();
-      for (const s of sigs) {
-        const contentSha = s.kind === 'inventory' ? d.inventory_sha256 : d.integrity_sha256;
-        const cmsEntry = manifest.files.find((f) => f.sha256 === s.cms_sha256);
+      const aipSignatures = manifest.files.filter((f) => SIGNATURE_ROLE[f.role]);
+      const signedKinds = new Set<SignatureKind>();
+      for (const entry of aipSignatures) {
+        const kind = SIGNATURE_ROLE[entry.role]!;
+        const contentSha = kind === 'inventory' ? d.inventory_sha256 : d.integrity_sha256;
+        const row = sigs.find((x) => x.cms_sha256 === entry.sha256);
         try {
-          const [cms, content] = await Promise.all([deps.storage.primary.getBytes(s.cms_sha256), deps.storage.primary.getBytes(contentSha)]);
+          const [cms, content] = await Promise.all([readVerifiedBytes(deps.storage, entry.sha256), readVerifiedBytes(deps.storage, contentSha)]);
           const r = await deps.tools.verifySignature({ signature: cms, content, trustDir: deps.trustDir });
-          if (r.verdict === 'invalid') failures.push({ kind: 'signature-invalid', message: `${s.kind} signature: ${r.reason ?? 'invalid'}`, sha256: s.cms_sha256, path: cmsEntry?.path });
+          if (r.verdict === 'invalid') failures.push({ kind: 'signature-invalid', message: `${kind} signature: ${r.reason ?? 'invalid'}`, sha256: entry.sha256, path: entry.path });
+          else signedKinds.add(kind);
+          const subject = r.signers[0]?.signer.subject;
+          const listed = (row?.signer as { subject?: string } | undefined)?.subject;
+          if (row && subject && listed !== undefined && listed !== subject) {
+            failures.push(mismatch(`${kind} signature signer`, listed, subject, { path: entry.path, sha256: entry.sha256 }));
+          }
         } catch (error) {
-          failures.push({ kind: 'signature-invalid', message: `${s.kind} signature cannot be checked: ${error instanceof Error ? error.message : String(error)}`, sha256: s.cms_sha256, path: cmsEntry?.path });
+          failures.push({ kind: 'signature-invalid', message: `${kind} signature cannot be checked: ${error instanceof Error ? error.message : String(error)}`, sha256: entry.sha256, path: entry.path });
         }
-        if (!cmsEntry) failures.push({ kind: 'catalog-mismatch', message: `${s.kind} signature ${s.cms_sha256} is not in the AIP`, sha256: s.cms_sha256 });
+        if (!row) failures.push(mismatch(`${kind} signature ${entry.sha256.slice(0, 16)}…`, 'absent', 'present', { path: entry.path, sha256: entry.sha256 }));
+        else if (row.kind !== kind) failures.push(mismatch(`signature ${entry.sha256.slice(0, 16)}… kind`, row.kind, kind, { path: entry.path, sha256: entry.sha256 }));
       }
+      for (const row of sigs) {
+        if (!aipSignatures.some((f) => f.sha256 === row.cms_sha256)) {
+          failures.push(mismatch(`${row.kind} signature ${row.cms_sha256.slice(0, 16)}…`, 'present', 'absent', { sha256: row.cms_sha256 }));
+        }
+      }
+      const aipStatus = signedKinds.has('inventory') && signedKinds.has('integrity') ? 'stored' : 'awaiting-signature';
+      if (d.status !== aipStatus) failures.push(mismatch('dossier status', d.status, aipStatus, { path: 'aip-manifest.json' }));
     }
     report.dossiers.push({ id: d.id, index: d.case_index, title: d.title, ok: failures.length === 0, objects, failures });
     if (failures.length) report.ok = false;
