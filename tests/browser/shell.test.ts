@@ -281,8 +281,10 @@ describe.skipIf(!HAVE_CHROMIUM)(HAVE_CHROMIUM ? 'UI shell in Chromium' : `UI she
     await page.getByRole('link', { name: s('kk', 'nav_audit') }).click();
     await expect.poll(() => page.locator('main table.data tbody tr').count()).toBeGreaterThan(2);
     const actions = await page.locator('main table.data tbody td:nth-child(4)').allTextContents();
-    expect(actions).toContain('user.create');
-    expect(actions).toContain('user.suspend');
+    // Actions in words, not codes (ui.audit_action_*).
+    expect(actions).toContain(s('kk', 'audit_action_user_create'));
+    expect(actions).toContain(s('kk', 'audit_action_user_suspend'));
+    expect(actions.join(' ')).not.toMatch(/user\.create|user\.suspend/);
     await page.getByRole('button', { name: s('kk', 'audit_verify') }).click();
     await expect.poll(() => page.getByTestId('audit-verify-result').textContent()).toMatch(/^Хэш-тізбек бүтін: \d+ жазба тексерілді\.$/);
 

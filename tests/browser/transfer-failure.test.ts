@@ -10,6 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { demoPassword } from '../../catalog/seed';
 import { parseConfig } from '../../common/config';
 import { processingIdle } from '../../ingest/intake/transfers.service';
 import { packTransfer } from '../../ingest/transfer/index';
@@ -100,7 +101,7 @@ describe.skipIf(!HAVE_CHROMIUM)(HAVE_CHROMIUM ? 'failed transfers in Chromium' :
     page.on('pageerror', (error) => page.problems.push(error.message));
     await page.goto(base + '/');
     await page.locator('#login-username').fill(username);
-    await page.locator('#login-password').fill(`demo-${username}`);
+    await page.locator('#login-password').fill(demoPassword(username));
     await page.locator('form.login-form button[type=submit]').click();
     await page.locator('#main-nav').waitFor({ state: 'attached' });
     return page;
