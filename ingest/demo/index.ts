@@ -1,15 +1,20 @@
 // Demo data for `npm start`: a realistic transfer of the demo organisation's personnel
 // department (see generate.ts), signed with a DEMO PKI (pki.ts), packed once and cached
 // under $MURAGAT_DATA_DIR/demo/, ingested once as the demo clerk, and then partly signed by
-// the demo archivist so the demo shows both stored and awaiting-signature dossiers.
+// the demo archivist (inventories) and the demo head of department (integrity) so the demo
+// shows both stored and awaiting-signature dossiers. Their DEMO certificates are registered
+// to the demo users first: a signature counts only with a certificate bound to its signer.
 // `muragat serve --demo` runs ensureDemoTransfer in the background after the server listens.
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { copyFile, mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { logger, type Logger } from '../../common/logger';
 import { SYSTEM_ACTOR, type Actor } from '../../catalog/audit.service';
 import { findUser } from '../../catalog/users.repository';
+import { bindingOfCertificate } from '../../catalog/signers.repository';
+import { createSignersService } from '../../catalog/signers.service';
+import { readCertificate } from '../../validators/signature/certificate';
 import type { Role } from '../../catalog/roles';
 import { signDetached } from '../../validators/signature';
 import { packTransfer } from '../transfer';
@@ -50,7 +55,8 @@ export interface DemoTransferResult {
   signed: string[];
 }
 
-/** Which dossier gets which archivist signatures: one fully signed, one half, one awaiting both. */
+/** Which dossier gets which signatures: one fully signed, one half, one awaiting both. The
+ * archivist signs inventories, the head of department integrity statements (p.206, p.208). */
 const SIGN_PLAN: Record<string, ('inventory' | 'integrity')[]> = {
   [`${DEMO_DEPARTMENT_CODE}-1`]: ['inventory', 'integrity'],
   [`${DEMO_DEPARTMENT_CODE}-2`]: ['inventory'],
@@ -162,15 +168,28 @@ export async function ensureDemoTransfer(deps: IngestDeps, options: EnsureDemoOp
   }
 
   onProgress({ phase: 'sign' });
+  await bindDemoCertificates(deps, pki);
   const signed = await signDemoDossiers(demoDeps, pki, trustDir, transferId);
   onProgress({ phase: 'done' });
   return { transferId, ingested: !done, ...(report ? { report } : {}), tarPath: tar, sha256, signed };
 }
 
+/** Registers the DEMO head's and archivist's certificates to the demo users (once). */
+async function bindDemoCertificates(deps: IngestDeps, pki: DemoPki): Promise<void> {
+  const signers = createSignersService({ db: deps.db });
+  for (const name of ['head', 'archivist'] as const) {
+    if (!(await findUser(deps.db, name))) continue;
+    const pem = new Uint8Array(await readFile(path.join(pki.dir, `${name}.pem`)));
+    const cert = readCertificate(pem, `${name}.pem`);
+    if (await bindingOfCertificate(deps.db, cert.info.issuer, cert.info.serialNumber)) continue;
+    await signers.addCertificate(SYSTEM_ACTOR, name, pem, `${name}.pem`);
+  }
+}
+
 async function signDemoDossiers(deps: IngestDeps, pki: DemoPki, trustDir: string, transferId: string): Promise<string[]> {
   const dossiers = await deps.db.selectFrom('dossiers').select(['id', 'case_index']).where('transfer_id', '=', transferId).execute();
   if (!dossiers.length) return [];
-  const archivist = await actorOf(deps, 'archivist');
+  const signerOf = { inventory: { actor: await actorOf(deps, 'archivist'), key: pki.archivist }, integrity: { actor: await actorOf(deps, 'head'), key: pki.head } };
   const tools = deps.tools ?? (await loadTools());
   const signed: string[] = [];
   for (const d of dossiers) {
@@ -180,8 +199,8 @@ async function signDemoDossiers(deps: IngestDeps, pki: DemoPki, trustDir: string
     for (const kind of plan) {
       if (have.some((s) => s.kind === kind)) continue;
       const content = await signingContent(deps, d.id, kind);
-      const cms = await signDetached(new Uint8Array(content), pki.archivist.p12, pki.password);
-      await attachDossierSignature({ db: deps.db, storage: deps.storage, trustDir, tools }, archivist, { dossierId: d.id, kind, cms });
+      const cms = await signDetached(new Uint8Array(content), signerOf[kind].key.p12, pki.password);
+      await attachDossierSignature({ db: deps.db, storage: deps.storage, trustDir, tools }, signerOf[kind].actor, { dossierId: d.id, kind, cms });
       signed.push(`${d.case_index}:${kind}`);
     }
   }
