@@ -45,8 +45,9 @@ export const DEMO_USERS: readonly DemoUser[] = [
   { username: 'researcher', fullName: 'Бекова Әлия Нұрланқызы', position: 'Зерттеуші', roles: ['researcher'], department: null, language: 'ru' },
 ];
 
+/** Demo logins: public by design, yet long enough for the password policy (12 characters). */
 export function demoPassword(username: string): string {
-  return `demo-${username}`;
+  return `demo-${username}-muragat`;
 }
 
 // Headings in Kazakh as kept in the nomenclature; article numbers refer to the standard

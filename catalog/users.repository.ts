@@ -31,6 +31,10 @@ export async function setUserStatus(
   return db.updateTable('users').set(status).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
 }
 
+export async function setPasswordHash(db: Db, id: string, passwordHash: string): Promise<UserRow> {
+  return db.updateTable('users').set({ password_hash: passwordHash }).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
+}
+
 export async function listUsers(db: Db, filter: { status?: 'active' | 'suspended'; role?: string }): Promise<UserRow[]> {
   return db
     .selectFrom('users')

@@ -136,4 +136,86 @@ describeEachDatabase('users service', (getDb) => {
     // Another address is unaffected.
     await expect(users.authenticate('spray9', 'whatever1', { ip: '203.0.113.8' })).rejects.toMatchObject({ code: 'auth.invalid_credentials' });
   });
+
+  it('answers a suspended account the same whatever the password (no password oracle)', async () => {
+    const { db } = getDb();
+    const users = createUsersService({ db });
+    await users.add(SYSTEM_ACTOR, { username: 'gone', password: PASSWORD, fullName: 'Gone', roles: ['researcher'] });
+    await users.suspend(SYSTEM_ACTOR, 'gone', 'left');
+    const right = await users.authenticate('gone', PASSWORD, { ip: '10.3.0.1' }).catch((e: unknown) => e);
+    const wrong = await users.authenticate('gone', 'a-wrong-password', { ip: '10.3.0.1' }).catch((e: unknown) => e);
+    expect(right).toMatchObject({ code: 'auth.account_suspended', status: 403 });
+    expect(wrong).toMatchObject({ code: 'auth.account_suspended', status: 403 });
+    expect((wrong as Error).message).toBe((right as Error).message);
+    // The administrator still sees which one it was.
+    const reasons = (await listAuditEvents(db, { limit: 10, action: 'auth.login_failed' })).filter((e) => e.details.username === 'gone').map((e) => e.details.reason);
+    expect(reasons.sort()).toEqual(['suspended', 'wrong_password']);
+  });
+
+  it('refuses short, common, repeated, sequential and username passwords at creation, with the reason', async () => {
+    const { db } = getDb();
+    const users = createUsersService({ db });
+    const base = { username: 'aruzhan', fullName: 'Аружан', roles: ['researcher' as const] };
+    const cases: [string, string][] = [
+      ['aaaaaaaa', 'user.password_too_short'],
+      ['aaaaaaaaaaaa', 'user.password_repeated'],
+      ['Password2024!', 'user.password_common'],
+      ['qwerty123456', 'user.password_common'],
+      ['abcdefghijklm', 'user.password_sequential'],
+      ['9876543210987', 'user.password_sequential'],
+      ['aruzhan12345678', 'user.password_like_username'],
+    ];
+    for (const [password, code] of cases) {
+      const error = await users.add(SYSTEM_ACTOR, { ...base, password }).catch((e: unknown) => e);
+      expect(error, password).toMatchObject({ code, status: 400, details: { field: 'password' } });
+    }
+    expect(await db.selectFrom('users').select('id').where('username', '=', 'aruzhan').executeTakeFirst()).toBeUndefined();
+    expect((await users.add(SYSTEM_ACTOR, { ...base, password: 'steppe wind at dawn' })).username).toBe('aruzhan');
+  });
+
+  it('changes a password only with the current one, under the policy, and lets an admin reset it', async () => {
+    const { db } = getDb();
+    const users = createUsersService({ db });
+    const view = await users.add(SYSTEM_ACTOR, { username: 'dana', password: PASSWORD, fullName: 'Дана', roles: ['archivist'] });
+    const actor = { userId: view.id, username: 'dana', roles: view.roles };
+    await expect(users.changePassword(actor, { currentPassword: 'not-my-password', newPassword: 'steppe wind at dawn' })).rejects.toMatchObject({ code: 'user.password_current_wrong', status: 400 });
+    await expect(users.changePassword(actor, { currentPassword: PASSWORD, newPassword: '111111111111' })).rejects.toMatchObject({ code: 'user.password_repeated' });
+    await expect(users.changePassword(actor, { currentPassword: PASSWORD, newPassword: PASSWORD })).rejects.toMatchObject({ code: 'user.password_unchanged' });
+    await users.changePassword(actor, { currentPassword: PASSWORD, newPassword: 'steppe wind at dawn' });
+    await expect(users.authenticate('dana', PASSWORD, { ip: '10.4.0.1' })).rejects.toMatchObject({ code: 'auth.invalid_credentials' });
+    expect((await users.authenticate('dana', 'steppe wind at dawn', { ip: '10.4.0.1' })).username).toBe('dana');
+    await expect(users.resetPassword(actor, 'dana', 'river stones in june')).rejects.toMatchObject({ code: 'user.admin_required' });
+    await users.resetPassword(SYSTEM_ACTOR, 'dana', 'river stones in june');
+    expect((await users.authenticate('dana', 'river stones in june', { ip: '10.4.0.1' })).username).toBe('dana');
+    const actions = (await listAuditEvents(db, { limit: 20, objectId: view.id })).map((e) => e.action);
+    expect(actions).toEqual(expect.arrayContaining(['user.password_change_refused', 'user.password_change', 'user.password_reset']));
+    expect(JSON.stringify(await listAuditEvents(db, { limit: 20, objectId: view.id }))).not.toMatch(/steppe|river stones/);
+  });
+
+  it('locks one account with growing waits, while 20 failures from one address leave its other users alone', async () => {
+    const { db } = getDb();
+    let clock = new Date('2026-03-05T09:00:00Z');
+    const users = createUsersService({ db, now: () => clock });
+    await users.add(SYSTEM_ACTOR, { username: 'office1', password: PASSWORD, fullName: 'Office 1', roles: ['researcher'] });
+    await users.add(SYSTEM_ACTOR, { username: 'office2', password: PASSWORD, fullName: 'Office 2', roles: ['researcher'] });
+    const office = '192.0.2.10';
+    // One office behind one NAT address: 20 mistyped passwords over several accounts.
+    for (let i = 0; i < 20; i++) {
+      await users.authenticate(i % 2 ? 'office1' : `typo${i}`, `mistyped-${i}`, { ip: office }).catch(() => undefined);
+      clock = new Date(clock.getTime() + 1000);
+    }
+    expect((await users.authenticate('office2', PASSWORD, { ip: office })).username).toBe('office2');
+    // office1 itself failed 10 times: locked, and each further failure doubles the wait.
+    const first = await users.authenticate('office1', PASSWORD, { ip: office }).catch((e: { details: { retryAfterSeconds: number } }) => e);
+    expect(first).toMatchObject({ code: 'auth.too_many_attempts', details: { scope: 'username' } });
+    clock = new Date(clock.getTime() + 15 * 60 * 1000 + 1000);
+    // After the window the count starts again: five failures lock for a minute, a sixth for two.
+    for (let i = 0; i < 5; i++) await users.authenticate('office1', `again-${i}`, { ip: '198.51.100.1' }).catch(() => undefined);
+    const oneMinute = (await users.authenticate('office1', 'x-wrong-x', { ip: '198.51.100.2' }).catch((e: unknown) => e)) as { details: { retryAfterSeconds: number } };
+    expect(oneMinute.details.retryAfterSeconds).toBe(60);
+    clock = new Date(clock.getTime() + 61 * 1000);
+    await expect(users.authenticate('office1', 'sixth-wrong', { ip: '198.51.100.3' })).rejects.toMatchObject({ code: 'auth.invalid_credentials' });
+    const twoMinutes = (await users.authenticate('office1', PASSWORD, { ip: '198.51.100.4' }).catch((e: unknown) => e)) as { details: { retryAfterSeconds: number } };
+    expect(twoMinutes.details.retryAfterSeconds).toBe(120);
+  });
 });

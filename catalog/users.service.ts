@@ -14,6 +14,7 @@ import { isLanguage, type Language } from '../common/i18n';
 import { recordAudit, type Actor } from './audit.service';
 import type { Database } from './database';
 import { ROLES, isRole, type Role } from './roles';
+import { PASSWORD_MAX_LENGTH, assertPasswordAcceptable } from './users.password-policy';
 import {
   countActiveWithRole,
   departmentExists,
@@ -24,6 +25,7 @@ import {
   recentUsernameFailures,
   insertLoginAttempt,
   setLoginAttemptOutcome,
+  setPasswordHash,
   setUserStatus,
   type UserRow,
 } from './users.repository';
@@ -64,10 +66,13 @@ export interface ThrottlePolicy {
   baseLockoutSeconds: number;
 }
 
+// The account is what an attacker guesses at, so the lockout is per account (5 failures, then
+// 1, 2, 4… minutes). The address bound is only against one machine spraying many accounts and
+// is generous: a whole office behind one NAT address mistyping must not lock everyone out.
 export const DEFAULT_THROTTLE: ThrottlePolicy = {
   windowSeconds: 15 * 60,
   usernameLimit: 5,
-  ipLimit: 20,
+  ipLimit: 100,
   baseLockoutSeconds: 60,
 };
 
@@ -79,9 +84,7 @@ export interface UsersServiceDeps {
 }
 
 export const USERNAME_PATTERN = /^[a-z][a-z0-9._-]{1,62}$/;
-export const PASSWORD_MIN_LENGTH = 8;
-// argon2 work on a megabyte "password" is a cheap denial of service.
-export const PASSWORD_MAX_LENGTH = 256;
+export { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from './users.password-policy';
 
 // OWASP's argon2id baseline (19 MiB, 2 passes): a login costs tens of milliseconds.
 const HASH_OPTIONS = { type: argon2.argon2id, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
@@ -154,6 +157,15 @@ export function createUsersService(deps: UsersServiceDeps) {
     return remaining > 0 ? Math.ceil(remaining / 1000) : 0;
   }
 
+  async function storePassword(actor: Actor, user: UserRow, password: string, action: string): Promise<UserView> {
+    const hash = await argon2.hash(password, HASH_OPTIONS);
+    return db.transaction().execute(async (trx) => {
+      const row = await setPasswordHash(trx, user.id, hash);
+      await recordAudit(trx, { actor, action, objectType: 'user', objectId: user.id, details: { username: user.username } });
+      return toUserView(row);
+    });
+  }
+
   return {
     async add(actor: Actor, input: AddUserInput): Promise<UserView> {
       assertCanAdminister(actor);
@@ -162,12 +174,7 @@ export function createUsersService(deps: UsersServiceDeps) {
         throw new ValidationError('user.invalid_username', 'catalog.user_invalid_username', { username: String(input.username ?? '') });
       }
       const password = input.password;
-      if (typeof password !== 'string' || [...password].length < PASSWORD_MIN_LENGTH) {
-        throw new ValidationError('user.password_too_short', 'catalog.user_password_too_short', { min: PASSWORD_MIN_LENGTH });
-      }
-      if ([...password].length > PASSWORD_MAX_LENGTH) {
-        throw new ValidationError('user.password_too_long', 'catalog.user_password_too_long', { max: PASSWORD_MAX_LENGTH });
-      }
+      assertPasswordAcceptable(password, { username });
       const fullName = requireText(input.fullName, 'fullName', 200);
       const position = optionalText(input.position, 'position', 200);
       const roles = Array.isArray(input.roles) ? [...new Set(input.roles)] : [];
@@ -265,6 +272,38 @@ export function createUsersService(deps: UsersServiceDeps) {
       return toUserView(await load(usernameOrId));
     },
 
+    /**
+     * A user changes their own password: the current one must be right (a session left open
+     * on a shared machine is not enough), the new one must pass the policy.
+     */
+    async changePassword(actor: Actor, input: { currentPassword: string; newPassword: string }): Promise<UserView> {
+      if (!actor.userId) throw new ForbiddenError('user.admin_required', 'catalog.user_admin_required', { username: actor.username });
+      const user = await load(actor.userId);
+      let currentOk = false;
+      try {
+        currentOk = typeof input.currentPassword === 'string' && input.currentPassword.length <= PASSWORD_MAX_LENGTH && (await argon2.verify(user.password_hash, input.currentPassword));
+      } catch {
+        currentOk = false;
+      }
+      if (!currentOk) {
+        await recordAudit(db, { actor, action: 'user.password_change_refused', objectType: 'user', objectId: user.id, details: { username: user.username, reason: 'wrong_current_password' } });
+        throw new ValidationError('user.password_current_wrong', 'errors.password_current_wrong', { field: 'currentPassword' }, { field: 'currentPassword' });
+      }
+      assertPasswordAcceptable(input.newPassword, { username: user.username, field: 'newPassword' });
+      if (await argon2.verify(user.password_hash, input.newPassword).catch(() => false)) {
+        throw new ValidationError('user.password_unchanged', 'errors.password_unchanged', { field: 'newPassword' }, { field: 'newPassword' });
+      }
+      return storePassword(actor, user, input.newPassword, 'user.password_change');
+    },
+
+    /** An administrator sets a new password for a user (forgotten password); audited. */
+    async resetPassword(actor: Actor, usernameOrId: string, newPassword: string): Promise<UserView> {
+      assertCanAdminister(actor);
+      const user = await load(usernameOrId);
+      assertPasswordAcceptable(newPassword, { username: user.username });
+      return storePassword(actor, user, newPassword, 'user.password_reset');
+    },
+
     async authenticate(username: string, password: string, context: { ip: string; requestId?: string }): Promise<UserView> {
       const name = normaliseUsername(typeof username === 'string' ? username : '').slice(0, 64);
       const ip = (context.ip || 'unknown').slice(0, 64);
@@ -322,8 +361,10 @@ export function createUsersService(deps: UsersServiceDeps) {
           details: reason ? { username: name, ip, reason } : { username: name, ip },
         });
       });
+      // A suspended account gets the same answer whatever the password, so it cannot be used
+      // to test passwords (a right one would otherwise stand out from a wrong one).
+      if (user?.status === 'suspended') throw new ForbiddenError('auth.account_suspended', 'catalog.auth_account_suspended', { username: user.username });
       if (!user || !passwordOk) throw new UnauthorizedError('auth.invalid_credentials', 'catalog.auth_invalid_credentials');
-      if (user.status === 'suspended') throw new ForbiddenError('auth.account_suspended', 'catalog.auth_account_suspended', { username: user.username });
       return toUserView(user);
     },
   };

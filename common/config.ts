@@ -2,6 +2,7 @@
 // fails listing all bad ones, so a misconfigured deployment says everything in one go.
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import proxyaddr from 'proxy-addr';
 import { fileURLToPath } from 'node:url';
 
 export type MalwarePolicy = 'refuse' | 'accept-with-warning';
@@ -38,6 +39,13 @@ export interface Config {
   clamavDatabaseDir: string | undefined;
   /** Seconds without a heartbeat after which a job's worker counts as dead (MURAGAT_JOB_STALE_SECONDS). */
   jobStaleSeconds: number | undefined;
+  /**
+   * Reverse proxies whose X-Forwarded-For is believed (MURAGAT_TRUSTED_PROXIES: addresses,
+   * CIDRs or loopback/linklocal/uniquelocal). Empty: the client is the connection's peer.
+   */
+  trustedProxies: string[];
+  /** Transfer upload announcements per user: bytes not yet completed, and bytes per 24 hours. */
+  uploadQuota: { inFlightBytes: number; dailyBytes: number };
 }
 
 export type ToolName = 'soffice' | 'gs' | 'pdftoppm' | 'pdftotext' | 'qpdf' | 'clamscan' | 'clamdscan' | 'verapdf';
@@ -87,6 +95,18 @@ function parseIntVar(env: NodeJS.ProcessEnv, name: string, fallback: number, pro
   return n;
 }
 
+function parseTrustedProxies(value: string | undefined, problems: string[]): string[] {
+  const list = (value ?? '').split(/[\s,]+/).filter(Boolean);
+  for (const entry of list) {
+    try {
+      proxyaddr.compile(entry);
+    } catch {
+      problems.push(`MURAGAT_TRUSTED_PROXIES: "${entry}" is not an IP address, a CIDR range or one of loopback, linklocal, uniquelocal`);
+    }
+  }
+  return list;
+}
+
 function parseBool(env: NodeJS.ProcessEnv, name: string, fallback: boolean, problems: string[]): boolean {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
@@ -119,6 +139,7 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!/^[1-9]\d*[kmg]?$/i.test(verapdfMaxHeap)) {
     problems.push(`MURAGAT_VERAPDF_MAX_HEAP: expected a Java heap size such as 1g or 768m, got "${verapdfMaxHeap}"`);
   }
+  const transferMaxBytes = parseIntVar(env, 'MURAGAT_TRANSFER_MAX_BYTES', 20 * 1024 ** 3, problems, 1);
   const config: Config = {
     databaseUrl,
     dataDir,
@@ -129,13 +150,18 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
     malwarePolicy: malware as MalwarePolicy,
     requireSignatures: parseBool(env, 'MURAGAT_REQUIRE_SIGNATURES', false, problems),
     trustDir: path.resolve(env.MURAGAT_TRUST_DIR || path.join(dataDir, 'trust')),
-    transferMaxBytes: parseIntVar(env, 'MURAGAT_TRANSFER_MAX_BYTES', 20 * 1024 ** 3, problems, 1),
+    transferMaxBytes,
     secureCookies: parseBool(env, 'MURAGAT_SECURE_COOKIES', false, problems),
     tools,
     pdfaEngine: pdfaEngine as Config['pdfaEngine'],
     verapdfMaxHeap,
     clamavDatabaseDir: env.MURAGAT_CLAMAV_DB ? path.resolve(env.MURAGAT_CLAMAV_DB) : undefined,
     jobStaleSeconds: env.MURAGAT_JOB_STALE_SECONDS ? parseIntVar(env, 'MURAGAT_JOB_STALE_SECONDS', 30, problems, 2, 3600) : undefined,
+    trustedProxies: parseTrustedProxies(env.MURAGAT_TRUSTED_PROXIES, problems),
+    uploadQuota: {
+      inFlightBytes: parseIntVar(env, 'MURAGAT_UPLOAD_INFLIGHT_MAX_BYTES', transferMaxBytes, problems, 1),
+      dailyBytes: parseIntVar(env, 'MURAGAT_UPLOAD_DAILY_MAX_BYTES', 5 * transferMaxBytes, problems, 1),
+    },
   };
   if (problems.length) throw new ConfigError(problems);
   return config;

@@ -11,6 +11,8 @@ import { DEFAULT_LANGUAGE, isLanguage, negotiateLanguage, t, type Language } fro
 import { actorOf, state, type RequestState } from './auth';
 import type { ServerDeps } from './deps';
 import { buildOpenApiDocument, ok, toOpenApiPath, type OpenApiFragment } from './openapi';
+import { clientAddressResolver } from './client-ip';
+import { inputHygiene } from './hygiene';
 import { CSRF_COOKIE, CSRF_HEADER, LANG_COOKIE, loadSession, sameToken } from './sessions';
 import { serveUi } from './static';
 import { APP_VERSION, REPO_ROOT } from './version';
@@ -76,14 +78,16 @@ export interface MuragatApp {
 
 export async function createApp(deps: ServerDeps, options: CreateAppOptions = {}): Promise<MuragatApp> {
   const app = new Koa();
-  // Behind a TLS-terminating proxy (secure cookies) the client address and scheme come from
-  // X-Forwarded-*; without one those headers are client-controlled and ignored.
+  // Behind a TLS-terminating proxy (secure cookies) the scheme comes from X-Forwarded-Proto.
+  // The client address is never koa's reading of X-Forwarded-For: see server/client-ip.ts.
   app.proxy = deps.config.secureCookies;
   app.silent = true;
   const log = deps.logger;
+  const clientAddress = clientAddressResolver(deps.config.trustedProxies);
 
   // 1. Request id, language guess, timing and the access log.
   app.use(async (ctx, next) => {
+    ctx.request.ip = clientAddress(ctx.req);
     const incoming = ctx.get('x-request-id');
     const requestId = REQUEST_ID.test(incoming) ? incoming : randomUUID();
     const s = ctx.state as RequestState;
@@ -176,6 +180,10 @@ export async function createApp(deps: ServerDeps, options: CreateAppOptions = {}
     await next();
     if (ctx.path.startsWith('/api')) ctx.set('Cache-Control', 'no-store');
   });
+
+  // 3b. NUL, invalid UTF-8 and lone surrogates in the path, query or headers: 400 here, not
+  // a 500 from the database later (server/hygiene.ts; JSON bodies in server/body.ts).
+  app.use(inputHygiene());
 
   // 4. Session → user, actor and the user's language.
   app.use(async (ctx, next) => {

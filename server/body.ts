@@ -2,6 +2,7 @@
 // the routes that expect them.
 import type Koa from 'koa';
 import { PayloadTooLargeError, ValidationError } from '../common/errors';
+import { assertCleanJson, badText } from './hygiene';
 
 const BODY = Symbol('muragat.body');
 
@@ -32,12 +33,21 @@ export async function jsonBody(ctx: Koa.Context, limit: number): Promise<unknown
     throw new ValidationError('request.json_expected', 'server.json_expected', { contentType: ctx.get('content-type') || '-' });
   }
   const raw = await readLimited(ctx, limit);
+  let text: string;
+  try {
+    // Strict: bytes that are not UTF-8 are refused, not silently replaced by U+FFFD.
+    text = new TextDecoder('utf-8', { fatal: true }).decode(raw);
+  } catch {
+    throw badText('body', '/', 'invalid_utf8');
+  }
   let value: unknown;
   try {
-    value = JSON.parse(raw.toString('utf8'));
+    value = JSON.parse(text);
   } catch (error) {
     throw new ValidationError('request.invalid_json', 'server.invalid_json', { reason: (error as Error).message });
   }
+  // "\u0000" and lone "\ud800" escapes parse into strings the database cannot keep as sent.
+  assertCleanJson(value);
   (ctx.state as Record<symbol, unknown>)[BODY] = value;
   return value;
 }

@@ -6,6 +6,7 @@ import type { Logger } from '../common/logger';
 import type { Database } from '../catalog/database';
 import type { ObjectStore } from '../storage';
 import type { UsersService } from '../catalog/users.service';
+import type { AccessService } from '../access';
 
 export interface SessionPolicy {
   /** A session unused for this long ends. */
@@ -23,6 +24,8 @@ export interface ServerDeps {
   storage: { primary: ObjectStore; replicas: ObjectStore[] };
   /** Users service shared by the routes (one throttling policy for the process). */
   users: UsersService;
+  /** Department scoping: the one place deciding which department's objects a user reaches. */
+  access: AccessService;
   /** Request and error log; tests pass one writing to memory. */
   logger: Logger;
   sessionPolicy: SessionPolicy;

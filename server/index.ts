@@ -15,6 +15,7 @@ import { deleteExpiredSessions } from '../catalog/sessions.repository';
 import { createUsersService, type ThrottlePolicy } from '../catalog/users.service';
 import { openStorage } from '../storage';
 import { startStorageGuard } from '../ingest/integrity/guard';
+import { createAccessService } from '../access';
 import type { DemoTransferOutcome } from '../ingest/demo';
 import { recoverInterruptedRuns, stopIntegrityRuns } from '../ingest/integrity/runs.service';
 import { createApp, type CreateAppOptions, type MountedRoute } from './app';
@@ -80,6 +81,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       db,
       storage,
       users: createUsersService({ db, throttle: options.throttle, now }),
+      access: createAccessService({ db }),
       logger: log,
       sessionPolicy: { ...DEFAULT_SESSION_POLICY, ...options.sessionPolicy },
       jsonLimitBytes: 1024 * 1024,

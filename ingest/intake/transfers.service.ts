@@ -3,7 +3,7 @@
 // is the embedded PGlite (one process owns it), otherwise left `queued` for `muragat worker`.
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { Database } from '../../catalog/database';
-import type { Actor } from '../../catalog/audit.service';
+import { mayReach, type DepartmentScope } from '../../access/policy';
 import { NotFoundError } from '../../common/errors';
 import { logger } from '../../common/logger';
 import { t, type Language } from '../../common/i18n';
@@ -51,10 +51,6 @@ export interface TransferProgress extends TransferSummary {
   failure: { step: string; code: string; message: string } | null;
 }
 
-/** Clerks see the transfers they submitted; archivists and department heads see all. */
-function seesAll(actor: Actor): boolean {
-  return actor.roles.includes('archivist') || actor.roles.includes('department_head') || actor.roles.includes('admin');
-}
 
 async function counts(db: Kysely<Database>, ids: string[]): Promise<Map<string, { documents: DocumentCounts; dossiers: number }>> {
   const out = new Map<string, { documents: DocumentCounts; dossiers: number }>();
@@ -106,14 +102,23 @@ function summary(row: TransferRow, c: { documents: DocumentCounts; dossiers: num
   };
 }
 
+/** `scope` comes from the access policy (access/): who may see which department's transfers. */
 export async function listTransfers(
   db: Kysely<Database>,
-  actor: Actor,
+  scope: DepartmentScope,
   filter: { status?: TransferStatus; limit?: number; offset?: number } = {},
 ): Promise<{ transfers: TransferSummary[]; total: number }> {
   let q = db.selectFrom('transfers');
   if (filter.status) q = q.where('status', '=', filter.status);
-  if (!seesAll(actor)) q = q.where(sql<string>`actor->>'userId'`, '=', actor.userId ?? '');
+  if (scope.kind === 'department') {
+    const { code, userId } = scope;
+    q = q.where((eb) =>
+      eb.or([
+        ...(code !== null ? [eb('department', '=', code)] : []),
+        eb(sql<string>`actor->>'userId'`, '=', userId ?? ''),
+      ]),
+    );
+  }
   const total = Number((await q.select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirst())?.n ?? 0);
   const rows = await q
     .select(['id', 'status', 'source_name', 'source_size', 'source_sha256', 'department', 'year', 'received_at', 'finished_at', 'actor', 'problems'])
@@ -126,7 +131,7 @@ export async function listTransfers(
   return { transfers: rows.map((r) => summary(r, c.get(r.id)!)), total };
 }
 
-async function loadVisible(db: Kysely<Database>, actor: Actor, id: string): Promise<TransferRow> {
+async function loadVisible(db: Kysely<Database>, scope: DepartmentScope, id: string): Promise<TransferRow> {
   const isUuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id);
   const row = isUuid
     ? await db
@@ -136,18 +141,18 @@ async function loadVisible(db: Kysely<Database>, actor: Actor, id: string): Prom
         .executeTakeFirst()
     : undefined;
   const owner = (row?.actor as { userId?: string | null } | undefined)?.userId ?? null;
-  // Someone else's transfer is "not found" for a clerk: its existence is not theirs to know.
-  if (!row || (!seesAll(actor) && owner !== actor.userId)) throw new NotFoundError('ingest.transfer_not_found', 'ingest.transfer_not_found', { id });
+  // Another department's transfer is "not found": its existence is not theirs to know.
+  if (!row || !mayReach(scope, row.department, owner)) throw new NotFoundError('ingest.transfer_not_found', 'ingest.transfer_not_found', { id });
   return row;
 }
 
 /** Throws NotFoundError unless the actor may see the transfer. */
-export async function assertTransferVisible(db: Kysely<Database>, actor: Actor, id: string): Promise<void> {
-  await loadVisible(db, actor, id);
+export async function assertTransferVisible(db: Kysely<Database>, scope: DepartmentScope, id: string): Promise<void> {
+  await loadVisible(db, scope, id);
 }
 
-export async function transferProgress(db: Kysely<Database>, actor: Actor, id: string, lang: Language): Promise<TransferProgress> {
-  const row = await loadVisible(db, actor, id);
+export async function transferProgress(db: Kysely<Database>, scope: DepartmentScope, id: string, lang: Language): Promise<TransferProgress> {
+  const row = await loadVisible(db, scope, id);
   const c = (await counts(db, [row.id])).get(row.id)!;
   const steps = await listSteps(db, row.id);
   const done = steps.filter((s) => s.status === 'done').length;

@@ -1,7 +1,8 @@
 // Session API: who am I (and a CSRF token), log in, log out.
 import Router from '@koa/router';
 import { recordAudit } from '../../catalog/audit.service';
-import { state } from '../auth';
+import { deleteUserSessions } from '../../catalog/sessions.repository';
+import { requireRole, requireUser, state } from '../auth';
 import { jsonBody } from '../body';
 import type { ServerDeps } from '../deps';
 import { errors, jsonContent, ok, ref, type OpenApiFragment } from '../openapi';
@@ -19,6 +20,16 @@ const LOGIN_SCHEMA = {
   },
 } as const;
 const validateLogin = bodyValidator<{ username: string; password: string }>(LOGIN_SCHEMA);
+const PASSWORD_CHANGE_SCHEMA = {
+  type: 'object',
+  required: ['currentPassword', 'newPassword'],
+  additionalProperties: false,
+  properties: {
+    currentPassword: { type: 'string', minLength: 1, maxLength: 256 },
+    newPassword: { type: 'string', minLength: 1, maxLength: 256, description: 'At least 12 characters; not a common, repeated or sequential password' },
+  },
+} as const;
+const validatePasswordChange = bodyValidator<{ currentPassword: string; newPassword: string }>(PASSWORD_CHANGE_SCHEMA);
 
 export function createRoutes(deps: ServerDeps): Router {
   const router = new Router();
@@ -36,6 +47,16 @@ export function createRoutes(deps: ServerDeps): Router {
     await endSession(deps, ctx);
     await startSession(deps, ctx, user);
     ctx.body = { user };
+  });
+
+  router.post('/api/auth/password', requireRole(), async (ctx) => {
+    const input = validatePasswordChange(await jsonBody(ctx, deps.jsonLimitBytes));
+    const { user, actor } = requireUser(ctx);
+    const changed = await deps.users.changePassword(actor, input);
+    // Every other session of the user ends: whoever knew the old password is out.
+    await deleteUserSessions(deps.db, user.id);
+    await startSession(deps, ctx, changed);
+    ctx.body = { user: changed };
   });
 
   router.post('/api/auth/logout', async (ctx) => {
@@ -75,6 +96,18 @@ export const openapi: OpenApiFragment = {
         responses: {
           '200': ok('Logged in', { type: 'object', required: ['user'], properties: { user: ref('UserView') } }),
           ...errors(400, 401, 403, 413, 429),
+        },
+      },
+    },
+    '/api/auth/password': {
+      post: {
+        summary: 'Change the signed-in user\'s own password (the current one is required); other sessions end',
+        tags: ['auth'],
+        security: [{ session: [], csrf: [] }],
+        requestBody: { required: true, content: jsonContent(PASSWORD_CHANGE_SCHEMA) },
+        responses: {
+          '200': ok('Changed', { type: 'object', required: ['user'], properties: { user: ref('UserView') } }),
+          ...errors(400, 401, 403, 413),
         },
       },
     },

@@ -5,7 +5,6 @@ import Router from '@koa/router';
 import type Koa from 'koa';
 import { ForbiddenError, ValidationError } from '../../common/errors';
 import { attachDossierSignature, loadTools, signingContent } from '../../ingest';
-import { findDossier } from '../../ingest/dossier/queries';
 import { dossierDetail, openDocumentFile, openInventory, searchDossiers, type AipFileStream } from '../../ingest/intake/dossiers.service';
 import type { DossierStatus } from '../../ingest/tables';
 import type { Role } from '../../catalog/roles';
@@ -99,38 +98,44 @@ export function createRoutes(deps: ServerDeps): Router {
   const signers = requireRole(...new Set([...SIGNERS.integrity, ...SIGNERS.inventory]));
   const store = { db: deps.db, storage: deps.storage };
 
+  // Department scoping (access/): a dossier of another department answers like a missing one.
+  const reachable = (ctx: Koa.Context) => deps.access.dossier(requireUser(ctx).user, ctx.params.id!);
+
   router.get('/api/dossiers', readers, async (ctx) => {
-    ctx.body = await searchDossiers(deps.db, validateList(ctx.query));
+    const filter = await deps.access.dossierFilter(requireUser(ctx).user, validateList(ctx.query));
+    ctx.body = filter ? await searchDossiers(deps.db, filter) : { dossiers: [], total: 0 };
   });
 
   router.get('/api/dossiers/:id', readers, async (ctx) => {
-    ctx.body = { dossier: await dossierDetail(store, ctx.params.id!) };
+    ctx.body = { dossier: await dossierDetail(store, (await reachable(ctx)).id) };
   });
 
   router.get('/api/dossiers/:id/documents/:n/original', staff, async (ctx) => {
     const { actor } = requireUser(ctx);
-    send(ctx, await openDocumentFile(store, actor, ctx.params.id!, position(ctx), 'original'), 'attachment');
+    const n = position(ctx);
+    send(ctx, await openDocumentFile(store, actor, (await reachable(ctx)).id, n, 'original'), 'attachment');
   });
 
   router.get('/api/dossiers/:id/documents/:n/rendition', readers, async (ctx) => {
     const { actor } = requireUser(ctx);
-    const file = await openDocumentFile(store, actor, ctx.params.id!, position(ctx), 'rendition');
+    const n = position(ctx);
+    const file = await openDocumentFile(store, actor, (await reachable(ctx)).id, n, 'rendition');
     send(ctx, file, ctx.query.download === '1' ? 'attachment' : 'inline');
   });
 
   router.get('/api/dossiers/:id/inventory', readers, async (ctx) => {
     const { format } = validateInventory(ctx.query);
     const wantsPdf = format === 'pdf' || (!format && ctx.accepts('application/json', 'application/pdf') === 'application/pdf');
-    const file = await openInventory(store, ctx.params.id!, wantsPdf ? 'pdf' : 'json');
+    const file = await openInventory(store, (await reachable(ctx)).id, wantsPdf ? 'pdf' : 'json');
     send(ctx, file, wantsPdf ? 'inline' : 'attachment');
   });
 
   router.get('/api/dossiers/:id/signing-content', signers, async (ctx) => {
     const { kind } = validateKind(ctx.query);
-    const d = await findDossier(deps.db, ctx.params.id!);
+    const d = await reachable(ctx);
     const bytes = await signingContent(store, d.id, kind);
     ctx.type = 'application/octet-stream';
-    ctx.set('Content-Disposition', contentDisposition('attachment', `${d.case_index}-${kind}.json`));
+    ctx.set('Content-Disposition', contentDisposition('attachment', `${d.caseIndex}-${kind}.json`));
     ctx.body = bytes;
   });
 
@@ -141,7 +146,7 @@ export function createRoutes(deps: ServerDeps): Router {
       throw new ForbiddenError('auth.forbidden', 'server.auth_forbidden', { roles: SIGNERS[kind].join(', ') }, { requiredRoles: SIGNERS[kind], kind });
     }
     const bytes = new Uint8Array(Buffer.from(cms.replace(/\s+/g, ''), 'base64'));
-    const d = await findDossier(deps.db, ctx.params.id!);
+    const d = await reachable(ctx);
     const result = await attachDossierSignature(
       { db: deps.db, storage: deps.storage, trustDir: deps.config.trustDir, tools: await loadTools() },
       actor,

@@ -3,6 +3,7 @@
 import Router from '@koa/router';
 import type Koa from 'koa';
 import { ValidationError } from '../../common/errors';
+import { readTransferDepartment } from '../../access';
 import { buildReport, receiveTransfer } from '../../ingest';
 import { createUploadsService } from '../../ingest/intake/uploads.service';
 import { assertTransferVisible, listTransfers, submitTransfer, transferProgress } from '../../ingest/intake/transfers.service';
@@ -107,10 +108,12 @@ export function createRoutes(deps: ServerDeps): Router {
   });
 
   router.post('/api/transfers/uploads/:id/complete', uploaders, async (ctx) => {
-    const { actor } = requireUser(ctx);
-    const done = await uploads.complete(actor, ctx.params.id!, ({ tarPath, sourceName, actor: who }) =>
-      receiveTransfer(ingestDeps, { tarPath, sourceName, actor: who }),
-    );
+    const { user, actor } = requireUser(ctx);
+    const done = await uploads.complete(actor, ctx.params.id!, async ({ tarPath, sourceName, actor: who }) => {
+      // Uploads are for the user's own department: refused before anything is received.
+      await deps.access.assertMayUploadFor(user, await readTransferDepartment(tarPath));
+      return receiveTransfer(ingestDeps, { tarPath, sourceName, actor: who });
+    });
     const processing = await submitTransfer(ingestDeps, done.transferId);
     ctx.status = 202;
     ctx.body = { transferId: done.transferId, sha256: done.sha256, size: done.size, processing };
@@ -118,18 +121,18 @@ export function createRoutes(deps: ServerDeps): Router {
 
   router.get('/api/transfers', readers, async (ctx) => {
     const filter = validateList(ctx.query);
-    const { actor } = requireUser(ctx);
-    ctx.body = await listTransfers(deps.db, actor, filter);
+    const { user } = requireUser(ctx);
+    ctx.body = await listTransfers(deps.db, await deps.access.scope(user), filter);
   });
 
   router.get('/api/transfers/:id', readers, async (ctx) => {
-    const { actor } = requireUser(ctx);
-    ctx.body = { transfer: await transferProgress(deps.db, actor, ctx.params.id!, state(ctx).lang) };
+    const { user } = requireUser(ctx);
+    ctx.body = { transfer: await transferProgress(deps.db, await deps.access.scope(user), ctx.params.id!, state(ctx).lang) };
   });
 
   router.get('/api/transfers/:id/report', readers, async (ctx) => {
-    const { actor } = requireUser(ctx);
-    await assertTransferVisible(deps.db, actor, ctx.params.id!);
+    const { user } = requireUser(ctx);
+    await assertTransferVisible(deps.db, await deps.access.scope(user), ctx.params.id!);
     ctx.body = await buildReport(deps, ctx.params.id!, state(ctx).lang);
   });
 

@@ -16,7 +16,7 @@ const ADD_USER_SCHEMA = {
   additionalProperties: false,
   properties: {
     username: { type: 'string', pattern: '^[a-z][a-z0-9._-]{1,62}$' },
-    password: { type: 'string', minLength: 8, maxLength: 256 },
+    password: { type: 'string', minLength: 12, maxLength: 256, description: 'At least 12 characters; not a common, repeated or sequential password' },
     fullName: { type: 'string', minLength: 1, maxLength: 200 },
     position: { type: ['string', 'null'], maxLength: 200 },
     roles: { type: 'array', minItems: 1, uniqueItems: true, items: { enum: [...ROLES] } },
@@ -29,6 +29,12 @@ const SUSPEND_SCHEMA = {
   required: ['reason'],
   additionalProperties: false,
   properties: { reason: { type: 'string', minLength: 1, maxLength: 500 } },
+} as const;
+const RESET_SCHEMA = {
+  type: 'object',
+  required: ['password'],
+  additionalProperties: false,
+  properties: { password: { type: 'string', minLength: 1, maxLength: 256 } },
 } as const;
 const LIST_QUERY_SCHEMA = {
   type: 'object',
@@ -48,6 +54,7 @@ interface AddUserBody {
 
 const validateAdd = bodyValidator<AddUserBody>(ADD_USER_SCHEMA);
 const validateSuspend = bodyValidator<{ reason: string }>(SUSPEND_SCHEMA);
+const validateReset = bodyValidator<{ password: string }>(RESET_SCHEMA);
 const validateList = queryValidator<{ status?: 'active' | 'suspended'; role?: Role }>(LIST_QUERY_SCHEMA);
 
 export function createRoutes(deps: ServerDeps): Router {
@@ -71,6 +78,15 @@ export function createRoutes(deps: ServerDeps): Router {
     const { actor } = requireUser(ctx);
     const user = await deps.users.suspend(actor, ctx.params.id!, reason);
     // Sessions are also refused on every request for suspended users; deleting them is tidy.
+    await deleteUserSessions(deps.db, user.id);
+    ctx.body = { user };
+  });
+
+  router.post('/api/users/:id/password', admin, async (ctx) => {
+    const { password } = validateReset(await jsonBody(ctx, deps.jsonLimitBytes));
+    const { actor } = requireUser(ctx);
+    const user = await deps.users.resetPassword(actor, ctx.params.id!, password);
+    // Whoever held a session with the old password is signed out.
     await deleteUserSessions(deps.db, user.id);
     ctx.body = { user };
   });
@@ -120,6 +136,16 @@ export const openapi: OpenApiFragment = {
         parameters: [idParam],
         requestBody: { required: true, content: jsonContent(SUSPEND_SCHEMA) },
         responses: { '200': ok('Suspended', userResponse), ...errors(400, 401, 403, 404, 409) },
+      },
+    },
+    '/api/users/{id}/password': {
+      post: {
+        summary: 'Set a new password for a user (forgotten password); their sessions end (admin)',
+        tags: ['users'],
+        security: adminOnly,
+        parameters: [idParam],
+        requestBody: { required: true, content: jsonContent(RESET_SCHEMA) },
+        responses: { '200': ok('Password set', userResponse), ...errors(400, 401, 403, 404) },
       },
     },
     '/api/users/{id}/reinstate': {

@@ -97,7 +97,7 @@ describe.skipIf(!HAVE_CHROMIUM)(HAVE_CHROMIUM ? 'ingest UI in Chromium' : `inges
     page.on('pageerror', (error) => page.problems.push(error.message));
     await page.goto(base + '/');
     await page.locator('#login-username').fill(username);
-    await page.locator('#login-password').fill(`demo-${username}`);
+    await page.locator('#login-password').fill(`demo-${username}-muragat`);
     await page.locator('form.login-form button[type=submit]').click();
     await page.locator('#main-nav').waitFor({ state: 'attached' });
     return page;

@@ -101,7 +101,7 @@ describe.skipIf(!HAVE_CHROMIUM)(HAVE_CHROMIUM ? 'integrity UI in Chromium' : `in
     page.on('console', (message) => { if (message.type() === 'error' && !/status of 4\d\d/.test(message.text())) page.problems.push(message.text()); });
     await page.goto(base + '/');
     await page.locator('#login-username').fill('archivist');
-    await page.locator('#login-password').fill('demo-archivist');
+    await page.locator('#login-password').fill('demo-archivist-muragat');
     await page.locator('form.login-form button[type=submit]').click();
     await page.locator('#main-nav').waitFor({ state: 'attached' });
     return page;

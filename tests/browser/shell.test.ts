@@ -71,7 +71,7 @@ describe.skipIf(!HAVE_CHROMIUM)(HAVE_CHROMIUM ? 'UI shell in Chromium' : `UI she
     return page;
   }
 
-  async function login(page: Page, username: string, password = `demo-${username}`) {
+  async function login(page: Page, username: string, password = `demo-${username}-muragat`) {
     await page.locator('#login-username').fill(username);
     await page.locator('#login-password').fill(password);
     await page.locator('form.login-form button[type=submit]').click();

@@ -273,7 +273,8 @@ describeEachDatabase('server auth behind a TLS proxy', (getDb) => {
   beforeAll(async () => {
     const { db } = getDb();
     await createUsersService({ db }).add(SYSTEM_ACTOR, { username: 'proxied', password: 'proxied-Secret-1', fullName: 'Proxied', roles: ['researcher'] });
-    server = await startTestServer(db, {}, { MURAGAT_SECURE_COOKIES: 'true' });
+    // The proxy runs on this machine: loopback is trusted to say who the client is.
+    server = await startTestServer(db, {}, { MURAGAT_SECURE_COOKIES: 'true', MURAGAT_TRUSTED_PROXIES: 'loopback' });
   }, 60_000);
 
   afterAll(async () => {
@@ -291,5 +292,65 @@ describeEachDatabase('server auth behind a TLS proxy', (getDb) => {
     expect(login.headers.getSetCookie().find((c) => c.startsWith('muragat_session='))).toMatch(/;\s*secure/i);
     const row = await getDb().db.selectFrom('sessions').select('ip').where('user_id', '=', login.body.user.id).executeTakeFirstOrThrow();
     expect(row.ip).toBe('203.0.113.7');
+  });
+
+  it('believes X-Forwarded-For only hop by hop from trusted proxies: a client cannot prepend addresses', async () => {
+    const client = new Client(server.url);
+    await client.get('/api/session', { headers: { 'x-forwarded-proto': 'https' } });
+    // The client sent "X-Forwarded-For: 10.9.9.9" itself; the proxy appended the real peer.
+    const forged = { 'x-forwarded-proto': 'https', 'x-forwarded-for': '10.9.9.9, 198.51.100.23' };
+    await client.post('/api/auth/login', { username: 'no-such-user', password: 'wrong-password-1' }, { headers: forged });
+    const attempt = await getDb().db.selectFrom('login_attempts').select('ip').where('username', '=', 'no-such-user').executeTakeFirstOrThrow();
+    expect(attempt.ip).toBe('198.51.100.23');
+  });
+});
+
+describeEachDatabase('login throttling without trusted proxies', (getDb) => {
+  let server: TestServer;
+
+  beforeAll(async () => {
+    const { db } = getDb();
+    await createUsersService({ db }).add(SYSTEM_ACTOR, { username: 'target', password: 'target-Secret-1234', fullName: 'Target', roles: ['researcher'] });
+    await createUsersService({ db }).add(SYSTEM_ACTOR, { username: 'colleague', password: 'colleague-Secret-1234', fullName: 'Colleague', roles: ['researcher'] });
+    server = await startTestServer(db);
+  }, 60_000);
+
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  it('ignores a rotating X-Forwarded-For: the account locks after five failures whatever the header says', async () => {
+    const client = new Client(server.url);
+    await client.get('/api/session');
+    const statuses: number[] = [];
+    for (let i = 0; i < 7; i++) {
+      const res = await client.post('/api/auth/login', { username: 'target', password: `guess-${i}-password` }, { headers: { 'x-forwarded-for': `203.0.113.${i + 1}` } });
+      statuses.push(res.status);
+    }
+    expect(statuses.slice(0, 5)).toEqual([401, 401, 401, 401, 401]);
+    expect(statuses.slice(5)).toEqual([429, 429]);
+    const ips = await getDb().db.selectFrom('login_attempts').select('ip').distinct().where('username', '=', 'target').execute();
+    // The connection's own address, never the header's.
+    expect(ips.map((r) => r.ip)).toEqual(['127.0.0.1']);
+  });
+
+  it('lets colleagues behind the same address in after 20 failures there', async () => {
+    const client = new Client(server.url);
+    await client.get('/api/session');
+    for (let i = 0; i < 20; i++) await client.post('/api/auth/login', { username: `typo-${i % 4}`, password: `mistyped-${i}-password` });
+    const colleague = await client.post('/api/auth/login', { username: 'colleague', password: 'colleague-Secret-1234' });
+    expect(colleague.status).toBe(200);
+  });
+
+  it('answers a suspended account with the same 403 for the right and a wrong password', async () => {
+    const admin = createUsersService({ db: getDb().db });
+    await admin.suspend(SYSTEM_ACTOR, 'colleague', 'left');
+    const client = new Client(server.url);
+    await client.get('/api/session');
+    const right = await client.post('/api/auth/login', { username: 'colleague', password: 'colleague-Secret-1234' });
+    const wrong = await client.post('/api/auth/login', { username: 'colleague', password: 'surely-not-it-123' });
+    expect([right.status, wrong.status]).toEqual([403, 403]);
+    expect(wrong.body.error.code).toBe(right.body.error.code);
+    expect(wrong.body.error.message).toBe(right.body.error.message);
   });
 });

@@ -116,11 +116,12 @@ describeEachDatabase('ingest HTTP API', (getDb) => {
     pki = await createTestPki(path.join(work, 'pki'));
     tar = await readFile(await buildPackage(work));
     const users = createUsersService({ db });
-    await users.add(SYSTEM_ACTOR, { username: 'clerk', password: PASSWORDS.clerk, fullName: 'Clerk', roles: ['department_clerk'], language: 'en' });
-    await users.add(SYSTEM_ACTOR, { username: 'clerk2', password: PASSWORDS.clerk2, fullName: 'Other clerk', roles: ['department_clerk'], language: 'en' });
-    await users.add(SYSTEM_ACTOR, { username: 'keeper', password: PASSWORDS.keeper, fullName: 'Archivist', roles: ['archivist'], language: 'en' });
-    // The head of the package's department 03, whose test certificate is registered to them.
+    // The package is department 03's: its clerks (department scoping) and its head, whose
+    // test certificate is registered to them, belong there.
     const department = await createOrganisationService({ db }).addDepartment(SYSTEM_ACTOR, { code: '03', nameKk: 'Кадр бөлімі', nameRu: 'Отдел кадров' });
+    await users.add(SYSTEM_ACTOR, { username: 'clerk', password: PASSWORDS.clerk, fullName: 'Clerk', roles: ['department_clerk'], departmentId: department.id, language: 'en' });
+    await users.add(SYSTEM_ACTOR, { username: 'clerk2', password: PASSWORDS.clerk2, fullName: 'Other clerk', roles: ['department_clerk'], departmentId: department.id, language: 'en' });
+    await users.add(SYSTEM_ACTOR, { username: 'keeper', password: PASSWORDS.keeper, fullName: 'Archivist', roles: ['archivist'], language: 'en' });
     await users.add(SYSTEM_ACTOR, { username: 'head', password: PASSWORDS.head, fullName: 'Head', roles: ['department_head'], departmentId: department.id, language: 'en' });
     await createSignersService({ db }).addCertificate(SYSTEM_ACTOR, 'head', new Uint8Array(await readFile(pki.signers.rsa.certPath)));
     await users.add(SYSTEM_ACTOR, { username: 'reader', password: PASSWORDS.reader, fullName: 'Researcher', roles: ['researcher'], language: 'en' });

@@ -41,13 +41,13 @@ describe('muragat serve', () => {
     try {
       expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
       expect(stdout).toContain('Demo logins:');
-      expect(stdout).toMatch(/admin\s+demo-admin\s+admin/);
-      expect(stdout).toMatch(/clerk\s+demo-clerk\s+department_clerk/);
+      expect(stdout).toMatch(/admin\s+demo-admin-muragat\s+admin/);
+      expect(stdout).toMatch(/clerk\s+demo-clerk-muragat\s+department_clerk/);
       const client = new Client(url);
       const health = await client.get('/api/health');
       expect(health.status).toBe(200);
       expect(health.body.database.ok).toBe(true);
-      const login = await client.login('archivist', 'demo-archivist');
+      const login = await client.login('archivist', 'demo-archivist-muragat');
       expect(login.status).toBe(200);
       expect(login.body.user.roles).toEqual(['archivist']);
       expect((await client.get('/api/audit/verify')).body.ok).toBe(true);
@@ -58,7 +58,7 @@ describe('muragat serve', () => {
     expect(stderr).toContain('Received SIGTERM');
     // The request log is JSON lines without the password.
     expect(stdout).toContain('"url":"/api/auth/login"');
-    expect(stdout).not.toMatch(/"password"|demo-archivist"/);
+    expect(stdout).not.toMatch(/"password"|demo-archivist-muragat"/);
   }, 120_000);
 
   it('refuses a bad --port with exit code 2 and says why', async () => {

@@ -1,0 +1,76 @@
+// Who may see and act on which department's transfers and dossiers. The one place that
+// decides it: routes (and any other caller) ask here and never test roles for scoping
+// themselves. Pure functions over a Subject; the database look-ups live in access.service.ts.
+import { ForbiddenError, ValidationError } from '../common/errors';
+import type { Role } from '../catalog/roles';
+
+/** The user an access decision is about, with the department code resolved. */
+export interface Subject {
+  userId: string | null;
+  username: string;
+  roles: readonly Role[];
+  /** Code of the user's department ("02"), or null when the user has none. */
+  departmentCode: string | null;
+}
+
+/**
+ * Roles whose work spans the whole organisation (BRIEF §2): the archivist keeps every
+ * department's dossiers, the expert commission appraises them all, the admin runs the system.
+ */
+export const ORGANISATION_WIDE_ROLES = [
+  'admin',
+  'archivist',
+  'commission_chair',
+  'commission_secretary',
+  'commission_member',
+] as const satisfies readonly Role[];
+
+/** Roles bound to their own department: they compile, sign and read its cases only. */
+export const DEPARTMENT_ROLES = ['department_clerk', 'department_head'] as const satisfies readonly Role[];
+
+/**
+ * What a subject may see. `all`: every department. `department`: the objects of `code` (none
+ * when the user has no department) plus the transfers the user submitted (a transfer's
+ * department is known only once its manifest is read).
+ */
+export type DepartmentScope = { kind: 'all' } | { kind: 'department'; code: string | null; userId: string | null };
+
+export function scopeOf(subject: Subject): DepartmentScope {
+  if (subject.roles.some((r) => (ORGANISATION_WIDE_ROLES as readonly Role[]).includes(r))) return { kind: 'all' };
+  if (subject.roles.some((r) => (DEPARTMENT_ROLES as readonly Role[]).includes(r))) {
+    return { kind: 'department', code: subject.departmentCode, userId: subject.userId };
+  }
+  // Researchers belong to no department; what they may read is decided per document by its
+  // access restrictions (ingest/intake/dossiers.service.ts), in every department alike.
+  return { kind: 'all' };
+}
+
+/** May the subject see an object of department `code` (submitted by `submittedBy`)? */
+export function mayReach(scope: DepartmentScope, code: string | null, submittedBy: string | null = null): boolean {
+  if (scope.kind === 'all') return true;
+  if (scope.code !== null && code === scope.code) return true;
+  return scope.userId !== null && submittedBy === scope.userId;
+}
+
+/**
+ * A department-bound user uploads only for their own department (p.147: each department
+ * transfers its own cases); the archivist may hand in a package for any department.
+ */
+export function assertMayUploadFor(subject: Subject, code: string | null): void {
+  const scope = scopeOf(subject);
+  if (scope.kind === 'all') return;
+  if (scope.code === null) {
+    throw new ForbiddenError('access.no_department', 'server.access_no_department', { username: subject.username });
+  }
+  if (code === null) {
+    throw new ValidationError('access.upload_department_unknown', 'server.access_upload_department_unknown', { own: scope.code }, { own: scope.code, where: 'manifest.json/transfer/department/code' });
+  }
+  if (code !== scope.code) {
+    throw new ForbiddenError(
+      'access.upload_other_department',
+      'server.access_upload_other_department',
+      { department: code, own: scope.code },
+      { department: code, own: scope.code, where: 'manifest.json/transfer/department/code' },
+    );
+  }
+}

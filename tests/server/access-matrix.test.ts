@@ -1,0 +1,285 @@
+// Every route of the OpenAPI document × every role × a department 02 user reaching department
+// 02's objects (own) and department 03's (other), plus anonymous. The expected answer comes
+// from one table (ACCESS below): who may call the route, and whether it acts on a
+// department's object. A route in the document without an entry here fails the test, so a
+// new route cannot be left out of the access rules.
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { SYSTEM_ACTOR } from '../../catalog/audit.service';
+import { ROLES, type Role } from '../../catalog/roles';
+import { createUsersService } from '../../catalog/users.service';
+import { DEPARTMENT_ROLES } from '../../access';
+import { processingIdle } from '../../ingest/intake/transfers.service';
+import { describeEachDatabase } from '../helpers/db';
+import { createDepartmentFixtures, OTHER, OWN, passwordOf, type DepartmentFixtures } from './departments';
+import { Client, startTestServer, type Answer, type TestServer } from './helpers';
+
+type Variant = 'own' | 'other';
+/** What a request acts on: a department's dossier or transfer, one user's upload, or nothing scoped. */
+type Target = 'dossier' | 'transfer' | 'upload' | 'none';
+
+interface Ctx {
+  fx: DepartmentFixtures;
+  role: Role | null;
+  variant: Variant;
+  /** Upload ids: 'own' made by the caller (when it may upload), 'other' by the clerk of 03. */
+  upload: Record<Variant, string>;
+  victim: string;
+}
+
+interface Request {
+  method: string;
+  url: string;
+  json?: unknown;
+  bytes?: Uint8Array;
+  headers?: Record<string, string>;
+}
+
+interface Rule {
+  /** Roles allowed to call the route; 'public' for anyone, signed in or not. */
+  roles: readonly Role[] | 'public';
+  target: Target;
+  /** The request to send (the path's parameters filled from the fixtures). */
+  request: (c: Ctx) => Request;
+  /** The status of a granted request when it is certain; otherwise any answer that is not a refusal. */
+  granted?: number;
+}
+
+const STAFF: Role[] = ['archivist', 'department_clerk', 'department_head'];
+const READERS: Role[] = ['archivist', 'department_clerk', 'department_head', 'researcher'];
+const UPLOADERS: Role[] = ['department_clerk', 'archivist'];
+const KEEPERS: Role[] = ['archivist', 'admin'];
+const dossierOf = (c: Ctx) => c.fx.dossiers[c.variant === 'own' ? OWN : OTHER]!.id;
+const transferOf = (c: Ctx) => c.fx.transfers[c.variant === 'own' ? OWN : OTHER]!;
+const get = (url: string): Request => ({ method: 'GET', url });
+
+/** The one table: `METHOD /openapi/path` → rule. */
+const ACCESS: Record<string, Rule> = {
+  'GET /api/openapi.json': { roles: 'public', target: 'none', request: () => get('/api/openapi.json'), granted: 200 },
+  'GET /api/health': { roles: 'public', target: 'none', request: () => get('/api/health') },
+  'GET /api/session': { roles: 'public', target: 'none', request: () => get('/api/session'), granted: 200 },
+  // A wrong password: the route itself is open to everyone; the answer is the same for all.
+  'POST /api/auth/login': {
+    roles: 'public',
+    target: 'none',
+    // A name of its own per caller, so the account lockout of one does not answer the next.
+    request: (c) => ({ method: 'POST', url: '/api/auth/login', json: { username: `nobody-${c.role ?? 'anonymous'}`, password: 'not-the-password-1' } }),
+    granted: 401,
+  },
+  'POST /api/auth/logout': { roles: 'public', target: 'none', request: () => ({ method: 'POST', url: '/api/auth/logout', json: {} }), granted: 200 },
+  'POST /api/auth/password': {
+    roles: ROLES,
+    target: 'none',
+    // A wrong current password: refused by the check, after the route let the user in.
+    request: () => ({ method: 'POST', url: '/api/auth/password', json: { currentPassword: 'not-the-password-1', newPassword: 'Another-Long-Phrase-77' } }),
+    granted: 400,
+  },
+  'GET /api/audit': { roles: ['admin', 'archivist'], target: 'none', request: () => get('/api/audit?limit=5'), granted: 200 },
+  'GET /api/audit/verify': { roles: ['admin', 'archivist'], target: 'none', request: () => get('/api/audit/verify'), granted: 200 },
+  'GET /api/users': { roles: ['admin'], target: 'none', request: () => get('/api/users'), granted: 200 },
+  'POST /api/users': {
+    roles: ['admin'],
+    target: 'none',
+    request: () => ({ method: 'POST', url: '/api/users', json: { username: 'matrix-new', password: 'Matrix-Newcomer-2931', fullName: 'New', roles: ['researcher'] } }),
+  },
+  'POST /api/users/{id}/suspend': { roles: ['admin'], target: 'none', request: (c) => ({ method: 'POST', url: `/api/users/${c.victim}/suspend`, json: { reason: 'matrix' } }) },
+  'POST /api/users/{id}/password': { roles: ['admin'], target: 'none', request: (c) => ({ method: 'POST', url: `/api/users/${c.victim}/password`, json: { password: 'Victim-Fresh-Lantern-58' } }), granted: 200 },
+  'POST /api/users/{id}/reinstate': { roles: ['admin'], target: 'none', request: (c) => ({ method: 'POST', url: `/api/users/${c.victim}/reinstate`, json: {} }) },
+  // Signing certificates bound to users (signer identity): the administrator's alone.
+  'GET /api/users/certificates/pending': { roles: ['admin'], target: 'none', request: () => get('/api/users/certificates/pending'), granted: 200 },
+  'GET /api/users/{id}/certificates': { roles: ['admin'], target: 'none', request: (c) => get(`/api/users/${c.victim}/certificates`), granted: 200 },
+  'POST /api/users/{id}/certificates': { roles: ['admin'], target: 'none', request: (c) => ({ method: 'POST', url: `/api/users/${c.victim}/certificates`, json: { certificate: Buffer.from('not a certificate at all').toString('base64') } }) },
+  'POST /api/users/{id}/certificates/{binding}/confirm': {
+    roles: ['admin'],
+    target: 'none',
+    request: (c) => ({ method: 'POST', url: `/api/users/${c.victim}/certificates/00000000-0000-4000-8000-000000000000/confirm`, json: {} }),
+  },
+  'POST /api/users/{id}/certificates/{binding}/remove': {
+    roles: ['admin'],
+    target: 'none',
+    request: (c) => ({ method: 'POST', url: `/api/users/${c.victim}/certificates/00000000-0000-4000-8000-000000000000/remove`, json: { reason: 'matrix' } }),
+  },
+  'POST /api/integrity/runs': { roles: KEEPERS, target: 'none', request: () => ({ method: 'POST', url: '/api/integrity/runs', json: {} }) },
+  'GET /api/integrity/runs': { roles: KEEPERS, target: 'none', request: () => get('/api/integrity/runs'), granted: 200 },
+  'GET /api/integrity/runs/{id}': { roles: KEEPERS, target: 'none', request: () => get('/api/integrity/runs/00000000-0000-4000-8000-000000000000'), granted: 404 },
+  'GET /api/dossiers': { roles: READERS, target: 'none', request: () => get('/api/dossiers'), granted: 200 },
+  'GET /api/dossiers/{id}': { roles: READERS, target: 'dossier', request: (c) => get(`/api/dossiers/${dossierOf(c)}`), granted: 200 },
+  'GET /api/dossiers/{id}/documents/{n}/original': { roles: STAFF, target: 'dossier', request: (c) => get(`/api/dossiers/${dossierOf(c)}/documents/1/original`), granted: 200 },
+  'GET /api/dossiers/{id}/documents/{n}/rendition': { roles: READERS, target: 'dossier', request: (c) => get(`/api/dossiers/${dossierOf(c)}/documents/1/rendition`), granted: 200 },
+  'GET /api/dossiers/{id}/inventory': { roles: READERS, target: 'dossier', request: (c) => get(`/api/dossiers/${dossierOf(c)}/inventory?format=json`), granted: 200 },
+  'GET /api/dossiers/{id}/signing-content': {
+    roles: STAFF,
+    target: 'dossier',
+    request: (c) => get(`/api/dossiers/${dossierOf(c)}/signing-content?kind=${c.role === 'department_head' ? 'integrity' : 'inventory'}`),
+    granted: 200,
+  },
+  'POST /api/dossiers/{id}/signatures': {
+    roles: STAFF,
+    target: 'dossier',
+    // Not a signature at all: a granted request is refused by verification, never stored.
+    request: (c) => ({ method: 'POST', url: `/api/dossiers/${dossierOf(c)}/signatures`, json: { kind: c.role === 'department_head' ? 'integrity' : 'inventory', cms: Buffer.from('not a CMS signature at all').toString('base64') } }),
+  },
+  'POST /api/transfers/uploads': { roles: UPLOADERS, target: 'none', request: () => ({ method: 'POST', url: '/api/transfers/uploads', json: { filename: 'matrix.tar', size: 10 } }), granted: 201 },
+  'GET /api/transfers/uploads/{id}': { roles: UPLOADERS, target: 'upload', request: (c) => get(`/api/transfers/uploads/${c.upload[c.variant]}`), granted: 200 },
+  'PUT /api/transfers/uploads/{id}': {
+    roles: UPLOADERS,
+    target: 'upload',
+    // Past the announced size: a granted request is refused as such, and nothing is stored.
+    request: (c) => ({ method: 'PUT', url: `/api/transfers/uploads/${c.upload[c.variant]}?offset=0`, bytes: new Uint8Array(20), headers: { 'content-type': 'application/octet-stream' } }),
+    granted: 400,
+  },
+  'POST /api/transfers/uploads/{id}/complete': {
+    roles: UPLOADERS,
+    target: 'upload',
+    // Nothing uploaded yet: a granted request is told the upload is incomplete.
+    request: (c) => ({ method: 'POST', url: `/api/transfers/uploads/${c.upload[c.variant]}/complete`, json: {} }),
+    granted: 409,
+  },
+  // Retry and cancel: a completed transfer is neither, so a granted request is told so (409).
+  'POST /api/transfers/{id}/retry': { roles: UPLOADERS, target: 'transfer', request: (c) => ({ method: 'POST', url: `/api/transfers/${transferOf(c)}/retry`, json: {} }), granted: 409 },
+  'POST /api/transfers/{id}/cancel': { roles: UPLOADERS, target: 'transfer', request: (c) => ({ method: 'POST', url: `/api/transfers/${transferOf(c)}/cancel`, json: {} }), granted: 409 },
+  // The archivist's decision on a case index already kept; organisation-wide, so never hidden.
+  'POST /api/transfers/{id}/new-volume': { roles: ['archivist'], target: 'transfer', request: (c) => ({ method: 'POST', url: `/api/transfers/${transferOf(c)}/new-volume`, json: {} }), granted: 409 },
+  'GET /api/transfers': { roles: STAFF, target: 'none', request: () => get('/api/transfers'), granted: 200 },
+  'GET /api/transfers/{id}': { roles: STAFF, target: 'transfer', request: (c) => get(`/api/transfers/${transferOf(c)}`), granted: 200 },
+  'GET /api/transfers/{id}/report': { roles: STAFF, target: 'transfer', request: (c) => get(`/api/transfers/${transferOf(c)}/report`), granted: 200 },
+};
+
+const HIDDEN: Record<Exclude<Target, 'none' | 'upload'>, string> = { dossier: 'ingest.dossier_not_found', transfer: 'ingest.transfer_not_found' };
+
+type Expected = { status: number; code?: string } | { granted: true };
+
+/** The expected answer, derived from the rule alone. */
+function expected(rule: Rule, role: Role | null, variant: Variant): Expected {
+  if (rule.roles === 'public') return rule.granted ? { status: rule.granted } : { granted: true };
+  if (role === null) return { status: 401, code: 'auth.unauthenticated' };
+  if (!rule.roles.includes(role)) return { status: 403, code: 'auth.forbidden' };
+  if (variant === 'other') {
+    const bound = (DEPARTMENT_ROLES as readonly Role[]).includes(role);
+    // Another department's dossier or transfer is answered like a missing one.
+    if (bound && (rule.target === 'dossier' || rule.target === 'transfer')) return { status: 404, code: HIDDEN[rule.target] };
+    // Uploads belong to the user who announced them; the archivist may finish anyone's.
+    if (rule.target === 'upload' && role !== 'archivist') return { status: 403, code: 'ingest.upload_not_yours' };
+  }
+  return rule.granted ? { status: rule.granted } : { granted: true };
+}
+
+function refusal(answer: Answer): boolean {
+  const code = answer.body?.error?.code;
+  return answer.status === 401 || (answer.status === 403 && (code === 'auth.forbidden' || code === 'ingest.upload_not_yours')) || Object.values(HIDDEN).includes(code);
+}
+
+describeEachDatabase('access matrix from the OpenAPI document', (getDb) => {
+  let server: TestServer;
+  let fx: DepartmentFixtures;
+  const clients = new Map<Role | null, Client>();
+  let otherUpload = '';
+  let victim = '';
+
+  beforeAll(async () => {
+    server = await startTestServer(getDb().db, {}, { MURAGAT_MALWARE_POLICY: 'accept-with-warning' });
+    fx = await createDepartmentFixtures(server);
+    // Suspended and reinstated by the admin's rows; nobody else's session depends on it.
+    victim = (await createUsersService({ db: server.deps.db }).add(SYSTEM_ACTOR, { username: 'u-victim', password: passwordOf('u-victim'), fullName: 'Victim', roles: ['researcher'] })).id;
+    for (const role of ROLES) {
+      const client = new Client(server.url);
+      expect((await client.login(fx.users[role], passwordOf(fx.users[role]))).status).toBe(200);
+      clients.set(role, client);
+    }
+    const anonymous = new Client(server.url);
+    await anonymous.get('/api/session');
+    clients.set(null, anonymous);
+    const other = new Client(server.url);
+    expect((await other.login(fx.otherClerk, passwordOf(fx.otherClerk))).status).toBe(200);
+    otherUpload = (await other.post('/api/transfers/uploads', { filename: 'other.tar', size: 10 })).body.id;
+    expect(otherUpload).toBeTruthy();
+  }, 180_000);
+
+  afterAll(async () => {
+    if (server) {
+      await processingIdle(server.deps.db);
+      await server.stop();
+    }
+  });
+
+  it('has one rule for every route of the OpenAPI document, and no rule for a route it lacks', async () => {
+    const doc = (await clients.get(null)!.get('/api/openapi.json')).body as { paths: Record<string, Record<string, unknown>> };
+    const documented = Object.entries(doc.paths).flatMap(([p, item]) => Object.keys(item).map((m) => `${m.toUpperCase()} ${p}`)).sort();
+    const missing = documented.filter((k) => !(k in ACCESS));
+    expect(missing, `routes without an access rule in tests/server/access-matrix.test.ts: ${missing.join(', ')}`).toEqual([]);
+    expect(Object.keys(ACCESS).filter((k) => !documented.includes(k))).toEqual([]);
+    // The document and the router agree, so no route escapes the document either.
+    const mounted = server.routes.map((r) => `${r.method.toUpperCase()} ${r.path}`).sort();
+    expect([...new Set(mounted)]).toEqual(documented);
+  });
+
+  it('answers every route × role × own/other department as the table says', async () => {
+    const failures: string[] = [];
+    let checked = 0;
+    // Logging out ends the caller's session: those go last, each with a session of its own.
+    const keys = Object.keys(ACCESS).sort((a, b) => Number(a.includes('logout')) - Number(b.includes('logout')));
+    for (const key of keys) {
+      const rule = ACCESS[key]!;
+      for (const role of [null, ...ROLES] as (Role | null)[]) {
+        const variants: Variant[] = role === null || rule.target === 'none' ? ['own'] : ['own', 'other'];
+        for (const variant of variants) {
+          let client = clients.get(role)!;
+          if (key.includes('logout') && role !== null) {
+            client = new Client(server.url);
+            await client.login(fx.users[role], passwordOf(fx.users[role]));
+          }
+          let ownUpload = '';
+          if (rule.target === 'upload' && role !== null && UPLOADERS.includes(role)) {
+            ownUpload = (await client.post('/api/transfers/uploads', { filename: 'own.tar', size: 10 })).body.id;
+          }
+          const c: Ctx = { fx, role, variant, upload: { own: ownUpload || otherUpload, other: otherUpload }, victim };
+          const req = rule.request(c);
+          const answer = await client.request(req.method, req.url, { json: req.json, body: req.bytes as never, headers: req.headers });
+          const want = expected(rule, role, variant);
+          const label = `${key} as ${role ?? 'anonymous'} (${variant})`;
+          checked += 1;
+          if (answer.status >= 500) failures.push(`${label}: ${answer.status} ${answer.text.slice(0, 200)}`);
+          else if ('granted' in want) {
+            if (refusal(answer)) failures.push(`${label}: expected to be let through, got ${answer.status} ${answer.body?.error?.code ?? ''}`);
+          } else if (answer.status !== want.status || (want.code && answer.body?.error?.code !== want.code)) {
+            failures.push(`${label}: expected ${want.status} ${want.code ?? ''}, got ${answer.status} ${answer.body?.error?.code ?? ''}`);
+          }
+        }
+      }
+    }
+    expect(failures).toEqual([]);
+    expect(checked).toBeGreaterThan(Object.keys(ACCESS).length * ROLES.length);
+  }, 300_000);
+
+  it('lists only the own department for clerks and heads, everything for the others', async () => {
+    for (const role of ROLES) {
+      const client = clients.get(role)!;
+      const bound = (DEPARTMENT_ROLES as readonly Role[]).includes(role);
+      if (READERS.includes(role)) {
+        const list = await client.get('/api/dossiers');
+        const departments = new Set((list.body.dossiers as { department: string }[]).map((d) => d.department));
+        expect([...departments].sort(), `dossiers seen by ${role}`).toEqual(bound ? [OWN] : [OWN, OTHER]);
+        // Asking for the other department explicitly gives nothing, not its dossiers.
+        const asked = await client.get(`/api/dossiers?department=${OTHER}`);
+        expect(asked.body.total, `dossiers of ${OTHER} asked by ${role}`).toBe(bound ? 0 : 1);
+      }
+      if (STAFF.includes(role)) {
+        const list = await client.get('/api/transfers');
+        const ids = (list.body.transfers as { id: string }[]).map((t) => t.id);
+        expect(ids.includes(fx.transfers[OWN]!), `own transfer seen by ${role}`).toBe(true);
+        expect(ids.includes(fx.transfers[OTHER]!), `other transfer seen by ${role}`).toBe(!bound);
+      }
+    }
+  });
+
+  it('finds another department\'s dossier by case index no more than by id', async () => {
+    const head = clients.get('department_head')!;
+    const own = await head.get(`/api/dossiers/${encodeURIComponent(fx.dossiers[OWN]!.index)}`);
+    expect(own.status).toBe(200);
+    const other = await head.get(`/api/dossiers/${encodeURIComponent(fx.dossiers[OTHER]!.index)}`);
+    const missing = await head.get('/api/dossiers/99-999');
+    expect(other.status).toBe(404);
+    // Exactly the answer for a dossier that does not exist, but for the name asked.
+    expect(other.body.error.code).toBe(missing.body.error.code);
+    expect(other.body.error.message.replace(fx.dossiers[OTHER]!.index, 'X')).toBe(missing.body.error.message.replace('99-999', 'X'));
+  });
+});
