@@ -15,6 +15,8 @@ const only = onlyAt >= 0 ? (args[onlyAt + 1] ?? '').split(',').filter(Boolean) :
 
 const BENCHES: { name: string; file: string; full: string[]; quick: string[] }[] = [
   { name: 'validator-corpus', file: 'bench/validator-corpus.ts', full: [], quick: [] },
+  // Needs veraPDF (node scripts/setup.mjs --test); --quick measures the corpus sample only.
+  { name: 'validator-agreement', file: 'bench/validator-agreement.ts', full: [], quick: ['--sets', 'corpus'] },
   { name: 'ingest-mixed', file: 'bench/ingest-mixed.ts', full: ['--docs', '200'], quick: ['--docs', '20'] },
   { name: 'ingest-many', file: 'bench/ingest-many.ts', full: ['--docs', '10000'], quick: ['--docs', '100'] },
   { name: 'ingest-memory', file: 'bench/ingest-memory.ts', full: ['--gb', '2'], quick: ['--gb', '0.05'] },

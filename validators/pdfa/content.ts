@@ -63,10 +63,10 @@ export function checkOutputIntents(doc: PdfDocument, out: Findings): string | nu
     }
     if (doc.name(oi.get('S')) !== 'GTS_PDFA1') continue;
     const dest = doc.stream(destRaw);
-    if (!dest) {
-      out.fail('6-2-2-t03', 'OutputIntents');
-      continue;
-    }
+    // ISO 19005-1 6.2.2 defines a PDF/A-1 OutputIntent as one with a valid DestOutputProfile:
+    // without it the entry is simply not one (as in veraPDF's profile), and any device colour
+    // then fails 6.2.3.3 below.
+    if (!dest) continue;
     const h = readIccHeader(doc, dest);
     if (
       !h ||
@@ -143,7 +143,8 @@ function useDevice(ctx: GraphicsContext, kind: 'RGB' | 'CMYK' | 'GRAY', where: s
   if (kind === 'RGB' && ctx.outputCS !== 'RGB ') ctx.out.fail('6-2-3-t02', where);
   if (kind === 'CMYK' && ctx.outputCS !== 'CMYK') ctx.out.fail('6-2-3-t03', where);
   if (kind === 'GRAY' && ctx.outputCS === null) ctx.out.fail('6-2-3-t04', where);
-  if (ctx.outputCS === null) ctx.out.fail('6-2-2-t04', where);
+  // No separate 6.2.2 failure for a missing OutputIntent: 6.2.2 only defines the OutputIntent,
+  // the requirement to have one for device colour is 6.2.3.3's (reported just above).
 }
 
 export function checkColorSpace(ctx: GraphicsContext, cs: CosObject | undefined, res: CosDict | undefined, where: string, depth = 0): void {

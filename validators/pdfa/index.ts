@@ -123,8 +123,10 @@ export function combine(file: string, builtin: PdfaReport, vera: PdfaReport): Pd
   return out;
 }
 
+type EngineView = { compliant: boolean; failures: { clause: string }[] };
+
 /** The verdict first, then each clause one engine reports failed and the other does not. */
-export function disagreementsOf(builtin: Pick<PdfaReport, 'compliant' | 'failures'>, vera: Pick<PdfaReport, 'compliant' | 'failures'>): PdfaDisagreement[] {
+export function disagreementsOf(builtin: EngineView, vera: EngineView): PdfaDisagreement[] {
   const out: PdfaDisagreement[] = [];
   if (builtin.compliant !== vera.compliant) out.push({ kind: 'verdict', builtin: builtin.compliant, verapdf: vera.compliant });
   const a = new Set(builtin.failures.map((f) => f.clause));

@@ -43,7 +43,11 @@ export function checkInteractive(doc: PdfDocument, out: Findings, outputCS: stri
         const keys = [...ap.map.keys()];
         const n = doc.resolve(ap.get('N'));
         const ft = fieldType(doc, a);
-        const nOk = n !== undefined && (n instanceof CosDict ? subtype === 'Widget' && ft === 'Btn' : typeof n === 'object' && n !== null && 'data' in n);
+        // 6.5.3: a Btn widget's N is an appearance subdictionary (one stream per state), every
+        // other annotation's N an appearance stream.
+        const btn = subtype === 'Widget' && ft === 'Btn';
+        const isStream = typeof n === 'object' && n !== null && 'data' in n;
+        const nOk = n !== undefined && (btn ? n instanceof CosDict : isStream);
         if (keys.some((k) => k !== 'N') || !nOk) out.fail('6-5-3-t04', where);
       }
       if (subtype === 'Widget') {

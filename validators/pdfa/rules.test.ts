@@ -21,7 +21,6 @@ const cases: [string, string, PdfaOptions | (() => Buffer)][] = [
   ['data after %%EOF', '6-1-3-t03', { afterEof: 'garbage' }],
   ['xref subsection header with two spaces', '6-1-4-t01', () => Buffer.from(pdfa().toString('latin1').replace(/xref\n0 9/, 'xref\n0  9'), 'latin1')],
   ['xref keyword followed by a space', '6-1-4-t02', () => Buffer.from(pdfa().toString('latin1').replace('xref\n', 'xref \n'), 'latin1')],
-  ['Info entry not matching XMP (6.1.5)', '6-1-5-t01', { info: '<< /Title (Other) >>' }],
   ['odd hex string', '6-1-6-t01', { info: '<< /Title (Test) /Custom <ABC> >>' }],
   ['non-hex character in a hex string', '6-1-6-t02', { info: '<< /Title (Test) /Custom <ABZZ> >>' }],
   ['wrong stream Length', '6-1-7-t01', { extra: [stream('', 'abcdef', { length: 3 })], catalogExtra: '/X 9 0 R' }],
@@ -41,8 +40,7 @@ const cases: [string, string, PdfaOptions | (() => Buffer)][] = [
   ['DeviceN with 9 components', '6-1-12-t09', { resources: '/ColorSpace << /CS0 [/DeviceN [/a /b /c /d /e /f /g /h /i] /DeviceRGB 9 0 R] >>', content: '/CS0 cs', extra: ['<< /FunctionType 2 /Domain [0 1] /N 1 >>'] }],
   ['optional content', '6-1-13-t01', { catalogExtra: '/OCProperties << /OCGs [] /D << >> >>' }],
   ['output intent profile of class scnr', '6-2-2-t01', { icc: iccProfile('scnr') }],
-  ['output intent without profile', '6-2-2-t03', { outputIntent: '<< /Type /OutputIntent /S /GTS_PDFA1 /OutputConditionIdentifier (x) >>' }],
-  ['device colour without output intent', '6-2-2-t04', { outputIntent: null }],
+  ['device colour with an output intent that has no profile', '6-2-3-t02', { outputIntent: '<< /Type /OutputIntent /S /GTS_PDFA1 /OutputConditionIdentifier (x) >>', content: '1 0 0 rg 0 0 10 10 re f' }],
   ['ICCBased space with a v4 profile', '6-2-3-t01', { resources: '/ColorSpace << /CS0 [/ICCBased 9 0 R] >>', content: '/CS0 cs 1 0 0 sc', extra: [stream('/N 3', iccProfile('mntr', 'RGB ', 4))] }],
   ['DeviceCMYK with an RGB output intent', '6-2-3-t03', { content: '0 0 0 1 k 0 0 10 10 re f' }],
   ['DeviceRGB with a CMYK output intent', '6-2-3-t02', { icc: iccProfile('prtr', 'CMYK'), content: '1 0 0 rg 0 0 10 10 re f' }],
@@ -139,6 +137,38 @@ describe('PDF/A-1b rules on hand-built files', () => {
     expect(failuresOf(pdfa({ xmpBytes: utf16be })).failures).toEqual([]);
     const latin = Buffer.from(xmp().replace('Test', 'T\u00e9st'), 'latin1');
     expect(failuresOf(pdfa({ xmpBytes: latin })).rules).toContain('6-7-9-t01');
+  });
+
+  // Fixes found by bench/validator-agreement.ts against veraPDF 1.28, one clause each.
+  it('reports an Info entry that differs from XMP under 6.7.3 only', () => {
+    const r = failuresOf(pdfa({ info: '<< /Title (Other) >>' }));
+    expect(r.failures.map((f) => f.clause)).toEqual(['6.7.3']);
+  });
+
+  it('treats an output intent without a profile as none, failing only device colour (6.2.3.3)', () => {
+    const noProfile = '<< /Type /OutputIntent /S /GTS_PDFA1 /OutputConditionIdentifier (x) >>';
+    const rgb = failuresOf(pdfa({ outputIntent: noProfile, content: '1 0 0 rg 0 0 10 10 re f' }));
+    expect(rgb.failures.map((f) => f.clause)).toEqual(['6.2.3.3']);
+    const grey = failuresOf(pdfa({ outputIntent: null, content: '0.5 g 0 0 10 10 re f' }));
+    expect(grey.failures.map((f) => f.clause)).toEqual(['6.2.3.3']);
+  });
+
+  it('reports properties outside the predefined or described schemas under 6.7.9, not 6.7.8', () => {
+    const undescribed = failuresOf(pdfa({ xmp: xmp(PDFAID + DC_TITLE + '<rdf:Description rdf:about="" xmlns:my="http://example.org/my/" my:thing="x"/>') }));
+    expect(undescribed.failures.map((f) => f.clause)).toEqual(['6.7.9']);
+    const corr = failuresOf(pdfa({ xmp: xmp('<rdf:Description rdf:about="" xmlns:pdfaid="http://www.aiim.org/pdfa/ns/id/" pdfaid:part="1" pdfaid:conformance="B" pdfaid:corr="1"/>' + DC_TITLE) }));
+    expect(corr.failures.map((f) => [f.clause, f.location])).toEqual([['6.7.9', 'pdfaid:corr']]);
+  });
+
+  it('requires an appearance subdictionary for a Btn widget and a stream for other annotations (6.5.3)', () => {
+    const widget = (n: string) =>
+      pdfa({
+        pageExtra: '/Annots [9 0 R]',
+        catalogExtra: '/AcroForm << /Fields [9 0 R] >>',
+        extra: [`<< /Type /Annot /Subtype /Widget /FT /Btn /T (b) /Rect [0 0 10 10] /F 4 /AP << /N ${n} >> >>`, stream('/Type /XObject /Subtype /Form /BBox [0 0 10 10]', '')],
+      });
+    expect(failuresOf(widget('10 0 R')).rules).toContain('6-5-3-t04');
+    expect(failuresOf(widget('<< /Off 10 0 R >>')).rules).not.toContain('6-5-3-t04');
   });
 
   it('names unreadable input as such', () => {

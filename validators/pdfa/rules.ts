@@ -1,5 +1,6 @@
 // Clause of ISO 19005-1 for every rule the validator reports; rule ids follow the veraPDF
-// PDF/A-1B profile (6-1-2-t01 …). Messages live in common/i18n/pdfa/*.json as pdfa.rule_<id>.
+// PDF/A-1B profile (6-1-2-t01 …), and clauses are those veraPDF 1.28 reports for the same
+// requirement (6-7-2-t03…t05, named before, are schema validity: clause 6.7.9). Messages live in common/i18n/pdfa/*.json as pdfa.rule_<id>.
 
 export const RULES: Record<string, { clause: string }> = {
   '6-1-2-t01': { clause: '6.1.2' },
@@ -34,8 +35,6 @@ export const RULES: Record<string, { clause: string }> = {
   '6-1-13-t01': { clause: '6.1.13' },
   '6-2-2-t01': { clause: '6.2.2' },
   '6-2-2-t02': { clause: '6.2.2' },
-  '6-2-2-t03': { clause: '6.2.2' },
-  '6-2-2-t04': { clause: '6.2.2' },
   '6-2-3-t01': { clause: '6.2.3' },
   '6-2-3-t02': { clause: '6.2.3.3' },
   '6-2-3-t03': { clause: '6.2.3.3' },
@@ -94,9 +93,9 @@ export const RULES: Record<string, { clause: string }> = {
   '6-6-2-t03': { clause: '6.6.2' },
   '6-7-2-t01': { clause: '6.7.2' },
   '6-7-2-t02': { clause: '6.7.2' },
-  '6-7-2-t03': { clause: '6.7.2' },
-  '6-7-2-t04': { clause: '6.7.2' },
-  '6-7-2-t05': { clause: '6.7.2' },
+  '6-7-2-t03': { clause: '6.7.9' },
+  '6-7-2-t04': { clause: '6.7.9' },
+  '6-7-2-t05': { clause: '6.7.9' },
   '6-7-3-t01': { clause: '6.7.3' },
   '6-7-5-t01': { clause: '6.7.5' },
   '6-7-5-t02': { clause: '6.7.5' },
@@ -107,15 +106,12 @@ export const RULES: Record<string, { clause: string }> = {
   '6-7-11-t01': { clause: '6.7.11' },
   '6-7-11-t02': { clause: '6.7.11' },
   '6-7-11-t03': { clause: '6.7.11' },
-  '6-7-11-t04': { clause: '6.7.11' },
   '6-7-11-t05': { clause: '6.7.11' },
   '6-9-t01': { clause: '6.9' },
   'unreadable': { clause: '6.1' },
-  '6-1-5-t01': { clause: '6.1.5' },
   '6-9-t04': { clause: '6.9' },
   '6-1-4-t03': { clause: '6.1.4' },
   '6-7-7-t01': { clause: '6.7.7' },
-  '6-7-8-t04': { clause: '6.7.8' },
 };
 
 export function ruleMessageKey(rule: string): string {
