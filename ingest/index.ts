@@ -3,7 +3,7 @@ export { runIngest, receiveTransfer, processTransfer, unfinishedTransfers, DOCUM
 export { buildReport, type IngestReport, type ReportDocument } from './pipeline/report';
 export { listSteps, STEPS, type StepName } from './pipeline/state';
 export { loadTools, type IngestDeps, type IngestTools } from './pipeline/tools';
-export { startWorker, type Worker } from './pipeline/worker';
+export { startWorker, enqueueTransfer, transferJob, transfersIdle, stopTransferProcessing, TRANSFER_JOB, TRANSFER_MAX_ATTEMPTS, type Worker } from './pipeline/worker';
 export { exportAip, readManifest, type AipManifest } from './aip';
 export { verifyStoredDossiers, type VerifyReport, type VerifyFailure } from './aip/verify';
 export { attachDossierSignature, signingContent } from './dossier/signing';

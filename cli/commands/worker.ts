@@ -1,10 +1,14 @@
-// `muragat worker`: processes transfers uploaded through the API (docker-compose's worker
-// service). Resumes interrupted transfers first; stops cleanly on SIGTERM/SIGINT.
+// `muragat worker`: works the job queue (docker-compose runs two). With a PostgreSQL server the
+// queue is graphile-worker's, shared by every worker; on the embedded catalog this process is
+// the only one. Stops cleanly on SIGTERM/SIGINT: the running transfer stops after its current
+// step and goes back to the queue for the next worker.
 import type { Command } from 'commander';
 import { loadConfig } from '../../common/config';
 import { t } from '../../common/i18n';
 import { openStorage } from '../../storage';
 import { startWorker } from '../../ingest';
+import { closeJobQueue, jobQueueFor } from '../../jobs';
+import { malwareHealth } from '../../ingest/scan';
 import { withCatalog } from '../database';
 import { cliLanguage } from '../output';
 
@@ -14,15 +18,26 @@ export function register(program: Command): void {
     .command('worker')
     .description(t(lang, 'cli.worker_description'))
     .option('--once', t(lang, 'cli.worker_opt_once'))
-    .option('--poll <ms>', t(lang, 'cli.worker_opt_poll'), '2000')
-    .action(async (opts: { once?: boolean; poll: string }) => {
+    .option('--concurrency <n>', t(lang, 'jobs.worker_opt_concurrency'), '1')
+    .action(async (opts: { once?: boolean; concurrency: string }) => {
       const config = loadConfig();
+      const malware = await malwareHealth({ policy: config.malwarePolicy, databaseDir: config.clamavDatabaseDir });
+      if (malware.warning) process.stderr.write(`muragat: ${t(lang, malware.warning, { dir: malware.databaseDir, policy: malware.policy })}\n`);
       await withCatalog(async ({ db }) => {
-        const worker = startWorker({ db, storage: openStorage(config), config }, { once: opts.once, pollMs: Number(opts.poll) || 2000 });
-        const stop = () => void worker.stop();
+        const deps = { db, storage: openStorage(config), config };
+        const worker = startWorker(deps, { once: opts.once, concurrency: Math.max(1, Number(opts.concurrency) || 1) });
+        if (!opts.once) process.stderr.write(`muragat: ${t(lang, 'jobs.worker_started', { queue: jobQueueFor(deps).kind })}\n`);
+        const stop = () => {
+          process.stderr.write(`muragat: ${t(lang, 'jobs.worker_stopping')}\n`);
+          void worker.stop();
+        };
         process.once('SIGTERM', stop);
         process.once('SIGINT', stop);
-        await worker.done;
+        try {
+          await worker.done;
+        } finally {
+          await closeJobQueue(db);
+        }
       });
     });
 }
