@@ -74,6 +74,9 @@ export interface DossiersTable {
   transfer_id: string;
   case_index: string;
   volume: ColumnType<number, number | undefined, number>;
+  /** The transfer's department code and year, filled by a trigger (one dossier per index, department, year and volume). */
+  department: ColumnType<string | null, string | null | undefined, string | null>;
+  year: ColumnType<number | null, number | null | undefined, number | null>;
   title: string;
   status: DossierStatus;
   aip_manifest_sha256: string;

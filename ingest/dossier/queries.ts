@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely';
 import type { Readable } from 'node:stream';
 import type { Database } from '../../catalog/database';
 import { readVerified, type Storage } from '../../storage';
-import { NotFoundError } from '../../common/errors';
+import { ConflictError, NotFoundError } from '../../common/errors';
 import { readManifest, type AipManifest } from '../aip';
 
 export interface DossierSummary {
@@ -33,16 +33,60 @@ export async function listDossiers(db: Kysely<Database>, filter: { transferId?: 
   }));
 }
 
+/**
+ * "<index>", "<index>@<year>", "<index>@<year>.v<volume>" or "<index>.v<volume>" (case indexes
+ * hold only letters, digits and one hyphen, so the selector cannot be mistaken for one).
+ */
+const INDEX_SELECTOR = /^([0-9A-Za-z]{1,10}-[0-9]{1,4}[A-Za-z]?)(?:@(\d{4}))?(?:\.v(\d{1,4}))?$/;
+
+/**
+ * A dossier by id, or by case index when that names exactly one dossier. The same index is
+ * used again every year and a dossier may have several volumes: an index naming several is
+ * refused with the choices (never silently the newest); name the year and volume then.
+ */
 export async function findDossier(db: Kysely<Database>, idOrIndex: string) {
   const isUuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(idOrIndex);
-  const row = await db
+  if (isUuid) {
+    const row = await db.selectFrom('dossiers').selectAll().where('id', '=', idOrIndex).executeTakeFirst();
+    if (!row) throw new NotFoundError('ingest.dossier_not_found', 'ingest.dossier_not_found', { id: idOrIndex });
+    return row;
+  }
+  const m = INDEX_SELECTOR.exec(idOrIndex);
+  if (!m) throw new NotFoundError('ingest.dossier_not_found', 'ingest.dossier_not_found', { id: idOrIndex });
+  const rows = await db
     .selectFrom('dossiers')
     .selectAll()
-    .where(isUuid ? 'id' : 'case_index', '=', idOrIndex)
-    .orderBy('stored_at', 'desc')
-    .executeTakeFirst();
-  if (!row) throw new NotFoundError('ingest.dossier_not_found', 'ingest.dossier_not_found', { id: idOrIndex });
-  return row;
+    .where('case_index', '=', m[1]!)
+    .$if(m[2] !== undefined, (q) => q.where('year', '=', Number(m[2])))
+    .$if(m[3] !== undefined, (q) => q.where('volume', '=', Number(m[3])))
+    .orderBy('year')
+    .orderBy('department')
+    .orderBy('volume')
+    .limit(50)
+    .execute();
+  if (!rows.length) throw new NotFoundError('ingest.dossier_not_found', 'ingest.dossier_not_found', { id: idOrIndex });
+  if (rows.length > 1) {
+    const choices = rows.map((r) => ({ id: r.id, department: r.department, year: r.year, volume: r.volume, selector: `${r.case_index}@${r.year ?? ''}.v${r.volume}` }));
+    throw new ConflictError('ingest.dossier_index_ambiguous', 'ingest.dossier_index_ambiguous', { index: idOrIndex, count: rows.length, choices: choices.map((c) => c.selector).join(', ') }, { choices });
+  }
+  return rows[0]!;
+}
+
+/** Every volume kept under a case index (of every department and year), in order. */
+export async function listVolumes(db: Kysely<Database>, index: string): Promise<(DossierSummary & { department: string | null; year: number | null })[]> {
+  const rows = await db.selectFrom('dossiers').selectAll().where('case_index', '=', index).orderBy('year').orderBy('department').orderBy('volume').execute();
+  return rows.map((r) => ({
+    id: r.id,
+    transferId: r.transfer_id,
+    index: r.case_index,
+    volume: r.volume,
+    department: r.department,
+    year: r.year,
+    title: r.title,
+    status: r.status,
+    aipManifestSha256: r.aip_manifest_sha256,
+    storedAt: new Date(r.stored_at).toISOString(),
+  }));
 }
 
 export async function getDossier(deps: { db: Kysely<Database>; storage: Storage }, idOrIndex: string) {

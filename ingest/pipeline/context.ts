@@ -15,6 +15,9 @@ export const DOCUMENT_MAX_FILES = 80;
 export interface IngestOptions {
   /** source path → the archivist's reason for accepting a document whose signature is invalid. */
   acceptInvalidSignature?: Record<string, string>;
+  /** The archivist's decision to add dossiers whose case index the archive already holds
+   * (same department and year) as new volumes: true for all, or the indexes named. */
+  newVolumes?: true | string[];
   /** Signing credentials of the person running the CLI; never stored. */
   signer?: { pkcs12: Uint8Array; password: string };
 }
@@ -45,6 +48,8 @@ export interface Ctx {
   entries?: UnpackedEntry[];
   /** Filled by the manifest step (with what the archive knows merged in). */
   manifest?: TransferManifest;
+  /** Filled by the case index check: the archive's volume of each "<index>#<volume in the transfer>" added as a new volume. */
+  volumes?: Map<string, number>;
   /** Filled by the store step. */
   dossiers?: StoredDossier[];
 }

@@ -106,8 +106,10 @@ export async function storeDossiers(ctx: Ctx, manifest: TransferManifest): Promi
   let sequence = 0;
   for (const d of manifest.dossiers) {
     sequence += 1;
-    const volume = d.volume ?? 1;
-    const mine = docs.filter((doc) => dossierKey(doc.dossierIndex, doc.volume) === dossierKey(d.index, volume));
+    const sent = d.volume ?? 1;
+    const mine = docs.filter((doc) => dossierKey(doc.dossierIndex, doc.volume) === dossierKey(d.index, sent));
+    // A new volume of an index the archive already holds is numbered after the kept ones (steps/case-index.ts).
+    const volume = ctx.volumes?.get(dossierKey(d.index, sent)) ?? sent;
     ctx.progress({ step: 'store', done: sequence - 1, total: manifest.dossiers.length, item: d.index });
     result.push(await storeOneDossier(ctx, manifest, d, volume, sequence, mine, receivedAt, events, tools));
   }

@@ -3,6 +3,7 @@
 import type { PipelineStep } from '../step';
 import { unpackStep } from './unpack';
 import { manifestStep } from './manifest';
+import { caseIndexStep } from './case-index';
 import { identifyStep } from './identify';
 import { scanStep } from './scan';
 import { signaturesStep } from './signatures';
@@ -16,6 +17,7 @@ import { completeStep } from './complete';
 export const PIPELINE: readonly PipelineStep[] = [
   unpackStep,
   manifestStep,
+  caseIndexStep,
   identifyStep,
   scanStep,
   signaturesStep,

@@ -1,0 +1,84 @@
+// After the manifest: one dossier per case index, department and year (issue 10). A dossier
+// whose index the archive already holds for that department and year is refused — naming the
+// index and the earlier transfer — unless the archivist decided to add it as a new volume
+// (`--new-volume`, or POST /api/transfers/{id}/new-volume after the refusal); its volumes are
+// then numbered after the ones already kept. Cheap and repeatable, so it is not a durable step:
+// it runs again on every resume, against what the catalog holds then.
+import type { Kysely } from 'kysely';
+import type { Database } from '../../../catalog/database';
+import type { Problem } from '../../tables';
+import { problem, required, type Ctx } from '../context';
+import type { PipelineStep } from '../step';
+
+/** transfers.options.newVolumes: true for every index of the transfer, or the indexes named. */
+export type NewVolumeDecision = true | string[];
+
+export function volumeKey(index: string | null, volume: number): string {
+  return `${index ?? ''}#${volume}`;
+}
+
+function decided(decision: NewVolumeDecision | undefined, index: string): boolean {
+  return decision === true || (Array.isArray(decision) && decision.includes(index));
+}
+
+async function storedDecision(db: Kysely<Database>, transferId: string): Promise<NewVolumeDecision | undefined> {
+  const row = await db.selectFrom('transfers').select('options').where('id', '=', transferId).executeTakeFirst();
+  const value = (row?.options as { newVolumes?: unknown } | undefined)?.newVolumes;
+  return value === true || (Array.isArray(value) && value.every((v) => typeof v === 'string')) ? (value as NewVolumeDecision) : undefined;
+}
+
+export const caseIndexStep: PipelineStep = {
+  // Reported as part of the manifest step: it is a verdict on what the manifest declares.
+  name: 'manifest',
+  async run(ctx: Ctx) {
+    const manifest = required(ctx.manifest, 'manifest');
+    const department = manifest.transfer.department.code;
+    const year = manifest.transfer.year;
+    const indexes = [...new Set(manifest.dossiers.map((d) => d.index))];
+    if (!indexes.length) return { ok: true };
+    const decision = ctx.options.newVolumes ?? (await storedDecision(ctx.deps.db, ctx.transferId));
+    const kept = await ctx.deps.db
+      .selectFrom('dossiers')
+      .innerJoin('transfers', 'transfers.id', 'dossiers.transfer_id')
+      .select(['dossiers.case_index', 'dossiers.volume', 'dossiers.transfer_id', 'transfers.source_name', 'transfers.received_at'])
+      .where('dossiers.department', '=', department)
+      .where('dossiers.year', '=', year)
+      .where('dossiers.case_index', 'in', indexes)
+      .where('dossiers.transfer_id', '<>', ctx.transferId)
+      .orderBy('transfers.received_at')
+      .orderBy('dossiers.volume')
+      .execute();
+    const volumes = new Map<string, number>();
+    const problems: Problem[] = [];
+    for (const index of indexes) {
+      const taken = kept.filter((k) => k.case_index === index);
+      if (!taken.length) continue;
+      if (!decided(decision, index)) {
+        const earlier = taken[0]!;
+        problems.push(
+          problem(
+            'ingest.case_index_exists',
+            {
+              index,
+              department,
+              year,
+              transfer: earlier.transfer_id,
+              source: earlier.source_name,
+              received: new Date(earlier.received_at).toISOString().slice(0, 10),
+              volumes: taken.map((k) => k.volume).join(', '),
+            },
+            'manifest.json',
+            'p.206',
+          ),
+        );
+        continue;
+      }
+      let next = Math.max(...taken.map((k) => k.volume));
+      const own = manifest.dossiers.filter((d) => d.index === index).map((d) => d.volume ?? 1).sort((a, b) => a - b);
+      for (const v of own) volumes.set(volumeKey(index, v), ++next);
+    }
+    if (problems.length) return { ok: false, problems };
+    ctx.volumes = volumes;
+    return { ok: true };
+  },
+};
