@@ -9,6 +9,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { SYSTEM_ACTOR } from '../../catalog/audit.service';
+import { createSignersService } from '../../catalog/signers.service';
 import { parseConfig } from '../../common/config';
 import { processingIdle } from '../../ingest/intake/transfers.service';
 import { packTransfer } from '../../ingest/transfer/index';
@@ -191,8 +193,15 @@ describe.skipIf(!HAVE_CHROMIUM)(HAVE_CHROMIUM ? 'ingest UI in Chromium' : `inges
     const resumedPut = page.waitForRequest((r) => r.method() === 'PUT');
     await page.getByRole('button', { name: s('ingest_upload_resume'), exact: true }).click();
     expect(new URL((await resumedPut).url()).pathname.split('/').pop()).toBe(uploadId);
-    // The same package as before: the server names the transfer it already holds.
-    await page.waitForURL(/\/transfers\/[0-9a-f-]{36}$/, { timeout: 60_000 });
+    // The same package as before: the server names the transfer it already holds, either by
+    // answering with it or (409 transfer.duplicate_accepted) for the page to offer it.
+    const offer = page.getByTestId('upload-duplicate');
+    await expect.poll(async () => /\/transfers\/[0-9a-f-]{36}$/.test(page.url()) || (await offer.count()) > 0, { timeout: 60_000 }).toBe(true);
+    if (await offer.count()) {
+      expect(await page.getByRole('button', { name: s('transfer_duplicate_retry') }).count()).toBe(0);
+      await page.getByRole('link', { name: s('transfer_duplicate_open') }).click();
+      await page.waitForURL(/\/transfers\/[0-9a-f-]{36}$/);
+    }
     await page.getByRole('heading', { name: s('ingest_report_title') }).waitFor({ timeout: 120_000 });
     expect(page.problems).toEqual([]);
   }, 240_000);
@@ -208,6 +217,8 @@ describe.skipIf(!HAVE_CHROMIUM)(HAVE_CHROMIUM ? 'ingest UI in Chromium' : `inges
 
   it('the department head signs the integrity statement with a PKCS#12 file in the browser', async () => {
     expect(dossierPath).not.toBe('');
+    // A signature counts only with a certificate bound to its signer: the admin binds the head's.
+    await createSignersService({ db: server.deps.db }).addCertificate(SYSTEM_ACTOR, 'head', new Uint8Array(readFileSync(pki.signers.rsa.certPath)), 'head.pem');
     const page = await open('head');
     await page.goto(base + dossierPath);
     await page.getByRole('heading', { name: s('dossier_sign_title') }).waitFor();

@@ -16,8 +16,9 @@ export interface UploadProgress {
   finishing?: boolean;
 }
 
-/** The error code the server answers when the same package already is a failed or cancelled transfer. */
+/** 409 codes for a package that already is a transfer: failed or cancelled (retry it), or accepted. */
 export const DUPLICATE_FAILED = 'transfer.duplicate_failed';
+export const DUPLICATE_ACCEPTED = 'transfer.duplicate_accepted';
 
 /**
  * Whether the file begins like a transfer package: gzip (1f 8b) or a POSIX tar header
@@ -168,7 +169,7 @@ export async function uploadTransfer(
     done = await api.post<{ transferId: string }>(`/api/transfers/uploads/${id}/complete`);
   } catch (error) {
     // The same package is already a transfer: this upload has nothing left to resume.
-    if (error instanceof ApiError && error.code === DUPLICATE_FAILED) remember(file, null);
+    if (error instanceof ApiError && (error.code === DUPLICATE_FAILED || error.code === DUPLICATE_ACCEPTED)) remember(file, null);
     throw error;
   }
   remember(file, null);
