@@ -37,3 +37,17 @@ export async function dossierDepartment(db: Kysely<Database>, dossierId: string)
   const meta = row.metadata as { department?: { code?: unknown } } | null;
   return row.department ?? (typeof meta?.department?.code === 'string' ? meta.department.code : null);
 }
+
+/** Sizes of the transfer packages a user announced since `since`, oldest first (audit log). */
+export async function announcementsSince(db: Kysely<Database>, userId: string, since: Date): Promise<{ at: Date; size: number }[]> {
+  const rows = await db
+    .selectFrom('audit_events')
+    .select(['at', 'details'])
+    .where('action', '=', 'transfer.upload_start')
+    .where('actor_user_id', '=', userId)
+    .where('at', '>', since)
+    .orderBy('at')
+    .orderBy('id')
+    .execute();
+  return rows.map((r) => ({ at: new Date(r.at), size: Number((r.details as { size?: unknown }).size) || 0 }));
+}

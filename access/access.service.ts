@@ -5,7 +5,8 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../catalog/database';
 import type { Role } from '../catalog/roles';
-import { NotFoundError } from '../common/errors';
+import { recordAudit, type Actor } from '../catalog/audit.service';
+import { NotFoundError, isAppError } from '../common/errors';
 import { findDossier } from '../ingest/dossier/queries';
 import { departmentCode, dossierDepartment, transferOwner } from './access.repository';
 import { assertMayUploadFor, mayReach, scopeOf, type DepartmentScope, type Subject } from './policy';
@@ -68,9 +69,25 @@ export function createAccessService(deps: { db: Kysely<Database> }) {
       return { ...filter, department: s.code };
     },
 
-    /** 403 unless the user may hand in a transfer of department `code`. */
-    async assertMayUploadFor(user: AccessUser, code: string | null): Promise<void> {
-      assertMayUploadFor(await subject(user), code);
+    /**
+     * 403 (400 when the package names no department) unless the user may hand in a transfer
+     * of department `code`; a refusal of an upload is recorded in the audit log.
+     */
+    async assertMayUploadFor(user: AccessUser, code: string | null, audit?: { actor: Actor; uploadId: string }): Promise<void> {
+      try {
+        assertMayUploadFor(await subject(user), code);
+      } catch (error) {
+        if (audit && isAppError(error)) {
+          await recordAudit(db, {
+            actor: audit.actor,
+            action: 'transfer.upload_refuse',
+            objectType: 'upload',
+            objectId: audit.uploadId,
+            details: { reason: error.code, department: code, own: (error.params as { own?: string }).own ?? null },
+          });
+        }
+        throw error;
+      }
     },
   };
 }

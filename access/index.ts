@@ -11,3 +11,4 @@ export {
 } from './policy';
 export { createAccessService, type AccessService, type AccessUser, type ReachableDossier } from './access.service';
 export { readTransferDepartment } from './manifest';
+export { createUploadQuota, type UploadQuota, type UploadUsage } from './upload-quota';

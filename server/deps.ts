@@ -6,7 +6,7 @@ import type { Logger } from '../common/logger';
 import type { Database } from '../catalog/database';
 import type { ObjectStore } from '../storage';
 import type { UsersService } from '../catalog/users.service';
-import type { AccessService } from '../access';
+import type { AccessService, UploadQuota } from '../access';
 
 export interface SessionPolicy {
   /** A session unused for this long ends. */
@@ -26,6 +26,8 @@ export interface ServerDeps {
   users: UsersService;
   /** Department scoping: the one place deciding which department's objects a user reaches. */
   access: AccessService;
+  /** Per-user quotas on transfer upload announcements (bytes in flight and per day). */
+  uploadQuota: UploadQuota;
   /** Request and error log; tests pass one writing to memory. */
   logger: Logger;
   sessionPolicy: SessionPolicy;

@@ -89,7 +89,8 @@ export function createRoutes(deps: ServerDeps): Router {
   router.post('/api/transfers/uploads', uploaders, async (ctx) => {
     const input = validateStart(await jsonBody(ctx, deps.jsonLimitBytes));
     const { actor } = requireUser(ctx);
-    const upload = await uploads.start(actor, input);
+    // Per-user quotas (access/upload-quota.ts): 413 if it could never fit, 429 if not now.
+    const upload = await deps.uploadQuota.admit(actor.userId, input.size, () => uploads.start(actor, input));
     ctx.status = 201;
     ctx.body = { id: upload.id, offset: upload.offset, size: upload.size, upload };
   });
@@ -111,7 +112,7 @@ export function createRoutes(deps: ServerDeps): Router {
     const { user, actor } = requireUser(ctx);
     const done = await uploads.complete(actor, ctx.params.id!, async ({ tarPath, sourceName, actor: who }) => {
       // Uploads are for the user's own department: refused before anything is received.
-      await deps.access.assertMayUploadFor(user, await readTransferDepartment(tarPath));
+      await deps.access.assertMayUploadFor(user, await readTransferDepartment(tarPath), { actor, uploadId: ctx.params.id! });
       return receiveTransfer(ingestDeps, { tarPath, sourceName, actor: who });
     });
     const processing = await submitTransfer(ingestDeps, done.transferId);
@@ -253,11 +254,14 @@ export const openapi: OpenApiFragment = {
     '/api/transfers/uploads': {
       post: {
         summary: 'Announce a transfer package upload (department_clerk, archivist)',
-        description: 'Refused with 413 (ingest.transfer_too_large) when size exceeds MURAGAT_TRANSFER_MAX_BYTES.',
+        description:
+          'Refused with 413 (ingest.transfer_too_large) when size exceeds MURAGAT_TRANSFER_MAX_BYTES, 413 (upload.quota_too_large) when it exceeds ' +
+          'the per-user quota, 429 (upload.quota_in_flight, upload.quota_daily with Retry-After) when the user\'s unfinished uploads or the last ' +
+          "24 hours' announcements leave no room (MURAGAT_UPLOAD_INFLIGHT_MAX_BYTES, MURAGAT_UPLOAD_DAILY_MAX_BYTES).",
         tags: ['transfers'],
         security: uploaderSecurity,
         requestBody: { required: true, content: jsonContent(START_SCHEMA) },
-        responses: { '201': ok('Upload created', uploadState), ...errors(400, 401, 403, 413) },
+        responses: { '201': ok('Upload created', uploadState), ...errors(400, 401, 403, 413, 429) },
       },
     },
     '/api/transfers/uploads/{id}': {
