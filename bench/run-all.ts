@@ -15,6 +15,7 @@ const only = onlyAt >= 0 ? (args[onlyAt + 1] ?? '').split(',').filter(Boolean) :
 
 const BENCHES: { name: string; file: string; full: string[]; quick: string[] }[] = [
   { name: 'validator-corpus', file: 'bench/validator-corpus.ts', full: [], quick: [] },
+  { name: 'ingest-realworld', file: 'bench/ingest-realworld.ts', full: [], quick: ['--only', 'pdf/issue1'] },
   // Needs veraPDF (node scripts/setup.mjs --test); --quick measures the corpus sample only.
   { name: 'validator-agreement', file: 'bench/validator-agreement.ts', full: [], quick: ['--sets', 'corpus'] },
   { name: 'ingest-mixed', file: 'bench/ingest-mixed.ts', full: ['--docs', '200'], quick: ['--docs', '20'] },

@@ -1,7 +1,7 @@
 // Rendition to PDF/A-1b, choosing the route by identified format (never by extension):
 // office → LibreOffice (batched), PDF → Ghostscript, images and text → pdf-lib, PDF/A-1 → kept.
 // The original is only ever read; every failure comes back as a problem code with a reason.
-import { readFile, writeFile, mkdir, copyFile, rm, rename } from 'node:fs/promises';
+import { readFile, writeFile, mkdir, mkdtemp, copyFile, rm, rename } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
@@ -10,7 +10,11 @@ import { findTool } from '../../common/process';
 import type { FormatId } from '../scan/identify';
 import { detectTextEncoding } from '../scan/identify';
 import { OfficeConverter, officeFamily, type OfficeOutcome } from './office';
-import { ghostscriptToPdfA } from './ghostscript';
+import { ghostscriptToPdfA, pageCount, type GsOutcome } from './ghostscript';
+import { inspectPdf, extractEmbeddedFiles, preparePdf, type PdfInspection } from './pdf-prepare';
+import { pdfToPageImagesPdfA } from './page-images';
+import { checkReproducibility } from './reproducibility';
+import { validatePdfA } from '../../validators/pdfa/index';
 import { imageToPdfA, ImageDecodeError } from './images';
 import { textToPdfA } from './layout';
 import { MissingResourceError } from './pdfa-writer';
@@ -23,11 +27,36 @@ export interface ConversionResult {
   method: 'libreoffice' | 'ghostscript' | 'pdf-lib' | 'kept-pdfa';
   tool: { name: string; version: string };
   problems: ConversionProblem[];
+  /** The route that made the rendition (or the last one tried), e.g. 'ghostscript-prepared', 'page-images'. */
+  route?: string;
+  /** Routes tried before `route`, each with why it was not kept. */
+  attempts?: { route: string; problems: ConversionProblem[] }[];
+  /** Active content found in the original (JavaScript, launch actions, embedded files…); the rendition has none. */
+  activeContent?: ActiveContent[];
+  /** Files embedded in a PDF original, extracted to be kept as separate originals. */
+  extractedFiles?: ExtractedFile[];
+  /** The rendition is page images (no text layer): the text check was not applicable. */
+  imageRendition?: boolean;
+  /** Validation and reproducibility of the kept rendition, when the converter checked it to choose a route. */
+  checks?: RenditionChecks;
+}
+export type ConversionMethod = ConversionResult['method'];
+export interface ActiveContent {
+  kind: 'javascript' | 'launch-action' | 'embedded-file' | 'form' | 'action';
+  count: number;
+  /** Names where known: embedded file names, launched programs, action types (at most 10). */
+  names: string[];
+}
+export interface ExtractedFile { name: string; path: string; size: number }
+export interface RenditionChecks {
+  pdfa: { compliant: boolean; engine: string; failures: { rule: string; clause: string; message: string; location?: string }[] };
+  /** Absent when the rendition is not PDF/A (the text is not compared then). */
+  reproducibility?: { ok: boolean; renders: boolean; textMatches: boolean | null; problems: ConversionProblem[]; imageRendition?: boolean };
 }
 export interface Converter {
   convert(input: { path: string; format: FormatId }, outPath: string): Promise<ConversionResult>;
   /** Office files are converted in batches (one soffice run per application family). */
-  convertMany(items: { path: string; format: FormatId; outPath: string }[], onDone?: (i: number) => void): Promise<ConversionResult[]>;
+  convertMany(items: { path: string; format: FormatId; outPath: string }[], onDone?: (i: number, result: ConversionResult) => void): Promise<ConversionResult[]>;
   close(): Promise<void>;
 }
 
@@ -80,11 +109,65 @@ function title(file: string): string {
   return path.basename(file).replace(/\.[^.]+$/, '') || path.basename(file);
 }
 
-export function createConverter(options: { workDir: string; timeoutMs?: number; concurrency?: number }): Converter {
+type PdfRoute = 'kept-pdfa' | 'ghostscript' | 'ghostscript-prepared' | 'ghostscript-legacy' | 'page-images';
+
+const passed = (c: RenditionChecks): boolean => c.pdfa.compliant && !!c.reproducibility?.ok;
+
+/** Why a checked rendition was not kept, as problems (the first PDF/A failure, or the text check's). */
+function checkProblems(c: RenditionChecks): ConversionProblem[] {
+  if (!c.pdfa.compliant) {
+    const f = c.pdfa.failures[0];
+    return [problem('rendition_not_pdfa', { failures: c.pdfa.failures.length, first: f ? `${f.clause} ${f.message}` : '' })];
+  }
+  return c.reproducibility?.problems.length ? c.reproducibility.problems : [problem('rendition_not_reproducible')];
+}
+
+function gsProblem(r: Exclude<GsOutcome, { ok: true }>, timeoutMs: number): ConversionProblem {
+  return r.code === 'timeout' ? problem('timeout', { tool: 'Ghostscript', seconds: Math.round(timeoutMs / 1000) })
+    : r.code === 'tool_missing' ? problem('tool_missing', { tool: 'gs (Ghostscript)' })
+    : r.code === 'resource_missing' ? problem('resource_missing', { detail: r.detail })
+    : r.code === 'crashed' ? problem('crashed', { tool: 'Ghostscript', detail: r.detail })
+    : problem('conversion_failed', { tool: 'Ghostscript', detail: r.detail });
+}
+
+/** A pool of `width` tasks at once, started in arrival order. */
+function limiter(width: number): <T>(fn: () => Promise<T>) => Promise<T> {
+  let active = 0;
+  const queue: (() => void)[] = [];
+  const pump = () => {
+    while (active < width && queue.length) {
+      active += 1;
+      queue.shift()!();
+    }
+  };
+  return (fn) => new Promise((resolve, reject) => {
+    queue.push(() => void fn().then(resolve, reject).finally(() => {
+      active -= 1;
+      pump();
+    }));
+    pump();
+  });
+}
+
+export interface ConverterOptions {
+  workDir: string;
+  timeoutMs?: number;
+  concurrency?: number;
+  /**
+   * Validate (PDF/A-1b) and check (reproducibility) each rendition here, trying the next route
+   * when one fails, and return the checks of the kept rendition in `checks`. Default true; with
+   * false each format has one route and the caller checks.
+   */
+  verify?: boolean;
+}
+
+export function createConverter(options: ConverterOptions): Converter {
   const timeoutMs = options.timeoutMs ?? 180_000;
+  const verifyRenditions = options.verify ?? true;
   // Ghostscript processes at once; LibreOffice and pdf-lib run beside them.
   const concurrency = Math.max(1, Math.floor(options.concurrency ?? availableParallelism()));
   const office = new OfficeConverter(options.workDir, timeoutMs);
+  const routesDir = path.join(options.workDir, 'routes');
 
   async function failEarly(format: FormatId): Promise<ConversionResult | null> {
     const method = officeFamily(format) ? 'libreoffice' : format.family === 'pdf' ? 'ghostscript' : 'pdf-lib';
@@ -98,36 +181,129 @@ export function createConverter(options: { workDir: string; timeoutMs?: number; 
     return null;
   }
 
+  async function verify(source: string, format: FormatId, file: string, imageRendition = false): Promise<RenditionChecks> {
+    const report = await validatePdfA(file, { file: path.basename(source) });
+    const pdfa = { compliant: report.compliant, engine: report.engine, failures: report.failures.slice(0, 20) };
+    if (!report.compliant) return { pdfa };
+    return { pdfa, reproducibility: await checkReproducibility(source, format, file, { imageRendition }) };
+  }
+
+  /**
+   * PDF originals: active content is listed and embedded files extracted first; then routes are
+   * tried in order until one gives a rendition that is PDF/A-1b and reproduces the original:
+   * the original itself when it claims PDF/A-1 (kept-pdfa), Ghostscript on the original or on a
+   * prepared copy (actions, JavaScript and embedded files removed, forms flattened), Ghostscript's
+   * legacy interpreter, and last page images. When none passes, the first rendition made is kept
+   * with its checks, so the pipeline reports why.
+   */
+  async function convertPdf(input: { path: string; format: FormatId }, outPath: string): Promise<ConversionResult> {
+    const { format } = input;
+    const gsTool = { name: 'Ghostscript', version: await versionOf('gs') };
+    const inspection: PdfInspection | null = await inspectPdf(input.path, { timeoutMs }).catch(() => null);
+    const extra: Pick<ConversionResult, 'activeContent' | 'extractedFiles'> = {};
+    if (inspection?.activeContent.length) extra.activeContent = inspection.activeContent;
+    if (inspection?.embedded.size) {
+      const files = await extractEmbeddedFiles(input.path, inspection, `${outPath}.embedded`, timeoutMs).catch(() => []);
+      if (files.length) extra.extractedFiles = files;
+    }
+    const claimsPdfA = /^PDF\/A-1[ab]$/.test(format.name);
+    const needsPreparation = !!inspection?.needsPreparation;
+    const routes: PdfRoute[] = [];
+    if (claimsPdfA && !needsPreparation) routes.push('kept-pdfa');
+    if (needsPreparation) routes.push('ghostscript-prepared');
+    else routes.push('ghostscript');
+    if (verifyRenditions) {
+      if (!needsPreparation && inspection) routes.push('ghostscript-prepared');
+      routes.push('ghostscript-legacy', 'page-images');
+    }
+
+    await mkdir(routesDir, { recursive: true });
+    const work = path.join(routesDir, `${path.basename(outPath)}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`);
+    await mkdir(work, { recursive: true });
+    let prepared: string | null | undefined; // undefined: not tried yet; null: preparation failed
+    let prepareProblem: ConversionProblem | null = null;
+    const preparedInput = async (): Promise<string | null> => {
+      if (prepared !== undefined) return prepared;
+      if (!inspection) {
+        prepareProblem = problem('prepare_failed', { detail: 'qpdf could not read the file' });
+        return (prepared = null);
+      }
+      const target = path.join(work, 'prepared.pdf');
+      const r = await preparePdf(input.path, inspection, target, { timeoutMs });
+      if (!r.ok) prepareProblem = problem('prepare_failed', { detail: r.detail });
+      return (prepared = r.ok ? target : null);
+    };
+
+    const attempts: { route: string; problems: ConversionProblem[] }[] = [];
+    let firstMade: { route: PdfRoute; file: string; checks?: RenditionChecks; method: ConversionMethod } | null = null;
+    try {
+      for (const route of routes) {
+        const file = path.join(work, `${route}.pdf`);
+        let made: { ok: true; method: ConversionMethod } | { ok: false; problems: ConversionProblem[] };
+        if (route === 'kept-pdfa') {
+          // Already claims PDF/A-1: the original bytes, if the checks confirm the claim.
+          await copyFile(input.path, file);
+          made = { ok: true, method: 'kept-pdfa' };
+        } else if (route === 'page-images') {
+          const r = await pdfToPageImagesPdfA(input.path, file, { workDir: work, timeoutMs, title: title(input.path), pages: await pageCount(input.path) });
+          made = r.ok ? { ok: true, method: 'pdf-lib' } : { ok: false, problems: [r.code === 'tool_missing' ? problem('tool_missing', { tool: r.detail }) : r.code === 'timeout' ? problem('timeout', { tool: 'pdftoppm', seconds: Math.round(timeoutMs / 1000) }) : problem('conversion_failed', { tool: 'pdftoppm', detail: r.detail })] };
+        } else {
+          const source = route === 'ghostscript-prepared' ? await preparedInput() : route === 'ghostscript-legacy' && needsPreparation ? await preparedInput() : input.path;
+          if (!source) {
+            attempts.push({ route, problems: [prepareProblem ?? problem('prepare_failed', { detail: 'unknown' })] });
+            continue;
+          }
+          const r = await ghostscriptToPdfA(source, file, { workDir: options.workDir, timeoutMs, legacyInterpreter: route === 'ghostscript-legacy' });
+          made = r.ok ? { ok: true, method: 'ghostscript' } : { ok: false, problems: [gsProblem(r, timeoutMs)] };
+        }
+        if (!made.ok) {
+          attempts.push({ route, problems: made.problems });
+          continue;
+        }
+        const imageRendition = route === 'page-images';
+        if (!verifyRenditions) {
+          await rename(file, outPath);
+          return { ok: true, output: outPath, method: made.method, tool: made.method === 'ghostscript' ? gsTool : made.method === 'kept-pdfa' ? { name: 'Muragat', version: 'copy' } : { name: 'pdf-lib', version: PDF_LIB_VERSION }, problems: [], route, ...(attempts.length ? { attempts } : {}), ...extra };
+        }
+        const checks = await verify(input.path, format, file, imageRendition);
+        if (passed(checks)) {
+          await rename(file, outPath);
+          const tool = made.method === 'ghostscript' ? gsTool : made.method === 'kept-pdfa' ? { name: 'Muragat', version: 'copy' } : { name: 'pdf-lib', version: PDF_LIB_VERSION };
+          return { ok: true, output: outPath, method: made.method, tool, problems: [], route, checks, ...(attempts.length ? { attempts } : {}), ...(imageRendition ? { imageRendition } : {}), ...extra };
+        }
+        attempts.push({ route, problems: checkProblems(checks) });
+        // The first rendition made is what the report explains when no route passes; it is never
+        // a page-image one (those pass whenever they render).
+        if (!firstMade) firstMade = { route, file: path.join(work, `first-${route}.pdf`), checks, method: made.method };
+        if (firstMade.route === route) await rename(file, firstMade.file);
+      }
+      if (firstMade) {
+        await rename(firstMade.file, outPath);
+        const tool = firstMade.method === 'ghostscript' ? gsTool : firstMade.method === 'kept-pdfa' ? { name: 'Muragat', version: 'copy' } : { name: 'pdf-lib', version: PDF_LIB_VERSION };
+        return { ok: true, output: outPath, method: firstMade.method, tool, problems: [], route: firstMade.route, checks: firstMade.checks, attempts, ...extra };
+      }
+      const last = attempts[attempts.length - 1];
+      return { ok: false, method: 'ghostscript', tool: gsTool, problems: attempts[0]?.problems ?? [], route: last?.route ?? 'ghostscript', attempts, ...extra };
+    } finally {
+      await rm(work, { recursive: true, force: true });
+    }
+  }
+
   async function convertSingle(input: { path: string; format: FormatId }, outPath: string): Promise<ConversionResult> {
     const { format } = input;
     const early = await failEarly(format);
     if (early) return early;
     await mkdir(path.dirname(outPath), { recursive: true });
-
-    if (format.family === 'pdf') {
-      if (/^PDF\/A-1[ab]$/.test(format.name)) {
-        // Already claims PDF/A-1: keep the original bytes; the pipeline validates the claim.
-        await copyFile(input.path, outPath);
-        return { ok: true, output: outPath, method: 'kept-pdfa', tool: { name: 'Muragat', version: 'copy' }, problems: [] };
-      }
-      const tool = { name: 'Ghostscript', version: await versionOf('gs') };
-      const r = await ghostscriptToPdfA(input.path, outPath, { workDir: options.workDir, timeoutMs });
-      if (r.ok) return { ok: true, output: outPath, method: 'ghostscript', tool, problems: [] };
-      const p = r.code === 'timeout' ? problem('timeout', { tool: 'Ghostscript', seconds: Math.round(timeoutMs / 1000) })
-        : r.code === 'tool_missing' ? problem('tool_missing', { tool: 'gs (Ghostscript)' })
-        : r.code === 'resource_missing' ? problem('resource_missing', { detail: r.detail })
-        : r.code === 'crashed' ? problem('crashed', { tool: 'Ghostscript', detail: r.detail })
-        : problem('conversion_failed', { tool: 'Ghostscript', detail: r.detail });
-      return { ok: false, method: 'ghostscript', tool, problems: [p] };
-    }
+    if (format.family === 'pdf') return convertPdf(input, outPath);
 
     const tool = { name: 'pdf-lib', version: PDF_LIB_VERSION };
+    let result: ConversionResult;
     try {
       const data = await readFile(input.path);
       let pdf: Uint8Array;
       if (format.family === 'text') {
         const encoding = format.version === 'windows-1251' || format.version === 'UTF-8' ? format.version : detectTextEncoding(data, true);
-        if (!encoding) return { ok: false, method: 'pdf-lib', tool, problems: [problem('text_decode_failed')] };
+        if (!encoding) return { ok: false, method: 'pdf-lib', tool, problems: [problem('text_decode_failed')], route: 'pdf-lib' };
         pdf = await textToPdfA(new TextDecoder(encoding).decode(data), { title: title(input.path) });
       } else {
         pdf = await imageToPdfA(format.name as 'JPEG' | 'PNG' | 'TIFF' | 'GIF', data, { title: title(input.path) });
@@ -135,16 +311,92 @@ export function createConverter(options: { workDir: string; timeoutMs?: number; 
       const partial = `${outPath}.partial`;
       await writeFile(partial, pdf);
       await rename(partial, outPath);
-      return { ok: true, output: outPath, method: 'pdf-lib', tool, problems: [] };
+      result = { ok: true, output: outPath, method: 'pdf-lib', tool, problems: [], route: 'pdf-lib' };
     } catch (error) {
-      if (error instanceof ImageDecodeError) return { ok: false, method: 'pdf-lib', tool, problems: [problem('image_decode_failed', { detail: error.message })] };
-      if (error instanceof MissingResourceError) return { ok: false, method: 'pdf-lib', tool, problems: [problem('resource_missing', { detail: error.message })] };
-      return { ok: false, method: 'pdf-lib', tool, problems: [problem('conversion_failed', { tool: 'pdf-lib', detail: error instanceof Error ? error.message : String(error) })] };
+      if (error instanceof ImageDecodeError) return { ok: false, method: 'pdf-lib', tool, problems: [problem('image_decode_failed', { detail: error.message })], route: 'pdf-lib' };
+      if (error instanceof MissingResourceError) return { ok: false, method: 'pdf-lib', tool, problems: [problem('resource_missing', { detail: error.message })], route: 'pdf-lib' };
+      return { ok: false, method: 'pdf-lib', tool, problems: [problem('conversion_failed', { tool: 'pdf-lib', detail: error instanceof Error ? error.message : String(error) })], route: 'pdf-lib' };
+    }
+    if (verifyRenditions) result.checks = await verify(input.path, format, outPath);
+    return result;
+  }
+
+  /**
+   * After LibreOffice's PDF/A-1 export, the checks and, when they fail, further routes:
+   * - not PDF/A-1b (e.g. Info and XMP metadata LibreOffice writes inconsistently): Ghostscript's
+   *   PDF/A rewrite of that PDF (libreoffice-ghostscript);
+   * - text not reproduced: LibreOffice's ordinary PDF export (its PDF/A-1 export flattens
+   *   transparent content, text included, into images) rewritten by Ghostscript
+   *   (libreoffice-plain-ghostscript); and when that loses the text as well, page images of the
+   *   ordinary export, but only if that export itself reproduces the source's text: the page
+   *   images then show a rendering known to be faithful (recorded as an image rendition).
+   * A source LibreOffice cannot read at all has no further route.
+   */
+  async function finishOffice(item: { path: string; format: FormatId; outPath: string }, tool: { name: string; version: string }): Promise<ConversionResult> {
+    const base: ConversionResult = { ok: true, output: item.outPath, method: 'libreoffice', tool, problems: [], route: 'libreoffice' };
+    if (!verifyRenditions) return base;
+    const checks = await verify(item.path, item.format, item.outPath);
+    if (passed(checks)) return { ...base, checks };
+    const attempts: { route: string; problems: ConversionProblem[] }[] = [{ route: 'libreoffice', problems: checkProblems(checks) }];
+    const gsTool = { name: 'LibreOffice + Ghostscript', version: `${tool.version}; ${await versionOf('gs')}` };
+    await mkdir(routesDir, { recursive: true });
+    const work = await mkdtemp(path.join(routesDir, 'office-'));
+    try {
+      const tryGs = async (route: string, input: string): Promise<ConversionResult | null> => {
+        const file = path.join(work, `${route}.pdf`);
+        const r = await ghostscriptToPdfA(input, file, { workDir: options.workDir, timeoutMs });
+        if (!r.ok) {
+          attempts.push({ route, problems: [gsProblem(r, timeoutMs)] });
+          return null;
+        }
+        const again = await verify(item.path, item.format, file);
+        if (!passed(again)) {
+          attempts.push({ route, problems: checkProblems(again) });
+          return null;
+        }
+        await rename(file, item.outPath);
+        return { ...base, tool: gsTool, route, checks: again, attempts: [...attempts] };
+      };
+      if (!checks.pdfa.compliant) {
+        const r = await tryGs('libreoffice-ghostscript', item.outPath);
+        if (r) return r;
+      }
+      if (checks.pdfa.compliant && checks.reproducibility?.textMatches !== false) return { ...base, checks, attempts };
+      // The ordinary export, one file in its own soffice run.
+      const plain = path.join(work, 'plain.pdf');
+      const outcome = (await office.convert([{ key: 0, path: item.path, format: item.format, outPath: plain }], undefined, { plainPdf: true })).get(0);
+      if (!outcome?.ok) {
+        attempts.push({ route: 'libreoffice-plain-ghostscript', problems: [outcome ? officeProblem(outcome, timeoutMs) : problem('no_output', { tool: 'LibreOffice' })] });
+        return { ...base, checks, attempts };
+      }
+      const viaGs = await tryGs('libreoffice-plain-ghostscript', plain);
+      if (viaGs) return viaGs;
+      const plainText = await checkReproducibility(item.path, item.format, plain);
+      if (!plainText.ok) {
+        attempts.push({ route: 'page-images', problems: plainText.problems.length ? plainText.problems : [problem('rendition_not_reproducible')] });
+        return { ...base, checks, attempts };
+      }
+      const images = path.join(work, 'page-images.pdf');
+      const r = await pdfToPageImagesPdfA(plain, images, { workDir: work, timeoutMs, title: title(item.path), pages: await pageCount(plain) });
+      if (!r.ok) {
+        attempts.push({ route: 'page-images', problems: [problem('conversion_failed', { tool: 'pdftoppm', detail: r.detail })] });
+        return { ...base, checks, attempts };
+      }
+      const imageChecks = await verify(item.path, item.format, images, true);
+      if (!passed(imageChecks)) {
+        attempts.push({ route: 'page-images', problems: checkProblems(imageChecks) });
+        return { ...base, checks, attempts };
+      }
+      await rename(images, item.outPath);
+      return { ...base, tool: { name: 'LibreOffice + pdftoppm + pdf-lib', version: `${tool.version}; ${PDF_LIB_VERSION}` }, route: 'page-images', checks: imageChecks, attempts, imageRendition: true };
+    } finally {
+      await rm(work, { recursive: true, force: true });
     }
   }
 
-  async function convertMany(items: { path: string; format: FormatId; outPath: string }[], onDone?: (i: number) => void): Promise<ConversionResult[]> {
+  async function convertMany(items: { path: string; format: FormatId; outPath: string }[], onDone?: (i: number, result: ConversionResult) => void): Promise<ConversionResult[]> {
     const results: ConversionResult[] = new Array(items.length);
+    const done = (i: number) => onDone?.(i, results[i]!);
     const officeJobs: { key: number; path: string; format: FormatId; outPath: string }[] = [];
     const gsJobs: number[] = [];
     const pdfLibJobs: number[] = [];
@@ -153,7 +405,7 @@ export function createConverter(options: { workDir: string; timeoutMs?: number; 
       const early = await failEarly(item.format);
       if (early) {
         results[i] = early;
-        onDone?.(i);
+        done(i);
       } else if (officeFamily(item.format)) {
         await mkdir(path.dirname(item.outPath), { recursive: true });
         officeJobs.push({ key: i, ...item });
@@ -163,17 +415,27 @@ export function createConverter(options: { workDir: string; timeoutMs?: number; 
     // Three lanes side by side: the LibreOffice batches (one soffice at a time), Ghostscript
     // (`concurrency` processes: each gs is single-threaded) and pdf-lib (in this process, one at
     // a time: it is CPU work on this thread, more at once would only hold more images in memory).
-    // Results keep their input order; onDone reports each item when it is finished.
+    // LibreOffice's renditions are checked (and, if need be, rewritten by Ghostscript) as they
+    // come, `concurrency` at a time. Results keep their input order; onDone reports each item
+    // when it is finished.
+    const finishing = limiter(concurrency);
+    const officeFinished: Promise<void>[] = [];
     const officeDone = (async () => {
       if (!officeJobs.length) return;
       const tool = { name: 'LibreOffice', version: await versionOf('soffice') };
       const byKey = new Map(officeJobs.map((j) => [j.key, j]));
       await office.convert(officeJobs, (key, o) => {
-        results[key] = o.ok
-          ? { ok: true, output: byKey.get(key)!.outPath, method: 'libreoffice', tool, problems: [] }
-          : { ok: false, method: 'libreoffice', tool, problems: [officeProblem(o, timeoutMs)] };
-        onDone?.(key);
+        if (!o.ok) {
+          results[key] = { ok: false, method: 'libreoffice', tool, problems: [officeProblem(o, timeoutMs)], route: 'libreoffice' };
+          done(key);
+          return;
+        }
+        officeFinished.push(finishing(() => finishOffice(byKey.get(key)!, tool)).then((r) => {
+          results[key] = r;
+          done(key);
+        }));
       });
+      await settleAll(officeFinished);
     })();
     let failed = false;
     const lane = async (queue: number[], width: number) => {
@@ -187,7 +449,7 @@ export function createConverter(options: { workDir: string; timeoutMs?: number; 
             failed = true; // a system fault (disk, tool runner): stop taking new work
             throw error;
           }
-          onDone?.(i);
+          done(i);
         }
       };
       await settleAll(Array.from({ length: Math.max(1, Math.min(width, queue.length)) }, worker));
@@ -206,6 +468,7 @@ export function createConverter(options: { workDir: string; timeoutMs?: number; 
     async close() {
       await office.close();
       await rm(path.join(options.workDir, 'gs-def'), { recursive: true, force: true });
+      await rm(routesDir, { recursive: true, force: true });
     },
   };
 }

@@ -35,7 +35,7 @@ export function pdfaDefinition(iccPath: string): string {
 }
 
 /** Page count by qpdf (tolerant of damage, exit 3 = warnings), or null when unknown. */
-async function pageCount(file: string): Promise<number | null> {
+export async function pageCount(file: string): Promise<number | null> {
   const qpdf = await findTool('qpdf');
   if (!qpdf) return null;
   try {
@@ -52,7 +52,11 @@ const UNREADABLE = /Couldn't initialise file|No pages will be processed|Unrecove
 
 export type GsOutcome = { ok: true; warnings: string[] } | { ok: false; code: 'timeout' | 'crashed' | 'conversion_failed' | 'tool_missing' | 'resource_missing'; detail: string };
 
-export async function ghostscriptToPdfA(input: string, outPath: string, options: { workDir: string; timeoutMs: number }): Promise<GsOutcome> {
+/**
+ * `legacyInterpreter`: Ghostscript 10's former PostScript-based PDF interpreter (-dNEWPDF=false),
+ * tried as another route when the default one fails on a damaged or unusual file.
+ */
+export async function ghostscriptToPdfA(input: string, outPath: string, options: { workDir: string; timeoutMs: number; legacyInterpreter?: boolean }): Promise<GsOutcome> {
   const bin = await findTool('gs');
   if (!bin) return { ok: false, code: 'tool_missing', detail: new ToolMissingError('gs').message };
   let icc: string;
@@ -80,6 +84,7 @@ export async function ghostscriptToPdfA(input: string, outPath: string, options:
         `--permit-file-read=${icc}`, `--permit-file-read=${defDir}/`,
         '-sDEVICE=pdfwrite',
         '-dPDFACompatibilityPolicy=1', // drop what PDF/A forbids rather than abort (warnings kept)
+        ...(options.legacyInterpreter ? ['-dNEWPDF=false'] : []),
         '-sColorConversionStrategy=RGB', '-sProcessColorModel=DeviceRGB',
         `-sOutputFile=${tmpOut}`,
         defFile,

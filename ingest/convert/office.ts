@@ -85,13 +85,13 @@ export class OfficeConverter {
    * `onSettled` hears each job's final outcome as soon as its batch (and any retry) is over, so
    * callers can go on with the first files while later batches still convert.
    */
-  convert(jobs: OfficeJob[], onSettled?: (key: number, outcome: OfficeOutcome) => void): Promise<Map<number, OfficeOutcome>> {
-    const run = this.queue.then(() => this.convertAll(jobs, onSettled ?? (() => {})));
+  convert(jobs: OfficeJob[], onSettled?: (key: number, outcome: OfficeOutcome) => void, options: { plainPdf?: boolean } = {}): Promise<Map<number, OfficeOutcome>> {
+    const run = this.queue.then(() => this.convertAll(jobs, onSettled ?? (() => {}), !!options.plainPdf));
     this.queue = run.catch(() => undefined);
     return run;
   }
 
-  private async convertAll(jobs: OfficeJob[], onSettled: (key: number, outcome: OfficeOutcome) => void): Promise<Map<number, OfficeOutcome>> {
+  private async convertAll(jobs: OfficeJob[], onSettled: (key: number, outcome: OfficeOutcome) => void, plainPdf: boolean): Promise<Map<number, OfficeOutcome>> {
     const results = new Map<number, OfficeOutcome>();
     const settle = (key: number, outcome: OfficeOutcome) => {
       results.set(key, outcome);
@@ -111,7 +111,7 @@ export class OfficeConverter {
     const chunks: [OfficeFamily, OfficeJob[]][] = [];
     for (const [family, all] of byFamily) for (let i = 0; i < all.length; i += BATCH_MAX) chunks.push([family, all.slice(i, i + BATCH_MAX)]);
     for (const [family, group] of chunks) {
-      const first = await this.runBatch(bin, family, group);
+      const first = await this.runBatch(bin, family, group, plainPdf);
       const retry = group.filter((j) => !first.get(j.key)?.ok);
       for (const j of group) if (first.get(j.key)?.ok) settle(j.key, { ok: true });
       if (group.length === 1 || !retry.length) {
@@ -119,12 +119,13 @@ export class OfficeConverter {
         continue;
       }
       // Isolate: every file that did not come out of the batch gets its own soffice run.
-      for (const j of retry) settle(j.key, (await this.runBatch(bin, family, [j])).get(j.key)!);
+      for (const j of retry) settle(j.key, (await this.runBatch(bin, family, [j], plainPdf)).get(j.key)!);
     }
     return results;
   }
 
-  private async runBatch(bin: string, family: OfficeFamily, jobs: OfficeJob[]): Promise<Map<number, OfficeOutcome>> {
+  /** `plainPdf`: LibreOffice's ordinary PDF export instead of its PDF/A-1 one (a fallback route: PDF/A-1 export flattens transparency, text included, into images). */
+  private async runBatch(bin: string, family: OfficeFamily, jobs: OfficeJob[], plainPdf: boolean): Promise<Map<number, OfficeOutcome>> {
     await mkdir(this.workDir, { recursive: true });
     const dir = await mkdtemp(path.join(this.workDir, 'lo-batch-'));
     const inDir = path.join(dir, 'in');
@@ -157,7 +158,7 @@ export class OfficeConverter {
           [
             '--headless', '--invisible', '--nologo', '--norestore', '--nolockcheck', '--nodefault', '--nofirststartwizard',
             `-env:UserInstallation=file://${this.profileDir}`,
-            '--convert-to', pdfaFilter(family),
+            '--convert-to', plainPdf ? `pdf:${family}_pdf_Export` : pdfaFilter(family),
             '--outdir', outDir,
             ...staged.map((s) => s.input),
           ],

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { findTool } from '../../common/process';
 import type { FormatId } from '../scan/index';
 import { checkReproducibility, textToPdfA } from './index';
+import { wordprocessingText, spreadsheetText } from './reproducibility';
 
 const havePoppler = !!(await findTool('pdftoppm')) && !!(await findTool('pdftotext'));
 const txt: FormatId = { mime: 'text/plain', name: 'TXT', version: 'UTF-8', family: 'text', extensionMatches: true, encrypted: false, problems: [] };
@@ -27,13 +28,13 @@ afterAll(async () => {
 
 describe.skipIf(!havePoppler)('checkReproducibility', () => {
   it('accepts a rendition that renders and contains the source text', async () => {
-    expect(await checkReproducibility(path.join(dir, 'source.txt'), txt, path.join(dir, 'good.pdf'))).toEqual({ ok: true, renders: true, textMatches: true, problems: [] });
+    expect(await checkReproducibility(path.join(dir, 'source.txt'), txt, path.join(dir, 'good.pdf'))).toMatchObject({ ok: true, renders: true, textMatches: true, problems: [], comparison: { missingWords: 0 } });
   });
 
   it('rejects a rendition of another text', async () => {
     const r = await checkReproducibility(path.join(dir, 'other.txt'), txt, path.join(dir, 'good.pdf'));
     expect(r).toMatchObject({ ok: false, renders: true, textMatches: false });
-    expect(r.problems.map((p) => p.code)).toEqual(['repro_text_mismatch']);
+    expect(r.problems.map((p) => p.code)).toEqual(['repro_passage_missing']);
   });
 
   it('rejects a rendition whose first page does not render', async () => {
@@ -46,5 +47,46 @@ describe.skipIf(!havePoppler)('checkReproducibility', () => {
   it('checks only the render for sources without text (images)', async () => {
     expect(await checkReproducibility(path.join(dir, 'nothing.png'), png, path.join(dir, 'good.pdf'))).toEqual({ ok: true, renders: true, textMatches: null, problems: [] });
     expect(await checkReproducibility(path.join(dir, 'nothing.png'), png, path.join(dir, 'broken.pdf'))).toMatchObject({ ok: false, renders: false });
+  });
+});
+
+describe('wordprocessingText (DOCX source text)', () => {
+  it('joins the runs of a paragraph without a space, a word split over runs stays one word', () => {
+    const xml = '<w:body><w:p><w:r><w:t>Мұра</w:t></w:r><w:r><w:rPr><w:b/></w:rPr><w:t>ғат</w:t></w:r><w:r><w:tab/><w:t xml:space="preserve"> қоры</w:t></w:r></w:p><w:p><w:r><w:t>2025</w:t></w:r></w:p></w:body>';
+    expect(wordprocessingText(xml)).toBe('Мұрағат  қоры\n2025');
+  });
+
+  it('leaves out hidden runs and the VML fallback copy of a text box', () => {
+    const xml = '<w:p><w:r><w:rPr><w:vanish/></w:rPr><w:t>hidden</w:t></w:r><w:r><w:t>shown</w:t></w:r>'
+      + '<mc:AlternateContent><mc:Choice><w:r><w:t>box</w:t></w:r></mc:Choice><mc:Fallback><w:r><w:t>box</w:t></w:r></mc:Fallback></mc:AlternateContent></w:p>';
+    expect(wordprocessingText(xml)).toBe('shownbox');
+  });
+
+  it('decodes entities', () => {
+    expect(wordprocessingText('<w:p><w:r><w:t>A &amp; B &#1178;&#x049B;</w:t></w:r></w:p>')).toBe('A & B Ққ');
+  });
+});
+
+describe.skipIf(!havePoppler)('checkReproducibility of page-image renditions', () => {
+  it('checks only the render and says so', async () => {
+    const r = await checkReproducibility(path.join(dir, 'other.txt'), txt, path.join(dir, 'good.pdf'), { imageRendition: true });
+    expect(r).toEqual({ ok: true, renders: true, textMatches: null, problems: [], imageRendition: true });
+  });
+
+  it('fails a page-image rendition that does not render', async () => {
+    expect(await checkReproducibility(path.join(dir, 'other.txt'), txt, path.join(dir, 'broken.pdf'), { imageRendition: true })).toMatchObject({ ok: false, renders: false });
+  });
+});
+
+describe('spreadsheetText (XLSX source text)', () => {
+  it('takes the shared strings cells of visible sheets use, and inline strings', () => {
+    const parts = new Map<string, string>([
+      ['xl/workbook.xml', '<workbook><sheets><sheet name="A" sheetId="1" r:id="rId1"/><sheet name="B" sheetId="2" state="hidden" r:id="rId2"/></sheets></workbook>'],
+      ['xl/_rels/workbook.xml.rels', '<Relationships><Relationship Id="rId1" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Target="/xl/worksheets/sheet2.xml"/></Relationships>'],
+      ['xl/sharedStrings.xml', '<sst><si><t>Бұйрықтар</t></si><si><t>unused &amp; never printed</t></si><si><r><t>Хатта</t></r><r><t>малар</t></r></si><si><t>on the hidden sheet</t></si></sst>'],
+      ['xl/worksheets/sheet1.xml', '<sheetData><row><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>2</v></c><c r="C1" t="inlineStr"><is><t>inline 7</t></is></c><c r="D1"><v>2025</v></c></row></sheetData>'],
+      ['xl/worksheets/sheet2.xml', '<sheetData><row><c r="A1" t="s"><v>3</v></c></row></sheetData>'],
+    ]);
+    expect(spreadsheetText(parts)).toBe('Бұйрықтар\nХаттамалар\ninline 7');
   });
 });

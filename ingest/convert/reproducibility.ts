@@ -1,26 +1,56 @@
 // Checks that a rendition is usable: its first page renders, and where the source has text, that
-// text is found in the rendition (a sample of words, so reflowed spreadsheets still match; Kazakh
-// letters must survive, which catches a font substitution that drops them).
+// text is in the rendition: every word, compared as multisets of normalised words so that the
+// reordering conversion legitimately causes passes while lost or changed content does not
+// (text-compare.ts; Kazakh letters must survive, which catches a font substitution that drops them).
 import { readFile } from 'node:fs/promises';
 import { findTool } from '../../common/process';
 import { detectTextEncoding, type FormatId } from '../scan/identify';
 import { ZipArchive } from '../scan/zip';
 import { problem, type ConversionProblem } from './converter';
 import { runTool } from './tool-runner';
+import { compareTexts, tokenise, type CompareMode, type TextComparison } from './text-compare';
 
-const SAMPLE = 60;
-const THRESHOLD = 0.9;
-
-function words(text: string): string[] {
-  return text.normalize('NFC').toLowerCase().split(/[^\p{L}\p{N}]+/u).filter((w) => w.length >= 3);
+function decodeXml(text: string): string {
+  return text
+    .replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&apos;/g, "'")
+    .replace(/&#x([0-9a-f]+);/gi, (_, h: string) => String.fromCodePoint(Number.parseInt(h, 16)))
+    .replace(/&#(\d+);/g, (_, d: string) => String.fromCodePoint(Number(d)))
+    .replace(/&amp;/g, '&');
 }
 
+/** Character data of a markup fragment: tags removed, entities decoded. */
+function markupText(xml: string): string {
+  return decodeXml(xml.replace(/<[^>]+>/g, ''));
+}
+
+/** Text of elements matched by `elements` (group 1), tags inside removed; one element a line. */
 function xmlText(xml: string, elements: RegExp): string {
   const out: string[] = [];
-  for (const m of xml.matchAll(elements)) out.push(m[1]!);
-  return out.join(' ')
-    .replace(/<[^>]+>/g, ' ')
-    .replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&#(\d+);/g, (_, d) => String.fromCodePoint(Number(d))).replace(/&amp;/g, '&');
+  for (const m of xml.matchAll(elements)) out.push(m[1]!.replace(/<[^>]+>/g, ''));
+  return decodeXml(out.join('\n'));
+}
+
+/**
+ * Text of a WordprocessingML part as Word lays it out: the runs of a paragraph joined without a
+ * space (a word is often split over runs), paragraphs, tabs and breaks as white space. Hidden
+ * runs (w:vanish) do not print; the VML fallback of a text box repeats its DrawingML choice and
+ * deleted text (w:delText) is not text at all, so neither is counted.
+ */
+export function wordprocessingText(xml: string): string {
+  const body = xml.replace(/<mc:Fallback>[\s\S]*?<\/mc:Fallback>/g, '');
+  const out: string[] = [];
+  for (const para of body.split(/<\/w:p>/)) {
+    let line = '';
+    for (const run of para.matchAll(/<w:r(?:\s[^>]*)?>([\s\S]*?)<\/w:r>/g)) {
+      const inner = run[1]!;
+      if (/<w:vanish\/>|<w:vanish\s+w:val="(?:true|1|on)"\s*\/>/.test(inner.split('</w:rPr>')[0] ?? '') && inner.includes('</w:rPr>')) continue;
+      for (const piece of inner.matchAll(/<w:t(?:\s[^>]*)?>([^<]*)<\/w:t>|<w:(tab|br|cr)\b[^>]*\/>/g)) {
+        line += piece[1] !== undefined ? decodeXml(piece[1]) : ' ';
+      }
+    }
+    if (line) out.push(line);
+  }
+  return out.join('\n');
 }
 
 async function zipParts(file: string, match: (name: string) => boolean): Promise<string[]> {
@@ -34,6 +64,55 @@ async function zipParts(file: string, match: (name: string) => boolean): Promise
   }
 }
 
+async function zipNamed(file: string, match: (name: string) => boolean): Promise<Map<string, string>> {
+  const zip = await ZipArchive.open(file);
+  try {
+    const parts = new Map<string, string>();
+    for (const e of zip.entries.filter((x) => match(x.name)).slice(0, 500)) parts.set(e.name, (await zip.readSmall(e, 64 * 1024 * 1024)).toString('utf8'));
+    return parts;
+  } finally {
+    await zip.close();
+  }
+}
+
+/**
+ * Text a workbook prints: the shared strings its visible sheets' cells use, and their inline
+ * strings. Strings no cell uses, and sheets marked hidden, do not print (a shared-string table
+ * may hold anything, even an entity bomb no cell refers to).
+ */
+export function spreadsheetText(parts: Map<string, string>): string {
+  const shared: string[] = [];
+  for (const m of (parts.get('xl/sharedStrings.xml') ?? '').matchAll(/<si>([\s\S]*?)<\/si>/g)) {
+    shared.push(markupText(m[1]!.replace(/<rPh\b[\s\S]*?<\/rPh>/g, '')));
+  }
+  const rels = new Map<string, string>();
+  for (const m of (parts.get('xl/_rels/workbook.xml.rels') ?? '').matchAll(/<Relationship\b[^>]*>/g)) {
+    const id = /\bId="([^"]+)"/.exec(m[0])?.[1];
+    const target = /\bTarget="([^"]+)"/.exec(m[0])?.[1];
+    if (id && target) rels.set(id, target.startsWith('/') ? target.slice(1) : `xl/${target}`);
+  }
+  const hidden = new Set<string>();
+  for (const m of (parts.get('xl/workbook.xml') ?? '').matchAll(/<sheet\b[^>]*>/g)) {
+    const id = /\br:id="([^"]+)"/.exec(m[0])?.[1];
+    if (id && /\bstate="(?:hidden|veryHidden)"/.test(m[0]) && rels.has(id)) hidden.add(rels.get(id)!);
+  }
+  const out: string[] = [];
+  for (const [name, xml] of parts) {
+    if (!name.startsWith('xl/worksheets/') || hidden.has(name)) continue;
+    for (const c of xml.matchAll(/<c\b([^>]*)>([\s\S]*?)<\/c>/g)) {
+      const attrs = c[1]!;
+      if (/\bt="s"/.test(attrs)) {
+        const v = /<v>(\d+)<\/v>/.exec(c[2]!)?.[1];
+        const text = v !== undefined ? shared[Number(v)] : undefined;
+        if (text) out.push(text);
+      } else if (/\bt="inlineStr"/.test(attrs)) {
+        out.push(markupText(c[2]!));
+      }
+    }
+  }
+  return out.join('\n');
+}
+
 /** Text of the source, or null when its format carries no text we can read without conversion. */
 async function sourceText(file: string, format: FormatId): Promise<string | null> {
   switch (format.name) {
@@ -44,16 +123,20 @@ async function sourceText(file: string, format: FormatId): Promise<string | null
       return enc ? new TextDecoder(enc).decode(data) : null;
     }
     case 'DOCX':
-      return (await zipParts(file, (n) => /^word\/(document|header\d*|footer\d*)\.xml$/.test(n)))
-        .map((x) => xmlText(x.replace(/<\/w:p>/g, '\n</w:p>'), /<w:t(?:\s[^>]*)?>([^<]*)<\/w:t>/g)).join('\n');
+      // Footnotes and endnotes print (at the page foot, at the end); comments do not. Headers and
+      // footers are left out: their page-number fields hold the values Word last computed, not
+      // what the rendition's pagination prints, and a section may not use them at all.
+      return (await zipParts(file, (n) => /^word\/(document|footnotes|endnotes)\.xml$/.test(n))).map(wordprocessingText).join('\n');
     case 'XLSX':
-      return (await zipParts(file, (n) => n === 'xl/sharedStrings.xml')).map((x) => xmlText(x, /<t(?:\s[^>]*)?>([^<]*)<\/t>/g)).join('\n');
+      return spreadsheetText(await zipNamed(file, (n) => n === 'xl/workbook.xml' || n === 'xl/_rels/workbook.xml.rels' || n === 'xl/sharedStrings.xml' || /^xl\/worksheets\/[^/]+\.xml$/.test(n)));
     case 'PPTX':
-      return (await zipParts(file, (n) => /^ppt\/slides\/slide\d+\.xml$/.test(n))).map((x) => xmlText(x, /<a:t>([^<]*)<\/a:t>/g)).join('\n');
+      return (await zipParts(file, (n) => /^ppt\/slides\/slide\d+\.xml$/.test(n))).map((x) => markupText(x.replace(/<\/a:p>/g, '\n'))).join('\n');
     case 'ODT':
     case 'ODS':
     case 'ODP':
-      return (await zipParts(file, (n) => n === 'content.xml')).map((x) => xmlText(x, /<text:(?:p|h|span)(?:\s[^>]*)?>(.*?)<\/text:(?:p|h)>/gs)).join('\n');
+      // Everything in the body; notes and frames nest paragraphs in paragraphs.
+      return (await zipParts(file, (n) => n === 'content.xml'))
+        .map((x) => markupText((x.split(/<office:body>/)[1] ?? '').replace(/<text:(?:s|tab|line-break)\b[^>]*\/>/g, ' ').replace(/<\/text:(?:p|h)>/g, '\n'))).join('\n');
     default:
       if (format.family === 'pdf') return pdfText(file);
       return null;
@@ -96,9 +179,25 @@ export interface ReproducibilityReport {
   renders: boolean;
   textMatches: boolean | null;
   problems: ConversionProblem[];
+  /** The word comparison behind textMatches (absent when no text was compared). */
+  comparison?: TextComparison;
+  /** The rendition is page images: its text was not compared. */
+  imageRendition?: boolean;
 }
 
-export async function checkReproducibility(sourcePath: string, format: FormatId, renditionPath: string): Promise<ReproducibilityReport> {
+/** Spreadsheets and slides legitimately leave text unprinted (hidden sheets, clipped cells, off-slide text). */
+function compareMode(format: FormatId): CompareMode {
+  return ['XLSX', 'ODS', 'PPTX', 'ODP'].includes(format.name) ? 'layout' : 'strict';
+}
+
+function mismatchProblem(c: TextComparison): ConversionProblem {
+  const examples = (c.reason === 'numbers' ? c.missingNumbers : c.examples).slice(0, 5).join(', ');
+  if (c.reason === 'numbers') return problem('repro_numbers_missing', { count: c.missingNumbers.length, examples });
+  if (c.reason === 'passage') return problem('repro_passage_missing', { words: c.longestMissingRun, examples });
+  return problem('repro_text_mismatch', { matched: c.sourceWords - c.missingWords, sampled: c.sourceWords, examples });
+}
+
+export async function checkReproducibility(sourcePath: string, format: FormatId, renditionPath: string, options: { imageRendition?: boolean } = {}): Promise<ReproducibilityReport> {
   const problems: ConversionProblem[] = [];
   const pdftoppm = await findTool('pdftoppm');
   // The render, the source's text and (for formats that carry text) the rendition's text are
@@ -113,23 +212,21 @@ export async function checkReproducibility(sourcePath: string, format: FormatId,
   else if (!renders) problems.push(problem('repro_not_rendered'));
 
   let textMatches: boolean | null = null;
-  const sourceWords = source ? [...new Set(words(source))] : [];
-  if (sourceWords.length) {
+  let comparison: TextComparison | undefined;
+  if (options.imageRendition) {
+    // Page images carry no text layer: only the render is checked, and the report says so.
+    if (early) await early.catch(() => undefined);
+  } else if (source && tokenise(source).length) {
     const rendition = early ? unwrap(await early) : await pdfText(renditionPath);
     if (rendition === null) {
       problems.push(problem('repro_tool_missing', { tool: 'pdftotext (poppler-utils)' }));
     } else {
-      const have = new Set(words(rendition));
-      // Evenly spaced sample over the document, so the end is checked as well as the start.
-      const step = Math.max(1, sourceWords.length / SAMPLE);
-      const sample: string[] = [];
-      for (let i = 0; i < sourceWords.length && sample.length < SAMPLE; i += step) sample.push(sourceWords[Math.floor(i)]!);
-      const matched = sample.filter((w) => have.has(w)).length;
-      textMatches = matched / sample.length >= THRESHOLD;
-      if (!textMatches) problems.push(problem('repro_text_mismatch', { matched, sampled: sample.length }));
+      comparison = compareTexts(source, rendition, compareMode(format));
+      textMatches = comparison.ok;
+      if (!comparison.ok) problems.push(mismatchProblem(comparison));
     }
   } else if (early) {
     await early; // not needed after all; leave no tool running behind
   }
-  return { ok: renders && textMatches !== false, renders, textMatches, problems };
+  return { ok: renders && textMatches !== false, renders, textMatches, problems, ...(comparison ? { comparison } : {}), ...(options.imageRendition ? { imageRendition: true } : {}) };
 }

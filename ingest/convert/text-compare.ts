@@ -1,0 +1,154 @@
+// Does a rendition's text still carry the source's text? Conversion legitimately moves text
+// (footnotes and endnotes to the page foot or the end, annotation and form text into the page,
+// right-to-left runs reversed by the text extractor, ligatures, hyphenation at line ends, text
+// split into other runs or lines), so the comparison is of multisets of normalised words, never of
+// sequences. What it must still catch is lost or changed content: a dropped paragraph, a changed
+// number, a substituted word. The criterion (docs/ingest.md, "Reproducibility check"):
+//   - every number of the source is in the rendition as often as in the source;
+//   - no run of RUN_LIMIT or more consecutive source words is missing (a lost passage);
+//   - in strict mode (text documents, PDFs) at most one missing word per NOISE_WORDS source words;
+//     in layout mode (spreadsheets, slides: hidden sheets, clipped cells and off-slide text are
+//     legitimately not printed) at least LAYOUT_COVERAGE of the source words are found.
+// A source word split or joined differently (hyphenation, run or line breaks) counts as found when
+// it equals two or three consecutive rendition words joined, or the rendition word that two or
+// three consecutive source words make together, or (three letters or more, not a number) when it
+// is inside a rendition word whose white space was lost. Scripts without spaces (Chinese,
+// Japanese, Korean, Thai…) are compared character by character.
+
+export type CompareMode = 'strict' | 'layout';
+
+export interface TextComparison {
+  ok: boolean;
+  sourceWords: number;
+  missingWords: number;
+  /** Longest run of consecutive source words not found. */
+  longestMissingRun: number;
+  /** Numbers of the source missing from the rendition (at most 10). */
+  missingNumbers: string[];
+  /** A few missing words, for the report (at most 10). */
+  examples: string[];
+  reason?: 'numbers' | 'passage' | 'words';
+}
+
+export const RUN_LIMIT = 4;
+export const NOISE_WORDS = 1000;
+export const LAYOUT_COVERAGE = 0.9;
+/** Above this many missing words the rendition is clearly not the source: no search inside words. */
+const GLUED_SEARCH_LIMIT = 2000;
+
+// Bidi controls, zero-width joiners and marks, soft hyphen, Arabic tatweel, BOM: none of these is
+// content, and extractors keep or drop them at will.
+const INVISIBLE = /[\u00AD\u0640\u061C\u180E\u200B-\u200F\u202A-\u202E\u2060-\u2069\uFEFF]/gu;
+const RTL = /[\u0590-\u08FF\uFB1D-\uFDFF\uFE70-\uFEFF]/u;
+// Combining marks (Arabic harakat, Hebrew points) are dropped: extractors disagree on them.
+const MARKS = /\p{M}+/gu;
+
+/** NFKC (ligatures ﬁ → fi, Arabic presentation forms → letters, full-width digits), lower case, invisible characters removed. */
+export function normaliseText(text: string): string {
+  return text
+    .normalize('NFKC')
+    .replace(INVISIBLE, '')
+    .normalize('NFD')
+    .replace(MARKS, '')
+    .normalize('NFC')
+    .toLowerCase()
+    // A word hyphenated at a line end is one word: "infor-\nmation".
+    .replace(/(\p{L})[-\u2010\u2011]\s*\n\s*(\p{Ll})/gu, '$1$2');
+}
+
+// Scripts written without spaces between words: each character is a word of its own, so line
+// breaks placed anywhere by the layout do not change the words.
+const UNSPACED = /([\p{sc=Han}\p{sc=Hiragana}\p{sc=Katakana}\p{sc=Hangul}\p{sc=Thai}\p{sc=Lao}\p{sc=Khmer}\p{sc=Myanmar}])/u;
+const UNSPACED_ALL = new RegExp(UNSPACED.source, 'gu');
+
+/** Words of normalised text: runs of letters and digits; single letters are noise (bullets, list marks). */
+export function tokenise(text: string): string[] {
+  const out: string[] = [];
+  for (const w of normaliseText(text).replace(UNSPACED_ALL, ' $1 ').split(/[^\p{L}\p{N}]+/u)) {
+    if (w.length >= 2 || /\p{N}/u.test(w) || UNSPACED.test(w)) out.push(w);
+  }
+  return out;
+}
+
+const isNumber = (w: string) => /^\p{N}+$/u.test(w);
+
+export function compareTexts(source: string, rendition: string, mode: CompareMode = 'strict'): TextComparison {
+  const src = tokenise(source);
+  const ren = tokenise(rendition);
+  const rtl = RTL.test(source) || RTL.test(rendition);
+  // Right-to-left words come out of extractors in logical or in visual order (letters reversed),
+  // numbers inside them too: the key of a word is then the smaller of it and its reverse.
+  const key = rtl ? (w: string) => {
+    const r = [...w].reverse().join('');
+    return r < w ? r : w;
+  } : (w: string) => w;
+  const available = new Map<string, number>();
+  const take = (k: string): boolean => {
+    const n = available.get(k) ?? 0;
+    if (n <= 0) return false;
+    available.set(k, n - 1);
+    return true;
+  };
+  for (const w of ren) available.set(key(w), (available.get(key(w)) ?? 0) + 1);
+  // Joins of two and three consecutive rendition words, for source words the rendition split.
+  const joins = new Set<string>();
+  for (let i = 0; i < ren.length; i++) {
+    const two = ren[i]! + (ren[i + 1] ?? '');
+    joins.add(key(two));
+    if (i + 2 < ren.length) joins.add(key(two + ren[i + 2]!));
+  }
+  const found = src.map((w) => take(key(w)));
+  // Second pass: what is still missing may be split or joined differently.
+  for (let i = 0; i < src.length; i++) {
+    if (found[i]) continue;
+    const w = src[i]!;
+    if (!isNumber(w) && joins.has(key(w))) {
+      found[i] = true;
+      continue;
+    }
+    for (const span of [2, 3]) {
+      if (i + span > src.length || found.slice(i, i + span).some(Boolean)) continue;
+      if (take(key(src.slice(i, i + span).join('')))) {
+        for (let j = i; j < i + span; j++) found[j] = true;
+        break;
+      }
+    }
+  }
+  // Third pass: words glued to their neighbours by lost white space ("PagePAGE", tight kerning)
+  // are found inside a longer rendition word. Not numbers: "2025" inside "12025" is another number.
+  const stillMissing = found.reduce((n, ok) => n + (ok ? 0 : 1), 0);
+  if (stillMissing && stillMissing <= GLUED_SEARCH_LIMIT) {
+    const longer = [...available.entries()].filter(([, n]) => n > 0).map(([w]) => w).join('\u0001');
+    for (let i = 0; i < src.length; i++) {
+      const w = src[i]!;
+      if (found[i] || isNumber(w) || w.length < 3) continue;
+      if (longer.includes(key(w))) found[i] = true;
+    }
+  }
+  let missing = 0;
+  let run = 0;
+  let longest = 0;
+  const missingNumbers: string[] = [];
+  const examples: string[] = [];
+  found.forEach((ok, i) => {
+    if (ok) {
+      run = 0;
+      return;
+    }
+    missing += 1;
+    run += 1;
+    longest = Math.max(longest, run);
+    const w = src[i]!;
+    if (isNumber(w) && missingNumbers.length < 10) missingNumbers.push(w);
+    if (examples.length < 10 && !examples.includes(w)) examples.push(w);
+  });
+  let reason: TextComparison['reason'];
+  if (mode === 'strict') {
+    if (src.some(isNumber) && missingNumbers.length) reason = 'numbers';
+    else if (longest >= RUN_LIMIT) reason = 'passage';
+    else if (missing > Math.floor(src.length / NOISE_WORDS)) reason = 'words';
+  } else if (src.length && (src.length - missing) / src.length < LAYOUT_COVERAGE) {
+    reason = 'words';
+  }
+  return { ok: !reason, sourceWords: src.length, missingWords: missing, longestMissingRun: longest, missingNumbers, examples, reason };
+}
