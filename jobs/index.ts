@@ -54,6 +54,11 @@ export function jobQueueFor(deps: { db: Kysely<Database>; config: Pick<Config, '
   return queue;
 }
 
+/** The queue already opened for this catalog, if any (waiting for idle must not open one). */
+export function existingJobQueue(db: Kysely<Database>): JobQueue | undefined {
+  return queues.get(db);
+}
+
 /** Closes this catalog's queue (server or worker shutdown); a later use opens a new one. */
 export async function closeJobQueue(db: Kysely<Database>): Promise<void> {
   const queue = queues.get(db);

@@ -18,6 +18,8 @@ import { startStorageGuard } from '../ingest/integrity/guard';
 import { createAccessService, createUploadQuota } from '../access';
 import type { DemoTransferOutcome } from '../ingest/demo';
 import { recoverInterruptedRuns, stopIntegrityRuns } from '../ingest/integrity/runs.service';
+import { resumeTransfers, stopTransferProcessing } from '../ingest/pipeline/worker';
+import { closeJobQueue } from '../jobs';
 import { createApp, type CreateAppOptions, type MountedRoute } from './app';
 import { DEFAULT_SESSION_POLICY, type ServerDeps, type SessionPolicy } from './deps';
 
@@ -108,6 +110,9 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     // Bad copies met by downloads are queued and repaired; the audit log's head is anchored in storage.
     const guard = startStorageGuard({ db, storage, config, logger: log });
     await guard.started;
+    // Unfinished transfers (this server stopped mid-way, uploads no worker took yet) get their job.
+    const resumed = await resumeTransfers({ db, storage, config });
+    if (resumed) log.info({ transfers: resumed }, 'unfinished transfers queued again');
     // Listening first, so the UI is reachable while the demo transfer is ingested.
     const demoTransfer =
       options.demo && options.demoTransfer
@@ -147,6 +152,9 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
         await closed;
         // A running integrity check stops between two dossiers and records "interrupted".
         await stopIntegrityRuns(db, grace);
+        // A transfer processed in this process stops after its current step and resumes later.
+        await stopTransferProcessing({ db });
+        await closeJobQueue(db);
         // The demo ingest is resumable; give it the grace period before the database closes.
         if (demoTransfer) await Promise.race([demoTransfer, new Promise((resolve) => setTimeout(resolve, grace).unref())]);
         await guard.close();

@@ -9,7 +9,7 @@ import { logger } from '../../common/logger';
 import { t, type Language } from '../../common/i18n';
 import type { TransferStatus, TransfersTable, Problem } from '../tables';
 import { STEPS, listSteps } from '../pipeline/state';
-import { processTransfer } from '../pipeline/run';
+import { enqueueTransfer, transfersIdle } from '../pipeline/worker';
 import type { IngestDeps } from '../pipeline/tools';
 import { failureView } from './transfer-state';
 
@@ -178,43 +178,20 @@ export async function transferProgress(db: Kysely<Database>, scope: DepartmentSc
   };
 }
 
-// In-process processing: one transfer at a time per database (the converters use every core).
-const queues = new WeakMap<object, { chain: Promise<void>; pending: Set<string> }>();
-
 /**
- * Hands a received transfer over to processing. With PostgreSQL the transfer is marked
- * `queued` and a `muragat worker` process takes it; with the embedded PGlite only this process
- * can reach the catalog, so it processes the transfer itself in the background. Returns at once.
+ * Hands a received transfer over to processing as a job (pipeline/worker.ts): with PostgreSQL
+ * the transfer waits `queued` for a `muragat worker`; with the embedded PGlite only this process
+ * can reach the catalog, so it works its own in-process queue. Returns at once.
  */
 export async function submitTransfer(deps: IngestDeps, transferId: string): Promise<'queued' | 'processing' | 'finished'> {
   const row = await deps.db.selectFrom('transfers').select('status').where('id', '=', transferId).executeTakeFirstOrThrow();
   if (row.status === 'completed' || row.status === 'failed' || row.status === 'cancelled') return 'finished';
   await deps.db.updateTable('transfers').set({ status: 'queued' }).where('id', '=', transferId).where('status', 'in', ['processing', 'uploading']).execute();
-  if (deps.config.databaseUrl) return 'queued';
-  let queue = queues.get(deps.db);
-  if (!queue) queues.set(deps.db, (queue = { chain: Promise.resolve(), pending: new Set() }));
-  if (queue.pending.has(transferId)) return 'processing';
-  queue.pending.add(transferId);
-  const q = queue;
-  q.chain = q.chain.then(async () => {
-    try {
-      const report = await processTransfer(deps, transferId);
-      logger().info({ transfer: transferId, dossiers: report.dossiers.length }, 'transfer processed');
-    } catch (error) {
-      // A system failure leaves the transfer resumable (`muragat worker` or the next submit).
-      logger().error({ transfer: transferId, err: error }, 'transfer processing failed');
-    } finally {
-      q.pending.delete(transferId);
-    }
-  });
-  return 'processing';
+  await enqueueTransfer(deps, transferId);
+  return deps.config.databaseUrl ? 'queued' : 'processing';
 }
 
 /** Resolves when this process has no transfer left to process (tests, orderly shutdown). */
 export async function processingIdle(db: Kysely<Database>): Promise<void> {
-  for (;;) {
-    const queue = queues.get(db);
-    if (!queue || !queue.pending.size) return;
-    await queue.chain;
-  }
+  await transfersIdle(db);
 }

@@ -6,15 +6,20 @@
 // the budget is spent — including by workers that died — the transfer fails with the reason.
 import { logger } from '../../common/logger';
 import { SYSTEM_ACTOR } from '../../catalog/audit.service';
-import { jobQueueFor, InProcessQueue, type JobDefinition, type RunningWorker } from '../../jobs';
+import { jobQueueFor, existingJobQueue, InProcessQueue, type JobDefinition, type RunningWorker } from '../../jobs';
 import { failTransfer } from '../intake/transfer-state';
 import { processTransfer } from './run';
 import { cleanIncoming, unfinishedTransfers } from './receive';
 import type { IngestDeps } from './tools';
 
 export const TRANSFER_JOB = 'ingest.transfer';
-/** Tries of one transfer: the first and four retries (backoff e^n s: 3 s, 7 s, 20 s, 55 s). */
+/** Tries of one transfer on a server: the first and four retries (backoff e^n s: 3, 7, 20, 55 s). */
 export const TRANSFER_MAX_ATTEMPTS = 5;
+/**
+ * On the embedded catalog the API process is the worker and a clerk is watching the page:
+ * two retries (3 s, 7 s) catch a crashed converter without keeping them waiting long.
+ */
+export const TRANSFER_MAX_ATTEMPTS_EMBEDDED = 3;
 
 export interface TransferJobPayload {
   transferId: string;
@@ -23,14 +28,18 @@ export interface TransferJobPayload {
 export function transferJob(deps: IngestDeps): JobDefinition<TransferJobPayload> {
   return {
     name: TRANSFER_JOB,
-    maxAttempts: TRANSFER_MAX_ATTEMPTS,
+    maxAttempts: deps.config.databaseUrl ? TRANSFER_MAX_ATTEMPTS : TRANSFER_MAX_ATTEMPTS_EMBEDDED,
     async run({ transferId }, ctx) {
-      const report = await processTransfer(deps, transferId, { signal: ctx.signal, attempt: ctx.attempt });
+      // Before the last try a system fault is thrown for the queue to retry; on the last one it
+      // fails the transfer with the step and the reason, like any other failure.
+      const systemFaults = ctx.attempt >= ctx.maxAttempts ? 'fail' : 'throw';
+      const report = await processTransfer(deps, transferId, { signal: ctx.signal, attempt: ctx.attempt, systemFaults });
       logger().info({ transfer: transferId, attempt: ctx.attempt, dossiers: report.dossiers.length }, 'transfer processed');
     },
     async onAbandoned({ transferId }, reason, error) {
       const code = reason === 'worker-stopped' ? 'jobs.worker_stopped' : 'jobs.retries_exhausted';
-      await failTransfer(deps, transferId, { code, params: { attempts: TRANSFER_MAX_ATTEMPTS, error: error ?? '' }, actor: SYSTEM_ACTOR });
+      const attempts = deps.config.databaseUrl ? TRANSFER_MAX_ATTEMPTS : TRANSFER_MAX_ATTEMPTS_EMBEDDED;
+      await failTransfer(deps, transferId, { code, params: { attempts, error: error ?? '' }, actor: SYSTEM_ACTOR });
     },
   };
 }
@@ -43,6 +52,16 @@ export async function enqueueTransfer(deps: IngestDeps, transferId: string): Pro
   if (queue instanceof InProcessQueue && !queue.working) await startConsumer(deps, queue);
 }
 
+/**
+ * Server start: every unfinished transfer gets its job (a server stopped mid-transfer, uploads
+ * received while no worker ran). Enqueueing is idempotent, so several servers may do it at once.
+ */
+export async function resumeTransfers(deps: IngestDeps): Promise<number> {
+  const ids = await unfinishedTransfers(deps);
+  for (const id of ids) await enqueueTransfer(deps, id);
+  return ids.length;
+}
+
 const consumers = new WeakMap<object, RunningWorker>();
 
 async function startConsumer(deps: IngestDeps, queue: InProcessQueue): Promise<void> {
@@ -52,8 +71,8 @@ async function startConsumer(deps: IngestDeps, queue: InProcessQueue): Promise<v
 }
 
 /** Resolves when this process has no transfer left to process (embedded catalog; tests). */
-export async function transfersIdle(deps: Pick<IngestDeps, 'db' | 'config'>): Promise<void> {
-  const queue = jobQueueFor(deps);
+export async function transfersIdle(db: IngestDeps['db']): Promise<void> {
+  const queue = existingJobQueue(db);
   if (queue instanceof InProcessQueue) await queue.idle();
 }
 
