@@ -8,7 +8,7 @@ import { openStorage } from '../../storage';
 import { runIngest, type IngestReport, type StepName } from '../../ingest';
 import { withCatalog, cliActor } from '../database';
 import { createProgress } from '../progress';
-import { CliExit, EXIT, cliLanguage, printJson, problemText, statusText } from '../output';
+import { CliExit, EXIT, cliLanguage, printJson, statusText } from '../output';
 import { buildReport } from '../../ingest/pipeline/report';
 
 function collect(value: string, previous: string[]): string[] {
@@ -24,17 +24,27 @@ async function readPassword(): Promise<string> {
   return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
 }
 
+/** The report's problems are already in the reader's language (buildReport translates them). */
 export function printReportText(report: IngestReport, lang: ReturnType<typeof cliLanguage>): void {
   const out: string[] = [t(lang, 'ingest.cli_transfer', { id: report.transfer })];
-  for (const p of report.problems ?? []) out.push(`  ! ${problemText(lang, p)}${p.where ? ` [${p.where}]` : ''}`);
+  if (report.failure) out.push(`  ✗ ${t(lang, 'ingest.cli_failure', { step: report.failure.step, message: report.failure.message })}`);
+  for (const p of report.problems ?? []) out.push(`  ! ${p.message}${p.where ? ` [${p.where}]` : ''}`);
   for (const d of report.dossiers) {
     out.push(`${d.index ?? '—'}  ${d.title}${d.id ? `  (${d.id})` : ''}`);
     for (const doc of d.documents) {
       out.push(`  ${statusText(lang, doc.status).padEnd(22)} ${doc.source}${doc.rendition ? ` → ${doc.rendition}` : ''}`);
-      for (const p of doc.problems) out.push(`      - ${problemText(lang, p)}${p.clause ? ` (${p.clause})` : ''}`);
+      for (const p of doc.problems) out.push(`      - ${p.message}${p.clause ? ` (${p.clause})` : ''}`);
     }
   }
+  if (report.status === 'failed') out.push(t(lang, 'ingest.cli_retry_hint', { id: report.transfer }));
+  else if (report.status === 'cancelled') out.push(t(lang, 'ingest.cli_cancelled', { id: report.transfer }));
   process.stdout.write(out.join('\n') + '\n');
+}
+
+/** Exit 0 only when the transfer completed with every document accepted (p.147 included). */
+export function reportExitCode(report: IngestReport): number {
+  const allAccepted = !report.status && !report.problems && report.dossiers.every((d) => d.documents.every((doc) => doc.status === 'accepted'));
+  return allAccepted ? EXIT.ok : EXIT.checkFailed;
 }
 
 export function register(program: Command): void {
@@ -71,6 +81,7 @@ export function register(program: Command): void {
                 progress.setTotal(p.total);
                 progress.update(p.done, `${p.step}${p.item ? ` ${p.item}` : ''}`);
               },
+              onBusy: (owner) => process.stderr.write(`muragat: ${t(lang, 'jobs.busy', { owner })}\n`),
               afterStep: crashAfter
                 ? (step: StepName) => {
                     if (step === crashAfter) process.kill(process.pid, 'SIGKILL');
@@ -85,7 +96,7 @@ export function register(program: Command): void {
       });
       if (opts.json) printJson(report);
       else printReportText(report, lang);
-      const allAccepted = !report.problems && report.dossiers.every((d) => d.documents.every((doc) => doc.status === 'accepted'));
-      if (!allAccepted) process.exitCode = EXIT.checkFailed;
+      // A failed transfer is a report like any other: exit 1 with the reason, never a stack trace.
+      if (reportExitCode(report) !== EXIT.ok) process.exitCode = EXIT.checkFailed;
     });
 }

@@ -6,6 +6,12 @@ import { isAppError } from '../../common/errors';
 import { t } from '../../common/i18n';
 import { checkTransfer, packTransfer, type TransferProblem } from '../../ingest/transfer';
 import { CliExit, EXIT, cliLanguage, printJson } from '../output';
+import { loadConfig } from '../../common/config';
+import { openStorage } from '../../storage';
+import { buildReport, cancelTransfer, processTransfer, retryTransfer } from '../../ingest';
+import { withCatalog, cliActor } from '../database';
+import { createProgress } from '../progress';
+import { printReportText, reportExitCode } from './ingest';
 
 function printProblems(heading: string | null, problems: TransferProblem[]): void {
   if (problems.length === 0) return;
@@ -74,5 +80,45 @@ export function register(program: Command): void {
         printProblems(null, result.problems);
       }
       if (!result.ok) throw new CliExit(EXIT.checkFailed);
+    });
+
+  transfer
+    .command('retry')
+    .description(t(lang, 'transfer.cli_retry_description'))
+    .argument('<id>', t(lang, 'transfer.cli_arg_id'))
+    .option('--json', t(lang, 'cli.opt_json_report'))
+    .action(async (id: string, opts: { json?: boolean }) => {
+      const config = loadConfig();
+      const report = await withCatalog(async ({ db }) => {
+        const deps = { db, storage: openStorage(config), config };
+        await retryTransfer(deps, cliActor(), id);
+        const progress = createProgress({ label: t(lang, 'ingest.cli_progress'), silent: opts.json, total: 0 });
+        try {
+          await processTransfer(deps, id, {
+            onProgress: (p) => {
+              progress.setTotal(p.total);
+              progress.update(p.done, `${p.step}${p.item ? ` ${p.item}` : ''}`);
+            },
+          });
+        } finally {
+          progress.stop();
+        }
+        return buildReport({ db }, id, lang);
+      });
+      if (opts.json) printJson(report);
+      else printReportText(report, lang);
+      if (reportExitCode(report) !== EXIT.ok) process.exitCode = EXIT.checkFailed;
+    });
+
+  transfer
+    .command('cancel')
+    .description(t(lang, 'transfer.cli_cancel_description'))
+    .argument('<id>', t(lang, 'transfer.cli_arg_id'))
+    .option('--json', t(lang, 'cli.opt_json_result'))
+    .action(async (id: string, opts: { json?: boolean }) => {
+      const config = loadConfig();
+      const result = await withCatalog(({ db }) => cancelTransfer({ db, storage: openStorage(config), config }, cliActor(), id));
+      if (opts.json) printJson(result);
+      else process.stdout.write(t(lang, 'transfer.cli_cancelled', { id: result.transferId }) + '\n');
     });
 }

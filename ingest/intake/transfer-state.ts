@@ -105,7 +105,8 @@ async function loadForAction(deps: Pick<IngestDeps, 'db'>, actor: Actor, transfe
     ? await deps.db.selectFrom('transfers').select(['id', 'status', 'source_sha256', 'actor', 'failure']).where('id', '=', transferId).executeTakeFirst()
     : undefined;
   const owner = (row?.actor as { userId?: string | null } | undefined)?.userId ?? null;
-  const mayAct = actor === SYSTEM_ACTOR || actor.roles.includes('archivist') || actor.roles.includes('admin') || (actor.userId !== null && owner === actor.userId);
+  // No user account (the system, or the operator's CLI on the archive's own machine) acts on any.
+  const mayAct = actor.userId === null || actor.roles.includes('archivist') || actor.roles.includes('admin') || owner === actor.userId;
   // Someone else's transfer is "not found" for a clerk, as on the read side.
   if (!row || !mayAct) throw new NotFoundError('ingest.transfer_not_found', 'ingest.transfer_not_found', { id: transferId });
   return row;
@@ -129,7 +130,11 @@ export async function retryTransfer(deps: StateDeps, actor: Actor, transferId: s
   const storeDone = steps.some((s) => s.step === 'store' && s.status === 'done');
   const restart = restored && !storeDone;
   const refused = (s: (typeof steps)[number]) => s.status === 'done' && (s.output as { ok?: boolean } | null)?.ok === false;
-  const redo = restart ? steps.map((s) => s.step) : steps.filter((s) => s.status !== 'done' || refused(s)).map((s) => s.step);
+  // The manifest step is cheap and safe to re-run (document rows are kept): running it again
+  // picks up what the catalog learnt meanwhile (organisation, nomenclature) for the store step.
+  const redo = restart
+    ? steps.map((s) => s.step)
+    : steps.filter((s) => s.status !== 'done' || refused(s) || (s.step === 'manifest' && !storeDone)).map((s) => s.step);
   const manifest = steps.find((s) => s.step === 'manifest' && !redo.includes('manifest'));
   const keptProblems = ((manifest?.output as { problems?: Problem[] } | null)?.problems ?? []);
   await deps.db.transaction().execute(async (trx) => {

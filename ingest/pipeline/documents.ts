@@ -4,6 +4,10 @@ import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../../catalog/database';
 import type { DocumentStatus, Problem } from '../tables';
 import type { FormatId, MalwareResult } from './tools';
+import { sanitiseDeep, sanitiseText } from './sanitise';
+import { isAppError } from '../../common/errors';
+import { t } from '../../common/i18n';
+import { problem } from './context';
 
 export interface DocRow {
   id: string;
@@ -98,13 +102,14 @@ export async function writeDocUpdates(trx: Transaction<Database>, updates: Map<s
   for (const [id, u] of updates) {
     const set: Record<string, unknown> = {};
     if (u.status !== undefined) set.status = u.status;
-    if (u.problems !== undefined) set.problems = JSON.stringify(u.problems);
-    if (u.format !== undefined) set.format = JSON.stringify(u.format);
-    if (u.malware !== undefined) set.malware = JSON.stringify(u.malware);
-    if (u.signature !== undefined) set.signature = JSON.stringify(u.signature);
+    // Tool messages quote documents (titles, text, certificate subjects): sanitised on the way in.
+    if (u.problems !== undefined) set.problems = JSON.stringify(sanitiseDeep(u.problems));
+    if (u.format !== undefined) set.format = JSON.stringify(sanitiseDeep(u.format));
+    if (u.malware !== undefined) set.malware = JSON.stringify(sanitiseDeep(u.malware));
+    if (u.signature !== undefined) set.signature = JSON.stringify(sanitiseDeep(u.signature));
     if (u.renditionSha256 !== undefined) set.rendition_sha256 = u.renditionSha256;
     if (u.renditionPath !== undefined) set.rendition_path = u.renditionPath;
-    if (u.acceptedWithReason !== undefined) set.accepted_with_reason = u.acceptedWithReason;
+    if (u.acceptedWithReason !== undefined) set.accepted_with_reason = u.acceptedWithReason === null ? null : sanitiseText(u.acceptedWithReason);
     if (Object.keys(set).length) await trx.updateTable('documents').set(set).where('id', '=', id).execute();
   }
 }
@@ -133,4 +138,19 @@ export function patch(doc: DocRow, updates: Map<string, DocUpdate>, change: DocU
 
 export function pending(docs: DocRow[]): DocRow[] {
   return docs.filter((d) => d.status === 'pending');
+}
+
+/**
+ * Whether an error thrown while checking one document is that document's problem (a parser
+ * tripping over its bytes) rather than the system's (a tool missing, the disk full: those are
+ * SystemErrors and fail the step, to be retried). One bad document never fails the others.
+ */
+export function isDocumentFault(error: unknown): boolean {
+  return !(isAppError(error) && error.status >= 500);
+}
+
+/** The problem recorded on a document whose check threw. */
+export function documentFault(step: string, doc: DocRow, error: unknown): Problem {
+  const reason = isAppError(error) ? t('en', error.messageKey, error.params as Record<string, unknown>) : error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  return problem('ingest.document_check_failed', { step, reason: sanitiseText(reason, 500) }, doc.source);
 }

@@ -1,7 +1,7 @@
 // The ingest report, in the shape `muragat ingest --json` prints and the API returns:
 // { transfer, dossiers: [{ id, index, title, documents: [{ source, status, format, rendition,
 //   signature, malware, problems }] }] }. A transfer refused as a whole adds `problems`.
-import { t, type Language } from '../../common/i18n';
+import { t, hasMessage, type Language } from '../../common/i18n';
 import type { Problem } from '../tables';
 import type { IngestDeps } from './tools';
 import { loadDocs, type DocRow } from './documents';
@@ -29,8 +29,10 @@ export interface IngestReport {
 }
 
 function translate(p: Problem, lang: Language): ReportProblem {
-  // Our own codes are message keys; problems from other modules already carry their text.
-  const text = p.code.startsWith('ingest.') ? t(lang, p.code, (p.details ?? {}) as Record<string, unknown>) : p.message;
+  // Our own codes are message keys; problems from other modules carry their English text, and
+  // are translated too when a catalog knows the code and the problem kept its parameters.
+  const known = p.code.startsWith('ingest.') || (p.details !== undefined && hasMessage(p.code));
+  const text = known ? t(lang, p.code, (p.details ?? {}) as Record<string, unknown>) : p.message;
   return { code: p.code, message: sanitiseText(text === p.code ? p.message : text), ...(p.where ? { where: p.where } : {}), ...(p.clause ? { clause: p.clause } : {}) };
 }
 

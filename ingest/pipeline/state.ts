@@ -3,6 +3,7 @@
 // every step is written to be safe to re-run (content-addressed objects, unique keys).
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../../catalog/database';
+import { sanitiseDeep, sanitiseText } from './sanitise';
 
 export const STEPS = [
   'unpack',
@@ -81,7 +82,7 @@ export async function runStep<T>(
   } catch (error) {
     await db
       .updateTable('ingest_steps')
-      .set({ status: 'failed', finished_at: new Date(), error: JSON.stringify({ message: error instanceof Error ? error.message : String(error) }) })
+      .set({ status: 'failed', finished_at: new Date(), error: JSON.stringify({ message: sanitiseText(error instanceof Error ? error.message : String(error), 1000) }) })
       .where('transfer_id', '=', transferId)
       .where('step', '=', step)
       .execute();
@@ -91,7 +92,7 @@ export async function runStep<T>(
     await result.write?.(trx);
     await trx
       .updateTable('ingest_steps')
-      .set({ status: 'done', finished_at: new Date(), output: JSON.stringify(result.output ?? null) })
+      .set({ status: 'done', finished_at: new Date(), output: JSON.stringify(sanitiseDeep(result.output ?? null)) })
       .where('transfer_id', '=', transferId)
       .where('step', '=', step)
       .execute();

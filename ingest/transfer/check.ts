@@ -77,6 +77,7 @@ export function checkManifestAgainstFiles(
         const list = doc[group];
         if (Array.isArray(list)) list.forEach((f, k) => isRecord(f) && files.push({ pointer: `${docPointer}/${group}/${k}`, file: f }));
       }
+      let documentBytes = 0;
       for (const { pointer, file } of files) {
         if (typeof file.path !== 'string') continue;
         const filePath = file.path.normalize('NFC');
@@ -100,9 +101,12 @@ export function checkManifestAgainstFiles(
         if (typeof file.sha256 === 'string' && file.sha256 !== entry.sha256) {
           problems.push(problem(lang, filePath, 'transfer.sha256_mismatch', { expected: file.sha256, actual: entry.sha256, pointer }));
         }
-        if (entry.size > DOCUMENT_LIMITS.maxFileBytes) {
-          problems.push(problem(lang, filePath, 'transfer.file_too_large', { size: mb(entry.size), max: mb(DOCUMENT_LIMITS.maxFileBytes) }, 'p.147'));
-        }
+        documentBytes += entry.size;
+      }
+      // p.147: 95 MB per e-document, all of its files together (original, attachments, signatures).
+      if (documentBytes > DOCUMENT_LIMITS.maxFileBytes) {
+        const where = typeof doc.path === 'string' ? doc.path.normalize('NFC') : at(docPointer);
+        problems.push(problem(lang, where, 'transfer.document_too_large', { size: mb(documentBytes), max: mb(DOCUMENT_LIMITS.maxFileBytes), files: files.length }, 'p.147'));
       }
       if (files.length > DOCUMENT_LIMITS.maxFilesPerDocument) {
         problems.push(problem(lang, at(docPointer), 'transfer.too_many_files', { count: files.length, max: DOCUMENT_LIMITS.maxFilesPerDocument }, 'p.147'));

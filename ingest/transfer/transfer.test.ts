@@ -315,9 +315,28 @@ describe('checkManifestAgainstFiles and checkTransfer', () => {
     const problems = checkManifestAgainstFiles(m, all, { lang: 'en' });
     const tooMany = problems.find((p) => p.code === 'transfer.too_many_files')!;
     expect(tooMany).toMatchObject({ where: 'manifest.json#/dossiers/0/documents/0', clause: 'p.147' });
-    expect(problems.find((p) => p.code === 'transfer.file_too_large')).toMatchObject({ where: big.path, clause: 'p.147' });
+    expect(problems.find((p) => p.code === 'transfer.document_too_large')).toMatchObject({ where: big.path, clause: 'p.147' });
     expect(problems.find((p) => p.code === 'transfer.index_department')).toMatchObject({ where: 'manifest.json#/dossiers/1/index' });
     expect(problems.filter((p) => p.code === 'transfer.path_outside_dossier').length).toBeGreaterThan(0);
+  });
+
+  it('counts the 95 MB of p.147 over all files of a document together, not per file', () => {
+    const m = clone();
+    const doc = m.dossiers[0]!.documents[0]!;
+    const third = Math.floor(DOCUMENT_LIMITS.maxFileBytes / 3) + 1024 * 1024;
+    const parts = [0, 1].map((i) => ({ path: `03-12/part-${i}.pdf`, size: third, sha256: sha256Hex(`part-${i}`) }));
+    doc.attachments = parts;
+    doc.size = third;
+    const main = { ...entries.find((e) => e.path === doc.path)!, size: third };
+    const all = [...entries.filter((e) => e.path !== doc.path), main, ...parts];
+    const problems = checkManifestAgainstFiles(m, all, { lang: 'en' });
+    const tooLarge = problems.filter((p) => p.code === 'transfer.document_too_large');
+    expect(tooLarge).toHaveLength(1);
+    expect(tooLarge[0]).toMatchObject({ where: doc.path, clause: 'p.147' });
+    // The original, its two attachments and its signature: all counted.
+    expect(tooLarge[0]!.message).toContain(`${1 + parts.length + (doc.signatures?.length ?? 0)} files total`);
+    // Each file alone is well under the limit.
+    expect(problems.some((p) => p.code === 'transfer.file_too_large')).toBe(false);
   });
 
   it('reports schema problems with the manifest pointer', () => {

@@ -38,6 +38,7 @@ export const DEFAULT_UNPACK_LIMITS: UnpackLimits = {
 };
 
 /** p.147: delivery limit for one document of a state body. */
+/** p.147: one e-document, all of its files together, is at most 95 MB and 80 files. */
 export const DOCUMENT_LIMITS = { maxFileBytes: 95 * 1024 * 1024, maxFilesPerDocument: 80 } as const;
 
 export const SIGNATURE_EXTENSIONS = ['.p7s', '.sig', '.cms'] as const;

@@ -6,7 +6,7 @@ import { ValidationError } from '../../common/errors';
 import { readTransferDepartment } from '../../access';
 import { buildReport, receiveTransfer } from '../../ingest';
 import { createUploadsService } from '../../ingest/intake/uploads.service';
-import { assertTransferVisible, listTransfers, submitTransfer, transferProgress } from '../../ingest/intake/transfers.service';
+import { assertTransferVisible, cancelTransfer, listTransfers, retryTransfer, submitTransfer, transferProgress } from '../../ingest/intake/transfers.service';
 import type { TransferStatus } from '../../ingest/tables';
 import { requireRole, requireUser, state } from '../auth';
 import { jsonBody } from '../body';
@@ -29,7 +29,7 @@ const PUT_QUERY_SCHEMA = {
   additionalProperties: false,
   properties: { offset: { type: 'integer', minimum: 0 }, lang: { type: 'string' } },
 } as const;
-const STATUSES: TransferStatus[] = ['uploading', 'queued', 'processing', 'completed', 'failed'];
+const STATUSES: TransferStatus[] = ['uploading', 'queued', 'processing', 'completed', 'failed', 'cancelled'];
 const LIST_QUERY_SCHEMA = {
   type: 'object',
   additionalProperties: false,
@@ -113,7 +113,7 @@ export function createRoutes(deps: ServerDeps): Router {
     const done = await uploads.complete(actor, ctx.params.id!, async ({ tarPath, sourceName, actor: who }) => {
       // Uploads are for the user's own department: refused before anything is received.
       await deps.access.assertMayUploadFor(user, await readTransferDepartment(tarPath), { actor, uploadId: ctx.params.id! });
-      return receiveTransfer(ingestDeps, { tarPath, sourceName, actor: who });
+      return receiveTransfer(ingestDeps, { tarPath, sourceName, actor: who, duplicates: 'conflict' });
     });
     const processing = await submitTransfer(ingestDeps, done.transferId);
     ctx.status = 202;
@@ -137,6 +137,20 @@ export function createRoutes(deps: ServerDeps): Router {
     ctx.body = await buildReport(deps, ctx.params.id!, state(ctx).lang);
   });
 
+  // Retry and cancel: the archivist, or the clerk who uploaded the transfer (checked by the service).
+  router.post('/api/transfers/:id/retry', uploaders, async (ctx) => {
+    const { actor } = requireUser(ctx);
+    const retried = await retryTransfer(ingestDeps, actor, ctx.params.id!);
+    const processing = await submitTransfer(ingestDeps, retried.transferId);
+    ctx.status = 202;
+    ctx.body = { transferId: retried.transferId, status: retried.status, restarted: retried.restarted, processing };
+  });
+
+  router.post('/api/transfers/:id/cancel', uploaders, async (ctx) => {
+    const { actor } = requireUser(ctx);
+    ctx.body = await cancelTransfer(ingestDeps, actor, ctx.params.id!);
+  });
+
   return router;
 }
 
@@ -156,6 +170,12 @@ const problem = {
   type: 'object',
   required: ['code', 'message'],
   properties: { code: { type: 'string' }, message: { type: 'string' }, where: { type: 'string' }, clause: { type: 'string' } },
+};
+/** Why a transfer failed: the step, the message key, the message in the request's language. */
+const failure = {
+  type: 'object',
+  required: ['step', 'code', 'message'],
+  properties: { step: { type: 'string', examples: ['manifest', 'store'] }, code: { type: 'string', examples: ['ingest.json_too_deep'] }, message: { type: 'string' } },
 };
 const counts = {
   type: 'object',
@@ -210,6 +230,7 @@ export const openapi: OpenApiFragment = {
         stepsTotal: { type: 'integer' },
         percent: { type: 'integer', minimum: 0, maximum: 100 },
         problems: { type: 'array', items: problem },
+        failure: { ...failure, type: ['object', 'null'], description: 'Why a failed transfer failed; null unless status is failed' },
       },
     },
     IngestReport: {
@@ -219,6 +240,8 @@ export const openapi: OpenApiFragment = {
       properties: {
         transfer: { type: 'string' },
         problems: { type: 'array', items: problem },
+        status: { enum: ['uploading', 'queued', 'processing', 'failed', 'cancelled'], description: 'Present unless the transfer completed' },
+        failure,
         dossiers: {
           type: 'array',
           items: {
@@ -291,7 +314,10 @@ export const openapi: OpenApiFragment = {
     '/api/transfers/uploads/{id}/complete': {
       post: {
         summary: 'Finish an upload: hash it, receive the transfer and start ingest in the background',
-        description: 'With the embedded database the API process runs the ingest; with PostgreSQL the transfer is queued for `muragat worker`.',
+        description:
+          'With the embedded database the API process runs the ingest; with PostgreSQL the transfer is queued for `muragat worker`. ' +
+          'The same package bytes received before answer 409: `transfer.duplicate_failed` when that transfer failed or was cancelled ' +
+          '(details { transferId, status }: offer POST /api/transfers/{transferId}/retry), `transfer.duplicate_accepted` when it completed.',
         tags: ['transfers'],
         security: uploaderSecurity,
         parameters: [uploadId],
@@ -328,6 +354,40 @@ export const openapi: OpenApiFragment = {
         security: [{ session: [] }],
         parameters: [transferId],
         responses: { '200': ok('Progress', { type: 'object', required: ['transfer'], properties: { transfer: ref('TransferProgress') } }), ...errors(401, 403, 404) },
+      },
+    },
+    '/api/transfers/{id}/retry': {
+      post: {
+        summary: 'Retry a failed or cancelled transfer (archivist; the uploading clerk for their own)',
+        description:
+          'Resumes at the failed step (steps already done stay done); when the quarantine copy is gone the package is restored from the store. ' +
+          '409 transfer.not_retryable (details { transferId, status }) for any other state; 409 transfer.retry_no_package when the package is no longer kept. Audit: transfer.retry.',
+        tags: ['transfers'],
+        security: uploaderSecurity,
+        parameters: [transferId],
+        responses: {
+          '202': ok('Transfer queued again', {
+            type: 'object',
+            required: ['transferId', 'status', 'restarted', 'processing'],
+            properties: { transferId: { type: 'string' }, status: { const: 'queued' }, restarted: { type: 'boolean', description: 'Started over from the package' }, processing: { enum: ['queued', 'processing', 'finished'] } },
+          }),
+          ...errors(401, 403, 404, 409),
+        },
+      },
+    },
+    '/api/transfers/{id}/cancel': {
+      post: {
+        summary: 'Cancel a queued, processing or failed transfer (archivist; the uploading clerk for their own)',
+        description:
+          'Nothing more is processed (a running transfer stops at the next step); the package is kept in the store as evidence and can still be retried. ' +
+          '409 transfer.not_cancellable (details { transferId, status }) when completed or already cancelled. Audit: transfer.cancel.',
+        tags: ['transfers'],
+        security: uploaderSecurity,
+        parameters: [transferId],
+        responses: {
+          '200': ok('Transfer cancelled', { type: 'object', required: ['transferId', 'status'], properties: { transferId: { type: 'string' }, status: { const: 'cancelled' } } }),
+          ...errors(401, 403, 404, 409),
+        },
       },
     },
     '/api/transfers/{id}/report': {

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { parseConfig, type Config } from '../../common/config';
 import { openStorage, type Storage } from '../../storage';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
+import type { DatabaseKind } from '../../catalog/db';
 import { createTestPki, type TestPki } from '../../validators/signature/testing/test-pki';
 import { signDetached } from '../../validators/signature';
 import { buildTransferTree, type FixtureOptions } from '../../ingest/transfer/testing/fixtures';
@@ -36,7 +37,7 @@ export async function testPki(): Promise<TestPki> {
   return pkiPromise;
 }
 
-export async function createIngestEnv(extraEnv: Record<string, string> = {}): Promise<IngestEnv> {
+export async function createIngestEnv(extraEnv: Record<string, string> = {}, kind: DatabaseKind = 'pglite'): Promise<IngestEnv> {
   const root = await mkdtemp(path.join(tmpdir(), 'muragat-ingest-'));
   const pki = await testPki();
   const env = {
@@ -48,7 +49,7 @@ export async function createIngestEnv(extraEnv: Record<string, string> = {}): Pr
     ...extraEnv,
   };
   const config = parseConfig(env);
-  const database = await createTestDatabase('pglite');
+  const database = await createTestDatabase(kind);
   const storage = openStorage(config);
   return {
     root,

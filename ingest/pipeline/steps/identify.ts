@@ -6,7 +6,9 @@ import { sha256File } from '../../../common/hash';
 import { isAppError } from '../../../common/errors';
 import { t } from '../../../common/i18n';
 import { problem, type Ctx } from '../context';
-import { loadDocs, localFile, writeDocUpdates, reject, patch, type DocRow, type DocUpdate, type ManifestEntryRecord } from '../documents';
+import { loadDocs, localFile, writeDocUpdates, reject, patch, isDocumentFault, documentFault, type DocRow, type DocUpdate, type ManifestEntryRecord } from '../documents';
+import { sanitiseDeep, sanitiseText } from '../sanitise';
+import type { FormatId } from '../tools';
 import { runStep } from '../state';
 import { OK, type PipelineStep } from '../step';
 
@@ -31,7 +33,14 @@ async function stepIdentify(ctx: Ctx): Promise<void> {
       const doc = queue.shift()!;
       const file = localFile(ctx.work, doc);
       ctx.progress({ step: 'identify', done: done++, total: done + queue.length, item: doc.source });
-      const format = await ctx.tools.identifyFormat(file, path.basename(doc.source));
+      let format: FormatId;
+      try {
+        format = await ctx.tools.identifyFormat(file, path.basename(doc.source));
+      } catch (error) {
+        if (!isDocumentFault(error)) throw error;
+        reject(doc, updates, documentFault('identify', doc, error));
+        continue;
+      }
       patch(doc, updates, { format });
       if (doc.size === 0) reject(doc, updates, problem('ingest.empty_file', {}, doc.source));
       else if (format.family === 'unknown') reject(doc, updates, problem('ingest.unknown_format', { details: format.problems.join('; ') }, doc.source));
@@ -50,16 +59,18 @@ async function stepIdentify(ctx: Ctx): Promise<void> {
           patch(doc, updates, { status: 'expanded' });
           for (const member of entries) {
             nextSeq += 1;
-            const source = `${doc.source}/${member.name}`;
+            // Member names come from inside the container: sanitised like any document string.
+            const source = sanitiseText(`${doc.source}/${member.name}`, 1000);
             const { sha256, size } = await sha256File(member.path);
-            const entry: ManifestEntryRecord = { ...doc.entry, localPath: path.relative(ctx.work, member.path), title: `${doc.entry.title} — ${member.name}`, signatures: [], inferred: [...new Set([...doc.entry.inferred, 'title'])] };
+            const entry: ManifestEntryRecord = { ...doc.entry, localPath: path.relative(ctx.work, member.path), title: sanitiseText(`${doc.entry.title} — ${member.name}`), signatures: [], inferred: [...new Set([...doc.entry.inferred, 'title'])] };
             const child: DocRow = { ...doc, id: `new:${nextSeq}`, seq: nextSeq, source, parent: doc.source, sha256, size, format: null, status: 'pending', problems: [], entry };
             newRows.push({ transfer_id: ctx.transferId, dossier_index: doc.dossierIndex, seq: nextSeq, source_path: source, parent_path: doc.source, sha256, size, status: 'pending', problems: '[]', manifest_entry: JSON.stringify(entry) });
             queue.push(child);
           }
         } catch (error) {
-          if (!isAppError(error)) throw error;
-          reject(doc, updates, problem('ingest.container_refused', { reason: t('en', error.messageKey, error.params) }, doc.source));
+          if (!isDocumentFault(error)) throw error;
+          const reason = isAppError(error) ? t('en', error.messageKey, error.params) : error instanceof Error ? error.message : String(error);
+          reject(doc, updates, problem('ingest.container_refused', { reason: sanitiseText(reason, 500) }, doc.source));
         }
       }
     }
@@ -70,7 +81,7 @@ async function stepIdentify(ctx: Ctx): Promise<void> {
       write: async (trx) => {
         for (const row of newRows) {
           const u = childUpdates.get(`new:${row.seq as number}`);
-          const values = { ...row, status: u?.status ?? row.status, problems: JSON.stringify(u?.problems ?? []), format: u?.format ? JSON.stringify(u.format) : null };
+          const values = { ...row, status: u?.status ?? row.status, problems: JSON.stringify(sanitiseDeep(u?.problems ?? [])), format: u?.format ? JSON.stringify(sanitiseDeep(u.format)) : null };
           await trx.insertInto('documents').values(values as never).onConflict((oc) => oc.columns(['transfer_id', 'source_path']).doNothing()).execute();
         }
         await writeDocUpdates(trx, new Map([...updates].filter(([id]) => !id.startsWith('new:'))));

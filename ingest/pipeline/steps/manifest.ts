@@ -3,13 +3,80 @@
 import path from 'node:path';
 import { readFile } from 'node:fs/promises';
 import type { Problem } from '../../tables';
+import { createOrganisationService } from '../../../catalog/organisation.service';
+import { findItemRow, findNomenclature } from '../../../catalog/nomenclature.repository';
+import { JsonLimitError, parseBoundedJson } from '../bounded-json';
+import { sanitiseDeep } from '../sanitise';
 import { problem, required, DOCUMENT_MAX_BYTES, DOCUMENT_MAX_FILES, type Ctx, type UnpackedEntry } from '../context';
 import type { ManifestEntryRecord } from '../documents';
 import { runStep } from '../state';
 import type { PipelineStep } from '../step';
 import type { TransferManifest } from '../tools';
 
-interface ManifestOut { ok: boolean; problems: Problem[]; manifest: TransferManifest }
+interface ManifestOut { ok: boolean; problems: Problem[]; manifest: TransferManifest; fromCatalog?: string[] }
+
+/** manifest.json above this is refused unread (a real one for 10,000 documents is about 5 MB). */
+export const MANIFEST_MAX_BYTES = 32 * 1024 * 1024;
+
+/**
+ * Fills in the transfer's organisation (name, BIN), fonds and department name from the catalog
+ * when the package leaves them out (a package packed without transfer.json). Returns the fields
+ * filled and those still missing.
+ */
+export async function completeFromCatalog(ctx: Ctx, manifest: TransferManifest): Promise<{ manifest: TransferManifest; filled: string[]; missing: string[] }> {
+  const transfer = { ...manifest.transfer } as TransferManifest['transfer'] & { organisation?: { bin?: string; name?: string } };
+  const filled: string[] = [];
+  const needOrganisation = !transfer.organisation?.name || !transfer.organisation.bin;
+  const needDepartment = !transfer.department?.name;
+  const needFonds = !transfer.fonds;
+  if (needOrganisation || needDepartment || needFonds) {
+    const service = createOrganisationService({ db: ctx.deps.db });
+    const organisation = await service.get();
+    if (organisation) {
+      const given = transfer.organisation ?? {};
+      // A BIN the sender gave is kept; the catalog's is used only for what is absent.
+      if (!given.name) filled.push('transfer.organisation.name');
+      if (!given.bin) filled.push('transfer.organisation.bin');
+      transfer.organisation = { name: given.name || organisation.nameKk || organisation.nameRu, bin: given.bin || organisation.bin };
+      if (needFonds && organisation.fondsNumber) {
+        transfer.fonds = organisation.fondsNumber;
+        filled.push('transfer.fonds');
+      }
+    }
+    if (needDepartment && transfer.department?.code) {
+      const department = (await service.listDepartments()).find((d) => d.code === transfer.department.code);
+      if (department) {
+        transfer.department = { ...transfer.department, name: department.nameKk || department.nameRu };
+        filled.push('transfer.department.name');
+      }
+    }
+  }
+  // A dossier's title and retention from the approved nomenclature of the year (p.211).
+  const dossiers = [...manifest.dossiers];
+  if (dossiers.some((d) => !d.title || !d.retention)) {
+    const nomenclature = await findNomenclature(ctx.deps.db, transfer.year);
+    for (const [i, d] of dossiers.entries()) {
+      if ((d.title && d.retention) || !nomenclature) continue;
+      const item = await findItemRow(ctx.deps.db, nomenclature.id, d.index);
+      if (!item) continue;
+      const next = { ...d };
+      if (!d.title) {
+        next.title = item.heading;
+        filled.push(`dossiers/${i}/title`);
+      }
+      if (!d.retention) {
+        next.retention = { kind: item.retention_kind, ...(item.retention_years !== null ? { years: item.retention_years } : {}), ...(item.retention_article ? { article: item.retention_article } : {}) };
+        filled.push(`dossiers/${i}/retention`);
+      }
+      dossiers[i] = next;
+    }
+  }
+  const missing: string[] = [];
+  for (const [i, d] of dossiers.entries()) if (!d.title) missing.push(`dossiers/${i}/title (${d.index})`);
+  if (!transfer.organisation?.name) missing.push('transfer.organisation.name');
+  if (!transfer.organisation?.bin && !transfer.fonds) missing.push('transfer.organisation.bin');
+  return { manifest: { ...manifest, transfer: transfer as TransferManifest['transfer'], dossiers }, filled, missing };
+}
 
 export const manifestStep: PipelineStep = {
   name: 'manifest',
@@ -26,8 +93,13 @@ async function stepManifest(ctx: Ctx, entries: { path: string; size: number; sha
     const manifestPath = path.join(ctx.work, 'files', 'manifest.json');
     let manifest: TransferManifest;
     try {
-      manifest = JSON.parse(await readFile(manifestPath, 'utf8')) as TransferManifest;
+      // Bounded: a manifest nested 100,000 deep or of gigabytes is the sender's fault, said once.
+      // Every string in it is sanitised before it can reach the catalog or a report.
+      manifest = sanitiseDeep(parseBoundedJson(await readFile(manifestPath), { where: 'manifest.json', maxBytes: MANIFEST_MAX_BYTES }) as TransferManifest);
     } catch (error) {
+      if (error instanceof JsonLimitError) {
+        return { output: { ok: false, problems: [problem(error.messageKey, error.params as Record<string, unknown>, 'manifest.json')], manifest: null as unknown as TransferManifest } };
+      }
       const code = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'ingest.manifest_missing' : 'ingest.manifest_unreadable';
       return { output: { ok: false, problems: [problem(code, {}, 'manifest.json')], manifest: null as unknown as TransferManifest } };
     }
@@ -36,6 +108,13 @@ async function stepManifest(ctx: Ctx, entries: { path: string; size: number; sha
       const problems = schema.problems.map((p) => problem('ingest.manifest_invalid', { pointer: p.pointer, reason: p.message.en ?? p.keyword }, `manifest.json${p.pointer}`));
       return { output: { ok: false, problems, manifest } };
     }
+    // Required metadata before any conversion: what the package does not say, the archive's
+    // catalog may know (its own organisation, fonds, departments); what neither knows refuses it.
+    const known = await completeFromCatalog(ctx, manifest);
+    if (known.missing.length) {
+      return { output: { ok: false, problems: known.missing.map((field) => problem('ingest.metadata_missing', { field }, 'manifest.json', 'p.210')), manifest } };
+    }
+    manifest = known.manifest;
     const found = ctx.tools.checkManifestAgainstFiles(manifest, entries);
     const byFile = new Map(entries.map((e) => [e.path, e]));
     // Problems naming a document (or one of its signature files) belong to that document.
@@ -63,6 +142,7 @@ async function stepManifest(ctx: Ctx, entries: { path: string; size: number; sha
         const file = byFile.get(doc.path);
         const problems = perDoc.get(doc.path) ?? [];
         const sigBytes = [...(doc.signatures ?? []), ...(doc.attachments ?? [])].reduce((n, s) => n + (byFile.get(s.path)?.size ?? 0), 0);
+        // p.147: the limit is of the e-document, all of its files together.
         if ((file?.size ?? 0) + sigBytes > DOCUMENT_MAX_BYTES && !problems.some((p) => /size|limit|large/i.test(p.code))) {
           problems.push(problem('ingest.document_too_large', { size: (file?.size ?? 0) + sigBytes, limit: DOCUMENT_MAX_BYTES }, doc.path, 'p.147'));
         }
@@ -94,7 +174,7 @@ async function stepManifest(ctx: Ctx, entries: { path: string; size: number; sha
           sha256: file?.sha256 ?? doc.sha256,
           size: file?.size ?? 0,
           status: problems.length ? 'rejected' : 'pending',
-          problems: JSON.stringify(problems),
+          problems: JSON.stringify(sanitiseDeep(problems)),
           manifest_entry: JSON.stringify(entry),
         });
       }
@@ -122,14 +202,14 @@ async function stepManifest(ctx: Ctx, entries: { path: string; size: number; sha
       });
     }
     return {
-      output: { ok: true, problems: transferProblems, manifest },
+      output: { ok: true, problems: transferProblems, manifest, fromCatalog: known.filled },
       write: async (trx) => {
         for (const row of rows) {
           await trx.insertInto('documents').values(row as never).onConflict((oc) => oc.columns(['transfer_id', 'source_path']).doNothing()).execute();
         }
         await trx
           .updateTable('transfers')
-          .set({ department: manifest.transfer.department.code, year: manifest.transfer.year, problems: JSON.stringify(transferProblems) })
+          .set({ department: manifest.transfer.department.code, year: manifest.transfer.year, problems: JSON.stringify(sanitiseDeep(transferProblems)) })
           .where('id', '=', ctx.transferId)
           .execute();
       },

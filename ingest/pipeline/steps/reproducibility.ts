@@ -1,7 +1,7 @@
 // Step 8: the rendition must render and carry the original's text; a document that passes
 // every check is accepted here.
 import { problem, type Ctx } from '../context';
-import { loadDocs, localFile, renditionFile, writeDocUpdates, warn, patch, pending, type DocUpdate } from '../documents';
+import { loadDocs, localFile, renditionFile, writeDocUpdates, warn, patch, pending, isDocumentFault, documentFault, type DocUpdate } from '../documents';
 import { CHECK_CONCURRENCY, eachLimited } from '../pool';
 import { runStep } from '../state';
 import { OK, type PipelineStep } from '../step';
@@ -24,7 +24,15 @@ async function stepReproducibility(ctx: Ctx): Promise<void> {
     let i = 0;
     await eachLimited(docs, CHECK_CONCURRENCY, async (doc) => {
       ctx.progress({ step: 'reproducibility', done: i++, total: docs.length, item: doc.source });
-      const r = earlyChecks[doc.id]?.reproducibility ?? (await ctx.tools.checkReproducibility(localFile(ctx.work, doc), doc.format as FormatId, renditionFile(ctx.work, doc)));
+      let r: Awaited<ReturnType<typeof ctx.tools.checkReproducibility>>;
+      try {
+        r = earlyChecks[doc.id]?.reproducibility ?? (await ctx.tools.checkReproducibility(localFile(ctx.work, doc), doc.format as FormatId, renditionFile(ctx.work, doc)));
+      } catch (error) {
+        if (!isDocumentFault(error)) throw error;
+        patch(doc, updates, { status: 'conversion-failed', renditionSha256: null });
+        warn(doc, updates, documentFault('reproducibility', doc, error));
+        return;
+      }
       if (r.ok) {
         patch(doc, updates, { status: 'accepted' });
       } else {

@@ -2,7 +2,7 @@
 import path from 'node:path';
 import { readFile } from 'node:fs/promises';
 import { problem, type Ctx } from '../context';
-import { loadDocs, localFile, writeDocUpdates, reject, warn, patch, pending, type DocUpdate } from '../documents';
+import { loadDocs, localFile, writeDocUpdates, reject, warn, patch, pending, isDocumentFault, documentFault, type DocUpdate } from '../documents';
 import { runStep } from '../state';
 import { OK, type PipelineStep } from '../step';
 
@@ -32,16 +32,22 @@ async function stepSignatures(ctx: Ctx): Promise<void> {
       let verdict: 'valid' | 'invalid' | 'cannot-verify' = 'valid';
       const signers: string[] = [];
       const reasons: string[] = [];
-      for (const s of sigs) {
-        const report = await ctx.tools.verifySignature({
-          signature: await readFile(path.join(ctx.work, 'files', s.path)),
-          content: localFile(ctx.work, doc),
-          trustDir: ctx.deps.config.trustDir,
-        });
-        signers.push(...report.signers.map((x) => x.signer.subject));
-        if (report.reason) reasons.push(`${s.path}: ${report.reason}`);
-        if (report.verdict === 'invalid') verdict = 'invalid';
-        else if (report.verdict === 'cannot-verify' && verdict === 'valid') verdict = 'cannot-verify';
+      try {
+        for (const s of sigs) {
+          const report = await ctx.tools.verifySignature({
+            signature: await readFile(path.join(ctx.work, 'files', s.path)),
+            content: localFile(ctx.work, doc),
+            trustDir: ctx.deps.config.trustDir,
+          });
+          signers.push(...report.signers.map((x) => x.signer.subject));
+          if (report.reason) reasons.push(`${s.path}: ${report.reason}`);
+          if (report.verdict === 'invalid') verdict = 'invalid';
+          else if (report.verdict === 'cannot-verify' && verdict === 'valid') verdict = 'cannot-verify';
+        }
+      } catch (error) {
+        if (!isDocumentFault(error)) throw error;
+        reject(doc, updates, documentFault('signatures', doc, error));
+        continue;
       }
       patch(doc, updates, { signature: { verdict, reason: reasons.join('; ') || undefined, signers, files: sigs } });
       if (verdict === 'invalid') {

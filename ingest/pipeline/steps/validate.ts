@@ -1,7 +1,8 @@
 // Step 7: PDF/A-1b validation of each rendition (the early check's result when there is one).
 import { sha256File } from '../../../common/hash';
 import { problem, type Ctx } from '../context';
-import { loadDocs, renditionFile, writeDocUpdates, warn, patch, pending, type DocUpdate } from '../documents';
+import { loadDocs, renditionFile, writeDocUpdates, warn, patch, pending, isDocumentFault, documentFault, type DocUpdate } from '../documents';
+import type { PdfaReport } from '../tools';
 import { CHECK_CONCURRENCY, eachLimited } from '../pool';
 import { runStep } from '../state';
 import { OK, type PipelineStep } from '../step';
@@ -26,7 +27,16 @@ async function stepValidate(ctx: Ctx): Promise<void> {
       ctx.progress({ step: 'validate', done: i++, total: docs.length, item: doc.source });
       const file = renditionFile(ctx.work, doc);
       const pre = earlyChecks[doc.id];
-      const report = pre?.pdfa ?? (await ctx.tools.validatePdfA(file, { file: doc.source }));
+      let report: { compliant: boolean; engine: string; failures: PdfaReport['failures'] };
+      try {
+        report = pre?.pdfa ?? (await ctx.tools.validatePdfA(file, { file: doc.source }));
+      } catch (error) {
+        if (!isDocumentFault(error)) throw error;
+        // The original stays; this rendition cannot be checked, so it is not the archival copy.
+        patch(doc, updates, { status: 'conversion-failed', renditionSha256: null });
+        warn(doc, updates, documentFault('validate', doc, error));
+        return;
+      }
       engine = report.engine;
       if (report.compliant) {
         patch(doc, updates, { renditionSha256: pre?.renditionSha256 ?? (await sha256File(file)).sha256 });
