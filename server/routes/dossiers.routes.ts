@@ -205,7 +205,34 @@ export const openapi: OpenApiFragment = {
         },
         signatures: {
           type: 'array',
-          items: { type: 'object', properties: { kind: { type: 'string' }, verdict: { type: 'string' }, signer: { type: 'object' }, cmsSha256: { type: 'string' }, at: { type: 'string' } } },
+          items: {
+            type: 'object',
+            properties: {
+              kind: { type: 'string' },
+              verdict: { type: 'string' },
+              signer: {
+                type: 'object',
+                description: 'Who signed: the user the certificate is bound to (signer identity) and the certificate',
+                properties: {
+                  userId: { type: 'string' },
+                  username: { type: 'string' },
+                  fullName: { type: 'string' },
+                  role: { type: 'string' },
+                  bindingKind: { enum: ['certificate', 'iin'] },
+                  subject: { type: 'string' },
+                  issuer: { type: 'string' },
+                  serialNumber: { type: 'string' },
+                  iin: { type: 'string' },
+                  bin: { type: 'string' },
+                  notBefore: { type: 'string' },
+                  notAfter: { type: 'string' },
+                  signingTime: { type: 'string' },
+                },
+              },
+              cmsSha256: { type: 'string' },
+              at: { type: 'string' },
+            },
+          },
         },
         documents: {
           type: 'array',
@@ -301,7 +328,11 @@ export const openapi: OpenApiFragment = {
     '/api/dossiers/{id}/signatures': {
       post: {
         summary: 'Attach a detached CMS signature: integrity (department_head) or inventory (archivist, department_clerk)',
-        description: 'Verified against the signed content before anything is stored; 400 ingest.uploaded_signature_invalid with the verification report otherwise.',
+        description:
+          'Verified against the signed content before anything is stored; 400 ingest.uploaded_signature_invalid with the verification report otherwise. ' +
+          'The certificate must be registered to the submitting user (see /api/users/{id}/certificates), who holds the signing role and, as clerk or head, the dossier\'s department: ' +
+          '403 signature.signer_not_owner / signer_not_registered / signer_pending / signer_department / signer_role otherwise, naming the expected signer. ' +
+          'A certificate unknown to the archive, from a user with none registered, is bound pending the administrator\'s confirmation.',
         tags: ['dossiers'],
         security: [{ session: [], csrf: [] }],
         parameters: [idParam],
