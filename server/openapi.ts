@@ -28,13 +28,13 @@ export const ok = (description: string, schema: unknown) => ({ description, cont
 /** Standard error responses by status. */
 export function errors(...statuses: number[]): Record<string, unknown> {
   const text: Record<number, string> = {
-    400: 'Invalid input; details.problems lists each field',
+    400: 'Invalid input; details.problems lists each field (request.bad_text: NUL, invalid UTF-8 or a lone surrogate, details.where/field)',
     401: 'No valid session (auth.unauthenticated)',
     403: 'Missing role or CSRF token (auth.forbidden, auth.csrf_invalid)',
-    404: 'Not found',
+    404: "Not found; another department's dossier or transfer answers exactly the same (access/)",
     409: 'Conflicts with the current state',
     413: 'Request body too large',
-    429: 'Too many attempts; details.retryAfterSeconds',
+    429: 'Too many attempts or over a quota; details.retryAfterSeconds and Retry-After when waiting helps',
     503: 'A required service is unavailable',
   };
   return Object.fromEntries(statuses.map((s) => [String(s), { description: text[s] ?? 'Error', content: jsonContent(ref('Error')) }]));
