@@ -19,15 +19,9 @@ export interface MalwareResult {
   engineVersion?: string;
   warning?: string;
 }
-export interface ConversionResult {
-  ok: boolean;
-  output?: string;
-  method: string;
-  tool: { name: string; version: string };
-  problems: { code: string; message: string }[];
-}
+export type ConversionResult = import('../convert/converter').ConversionResult;
 export interface Converter {
-  convertMany(items: { path: string; format: FormatId; outPath: string }[], onDone?: (i: number) => void): Promise<ConversionResult[]>;
+  convertMany(items: { path: string; format: FormatId; outPath: string }[], onDone?: (i: number, result?: ConversionResult) => void): Promise<ConversionResult[]>;
   close(): Promise<void>;
 }
 export interface PdfaReport {

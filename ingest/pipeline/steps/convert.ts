@@ -10,6 +10,8 @@ import { CHECK_BUDGET_BYTES, CHECK_CONCURRENCY, createLimiter } from '../pool';
 import { runStep } from '../state';
 import { OK, type PipelineStep } from '../step';
 import type { FormatId, PdfaReport } from '../tools';
+import { conversionNotes } from '../../convert/notes';
+import type { RenditionChecks } from '../../convert/converter';
 
 export const convertStep: PipelineStep = {
   name: 'convert',
@@ -37,16 +39,21 @@ async function stepConvert(ctx: Ctx): Promise<void> {
       let n = 0;
       const results = await converter.convertMany(
         docs.map((d) => ({ path: localFile(ctx.work, d), format: d.format as FormatId, outPath: renditionFile(ctx.work, d) })),
-        (i) => {
+        (i, result) => {
           ctx.progress({ step: 'convert', done: ++n, total: docs.length });
           const doc = docs[i];
-          if (doc) started.push(checkWeight(doc).then((w) => early(w, () => earlyCheck(ctx, doc))).then((c) => { if (c) checks[doc.id] = c; }, () => undefined));
+          // The converter checks its renditions itself when it chooses among routes: those checks
+          // are used as they are (a page-image rendition's text check is not applicable).
+          if (doc && result?.checks) started.push(convertedCheck(ctx, doc, result.checks).then((c) => { checks[doc.id] = c; }, () => undefined));
+          else if (doc) started.push(checkWeight(doc).then((w) => early(w, () => earlyCheck(ctx, doc))).then((c) => { if (c) checks[doc.id] = c; }, () => undefined));
         },
       );
       await Promise.all(started);
       docs.forEach((doc, i) => {
         const r = results[i]!;
         tools.set(r.tool.name, r.tool.version);
+        // Active content of the original and the route, when it was a fallback, for the report.
+        for (const note of conversionNotes(r)) warn(doc, updates, { code: note.code, message: note.message, where: doc.source, details: note.details });
         if (!r.ok) {
           patch(doc, updates, { status: 'conversion-failed', renditionSha256: null });
           for (const p of r.problems) warn(doc, updates, { code: p.code, message: p.message, where: doc.source });
@@ -75,6 +82,11 @@ async function earlyCheck(ctx: Ctx, doc: DocRow): Promise<EarlyCheck | null> {
   if (!report.compliant) return { pdfa };
   const reproducibility = await ctx.tools.checkReproducibility(localFile(ctx.work, doc), doc.format as FormatId, file);
   return { pdfa, renditionSha256: (await sha256File(file)).sha256, reproducibility };
+}
+
+async function convertedCheck(ctx: Ctx, doc: DocRow, c: RenditionChecks): Promise<EarlyCheck> {
+  if (!c.pdfa.compliant) return { pdfa: c.pdfa };
+  return { pdfa: c.pdfa, renditionSha256: (await sha256File(renditionFile(ctx.work, doc))).sha256, reproducibility: c.reproducibility };
 }
 
 export async function convertChecks(ctx: Ctx): Promise<Record<string, EarlyCheck>> {
