@@ -50,7 +50,7 @@ export async function claimTransfer(deps: IngestDeps, transferId: string, option
     signal: options.signal,
     done: async () => isFinal(await status()),
     onBusy: (owner) => {
-      logger().info({ transfer: transferId, owner }, 'transfer is being processed by another worker; waiting for it');
+      logger().debug({ transfer: transferId, owner }, 'transfer is being processed by another worker; waiting for it');
       options.onBusy?.(owner);
     },
   });

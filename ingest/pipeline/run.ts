@@ -27,12 +27,14 @@ export interface RunIngestInput {
   onProgress?: (p: IngestProgress) => void;
   /** Test hook: called after each step is durably done (crash-resume tests kill here). */
   afterStep?: (step: StepName) => void;
+  /** Told once when another process is already processing the same package (we wait for it). */
+  onBusy?: (owner: string) => void;
 }
 
 /** Receives and processes a transfer package; returns the report (also kept in the catalog). */
 export async function runIngest(deps: IngestDeps, input: RunIngestInput): Promise<IngestReport> {
   const transferId = await receiveTransfer(deps, { tarPath: input.tarPath, actor: input.actor, options: input.options, onProgress: input.onProgress });
-  return processTransfer(deps, transferId, { options: input.options, onProgress: input.onProgress, afterStep: input.afterStep });
+  return processTransfer(deps, transferId, { options: input.options, onProgress: input.onProgress, afterStep: input.afterStep, onBusy: input.onBusy });
 }
 
 export interface ProcessOptions {
