@@ -12,6 +12,7 @@ import { loadTools, runRecordedIntegrity } from '../../ingest';
 import { cliActor, withCatalog } from '../database';
 import { createProgress } from '../progress';
 import { CliExit, EXIT, cliLanguage, printJson } from '../output';
+import { veraPdfAvailable, type PdfaEngine } from '../../validators/pdfa';
 
 export function register(program: Command): void {
   const helpLang = cliLanguage();
@@ -21,9 +22,16 @@ export function register(program: Command): void {
     .description(t(helpLang, 'ingest.cli_integrity_run_description'))
     .option('--repair', t(helpLang, 'ingest.cli_integrity_opt_repair'))
     .option('--dossier <id>', t(helpLang, 'ingest.cli_opt_dossier'))
+    .option('--revalidate-pdfa [engine]', t(helpLang, 'pdfa.cli_opt_revalidate'))
     .option('--json', t(helpLang, 'cli.opt_json_report'))
-    .action(async (opts: { repair?: boolean; dossier?: string; json?: boolean }) => {
+    .action(async (opts: { repair?: boolean; dossier?: string; json?: boolean; revalidatePdfa?: string | boolean }) => {
       const lang = cliLanguage();
+      // Bare --revalidate-pdfa means veraPDF, the reference validator.
+      const revalidatePdfa = opts.revalidatePdfa === undefined ? undefined : ((opts.revalidatePdfa === true ? 'verapdf' : opts.revalidatePdfa) as PdfaEngine);
+      if (revalidatePdfa !== undefined) {
+        if (!['builtin', 'verapdf', 'both'].includes(revalidatePdfa)) throw new CliExit(EXIT.usage, `muragat: ${t(lang, 'pdfa.cli_usage_engine', { engine: revalidatePdfa })}`);
+        if (revalidatePdfa !== 'builtin' && !(await veraPdfAvailable())) throw new CliExit(EXIT.usage, `muragat: ${t(lang, 'pdfa.cli_verapdf_missing')}`);
+      }
       const config = loadConfig();
       const tools = await loadTools();
       const { report } = await withCatalog(async ({ db }) => {
@@ -31,6 +39,7 @@ export function register(program: Command): void {
         try {
           return await runRecordedIntegrity({ db, storage: openStorage(config), trustDir: config.trustDir, tools, keyDir: systemKeyDir(config) }, cliActor(), {
             repair: Boolean(opts.repair),
+            ...(revalidatePdfa ? { revalidatePdfa } : {}),
             ...(opts.dossier ? { dossierId: opts.dossier } : {}),
             // The embedded catalog is this process's alone: any run it shows as active is orphaned.
             exclusive: !config.databaseUrl,

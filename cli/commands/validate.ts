@@ -18,6 +18,15 @@ export function disagreementText(lang: Language, d: PdfaDisagreement): string {
   return t(lang, 'pdfa.cli_disagree_clause', { clause: d.clause ?? '', engine: d.builtin ? 'builtin' : 'verapdf' });
 }
 
+/** MURAGAT_PDFA_ENGINE; help stays available when the configuration is invalid. */
+function configuredEngine(): PdfaEngine {
+  try {
+    return defaultPdfaEngine();
+  } catch {
+    return 'builtin';
+  }
+}
+
 export function register(program: Command): void {
   const lang = cliLanguage();
   const validate = program.command('validate').description(t(lang, 'pdfa.cli_description'));
@@ -26,10 +35,10 @@ export function register(program: Command): void {
     .description(t(lang, 'pdfa.cli_pdfa_description'))
     .argument('<files...>', t(lang, 'pdfa.cli_arg_files'))
     .option('--json', t(lang, 'pdfa.cli_opt_json'))
-    .option('--engine <engine>', t(lang, 'pdfa.cli_opt_engine'))
+    .option('--engine <engine>', t(lang, 'pdfa.cli_opt_engine'), configuredEngine())
     .option('--timeout <seconds>', t(lang, 'pdfa.cli_opt_timeout'), '60')
     .action(async (files: string[], opts: { json?: boolean; engine?: string; timeout: string }) => {
-      const engine = (opts.engine ?? defaultPdfaEngine()) as PdfaEngine;
+      const engine = (opts.engine ?? configuredEngine()) as PdfaEngine;
       if (!ENGINES.includes(engine)) throw new CliExit(EXIT.usage, t(lang, 'pdfa.cli_usage_engine', { engine }));
       if (files.length === 0) throw new CliExit(EXIT.usage, t(lang, 'pdfa.cli_no_files'));
       const timeoutMs = Math.max(1, Number(opts.timeout) || 60) * 1000;

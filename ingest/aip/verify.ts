@@ -29,7 +29,9 @@ export interface VerifyFailure {
     | 'catalog-mismatch'
     | 'inventory-mismatch'
     | 'metadata-mismatch'
-    | 'signature-invalid';
+    | 'signature-invalid'
+    /** Only with an integrity run's --revalidate-pdfa (ingest/integrity/revalidate.ts). */
+    | 'rendition-not-pdfa';
   message: string;
   store?: string;
   path?: string;

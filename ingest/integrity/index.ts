@@ -8,6 +8,8 @@ import { loadSystemKey, writeAuditAnchor } from '../../catalog/audit-anchor';
 import { repairObject, type ObjectRepair } from '../../storage';
 import { verifyStoredDossiers, type VerifyDeps, type VerifyReport } from '../aip/verify';
 import { processRepairQueue, type RepairQueueOutcome } from './read-repair';
+import type { PdfaEngine } from '../../validators/pdfa';
+import { revalidateRenditions } from './revalidate';
 
 export interface IntegrityRunOptions {
   actor: Actor;
@@ -20,6 +22,8 @@ export interface IntegrityRunOptions {
    * storage at the end of the run. Absent: no anchor (unit tests of the verification alone).
    */
   anchorKeyDir?: string;
+  /** Also re-validate every stored PDF/A rendition with this engine (revalidate.ts). */
+  revalidatePdfa?: PdfaEngine;
   onProgress?: (phase: 'verify' | 'repair' | 'reverify', done: number, total: number, item: string) => void;
 }
 
@@ -88,6 +92,17 @@ export async function runIntegrity(deps: VerifyDeps, options: IntegrityRunOption
     }
   }
   const final = afterRepair ?? verification;
+  if (options.revalidatePdfa) {
+    // Reported under the verify phase: the renditions are part of what is verified.
+    const found = await revalidateRenditions(deps, { engine: options.revalidatePdfa, dossierIds: final.dossiers.map((d) => d.id), onProgress: progress('verify') });
+    for (const d of final.dossiers) {
+      const failures = found.get(d.id);
+      if (!failures?.length) continue;
+      d.failures.push(...failures);
+      d.ok = false;
+      final.ok = false;
+    }
+  }
   const report: IntegrityRunReport = { ok: final.ok, startedAt, finishedAt: new Date().toISOString(), verification, repairs, ...(afterRepair ? { afterRepair } : {}), ...(repairQueue ? { repairQueue } : {}) };
   await recordAudit(deps.db, {
     actor: options.actor,
@@ -100,6 +115,7 @@ export async function runIntegrity(deps: VerifyDeps, options: IntegrityRunOption
       dossiers: final.dossiers.length,
       failedDossiers: final.dossiers.filter((d) => !d.ok).map((d) => d.index),
       objectsChecked: verification.objectsChecked,
+      ...(options.revalidatePdfa ? { revalidatePdfa: options.revalidatePdfa } : {}),
       repaired: repairs.reduce((n, r) => n + r.repaired.length, 0),
       unrepaired: repairs.reduce((n, r) => n + r.unrepaired.length, 0),
       startedAt,

@@ -14,6 +14,7 @@ import type { Storage } from '../../storage';
 import type { DossierVerification, VerifyFailure, VerifyReport } from '../aip/verify';
 import { loadTools, type IngestTools } from '../pipeline/tools';
 import type { IntegrityRunPhase, IntegrityRunProgress, IntegrityRunStatus } from '../tables';
+import type { PdfaEngine } from '../../validators/pdfa';
 import { runIntegrity, type IntegrityRunReport } from './index';
 import {
   activeRun,
@@ -58,6 +59,8 @@ export interface IntegrityRunInput {
   repair?: boolean;
   /** One dossier: its id, or a case index held by exactly one dossier. */
   dossierId?: string;
+  /** Re-validate the stored PDF/A renditions with this engine (veraPDF, the reference, or others). */
+  revalidatePdfa?: PdfaEngine;
 }
 
 export interface IntegrityRunSummary {
@@ -319,7 +322,7 @@ async function createRun(deps: IntegrityRunDeps, actor: Actor, input: IntegrityR
         action: 'integrity.run_start',
         objectType: 'integrity_run',
         objectId: runId,
-        details: { repair, dossierId: dossier?.id ?? null, dossierIndex: dossier?.index ?? null },
+        details: { repair, dossierId: dossier?.id ?? null, dossierIndex: dossier?.index ?? null, ...(input.revalidatePdfa ? { revalidatePdfa: input.revalidatePdfa } : {}) },
       });
       return runId;
     });
@@ -344,6 +347,7 @@ async function execute(
   run: IntegrityRunRow,
   signal: AbortSignal,
   onProgress?: (phase: IntegrityRunPhase, done: number, total: number, item: string) => void,
+  revalidatePdfa?: PdfaEngine,
 ): Promise<IntegrityRunReport> {
   const log = deps.logger ?? rootLogger();
   const writer = new ProgressWriter(deps.db, run.id, log);
@@ -358,6 +362,7 @@ async function execute(
         repair: run.repair,
         ...(run.dossier_id ? { dossierId: run.dossier_id } : {}),
         runId: run.id,
+        ...(revalidatePdfa ? { revalidatePdfa } : {}),
         ...(deps.keyDir ? { anchorKeyDir: deps.keyDir } : {}),
         onProgress: (phase, done, total, item) => {
           // Stopping the process stops the run between two items; the run says so.
@@ -402,7 +407,7 @@ export async function startIntegrityRun(deps: IntegrityRunDeps, actor: Actor, in
   const log = deps.logger ?? rootLogger();
   const controller = new AbortController();
   const runs = activeHere(deps.db);
-  const done = execute(deps, row, controller.signal).then(
+  const done = execute(deps, row, controller.signal, undefined, input.revalidatePdfa).then(
     (report) => log.info({ run: row.id, ok: report.ok }, 'integrity run finished'),
     (error: unknown) => {
       if (error instanceof RunInterrupted) log.warn({ run: row.id }, 'integrity run interrupted');
@@ -425,7 +430,7 @@ export async function runRecordedIntegrity(
   const row = await createRun(deps, actor, input, input.exclusive === true);
   const controller = new AbortController();
   const runs = activeHere(deps.db);
-  const promise = execute(deps, row, controller.signal, input.onProgress);
+  const promise = execute(deps, row, controller.signal, input.onProgress, input.revalidatePdfa);
   runs.set(row.id, { controller, done: promise.then(() => undefined, () => undefined) });
   try {
     const report = await promise;
