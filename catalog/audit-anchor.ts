@@ -17,6 +17,8 @@ import path from 'node:path';
 import { sql, type Kysely, type Transaction } from 'kysely';
 import { canonicalJson } from '../common/hash';
 import type { ObjectStore } from '../storage/object-store';
+import { openStorage } from '../storage';
+import type { Config } from '../common/config';
 import type { Database } from './database';
 import { countAuditEvents, lastAuditEvent, lockAuditAppends } from './audit.repository';
 
@@ -156,6 +158,8 @@ export interface AnchorProblem {
   anchor?: string;
   /** The event concerned. */
   id?: number;
+  /** Values for the translated message `catalog.audit_anchor_<kind>` (snake_case kind). */
+  params: Record<string, string | number>;
 }
 
 export interface AnchorReport {
@@ -211,6 +215,7 @@ async function readAnchors(storage: StoresLike, key: SystemKey, problems: Anchor
       problems.push({
         kind: bad.kind,
         anchor: name,
+        params: { anchor: name, location: bad.location, key: key.keyId.slice(0, 16) },
         message:
           bad.kind === 'signature-invalid'
             ? `anchor ${name} in ${bad.location} does not verify with the system key ${key.keyId.slice(0, 16)}… (forged or made with another key)`
@@ -229,10 +234,10 @@ async function triggerProblems(db: Kysely<Database>): Promise<AnchorProblem[]> {
   const problems: AnchorProblem[] = [];
   for (const name of ['audit_events_no_update_delete', 'audit_events_no_truncate']) {
     const row = rows.rows.find((r) => r.tgname === name);
-    if (!row) problems.push({ kind: 'trigger-disabled', message: `the append-only trigger ${name} of audit_events was dropped` });
+    if (!row) problems.push({ kind: 'trigger-disabled', params: { trigger: name, state: 'dropped' }, message: `the append-only trigger ${name} of audit_events was dropped` });
     else if (row.tgenabled !== 'A') {
-      const state = row.tgenabled === 'D' ? 'disabled' : row.tgenabled === 'R' ? 'enabled for replicas only' : 'skipped when session_replication_role = replica';
-      problems.push({ kind: 'trigger-disabled', message: `the append-only trigger ${name} of audit_events is ${state} (expected ENABLE ALWAYS)` });
+      const state = row.tgenabled === 'D' ? 'disabled' : row.tgenabled === 'R' ? 'replica_only' : 'origin_only';
+      problems.push({ kind: 'trigger-disabled', params: { trigger: name, state }, message: `the append-only trigger ${name} of audit_events is ${state === 'disabled' ? 'disabled' : state === 'replica_only' ? 'enabled for replicas only' : 'skipped when session_replication_role = replica'} (expected ENABLE ALWAYS)` });
     }
   }
   return problems;
@@ -246,7 +251,7 @@ async function triggerProblems(db: Kysely<Database>): Promise<AnchorProblem[]> {
 export async function verifyAuditAnchors(deps: { db: Kysely<Database>; storage: StoresLike; key: SystemKey | null }): Promise<AnchorReport> {
   const problems: AnchorProblem[] = await triggerProblems(deps.db);
   if (!deps.key) {
-    problems.push({ kind: 'no-key', message: 'the system key is absent from the data folder, so the anchors of the audit log cannot be checked' });
+    problems.push({ kind: 'no-key', params: {}, message: 'the system key is absent from the data folder, so the anchors of the audit log cannot be checked' });
     return { ok: false, anchors: 0, latest: null, problems };
   }
   const anchors = await readAnchors(deps.storage, deps.key, problems);
@@ -255,11 +260,11 @@ export async function verifyAuditAnchors(deps: { db: Kysely<Database>; storage: 
   const last = await deps.db.selectFrom('audit_events').select(['id', 'at']).orderBy('id', 'desc').limit(1).executeTakeFirst();
   const total = await countAuditEvents(deps.db);
   if (!anchors.length) {
-    if (last) problems.push({ kind: 'no-anchor', message: `the audit log holds ${total} events but no signed anchor of it was found in any storage location` });
+    if (last) problems.push({ kind: 'no-anchor', params: { total }, message: `the audit log holds ${total} events but no signed anchor of it was found in any storage location` });
   } else if (latest && last && new Date(last.at).getTime() - Date.parse(latest.at) > 2 * DAY_MS) {
     // A running server anchors daily and at stop; events two days past the latest anchor mean
     // newer anchors were removed (or only the CLI ran: run `muragat audit anchor` from cron then).
-    problems.push({ kind: 'stale-anchor', anchor: latest.name, message: `the latest anchor is from ${latest.at}, but the log has events up to ${new Date(last.at).toISOString()}: newer anchors are missing` });
+    problems.push({ kind: 'stale-anchor', anchor: latest.name, params: { at: latest.at, last: new Date(last.at).toISOString() }, message: `the latest anchor is from ${latest.at}, but the log has events up to ${new Date(last.at).toISOString()}: newer anchors are missing` });
   }
   const ids = [...new Set(anchors.map((a) => a.lastId).filter((id): id is number => id !== null))];
   const hashes = new Map<number, string>();
@@ -280,6 +285,7 @@ export async function verifyAuditAnchors(deps: { db: Kysely<Database>; storage: 
         kind: 'truncated',
         anchor: a.name,
         id: a.lastId,
+        params: { at: a.at, reason: a.reason, count: a.count, id: a.lastId, hash: a.lastHash.slice(0, 16), total, last: last ? Number(last.id) : 0 },
         message: `the anchor of ${a.at} (${a.reason}) records ${a.count} events ending with event ${a.lastId} (hash ${a.lastHash.slice(0, 16)}…); the log now has ${total} events${last ? ` ending with event ${Number(last.id)}` : ''}: events were deleted`,
       });
     } else if (stored !== a.lastHash) {
@@ -288,6 +294,7 @@ export async function verifyAuditAnchors(deps: { db: Kysely<Database>; storage: 
         kind: 'rewritten',
         anchor: a.name,
         id: a.lastId,
+        params: { at: a.at, reason: a.reason, id: a.lastId, hash: stored.slice(0, 16), anchored: a.lastHash.slice(0, 16) },
         message: `event ${a.lastId} has hash ${stored.slice(0, 16)}…, the anchor of ${a.at} (${a.reason}) recorded ${a.lastHash.slice(0, 16)}…: the log was rewritten at or before event ${a.lastId}`,
       });
     }
@@ -334,4 +341,24 @@ export function startAuditAnchoring(
       await write('server-stop');
     },
   };
+}
+
+/** The head's hash now, or null for an empty log (to tell whether a command changed the log). */
+export async function auditHeadHash(db: Kysely<Database>): Promise<string | null> {
+  return (await lastAuditEvent(db))?.hash ?? null;
+}
+
+/**
+ * What the CLI does at the end of a command that wrote audit events: anchor the new head, as
+ * the server does at stop. Never fails the command; returns the problem instead.
+ */
+export async function anchorIfMoved(db: Kysely<Database>, config: Pick<Config, 'dataDir' | 'storage'>, before: string | null): Promise<string | null> {
+  try {
+    if ((await auditHeadHash(db)) === before) return null;
+    const key = (await loadSystemKey(systemKeyDir(config), { create: true }))!;
+    await writeAuditAnchor({ db, storage: openStorage(config), key }, 'manual');
+    return null;
+  } catch (error) {
+    return (error as Error).message;
+  }
 }

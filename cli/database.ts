@@ -4,11 +4,19 @@ import { userInfo } from 'node:os';
 import { loadConfig } from '../common/config';
 import { openCatalog, type OpenedCatalog } from '../catalog/open';
 import type { Actor } from '../catalog/audit.service';
+import { anchorIfMoved, auditHeadHash } from '../catalog/audit-anchor';
 
 export async function withCatalog<T>(fn: (catalog: OpenedCatalog) => Promise<T>): Promise<T> {
-  const catalog = await openCatalog(loadConfig());
+  const config = loadConfig();
+  const catalog = await openCatalog(config);
   try {
-    return await fn(catalog);
+    const before = await auditHeadHash(catalog.db);
+    const result = await fn(catalog);
+    // A command that wrote audit events anchors the new head in storage, as the server does at
+    // stop, so `audit verify` can tell later deletions and rewrites (catalog/audit-anchor.ts).
+    const problem = await anchorIfMoved(catalog.db, config, before);
+    if (problem) process.stderr.write(`muragat: audit log head not anchored: ${problem}\n`);
+    return result;
   } finally {
     await catalog.close();
   }
