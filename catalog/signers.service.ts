@@ -158,6 +158,7 @@ export function createSignersService(deps: { db: Kysely<Database> }) {
       assertCanAdminister(actor);
       const user = await loadUser(usernameOrId);
       const cert = readCertificate(bytes, fileName);
+      if (cert.isCa) throw new ValidationError('signer.certificate_is_ca', 'catalog.signer_certificate_is_ca', { file: fileName, subject: cert.info.subject });
       const existing = await bindingOfCertificate(db, cert.info.issuer, cert.info.serialNumber);
       if (existing && existing.user_id !== user.id) {
         throw new ConflictError('signer.certificate_taken', 'catalog.signer_certificate_taken', { certificate: describeCertificate(cert.info), owner: who(await owner(existing.user_id)), user: who(user) });

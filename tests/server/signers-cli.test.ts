@@ -64,6 +64,10 @@ describe('muragat user cert', () => {
     // Neither a file nor --iin, or both: a usage error.
     expect((await run('user', 'cert', 'add', 'other')).code).toBe(2);
     expect((await run('user', 'cert', 'add', 'other', RSA, '--iin', '123456789012')).code).toBe(2);
+    // The NCA's own CA certificate is no person's signing certificate.
+    const ca = await run('user', 'cert', 'add', 'other', path.join(NCA, 'nca_gost2015_test.cer'));
+    expect(ca.code).not.toBe(0);
+    expect(ca.stderr).toContain('certification authority');
     const unreadable = await run('user', 'cert', 'add', 'other', path.join(NCA, 'README.md'));
     expect(unreadable.code).not.toBe(0);
     expect(unreadable.stderr).toContain('README.md');

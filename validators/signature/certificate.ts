@@ -12,6 +12,8 @@ export interface CertificateDetails {
   /** SHA-256 of the DER: the certificate's fingerprint. */
   sha256: string;
   info: SignerInfo;
+  /** basicConstraints cA: a certification authority's certificate, never a person's signing one. */
+  isCa: boolean;
 }
 
 /** One certificate from a file's bytes; `what` names the file in the error. */
@@ -24,7 +26,8 @@ export function readCertificate(bytes: Uint8Array, what = 'certificate'): Certif
     } catch {
       continue;
     }
-    return { der, sha256: createHash('sha256').update(der).digest('hex'), info: signerInfoOf(cert) };
+    const basic = cert.extensions?.find((e) => e.extnID === '2.5.29.19')?.parsedValue as { cA?: boolean } | undefined;
+    return { der, sha256: createHash('sha256').update(der).digest('hex'), info: signerInfoOf(cert), isCa: basic?.cA === true };
   }
   throw new ValidationError('signature.certificate_unreadable', 'signature.certificate_unreadable', { file: what });
 }
