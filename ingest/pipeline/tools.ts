@@ -78,7 +78,7 @@ export interface IngestTools {
   checkManifestAgainstFiles(manifest: TransferManifest, entries: { path: string; size: number; sha256: string }[]): TransferProblem[];
   validateAgainst(name: string, value: unknown): { valid: boolean; problems: { pointer: string; keyword: string; message: Record<string, string> }[] };
   identifyFormat(path: string, originalName?: string): Promise<FormatId>;
-  scanForMalware(paths: string[], options: { policy: 'refuse' | 'accept-with-warning' }): Promise<Map<string, MalwareResult>>;
+  scanForMalware(paths: string[], options: { policy: 'refuse' | 'accept-with-warning'; databaseDir?: string }): Promise<Map<string, MalwareResult>>;
   verifySignature(input: { signature: Uint8Array; content?: Uint8Array | string; trustDir?: string }): Promise<SignatureReport>;
   signDetached(content: Uint8Array, pkcs12: Uint8Array, password: string): Promise<Uint8Array>;
   createConverter(options: { workDir: string; timeoutMs?: number }): Converter;
