@@ -86,6 +86,18 @@ describe.skipIf(!haveTools)('PDF with active content (generated)', () => {
     expect(conversionNotes(result)).toEqual([]);
   }, 300_000);
 
+  it('a page tree claiming billions of pages is not taken as the page count', async () => {
+    const doc = await PDFDocument.create();
+    const font = await doc.embedFont(StandardFonts.Helvetica);
+    doc.addPage([300, 200]).drawText('First page 1', { x: 20, y: 100, font });
+    doc.addPage([300, 200]).drawText('Second page 2', { x: 20, y: 100, font });
+    doc.catalog.Pages().set(PDFName.of('Count'), doc.context.obj(9_999_999_999));
+    const file = path.join(dir, 'in', 'bad-count.pdf');
+    await writeFile(file, await doc.save({ useObjectStreams: false }));
+    const { result } = await convert(file);
+    expect(result).toMatchObject({ ok: true, checks: { pdfa: { compliant: true }, reproducibility: { ok: true } } });
+  }, 300_000);
+
   it('an unreadable PDF fails with every route recorded, never a throw', async () => {
     const file = path.join(dir, 'in', 'garbage.pdf');
     await writeFile(file, '%PDF-1.4\nthis is not a PDF body at all\n%%EOF\n');
@@ -109,6 +121,16 @@ describe.skipIf(!haveTools || !haveCorpus)(`real PDFs (${CORPUS})`, () => {
     expect(result.checks?.pdfa.compliant).toBe(true);
     expect(result.checks?.reproducibility?.ok).toBe(true);
     await expectPdfA1b(out);
+  }, 300_000);
+
+  it('poppler-67295-0.pdf and issue9418.pdf: a page tree with an unreadable count (billions, none) does not fail the conversion', async () => {
+    for (const name of ['poppler-67295-0.pdf', 'issue9418.pdf']) {
+      const { result, out } = await convert(path.join(CORPUS, 'pdf', name));
+      expect(result, name).toMatchObject({ ok: true, route: 'ghostscript' });
+      expect(result.checks?.pdfa.compliant).toBe(true);
+      expect(result.checks?.reproducibility?.ok).toBe(true);
+      await expectPdfA1b(out);
+    }
   }, 300_000);
 
   it('highlight.pdf: Ghostscript keeps no text (transparency), page images are the recorded fallback', async () => {

@@ -47,6 +47,8 @@ export async function pageCount(file: string): Promise<number | null> {
   }
 }
 
+const MAX_PLAUSIBLE_PAGES = 100_000;
+
 // gs exits 0 and writes a blank page when it cannot read the input at all; these say so.
 const UNREADABLE = /Couldn't initialise file|No pages will be processed|Unrecoverable error/i;
 
@@ -99,7 +101,11 @@ export async function ghostscriptToPdfA(input: string, outPath: string, options:
       return { ok: false, code: 'conversion_failed', detail: messages.slice(0, 3).join(' | ').slice(0, 500) || `gs exit code ${run.code}` };
     }
     // A rendition with fewer pages than the source has lost content, whatever the exit code says.
-    const [sourcePages, outputPages] = await Promise.all([pageCount(input), pageCount(tmpOut)]);
+    const [countedPages, outputPages] = await Promise.all([pageCount(input), pageCount(tmpOut)]);
+    // A page tree whose count cannot be read (no pages found, or a /Count of billions in a damaged
+    // file) says nothing about the pages Ghostscript recovered by scanning the file: the count is
+    // then unknown, and the rendition's checks (render, text) decide.
+    const sourcePages = countedPages !== null && countedPages > 0 && countedPages <= MAX_PLAUSIBLE_PAGES ? countedPages : null;
     if (UNREADABLE.test(messages.join('\n')) && (sourcePages === null || sourcePages !== outputPages)) {
       return { ok: false, code: 'conversion_failed', detail: messages.filter((m) => /error|No pages/i.test(m)).slice(0, 3).join(' | ').slice(0, 500) };
     }
