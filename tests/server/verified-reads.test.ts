@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { SYSTEM_ACTOR, listAuditEvents, verifyAuditChain } from '../../catalog/audit.service';
+import { loadSystemKey, systemKeyDir, verifyAuditAnchors } from '../../catalog/audit-anchor';
 import { createUsersService } from '../../catalog/users.service';
 import { runIngest } from '../../ingest';
 import { packTransfer } from '../../ingest/transfer/index';
@@ -190,5 +191,23 @@ describeEachDatabase('verified reads over HTTP', (getDb) => {
     await repaired(inventory.sha256);
     expect((await readFile(objectFile('primary', inventory.sha256))).equals(sound)).toBe(true);
     expect((await verifyAuditChain(getDb().db)).ok).toBe(true);
+  }, 60_000);
+
+  it('anchors the audit log head in both locations at start and at stop, signed with the system key', async () => {
+    const { db } = getDb();
+    const keyDir = systemKeyDir(server.deps.config);
+    const stores = [server.deps.storage.primary, ...server.deps.storage.replicas];
+    const reasons = async () => {
+      const names = await stores[1]!.listRecords('anchors');
+      expect(await stores[0]!.listRecords('anchors')).toEqual(names);
+      return Promise.all(names.map(async (n) => (JSON.parse((await stores[1]!.getRecord(n))!.toString('utf8')) as { anchor: { reason: string } }).anchor.reason));
+    };
+    expect(await reasons()).toContain('server-start');
+    const key = await loadSystemKey(keyDir);
+    await server.close();
+    expect((await reasons()).at(-1)).toBe('server-stop');
+    const report = await verifyAuditAnchors({ db, storage: server.deps.storage, key });
+    expect(report.problems).toEqual([]);
+    expect(report.latest).toMatchObject({ reason: 'server-stop', count: (await verifyAuditChain(db)).total });
   }, 60_000);
 });
