@@ -257,7 +257,8 @@ export async function verifyStoredDossiers(
         const at = { path: 'dossier.json' };
         if (d.title !== dossierMeta.title) failures.push(mismatch('dossier title', d.title, dossierMeta.title, at));
         if (d.case_index !== dossierMeta.index) failures.push(mismatch('dossier index', d.case_index, dossierMeta.index, at));
-        if (dossierMeta.volume !== undefined && d.volume !== dossierMeta.volume) failures.push(mismatch('dossier volume', d.volume, dossierMeta.volume, at));
+        // Not the volume: duplicated case indexes were renumbered as volumes in the catalog
+        // (audited dossier.renumber_volume) while the AIP keeps the volume the sender gave.
         for (const diff of jsonDifferences(d.metadata, dossierMeta, 'dossier metadata')) failures.push(mismatch(diff.field, diff.database, diff.aip, at));
       } else {
         failures.push({ kind: 'metadata-mismatch', message: 'dossier.json is absent or unreadable', path: 'dossier.json' });
