@@ -178,10 +178,10 @@ describeEachDatabase('users service', (getDb) => {
     const users = createUsersService({ db });
     const view = await users.add(SYSTEM_ACTOR, { username: 'dana', password: PASSWORD, fullName: 'Дана', roles: ['archivist'] });
     const actor = { userId: view.id, username: 'dana', roles: view.roles };
-    await expect(users.changePassword(actor, { currentPassword: 'not-my-password', newPassword: 'steppe wind at dawn' })).rejects.toMatchObject({ code: 'user.password_current_wrong', status: 400 });
-    await expect(users.changePassword(actor, { currentPassword: PASSWORD, newPassword: '111111111111' })).rejects.toMatchObject({ code: 'user.password_repeated' });
-    await expect(users.changePassword(actor, { currentPassword: PASSWORD, newPassword: PASSWORD })).rejects.toMatchObject({ code: 'user.password_unchanged' });
-    await users.changePassword(actor, { currentPassword: PASSWORD, newPassword: 'steppe wind at dawn' });
+    await expect(users.changePassword(actor, { currentPassword: 'not-my-password', newPassword: 'steppe wind at dawn' }, { ip: '10.4.0.9' })).rejects.toMatchObject({ code: 'user.password_current_wrong', status: 400 });
+    await expect(users.changePassword(actor, { currentPassword: PASSWORD, newPassword: '111111111111' }, { ip: '10.4.0.9' })).rejects.toMatchObject({ code: 'user.password_repeated' });
+    await expect(users.changePassword(actor, { currentPassword: PASSWORD, newPassword: PASSWORD }, { ip: '10.4.0.9' })).rejects.toMatchObject({ code: 'user.password_unchanged' });
+    await users.changePassword(actor, { currentPassword: PASSWORD, newPassword: 'steppe wind at dawn' }, { ip: '10.4.0.9' });
     await expect(users.authenticate('dana', PASSWORD, { ip: '10.4.0.1' })).rejects.toMatchObject({ code: 'auth.invalid_credentials' });
     expect((await users.authenticate('dana', 'steppe wind at dawn', { ip: '10.4.0.1' })).username).toBe('dana');
     await expect(users.resetPassword(actor, 'dana', 'river stones in june')).rejects.toMatchObject({ code: 'user.admin_required' });
@@ -190,6 +190,18 @@ describeEachDatabase('users service', (getDb) => {
     const actions = (await listAuditEvents(db, { limit: 20, objectId: view.id })).map((e) => e.action);
     expect(actions).toEqual(expect.arrayContaining(['user.password_change_refused', 'user.password_change', 'user.password_reset']));
     expect(JSON.stringify(await listAuditEvents(db, { limit: 20, objectId: view.id }))).not.toMatch(/steppe|river stones/);
+  });
+
+  it('throttles guesses of the current password at a password change like logins', async () => {
+    const { db } = getDb();
+    const users = createUsersService({ db });
+    const view = await users.add(SYSTEM_ACTOR, { username: 'erlan', password: PASSWORD, fullName: 'Ерлан', roles: ['researcher'] });
+    const actor = { userId: view.id, username: 'erlan', roles: view.roles };
+    for (let i = 0; i < 5; i++) {
+      await expect(users.changePassword(actor, { currentPassword: `guess-${i}-guess`, newPassword: 'steppe wind at dawn' }, { ip: '10.5.0.1' })).rejects.toMatchObject({ code: 'user.password_current_wrong' });
+    }
+    await expect(users.changePassword(actor, { currentPassword: PASSWORD, newPassword: 'steppe wind at dawn' }, { ip: '10.5.0.1' })).rejects.toMatchObject({ code: 'auth.too_many_attempts', status: 429 });
+    await expect(users.authenticate('erlan', PASSWORD, { ip: '10.5.0.2' })).rejects.toMatchObject({ code: 'auth.too_many_attempts' });
   });
 
   it('locks one account with growing waits, while 20 failures from one address leave its other users alone', async () => {

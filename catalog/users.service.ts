@@ -157,6 +157,43 @@ export function createUsersService(deps: UsersServiceDeps) {
     return remaining > 0 ? Math.ceil(remaining / 1000) : 0;
   }
 
+  /**
+   * Records a password attempt for `name` from `ip` as a failure before the password is
+   * checked (parallel guesses see each other), or throws 429 while the account or the address
+   * is locked. Returns the attempt's id, to be marked a success.
+   */
+  async function admitAttempt(name: string, context: { ip: string; requestId?: string }): Promise<number> {
+    const ip = (context.ip || 'unknown').slice(0, 64);
+    const at = now();
+    const since = new Date(at.getTime() - throttle.windowSeconds * 1000);
+    // The attempt is written as a failure before the password is checked, so parallel
+    // guesses see each other and cannot all slip under the limit; it is corrected to
+    // success or throttled below.
+    const attemptId = await insertLoginAttempt(db, { at, username: name, ip, outcome: 'failure' });
+    const byName = await recentUsernameFailures(db, name, since, attemptId);
+    const byIp = await recentIpFailures(db, ip, since, attemptId);
+    const nameWait = lockedFor(byName.count, byName.last, throttle.usernameLimit, at);
+    const ipWait = lockedFor(byIp.count, byIp.last, throttle.ipLimit, at);
+    if (nameWait > 0 || ipWait > 0) {
+      const retryAfterSeconds = Math.max(nameWait, ipWait);
+      const scope = nameWait >= ipWait ? 'username' : 'ip';
+      // Throttled tries are logged but do not extend the lockout: a flood cannot lock
+      // the real owner out for ever.
+      await db.transaction().execute(async (trx) => {
+        await setLoginAttemptOutcome(trx, attemptId, 'throttled');
+        await recordAudit(trx, {
+          actor: { userId: null, username: name, roles: [], requestId: context.requestId },
+          action: 'auth.login_throttled',
+          objectType: 'user',
+          objectId: null,
+          details: { username: name, ip, scope, failures: scope === 'username' ? byName.count : byIp.count, retryAfterSeconds },
+        });
+      });
+      throw new TooManyRequestsError('auth.too_many_attempts', 'catalog.auth_too_many_attempts', { retryAfterSeconds }, { retryAfterSeconds, scope });
+    }
+    return attemptId;
+  }
+
   async function storePassword(actor: Actor, user: UserRow, password: string, action: string): Promise<UserView> {
     const hash = await argon2.hash(password, HASH_OPTIONS);
     return db.transaction().execute(async (trx) => {
@@ -276,9 +313,12 @@ export function createUsersService(deps: UsersServiceDeps) {
      * A user changes their own password: the current one must be right (a session left open
      * on a shared machine is not enough), the new one must pass the policy.
      */
-    async changePassword(actor: Actor, input: { currentPassword: string; newPassword: string }): Promise<UserView> {
+    async changePassword(actor: Actor, input: { currentPassword: string; newPassword: string }, context: { ip: string }): Promise<UserView> {
       if (!actor.userId) throw new ForbiddenError('user.admin_required', 'catalog.user_admin_required', { username: actor.username });
       const user = await load(actor.userId);
+      // Guessing the current password here counts like guessing it at login: a stolen
+      // session must not become an unthrottled password oracle.
+      const attemptId = await admitAttempt(user.username, { ip: context.ip, requestId: actor.requestId });
       let currentOk = false;
       try {
         currentOk = typeof input.currentPassword === 'string' && input.currentPassword.length <= PASSWORD_MAX_LENGTH && (await argon2.verify(user.password_hash, input.currentPassword));
@@ -289,6 +329,7 @@ export function createUsersService(deps: UsersServiceDeps) {
         await recordAudit(db, { actor, action: 'user.password_change_refused', objectType: 'user', objectId: user.id, details: { username: user.username, reason: 'wrong_current_password' } });
         throw new ValidationError('user.password_current_wrong', 'errors.password_current_wrong', { field: 'currentPassword' }, { field: 'currentPassword' });
       }
+      await setLoginAttemptOutcome(db, attemptId, 'success');
       assertPasswordAcceptable(input.newPassword, { username: user.username, field: 'newPassword' });
       if (await argon2.verify(user.password_hash, input.newPassword).catch(() => false)) {
         throw new ValidationError('user.password_unchanged', 'errors.password_unchanged', { field: 'newPassword' }, { field: 'newPassword' });
@@ -306,35 +347,8 @@ export function createUsersService(deps: UsersServiceDeps) {
 
     async authenticate(username: string, password: string, context: { ip: string; requestId?: string }): Promise<UserView> {
       const name = normaliseUsername(typeof username === 'string' ? username : '').slice(0, 64);
+      const attemptId = await admitAttempt(name, context);
       const ip = (context.ip || 'unknown').slice(0, 64);
-      const at = now();
-      const since = new Date(at.getTime() - throttle.windowSeconds * 1000);
-      // The attempt is written as a failure before the password is checked, so parallel
-      // guesses see each other and cannot all slip under the limit; it is corrected to
-      // success or throttled below.
-      const attemptId = await insertLoginAttempt(db, { at, username: name, ip, outcome: 'failure' });
-      const byName = await recentUsernameFailures(db, name, since, attemptId);
-      const byIp = await recentIpFailures(db, ip, since, attemptId);
-      const nameWait = lockedFor(byName.count, byName.last, throttle.usernameLimit, at);
-      const ipWait = lockedFor(byIp.count, byIp.last, throttle.ipLimit, at);
-      if (nameWait > 0 || ipWait > 0) {
-        const retryAfterSeconds = Math.max(nameWait, ipWait);
-        const scope = nameWait >= ipWait ? 'username' : 'ip';
-        // Throttled tries are logged but do not extend the lockout: a flood cannot lock
-        // the real owner out for ever.
-        await db.transaction().execute(async (trx) => {
-          await setLoginAttemptOutcome(trx, attemptId, 'throttled');
-          await recordAudit(trx, {
-            actor: { userId: null, username: name, roles: [], requestId: context.requestId },
-            action: 'auth.login_throttled',
-            objectType: 'user',
-            objectId: null,
-            details: { username: name, ip, scope, failures: scope === 'username' ? byName.count : byIp.count, retryAfterSeconds },
-          });
-        });
-        throw new TooManyRequestsError('auth.too_many_attempts', 'catalog.auth_too_many_attempts', { retryAfterSeconds }, { retryAfterSeconds, scope });
-      }
-
       const user = USERNAME_PATTERN.test(name) ? await findUser(db, name) : undefined;
       const candidate = typeof password === 'string' && password.length <= PASSWORD_MAX_LENGTH ? password : '';
       let passwordOk = false;

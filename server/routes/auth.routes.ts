@@ -52,7 +52,7 @@ export function createRoutes(deps: ServerDeps): Router {
   router.post('/api/auth/password', requireRole(), async (ctx) => {
     const input = validatePasswordChange(await jsonBody(ctx, deps.jsonLimitBytes));
     const { user, actor } = requireUser(ctx);
-    const changed = await deps.users.changePassword(actor, input);
+    const changed = await deps.users.changePassword(actor, input, { ip: ctx.ip });
     // Every other session of the user ends: whoever knew the old password is out.
     await deleteUserSessions(deps.db, user.id);
     await startSession(deps, ctx, changed);

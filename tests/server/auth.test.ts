@@ -354,3 +354,50 @@ describeEachDatabase('login throttling without trusted proxies', (getDb) => {
     expect(wrong.body.error.message).toBe(right.body.error.message);
   });
 });
+
+describeEachDatabase('password change and reset over HTTP', (getDb) => {
+  let server: TestServer;
+
+  beforeAll(async () => {
+    const { db } = getDb();
+    const users = createUsersService({ db });
+    await users.add(SYSTEM_ACTOR, { username: 'changer', password: 'changer-Secret-1234', fullName: 'Changer', roles: ['researcher'], language: 'ru' });
+    await users.add(SYSTEM_ACTOR, { username: 'chief', password: 'chief-Secret-1234', fullName: 'Chief', roles: ['admin'] });
+    server = await startTestServer(db);
+  }, 60_000);
+
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  it('changes the own password with the current one, refuses a weak one in the user language, and ends other sessions', async () => {
+    const here = new Client(server.url);
+    const elsewhere = new Client(server.url);
+    expect((await here.login('changer', 'changer-Secret-1234')).status).toBe(200);
+    expect((await elsewhere.login('changer', 'changer-Secret-1234')).status).toBe(200);
+    const weak = await here.post('/api/auth/password', { currentPassword: 'changer-Secret-1234', newPassword: 'qwerty123456' });
+    expect(weak.status).toBe(400);
+    expect(weak.body.error).toMatchObject({ code: 'user.password_common', details: { field: 'newPassword', reason: 'common' } });
+    expect(weak.body.error.message).toContain('Пароль (newPassword)');
+    const wrong = await here.post('/api/auth/password', { currentPassword: 'not-it-at-all', newPassword: 'birch bark letters' });
+    expect(wrong.body.error.code).toBe('user.password_current_wrong');
+    const done = await here.post('/api/auth/password', { currentPassword: 'changer-Secret-1234', newPassword: 'birch bark letters' });
+    expect(done.status).toBe(200);
+    // This browser stays signed in with a fresh session; the other one is out.
+    expect((await here.get('/api/session')).body.user.username).toBe('changer');
+    expect((await elsewhere.get('/api/session')).body.user).toBeNull();
+    expect((await new Client(server.url).login('changer', 'birch bark letters')).status).toBe(200);
+  });
+
+  it('lets an admin set a new password under the same policy', async () => {
+    const admin = new Client(server.url);
+    expect((await admin.login('chief', 'chief-Secret-1234')).status).toBe(200);
+    const short = await admin.post('/api/users/changer/password', { password: 'short-one' });
+    expect(short.status).toBe(400);
+    expect(short.body.error.code).toBe('user.password_too_short');
+    expect((await admin.post('/api/users/changer/password', { password: 'winter steppe road' })).status).toBe(200);
+    expect((await new Client(server.url).login('changer', 'winter steppe road')).status).toBe(200);
+    const actions = (await getDb().db.selectFrom('audit_events').select('action').where('action', 'like', 'user.password%').execute()).map((r) => r.action);
+    expect(actions).toEqual(expect.arrayContaining(['user.password_change', 'user.password_reset', 'user.password_change_refused']));
+  });
+});
