@@ -6,6 +6,8 @@ import Router from '@koa/router';
 import { sql } from 'kysely';
 import type { ToolName } from '../../common/config';
 import { findTool, toolVersion } from '../../common/process';
+import { t } from '../../common/i18n';
+import { malwareHealth } from '../../ingest/scan';
 import { state } from '../auth';
 import type { ServerDeps } from '../deps';
 import { ok, ref, type OpenApiFragment } from '../openapi';
@@ -57,9 +59,16 @@ export function createRoutes(deps: ServerDeps): Router {
         }),
       ),
     );
+    // Scanning that cannot work does not stop the archive (the policy decides what happens to
+    // unscanned files) but must be seen: a warning in the reader's language.
+    const scan = await malwareHealth({ policy: deps.config.malwarePolicy, databaseDir: deps.config.clamavDatabaseDir });
+    const warnings = scan.warning
+      ? [{ code: scan.warning, message: t(state(ctx).lang, scan.warning, { dir: showPaths ? scan.databaseDir : '…', policy: scan.policy }) }]
+      : [];
+    const malware = { engine: scan.engine, database: scan.database, signatureFiles: scan.signatureFiles, policy: scan.policy, ...(showPaths ? { databaseDir: scan.databaseDir } : {}) };
     const healthy = database.ok && storage.every((s) => s.ok);
     ctx.status = healthy ? 200 : 503;
-    ctx.body = { status: healthy ? 'ok' : 'unavailable', version: APP_VERSION, database, storage, tools };
+    ctx.body = { status: healthy ? 'ok' : 'unavailable', version: APP_VERSION, database, storage, tools, malware, warnings };
   });
   return router;
 }
@@ -92,6 +101,22 @@ export const openapi: OpenApiFragment = {
         tools: {
           type: 'object',
           additionalProperties: { type: 'object', properties: { found: { type: 'boolean' }, version: { type: ['string', 'null'] } } },
+        },
+        malware: {
+          type: 'object',
+          description: 'Whether ClamAV can scan: engine installed, signature database present',
+          properties: {
+            engine: { type: 'boolean' },
+            database: { type: 'boolean' },
+            signatureFiles: { type: 'integer' },
+            policy: { enum: ['refuse', 'accept-with-warning'] },
+            databaseDir: { type: 'string', description: 'Shown to admins only' },
+          },
+        },
+        warnings: {
+          type: 'array',
+          description: 'Problems that do not stop the archive but need an administrator, translated',
+          items: { type: 'object', required: ['code', 'message'], properties: { code: { type: 'string' }, message: { type: 'string' } } },
         },
       },
     },
