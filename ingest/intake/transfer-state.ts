@@ -163,15 +163,17 @@ export async function retryTransfer(deps: StateDeps, actor: Actor, transferId: s
 /**
  * Cancels an unfinished or failed transfer: nothing more is processed and nothing is stored
  * as a dossier; the package is kept in the store as evidence. A transfer being processed
- * stops at the next step boundary (the runner sees the status and cleans up after itself).
+ * stops at the next step boundary (the runner sees the status).
  */
 export async function cancelTransfer(deps: StateDeps, actor: Actor, transferId: string): Promise<{ transferId: string; status: 'cancelled' }> {
   const row = await loadForAction(deps, actor, transferId);
   if (row.status === 'completed' || row.status === 'cancelled') {
     throw new ConflictError('transfer.not_cancellable', 'transfer.not_cancellable', { status: row.status }, { transferId, status: row.status });
   }
-  const running = row.status === 'processing';
-  const keptAs = running ? null : await keepPackage(deps, transferId);
+  // Kept before the quarantine goes. A worker still running this transfer stops at its next step
+  // boundary; if it trips over the removed folder first, its failure cannot overwrite
+  // `cancelled` (failTransfer changes only unfinished transfers).
+  const keptAs = await keepPackage(deps, transferId);
   await deps.db.transaction().execute(async (trx) => {
     const now = await trx.selectFrom('transfers').select(['status', 'report']).where('id', '=', transferId).forUpdate().executeTakeFirstOrThrow();
     if (now.status === 'completed' || now.status === 'cancelled') {
@@ -181,7 +183,7 @@ export async function cancelTransfer(deps: StateDeps, actor: Actor, transferId: 
     await trx.updateTable('transfers').set({ status: 'cancelled', finished_at: new Date(), report: JSON.stringify(report) }).where('id', '=', transferId).execute();
     await recordAudit(trx, { actor, action: 'transfer.cancel', objectType: 'transfer', objectId: transferId, details: { from: now.status, keptAs } });
   });
-  if (!running) await rm(quarantineDir(deps, transferId), { recursive: true, force: true });
+  await rm(quarantineDir(deps, transferId), { recursive: true, force: true });
   return { transferId, status: 'cancelled' };
 }
 

@@ -3,6 +3,7 @@
 // inferred is recorded as such so the archivist can confirm it.
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { sanitiseText } from '../pipeline/sanitise';
 import { strFromU8, unzipSync } from 'fflate';
 import { PDFDocument } from 'pdf-lib';
 
@@ -175,6 +176,19 @@ function fromText(bytes: Uint8Array): DocumentProperties {
  * means nothing is inferred from its content (the reason is returned for the report).
  */
 export async function readDocumentProperties(file: string): Promise<{ properties: DocumentProperties; error?: string }> {
+  const read = await readRawProperties(file);
+  // PDF Info and XMP, office properties: whatever the producer wrote (a NUL ending a title is
+  // common) is cleaned before it reaches the manifest, the pack report or the terminal.
+  const properties = Object.fromEntries(
+    Object.entries(read.properties).map(([k, v]) => [k, typeof v === 'string' ? sanitiseText(v, k === 'text' ? TEXT_SAMPLE : MAX_PROPERTY_LENGTH).trim() || undefined : v]),
+  ) as DocumentProperties;
+  return { properties, ...(read.error ? { error: sanitiseText(read.error, 500) } : {}) };
+}
+
+/** Longest property kept (a title, an author); longer ones are cut with a marker. */
+const MAX_PROPERTY_LENGTH = 1000;
+
+async function readRawProperties(file: string): Promise<{ properties: DocumentProperties; error?: string }> {
   const ext = path.extname(file).toLowerCase();
   try {
     if ((await stat(file)).size > MAX_PARSE_BYTES) return { properties: {} };

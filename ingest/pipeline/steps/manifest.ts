@@ -17,6 +17,7 @@ interface ManifestOut { ok: boolean; problems: Problem[]; manifest: TransferMani
 
 /** manifest.json above this is refused unread (a real one for 10,000 documents is about 5 MB). */
 export const MANIFEST_MAX_BYTES = 32 * 1024 * 1024;
+const MANIFEST_TEXT_MAX = 2000;
 
 /**
  * Fills in the transfer's organisation (name, BIN), fonds and department name from the catalog
@@ -95,7 +96,9 @@ async function stepManifest(ctx: Ctx, entries: { path: string; size: number; sha
     try {
       // Bounded: a manifest nested 100,000 deep or of gigabytes is the sender's fault, said once.
       // Every string in it is sanitised before it can reach the catalog or a report.
-      manifest = sanitiseDeep(parseBoundedJson(await readFile(manifestPath), { where: 'manifest.json', maxBytes: MANIFEST_MAX_BYTES }) as TransferManifest);
+      // Over-long values are cut to 2,000 characters (the schema's limit for a document title)
+      // so one document's runaway title does not refuse the whole package.
+      manifest = sanitiseDeep(parseBoundedJson(await readFile(manifestPath), { where: 'manifest.json', maxBytes: MANIFEST_MAX_BYTES }) as TransferManifest, MANIFEST_TEXT_MAX);
     } catch (error) {
       if (error instanceof JsonLimitError) {
         return { output: { ok: false, problems: [problem(error.messageKey, error.params as Record<string, unknown>, 'manifest.json')], manifest: null as unknown as TransferManifest } };
