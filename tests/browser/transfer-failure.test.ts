@@ -125,6 +125,11 @@ describe.skipIf(!HAVE_CHROMIUM)(HAVE_CHROMIUM ? 'failed transfers in Chromium' :
     );
   }
 
+  /** MURAGAT_SCREENSHOTS=<folder> keeps a picture of the page for a person to look at. */
+  async function shot(page: Page, name: string): Promise<void> {
+    if (process.env.MURAGAT_SCREENSHOTS) await page.screenshot({ path: path.join(process.env.MURAGAT_SCREENSHOTS, `${name}.png`), fullPage: true });
+  }
+
   /** Makes every write to the object store fail: each first-level fan-out folder becomes a file. */
   async function breakStore(): Promise<void> {
     const objects = path.join(store, 'objects');
@@ -182,8 +187,7 @@ describe.skipIf(!HAVE_CHROMIUM)(HAVE_CHROMIUM ? 'failed transfers in Chromium' :
     // The step list does not overlap itself at any common width.
     for (const width of [1280, 768, 375]) {
       await page.setViewportSize({ width, height: 900 });
-      // MURAGAT_SCREENSHOTS=<folder> keeps a picture per width for a person to look at.
-      if (process.env.MURAGAT_SCREENSHOTS) await page.screenshot({ path: path.join(process.env.MURAGAT_SCREENSHOTS, `transfer-failed-${width}.png`), fullPage: true });
+      await shot(page, `transfer-unreadable-${width}`);
       const boxes = await page.locator('[data-testid=ingest-steps] li').evaluateAll((items) => items.map((li) => li.getBoundingClientRect().toJSON() as DOMRect));
       for (let i = 0; i < boxes.length; i++) {
         for (let j = i + 1; j < boxes.length; j++) {
@@ -237,6 +241,7 @@ describe.skipIf(!HAVE_CHROMIUM)(HAVE_CHROMIUM ? 'failed transfers in Chromium' :
     expect(await failure.textContent()).toContain(s('ingest_step_store'));
     expect((await failure.locator('.failure-reason').first().textContent())?.trim().length).toBeGreaterThan(5);
     expect(await page.getByTestId('ingest-progress').count()).toBe(0);
+    await shot(page, 'transfer-store-failed');
 
     // Cancel asks first; keeping the transfer leaves it failed and retryable.
     await page.getByRole('button', { name: s('transfer_cancel'), exact: true }).click();
@@ -249,6 +254,7 @@ describe.skipIf(!HAVE_CHROMIUM)(HAVE_CHROMIUM ? 'failed transfers in Chromium' :
     await page.locator('#transfer-file').setInputFiles(tar);
     await page.getByRole('button', { name: new RegExp(`^(${s('ingest_upload_start')}|${s('ingest_upload_resume')})$`) }).click();
     await page.getByTestId('upload-duplicate').waitFor({ timeout: 60_000 });
+    await shot(page, 'transfer-duplicate-offer');
     expect(await page.getByRole('link', { name: s('transfer_duplicate_open') }).getAttribute('href')).toBe(new URL(transferUrl).pathname);
 
     await page.getByRole('link', { name: s('transfer_duplicate_open') }).click();
@@ -263,6 +269,7 @@ describe.skipIf(!HAVE_CHROMIUM)(HAVE_CHROMIUM ? 'failed transfers in Chromium' :
       .poll(() => page.getByTestId('ingest-status').textContent(), { timeout: 60_000 })
       .toMatch(new RegExp(`${s('ingest_status_queued')}|${s('ingest_status_processing')}|${s('ingest_status_completed')}`));
     await page.getByRole('heading', { name: s('ingest_report_title') }).waitFor({ timeout: 240_000 });
+    await shot(page, 'transfer-retried');
     expect(await page.getByTestId('ingest-status').textContent()).toContain(s('ingest_status_completed'));
     expect(await page.getByTestId('transfer-failure').count()).toBe(0);
     expect(await page.getByTestId('report-row').count()).toBe(2);
