@@ -105,6 +105,7 @@ describe.skipIf(!HAVE_CHROMIUM)(HAVE_CHROMIUM ? 'signing UI in Chromium' : `sign
       // Their own key: accepted, and the page names the signer, the IIN and the certificate.
       await signAs(page, pki.signers.rsa.p12Path);
       await page.getByTestId('signer-identity').first().waitFor();
+      expect(await page.locator('section.sign .done').textContent()).toContain(fullName('head'));
       const identity = (await page.getByTestId('signer-identity').first().textContent()) ?? '';
       expect(identity).toContain(fullName('head'));
       expect(identity).toContain(pki.iin);
