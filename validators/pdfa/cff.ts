@@ -1,11 +1,15 @@
 // Minimal, bounds-checked CFF reader: glyph count and the charset (glyph id → CID for
-// CID-keyed fonts, → string id otherwise), enough to check CIDSet completeness (6.3.5).
+// CID-keyed fonts, → string id otherwise), enough to check CIDSet completeness (6.3.5), and
+// the glyph names of a name-keyed font, to check a Type 1 (Type1C) subset's CharSet (6.3.5).
+import { CFF_STANDARD_STRINGS } from './cff-strings';
 
 export interface CffInfo {
   cidKeyed: boolean;
   nGlyphs: number;
   /** charset[gid] = CID (CID-keyed) or SID; charset[0] is .notdef (0). */
   charset: number[];
+  /** Name-keyed fonts with a charset of their own or ISOAdobe's: glyph names by glyph id. */
+  glyphNames?: string[];
 }
 
 export function readCff(data: Uint8Array): CffInfo | null {
@@ -40,7 +44,7 @@ function parse(d: Uint8Array): CffInfo | null {
   };
   const hdrSize = at(2);
   const [, afterName] = index(hdrSize);
-  const [topDicts] = index(afterName);
+  const [topDicts, afterTop] = index(afterName);
   const top = topDicts[0];
   if (!top) return null;
   const dict = readDict(d, top[0], top[1]);
@@ -67,7 +71,19 @@ function parse(d: Uint8Array): CffInfo | null {
     // Predefined charsets (ISOAdobe and friends) map glyph id to the same SID.
     for (let g = 1; g < nGlyphs; g++) charset.push(g);
   }
-  return { cidKeyed, nGlyphs, charset };
+  const info: CffInfo = { cidKeyed, nGlyphs, charset };
+  // The Expert charsets (1, 2) do not map glyph ids to string ids one to one: no names then.
+  if (!cidKeyed && charsetOff !== 1 && charsetOff !== 2) {
+    const [strings] = index(afterTop);
+    const name = (sid: number): string => {
+      if (sid < CFF_STANDARD_STRINGS.length) return CFF_STANDARD_STRINGS[sid]!;
+      const item = strings[sid - CFF_STANDARD_STRINGS.length];
+      if (!item) throw new RangeError('bad string id');
+      return Buffer.from(d.subarray(item[0], item[1])).toString('latin1');
+    };
+    info.glyphNames = charset.map(name);
+  }
+  return info;
 }
 
 /** DICT operators (12 x → 1200 + x) with their operands. */

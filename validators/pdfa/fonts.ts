@@ -59,7 +59,7 @@ function checkFont(ctx: GraphicsContext, use: FontUse): void {
   if ((subtype === 'Type1' || subtype === 'MMType1') && SUBSET.test(baseFont ?? '')) {
     const charSet = doc.resolve(descriptor.get('CharSet'));
     if (!(charSet instanceof CosString) || charSet.bytes.length === 0) out.fail('6-3-5-t02', where);
-    else checkCharSet(ctx, program, charSet, where);
+    else checkCharSet(ctx, program, charSet, where, invisibleOnly ? new Set() : usedGlyphNames(ctx, use, font));
   }
   if ((subtype === 'Type1' || subtype === 'MMType1') && program.kind === 'FontFile' && !invisibleOnly) {
     checkType1Glyphs(ctx, use, font, program, firstChar, widths, where);
@@ -107,13 +107,48 @@ function fontProgram(doc: PdfDocument, descriptor: CosDict | undefined): Program
   return null;
 }
 
-/** 6.3.5: a Type 1 subset's CharSet lists the glyphs its program defines (besides .notdef). */
-function checkCharSet(ctx: GraphicsContext, program: Program, charSet: CosString, where: string): void {
-  if (program.kind !== 'FontFile') return;
-  const data = ctx.doc.decode(program.stream);
-  const t1 = data ? readType1(data, ctx.doc.num(program.stream.dict.get('Length1'))) : null;
-  if (!t1 || t1.widths.size === 0) return;
-  const glyphs = new Set(t1.widths.keys());
+/** Glyph names the shown codes select through the font's Encoding (base encoding and Differences). */
+function usedGlyphNames(ctx: GraphicsContext, use: FontUse, font: CosDict): Set<string> {
+  const { doc } = ctx;
+  const enc = doc.resolve(font.get('Encoding'));
+  const encDict = enc instanceof CosDict ? enc : undefined;
+  const baseName = enc instanceof CosName ? enc.name : doc.name(encDict?.get('BaseEncoding'));
+  const base = baseName === 'WinAnsiEncoding' || baseName === 'StandardEncoding' || baseName === 'MacRomanEncoding' ? winAnsiNames() : new Map<number, string>();
+  const differences = new Map<number, string>();
+  let code = 0;
+  for (const d of doc.array(encDict?.get('Differences')) ?? []) {
+    const r = doc.resolve(d);
+    if (typeof r === 'number') code = r;
+    else if (r instanceof CosName) differences.set(code++, r.name);
+  }
+  const out = new Set<string>();
+  for (const c of use.codes) {
+    const name = differences.get(c) ?? base.get(c);
+    if (name !== undefined) out.add(name);
+  }
+  return out;
+}
+
+/**
+ * 6.3.5: a Type 1 subset's CharSet lists its glyphs. Every glyph used for rendering that the
+ * program defines must be listed (veraPDF's PDF/A-1 rule: .notdef too, when a code shows it);
+ * for a classic Type 1 program the CharSet must also list exactly the glyphs it defines.
+ */
+function checkCharSet(ctx: GraphicsContext, program: Program, charSet: CosString, where: string, used: Set<string>): void {
+  let glyphs: Set<string>;
+  let exact = false;
+  if (program.kind === 'FontFile') {
+    const data = ctx.doc.decode(program.stream);
+    const t1 = data ? readType1(data, ctx.doc.num(program.stream.dict.get('Length1'))) : null;
+    if (!t1 || t1.widths.size === 0) return;
+    glyphs = new Set(t1.widths.keys());
+    exact = true;
+  } else if (program.kind === 'FontFile3' && ctx.doc.name(program.stream.dict.get('Subtype')) === 'Type1C') {
+    const data = ctx.doc.decode(program.stream);
+    const names = data ? readCff(data)?.glyphNames : undefined;
+    if (!names || names.length <= 1) return;
+    glyphs = new Set(names);
+  } else return;
   const listed = new Set(
     Buffer.from(charSet.bytes)
       .toString('latin1')
@@ -121,6 +156,12 @@ function checkCharSet(ctx: GraphicsContext, program: Program, charSet: CosString
       .map((s) => s.trim())
       .filter(Boolean),
   );
+  const unlisted = [...used].filter((g) => glyphs.has(g) && !listed.has(g));
+  if (unlisted.length > 0) {
+    ctx.out.fail('6-3-5-t02', where, unlisted.slice(0, 5).join(' '));
+    return;
+  }
+  if (!exact) return;
   glyphs.delete('.notdef');
   listed.delete('.notdef');
   const missing = [...glyphs].filter((g) => !listed.has(g));

@@ -34,9 +34,9 @@ export function checkInteractive(doc: PdfDocument, out: Findings, outputCS: stri
       const ca = doc.num(a.get('CA'));
       if (a.has('CA') && ca !== 1) out.fail('6-5-3-t01', where);
       const f = doc.num(a.get('F'));
-      if (subtype !== 'Popup' && (f === undefined || (f & 4) !== 4 || (f & 1) !== 0 || (f & 2) !== 0 || (f & 32) !== 0)) {
-        out.fail('6-5-3-t02', where);
-      } else if (subtype === 'Popup' && f !== undefined && ((f & 1) !== 0 || (f & 2) !== 0 || (f & 32) !== 0)) out.fail('6-5-3-t02', where);
+      // ISO 19005-1 6.5.3 makes no exception for Popup annotations (PDF/A-2 introduced one):
+      // every annotation has F with Print set and Hidden, Invisible and NoView clear.
+      if (f === undefined || (f & 4) !== 4 || (f & 1) !== 0 || (f & 2) !== 0 || (f & 32) !== 0) out.fail('6-5-3-t02', where);
       if ((a.has('C') || a.has('IC')) && outputCS !== 'RGB ') out.fail('6-5-3-t03', where);
       const ap = doc.dict(a.get('AP'));
       if (ap) {

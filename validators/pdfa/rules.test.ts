@@ -3,7 +3,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { validateBytes } from './builtin';
-import { DC_TITLE, PDFAID, cidKeyedCff, cidSetBits, iccProfile, pdfa, stream, trueTypeProgram, xmp, type PdfaOptions } from './testing/build-pdf';
+import { DC_TITLE, PDFAID, cidKeyedCff, cidSetBits, iccProfile, nameKeyedCff, pdfa, stream, trueTypeProgram, xmp, type PdfaOptions } from './testing/build-pdf';
 import { RULES } from './rules';
 
 function failuresOf(bytes: Uint8Array) {
@@ -169,6 +169,57 @@ describe('PDF/A-1b rules on hand-built files', () => {
       });
     expect(failuresOf(widget('10 0 R')).rules).toContain('6-5-3-t04');
     expect(failuresOf(widget('<< /Off 10 0 R >>')).rules).not.toContain('6-5-3-t04');
+  });
+
+  it('requires the F flags of Popup annotations too (6.5.3, no PDF/A-2 exception)', () => {
+    const popup = (f: string) => pdfa({ pageExtra: '/Annots [9 0 R]', extra: [`<< /Type /Annot /Subtype /Popup /Rect [0 0 10 10] ${f} >>`] });
+    expect(failuresOf(popup('')).rules).toContain('6-5-3-t02');
+    expect(failuresOf(popup('/F 4')).failures).toEqual([]);
+  });
+
+  it('checks the CharSet of a Type 1 subset embedded as CFF (6.3.5)', () => {
+    const cff = nameKeyedCff(['A']);
+    const notdef = (charSet: string) =>
+      pdfa({
+        resources: '/Font << /F1 9 0 R >>',
+        content: 'BT /F1 12 Tf (A ) Tj ET',
+        extra: [
+          '<< /Type /Font /Subtype /Type1 /BaseFont /ABCDEF+Test /FirstChar 32 /LastChar 65 /Widths [' + Array(34).fill(500).join(' ') + '] /Encoding << /BaseEncoding /WinAnsiEncoding /Differences [32 /.notdef] >> /FontDescriptor 10 0 R >>',
+          `<< /Type /FontDescriptor /FontName /ABCDEF+Test /Flags 32 /FontBBox [0 0 1000 1000] /ItalicAngle 0 /Ascent 700 /Descent -200 /CapHeight 700 /StemV 80 ${charSet} /FontFile3 11 0 R >>`,
+          stream('/Subtype /Type1C', cff),
+        ],
+      });
+    expect(failuresOf(notdef('/CharSet (/A)')).rules).toContain('6-3-5-t02');
+    expect(failuresOf(notdef('/CharSet (/.notdef/A)')).rules).not.toContain('6-3-5-t02');
+    const font = (charSet: string) =>
+      pdfa({
+        resources: '/Font << /F1 9 0 R >>',
+        content: 'BT /F1 12 Tf (A) Tj ET',
+        extra: [
+          '<< /Type /Font /Subtype /Type1 /BaseFont /ABCDEF+Test /FirstChar 65 /LastChar 65 /Widths [500] /Encoding /WinAnsiEncoding /FontDescriptor 10 0 R >>',
+          `<< /Type /FontDescriptor /FontName /ABCDEF+Test /Flags 32 /FontBBox [0 0 1000 1000] /ItalicAngle 0 /Ascent 700 /Descent -200 /CapHeight 700 /StemV 80 ${charSet} /FontFile3 11 0 R >>`,
+          stream('/Subtype /Type1C', cff),
+        ],
+      });
+    // PDF/A-1 as veraPDF reads it: every glyph shown must be listed (also .notdef when a
+    // Differences entry makes a code show it); a CharSet listing more is not a failure.
+    expect(failuresOf(font('/CharSet (/B)')).rules).toContain('6-3-5-t02');
+    expect(failuresOf(font('')).rules).toContain('6-3-5-t02');
+    expect(failuresOf(font('/CharSet (/A)')).rules).not.toContain('6-3-5-t02');
+    expect(failuresOf(font('/CharSet (/A/B)')).rules).not.toContain('6-3-5-t02');
+    // Glyph names beyond the 391 standard strings come from the font's own String INDEX.
+    const own = failuresOf(
+      pdfa({
+        resources: '/Font << /F1 9 0 R >>',
+        content: 'BT /F1 12 Tf (A) Tj ET',
+        extra: [
+          '<< /Type /Font /Subtype /Type1 /BaseFont /ABCDEF+Test /FirstChar 65 /LastChar 65 /Widths [500] /FontDescriptor 10 0 R >>',
+          '<< /Type /FontDescriptor /FontName /ABCDEF+Test /Flags 32 /FontBBox [0 0 1000 1000] /ItalicAngle 0 /Ascent 700 /Descent -200 /CapHeight 700 /StemV 80 /CharSet (/A/uni04D8) /FontFile3 11 0 R >>',
+          stream('/Subtype /Type1C', nameKeyedCff(['A', 'uni04D8'])),
+        ],
+      }),
+    );
+    expect(own.rules).not.toContain('6-3-5-t02');
   });
 
   it('names unreadable input as such', () => {

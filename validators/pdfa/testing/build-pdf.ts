@@ -198,6 +198,53 @@ export function cidKeyedCff(cids: number[]): Buffer {
   return Buffer.concat([header, names, top, strings, globalSubrs, charset, charStrings]);
 }
 
+/**
+ * A name-keyed CFF (FontFile3 /Type1C) defining .notdef and `glyphs` (standard names or its
+ * own strings), with empty charstrings: enough for the CharSet checks.
+ */
+export function nameKeyedCff(glyphs: string[]): Buffer {
+  const index = (items: Buffer[]): Buffer => {
+    if (items.length === 0) return Buffer.from([0, 0]);
+    const head = Buffer.alloc(3 + (items.length + 1) * 4);
+    head.writeUInt16BE(items.length, 0);
+    head[2] = 4;
+    let off = 1;
+    items.forEach((it, i) => {
+      head.writeUInt32BE(off, 3 + i * 4);
+      off += it.length;
+    });
+    head.writeUInt32BE(off, 3 + items.length * 4);
+    return Buffer.concat([head, ...items]);
+  };
+  const int5 = (v: number) => {
+    const b = Buffer.alloc(5);
+    b[0] = 29;
+    b.writeInt32BE(v, 1);
+    return b;
+  };
+  const standard = ['space', 'A', 'B', 'C']; // SIDs 1, 34, 35, 36
+  const sidOf = (name: string, own: string[]) => {
+    const std = [1, 34, 35, 36][standard.indexOf(name)];
+    if (std !== undefined) return std;
+    if (!own.includes(name)) own.push(name);
+    return 391 + own.indexOf(name);
+  };
+  const own: string[] = [];
+  const sids = glyphs.map((g) => sidOf(g, own));
+  const header = Buffer.from([1, 0, 4, 4]);
+  const names = index([Buffer.from('Test', 'latin1')]);
+  const strings = index(own.map((n) => Buffer.from(n, 'latin1')));
+  const globalSubrs = index([]);
+  const charStrings = index(Array.from({ length: glyphs.length + 1 }, () => Buffer.from([14]))); // endchar
+  const charset = Buffer.alloc(1 + sids.length * 2);
+  sids.forEach((sid, i) => charset.writeUInt16BE(sid, 1 + i * 2));
+  const topFor = (charsetOff: number, charStringsOff: number) => Buffer.concat([int5(charsetOff), Buffer.from([15]), int5(charStringsOff), Buffer.from([17])]);
+  const topLength = index([topFor(0, 0)]).length;
+  const charsetOff = header.length + names.length + topLength + strings.length + globalSubrs.length;
+  const top = index([topFor(charsetOff, charsetOff + charset.length)]);
+  return Buffer.concat([header, names, top, strings, globalSubrs, charset, charStrings]);
+}
+
 /** CIDSet bytes with the given CIDs set (bit 0x80 of byte 0 is CID 0). */
 export function cidSetBits(cids: number[]): Buffer {
   const b = Buffer.alloc(Math.max(1, Math.ceil((Math.max(0, ...cids) + 1) / 8)));
