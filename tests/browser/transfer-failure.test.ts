@@ -242,6 +242,7 @@ describe.skipIf(!HAVE_CHROMIUM)(HAVE_CHROMIUM ? 'failed transfers in Chromium' :
     expect((await failure.locator('.failure-reason').first().textContent())?.trim().length).toBeGreaterThan(5);
     expect(await page.getByTestId('ingest-progress').count()).toBe(0);
     await shot(page, 'transfer-store-failed');
+    expect(await lowContrast(page, 'main')).toEqual([]);
 
     // Cancel asks first; keeping the transfer leaves it failed and retryable.
     await page.getByRole('button', { name: s('transfer_cancel'), exact: true }).click();
@@ -255,6 +256,9 @@ describe.skipIf(!HAVE_CHROMIUM)(HAVE_CHROMIUM ? 'failed transfers in Chromium' :
     await page.getByRole('button', { name: new RegExp(`^(${s('ingest_upload_start')}|${s('ingest_upload_resume')})$`) }).click();
     await page.getByTestId('upload-duplicate').waitFor({ timeout: 60_000 });
     await shot(page, 'transfer-duplicate-offer');
+    // Focus moves to the offer so a screen reader hears it.
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('duplicate-title');
+    expect(await lowContrast(page, 'main')).toEqual([]);
     expect(await page.getByRole('link', { name: s('transfer_duplicate_open') }).getAttribute('href')).toBe(new URL(transferUrl).pathname);
 
     await page.getByRole('link', { name: s('transfer_duplicate_open') }).click();
@@ -265,6 +269,8 @@ describe.skipIf(!HAVE_CHROMIUM)(HAVE_CHROMIUM ? 'failed transfers in Chromium' :
     await repairStore();
     await page.getByRole('button', { name: s('transfer_retry'), exact: true }).click();
     await expect.poll(() => page.getByTestId('transfer-failure').count(), { timeout: 60_000 }).toBe(0);
+    // The pressed button is gone; focus stays on the live status line.
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('ingest-status');
     await expect
       .poll(() => page.getByTestId('ingest-status').textContent(), { timeout: 60_000 })
       .toMatch(new RegExp(`${s('ingest_status_queued')}|${s('ingest_status_processing')}|${s('ingest_status_completed')}`));
