@@ -96,6 +96,10 @@ export interface IntegrityRunResult {
   repairs: IntegrityRunReport['repairs'];
   /** Some lists were cut at their limits; the counts in summary are complete. */
   truncated: boolean;
+  /** Copies queued by verified reads that this run worked on (runs with repair). */
+  repairQueue?: IntegrityRunReport['repairQueue'];
+  /** The signed anchor of the audit log written at the end of the run. */
+  anchor?: IntegrityRunReport['anchor'];
 }
 
 export interface IntegrityRunView {
@@ -193,6 +197,8 @@ export function summariseReport(report: IntegrityRunReport): IntegrityRunResult 
     ...(before ? { foundBeforeRepair: before.list } : {}),
     repairs: report.repairs.slice(0, MAX_REPAIRS_LISTED),
     truncated,
+    ...(report.repairQueue ? { repairQueue: report.repairQueue } : {}),
+    ...(report.anchor ? { anchor: report.anchor } : {}),
   };
 }
 

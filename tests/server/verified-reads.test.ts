@@ -193,6 +193,19 @@ describeEachDatabase('verified reads over HTTP', (getDb) => {
     expect((await verifyAuditChain(getDb().db)).ok).toBe(true);
   }, 60_000);
 
+  it('an integrity run with repair works the queue and ends with a signed anchor in its report', async () => {
+    const started = await client.post('/api/integrity/runs', { repair: true });
+    expect(started.status, JSON.stringify(started.body)).toBe(202);
+    const done = await until('the integrity run', async () => {
+      const res = await client.get(`/api/integrity/runs/${started.body.run.id}`);
+      return ['passed', 'failed', 'error'].includes(res.body.run.status) ? res.body.run : undefined;
+    }, 120_000);
+    expect(done.status, JSON.stringify(done.report)).toBe('passed');
+    expect(done.report.repairQueue).toMatchObject({ pending: 0 });
+    expect(done.report.anchor).toMatchObject({ name: expect.stringMatching(/^anchors\//), count: expect.any(Number) });
+    expect((await server.deps.storage.primary.getRecord(done.report.anchor.name)) !== null).toBe(true);
+  }, 180_000);
+
   it('anchors the audit log head in both locations at start and at stop, signed with the system key', async () => {
     const { db } = getDb();
     const keyDir = systemKeyDir(server.deps.config);
