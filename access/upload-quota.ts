@@ -21,7 +21,7 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 
 export interface UploadQuotaDeps {
   db: Kysely<Database>;
-  config: Pick<Config, 'dataDir' | 'uploadQuota'>;
+  config: Pick<Config, 'dataDir' | 'uploadQuota' | 'transferMaxBytes'>;
   now?: () => Date;
 }
 
@@ -112,7 +112,9 @@ export function createUploadQuota(deps: UploadQuotaDeps) {
     /** Runs `announce` if `size` bytes fit the user's quotas, refusing with 413/429 otherwise. */
     async admit<T>(userId: string | null, size: number, announce: () => Promise<T>): Promise<T> {
       // The local operator (no account) is not an uploader over HTTP and has no quota.
-      if (userId === null) return announce();
+      // A package over the transfer limit is refused by the announcement itself, naming that
+      // limit (ingest.transfer_too_large): the more fundamental answer than a quota.
+      if (userId === null || size > deps.config.transferMaxBytes) return announce();
       const key = userId;
       const previous = queues.get(key) ?? Promise.resolve();
       const run = previous.catch(() => undefined).then(async () => {

@@ -120,7 +120,8 @@ describeEachDatabase('ingest HTTP API', (getDb) => {
     // test certificate is registered to them, belong there.
     const department = await createOrganisationService({ db }).addDepartment(SYSTEM_ACTOR, { code: '03', nameKk: 'Кадр бөлімі', nameRu: 'Отдел кадров' });
     await users.add(SYSTEM_ACTOR, { username: 'clerk', password: PASSWORDS.clerk, fullName: 'Clerk', roles: ['department_clerk'], departmentId: department.id, language: 'en' });
-    await users.add(SYSTEM_ACTOR, { username: 'clerk2', password: PASSWORDS.clerk2, fullName: 'Other clerk', roles: ['department_clerk'], departmentId: department.id, language: 'en' });
+    const otherDepartment = await createOrganisationService({ db }).addDepartment(SYSTEM_ACTOR, { code: '04', nameKk: 'Заң бөлімі', nameRu: 'Юридический отдел' });
+    await users.add(SYSTEM_ACTOR, { username: 'clerk2', password: PASSWORDS.clerk2, fullName: 'Other clerk', roles: ['department_clerk'], departmentId: otherDepartment.id, language: 'en' });
     await users.add(SYSTEM_ACTOR, { username: 'keeper', password: PASSWORDS.keeper, fullName: 'Archivist', roles: ['archivist'], language: 'en' });
     await users.add(SYSTEM_ACTOR, { username: 'head', password: PASSWORDS.head, fullName: 'Head', roles: ['department_head'], departmentId: department.id, language: 'en' });
     await createSignersService({ db }).addCertificate(SYSTEM_ACTOR, 'head', new Uint8Array(await readFile(pki.signers.rsa.certPath)));
@@ -252,7 +253,7 @@ describeEachDatabase('ingest HTTP API', (getDb) => {
     expect(finished.submittedBy).toBe('clerk');
   }, 300_000);
 
-  it('lists transfers with their status; a clerk sees only their own', async () => {
+  it("lists transfers with their status; a clerk of another department sees none of 03's", async () => {
     const mine = await clients.clerk.get('/api/transfers');
     expect(mine.status).toBe(200);
     expect(mine.body.transfers.map((t: { id: string }) => t.id)).toContain(transferId);
