@@ -11,7 +11,7 @@ import { quarantineDir, type Ctx, type IngestOptions, type IngestProgress } from
 import { receiveTransfer } from './receive';
 import { claimTransfer } from './claim';
 import { buildReport, type IngestReport } from './report';
-import { listSteps, type StepName } from './state';
+import { listSteps, stepFence, type StepName } from './state';
 import { PIPELINE } from './steps';
 import { sanitiseText } from './sanitise';
 import type { StoredDossier } from './store';
@@ -76,7 +76,7 @@ export async function processTransfer(deps: IngestDeps, transferId: string, run:
   try {
     // A lost lease or a cancellation request stops the run between steps, like a shutdown.
     const signal = run.signal ? AbortSignal.any([run.signal, claim.lease.signal]) : claim.lease.signal;
-    const report = await processClaimed(deps, transferId, { ...run, signal }, claim.work);
+    const report = await stepFence.run((trx) => claim.lease.fence(trx), () => processClaimed(deps, transferId, { ...run, signal }, claim.work));
     outcome = 'completed';
     return report;
   } catch (error) {

@@ -1,6 +1,7 @@
 // Durable per-step state. A step's effects and its `done` mark are written in one
 // transaction, so after a kill -9 a step is either fully recorded or re-run from scratch;
 // every step is written to be safe to re-run (content-addressed objects, unique keys).
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../../catalog/database';
 import { sanitiseDeep, sanitiseText } from './sanitise';
@@ -50,6 +51,13 @@ export interface StepResult<T> {
   write?: (trx: Transaction<Database>) => Promise<void>;
 }
 
+/**
+ * The current run's fence (jobs/leases.ts `Lease.fence`), set by processTransfer around the
+ * steps; checked in each step's commit transaction. Async-context-bound, so two runs in one
+ * process never see each other's.
+ */
+export const stepFence = new AsyncLocalStorage<(trx: Transaction<Database>) => Promise<void>>();
+
 export async function runStep<T>(
   db: Kysely<Database>,
   transferId: string,
@@ -89,6 +97,9 @@ export async function runStep<T>(
     throw error;
   }
   await db.transaction().execute(async (trx) => {
+    // Only while this run still holds the transfer (claim.ts): a holder declared dead that comes
+    // back cannot commit a step over its successor's.
+    await stepFence.getStore()?.(trx);
     await result.write?.(trx);
     await trx
       .updateTable('ingest_steps')
