@@ -105,6 +105,8 @@ describe('UI words for the codes the server sends', () => {
       expect(statusLabel(t, 'transfer', 'sleeping')).toBe(format(lang, 'ui.status_unknown'));
     }
     expect(statusLabel((key) => format('en', key), 'signature', 'unsigned')).toBe('Not signed');
+    // Audit detail names are camelCase in the record.
+    expect(statusLabel((key) => format('en', key), 'audit_detail', 'previousManifest')).toBe('Previous manifest');
     expect(statusLabel((key) => format('ru', key), 'malware', 'not-scanned')).toBe('Не проверен');
   });
 });

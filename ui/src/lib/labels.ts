@@ -14,7 +14,8 @@ export type LabelFamily =
   | 'integrity_run'
   | 'integrity_phase'
   | 'audit_action'
-  | 'audit_object';
+  | 'audit_object'
+  | 'audit_detail';
 
 const PREFIX: Record<LabelFamily, string> = {
   transfer: 'ui.ingest_status_',
@@ -27,6 +28,7 @@ const PREFIX: Record<LabelFamily, string> = {
   integrity_phase: 'ui.integrity_phase_',
   audit_action: 'ui.audit_action_',
   audit_object: 'ui.audit_object_',
+  audit_detail: 'ui.audit_detail_',
 };
 
 const FALLBACK: Record<LabelFamily, MessageKey> = {
@@ -40,11 +42,13 @@ const FALLBACK: Record<LabelFamily, MessageKey> = {
   integrity_phase: 'ui.status_unknown',
   audit_action: 'ui.audit_action_other',
   audit_object: 'ui.audit_object_other',
+  audit_detail: 'ui.status_unknown',
 };
 
 /** The catalog key for a value (`not-scanned` → `ui.malware_status_not_scanned`), or null if the UI has none. */
 export function labelKey(family: LabelFamily, value: string): MessageKey | null {
-  const key = `${PREFIX[family]}${value.replace(/[.-]/g, '_').toLowerCase()}`;
+  // `not-scanned`, `user.create`, `previousManifest` → not_scanned, user_create, previous_manifest.
+  const key = `${PREFIX[family]}${value.replace(/([a-z0-9])([A-Z])/g, '$1_$2').replace(/[.-]/g, '_').toLowerCase()}`;
   return key in CATALOGS.kk ? (key as MessageKey) : null;
 }
 
