@@ -139,7 +139,8 @@ export function createRoutes(deps: ServerDeps): Router {
 
   // Retry and cancel: the archivist, or the clerk who uploaded the transfer (checked by the service).
   router.post('/api/transfers/:id/retry', uploaders, async (ctx) => {
-    const { actor } = requireUser(ctx);
+    const { user, actor } = requireUser(ctx);
+    await deps.access.transfer(user, ctx.params.id!);
     const retried = await retryTransfer(ingestDeps, actor, ctx.params.id!);
     const processing = await submitTransfer(ingestDeps, retried.transferId);
     ctx.status = 202;
@@ -147,7 +148,8 @@ export function createRoutes(deps: ServerDeps): Router {
   });
 
   router.post('/api/transfers/:id/cancel', uploaders, async (ctx) => {
-    const { actor } = requireUser(ctx);
+    const { user, actor } = requireUser(ctx);
+    await deps.access.transfer(user, ctx.params.id!);
     ctx.body = await cancelTransfer(ingestDeps, actor, ctx.params.id!);
   });
 
