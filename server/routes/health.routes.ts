@@ -62,9 +62,13 @@ export function createRoutes(deps: ServerDeps): Router {
     // Scanning that cannot work does not stop the archive (the policy decides what happens to
     // unscanned files) but must be seen: a warning in the reader's language.
     const scan = await malwareHealth({ policy: deps.config.malwarePolicy, databaseDir: deps.config.clamavDatabaseDir });
-    const warnings = scan.warning
+    const warnings: { code: string; message: string }[] = scan.warning
       ? [{ code: scan.warning, message: t(state(ctx).lang, scan.warning, { dir: showPaths ? scan.databaseDir : '…', policy: scan.policy }) }]
       : [];
+    // MURAGAT_PDFA_ENGINE asks ingest for veraPDF: without it no rendition can be validated.
+    if (deps.config.pdfaEngine !== 'builtin' && !tools.verapdf?.found) {
+      warnings.push({ code: 'pdfa.health_verapdf_missing', message: t(state(ctx).lang, 'pdfa.health_verapdf_missing', { engine: deps.config.pdfaEngine }) });
+    }
     const malware = { engine: scan.engine, database: scan.database, signatureFiles: scan.signatureFiles, policy: scan.policy, ...(showPaths ? { databaseDir: scan.databaseDir } : {}) };
     const healthy = database.ok && storage.every((s) => s.ok);
     ctx.status = healthy ? 200 : 503;
