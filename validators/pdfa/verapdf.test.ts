@@ -91,6 +91,21 @@ describe('veraPDF engine', () => {
     expect(jobs.get('/x/a.pdf')!.compliant).toBe(false);
   });
 
+  it('follows MURAGAT_PDFA_ENGINE when no engine is asked for (how ingest switches engines)', async () => {
+    process.env.FAKE_VERAPDF_MODE = 'fail';
+    try {
+      setConfig(parseConfig({ ...process.env, MURAGAT_PDFA_ENGINE: 'verapdf' }));
+      expect((await validatePdfA(pdfa())).engine).toBe('verapdf');
+      setConfig(parseConfig({ ...process.env, MURAGAT_PDFA_ENGINE: 'both' }));
+      const both = await validatePdfA(pdfa());
+      expect([both.engine, both.compliant]).toEqual(['both', false]);
+    } finally {
+      setConfig(parseConfig(process.env));
+    }
+    expect((await validatePdfA(pdfa())).engine).toBe('builtin');
+    expect(() => parseConfig({ MURAGAT_PDFA_ENGINE: 'acrobat', MURAGAT_VERAPDF_MAX_HEAP: 'lots' })).toThrow(/MURAGAT_PDFA_ENGINE[\s\S]*MURAGAT_VERAPDF_MAX_HEAP/);
+  });
+
   it('rejects a report without a validation result', () => {
     expect(parseMrr('<report><jobs><job><taskException>Couldn\'t parse stream</taskException></job></jobs></report>')).toMatchObject({ unreadable: true });
     expect(parseMrr('not xml').unreadable).toBe(true);
