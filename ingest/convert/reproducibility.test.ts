@@ -7,7 +7,7 @@ import path from 'node:path';
 import { findTool } from '../../common/process';
 import type { FormatId } from '../scan/index';
 import { checkReproducibility, textToPdfA } from './index';
-import { wordprocessingText, spreadsheetText } from './reproducibility';
+import { wordprocessingText, spreadsheetText, slideText } from './reproducibility';
 
 const havePoppler = !!(await findTool('pdftoppm')) && !!(await findTool('pdftotext'));
 const txt: FormatId = { mime: 'text/plain', name: 'TXT', version: 'UTF-8', family: 'text', extensionMatches: true, encrypted: false, problems: [] };
@@ -88,5 +88,13 @@ describe('spreadsheetText (XLSX source text)', () => {
       ['xl/worksheets/sheet2.xml', '<sheetData><row><c r="A1" t="s"><v>3</v></c></row></sheetData>'],
     ]);
     expect(spreadsheetText(parts)).toBe('Бұйрықтар\nХаттамалар\ninline 7');
+  });
+});
+
+describe('slideText (PPTX source text)', () => {
+  it('takes the text runs only, not style ids', () => {
+    const xml = '<p:sld><a:tbl><a:tblPr><a:tableStyleId>{5C22544A-7EE6-4342-B048-85BDC9FD1C3A}</a:tableStyleId></a:tblPr>'
+      + '<a:p><a:r><a:t>Қорытынды</a:t></a:r><a:br/><a:r><a:t>2025 &amp; 2026</a:t></a:r></a:p></a:tbl></p:sld>';
+    expect(slideText(xml)).toBe('Қорытынды\n2025 & 2026\n');
   });
 });

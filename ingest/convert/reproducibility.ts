@@ -113,6 +113,13 @@ export function spreadsheetText(parts: Map<string, string>): string {
   return out.join('\n');
 }
 
+/** Text runs of a PresentationML slide (a:t), one paragraph a line; other character data (style ids, GUIDs) is not text. */
+export function slideText(xml: string): string {
+  let out = '';
+  for (const m of xml.matchAll(/<a:t>([^<]*)<\/a:t>|<\/a:p>|<a:br\b[^>]*\/>/g)) out += m[1] !== undefined ? decodeXml(m[1]) : '\n';
+  return out;
+}
+
 /** Text of the source, or null when its format carries no text we can read without conversion. */
 async function sourceText(file: string, format: FormatId): Promise<string | null> {
   switch (format.name) {
@@ -130,7 +137,7 @@ async function sourceText(file: string, format: FormatId): Promise<string | null
     case 'XLSX':
       return spreadsheetText(await zipNamed(file, (n) => n === 'xl/workbook.xml' || n === 'xl/_rels/workbook.xml.rels' || n === 'xl/sharedStrings.xml' || /^xl\/worksheets\/[^/]+\.xml$/.test(n)));
     case 'PPTX':
-      return (await zipParts(file, (n) => /^ppt\/slides\/slide\d+\.xml$/.test(n))).map((x) => markupText(x.replace(/<\/a:p>/g, '\n'))).join('\n');
+      return (await zipParts(file, (n) => /^ppt\/slides\/slide\d+\.xml$/.test(n))).map(slideText).join('\n');
     case 'ODT':
     case 'ODS':
     case 'ODP':

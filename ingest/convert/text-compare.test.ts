@@ -131,3 +131,11 @@ describe('compareTexts: scripts without spaces and glued words', () => {
     expect(compareTexts('Sheet 2025 of the register', 'Sheet 12025 of the register').ok).toBe(false);
   });
 });
+
+describe('compareTexts: words the rendition joined', () => {
+  it('accepts a code whose hyphen was lost in a table cell even when its parts occur elsewhere', () => {
+    const source = 'Item 01 of the list. Code ТЕРм08-01-081-02 applies. Price 081 tenge.';
+    expect(compareTexts(source, 'Item 01 of the list. Code ТЕРм08-01081-02 applies. Price 081 tenge.').ok).toBe(true);
+    expect(compareTexts(source, 'Item 01 of the list. Code ТЕРм08-01091-02 applies. Price 081 tenge.').ok).toBe(false);
+  });
+});

@@ -102,14 +102,24 @@ export function compareTexts(source: string, rendition: string, mode: CompareMod
   for (let i = 0; i < src.length; i++) {
     if (found[i]) continue;
     const w = src[i]!;
+    // A word given back by a span below.
+    if (take(key(w))) {
+      found[i] = true;
+      continue;
+    }
     if (!isNumber(w) && joins.has(key(w))) {
       found[i] = true;
       continue;
     }
-    for (const span of [2, 3]) {
-      if (i + span > src.length || found.slice(i, i + span).some(Boolean)) continue;
-      if (take(key(src.slice(i, i + span).join('')))) {
-        for (let j = i; j < i + span; j++) found[j] = true;
+    // Spans of two or three source words around this one that the rendition wrote as one word
+    // ("01-081" printed "01081"). A neighbour already matched on its own gives its word back.
+    for (const [from, to] of [[i, i + 1], [i - 1, i], [i, i + 2], [i - 1, i + 1], [i - 2, i]] as const) {
+      if (from < 0 || to >= src.length) continue;
+      if (take(key(src.slice(from, to + 1).join('')))) {
+        for (let j = from; j <= to; j++) {
+          if (found[j] && j !== i) available.set(key(src[j]!), (available.get(key(src[j]!)) ?? 0) + 1);
+          found[j] = true;
+        }
         break;
       }
     }
