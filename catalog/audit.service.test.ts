@@ -11,7 +11,9 @@ async function tamper(db: Kysely<Database>, statement: ReturnType<typeof sql>): 
   await db.transaction().execute(async (trx) => {
     await sql`ALTER TABLE audit_events DISABLE TRIGGER USER`.execute(trx);
     await statement.execute(trx);
-    await sql`ALTER TABLE audit_events ENABLE TRIGGER USER`.execute(trx);
+    // Back as the migrations leave them: firing always, even with session_replication_role = replica.
+    await sql`ALTER TABLE audit_events ENABLE ALWAYS TRIGGER audit_events_no_update_delete`.execute(trx);
+    await sql`ALTER TABLE audit_events ENABLE ALWAYS TRIGGER audit_events_no_truncate`.execute(trx);
   });
 }
 
