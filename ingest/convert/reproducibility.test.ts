@@ -98,3 +98,15 @@ describe('slideText (PPTX source text)', () => {
     expect(slideText(xml)).toBe('Қорытынды\n2025 & 2026\n');
   });
 });
+
+describe('spreadsheetText print areas', () => {
+  it('leaves out cells outside the sheet\'s print area', () => {
+    const parts = new Map<string, string>([
+      ['xl/workbook.xml', '<workbook><sheets><sheet name="1" sheetId="18" r:id="rId1"/></sheets><definedNames><definedName name="_xlnm.Print_Area" localSheetId="0">\'1\'!$A$1:$J$78</definedName></definedNames></workbook>'],
+      ['xl/_rels/workbook.xml.rels', '<Relationships><Relationship Id="rId1" Target="worksheets/sheet1.xml"/></Relationships>'],
+      ['xl/sharedStrings.xml', '<sst><si><t>Printed</t></si><si><t>YES</t></si></sst>'],
+      ['xl/worksheets/sheet1.xml', '<sheetData><row r="5"><c r="F5" t="s"><v>0</v></c></row><row r="103"><c r="AD103" t="s"><v>1</v></c></row></sheetData>'],
+    ]);
+    expect(spreadsheetText(parts)).toBe('Printed');
+  });
+});

@@ -75,9 +75,29 @@ async function zipNamed(file: string, match: (name: string) => boolean): Promise
   }
 }
 
+interface CellRange { c1: number; r1: number; c2: number; r2: number }
+
+function columnNumber(letters: string): number {
+  let n = 0;
+  for (const ch of letters) n = n * 26 + (ch.charCodeAt(0) - 64);
+  return n;
+}
+
+/** `'Sheet 1'!$A$1:$J$78` (or a single cell) as numbers; null when it is not a cell range. */
+function parseRange(text: string): CellRange | null {
+  const m = /(?:^|!)\$?([A-Z]+)\$?(\d+)(?::\$?([A-Z]+)\$?(\d+))?$/.exec(text.trim());
+  if (!m) return null;
+  const c1 = columnNumber(m[1]!);
+  const r1 = Number(m[2]);
+  return { c1, r1, c2: m[3] ? columnNumber(m[3]) : c1, r2: m[4] ? Number(m[4]) : r1 };
+}
+
+const inRange = (r: CellRange, col: number, row: number) => col >= r.c1 && col <= r.c2 && row >= r.r1 && row <= r.r2;
+
 /**
  * Text a workbook prints: the shared strings its visible sheets' cells use, and their inline
- * strings. Strings no cell uses, and sheets marked hidden, do not print (a shared-string table
+ * strings, within the sheet's print area when it has one. Strings no cell uses, cells outside the
+ * print area and sheets marked hidden do not print (a shared-string table
  * may hold anything, even an entity bomb no cell refers to).
  */
 export function spreadsheetText(parts: Map<string, string>): string {
@@ -92,15 +112,29 @@ export function spreadsheetText(parts: Map<string, string>): string {
     if (id && target) rels.set(id, target.startsWith('/') ? target.slice(1) : `xl/${target}`);
   }
   const hidden = new Set<string>();
-  for (const m of (parts.get('xl/workbook.xml') ?? '').matchAll(/<sheet\b[^>]*>/g)) {
+  const workbook = parts.get('xl/workbook.xml') ?? '';
+  const sheetOrder: string[] = [];
+  for (const m of workbook.matchAll(/<sheet\b[^>]*>/g)) {
     const id = /\br:id="([^"]+)"/.exec(m[0])?.[1];
+    sheetOrder.push(id ? rels.get(id) ?? '' : '');
     if (id && /\bstate="(?:hidden|veryHidden)"/.test(m[0]) && rels.has(id)) hidden.add(rels.get(id)!);
+  }
+  // A print area (per sheet, by its position) limits what prints to its ranges.
+  const printAreas = new Map<string, CellRange[]>();
+  for (const m of workbook.matchAll(/<definedName\b([^>]*)>([^<]*)<\/definedName>/g)) {
+    if (!/\bname="_xlnm\.Print_Area"/.test(m[1]!)) continue;
+    const sheet = sheetOrder[Number(/\blocalSheetId="(\d+)"/.exec(m[1]!)?.[1] ?? -1)];
+    const ranges = decodeXml(m[2]!).split(',').map(parseRange);
+    if (sheet && ranges.every((r): r is CellRange => r !== null)) printAreas.set(sheet, ranges as CellRange[]);
   }
   const out: string[] = [];
   for (const [name, xml] of parts) {
     if (!name.startsWith('xl/worksheets/') || hidden.has(name)) continue;
+    const area = printAreas.get(name);
     for (const c of xml.matchAll(/<c\b([^>]*)>([\s\S]*?)<\/c>/g)) {
       const attrs = c[1]!;
+      const ref = /\br="([A-Z]+)(\d+)"/.exec(attrs);
+      if (area && ref && !area.some((r) => inRange(r, columnNumber(ref[1]!), Number(ref[2])))) continue;
       if (/\bt="s"/.test(attrs)) {
         const v = /<v>(\d+)<\/v>/.exec(c[2]!)?.[1];
         const text = v !== undefined ? shared[Number(v)] : undefined;
