@@ -10,6 +10,11 @@ export interface CffInfo {
   charset: number[];
   /** Name-keyed fonts with a charset of their own or ISOAdobe's: glyph names by glyph id. */
   glyphNames?: string[];
+  /**
+   * Name-keyed fonts with the default FontMatrix: advance widths (1000 units per em) by glyph
+   * id, undefined where the charstring does not say before calling a subroutine.
+   */
+  glyphWidths?: (number | undefined)[];
 }
 
 export function readCff(data: Uint8Array): CffInfo | null {
@@ -82,8 +87,72 @@ function parse(d: Uint8Array): CffInfo | null {
       return Buffer.from(d.subarray(item[0], item[1])).toString('latin1');
     };
     info.glyphNames = charset.map(name);
+    // A FontMatrix other than the default would scale the widths; such fonts are not measured.
+    if (!dict.has(1207)) {
+      const priv = dict.get(18);
+      const pd = priv && priv.length >= 2 ? readDict(d, priv[1]!, priv[1]! + priv[0]!) : new Map<number, number[]>();
+      const defaultWidth = pd.get(20)?.[0] ?? 0;
+      const nominalWidth = pd.get(21)?.[0] ?? 0;
+      const [charStrings] = index(charStringsOff);
+      info.glyphWidths = charStrings.map(([start, end]) => charStringWidth(d, start, end, defaultWidth, nominalWidth));
+    }
   }
   return info;
+}
+
+/**
+ * The advance width of a Type 2 charstring: an extra first operand before the first
+ * stack-clearing operator (hstem…, moveto, endchar) is the width less nominalWidthX; without it
+ * the width is defaultWidthX (Adobe TN 5177, 3.1).
+ */
+function charStringWidth(d: Uint8Array, start: number, end: number, defaultWidth: number, nominalWidth: number): number | undefined {
+  let count = 0;
+  let first = 0;
+  let p = start;
+  const push = (v: number) => {
+    if (count === 0) first = v;
+    count++;
+  };
+  while (p < end && p < d.length) {
+    const b = d[p]!;
+    if (b === 28) {
+      push(((d[p + 1]! << 24) >> 16) | d[p + 2]!);
+      p += 3;
+    } else if (b >= 32 && b <= 246) {
+      push(b - 139);
+      p++;
+    } else if (b >= 247 && b <= 250) {
+      push((b - 247) * 256 + d[p + 1]! + 108);
+      p += 2;
+    } else if (b >= 251 && b <= 254) {
+      push(-(b - 251) * 256 - d[p + 1]! - 108);
+      p += 2;
+    } else if (b === 255) {
+      push(((d[p + 1]! << 24) | (d[p + 2]! << 16) | (d[p + 3]! << 8) | d[p + 4]!) / 65536);
+      p += 5;
+    } else {
+      const withWidth = (has: boolean) => (has ? nominalWidth + first : defaultWidth);
+      switch (b) {
+        case 1: // hstem
+        case 3: // vstem
+        case 18: // hstemhm
+        case 23: // vstemhm
+        case 19: // hintmask
+        case 20: // cntrmask
+          return withWidth(count % 2 === 1);
+        case 21: // rmoveto
+          return withWidth(count > 2);
+        case 4: // vmoveto
+        case 22: // hmoveto
+          return withWidth(count > 1);
+        case 14: // endchar (4 operands: seac without width)
+          return withWidth(count === 1 || count === 5);
+        default:
+          return undefined; // a subroutine or another operator first: not known here
+      }
+    }
+  }
+  return undefined;
 }
 
 /** DICT operators (12 x → 1200 + x) with their operands. */

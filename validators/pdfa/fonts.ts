@@ -64,6 +64,9 @@ function checkFont(ctx: GraphicsContext, use: FontUse): void {
   if ((subtype === 'Type1' || subtype === 'MMType1') && program.kind === 'FontFile' && !invisibleOnly) {
     checkType1Glyphs(ctx, use, font, program, firstChar, widths, where);
   }
+  if ((subtype === 'Type1' || subtype === 'MMType1') && program.kind === 'FontFile3' && !invisibleOnly && doc.name(program.stream.dict.get('Subtype')) === 'Type1C') {
+    checkCffWidths(ctx, use, font, program, firstChar, widths, where);
+  }
 
   if (subtype === 'TrueType') {
     const flags = doc.num(descriptor.get('Flags')) ?? 0;
@@ -107,23 +110,50 @@ function fontProgram(doc: PdfDocument, descriptor: CosDict | undefined): Program
   return null;
 }
 
-/** Glyph names the shown codes select through the font's Encoding (base encoding and Differences). */
-function usedGlyphNames(ctx: GraphicsContext, use: FontUse, font: CosDict): Set<string> {
+/** 6.3.6 for Type 1 programs embedded as CFF: the widths of the glyphs shown agree with Widths. */
+function checkCffWidths(ctx: GraphicsContext, use: FontUse, font: CosDict, program: Program, firstChar: number | undefined, widths: CosObject[] | undefined, where: string): void {
+  if (firstChar === undefined || !widths) return;
+  const data = ctx.doc.decode(program.stream);
+  const cff = data ? readCff(data) : null;
+  if (!cff?.glyphNames || !cff.glyphWidths) return;
+  const gidOf = new Map(cff.glyphNames.map((n, gid) => [n, gid] as const));
+  const names = codeNames(ctx, font);
+  for (const code of use.codes) {
+    const name = names.get(code);
+    const gid = name === undefined ? undefined : gidOf.get(name);
+    if (gid === undefined) continue; // the font's built-in encoding, or a glyph it lacks: not measured here
+    const programWidth = cff.glyphWidths[gid];
+    const w = ctx.doc.num(widths[code - firstChar]);
+    if (programWidth === undefined || w === undefined) continue;
+    if (Math.abs(programWidth - w) > 1) {
+      ctx.out.fail('6-3-6-t01', where, `glyph ${name}: ${w} ≠ ${Math.round(programWidth)}`);
+      return;
+    }
+  }
+}
+
+/** Code → glyph name through the font's Encoding (a standard base encoding and Differences). */
+function codeNames(ctx: GraphicsContext, font: CosDict): Map<number, string> {
   const { doc } = ctx;
   const enc = doc.resolve(font.get('Encoding'));
   const encDict = enc instanceof CosDict ? enc : undefined;
   const baseName = enc instanceof CosName ? enc.name : doc.name(encDict?.get('BaseEncoding'));
-  const base = baseName === 'WinAnsiEncoding' || baseName === 'StandardEncoding' || baseName === 'MacRomanEncoding' ? winAnsiNames() : new Map<number, string>();
-  const differences = new Map<number, string>();
+  const out = baseName === 'WinAnsiEncoding' || baseName === 'StandardEncoding' || baseName === 'MacRomanEncoding' ? new Map(winAnsiNames()) : new Map<number, string>();
   let code = 0;
   for (const d of doc.array(encDict?.get('Differences')) ?? []) {
     const r = doc.resolve(d);
     if (typeof r === 'number') code = r;
-    else if (r instanceof CosName) differences.set(code++, r.name);
+    else if (r instanceof CosName) out.set(code++, r.name);
   }
+  return out;
+}
+
+/** Glyph names the shown codes select through the font's Encoding (base encoding and Differences). */
+function usedGlyphNames(ctx: GraphicsContext, use: FontUse, font: CosDict): Set<string> {
+  const names = codeNames(ctx, font);
   const out = new Set<string>();
   for (const c of use.codes) {
-    const name = differences.get(c) ?? base.get(c);
+    const name = names.get(c);
     if (name !== undefined) out.add(name);
   }
   return out;

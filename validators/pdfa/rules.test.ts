@@ -222,6 +222,22 @@ describe('PDF/A-1b rules on hand-built files', () => {
     expect(own.rules).not.toContain('6-3-5-t02');
   });
 
+  it('compares the widths of a Type 1 font embedded as CFF with its Widths (6.3.6)', () => {
+    // nameKeyedCff's charstrings carry no width: every glyph is defaultWidthX (0) wide.
+    const font = (width: number) =>
+      pdfa({
+        resources: '/Font << /F1 9 0 R >>',
+        content: 'BT /F1 12 Tf (A) Tj ET',
+        extra: [
+          `<< /Type /Font /Subtype /Type1 /BaseFont /ABCDEF+Test /FirstChar 65 /LastChar 65 /Widths [${width}] /Encoding /WinAnsiEncoding /FontDescriptor 10 0 R >>`,
+          '<< /Type /FontDescriptor /FontName /ABCDEF+Test /Flags 32 /FontBBox [0 0 1000 1000] /ItalicAngle 0 /Ascent 700 /Descent -200 /CapHeight 700 /StemV 80 /CharSet (/A) /FontFile3 11 0 R >>',
+          stream('/Subtype /Type1C', nameKeyedCff(['A'])),
+        ],
+      });
+    expect(failuresOf(font(278)).rules).toContain('6-3-6-t01');
+    expect(failuresOf(font(0)).failures).toEqual([]);
+  });
+
   it('names unreadable input as such', () => {
     const r = validateBytes(Buffer.from('not a pdf at all'));
     expect(r.unreadable).toBe(true);
