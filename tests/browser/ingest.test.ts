@@ -76,7 +76,7 @@ describe.skipIf(!HAVE_CHROMIUM)(HAVE_CHROMIUM ? 'ingest UI in Chromium' : `inges
     });
     [server, browser] = await Promise.all([startServer({ config, demo: true, quiet: true }), launchBrowser()]);
     base = server.url.replace(/\/$/, '');
-  }, 180_000);
+  }, 300_000);
 
   afterAll(async () => {
     await browser?.close();

@@ -78,7 +78,7 @@ describe.skipIf(!HAVE_CHROMIUM)(HAVE_CHROMIUM ? 'failed transfers in Chromium' :
     // Retry and cancel come with the intake work of issue 9; say plainly when they are absent.
     const openapi = (await (await fetch(`${base}/api/openapi.json`)).json()) as { paths: Record<string, unknown> };
     hasRetry = '/api/transfers/{id}/retry' in openapi.paths;
-  }, 180_000);
+  }, 300_000);
 
   afterAll(async () => {
     await browser?.close();
