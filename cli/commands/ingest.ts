@@ -82,7 +82,6 @@ export function register(program: Command): void {
                 progress.update(p.done, `${p.step}${p.item ? ` ${p.item}` : ''}`);
               },
               onBusy: (owner) => process.stderr.write(`muragat: ${t(lang, 'jobs.busy', { owner })}\n`),
-              onBusy: (owner) => process.stderr.write(`muragat: ${t(lang, 'jobs.busy', { owner })}\n`),
               afterStep: crashAfter
                 ? (step: StepName) => {
                     if (step === crashAfter) process.kill(process.pid, 'SIGKILL');
