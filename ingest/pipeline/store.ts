@@ -5,6 +5,7 @@ import path from 'node:path';
 import { readFile, stat } from 'node:fs/promises';
 import { sha256File } from '../../common/hash';
 import { recordAudit } from '../../catalog/audit.service';
+import { authorizeSigner } from '../../catalog/signers.service';
 import { SystemError } from '../../common/errors';
 import type { Retention, DossierSignatureStatus, AipManifest } from '../../validators/schemas/types';
 import { AipBuilder, serialiseJson } from '../aip';
@@ -149,7 +150,7 @@ async function storeOneDossier(
     await queueInventoryRenditions(ctx, aip, writes, inventory, d.index, input.compiledBy.name, receivedAt);
     const statement = integrityStatement(input, inventoryEntry.sha256, built);
     const integrityEntry = await aip.addBytes('integrity.json', 'evidence', statement);
-    const { signatures, sigStatus } = await signDossier(ctx, aip, serialiseJson(inventory), statement);
+    const { signatures, sigStatus } = await signDossier(ctx, aip, serialiseJson(inventory), statement, { index: d.index, department: manifest.transfer.department.code });
     const metadata = buildDossierMetadata(input, built, inventory, inventoryEntry.sha256, sigStatus);
     assertSchema(ctx, 'dossier-metadata', metadata, 'dossier.json');
     void writes.run(() => aip.addJson('dossier.json', 'dossier-metadata', metadata));
@@ -302,12 +303,18 @@ async function queueInventoryRenditions(
   }
 }
 
-/** Signs the inventory and the integrity statement with the operator's key, when one was given. */
+/**
+ * Signs the inventory and the integrity statement with the operator's key, when one was given.
+ * As for a signature uploaded later, the key's certificate must be registered to a user who
+ * signs that statement for this department (catalog/signers.service.ts); otherwise the store
+ * step fails naming why, and a retry after the registration resumes here.
+ */
 async function signDossier(
   ctx: Ctx,
   aip: AipBuilder,
   inventoryBytes: Uint8Array,
   statement: Uint8Array,
+  dossier: { index: string; department: string },
 ): Promise<{ signatures: StoredSignature[]; sigStatus: { status: DossierSignatureStatus; signer?: string; signingTime?: string } }> {
   const signatures: StoredSignature[] = [];
   let sigStatus: { status: DossierSignatureStatus; signer?: string; signingTime?: string } = { status: 'absent' };
@@ -319,9 +326,20 @@ async function signDossier(
   ] as const) {
     const cms = await ctx.tools.signDetached(content, pkcs12, password);
     const check = await ctx.tools.verifySignature({ signature: cms, content, trustDir: ctx.deps.config.trustDir });
-    const entry = await aip.addBytes(file, kind === 'inventory' ? 'internal-inventory-signature' : 'dossier-signature', cms);
     const s = check.signers[0];
-    signatures.push({ kind, signer: { subject: s?.signer.subject ?? '', serialNumber: s?.signer.serialNumber, iin: s?.signer.iin, bin: s?.signer.bin, signingTime: s?.signingTime }, cmsSha256: entry.sha256, verdict: check.verdict });
+    const identity =
+      s && check.verdict === 'valid'
+        ? await authorizeSigner(ctx.deps.db, {
+            userId: ctx.actor.userId,
+            kind,
+            dossier: { id: `${ctx.transferId}/${dossier.index}`, index: dossier.index, department: dossier.department },
+            signer: s.signer,
+            certificates: (check as { evidence?: { certificates?: Uint8Array[] } }).evidence?.certificates ?? [],
+            actor: ctx.actor,
+          })
+        : undefined;
+    const entry = await aip.addBytes(file, kind === 'inventory' ? 'internal-inventory-signature' : 'dossier-signature', cms);
+    signatures.push({ kind, signer: { ...identity, subject: s?.signer.subject ?? '', serialNumber: s?.signer.serialNumber, iin: s?.signer.iin, bin: s?.signer.bin, signingTime: s?.signingTime }, cmsSha256: entry.sha256, verdict: check.verdict });
     if (kind === 'integrity') sigStatus = { status: check.verdict, ...(s ? { signer: s.signer.subject } : {}), ...(s?.signingTime ? { signingTime: s.signingTime } : {}) };
   }
   return { signatures, sigStatus };

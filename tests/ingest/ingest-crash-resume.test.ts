@@ -9,6 +9,7 @@ import { parseConfig } from '../../common/config';
 import { openCatalog } from '../../catalog/open';
 import type { IngestReport } from '../../ingest';
 import { createIngestEnv, buildFixtureTransfer, type IngestEnv } from './helpers';
+import { registerOperatorSigner } from '../server/signers-fixtures';
 
 const root = path.resolve(import.meta.dirname, '../..');
 
@@ -53,6 +54,8 @@ describe('ingest crash-resume', () => {
   const dataEnv = async (name: string) => {
     const dir = path.join(env.root, name);
     await mkdir(dir, { recursive: true });
+    // The operator's key signs as a registered signer only (catalog/signers.service.ts).
+    await registerOperatorSigner(path.join(dir, 'data'), env.pki.signers.rsa.certPath);
     return {
       ...env.env,
       MURAGAT_DATA_DIR: path.join(dir, 'data'),

@@ -1,12 +1,14 @@
 // Shared set-up for the signer identity and case index tests: small transfer packages of one
 // department's dossier (two text documents), and the users of two departments.
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Kysely } from 'kysely';
 import { SYSTEM_ACTOR } from '../../catalog/audit.service';
 import type { Database } from '../../catalog/database';
+import { openCatalog } from '../../catalog/open';
 import { createOrganisationService } from '../../catalog/organisation.service';
 import type { Role } from '../../catalog/roles';
+import { createSignersService } from '../../catalog/signers.service';
 import { createUsersService } from '../../catalog/users.service';
 import { packTransfer } from '../../ingest/transfer/index';
 import { KAZAKH_TEXT, RUSSIAN_TEXT } from '../../ingest/transfer/testing/fixtures';
@@ -64,5 +66,24 @@ export async function seedSignerUsers(db: Kysely<Database>): Promise<void> {
   const users = createUsersService({ db });
   for (const u of USERS) {
     await users.add(SYSTEM_ACTOR, { username: u.username, password: PASSWORD, fullName: u.fullName, roles: u.roles, departmentId: u.department ? ids.get(u.department)! : null, language: 'en' });
+  }
+}
+
+/**
+ * For command-line tests: in the catalog under `dataDir` (migrated here if new), department
+ * `department`, a user who may sign both statements of its dossiers (archivist and head of
+ * department) and the certificate at `certPath` registered to them — so `ingest --sign-key`
+ * with that certificate's key signs as a registered signer.
+ */
+export async function registerOperatorSigner(dataDir: string, certPath: string, department = '03'): Promise<void> {
+  await mkdir(dataDir, { recursive: true });
+  // openCatalog migrates a new catalog, as the CLI would.
+  const catalog = await openCatalog({ databaseUrl: undefined, dataDir });
+  try {
+    const dept = await createOrganisationService({ db: catalog.db }).addDepartment(SYSTEM_ACTOR, { code: department, nameKk: 'Кадр бөлімі', nameRu: 'Отдел кадров' });
+    await createUsersService({ db: catalog.db }).add(SYSTEM_ACTOR, { username: 'operator', password: PASSWORD, fullName: 'Сейітов Асқар', roles: ['archivist', 'department_head'], departmentId: dept.id });
+    await createSignersService({ db: catalog.db }).addCertificate(SYSTEM_ACTOR, 'operator', new Uint8Array(await readFile(certPath)), path.basename(certPath));
+  } finally {
+    await catalog.close();
   }
 }

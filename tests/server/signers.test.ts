@@ -172,6 +172,22 @@ describeEachDatabase('signer identity over HTTP', (getDb) => {
     expect(res.body.error.message).toContain('Keeper Archivistova (keeper)');
   });
 
+  it('holds the operator’s key at ingest (`ingest --sign-key`) to the same rule', async () => {
+    const ingest = (tag: string, signer: 'ecdsa' | 'rsa') =>
+      buildIndexPackage(work, { index: '03-20', tag }).then(async (tar) =>
+        runIngest({ db: getDb().db, storage: server.deps.storage, config: server.deps.config }, { tarPath: tar, options: { signer: { pkcs12: new Uint8Array(await readFile(pki.signers[signer].p12Path)), password: pki.password } } }),
+      );
+    // The keeper's certificate was removed above: registered to nobody now.
+    const unbound = await ingest('x', 'ecdsa');
+    expect(unbound.status).toBe('failed');
+    expect(unbound.failure).toMatchObject({ step: 'store', code: 'signature.signer_unbound' });
+    // The head's key (bound by IIN) may sign the integrity statement, not the inventory.
+    const head = await ingest('y', 'rsa');
+    expect(head.status).toBe('failed');
+    expect(head.failure).toMatchObject({ code: 'signature.signer_role' });
+    expect(head.failure!.message).toContain('Askar Seitov (head)');
+  }, 120_000);
+
   it('documents the routes in OpenAPI', async () => {
     const doc = (await clients.admin!.get('/api/openapi.json')).body;
     for (const p of ['/api/users/{id}/certificates', '/api/users/{id}/certificates/{binding}/confirm', '/api/users/{id}/certificates/{binding}/remove', '/api/users/certificates/pending']) {
