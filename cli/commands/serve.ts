@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { loadConfig } from '../../common/config';
 import { t } from '../../common/i18n';
 import { startServer } from '../../server/index';
+import { malwareHealth } from '../../ingest/scan';
 import { CliExit, EXIT, cliLanguage } from '../output';
 
 interface ServeOptions {
@@ -37,6 +38,9 @@ export function register(program: Command): void {
       if (opts.host) config.host = opts.host;
       const server = await startServer({ config, demo: !!opts.demo, demoTransfer: !!opts.demo, quiet: !!opts.quiet });
       process.stdout.write(t(lang, 'server.serve_listening', { url: server.url }) + '\n');
+      // The same warning as /api/health when files cannot be scanned for malware.
+      const malware = await malwareHealth({ policy: config.malwarePolicy, databaseDir: config.clamavDatabaseDir });
+      if (malware.warning) process.stderr.write(`muragat: ${t(lang, malware.warning, { dir: malware.databaseDir, policy: malware.policy })}\n`);
       if (opts.demo && server.demoUsers.length) {
         const rows = [
           [t(lang, 'server.table_username'), t(lang, 'server.table_password'), t(lang, 'server.table_roles')],

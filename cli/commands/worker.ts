@@ -20,21 +20,28 @@ export function register(program: Command): void {
     .option('--once', t(lang, 'cli.worker_opt_once'))
     .option('--concurrency <n>', t(lang, 'jobs.worker_opt_concurrency'), '1')
     .action(async (opts: { once?: boolean; concurrency: string }) => {
+      // Signals are taken from the start: a SIGTERM during start-up (migrations) still stops cleanly.
+      let worker: { stop(): Promise<void> } | undefined;
+      let stopping = false;
+      const stop = () => {
+        if (stopping) return;
+        stopping = true;
+        process.stderr.write(`muragat: ${t(lang, 'jobs.worker_stopping')}\n`);
+        void worker?.stop();
+      };
+      process.once('SIGTERM', stop);
+      process.once('SIGINT', stop);
       const config = loadConfig();
       const malware = await malwareHealth({ policy: config.malwarePolicy, databaseDir: config.clamavDatabaseDir });
       if (malware.warning) process.stderr.write(`muragat: ${t(lang, malware.warning, { dir: malware.databaseDir, policy: malware.policy })}\n`);
       await withCatalog(async ({ db }) => {
         const deps = { db, storage: openStorage(config), config };
-        const worker = startWorker(deps, { once: opts.once, concurrency: Math.max(1, Number(opts.concurrency) || 1) });
+        if (stopping) return;
+        const running = startWorker(deps, { once: opts.once, concurrency: Math.max(1, Number(opts.concurrency) || 1) });
+        worker = running;
         if (!opts.once) process.stderr.write(`muragat: ${t(lang, 'jobs.worker_started', { queue: jobQueueFor(deps).kind })}\n`);
-        const stop = () => {
-          process.stderr.write(`muragat: ${t(lang, 'jobs.worker_stopping')}\n`);
-          void worker.stop();
-        };
-        process.once('SIGTERM', stop);
-        process.once('SIGINT', stop);
         try {
-          await worker.done;
+          await running.done;
         } finally {
           await closeJobQueue(db);
         }

@@ -76,7 +76,12 @@ export async function processTransfer(deps: IngestDeps, transferId: string, run:
   try {
     // A lost lease or a cancellation request stops the run between steps, like a shutdown.
     const signal = run.signal ? AbortSignal.any([run.signal, claim.lease.signal]) : claim.lease.signal;
-    const report = await stepFence.run((trx) => claim.lease.fence(trx), () => processClaimed(deps, transferId, { ...run, signal }, claim.work));
+    // Progress also goes with the lease's heartbeat, so whoever watches the queue sees it.
+    const onProgress = (p: IngestProgress) => {
+      claim.lease.progress(p);
+      run.onProgress?.(p);
+    };
+    const report = await stepFence.run((trx) => claim.lease.fence(trx), () => processClaimed(deps, transferId, { ...run, signal, onProgress }, claim.work));
     outcome = 'completed';
     return report;
   } catch (error) {

@@ -38,8 +38,9 @@ export async function createJobsEnv(extra: Record<string, string> = {}): Promise
     MURAGAT_TRUST_DIR: path.join(root, 'trust'),
     // No ClamAV database on test machines: the policy lets unscanned text files in, with a warning.
     MURAGAT_MALWARE_POLICY: 'accept-with-warning',
-    // A dead worker is noticed after 4 s instead of 30 s.
-    MURAGAT_JOB_STALE_SECONDS: '4',
+    // A dead worker is noticed after 10 s instead of 30 s (shorter makes a loaded machine's
+    // late heartbeats look like deaths).
+    MURAGAT_JOB_STALE_SECONDS: '10',
     MURAGAT_LANG: 'en',
     LOG_LEVEL: 'warn',
     ...extra,
@@ -121,7 +122,7 @@ export function spawnCli(env: JobsEnv, args: string[]): Child {
   return { proc, output: () => out, exited };
 }
 
-export async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false | null>, timeoutMs = 90_000, pollMs = 200): Promise<T> {
+export async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false | null>, timeoutMs = 240_000, pollMs = 200): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await fn();

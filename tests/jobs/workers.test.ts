@@ -67,7 +67,10 @@ describe.skipIf(!onServer)('transfers as jobs on the PostgreSQL server', () => {
     await waitFor('ten transfers finished', () => allFinished(env, ids), 120_000);
     await expectAllAcceptedOnce(env, ids);
     const runs = await runsByTransfer(env.db);
-    for (const id of ids) expect(runs.get(id), `runs of ${id}`).toEqual(['completed']);
+    // Exactly one run completed each transfer. (A heartbeat late on a loaded machine may make a
+    // live worker look dead; its run then stops at the fence and is recorded, never completed.)
+    for (const id of ids) expect(runs.get(id)?.filter((o) => o === 'completed'), `runs of ${id}`).toEqual(['completed']);
+    console.log(`two workers: ${[...runs.values()].flat().length} runs for ${ids.length} transfers`);
     // Both workers took part (the queue spread the work).
     const owners = await sql<{ owner: string }>`SELECT DISTINCT owner FROM job_runs`.execute(env.db);
     expect(owners.rows.length).toBe(2);
@@ -75,7 +78,7 @@ describe.skipIf(!onServer)('transfers as jobs on the PostgreSQL server', () => {
     b.proc.kill('SIGTERM');
     expect(await a.exited).toBe(0);
     expect(await b.exited).toBe(0);
-  }, 180_000);
+  }, 400_000);
 
   it('the same with one worker killed midway: its transfer is taken over, nothing done twice', async () => {
     const ids = await receiveAll(env, 'kill', 10);
@@ -85,7 +88,7 @@ describe.skipIf(!onServer)('transfers as jobs on the PostgreSQL server', () => {
     const victim = await waitFor('worker A midway through a transfer', async () => {
       const r = await sql<{ key: string }>`
         SELECT l.key FROM job_leases l JOIN transfers t ON l.key = 'transfer:' || t.source_sha256
-         WHERE l.owner LIKE ${`%:${a.proc.pid}:%`}
+         WHERE l.owner LIKE ${`%:${a.proc.pid}:%`} AND l.progress IS NOT NULL
            AND EXISTS (SELECT 1 FROM ingest_steps s WHERE s.transfer_id = t.id AND s.step = 'identify' AND s.status = 'done')`.execute(env.db);
       return r.rows[0]?.key;
     }, 60_000, 50);
@@ -95,17 +98,17 @@ describe.skipIf(!onServer)('transfers as jobs on the PostgreSQL server', () => {
     await expectAllAcceptedOnce(env, ids);
     const runs = await runsByTransfer(env.db);
     const killedId = (await env.db.selectFrom('transfers').select('id').where(sql<string>`'transfer:' || source_sha256`, '=', victim).executeTakeFirstOrThrow()).id;
-    expect(runs.get(killedId)).toEqual(['abandoned', 'completed']);
-    for (const id of ids.filter((x) => x !== killedId)) expect(runs.get(id), `runs of ${id}`).toEqual(['completed']);
+    expect(runs.get(killedId)?.[0]).toBe('abandoned');
+    for (const id of ids) expect(runs.get(id)?.filter((o) => o === 'completed'), `runs of ${id}`).toEqual(['completed']);
     const takeovers = await auditCount(env.db, 'job.takeover');
-    expect(takeovers.get(killedId)).toBe(1);
+    expect(takeovers.get(killedId)).toBeGreaterThanOrEqual(1);
     // Steps done before the kill were not redone by the successor.
     const identify = await env.db.selectFrom('ingest_steps').select('attempt').where('transfer_id', '=', killedId).where('step', '=', 'identify').executeTakeFirstOrThrow();
     expect(identify.attempt).toBe(1);
     console.log(`worker killed: ${ids.length} transfers finished ${((Date.now() - started) / 1000).toFixed(1)} s after the kill`);
     b.proc.kill('SIGTERM');
     expect(await b.exited).toBe(0);
-  }, 240_000);
+  }, 400_000);
 
   it('a killed worker’s transfer is resumed by a worker started later', async () => {
     const [id] = await receiveAll(env, 'resume', 1);
@@ -119,10 +122,12 @@ describe.skipIf(!onServer)('transfers as jobs on the PostgreSQL server', () => {
     const b = worker();
     await waitFor('resumed transfer finished', () => allFinished(env, [id!]), 90_000);
     await expectAllAcceptedOnce(env, [id!]);
-    expect((await runsByTransfer(env.db)).get(id!)).toEqual(['abandoned', 'completed']);
+    const runs = (await runsByTransfer(env.db)).get(id!) ?? [];
+    expect(runs[0]).toBe('abandoned');
+    expect(runs.filter((o) => o === 'completed')).toEqual(['completed']);
     b.proc.kill('SIGTERM');
     expect(await b.exited).toBe(0);
-  }, 150_000);
+  }, 400_000);
 
   it('a killed worker’s transfer with its retry budget spent fails with "worker stopped"', async () => {
     const [id] = await receiveAll(env, 'spent', 1);
@@ -146,5 +151,5 @@ describe.skipIf(!onServer)('transfers as jobs on the PostgreSQL server', () => {
     expect(fails.get(id!)).toBe(1);
     b.proc.kill('SIGTERM');
     expect(await b.exited).toBe(0);
-  }, 120_000);
+  }, 400_000);
 });
