@@ -225,6 +225,13 @@ describe.skipIf(!HAVE_CHROMIUM)(HAVE_CHROMIUM ? 'ingest UI in Chromium' : `inges
     // The head may sign only the integrity statement.
     expect(await page.locator('input[name=kind]').count()).toBe(1);
     await page.locator('#p12-file').setInputFiles(pki.signerP12Path);
+    // A wrong password is said in words (the signing code's catalog key, translated), never as the key.
+    await page.locator('#p12-password').fill('not-the-password');
+    await page.getByRole('button', { name: s('dossier_sign_submit') }).click();
+    const wrong = page.locator('section.sign [role=alert] .error-message');
+    await wrong.waitFor({ timeout: 60_000 });
+    const signatureKk = JSON.parse(readFileSync(path.join(here, '../../common/i18n/signature/kk.json'), 'utf8')) as Record<string, string>;
+    await expect.poll(() => wrong.textContent()).toBe(signatureKk['signature.pkcs12_bad_password']);
     await page.locator('#p12-password').fill(pki.password);
     // The key never leaves the browser: no request carries the PKCS#12 or the password.
     const bodies: string[] = [];
