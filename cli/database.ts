@@ -5,12 +5,17 @@ import { loadConfig } from '../common/config';
 import { openCatalog, type OpenedCatalog } from '../catalog/open';
 import type { Actor } from '../catalog/audit.service';
 import { anchorIfMoved, auditHeadHash } from '../catalog/audit-anchor';
+import { onAnyCopyFault } from '../storage';
+import { recordCopyFaults } from '../ingest/integrity/read-repair';
 
 export async function withCatalog<T>(fn: (catalog: OpenedCatalog) => Promise<T>): Promise<T> {
   const config = loadConfig();
   const catalog = await openCatalog(config);
+  let after: () => void = () => {};
   try {
     const before = await auditHeadHash(catalog.db);
+    // Bad copies met by this command's reads are queued for repair (by the next integrity run) and audited.
+    after = onAnyCopyFault((faults) => recordCopyFaults(catalog.db, faults));
     const result = await fn(catalog);
     // A command that wrote audit events anchors the new head in storage, as the server does at
     // stop, so `audit verify` can tell later deletions and rewrites (catalog/audit-anchor.ts).
@@ -18,6 +23,7 @@ export async function withCatalog<T>(fn: (catalog: OpenedCatalog) => Promise<T>)
     if (problem) process.stderr.write(`muragat: audit log head not anchored: ${problem}\n`);
     return result;
   } finally {
+    after();
     await catalog.close();
   }
 }

@@ -28,6 +28,7 @@ export { repairObject, type ObjectRepair } from './repair';
 export {
   VERIFY_BUFFER_LIMIT,
   noSoundCopy,
+  onAnyCopyFault,
   onCopyFault,
   readVerified,
   readVerifiedBytes,

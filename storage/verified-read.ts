@@ -52,8 +52,16 @@ export interface StorageLike {
 export type CopyFaultListener = (faults: CopyFault[]) => void | Promise<void>;
 
 // Listeners are kept per storage object so two servers in one process (tests) never record
-// each other's faults.
+// each other's faults. A command-line process, which opens storage objects where it needs
+// them, registers one process-wide listener instead, used for storages without their own.
 const listeners = new WeakMap<StorageLike, Set<CopyFaultListener>>();
+const processListeners = new Set<CopyFaultListener>();
+
+/** Registers a listener for reads of any storage that has no listener of its own; returns the unsubscribe. */
+export function onAnyCopyFault(listener: CopyFaultListener): () => void {
+  processListeners.add(listener);
+  return () => processListeners.delete(listener);
+}
 
 /** Registers who is told about bad copies found by reads of this storage; returns the unsubscribe. */
 export function onCopyFault(storage: StorageLike, listener: CopyFaultListener): () => void {
@@ -65,7 +73,8 @@ export function onCopyFault(storage: StorageLike, listener: CopyFaultListener): 
 
 async function report(storage: StorageLike, faults: CopyFault[]): Promise<void> {
   if (!faults.length) return;
-  for (const listener of listeners.get(storage) ?? []) {
+  const own = listeners.get(storage);
+  for (const listener of own?.size ? own : processListeners) {
     try {
       await listener(faults);
     } catch (error) {
@@ -132,30 +141,31 @@ async function tryStore(store: ObjectStore, sha256: string, bufferLimit: number)
 /**
  * Opens a stored object for reading, verified against its digest, from the first store that
  * holds a sound copy. Bad copies met on the way are reported to the fault listeners (awaited,
- * so the audit event exists before the bytes go out). Throws storage.no_sound_copy (503) when
+ * so the audit event exists before the bytes go out) unless silent (checks that report bad
+ * copies themselves, like `verify`). Throws storage.no_sound_copy (503) when
  * no store holds one.
  */
-export async function readVerified(storage: StorageLike, sha256: string, options: { bufferLimit?: number } = {}): Promise<VerifiedObject> {
+export async function readVerified(storage: StorageLike, sha256: string, options: { bufferLimit?: number; silent?: boolean } = {}): Promise<VerifiedObject> {
   const bufferLimit = options.bufferLimit ?? VERIFY_BUFFER_LIMIT;
   const faults: Omit<CopyFault, 'servedFrom'>[] = [];
   for (const store of [storage.primary, ...storage.replicas]) {
     const attempt = await tryStore(store, sha256, bufferLimit);
     if (attempt.ok) {
       const reported = faults.map((f) => ({ ...f, servedFrom: store.location }));
-      await report(storage, reported);
+      if (!options.silent) await report(storage, reported);
       return { ...attempt.object, faults: reported };
     }
     faults.push(attempt.fault);
   }
   const reported = faults.map((f) => ({ ...f, servedFrom: null }));
-  await report(storage, reported);
+  if (!options.silent) await report(storage, reported);
   throw noSoundCopy(sha256, reported);
 }
 
 /** The verified bytes of a stored object (for JSON and other small objects read whole). */
-export async function readVerifiedBytes(storage: StorageLike, sha256: string): Promise<Buffer> {
+export async function readVerifiedBytes(storage: StorageLike, sha256: string, options: { silent?: boolean } = {}): Promise<Buffer> {
   // Whole-object reads are for small objects; buffering up to any size is what the caller asked for.
-  const object = await readVerified(storage, sha256, { bufferLimit: Number.MAX_SAFE_INTEGER });
+  const object = await readVerified(storage, sha256, { bufferLimit: Number.MAX_SAFE_INTEGER, ...options });
   const chunks: Buffer[] = [];
   for await (const chunk of object.stream) chunks.push(chunk as Buffer);
   return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);

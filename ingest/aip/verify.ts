@@ -99,7 +99,8 @@ async function readJson<T>(storage: Storage, sha256: string): Promise<T | null> 
   try {
     // Verified: a damaged primary copy (reported above as object-corrupt) does not hide the
     // replica's sound one from the checks below.
-    return JSON.parse((await readVerifiedBytes(storage, sha256)).toString('utf8')) as T;
+    // Silent: verify names bad copies itself and records nothing.
+    return JSON.parse((await readVerifiedBytes(storage, sha256, { silent: true })).toString('utf8')) as T;
   } catch {
     return null;
   }
@@ -275,7 +276,7 @@ export async function verifyStoredDossiers(
         const contentSha = kind === 'inventory' ? d.inventory_sha256 : d.integrity_sha256;
         const row = sigs.find((x) => x.cms_sha256 === entry.sha256);
         try {
-          const [cms, content] = await Promise.all([readVerifiedBytes(deps.storage, entry.sha256), readVerifiedBytes(deps.storage, contentSha)]);
+          const [cms, content] = await Promise.all([readVerifiedBytes(deps.storage, entry.sha256, { silent: true }), readVerifiedBytes(deps.storage, contentSha, { silent: true })]);
           const r = await deps.tools.verifySignature({ signature: cms, content, trustDir: deps.trustDir });
           if (r.verdict === 'invalid') failures.push({ kind: 'signature-invalid', message: `${kind} signature: ${r.reason ?? 'invalid'}`, sha256: entry.sha256, path: entry.path });
           else signedKinds.add(kind);
