@@ -4,7 +4,9 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { isAppError } from '../../common/errors';
-import type { Language } from '../../common/i18n';
+import { t, DEFAULT_LANGUAGE, type Language } from '../../common/i18n';
+import { parseBoundedJson } from '../pipeline/bounded-json';
+import { sanitiseDeep } from '../pipeline/sanitise';
 import { validateAgainst } from '../../validators/schemas';
 import { problem } from './messages';
 import { unpackTransfer } from './unpack';
@@ -148,9 +150,11 @@ export async function checkTransfer(
     }
     let manifest: TransferManifest;
     try {
-      manifest = JSON.parse(await readFile(path.join(work, 'files', MANIFEST_NAME), 'utf8')) as TransferManifest;
+      // Same bounds as the ingest: size and nesting depth are checked before anything recurses.
+      manifest = sanitiseDeep(parseBoundedJson(await readFile(path.join(work, 'files', MANIFEST_NAME)), { where: MANIFEST_NAME }) as TransferManifest, 2000);
     } catch (error) {
-      return { ok: false, manifest: null, entries, problems: [problem(lang, MANIFEST_NAME, 'transfer.manifest_unreadable', { detail: (error as Error).message })] };
+      const detail = isAppError(error) ? t(lang ?? DEFAULT_LANGUAGE, error.messageKey, error.params as Record<string, unknown>) : (error as Error).message;
+      return { ok: false, manifest: null, entries, problems: [problem(lang, MANIFEST_NAME, 'transfer.manifest_unreadable', { detail })] };
     }
     const problems = checkManifestAgainstFiles(manifest, entries, { lang });
     return { ok: problems.length === 0, manifest, problems, entries };

@@ -5,7 +5,9 @@ import { lstat, readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { isAppError, ValidationError } from '../../common/errors';
 import { sha256File } from '../../common/hash';
-import type { Language } from '../../common/i18n';
+import { t, DEFAULT_LANGUAGE, type Language } from '../../common/i18n';
+import { parseBoundedJson } from '../pipeline/bounded-json';
+import { sanitiseDeep } from '../pipeline/sanitise';
 import { validateAgainst } from '../../validators/schemas';
 import type { Retention } from '../../validators/schemas';
 import { checkManifestAgainstFiles } from './check';
@@ -64,9 +66,16 @@ interface DocumentSource {
 
 type Json = Record<string, unknown>;
 
+/** transfer.json, dossier.json and per-document metadata files are small; 1 MB is generous. */
+const METADATA_MAX_BYTES = 1024 * 1024;
+
+function problemsLang(problems: TreeProblems): Language {
+  return problems.lang ?? DEFAULT_LANGUAGE;
+}
+
 class TreeProblems {
   readonly list: TransferProblem[] = [];
-  constructor(private readonly lang: Language | undefined) {}
+  constructor(readonly lang: Language | undefined) {}
   add(where: string, code: string, params: Record<string, string | number> = {}, clause?: string): void {
     this.list.push(problem(this.lang, where, code, params, clause));
   }
@@ -75,9 +84,12 @@ class TreeProblems {
 async function readJson(abs: string, rel: string, allowed: string[], problems: TreeProblems): Promise<Json> {
   let value: unknown;
   try {
-    value = JSON.parse((await readFile(abs, 'utf8')).replace(/^\uFEFF/, ''));
+    // Bounded like the manifest at ingest: a metadata file nested 100,000 deep is a clear
+    // problem of that file, not a stack overflow in the schema check.
+    value = sanitiseDeep(parseBoundedJson(await readFile(abs), { where: rel, maxBytes: METADATA_MAX_BYTES }), 2000);
   } catch (error) {
-    problems.add(rel, 'transfer.pack_bad_json', { detail: (error as Error).message });
+    const detail = isAppError(error) ? t(problemsLang(problems), error.messageKey, error.params as Record<string, unknown>) : (error as Error).message;
+    problems.add(rel, 'transfer.pack_bad_json', { detail });
     return {};
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {

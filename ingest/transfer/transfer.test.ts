@@ -174,6 +174,28 @@ describe('packTransfer', () => {
     }
     await expect(readdir(work)).resolves.not.toContain('bad.tar');
   });
+
+  it('refuses a metadata file nested 100,000 deep with a clear problem naming it, not a stack overflow', async () => {
+    const dir = await fresh('deeptree');
+    await buildTransferTree(dir);
+    await writeFile(path.join(dir, '03-12', 'dossier.json'), '{"title":' + '['.repeat(100_000) + ']'.repeat(100_000) + '}');
+    const error = await packTransfer(dir, path.join(work, 'deep.tar'), { lang: 'en' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ValidationError);
+    const problems = ((error as ValidationError).details as { problems: { where: string; code: string; message: string }[] }).problems;
+    const deep = problems.find((p) => p.where === '03-12/dossier.json');
+    expect(deep, JSON.stringify(problems)).toMatchObject({ code: 'transfer.pack_bad_json' });
+    expect(deep!.message).toMatch(/nested more than 64 levels/);
+    expect(JSON.stringify(problems)).not.toMatch(/call stack/i);
+  });
+
+  it('checkTransfer reports a manifest nested 100,000 deep as unreadable, naming the limit', async () => {
+    const tar = path.join(work, 'deep-manifest.tar');
+    await writeFile(tar, rawTar([{ name: 'manifest.json', content: '['.repeat(100_000) + ']'.repeat(100_000) }]));
+    const result = await checkTransfer(tar, { lang: 'en' });
+    expect(result.ok).toBe(false);
+    expect(result.problems[0]).toMatchObject({ code: 'transfer.manifest_unreadable', where: 'manifest.json' });
+    expect(result.problems[0]!.message).toMatch(/nested more than 64 levels/);
+  });
 });
 
 describe('unpackTransfer refuses hostile tars and leaves nothing behind', () => {
