@@ -66,8 +66,10 @@ export async function findDossier(db: Kysely<Database>, idOrIndex: string) {
     .execute();
   if (!rows.length) throw new NotFoundError('ingest.dossier_not_found', 'ingest.dossier_not_found', { id: idOrIndex });
   if (rows.length > 1) {
-    const choices = rows.map((r) => ({ id: r.id, department: r.department, year: r.year, volume: r.volume, selector: `${r.case_index}@${r.year ?? ''}.v${r.volume}` }));
-    throw new ConflictError('ingest.dossier_index_ambiguous', 'ingest.dossier_index_ambiguous', { index: idOrIndex, count: rows.length, choices: choices.map((c) => c.selector).join(', ') }, { choices });
+    // Selectors only: ids and departments of dossiers the asker may not reach are not told
+    // (GET /api/dossiers?index= lists the reachable ones with their ids).
+    const choices = [...new Set(rows.map((r) => `${r.case_index}@${r.year ?? ''}.v${r.volume}`))];
+    throw new ConflictError('ingest.dossier_index_ambiguous', 'ingest.dossier_index_ambiguous', { index: idOrIndex, count: rows.length, choices: choices.join(', ') }, { choices });
   }
   return rows[0]!;
 }
