@@ -110,6 +110,15 @@ describe.skipIf(!onServer)('transfers as jobs on the PostgreSQL server', () => {
     expect(await b.exited).toBe(0);
   }, 400_000);
 
+  it('`muragat worker --once` processes what is waiting and exits', async () => {
+    const ids = await receiveAll(env, 'once', 2);
+    const once = spawnCli(env, ['worker', '--once']);
+    children.push(once);
+    expect(await once.exited, once.output()).toBe(0);
+    await expectAllAcceptedOnce(env, ids);
+    expect(await env.db.selectFrom('job_workers').select('id').execute()).toEqual([]);
+  }, 400_000);
+
   it('a killed worker’s transfer is resumed by a worker started later', async () => {
     const [id] = await receiveAll(env, 'resume', 1);
     const a = worker();
