@@ -1,8 +1,12 @@
 // The catalog database: PostgreSQL everywhere. Without DATABASE_URL an embedded PostgreSQL
 // (PGlite) keeps the catalog in `${dataDir}/db`; with it, a `pg` pool talks to a real server.
 // Both sit behind kysely's PostgresDialect, so one set of SQL and migrations serves both.
-import { mkdirSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { rename, rm } from 'node:fs/promises';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Kysely, PostgresDialect, type PostgresPool, type PostgresPoolClient, type PostgresQueryResult } from 'kysely';
 import pg from 'pg';
 import { PGlite } from '@electric-sql/pglite';
@@ -23,6 +27,8 @@ export interface DatabaseHandle {
   close(): Promise<void>;
   /** The embedded engine, when kind is pglite (for dumping a template). */
   pglite?: PGlite;
+  /** Migrations applied while creating a new embedded catalog (createEmbeddedCatalog), in order. */
+  appliedAtCreation?: string[];
 }
 
 /** Serialises access to the single PGlite session: a transaction holds it until release. */
@@ -91,6 +97,75 @@ export interface OpenDatabaseOptions {
   loadDataDir?: Blob;
   /** PGlite only: settings added to (or replacing) PGLITE_SETTINGS, e.g. { shared_buffers: '128MB' }. */
   pgliteSettings?: Record<string, string>;
+  /**
+   * PGlite only: create a new data folder in this process. By default a `pgliteDir` without a
+   * database is created and migrated in a short-lived child process (createEmbeddedCatalog).
+   */
+  initInProcess?: boolean;
+}
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const RUN_TS = path.join(ROOT, 'bin', 'run-ts.js');
+const INIT_CHILD = path.join(ROOT, 'catalog', 'pglite-init-child.ts');
+
+const NOT_A_CATALOG = 'the folder is not empty but holds no catalog (no PG_VERSION); move it away to start a new catalog';
+
+function readdirOrEmpty(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
+  }
+}
+
+/** A PGlite data folder holds a database once initdb has written its PG_VERSION. */
+export function hasEmbeddedCatalog(dir: string): boolean {
+  return existsSync(path.join(dir, 'PG_VERSION'));
+}
+
+/**
+ * Creates and migrates a new embedded catalog in `dir` in a short-lived child process. PGlite's
+ * initdb grows its WebAssembly heap to ≈ 850 MB and a WebAssembly heap never shrinks: run in the
+ * process that goes on to ingest, the first start of a fresh data folder cost 917 MB at peak,
+ * an opened catalog ≈ 250 MB. The child builds the folder beside `dir` and it is renamed into
+ * place when complete, so a killed first start leaves no half-made catalog, and of two processes
+ * starting on the same fresh folder one keeps its catalog and the other uses it.
+ */
+export async function createEmbeddedCatalog(dir: string): Promise<string[]> {
+  const target = path.resolve(dir);
+  if (readdirOrEmpty(target).length) throw new Error(`creating the embedded catalog in ${target} failed: ${NOT_A_CATALOG}`);
+  const staging = `${target}.init-${process.pid}-${randomBytes(4).toString('hex')}`;
+  try {
+    const { code, signal, stderr, stdout } = await new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string; stdout: string }>((resolve, reject) => {
+      // Plain node + tsx launcher: the parent may run under vitest or tsx with loaders of its own.
+      const env = { ...process.env };
+      delete env.NODE_OPTIONS;
+      const child = spawn(process.execPath, [RUN_TS, INIT_CHILD, staging], { stdio: ['ignore', 'pipe', 'pipe'], env });
+      let out = '';
+      let err = '';
+      child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+      child.stderr.on('data', (c: Buffer) => (err = (err + c.toString()).slice(-4000)));
+      child.on('error', reject);
+      child.on('close', (c, s) => resolve({ code: c, signal: s, stderr: err, stdout: out }));
+    });
+    if (code !== 0 || !hasEmbeddedCatalog(staging)) {
+      throw new Error(`creating the embedded catalog in ${target} failed (${signal ?? `exit code ${code}`})${stderr.trim() ? `: ${stderr.trim().split('\n').slice(-5).join(' | ')}` : ''}`);
+    }
+    const line = stdout.split('\n').find((l) => l.startsWith('@@APPLIED '));
+    const applied = line ? (JSON.parse(line.slice('@@APPLIED '.length)) as string[]) : [];
+    mkdirSync(path.dirname(target), { recursive: true });
+    try {
+      // Replaces an empty folder; fails when another process put a catalog there first.
+      await rename(staging, target);
+      return applied;
+    } catch (error) {
+      if (hasEmbeddedCatalog(target)) return [];
+      const why = (error as NodeJS.ErrnoException).code === 'ENOTEMPTY' ? NOT_A_CATALOG : (error as Error).message;
+      throw new Error(`creating the embedded catalog in ${target} failed: ${why}`);
+    }
+  } finally {
+    await rm(staging, { recursive: true, force: true });
+  }
 }
 
 export async function openDatabase(options: OpenDatabaseOptions): Promise<DatabaseHandle> {
@@ -98,6 +173,10 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
     const pool = new pg.Pool({ connectionString: options.url, max: options.poolSize ?? 10 });
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return { db, kind: 'postgres', close: () => db.destroy() };
+  }
+  let appliedAtCreation: string[] | undefined;
+  if (options.pgliteDir && !options.loadDataDir && !options.initInProcess && !hasEmbeddedCatalog(options.pgliteDir) && existsSync(RUN_TS)) {
+    appliedAtCreation = await createEmbeddedCatalog(options.pgliteDir);
   }
   if (options.pgliteDir) mkdirSync(path.resolve(options.pgliteDir), { recursive: true });
   const settings = { ...PGLITE_SETTINGS, ...options.pgliteSettings };
@@ -107,5 +186,5 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
     parsers: { [INT8_OID]: (v: string) => Number(v), [NUMERIC_OID]: (v: string) => Number(v) },
   });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: pglitePool(pglite) }) });
-  return { db, kind: 'pglite', close: () => db.destroy(), pglite };
+  return { db, kind: 'pglite', close: () => db.destroy(), pglite, ...(appliedAtCreation ? { appliedAtCreation } : {}) };
 }
