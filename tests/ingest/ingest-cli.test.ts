@@ -56,6 +56,7 @@ describe('muragat ingest / dossier export / verify', () => {
     for (const doc of d.documents) expect((await validatePdfA(path.join(out, doc.rendition!))).compliant).toBe(true);
   }, 120_000);
 
+  // Three CLI starts (each opens the catalog and migrates): minutes on a loaded 2-core machine.
   it('verify exits 0 when intact and 1 naming a damaged object', async () => {
     const ok = await cli(['verify', '--all'], cliEnv);
     expect(ok.code, ok.stdout + ok.stderr).toBe(0);
@@ -72,7 +73,7 @@ describe('muragat ingest / dossier export / verify', () => {
     expect(bad.stdout).toContain(victim.path);
     expect(bad.stdout).toContain(victim.sha256);
     expect(bad.stdout).toContain(report.dossiers[1]!.index!);
-  }, 120_000);
+  }, 300_000);
 
   it('refuses a malformed --accept-invalid-signature with exit 2', async () => {
     const run = await cli(['ingest', path.join(env.root, 'cli.tar'), '--accept-invalid-signature', 'no-reason'], cliEnv);
