@@ -48,7 +48,7 @@ describeEachDatabase('case index uniqueness and volumes', (getDb) => {
     const first = await runIngest(deps(), { tarPath: await buildIndexPackage(work, { index: '03-12', tag: 'a' }) });
     ids.first = first.transfer;
     expect(first.dossiers.map((d) => d.index)).toEqual(['03-12']);
-  }, 180_000);
+  }, 400_000);
 
   afterAll(async () => {
     if (server) {

@@ -50,7 +50,7 @@ describeEachDatabase('signer identity over HTTP', (getDb) => {
     const report = await runIngest({ db, storage: server.deps.storage, config: server.deps.config }, { tarPath: tar });
     dossierId = report.dossiers[0]!.id!;
     expect(dossierId).toBeTruthy();
-  }, 180_000);
+  }, 400_000);
 
   afterAll(async () => {
     if (server) {
