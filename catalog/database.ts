@@ -5,5 +5,6 @@ import type { SessionTables } from './sessions.tables';
 import type { JobTables } from '../jobs/tables';
 import type { SignerTables } from './signers.tables';
 import type { StorageTables } from '../storage/tables';
+import type { RetentionTables } from './retention/tables';
 
-export interface Database extends CatalogTables, IngestTables, SessionTables, StorageTables, SignerTables, JobTables {}
+export interface Database extends CatalogTables, IngestTables, SessionTables, StorageTables, SignerTables, JobTables, RetentionTables {}
