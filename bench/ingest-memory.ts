@@ -12,8 +12,12 @@
 // figures are printed (--catalog embedded|server|both chooses; both is the default with a URL).
 // For the server run the server's backends for that database are sampled too (their private
 // memory, RssAnon: they run in the server, not in the measured process).
+// --catalog fresh (or fresh,embedded…: a comma list) ingests into a data folder with no catalog
+// yet, as a first `muragat ingest` does: the catalog is created in the measured run (PGlite's
+// initdb and the migrations run in a short-lived child process, catalog/db.ts), whose own peak
+// is reported apart; the other embedded run starts on a catalog migrated beforehand.
 // Run: node bin/run-ts.js bench/ingest-memory.ts [--gb 2] [--json] [--keep] [--interval-ms 200]
-//        [--database-url postgres://user@host:5432/db] [--catalog embedded|server|both]
+//        [--database-url postgres://user@host:5432/db] [--catalog embedded|server|both|fresh|fresh,embedded,…]
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
@@ -54,7 +58,8 @@ const BIG_PDF_MAX = 90 * MB;
 // ---------------------------------------------------------------------------------------
 // Child: the ingest itself, measured from outside.
 
-type CatalogKind = 'embedded' | 'server';
+type CatalogKind = 'embedded' | 'server' | 'fresh';
+const CATALOG_LABEL: Record<CatalogKind, string> = { embedded: 'embedded PGlite', server: 'server catalog', fresh: 'embedded, fresh folder' };
 
 /** Catalog and stores of one run under `root`: embedded PGlite in root/data/db, or the server at `url`. */
 async function openRunCatalog(root: string, url: string | undefined) {
@@ -323,6 +328,8 @@ function descendants(root: number, procs: ProcInfo[]): ProcInfo[] {
 
 /** A child still running the parent's command line is a fork caught before its exec. */
 const FORK_LABEL = 'fork before exec (shares the Node process pages; not summed)';
+/** The short-lived child that creates a fresh embedded catalog (catalog/pglite-init-child.ts). */
+const CATALOG_INIT_LABEL = 'node: catalog creation (initdb + migrations, ends before the ingest)';
 
 interface Sampled {
   nodePeakMB: number;
@@ -397,8 +404,9 @@ async function runChild(
         seen.add(d.pid);
         sampled.toolProcessesSeen++;
       }
-      const forked = d.comm === 'node' && cmdline(d.pid) === ownCmd;
-      const name = forked ? FORK_LABEL : d.comm;
+      const cmd = d.comm === 'node' ? cmdline(d.pid) : '';
+      const forked = d.comm === 'node' && cmd === ownCmd;
+      const name = forked ? FORK_LABEL : cmd.includes('pglite-init-child') ? CATALOG_INIT_LABEL : d.comm;
       if (!forked) sum += m.rss;
       sampled.toolsPeakByName[name] = Math.max(sampled.toolsPeakByName[name] ?? 0, (forked ? m.rss : m.hwm) / 1024);
     }
@@ -556,11 +564,13 @@ async function measure(kind: CatalogKind, root: string, tar: string, intervalMs:
   await mkdir(dir, { recursive: true });
   const server = kind === 'server' ? await freshServerDatabase(serverUrl!) : null;
   try {
-    // Migrate the new catalog here: a server ingests into a catalog that already exists, and a
-    // first migration of an embedded PGlite peaks far higher than opening one (≈ 850 vs 390 MB).
-    const pre = await openRunCatalog(dir, server?.url);
-    await pre.catalog.close();
-    log(`ingesting on the ${kind === 'server' ? `server (database ${server!.database})` : 'embedded PGlite catalog'} in a child process … (load ${load()})`);
+    // Migrate the new catalog here, except in the fresh-folder run: a server ingests into a
+    // catalog that already exists, and the fresh run measures a first start on its own.
+    if (kind !== 'fresh') {
+      const pre = await openRunCatalog(dir, server?.url);
+      await pre.catalog.close();
+    }
+    log(`ingesting on the ${kind === 'server' ? `server (database ${server!.database})` : kind === 'fresh' ? 'embedded PGlite catalog, fresh data folder' : 'embedded PGlite catalog'} in a child process … (load ${load()})`);
     const loadBefore = load();
     const run = await runChild(dir, tar, intervalMs, server);
     const loadAfter = load();
@@ -605,7 +615,7 @@ type Run = Awaited<ReturnType<typeof measure>>;
 function report(runs: Run[], intervalMs: number): string {
   const out: string[] = [];
   const f = (v: number | null | undefined, digits = 0) => (v === null || v === undefined ? '—' : v.toFixed(digits));
-  const head = ['measure', ...runs.map((r) => (r.catalog === 'server' ? 'server catalog' : 'embedded PGlite'))];
+  const head = ['measure', ...runs.map((r) => CATALOG_LABEL[r.catalog])];
   const row = (label: string, pick: (r: Run) => string) => [label, ...runs.map(pick)];
   const stepNames = [...new Set(runs.flatMap((r) => r.steps.map((s) => s.step)))];
   const toolNames = [...new Set(runs.flatMap((r) => Object.keys(r.tools.peakByNameMB)))].sort();
@@ -650,7 +660,7 @@ function report(runs: Run[], intervalMs: number): string {
     for (const x of top) if (x !== last) out.push(`    ${line(x)}`);
   }
   for (const r of runs) {
-    out.push(`${r.catalog}: ${r.withinGoal ? 'within' : 'OVER'} the ${GOAL_MB} MB goal (Node process${r.catalog === 'embedded' ? ', PGlite included' : '; the catalog runs in the server'}); statuses: ${Object.entries(r.statuses).map(([k, v]) => `${k} ${v}`).join(', ') || '—'}${r.childExit ? `; child exit ${r.childExit}` : ''}`);
+    out.push(`${r.catalog}: ${r.withinGoal ? 'within' : 'OVER'} the ${GOAL_MB} MB goal (Node process${r.catalog === 'server' ? '; the catalog runs in the server' : ', PGlite included'}${r.catalog === 'fresh' ? `; the catalog creation child peaked at ${f(r.tools.peakByNameMB[CATALOG_INIT_LABEL])} MB before the ingest began` : ''}); statuses: ${Object.entries(r.statuses).map(([k, v]) => `${k} ${v}`).join(', ') || '—'}${r.childExit ? `; child exit ${r.childExit}` : ''}`);
     for (const p of r.problems) out.push(`  ${p.slice(0, 240)}`);
     if (r.childStderr) out.push(r.childStderr);
   }
@@ -667,10 +677,10 @@ async function main(): Promise<void> {
   const intervalMs = flags.num('interval-ms', 200);
   const serverUrl = flags.str('database-url') ?? (process.env.DATABASE_URL || undefined);
   const which = flags.str('catalog') ?? (serverUrl ? 'both' : 'embedded');
-  if (!['embedded', 'server', 'both'].includes(which)) throw new Error(`--catalog: expected embedded, server or both, got "${which}"`);
-  if (which !== 'embedded' && !serverUrl) throw new Error('--catalog server needs --database-url postgres://… (or DATABASE_URL)');
+  const kinds: CatalogKind[] = which === 'both' ? ['embedded', 'server'] : (which.split(',') as CatalogKind[]);
+  for (const k of kinds) if (!['embedded', 'server', 'fresh'].includes(k)) throw new Error(`--catalog: expected embedded, server, fresh or both (or a comma list), got "${which}"`);
+  if (kinds.includes('server') && !serverUrl) throw new Error('--catalog server needs --database-url postgres://… (or DATABASE_URL)');
   if (serverUrl && !/^postgres(ql)?:\/\//.test(serverUrl)) throw new Error(`--database-url: expected postgres://…, got "${serverUrl}"`);
-  const kinds: CatalogKind[] = which === 'both' ? ['embedded', 'server'] : [which as CatalogKind];
   const log = (s: string) => {
     if (!flags.json) process.stderr.write(s + '\n');
   };
