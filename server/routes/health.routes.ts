@@ -8,6 +8,7 @@ import type { ToolName } from '../../common/config';
 import { findTool, toolVersion } from '../../common/process';
 import { t } from '../../common/i18n';
 import { malwareHealth } from '../../ingest/scan';
+import { jobQueueFor } from '../../jobs';
 import { state } from '../auth';
 import type { ServerDeps } from '../deps';
 import { ok, ref, type OpenApiFragment } from '../openapi';
@@ -70,9 +71,12 @@ export function createRoutes(deps: ServerDeps): Router {
       warnings.push({ code: 'pdfa.health_verapdf_missing', message: t(state(ctx).lang, 'pdfa.health_verapdf_missing', { engine: deps.config.pdfaEngine }) });
     }
     const malware = { engine: scan.engine, database: scan.database, signatureFiles: scan.signatureFiles, policy: scan.policy, ...(showPaths ? { databaseDir: scan.databaseDir } : {}) };
+    // Jobs waiting or running per kind (graphile-worker on a server, this process on PGlite).
+    const queue = jobQueueFor({ db: deps.db, config: deps.config });
+    const jobs = { queue: queue.kind, depth: database.ok ? await queue.depth().catch(() => null) : null };
     const healthy = database.ok && storage.every((s) => s.ok);
     ctx.status = healthy ? 200 : 503;
-    ctx.body = { status: healthy ? 'ok' : 'unavailable', version: APP_VERSION, database, storage, tools, malware, warnings };
+    ctx.body = { status: healthy ? 'ok' : 'unavailable', version: APP_VERSION, database, storage, tools, malware, warnings, jobs };
   });
   return router;
 }
@@ -115,6 +119,13 @@ export const openapi: OpenApiFragment = {
             signatureFiles: { type: 'integer' },
             policy: { enum: ['refuse', 'accept-with-warning'] },
             databaseDir: { type: 'string', description: 'Shown to admins only' },
+          },
+        },
+        jobs: {
+          type: 'object',
+          properties: {
+            queue: { enum: ['graphile-worker', 'in-process'] },
+            depth: { type: ['object', 'null'], additionalProperties: { type: 'integer' }, description: 'Jobs waiting or running, per kind; null when unknown' },
           },
         },
         warnings: {

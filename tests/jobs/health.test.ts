@@ -36,6 +36,7 @@ describeEachDatabase('malware scanning in /api/health', (getDb) => {
     const code = haveClamscan ? 'ingest.malware_health_no_database' : 'ingest.malware_health_no_engine';
     expect(en.warnings).toEqual([{ code, message: expect.stringMatching(/ClamAV/) }]);
     expect(en.warnings[0].message).toMatch(/refused/);
+    expect(en.jobs).toEqual({ queue: 'in-process', depth: {} });
     const ru = await health(path.join(dir, 'empty'), 'ru');
     expect(ru.warnings[0].message).toMatch(/ClamAV/);
     expect(ru.warnings[0].message).not.toBe(en.warnings[0].message);

@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { receiveTransfer, enqueueTransfer, verifyStoredDossiers, buildReport, loadTools } from '../../ingest';
+import { jobQueueFor } from '../../jobs';
 import { createJobsEnv, textTransfer, spawnCli, waitFor, statuses, auditCount, runsByTransfer, killChild, type JobsEnv, type Child } from './helpers';
 
 const onServer = !!process.env.TEST_DATABASE_URL;
@@ -112,11 +113,13 @@ describe.skipIf(!onServer)('transfers as jobs on the PostgreSQL server', () => {
 
   it('`muragat worker --once` processes what is waiting and exits', async () => {
     const ids = await receiveAll(env, 'once', 2);
+    expect(await jobQueueFor(env.deps).depth()).toEqual({ 'ingest.transfer': 2 });
     const once = spawnCli(env, ['worker', '--once']);
     children.push(once);
     expect(await once.exited, once.output()).toBe(0);
     await expectAllAcceptedOnce(env, ids);
     expect(await env.db.selectFrom('job_workers').select('id').execute()).toEqual([]);
+    expect(await jobQueueFor(env.deps).depth()).toEqual({});
   }, 400_000);
 
   it('a killed worker’s transfer is resumed by a worker started later', async () => {
