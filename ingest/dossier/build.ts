@@ -24,7 +24,8 @@ export interface DossierInputDocument {
   kind: string | null;
   inferred: string[];
   original: { name: string; sha256: string; size: number; mime: string; format: string };
-  attachments: { name: string; sha256: string; size: number }[];
+  /** Further originals; `embeddedIn` names the original a file was extracted from (a PDF's embedded file). */
+  attachments: { name: string; sha256: string; size: number; embeddedIn?: string }[];
   rendition: { name: string; sha256: string; size: number; tool?: { name: string; version?: string } } | null;
   signatures: { name: string; sha256: string; size: number; verdict: 'valid' | 'invalid' | 'cannot-verify'; reason?: string; signers: string[] }[];
   /** Manifest order, the tie-breaker for documents of the same date. */
@@ -106,7 +107,7 @@ export function buildDocuments(input: DossierInput): BuiltDocument[] {
       ...(doc.pages ? { pages: doc.pages } : {}),
       files: [
         { name: aipFileName(doc.original.name), sha256: doc.original.sha256, size: doc.original.size, mime: doc.original.mime, format: doc.original.format, role: 'original' },
-        ...doc.attachments.map((a) => ({ name: aipFileName(a.name), sha256: a.sha256, size: a.size, role: 'attachment' as const })),
+        ...doc.attachments.map((a) => ({ name: aipFileName(a.name), sha256: a.sha256, size: a.size, role: 'attachment' as const, ...(a.embeddedIn ? { embeddedIn: aipFileName(a.embeddedIn) } : {}) })),
       ],
       rendition: doc.rendition
         ? { name: aipFileName(doc.rendition.name), sha256: doc.rendition.sha256, size: doc.rendition.size, format: 'PDF/A-1b', ...(doc.rendition.tool ? { tool: doc.rendition.tool } : {}) }

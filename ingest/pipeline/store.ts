@@ -15,6 +15,7 @@ import { loadDocs, localFile, renditionFile, type DocRow } from './documents';
 import { listSteps } from './state';
 import type { Ctx } from './context';
 import { Bounded } from './pool';
+import { convertEmbedded, type EmbeddedOriginal } from './steps/convert';
 import type { TransferManifest } from './tools';
 
 export interface StoredSignature {
@@ -71,7 +72,7 @@ async function eventsAndTools(ctx: Ctx): Promise<{ events: AipManifest['events']
       outcome: 'success',
       actor: ctx.actor.username,
       tool: (stepTools.join(', ') || `${MURAGAT_TOOL.name} ${MURAGAT_TOOL.version}`).slice(0, 200),
-      detail: JSON.stringify({ ...out, entries: undefined, manifest: undefined, checks: undefined }).slice(0, 1000),
+      detail: JSON.stringify({ ...out, entries: undefined, manifest: undefined, checks: undefined, embedded: undefined }).slice(0, 1000),
     });
   }
   return { events, tools: [...tools].map(([name, version]) => ({ name, version })) };
@@ -136,14 +137,15 @@ async function storeOneDossier(
   events: AipManifest['events'],
   tools: AipManifest['tools'],
 ): Promise<StoredDossier> {
-  const input = await dossierInput(ctx, manifest, d, volume, sequence, docs, receivedAt);
+  const attachments = attachmentFiles(ctx, docs, await convertEmbedded(ctx));
+  const input = await dossierInput(ctx, manifest, d, volume, sequence, docs, receivedAt, attachments);
   const built = buildDocuments(input);
   for (const b of built) assertSchema(ctx, 'document-metadata', b.metadata, b.metadataPath);
   const aip = new AipBuilder(ctx.deps.storage);
   // Document objects are queued here and written while the inventory is built and rendered.
   const writes = new Bounded(PUT_CONCURRENCY);
   try {
-    const notes = queueDocumentObjects(ctx, aip, writes, built, docs);
+    const notes = queueDocumentObjects(ctx, aip, writes, built, docs, attachments);
     const inventory = buildInventory(input, built, notes);
     assertSchema(ctx, 'internal-inventory', inventory, 'inventory/internal-inventory.json');
     const inventoryEntry = await aip.addJson('inventory/internal-inventory.json', 'internal-inventory', inventory);
@@ -205,6 +207,7 @@ async function dossierInput(
   sequence: number,
   docs: DocRow[],
   receivedAt: string,
+  attachments: Map<string, AttachmentFile[]>,
 ): Promise<DossierInput> {
   const included = docs.filter((doc) => doc.status === 'accepted' || doc.status === 'conversion-failed');
   const hashing = new Bounded(PUT_CONCURRENCY);
@@ -222,11 +225,41 @@ async function dossierInput(
     fonds: manifest.transfer.fonds ?? manifest.transfer.organisation.bin,
     compiledBy: { name: manifest.transfer.compiledBy?.name ?? ctx.actor.username, position: manifest.transfer.compiledBy?.position ?? '—' },
     compiledAt: receivedAt,
-    documents: await Promise.all(included.map((doc) => documentInput(ctx, doc, hashing))),
+    documents: await Promise.all(included.map((doc) => documentInput(ctx, doc, hashing, attachments.get(doc.id) ?? []))),
   };
 }
 
-async function documentInput(ctx: Ctx, doc: DocRow, hashing: Bounded): Promise<DossierInput['documents'][number]> {
+/** A further original of a document: one the sender attached, or one embedded in its PDF. */
+interface AttachmentFile {
+  name: string;
+  sha256: string;
+  size: number;
+  /** Where the bytes lie in the work folder. */
+  file: string;
+  embeddedIn?: string;
+}
+
+/**
+ * Each document's further originals: the sender's attachments, then the files embedded in its
+ * PDF (extracted by the convert step) under names unique within the document's attachments.
+ */
+function attachmentFiles(ctx: Ctx, docs: DocRow[], embedded: Record<string, EmbeddedOriginal[]>): Map<string, AttachmentFile[]> {
+  const out = new Map<string, AttachmentFile[]>();
+  for (const doc of docs) {
+    const files: AttachmentFile[] = (doc.entry.attachments ?? []).map((a) => ({ name: path.basename(a.path), sha256: a.sha256, size: a.size, file: path.join(ctx.work, 'files', a.path) }));
+    const taken = new Set(files.map((f) => aipFileName(f.name)));
+    for (const e of embedded[doc.id] ?? []) {
+      let name = aipFileName(e.name);
+      for (let n = 2; taken.has(name); n++) name = `${n}-${aipFileName(e.name)}`;
+      taken.add(name);
+      files.push({ name, sha256: e.sha256, size: e.size, file: path.join(ctx.work, e.path), embeddedIn: path.basename(doc.source) });
+    }
+    out.set(doc.id, files);
+  }
+  return out;
+}
+
+async function documentInput(ctx: Ctx, doc: DocRow, hashing: Bounded, attachments: AttachmentFile[]): Promise<DossierInput['documents'][number]> {
   const rendition = doc.status === 'accepted' ? renditionFile(ctx.work, doc) : null;
   const sig = doc.signature;
   return {
@@ -242,7 +275,7 @@ async function documentInput(ctx: Ctx, doc: DocRow, hashing: Bounded): Promise<D
     pages: doc.entry.pages,
     kind: doc.entry.kind,
     inferred: doc.entry.inferred,
-    attachments: (doc.entry.attachments ?? []).map((a) => ({ name: path.basename(a.path), sha256: a.sha256, size: a.size })),
+    attachments: attachments.map((a) => ({ name: a.name, sha256: a.sha256, size: a.size, ...(a.embeddedIn ? { embeddedIn: a.embeddedIn } : {}) })),
     original: { name: path.basename(doc.source), sha256: doc.sha256, size: doc.size, mime: doc.format?.mime ?? 'application/octet-stream', format: doc.format?.name ?? 'unknown' },
     rendition: rendition
       ? { name: `${path.basename(doc.source).replace(/\.[^.]*$/, '') || 'document'}.pdf`, ...(await hashing.run(() => sha256File(rendition))) }
@@ -260,7 +293,7 @@ async function documentInput(ctx: Ctx, doc: DocRow, hashing: Bounded): Promise<D
 }
 
 /** Queues every object of the included documents; returns the inventory's notes per document. */
-function queueDocumentObjects(ctx: Ctx, aip: AipBuilder, writes: Bounded, built: BuiltDocument[], docs: DocRow[]): Map<string, string> {
+function queueDocumentObjects(ctx: Ctx, aip: AipBuilder, writes: Bounded, built: BuiltDocument[], docs: DocRow[], attachments: Map<string, AttachmentFile[]>): Map<string, string> {
   const byId = new Map(docs.map((doc) => [doc.id, doc]));
   const notes = new Map<string, string>();
   for (const b of built) {
@@ -269,8 +302,8 @@ function queueDocumentObjects(ctx: Ctx, aip: AipBuilder, writes: Bounded, built:
     for (const [i, f] of (doc.signature?.files ?? []).entries()) {
       void writes.run(() => aip.addFile(b.signaturePaths[i]!, 'signature', path.join(ctx.work, 'files', f.path), f.sha256, doc.id));
     }
-    for (const [i, a] of (doc.entry.attachments ?? []).entries()) {
-      void writes.run(() => aip.addFile(b.attachmentPaths[i]!, 'attachment', path.join(ctx.work, 'files', a.path), a.sha256, doc.id));
+    for (const [i, a] of (attachments.get(doc.id) ?? []).entries()) {
+      void writes.run(() => aip.addFile(b.attachmentPaths[i]!, 'attachment', a.file, a.sha256, doc.id));
     }
     if (b.renditionPath) void writes.run(() => aip.addFile(b.renditionPath!, 'rendition', renditionFile(ctx.work, doc), b.metadata.rendition!.sha256, doc.id));
     void writes.run(() => aip.addJson(b.metadataPath, 'document-metadata', b.metadata, doc.id));

@@ -106,7 +106,8 @@ export interface DocumentMetadata {
   access: { kind: 'open' | 'restricted'; until?: IsoDate; basis?: string };
   pages?: number;
   sheets?: number;
-  files: { name: string; sha256: Sha256Hex; size: number; mime?: string; format?: string; role?: 'original' | 'attachment' }[];
+  /** `embeddedIn`: the original (its file name) an attachment was extracted from, a PDF's embedded file. */
+  files: { name: string; sha256: Sha256Hex; size: number; mime?: string; format?: string; role?: 'original' | 'attachment'; embeddedIn?: string }[];
   rendition: { name: string; sha256: Sha256Hex; size: number; format: string; tool?: ToolInfo } | null;
   signatures: {
     name: string;

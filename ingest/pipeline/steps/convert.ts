@@ -4,14 +4,15 @@
 import path from 'node:path';
 import { mkdir, stat } from 'node:fs/promises';
 import { sha256File } from '../../../common/hash';
-import { problem, type Ctx } from '../context';
+import { problem, DOCUMENT_MAX_BYTES, DOCUMENT_MAX_FILES, type Ctx } from '../context';
+import { sanitiseText } from '../sanitise';
 import { loadDocs, localFile, renditionFile, writeDocUpdates, warn, patch, pending, type DocRow, type DocUpdate } from '../documents';
 import { CHECK_BUDGET_BYTES, CHECK_CONCURRENCY, createLimiter } from '../pool';
 import { runStep } from '../state';
 import { OK, type PipelineStep } from '../step';
 import type { FormatId, PdfaReport } from '../tools';
 import { conversionNotes } from '../../convert/notes';
-import type { RenditionChecks } from '../../convert/converter';
+import type { ConversionResult, RenditionChecks } from '../../convert/converter';
 
 export const convertStep: PipelineStep = {
   name: 'convert',
@@ -31,6 +32,7 @@ async function stepConvert(ctx: Ctx): Promise<void> {
     // Each rendition is checked as soon as it exists, on the cores the converter leaves idle;
     // the results travel in this step's output and the validate/reproducibility steps use them.
     const checks: Record<string, EarlyCheck> = {};
+    const embedded: Record<string, EmbeddedOriginal[]> = {};
     const early = createLimiter(CHECK_CONCURRENCY, CHECK_BUDGET_BYTES);
     const started: Promise<void>[] = [];
     // What a check holds in memory: the rendition (PDF/A check) or the source (its text).
@@ -49,21 +51,24 @@ async function stepConvert(ctx: Ctx): Promise<void> {
         },
       );
       await Promise.all(started);
-      docs.forEach((doc, i) => {
+      for (const [i, doc] of docs.entries()) {
         const r = results[i]!;
         tools.set(r.tool.name, r.tool.version);
         // Active content of the original and the route, when it was a fallback, for the report.
         for (const note of conversionNotes(r)) warn(doc, updates, { code: note.code, message: note.message, where: doc.source, details: note.details });
+        // Files embedded in a PDF original become further originals of the document (store step).
+        const kept = await embeddedOriginals(ctx, doc, r, updates);
+        if (kept.length) embedded[doc.id] = kept;
         if (!r.ok) {
           patch(doc, updates, { status: 'conversion-failed', renditionSha256: null });
           for (const p of r.problems) warn(doc, updates, { code: p.code, message: p.message, where: doc.source });
           if (!r.problems.length) warn(doc, updates, problem('ingest.conversion_failed', { method: r.method }, doc.source));
         }
-      });
+      }
     } finally {
       await converter.close();
     }
-    return { output: { converted: docs.length, tools: Object.fromEntries(tools), checks }, write: (trx) => writeDocUpdates(trx, updates) };
+    return { output: { converted: docs.length, tools: Object.fromEntries(tools), checks, embedded }, write: (trx) => writeDocUpdates(trx, updates) };
   }, ctx.afterStep);
 }
 
@@ -87,6 +92,47 @@ async function earlyCheck(ctx: Ctx, doc: DocRow): Promise<EarlyCheck | null> {
 async function convertedCheck(ctx: Ctx, doc: DocRow, c: RenditionChecks): Promise<EarlyCheck> {
   if (!c.pdfa.compliant) return { pdfa: c.pdfa };
   return { pdfa: c.pdfa, renditionSha256: (await sha256File(renditionFile(ctx.work, doc))).sha256, reproducibility: c.reproducibility };
+}
+
+/** A file embedded in a PDF original, extracted by the converter, to be stored beside it. */
+export interface EmbeddedOriginal {
+  /** The name the PDF gives it (sanitised). */
+  name: string;
+  /** Where the extracted bytes lie, relative to the work folder. */
+  path: string;
+  sha256: string;
+  size: number;
+}
+
+/**
+ * The extracted embedded files of one original, within what is left of p.147's limits for the
+ * e-document (80 files, 95 MB with the original, its attachments and signatures). Those beyond
+ * stay inside the original, which is kept as sent, and the report says so.
+ */
+async function embeddedOriginals(ctx: Ctx, doc: DocRow, r: ConversionResult, updates: Map<string, DocUpdate>): Promise<EmbeddedOriginal[]> {
+  const extracted = r.extractedFiles ?? [];
+  if (!extracted.length) return [];
+  const sent = [...doc.entry.signatures, ...(doc.entry.attachments ?? [])];
+  let files = 1 + sent.length;
+  let bytes = doc.size + sent.reduce((n, f) => n + f.size, 0);
+  const kept: EmbeddedOriginal[] = [];
+  for (const f of extracted) {
+    if (files + 1 > DOCUMENT_MAX_FILES || bytes + f.size > DOCUMENT_MAX_BYTES) break;
+    const { sha256, size } = await sha256File(f.path);
+    kept.push({ name: sanitiseText(f.name, 1000) || path.basename(f.path), path: path.relative(ctx.work, f.path), sha256, size });
+    files += 1;
+    bytes += size;
+  }
+  if (kept.length < extracted.length) {
+    warn(doc, updates, problem('ingest.embedded_files_not_kept', { count: extracted.length - kept.length, total: extracted.length, files: DOCUMENT_MAX_FILES, megabytes: DOCUMENT_MAX_BYTES / 1024 / 1024 }, doc.source));
+  }
+  return kept;
+}
+
+/** The embedded files the convert step kept, by document id. */
+export async function convertEmbedded(ctx: Ctx): Promise<Record<string, EmbeddedOriginal[]>> {
+  const row = await ctx.deps.db.selectFrom('ingest_steps').select('output').where('transfer_id', '=', ctx.transferId).where('step', '=', 'convert').executeTakeFirst();
+  return ((row?.output ?? {}) as { embedded?: Record<string, EmbeddedOriginal[]> }).embedded ?? {};
 }
 
 export async function convertChecks(ctx: Ctx): Promise<Record<string, EarlyCheck>> {
