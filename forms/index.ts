@@ -14,3 +14,4 @@ export {
   type NounName,
   type RussianGender,
 } from './words';
+export { retentionForForm } from './retention-text';
