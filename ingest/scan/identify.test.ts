@@ -96,6 +96,22 @@ describe('identifyFormat', () => {
     expect(truncated.problems).toContain('pdf_truncated');
   });
 
+  it('identifies a PDF behind a BOM or leading bytes, and one whose header line is lost', async () => {
+    const pdf = Buffer.from(await simplePdf());
+    const bom = await identifyFormat(await file('bom.pdf', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), pdf])));
+    expect(bom).toMatchObject({ name: 'PDF', family: 'pdf', version: '1.7', problems: [] });
+    const junk = await identifyFormat(await file('junk.pdf', Buffer.concat([Buffer.from('HTTP/1.1 200 OK\r\nContent-Type: application/pdf\r\n\r\n'), pdf])));
+    expect(junk).toMatchObject({ name: 'PDF', family: 'pdf', version: '1.7' });
+    // The header line removed, as in bug1606566.pdf of the PDF.js suite: still a PDF, flagged.
+    const body = pdf.subarray(pdf.indexOf('\n') + 1);
+    const headless = await identifyFormat(await file('headless.pdf', Buffer.concat([Buffer.from('%\xe2\xe3\xcf\xd3\n', 'latin1'), body.subarray(body.indexOf('1 0 obj'))])));
+    expect(headless).toMatchObject({ name: 'PDF', family: 'pdf', extensionMatches: true });
+    expect(headless.problems).toContain('pdf_header_damaged');
+    // Text that quotes an object but has no PDF trailer stays text; so does a PDF header beyond 1024 bytes.
+    expect(await identifyFormat(await file('note.txt', '1 0 obj is how a PDF object starts.\nNothing else here.\n'))).toMatchObject({ name: 'TXT', family: 'text' });
+    expect(await identifyFormat(await file('late.txt', `${'x'.repeat(1100)}\n%PDF-1.4 quoted late in a text\n`))).toMatchObject({ name: 'TXT' });
+  });
+
   it('identifies images by magic bytes', async () => {
     const png = new PNG({ width: 2, height: 2 });
     png.data.fill(200);

@@ -81,6 +81,34 @@ function matchesExtension(formatName: string, fileName: string): boolean {
   return !!allowed && allowed.includes(extensionOf(fileName));
 }
 
+/** The last `length` bytes of a file (all of it when shorter). */
+async function readTail(file: string, size: number, length: number): Promise<Buffer> {
+  const fh = await open(file, 'r');
+  try {
+    const start = Math.max(0, size - length);
+    const buf = Buffer.alloc(size - start);
+    const { bytesRead } = await fh.read(buf, 0, buf.length, start);
+    return buf.subarray(0, bytesRead);
+  } finally {
+    await fh.close();
+  }
+}
+
+/**
+ * A PDF whose `%PDF-` header line is lost (bug1606566.pdf of the PDF.js suite starts with the
+ * binary comment line, then `1 0 obj`). Readers (PDF.js, qpdf, Ghostscript) still open such a
+ * file from its cross-reference data, so it is a damaged PDF, not text: after an optional BOM,
+ * whitespace and `%` comment lines it starts with an indirect object, and it ends with the
+ * `startxref` / `%%EOF` of a PDF trailer. Both ends must agree, so text that merely mentions
+ * "1 0 obj" is not taken for a PDF.
+ */
+async function isHeaderlessPdf(file: string, head: Buffer, size: number): Promise<boolean> {
+  const start = head.subarray(0, 1024).toString('latin1').replace(/^(?:\xef\xbb\xbf|\xfe\xff|\xff\xfe)/, '');
+  if (!/^(?:\s*%[^\r\n]*[\r\n]+)*\s*\d+\s+\d+\s+obj\b/.test(start)) return false;
+  const tail = (await readTail(file, size, 1024)).toString('latin1');
+  return /startxref\s+\d+\s+%%EOF/.test(tail);
+}
+
 async function readHead(file: string, length: number): Promise<Buffer> {
   const fh = await open(file, 'r');
   try {
@@ -283,7 +311,9 @@ async function identifyByContent(file: string, fileName: string, size: number): 
   const startsWith = (...bytes: number[]) => bytes.every((b, i) => head[i] === b);
   const ascii = head.subarray(0, 1024).toString('latin1');
 
-  if (ascii.includes('%PDF-')) return identifyPdf(file, head);
+  // Readers accept the header anywhere in the first 1024 bytes (PDF Reference 1.7, 3.4.1,
+  // implementation note 13), after a BOM or other leading bytes a mail or web gateway left.
+  if (ascii.includes('%PDF-') || (await isHeaderlessPdf(file, head, size))) return identifyPdf(file, head);
   if (startsWith(0x50, 0x4b, 0x03, 0x04) || startsWith(0x50, 0x4b, 0x05, 0x06) || startsWith(0x50, 0x4b, 0x07, 0x08)) return identifyZip(file);
   if (startsWith(0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1)) return identifyCfb(file, fileName);
   if (ascii.startsWith('{\\rtf')) return { mime: MIME.RTF, name: 'RTF', family: 'office' };
