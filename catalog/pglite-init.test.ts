@@ -35,6 +35,21 @@ describe('embedded catalog, first start', () => {
     }
   }, 300_000);
 
+  it('two openers of one fresh folder at once: one catalog is kept and both use it', async () => {
+    const dataDir = path.join(root, 'race');
+    const [a, b] = await Promise.all([openCatalog({ databaseUrl: undefined, dataDir }), openCatalog({ databaseUrl: undefined, dataDir })]);
+    // One PGlite per folder at a time: the second handle is closed before the first is used.
+    await b.close();
+    try {
+      // Exactly one creation counts its migrations; the other found the catalog in place.
+      expect([a.appliedAtCreation?.length ?? 0, b.appliedAtCreation?.length ?? 0].filter((n) => n > 0)).toHaveLength(1);
+      await a.db.insertInto('muragat_meta').values({ key: 'a', value: '1' }).execute();
+    } finally {
+      await a.close();
+    }
+    expect(readdirSync(dataDir)).toEqual(['db']);
+  }, 300_000);
+
   it('refuses a non-empty folder that holds no catalog, naming it, and leaves it as it was', async () => {
     const dir = path.join(root, 'other');
     mkdirSync(dir);
