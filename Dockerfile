@@ -2,12 +2,13 @@
 FROM node:20-bookworm-slim
 
 # The same Debian packages as scripts/setup.mjs (runtime set): converters, validators' helpers,
-# malware scanner, fonts covering Kazakh Cyrillic.
+# malware scanner, fonts covering Kazakh Cyrillic, and CJK fonts (without them LibreOffice draws
+# Chinese/Japanese/Korean text as missing glyphs and the rendition loses it: 51519.xlsx).
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       libreoffice-writer-nogui libreoffice-calc-nogui libreoffice-impress-nogui \
       ghostscript poppler-utils qpdf clamav libarchive-tools file \
-      fonts-dejavu-core fonts-noto-core fonts-liberation2 icc-profiles-free \
+      fonts-dejavu-core fonts-noto-core fonts-noto-cjk fonts-liberation2 icc-profiles-free \
       ca-certificates tini \
  && rm -rf /var/lib/apt/lists/*
 

@@ -17,7 +17,7 @@ const RUNTIME_PACKAGES = [
   'openssl', // the demo installation makes its DEMO PKI with it
   'libreoffice-writer-nogui', 'libreoffice-calc-nogui', 'libreoffice-impress-nogui',
   'ghostscript', 'poppler-utils', 'qpdf', 'clamav', 'libarchive-tools', 'file',
-  'fonts-dejavu-core', 'fonts-noto-core', 'fonts-liberation2', 'icc-profiles-free',
+  'fonts-dejavu-core', 'fonts-noto-core', 'fonts-noto-cjk', 'fonts-liberation2', 'icc-profiles-free',
 ];
 const TEST_PACKAGES = ['chromium'];
 
