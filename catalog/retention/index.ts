@@ -15,6 +15,7 @@ export { CSV_COLUMNS, MAX_ARTICLES, parseRetentionText, readListFile, retentionT
 export {
   RetentionListInvalidError,
   createRetentionService,
+  describeProblem,
   type ImportListInput,
   type RetentionArticleView,
   type RetentionListView,

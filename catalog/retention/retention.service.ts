@@ -4,6 +4,7 @@
 import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { ForbiddenError, NotFoundError, ValidationError } from '../../common/errors';
+import { t, type Language } from '../../common/i18n';
 import { recordAudit, type Actor } from '../audit.service';
 import type { Database } from '../database';
 import { category, earliestDestructionDate, hasEpkMark, type RetentionCategory, type RetentionPeriod } from './arithmetic';
@@ -103,6 +104,15 @@ export class RetentionListInvalidError extends ValidationError {
   constructor(readonly problems: ListProblem[], file: string) {
     super('retention.invalid_list', 'retention.import_invalid', { count: problems.length, file }, { problems });
   }
+}
+
+/** One problem as a sentence in the reader's language: "Row 5, field «article»: …", or of the whole file. */
+export function describeProblem(lang: Language, p: ListProblem): string {
+  const message = t(lang, p.code, p.params);
+  if (p.row > 0 && p.field) return t(lang, 'retention.problem_at_field', { row: p.row, field: p.field, message });
+  if (p.row > 0) return t(lang, 'retention.problem_at_row', { row: p.row, message });
+  if (p.field) return t(lang, 'retention.problem_at_field', { row: '—', field: p.field, message });
+  return t(lang, 'retention.problem_at_file', { message });
 }
 
 export function createRetentionService(deps: { db: Kysely<Database> }) {

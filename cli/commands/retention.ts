@@ -6,21 +6,12 @@ import { readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { t, type Language } from '../../common/i18n';
-import { RetentionListInvalidError, createRetentionService, type ListFormat, type ListProblem } from '../../catalog/retention';
+import { RetentionListInvalidError, createRetentionService, describeProblem, type ListFormat } from '../../catalog/retention';
 import { cliActor, withCatalog } from '../database';
 import { CliExit, EXIT, cliLanguage, printJson } from '../output';
 
 /** A retention list has some thousand articles; 20 MB is far past any real one. */
 const MAX_FILE_BYTES = 20 * 1024 * 1024;
-
-/** One problem as a sentence: "Row 5, field «article»: …", or of the whole file. */
-export function problemLine(lang: Language, p: ListProblem): string {
-  const message = t(lang, p.code, p.params);
-  if (p.row > 0 && p.field) return t(lang, 'retention.problem_at_field', { row: p.row, field: p.field, message });
-  if (p.row > 0) return t(lang, 'retention.problem_at_row', { row: p.row, message });
-  if (p.field) return t(lang, 'retention.problem_at_field', { row: '—', field: p.field, message });
-  return t(lang, 'retention.problem_at_file', { message });
-}
 
 function parseFormat(value: string | undefined, lang: Language): ListFormat | undefined {
   if (value === undefined) return undefined;
@@ -65,7 +56,7 @@ export function register(program: Command): void {
         else process.stdout.write(t(lang, 'retention.cli_imported', { version: imported.version, count: imported.articleCount, title: imported.title }) + '\n');
       } catch (error) {
         if (!(error instanceof RetentionListInvalidError)) throw error;
-        const problems = error.problems.map((p) => ({ ...p, message: problemLine(lang, p) }));
+        const problems = error.problems.map((p) => ({ ...p, message: describeProblem(lang, p) }));
         if (opts.json) printJson({ ok: false, file, problems });
         else process.stderr.write([t(lang, 'retention.import_invalid', { file, count: problems.length }), ...problems.map((p) => `  ${p.message}`)].join('\n') + '\n');
         throw new CliExit(EXIT.checkFailed);

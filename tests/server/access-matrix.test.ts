@@ -142,6 +142,11 @@ const ACCESS: Record<string, Rule> = {
   'GET /api/transfers': { roles: STAFF, target: 'none', request: () => get('/api/transfers'), granted: 200 },
   'GET /api/transfers/{id}': { roles: STAFF, target: 'transfer', request: (c) => get(`/api/transfers/${transferOf(c)}`), granted: 200 },
   'GET /api/transfers/{id}/report': { roles: STAFF, target: 'transfer', request: (c) => get(`/api/transfers/${transferOf(c)}/report`), granted: 200 },
+  // The retention list is reference data for everyone signed in; only the archive loads a version.
+  // No list is imported here, so the latest is not found, and the import's file is refused (no columns).
+  'GET /api/retention-lists': { roles: ROLES, target: 'none', request: () => get('/api/retention-lists'), granted: 200 },
+  'GET /api/retention-lists/{version}': { roles: ROLES, target: 'none', request: () => get('/api/retention-lists/latest'), granted: 404 },
+  'POST /api/retention-lists': { roles: KEEPERS, target: 'none', request: () => ({ method: 'POST', url: '/api/retention-lists', json: { format: 'csv', content: 'article\n' } }), granted: 400 },
 };
 
 const HIDDEN: Record<Exclude<Target, 'none' | 'upload'>, string> = { dossier: 'ingest.dossier_not_found', transfer: 'ingest.transfer_not_found' };
