@@ -1,7 +1,9 @@
 // The audit log: newest events with paging, and verification of the hash chain.
 import Router from '@koa/router';
+import { loadSystemKey, systemKeyDir, verifyAuditAnchors } from '../../catalog/audit-anchor';
 import { listAuditEvents, verifyAuditChain } from '../../catalog/audit.service';
-import { requireRole } from '../auth';
+import { t } from '../../common/i18n';
+import { requireRole, state } from '../auth';
 import type { ServerDeps } from '../deps';
 import { errors, ok, ref, type OpenApiFragment } from '../openapi';
 import { queryValidator } from '../validate';
@@ -32,8 +34,26 @@ export function createRoutes(deps: ServerDeps): Router {
     ctx.body = { events, nextBefore: events.length === limit && last ? last.id : null };
   });
 
+  // The chain alone passes a truncated log or one rewritten with recomputed hashes; the signed
+  // anchors of its head kept in storage catch both, so the page checks what the CLI checks.
   router.get('/api/audit/verify', auditors, async (ctx) => {
-    ctx.body = await verifyAuditChain(deps.db);
+    const lang = state(ctx).lang;
+    const chain = await verifyAuditChain(deps.db);
+    const key = await loadSystemKey(systemKeyDir(deps.config));
+    const anchors = await verifyAuditAnchors({ db: deps.db, storage: deps.storage, key });
+    ctx.body = {
+      ...chain,
+      ok: chain.ok && anchors.ok,
+      anchors: {
+        ok: anchors.ok,
+        checked: anchors.anchors,
+        latest: anchors.latest ? { at: anchors.latest.at, count: anchors.latest.count, reason: anchors.latest.reason } : null,
+        problems: anchors.problems.map((p) => ({
+          kind: p.kind,
+          message: t(lang, `catalog.audit_anchor_${p.kind.replace(/-/g, '_')}`, p.params),
+        })),
+      },
+    };
   });
 
   return router;
@@ -87,7 +107,7 @@ export const openapi: OpenApiFragment = {
     },
     '/api/audit/verify': {
       get: {
-        summary: 'Verify the audit hash chain (admin, archivist)',
+        summary: 'Verify the audit hash chain and its signed anchors in storage (admin, archivist)',
         tags: ['audit'],
         security: [{ session: [] }],
         responses: {
@@ -101,6 +121,16 @@ export const openapi: OpenApiFragment = {
               lastId: { type: ['integer', 'null'] },
               lastHash: { type: ['string', 'null'] },
               firstBroken: { type: 'object', properties: { id: { type: 'integer' }, reason: { type: 'string' }, message: { type: 'string' } } },
+              anchors: {
+                type: 'object',
+                description: 'The signed anchors of the log head kept in storage (truncation, rewrites, disabled triggers)',
+                properties: {
+                  ok: { type: 'boolean' },
+                  checked: { type: 'integer' },
+                  latest: { type: ['object', 'null'] },
+                  problems: { type: 'array', items: { type: 'object', properties: { kind: { type: 'string' }, message: { type: 'string' } } } },
+                },
+              },
             },
           }),
           ...errors(401, 403),
