@@ -6,6 +6,9 @@ export default defineConfig({
     exclude: ['node_modules/**', 'data/**', 'ui/**'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
+    // A loaded CI machine answers a browser or a server in more than expect.poll's default
+    // second; polls end as soon as they match, so a longer bound costs only failing runs.
+    expect: { poll: { timeout: 15_000 } },
     pool: 'forks',
     // Two cores: LibreOffice, Ghostscript and Chromium suites are heavy; keep parallelism modest.
     maxWorkers: 2,
