@@ -3,10 +3,10 @@
 // before anything of it enters the catalog. Streams the tar (optionally gzip) and stops at
 // the manifest; the pipeline reads the same entry, named the same way (NFC, no "./").
 import { createReadStream } from 'node:fs';
-import { open } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import tar from 'tar-stream';
+import { isGzip } from '../ingest/transfer';
 
 // A manifest lists every document of a transfer; 10,000 documents fit in a few megabytes.
 const MANIFEST_MAX_BYTES = 64 * 1024 * 1024;
@@ -15,17 +15,6 @@ function entryName(raw: string): string {
   let name = raw.normalize('NFC');
   while (name.startsWith('./')) name = name.slice(2);
   return name;
-}
-
-async function isGzip(file: string): Promise<boolean> {
-  const handle = await open(file, 'r');
-  try {
-    const buf = Buffer.alloc(2);
-    const { bytesRead } = await handle.read(buf, 0, 2, 0);
-    return bytesRead === 2 && buf[0] === 0x1f && buf[1] === 0x8b;
-  } finally {
-    await handle.close();
-  }
 }
 
 /**

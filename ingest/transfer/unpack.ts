@@ -69,7 +69,8 @@ export function safeEntryName(raw: string): string {
   return name;
 }
 
-async function isGzip(file: string): Promise<boolean> {
+/** Whether the file starts with the gzip magic bytes; shared with access/manifest.ts. */
+export async function isGzip(file: string): Promise<boolean> {
   const handle = await open(file, 'r');
   try {
     const buf = Buffer.alloc(2);
