@@ -38,6 +38,20 @@ const DEPARTMENT_ROLES: Role[] = ['department_clerk', 'department_head'];
 
 export const IIN_PATTERN = /^\d{12}$/;
 
+/** The columns of a certificate binding that come from the certificate itself. */
+function certificateColumns(cert: ReturnType<typeof readCertificate>) {
+  return {
+    iin: cert.info.iin ?? null,
+    certificate_der: Buffer.from(cert.der).toString('base64'),
+    certificate_sha256: cert.sha256,
+    subject: cert.info.subject,
+    issuer: cert.info.issuer,
+    serial_number: cert.info.serialNumber,
+    not_before: cert.info.notBefore ? new Date(cert.info.notBefore) : null,
+    not_after: cert.info.notAfter ? new Date(cert.info.notAfter) : null,
+  };
+}
+
 export interface SignerBindingView {
   id: string;
   userId: string;
@@ -182,14 +196,7 @@ export function createSignersService(deps: { db: Kysely<Database> }) {
             kind: 'certificate',
             status: 'active',
             origin: 'admin',
-            iin: cert.info.iin ?? null,
-            certificate_der: Buffer.from(cert.der).toString('base64'),
-            certificate_sha256: cert.sha256,
-            subject: cert.info.subject,
-            issuer: cert.info.issuer,
-            serial_number: cert.info.serialNumber,
-            not_before: cert.info.notBefore ? new Date(cert.info.notBefore) : null,
-            not_after: cert.info.notAfter ? new Date(cert.info.notAfter) : null,
+            ...certificateColumns(cert),
             created_by: actor.username,
             confirmed_at: new Date(),
             confirmed_by: actor.username,
@@ -369,14 +376,7 @@ export async function authorizeSigner(db: Kysely<Database>, input: AuthorizeSign
         kind: 'certificate',
         status: 'pending',
         origin: 'first-use',
-        iin: cert.info.iin ?? null,
-        certificate_der: Buffer.from(cert.der).toString('base64'),
-        certificate_sha256: cert.sha256,
-        subject: cert.info.subject,
-        issuer: cert.info.issuer,
-        serial_number: cert.info.serialNumber,
-        not_before: cert.info.notBefore ? new Date(cert.info.notBefore) : null,
-        not_after: cert.info.notAfter ? new Date(cert.info.notAfter) : null,
+        ...certificateColumns(cert),
         created_by: input.actor.username,
       });
       await recordAudit(trx, {
