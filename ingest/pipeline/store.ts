@@ -113,7 +113,7 @@ export async function storeDossiers(ctx: Ctx, manifest: TransferManifest): Promi
     // A new volume of an index the archive already holds is numbered after the kept ones (steps/case-index.ts).
     const volume = ctx.volumes?.get(dossierKey(d.index, sent)) ?? sent;
     ctx.progress({ step: 'store', done: sequence - 1, total: manifest.dossiers.length, item: d.index });
-    result.push(await storeOneDossier(ctx, manifest, d, volume, sequence, mine, receivedAt, events, tools));
+    result.push(await storeOneDossier(ctx, { manifest, d, volume, sequence, docs: mine, receivedAt }, events, tools));
   }
   // Files the manifest does not place in any dossier are kept in a rejected-items package.
   const orphans = docs.filter((doc) => doc.dossierIndex === null);
@@ -124,21 +124,22 @@ export async function storeDossiers(ctx: Ctx, manifest: TransferManifest): Promi
 type DossierEntry = TransferManifest['dossiers'][number];
 type BuiltDocument = ReturnType<typeof buildDocuments>[number];
 
+/** One dossier of the transfer as it is stored: where it sits and the documents it holds. */
+interface DossierPlace {
+  manifest: TransferManifest;
+  d: DossierEntry;
+  volume: number;
+  sequence: number;
+  docs: DocRow[];
+  receivedAt: string;
+}
+
 /** One dossier: its documents' objects, the inventory (JSON and PDFs), the integrity statement,
  * optional signatures, the dossier metadata and the rejected items; the AIP manifest last. */
-async function storeOneDossier(
-  ctx: Ctx,
-  manifest: TransferManifest,
-  d: DossierEntry,
-  volume: number,
-  sequence: number,
-  docs: DocRow[],
-  receivedAt: string,
-  events: AipManifest['events'],
-  tools: AipManifest['tools'],
-): Promise<StoredDossier> {
+async function storeOneDossier(ctx: Ctx, place: DossierPlace, events: AipManifest['events'], tools: AipManifest['tools']): Promise<StoredDossier> {
+  const { manifest, d, volume, docs, receivedAt } = place;
   const attachments = attachmentFiles(ctx, docs, await convertEmbedded(ctx));
-  const input = await dossierInput(ctx, manifest, d, volume, sequence, docs, receivedAt, attachments);
+  const input = await dossierInput(ctx, place, attachments);
   const built = buildDocuments(input);
   for (const b of built) assertSchema(ctx, 'document-metadata', b.metadata, b.metadataPath);
   const aip = new AipBuilder(ctx.deps.storage);
@@ -199,16 +200,8 @@ async function storeOneDossier(
 }
 
 /** The dossier as the builders see it: the manifest's description plus each included document. */
-async function dossierInput(
-  ctx: Ctx,
-  manifest: TransferManifest,
-  d: DossierEntry,
-  volume: number,
-  sequence: number,
-  docs: DocRow[],
-  receivedAt: string,
-  attachments: Map<string, AttachmentFile[]>,
-): Promise<DossierInput> {
+async function dossierInput(ctx: Ctx, place: DossierPlace, attachments: Map<string, AttachmentFile[]>): Promise<DossierInput> {
+  const { manifest, d, volume, sequence, docs, receivedAt } = place;
   const included = docs.filter((doc) => doc.status === 'accepted' || doc.status === 'conversion-failed');
   const hashing = new Bounded(PUT_CONCURRENCY);
   return {
