@@ -156,45 +156,49 @@ export function trueTypeProgram(numGlyphs: number, unitsPerEm = 1000): Buffer {
   return Buffer.concat([dir, ...bodies]);
 }
 
+/** A CFF INDEX with 4-byte offsets (the same size whatever the contents). */
+function cffIndex(items: Buffer[]): Buffer {
+  if (items.length === 0) return Buffer.from([0, 0]);
+  const head = Buffer.alloc(3 + (items.length + 1) * 4);
+  head.writeUInt16BE(items.length, 0);
+  head[2] = 4;
+  let off = 1;
+  items.forEach((it, i) => {
+    head.writeUInt32BE(off, 3 + i * 4);
+    off += it.length;
+  });
+  head.writeUInt32BE(off, 3 + items.length * 4);
+  return Buffer.concat([head, ...items]);
+}
+
+/** A CFF DICT integer operand in its fixed five-byte form, so offsets can be filled in later. */
+function cffInt5(v: number): Buffer {
+  const b = Buffer.alloc(5);
+  b[0] = 29;
+  b.writeInt32BE(v, 1);
+  return b;
+}
+
 /**
  * A CID-keyed CFF (FontFile3 /CIDFontType0C) whose charset holds `cids` (glyph 0, .notdef, is
  * CID 0 and is added), with empty charstrings: enough for the CIDSet checks.
  */
 export function cidKeyedCff(cids: number[]): Buffer {
-  const index = (items: Buffer[]): Buffer => {
-    if (items.length === 0) return Buffer.from([0, 0]);
-    const head = Buffer.alloc(3 + (items.length + 1) * 4);
-    head.writeUInt16BE(items.length, 0);
-    head[2] = 4;
-    let off = 1;
-    items.forEach((it, i) => {
-      head.writeUInt32BE(off, 3 + i * 4);
-      off += it.length;
-    });
-    head.writeUInt32BE(off, 3 + items.length * 4);
-    return Buffer.concat([head, ...items]);
-  };
-  const int5 = (v: number) => {
-    const b = Buffer.alloc(5);
-    b[0] = 29;
-    b.writeInt32BE(v, 1);
-    return b;
-  };
   const header = Buffer.from([1, 0, 4, 4]);
-  const names = index([Buffer.from('Test', 'latin1')]);
-  const strings = index([Buffer.from('Adobe', 'latin1'), Buffer.from('Identity', 'latin1')]);
-  const globalSubrs = index([]);
+  const names = cffIndex([Buffer.from('Test', 'latin1')]);
+  const strings = cffIndex([Buffer.from('Adobe', 'latin1'), Buffer.from('Identity', 'latin1')]);
+  const globalSubrs = cffIndex([]);
   const nGlyphs = cids.length + 1;
-  const charStrings = index(Array.from({ length: nGlyphs }, () => Buffer.from([14]))); // endchar
+  const charStrings = cffIndex(Array.from({ length: nGlyphs }, () => Buffer.from([14]))); // endchar
   const charset = Buffer.alloc(1 + cids.length * 2);
   cids.forEach((c, i) => charset.writeUInt16BE(c, 1 + i * 2));
   // Top DICT: ROS (SIDs 391, 392, supplement 0), charset, CharStrings; fixed-size operands.
   const topFor = (charsetOff: number, charStringsOff: number) =>
-    Buffer.concat([int5(391), int5(392), int5(0), Buffer.from([12, 30]), int5(charsetOff), Buffer.from([15]), int5(charStringsOff), Buffer.from([17])]);
-  const topLength = index([topFor(0, 0)]).length;
+    Buffer.concat([cffInt5(391), cffInt5(392), cffInt5(0), Buffer.from([12, 30]), cffInt5(charsetOff), Buffer.from([15]), cffInt5(charStringsOff), Buffer.from([17])]);
+  const topLength = cffIndex([topFor(0, 0)]).length;
   const charsetOff = header.length + names.length + topLength + strings.length + globalSubrs.length;
   const charStringsOff = charsetOff + charset.length;
-  const top = index([topFor(charsetOff, charStringsOff)]);
+  const top = cffIndex([topFor(charsetOff, charStringsOff)]);
   return Buffer.concat([header, names, top, strings, globalSubrs, charset, charStrings]);
 }
 
@@ -203,25 +207,6 @@ export function cidKeyedCff(cids: number[]): Buffer {
  * own strings), with empty charstrings: enough for the CharSet checks.
  */
 export function nameKeyedCff(glyphs: string[]): Buffer {
-  const index = (items: Buffer[]): Buffer => {
-    if (items.length === 0) return Buffer.from([0, 0]);
-    const head = Buffer.alloc(3 + (items.length + 1) * 4);
-    head.writeUInt16BE(items.length, 0);
-    head[2] = 4;
-    let off = 1;
-    items.forEach((it, i) => {
-      head.writeUInt32BE(off, 3 + i * 4);
-      off += it.length;
-    });
-    head.writeUInt32BE(off, 3 + items.length * 4);
-    return Buffer.concat([head, ...items]);
-  };
-  const int5 = (v: number) => {
-    const b = Buffer.alloc(5);
-    b[0] = 29;
-    b.writeInt32BE(v, 1);
-    return b;
-  };
   const standard = ['space', 'A', 'B', 'C']; // SIDs 1, 34, 35, 36
   const sidOf = (name: string, own: string[]) => {
     const std = [1, 34, 35, 36][standard.indexOf(name)];
@@ -232,16 +217,16 @@ export function nameKeyedCff(glyphs: string[]): Buffer {
   const own: string[] = [];
   const sids = glyphs.map((g) => sidOf(g, own));
   const header = Buffer.from([1, 0, 4, 4]);
-  const names = index([Buffer.from('Test', 'latin1')]);
-  const strings = index(own.map((n) => Buffer.from(n, 'latin1')));
-  const globalSubrs = index([]);
-  const charStrings = index(Array.from({ length: glyphs.length + 1 }, () => Buffer.from([14]))); // endchar
+  const names = cffIndex([Buffer.from('Test', 'latin1')]);
+  const strings = cffIndex(own.map((n) => Buffer.from(n, 'latin1')));
+  const globalSubrs = cffIndex([]);
+  const charStrings = cffIndex(Array.from({ length: glyphs.length + 1 }, () => Buffer.from([14]))); // endchar
   const charset = Buffer.alloc(1 + sids.length * 2);
   sids.forEach((sid, i) => charset.writeUInt16BE(sid, 1 + i * 2));
-  const topFor = (charsetOff: number, charStringsOff: number) => Buffer.concat([int5(charsetOff), Buffer.from([15]), int5(charStringsOff), Buffer.from([17])]);
-  const topLength = index([topFor(0, 0)]).length;
+  const topFor = (charsetOff: number, charStringsOff: number) => Buffer.concat([cffInt5(charsetOff), Buffer.from([15]), cffInt5(charStringsOff), Buffer.from([17])]);
+  const topLength = cffIndex([topFor(0, 0)]).length;
   const charsetOff = header.length + names.length + topLength + strings.length + globalSubrs.length;
-  const top = index([topFor(charsetOff, charsetOff + charset.length)]);
+  const top = cffIndex([topFor(charsetOff, charsetOff + charset.length)]);
   return Buffer.concat([header, names, top, strings, globalSubrs, charset, charStrings]);
 }
 
