@@ -4,28 +4,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig, setConfig } from '../../common/config';
-import { main } from '../../cli/main';
+import { runCli as run } from '../helpers/cli';
 
 const NCA = '/work/shared/fixtures/nca-rk';
 const RSA = path.join(NCA, 'individual_valid_sign_2004_rsa.cer');
 const GOST = path.join(NCA, 'ceo_valid_sign_2004_gost.cer');
 let dataDir: string;
-
-async function run(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => ((stdout += String(chunk)), true));
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => ((stderr += String(chunk)), true));
-  try {
-    const code = await main(argv);
-    return { code, stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-}
 
 describe('muragat user cert', () => {
   beforeAll(async () => {

@@ -6,7 +6,7 @@ import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig, setConfig, type Config } from '../../common/config';
 import { openCatalog } from '../../catalog/open';
 import { SYSTEM_ACTOR, computeAuditHash, recordAudit } from '../../catalog/audit.service';
@@ -14,23 +14,10 @@ import { runIngest } from '../../ingest';
 import { packTransfer } from '../../ingest/transfer/index';
 import { KAZAKH_TEXT } from '../../ingest/transfer/testing/fixtures';
 import { openStorage } from '../../storage';
-import { main } from '../../cli/main';
+import { runCli as run } from '../helpers/cli';
 
 let dataDir: string;
 let config: Config;
-
-async function run(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => ((stdout += String(chunk)), true));
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => ((stderr += String(chunk)), true));
-  try {
-    return { code: await main(argv), stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-}
 
 /** Opens the catalog directly, as someone with database access would, and closes it again. */
 async function withDb(fn: (db: Awaited<ReturnType<typeof openCatalog>>['db']) => Promise<void>): Promise<void> {
