@@ -1,6 +1,6 @@
 // In-process server for HTTP tests: port 0, a temporary data folder, a logger that keeps
 // every line in memory, and a fetch client with a cookie jar and the CSRF dance.
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
@@ -9,6 +9,8 @@ import { pino } from 'pino';
 import { parseConfig } from '../../common/config';
 import type { Database } from '../../catalog/database';
 import { startServer, type RunningServer, type StartServerOptions } from '../../server/index';
+import { packTransfer } from '../../ingest/transfer/index';
+import { KAZAKH_TEXT, RUSSIAN_TEXT } from '../../ingest/transfer/testing/fixtures';
 
 export interface TestServer extends RunningServer {
   /** Every log line written so far (raw JSON text). */
@@ -96,5 +98,41 @@ export class Client {
   async login(username: string, password: string): Promise<Answer> {
     if (!this.cookies.has('muragat_csrf')) await this.get('/api/session');
     return this.post('/api/auth/login', { username, password });
+  }
+}
+
+/** One dossier of two text documents (a Kazakh and a Russian order) of department 04, packed as a transfer tar. */
+export async function packTextDossier(
+  dir: string,
+  dossier: { index: string; title: string; kazakhOrder: string; russianOrder: string },
+): Promise<string> {
+  const tree = path.join(dir, 'tree');
+  await mkdir(path.join(tree, dossier.index), { recursive: true });
+  await writeFile(
+    path.join(tree, 'transfer.json'),
+    JSON.stringify({
+      organisation: { bin: '123456789012', name: '«Мұрағат Үлгі» ЖШС' },
+      department: { code: '04', name: 'Бухгалтерия' },
+      year: 2025,
+      fonds: '12',
+      people: { compiledBy: { name: 'Әбенова Г. С.', position: 'іс жүргізуші' }, headOfDepartment: { name: 'Сейітов Н. Қ.', position: 'бөлім басшысы' } },
+    }),
+  );
+  await writeFile(path.join(tree, dossier.index, 'dossier.json'), JSON.stringify({ title: dossier.title, retention: { kind: 'years', years: 10, article: '201' } }));
+  await writeFile(path.join(tree, dossier.index, `2025-02-01 Бұйрық №${dossier.kazakhOrder}.txt`), KAZAKH_TEXT.join('\n') + '\n');
+  await writeFile(path.join(tree, dossier.index, `2025-04-10 Приказ №${dossier.russianOrder}.txt`), RUSSIAN_TEXT.join('\n') + '\n');
+  const tar = path.join(dir, 'transfer.tar');
+  await packTransfer(tree, tar);
+  return tar;
+}
+
+/** Polls `probe` until it gives a value; fails naming `what` after `timeoutMs`. */
+export async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number, pollMs = 50): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, pollMs));
   }
 }

@@ -3,7 +3,7 @@
 // the next run fail naming the dossier and the object; a run with repair restores the copy
 // from the replica and passes. One run at a time (409), roles (401/403), runs left by a
 // crashed process are marked interrupted on server start, and every step is in the audit log.
-import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { sql } from 'kysely';
@@ -13,44 +13,12 @@ import { createUsersService } from '../../catalog/users.service';
 import { t } from '../../common/i18n';
 import { runIngest } from '../../ingest';
 import { integrityRunsIdle } from '../../ingest/integrity/runs.service';
-import { packTransfer } from '../../ingest/transfer/index';
-import { KAZAKH_TEXT, RUSSIAN_TEXT } from '../../ingest/transfer/testing/fixtures';
 import { describeEachDatabase } from '../helpers/db';
-import { Client, startTestServer, type TestServer } from './helpers';
+import { Client, packTextDossier, startTestServer, until as untilWithin, type TestServer } from './helpers';
+
+const until = <T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 120_000) => untilWithin(what, probe, timeoutMs, 100);
 
 const PASSWORDS = { keeper: 'keeper-Secret-1234', boss: 'boss-Secret-1234', reader: 'reader-Secret-1234' };
-
-/** One dossier of two text documents, packed as a transfer tar. */
-async function buildPackage(dir: string): Promise<string> {
-  const tree = path.join(dir, 'tree');
-  await mkdir(path.join(tree, '04-07'), { recursive: true });
-  await writeFile(
-    path.join(tree, 'transfer.json'),
-    JSON.stringify({
-      organisation: { bin: '123456789012', name: '«Мұрағат Үлгі» ЖШС' },
-      department: { code: '04', name: 'Бухгалтерия' },
-      year: 2025,
-      fonds: '12',
-      people: { compiledBy: { name: 'Әбенова Г. С.', position: 'іс жүргізуші' }, headOfDepartment: { name: 'Сейітов Н. Қ.', position: 'бөлім басшысы' } },
-    }),
-  );
-  await writeFile(path.join(tree, '04-07', 'dossier.json'), JSON.stringify({ title: 'Бухгалтерлік бұйрықтар', retention: { kind: 'years', years: 10, article: '201' } }));
-  await writeFile(path.join(tree, '04-07', '2025-02-01 Бұйрық №3-н.txt'), KAZAKH_TEXT.join('\n') + '\n');
-  await writeFile(path.join(tree, '04-07', '2025-04-10 Приказ №9-н.txt'), RUSSIAN_TEXT.join('\n') + '\n');
-  const tar = path.join(dir, 'transfer.tar');
-  await packTransfer(tree, tar);
-  return tar;
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 120_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describeEachDatabase('integrity runs HTTP API', (getDb) => {
   let server: TestServer;
@@ -77,7 +45,7 @@ describeEachDatabase('integrity runs HTTP API', (getDb) => {
   beforeAll(async () => {
     const { db } = getDb();
     work = await mkdtemp(path.join(os.tmpdir(), 'muragat-integrity-api-'));
-    const tar = await buildPackage(work);
+    const tar = await packTextDossier(work, { index: '04-07', title: 'Бухгалтерлік бұйрықтар', kazakhOrder: '3-н', russianOrder: '9-н' });
     const users = createUsersService({ db });
     await users.add(SYSTEM_ACTOR, { username: 'keeper', password: PASSWORDS.keeper, fullName: 'Archivist', roles: ['archivist'], language: 'en' });
     await users.add(SYSTEM_ACTOR, { username: 'boss', password: PASSWORDS.boss, fullName: 'Administrator', roles: ['admin'], language: 'ru' });

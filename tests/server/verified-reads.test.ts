@@ -11,44 +11,13 @@ import { SYSTEM_ACTOR, listAuditEvents, verifyAuditChain } from '../../catalog/a
 import { loadSystemKey, systemKeyDir, verifyAuditAnchors } from '../../catalog/audit-anchor';
 import { createUsersService } from '../../catalog/users.service';
 import { runIngest } from '../../ingest';
-import { packTransfer } from '../../ingest/transfer/index';
-import { KAZAKH_TEXT, RUSSIAN_TEXT } from '../../ingest/transfer/testing/fixtures';
 import { listRepairs } from '../../storage/repair-queue.repository';
 import { describeEachDatabase } from '../helpers/db';
-import { Client, startTestServer, type TestServer } from './helpers';
+import { Client, packTextDossier, startTestServer, until as untilWithin, type TestServer } from './helpers';
+
+const until = <T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000) => untilWithin(what, probe, timeoutMs, 50);
 
 const PASSWORD = 'keeper-Secret-1234';
-
-async function buildPackage(dir: string): Promise<string> {
-  const tree = path.join(dir, 'tree');
-  await mkdir(path.join(tree, '04-08'), { recursive: true });
-  await writeFile(
-    path.join(tree, 'transfer.json'),
-    JSON.stringify({
-      organisation: { bin: '123456789012', name: '«Мұрағат Үлгі» ЖШС' },
-      department: { code: '04', name: 'Бухгалтерия' },
-      year: 2025,
-      fonds: '12',
-      people: { compiledBy: { name: 'Әбенова Г. С.', position: 'іс жүргізуші' }, headOfDepartment: { name: 'Сейітов Н. Қ.', position: 'бөлім басшысы' } },
-    }),
-  );
-  await writeFile(path.join(tree, '04-08', 'dossier.json'), JSON.stringify({ title: 'Кассалық құжаттар', retention: { kind: 'years', years: 10, article: '201' } }));
-  await writeFile(path.join(tree, '04-08', '2025-02-01 Бұйрық №4-н.txt'), KAZAKH_TEXT.join('\n') + '\n');
-  await writeFile(path.join(tree, '04-08', '2025-04-10 Приказ №10-н.txt'), RUSSIAN_TEXT.join('\n') + '\n');
-  const tar = path.join(dir, 'transfer.tar');
-  await packTransfer(tree, tar);
-  return tar;
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describeEachDatabase('verified reads over HTTP', (getDb) => {
   let server: TestServer;
@@ -86,7 +55,7 @@ describeEachDatabase('verified reads over HTTP', (getDb) => {
   beforeAll(async () => {
     const { db } = getDb();
     work = await mkdtemp(path.join(os.tmpdir(), 'muragat-verified-reads-'));
-    const tar = await buildPackage(work);
+    const tar = await packTextDossier(work, { index: '04-08', title: 'Кассалық құжаттар', kazakhOrder: '4-н', russianOrder: '10-н' });
     await createUsersService({ db }).add(SYSTEM_ACTOR, { username: 'keeper', password: PASSWORD, fullName: 'Archivist', roles: ['archivist'], language: 'en' });
     server = await startTestServer(db, {}, {
       MURAGAT_STORAGE: `${location('primary')},${location('replica')}`,
