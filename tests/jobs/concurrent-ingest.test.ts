@@ -2,14 +2,10 @@
 // as "damaged or unreadable", once failed a valid package with "no manifest.json at its root").
 // One processes it, the other waits and answers with the same report; nothing is done twice.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { parseConfig } from '../../common/config';
-import { openStorage } from '../../storage';
 import { runIngest, type IngestDeps, type IngestReport } from '../../ingest';
-import { createTestDatabase } from '../helpers/db';
-import { createJobsEnv, textTransfer, spawnCli, auditCount, runsByTransfer, type JobsEnv } from './helpers';
+import { createJobsEnv, createPgliteIngest, textTransfer, spawnCli, auditCount, runsByTransfer, type JobsEnv } from './helpers';
 
 const onServer = !!process.env.TEST_DATABASE_URL;
 
@@ -55,15 +51,10 @@ describe('two concurrent ingests of one package in one process [pglite]', () => 
   let deps: IngestDeps;
   let close: () => Promise<void>;
   beforeAll(async () => {
-    root = await mkdtemp(path.join(tmpdir(), 'muragat-jobs-pglite-'));
-    const database = await createTestDatabase('pglite');
-    const config = parseConfig({ MURAGAT_DATA_DIR: path.join(root, 'data'), MURAGAT_STORAGE: `file:${path.join(root, 'primary')}`, MURAGAT_MALWARE_POLICY: 'accept-with-warning', LOG_LEVEL: 'silent' });
-    deps = { db: database.db, storage: openStorage(config), config };
-    close = database.close;
+    ({ root, deps, close } = await createPgliteIngest('muragat-jobs-pglite-'));
   }, 60_000);
   afterAll(async () => {
     await close?.();
-    await rm(root, { recursive: true, force: true });
   });
 
   it('runs the pipeline once; the second waits and returns the same report', async () => {

@@ -1,31 +1,20 @@
 // A processor that lost its transfer's lease (declared dead while merely stalled) cannot commit
 // another step: the step's transaction checks the lease (state.ts stepFence).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { sql } from 'kysely';
-import { parseConfig } from '../../common/config';
-import { openStorage } from '../../storage';
 import { receiveTransfer, processTransfer, type IngestDeps } from '../../ingest';
 import { LeaseLostError } from '../../jobs';
-import { createTestDatabase } from '../helpers/db';
-import { textTransfer } from './helpers';
+import { createPgliteIngest, textTransfer } from './helpers';
 
 describe('step fence [pglite]', () => {
   let root: string;
   let deps: IngestDeps;
   let close: () => Promise<void>;
   beforeAll(async () => {
-    root = await mkdtemp(path.join(tmpdir(), 'muragat-fence-'));
-    const database = await createTestDatabase('pglite');
-    const config = parseConfig({ MURAGAT_DATA_DIR: path.join(root, 'data'), MURAGAT_STORAGE: `file:${path.join(root, 'primary')}`, MURAGAT_MALWARE_POLICY: 'accept-with-warning', LOG_LEVEL: 'silent' });
-    deps = { db: database.db, storage: openStorage(config), config };
-    close = database.close;
+    ({ root, deps, close } = await createPgliteIngest('muragat-fence-'));
   }, 60_000);
   afterAll(async () => {
     await close?.();
-    await rm(root, { recursive: true, force: true });
   });
 
   it('stops a run whose lease was taken over before it commits its next step, then resumes cleanly', async () => {

@@ -156,3 +156,18 @@ export async function killChild(child: Child): Promise<void> {
   if (child.proc.exitCode === null && child.proc.signalCode === null) child.proc.kill('SIGKILL');
   await child.exited;
 }
+
+/** An ingest on a fresh in-memory PGlite catalog and one storage location in a temp folder. */
+export async function createPgliteIngest(prefix: string): Promise<{ root: string; deps: IngestDeps; close(): Promise<void> }> {
+  const root = await mkdtemp(path.join(tmpdir(), prefix));
+  const database = await createTestDatabase('pglite');
+  const config = parseConfig({ MURAGAT_DATA_DIR: path.join(root, 'data'), MURAGAT_STORAGE: `file:${path.join(root, 'primary')}`, MURAGAT_MALWARE_POLICY: 'accept-with-warning', LOG_LEVEL: 'silent' });
+  return {
+    root,
+    deps: { db: database.db, storage: openStorage(config), config },
+    async close() {
+      await database.close();
+      await rm(root, { recursive: true, force: true });
+    },
+  };
+}
