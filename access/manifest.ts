@@ -7,6 +7,7 @@ import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import tar from 'tar-stream';
 import { isGzip } from '../ingest/transfer';
+import { parseBoundedJson } from '../ingest/pipeline/bounded-json';
 
 // A manifest lists every document of a transfer; 10,000 documents fit in a few megabytes.
 const MANIFEST_MAX_BYTES = 64 * 1024 * 1024;
@@ -59,7 +60,8 @@ export async function readTransferDepartment(tarPath: string): Promise<string | 
   }
   if (tooLarge || !manifest) return null;
   try {
-    const parsed = JSON.parse(manifest.toString('utf8')) as { transfer?: { department?: { code?: unknown } } };
+    // The same size and depth bounds as the manifest step: this read runs before any check.
+    const parsed = parseBoundedJson(manifest, { where: 'manifest.json' }) as { transfer?: { department?: { code?: unknown } } };
     const code = parsed?.transfer?.department?.code;
     return typeof code === 'string' && code.trim() ? code : null;
   } catch {
