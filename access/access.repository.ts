@@ -1,7 +1,7 @@
 // The look-ups access decisions need: a user's department code, the department of a
 // transfer and of a dossier. The only code of this folder touching kysely.
 import type { Kysely } from 'kysely';
-import type { Database } from '../catalog/database';
+import type { Database } from '../database/database';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

@@ -3,9 +3,9 @@
 // answers exactly like a missing one (same 404 code and message), so its existence does not
 // leak; a refusal the user can act on (an upload for the wrong department) is a 403.
 import type { Kysely } from 'kysely';
-import type { Database } from '../catalog/database';
-import type { Role } from '../catalog/roles';
-import { recordAudit, type Actor } from '../catalog/audit.service';
+import type { Database } from '../database/database';
+import type { Role } from '../accounts/roles';
+import { recordAudit, type Actor } from '../audit/audit.service';
 import { NotFoundError, isAppError } from '../common/errors';
 import { findDossier } from '../ingest/dossier/queries';
 import { departmentCode, dossierDepartment, transferOwner } from './access.repository';

@@ -2,7 +2,7 @@
 // decides it: routes (and any other caller) ask here and never test roles for scoping
 // themselves. Pure functions over a Subject; the database look-ups live in access.service.ts.
 import { ForbiddenError, ValidationError } from '../common/errors';
-import type { Role } from '../catalog/roles';
+import type { Role } from '../accounts/roles';
 
 /** The user an access decision is about, with the department code resolved. */
 export interface Subject {

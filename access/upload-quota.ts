@@ -11,7 +11,7 @@
 import { readFile, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Kysely } from 'kysely';
-import type { Database } from '../catalog/database';
+import type { Database } from '../database/database';
 import type { Config } from '../common/config';
 import { PayloadTooLargeError, TooManyRequestsError } from '../common/errors';
 import { uploadsDir } from '../ingest/intake/uploads.service';

@@ -11,7 +11,7 @@ import jpeg from 'jpeg-js';
 import { PDFDocument, type PDFFont } from 'pdf-lib';
 import { PNG } from 'pngjs';
 import { parseConfig, type Config } from '../common/config';
-import { openCatalog, type OpenedCatalog } from '../catalog/open';
+import { openCatalog, type OpenedCatalog } from '../database/open';
 import { openStorage } from '../storage';
 import { listSteps, type IngestDeps } from '../ingest';
 import { findFont } from '../ingest/convert/pdfa-writer';

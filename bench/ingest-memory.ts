@@ -27,7 +27,7 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { PDFDocument } from 'pdf-lib';
 import { parseConfig } from '../common/config';
-import { openCatalog } from '../catalog/open';
+import { openCatalog } from '../database/open';
 import { openStorage } from '../storage';
 import { packTransfer } from '../ingest/transfer';
 import { loadTools, processTransfer, receiveTransfer, type IngestDeps, type IngestTools } from '../ingest';

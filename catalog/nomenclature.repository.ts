@@ -1,6 +1,6 @@
 // Queries on the nomenclature of cases (номенклатура дел) and its items.
 import { sql, type Insertable, type Kysely, type Selectable, type Transaction } from 'kysely';
-import type { Database } from './database';
+import type { Database } from '../database/database';
 import type { NomenclatureApproval, NomenclatureItemsTable, NomenclatureTable } from './tables';
 
 export type NomenclatureRow = Selectable<NomenclatureTable>;

@@ -1,6 +1,6 @@
 import { expect, it } from 'vitest';
 import { describeEachDatabase } from '../tests/helpers/db';
-import { SYSTEM_ACTOR, listAuditEvents, verifyAuditChain } from './audit.service';
+import { SYSTEM_ACTOR, listAuditEvents, verifyAuditChain } from '../audit/audit.service';
 import { createNomenclatureService } from './nomenclature.service';
 import { createOrganisationService } from './organisation.service';
 

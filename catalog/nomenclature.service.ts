@@ -3,8 +3,8 @@
 // expert commission it is fixed; corrections go into the next year's nomenclature.
 import type { Kysely } from 'kysely';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../common/errors';
-import { recordAudit, type Actor } from './audit.service';
-import type { Database } from './database';
+import { recordAudit, type Actor } from '../audit/audit.service';
+import type { Database } from '../database/database';
 import { optionalText, requirePattern, requireText } from './fields';
 import {
   findItemRow,

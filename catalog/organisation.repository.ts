@@ -1,9 +1,9 @@
 // Queries on the organisation (one per installation: the fonds-forming organisation) and
 // its structural subdivisions (departments).
 import type { Insertable, Kysely, Selectable, Transaction, Updateable } from 'kysely';
-import type { Database } from './database';
+import type { Database } from '../database/database';
 import type { DepartmentsTable, OrganisationTable } from './tables';
-import { isUuid } from './users.repository';
+import { isUuid } from '../accounts/users.repository';
 
 export type OrganisationRow = Selectable<OrganisationTable>;
 export type DepartmentRow = Selectable<DepartmentsTable>;

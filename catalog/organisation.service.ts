@@ -2,8 +2,8 @@
 // of every case index in the nomenclature (p.149: "03-12" is case 12 of department 03).
 import type { Kysely } from 'kysely';
 import { ConflictError, NotFoundError } from '../common/errors';
-import { recordAudit, type Actor } from './audit.service';
-import type { Database } from './database';
+import { recordAudit, type Actor } from '../audit/audit.service';
+import type { Database } from '../database/database';
 import { optionalText, requirePattern, requireText } from './fields';
 import {
   findDepartment,
@@ -16,7 +16,7 @@ import {
   type DepartmentRow,
   type OrganisationRow,
 } from './organisation.repository';
-import { assertCanAdminister } from './users.service';
+import { assertCanAdminister } from '../accounts/users.service';
 
 export interface OrganisationView {
   id: string;

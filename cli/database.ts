@@ -2,9 +2,9 @@
 import { randomUUID } from 'node:crypto';
 import { userInfo } from 'node:os';
 import { loadConfig } from '../common/config';
-import { openCatalog, type OpenedCatalog } from '../catalog/open';
-import type { Actor } from '../catalog/audit.service';
-import { anchorIfMoved, auditHeadHash } from '../catalog/audit-anchor';
+import { openCatalog, type OpenedCatalog } from '../database/open';
+import type { Actor } from '../audit/audit.service';
+import { anchorIfMoved, auditHeadHash } from '../audit/audit-anchor';
 import { onAnyCopyFault } from '../storage';
 import { recordCopyFaults } from '../ingest/integrity/read-repair';
 

@@ -10,7 +10,7 @@ import pg from 'pg';
 import { sql, type Kysely } from 'kysely';
 import { makeWorkerUtils, run, runOnce, type Logger as GraphileLogger, type TaskList, type WorkerUtils } from 'graphile-worker';
 import { Logger } from 'graphile-worker';
-import type { Database } from '../catalog/database';
+import type { Database } from '../database/database';
 import { logger } from '../common/logger';
 import { PROCESS_ID, type LeaseTiming } from './leases';
 import { PermanentJobError, type CancelOutcome, type EnqueueOptions, type JobDefinition, type JobQueue, type RunningWorker, type WorkOptions } from './types';

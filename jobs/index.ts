@@ -4,7 +4,7 @@
 // (e.g. ingest/pipeline/worker.ts) as `JobDefinition`s.
 import type { Kysely } from 'kysely';
 import type { Config } from '../common/config';
-import type { Database } from '../catalog/database';
+import type { Database } from '../database/database';
 import { GraphileQueue } from './graphile';
 import { InProcessQueue } from './in-process';
 import { DEFAULT_LEASE_TIMING, type LeaseTiming } from './leases';

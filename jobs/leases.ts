@@ -7,8 +7,8 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { sql, type Kysely, type Transaction } from 'kysely';
-import type { Database } from '../catalog/database';
-import { recordAudit, SYSTEM_ACTOR } from '../catalog/audit.service';
+import type { Database } from '../database/database';
+import { recordAudit, SYSTEM_ACTOR } from '../audit/audit.service';
 import type { JobRunOutcome } from './tables';
 
 /** This process, as named in leases and the worker registry. */

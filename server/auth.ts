@@ -3,9 +3,9 @@
 import type Koa from 'koa';
 import { ForbiddenError, UnauthorizedError } from '../common/errors';
 import type { Language } from '../common/i18n';
-import type { Actor } from '../catalog/audit.service';
-import type { Role } from '../catalog/roles';
-import type { UserView } from '../catalog/users.service';
+import type { Actor } from '../audit/audit.service';
+import type { Role } from '../accounts/roles';
+import type { UserView } from '../accounts/users.service';
 
 export interface RequestState {
   requestId: string;

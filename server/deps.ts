@@ -3,9 +3,9 @@
 import type { Kysely } from 'kysely';
 import type { Config } from '../common/config';
 import type { Logger } from '../common/logger';
-import type { Database } from '../catalog/database';
+import type { Database } from '../database/database';
 import type { ObjectStore } from '../storage';
-import type { UsersService } from '../catalog/users.service';
+import type { UsersService } from '../accounts/users.service';
 import type { AccessService, UploadQuota } from '../access';
 
 export interface SessionPolicy {

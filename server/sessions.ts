@@ -7,8 +7,8 @@ import {
   findSessionWithUser,
   insertSession,
   touchSession,
-} from '../catalog/sessions.repository';
-import { toUserView, type UserView } from '../catalog/users.service';
+} from '../accounts/sessions.repository';
+import { toUserView, type UserView } from '../accounts/users.service';
 import type { ServerDeps } from './deps';
 
 export const SESSION_COOKIE = 'muragat_session';

@@ -1,7 +1,7 @@
 // Queries on the repair queue (storage_repairs). Enqueuing is idempotent per copy: the partial
 // unique index keeps one pending entry per (object, location).
 import type { Kysely, Selectable, Transaction } from 'kysely';
-import type { Database } from '../catalog/database';
+import type { Database } from '../database/database';
 import type { StorageRepairsTable } from './tables';
 
 export type StorageRepairRow = Selectable<StorageRepairsTable>;

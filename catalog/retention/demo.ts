@@ -5,8 +5,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Kysely } from 'kysely';
-import type { Actor } from '../audit.service';
-import type { Database } from '../database';
+import type { Actor } from '../../audit/audit.service';
+import type { Database } from '../../database/database';
 import { findList } from './retention.repository';
 import { createRetentionService, type RetentionListView } from './retention.service';
 

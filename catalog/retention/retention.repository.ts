@@ -1,6 +1,6 @@
 // Queries on the retention list versions, their articles and the version each dossier was given.
 import { sql, type Insertable, type Kysely, type Selectable, type Transaction } from 'kysely';
-import type { Database } from '../database';
+import type { Database } from '../../database/database';
 import type { RetentionArticlesTable, RetentionListsTable } from './tables';
 
 export type RetentionListRow = Selectable<RetentionListsTable> & { article_count: number };

@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import { expect, it } from 'vitest';
 import { describeEachDatabase } from '../../tests/helpers/db';
 import { t } from '../../common/i18n';
-import { SYSTEM_ACTOR, listAuditEvents, verifyAuditChain } from '../audit.service';
+import { SYSTEM_ACTOR, listAuditEvents, verifyAuditChain } from '../../audit/audit.service';
 import { DEMO_RETENTION_LIST, importDemoRetentionList } from './demo';
 import { RetentionListInvalidError, createRetentionService } from './retention.service';
 import type { ListProblem } from './list-file';

@@ -5,8 +5,8 @@ import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { ForbiddenError, NotFoundError, ValidationError } from '../../common/errors';
 import { t, type Language } from '../../common/i18n';
-import { recordAudit, type Actor } from '../audit.service';
-import type { Database } from '../database';
+import { recordAudit, type Actor } from '../../audit/audit.service';
+import type { Database } from '../../database/database';
 import { category, earliestDestructionDate, hasEpkMark, type RetentionCategory, type RetentionPeriod } from './arithmetic';
 import { readListFile, writeCsv, type ListFormat, type ListProblem } from './list-file';
 import {

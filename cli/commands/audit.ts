@@ -7,8 +7,8 @@
 import type { Command } from 'commander';
 import { t } from '../../common/i18n';
 import { loadConfig } from '../../common/config';
-import { verifyAuditChain } from '../../catalog/audit.service';
-import { loadSystemKey, systemKeyDir, verifyAuditAnchors, writeAuditAnchor } from '../../catalog/audit-anchor';
+import { verifyAuditChain } from '../../audit/audit.service';
+import { loadSystemKey, systemKeyDir, verifyAuditAnchors, writeAuditAnchor } from '../../audit/audit-anchor';
 import { openStorage } from '../../storage';
 import { withCatalog } from '../database';
 import { createProgress } from '../progress';

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig, setConfig } from '../../common/config';
-import { openDatabase } from '../../catalog/db';
+import { openDatabase } from '../../database/db';
 import { runCli as run } from '../../tests/helpers/cli';
 
 let dataDir: string;

@@ -7,7 +7,7 @@ import { ConflictError } from '../../common/errors';
 import { t } from '../../common/i18n';
 import { loadConfig } from '../../common/config';
 import { openStorage } from '../../storage';
-import { systemKeyDir } from '../../catalog/audit-anchor';
+import { systemKeyDir } from '../../audit/audit-anchor';
 import { loadTools, runRecordedIntegrity } from '../../ingest';
 import { cliActor, withCatalog } from '../database';
 import { createProgress } from '../progress';

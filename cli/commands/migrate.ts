@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../../common/config';
 import { t } from '../../common/i18n';
-import { catalogLocation } from '../../catalog/open';
+import { catalogLocation } from '../../database/open';
 import { withCatalog } from '../database';
 import { cliLanguage, printJson } from '../output';
 

@@ -6,9 +6,9 @@ import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { t, isLanguage, type Language } from '../../common/i18n';
 import { createOrganisationService } from '../../catalog/organisation.service';
-import { isRole, ROLES, type Role } from '../../catalog/roles';
-import { createUsersService, type UserView } from '../../catalog/users.service';
-import { createSignersService, type SignerBindingView } from '../../catalog/signers.service';
+import { isRole, ROLES, type Role } from '../../accounts/roles';
+import { createUsersService, type UserView } from '../../accounts/users.service';
+import { createSignersService, type SignerBindingView } from '../../accounts/signers.service';
 import { cliActor, withCatalog } from '../database';
 import { CliExit, EXIT, cliLanguage, printJson } from '../output';
 

@@ -9,7 +9,7 @@
 // (field, database value, AIP value). The AIP's own objects are content-addressed and its
 // dossier signatures cover the inventory and integrity statement, so they are the reference.
 import type { Kysely } from 'kysely';
-import type { Database } from '../../catalog/database';
+import type { Database } from '../../database/database';
 import type { Storage, ObjectStore } from '../../storage';
 import type { DocumentMetadata, InternalInventory, DossierMetadata } from '../../validators/schemas/types';
 import { verifyControlChain } from '../../validators/schemas/control';

@@ -12,7 +12,7 @@ import { strToU8, zipSync, type Zippable } from 'fflate';
 import { rgb, type PDFFont, type PDFPage } from 'pdf-lib';
 import { PNG } from 'pngjs';
 import { runProcess } from '../../common/process';
-import { DEMO_DEPARTMENTS, DEMO_NOMENCLATURE_ITEMS, DEMO_ORGANISATION, DEMO_USERS } from '../../catalog/seed';
+import { DEMO_DEPARTMENTS, DEMO_NOMENCLATURE_ITEMS, DEMO_ORGANISATION, DEMO_USERS } from '../../demo/seed';
 import { createPdfaDocument, savePdfA } from '../convert/pdfa-writer';
 import { makeDocx, makeOdt } from '../transfer/testing/fixtures';
 

@@ -1,7 +1,7 @@
 // Read side of stored e-dossiers for the CLI and the API.
 import type { Kysely } from 'kysely';
 import type { Readable } from 'node:stream';
-import type { Database } from '../../catalog/database';
+import type { Database } from '../../database/database';
 import { readVerified, type Storage } from '../../storage';
 import { ConflictError, NotFoundError } from '../../common/errors';
 import { readManifest, type AipManifest } from '../aip';

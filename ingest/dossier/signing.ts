@@ -5,13 +5,13 @@
 // A verified signature counts only as the signature of the user its certificate is bound to,
 // in a role that signs that statement, for that user's department (catalog/signers.service.ts).
 import type { Kysely } from 'kysely';
-import type { Database } from '../../catalog/database';
+import type { Database } from '../../database/database';
 import { readVerifiedBytes, type Storage } from '../../storage';
-import { recordAudit, type Actor } from '../../catalog/audit.service';
+import { recordAudit, type Actor } from '../../audit/audit.service';
 import { AppError, NotFoundError, ValidationError, ConflictError } from '../../common/errors';
 import type { DossierMetadata } from '../../validators/schemas/types';
 import { readManifest, putEverywhere, serialiseJson } from '../aip';
-import { authorizeSigner, type SignerIdentity } from '../../catalog/signers.service';
+import { authorizeSigner, type SignerIdentity } from '../../accounts/signers.service';
 import type { IngestTools } from '../pipeline/tools';
 
 export interface SigningDeps {

@@ -3,7 +3,7 @@
 // decision is kept in the transfer's options (so every later resume honours it), recorded in
 // the audit log, and the transfer is put back in the queue at the step that refused it.
 import { ConflictError, ForbiddenError } from '../../common/errors';
-import { recordAudit, SYSTEM_ACTOR, type Actor } from '../../catalog/audit.service';
+import { recordAudit, SYSTEM_ACTOR, type Actor } from '../../audit/audit.service';
 import type { Problem } from '../tables';
 import type { IngestDeps } from '../pipeline/tools';
 import { retryTransfer } from './transfer-state';

@@ -3,8 +3,8 @@
 // document (original, PDF/A rendition) or of the internal inventory, streamed from the AIP.
 import type { Readable } from 'node:stream';
 import type { Kysely } from 'kysely';
-import type { Database } from '../../catalog/database';
-import type { Actor } from '../../catalog/audit.service';
+import type { Database } from '../../database/database';
+import type { Actor } from '../../audit/audit.service';
 import { ForbiddenError, NotFoundError } from '../../common/errors';
 import type { Storage } from '../../storage';
 import { verifyControlChain } from '../../validators/schemas/control';

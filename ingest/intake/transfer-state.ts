@@ -14,9 +14,11 @@ import { pipeline } from 'node:stream/promises';
 import { ConflictError, NotFoundError } from '../../common/errors';
 import { t } from '../../common/i18n';
 import { logger } from '../../common/logger';
-import { recordAudit, SYSTEM_ACTOR, type Actor } from '../../catalog/audit.service';
+import { recordAudit, SYSTEM_ACTOR, type Actor } from '../../audit/audit.service';
 import { AipBuilder } from '../aip';
 import type { Problem, TransferStatus } from '../tables';
+import { requestCancel } from '../../jobs';
+import { signalCancel } from '../pipeline/cancel';
 import { problem, quarantineDir } from '../pipeline/context';
 import { sanitiseDeep } from '../pipeline/sanitise';
 import { STEPS } from '../pipeline/state';
@@ -162,8 +164,10 @@ export async function retryTransfer(deps: StateDeps, actor: Actor, transferId: s
 
 /**
  * Cancels an unfinished or failed transfer: nothing more is processed and nothing is stored
- * as a dossier; the package is kept in the store as evidence. A transfer being processed
- * stops at the next step boundary (the runner sees the status).
+ * as a dossier; the package is kept in the store as evidence. A transfer being processed stops
+ * in the step it is in: its processor is signalled (in this process at once, in another through
+ * the lease's cancel flag and its heartbeat), kills the programs working on it, removes its work
+ * folder and audits the stop (`transfer.processing_stop`, pipeline/run.ts).
  */
 export async function cancelTransfer(deps: StateDeps, actor: Actor, transferId: string): Promise<{ transferId: string; status: 'cancelled' }> {
   const row = await loadForAction(deps, actor, transferId);
@@ -181,8 +185,14 @@ export async function cancelTransfer(deps: StateDeps, actor: Actor, transferId: 
     }
     const report = { ...((now.report as Record<string, unknown> | null) ?? {}), ...(keptAs ? { rejectedItemsManifest: keptAs } : {}) };
     await trx.updateTable('transfers').set({ status: 'cancelled', finished_at: new Date(), report: JSON.stringify(report) }).where('id', '=', transferId).execute();
-    await recordAudit(trx, { actor, action: 'transfer.cancel', objectType: 'transfer', objectId: transferId, details: { from: now.status, keptAs } });
+    // A processor in another process (a worker on the PostgreSQL server) sees this flag with its
+    // next heartbeat; one in this process is told at once below.
+    const processing = row.source_sha256 ? await requestCancel(trx, `transfer:${row.source_sha256}`) : false;
+    await recordAudit(trx, { actor, action: 'transfer.cancel', objectType: 'transfer', objectId: transferId, details: { from: now.status, keptAs, processing } });
   });
+  // The processor stops its step, kills its programs and removes its work folder itself (run.ts);
+  // this removes what no processor is working on.
+  signalCancel(transferId);
   await rm(quarantineDir(deps, transferId), { recursive: true, force: true });
   return { transferId, status: 'cancelled' };
 }

@@ -2,7 +2,7 @@
 // hand-over of a received package to processing: in the API process itself when the catalog
 // is the embedded PGlite (one process owns it), otherwise left `queued` for `muragat worker`.
 import { sql, type Kysely, type Selectable } from 'kysely';
-import type { Database } from '../../catalog/database';
+import type { Database } from '../../database/database';
 import { mayReach, type DepartmentScope } from '../../access/policy';
 import { NotFoundError } from '../../common/errors';
 import { logger } from '../../common/logger';

@@ -12,8 +12,8 @@ import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import type { Database } from '../../catalog/database';
-import { recordAudit, type Actor } from '../../catalog/audit.service';
+import type { Database } from '../../database/database';
+import { recordAudit, type Actor } from '../../audit/audit.service';
 import type { Config } from '../../common/config';
 import { ConflictError, ForbiddenError, NotFoundError, PayloadTooLargeError, ValidationError } from '../../common/errors';
 

@@ -3,8 +3,8 @@
 // (read-repair.ts), and the audit log's head is anchored in storage at start, hourly when it
 // moved, at least daily, and at stop (catalog/audit-anchor.ts).
 import type { Kysely } from 'kysely';
-import type { Database } from '../../catalog/database';
-import { startAuditAnchoring, systemKeyDir } from '../../catalog/audit-anchor';
+import type { Database } from '../../database/database';
+import { startAuditAnchoring, systemKeyDir } from '../../audit/audit-anchor';
 import type { Config } from '../../common/config';
 import type { Logger } from '../../common/logger';
 import type { Storage } from '../../storage';

@@ -1,7 +1,7 @@
 // The only code touching the integrity_runs table. Times come from the database clock, so
 // heartbeats written by several processes compare against one clock.
 import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
-import type { Database } from '../../catalog/database';
+import type { Database } from '../../database/database';
 import type { IntegrityRunProgress, IntegrityRunStatus, IntegrityRunsTable } from '../tables';
 
 export type IntegrityRunRow = Selectable<IntegrityRunsTable> & { dossier_index: string | null };

@@ -6,8 +6,8 @@
 // or as soon as its heartbeat is stale. Knows nothing of HTTP.
 import { hostname } from 'node:os';
 import type { Kysely } from 'kysely';
-import type { Database } from '../../catalog/database';
-import { recordAudit, SYSTEM_ACTOR, type Actor } from '../../catalog/audit.service';
+import type { Database } from '../../database/database';
+import { recordAudit, SYSTEM_ACTOR, type Actor } from '../../audit/audit.service';
 import { ConflictError, NotFoundError, ValidationError, isAppError } from '../../common/errors';
 import { logger as rootLogger, type Logger } from '../../common/logger';
 import type { Storage } from '../../storage';

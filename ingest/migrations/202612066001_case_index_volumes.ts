@@ -5,7 +5,7 @@
 // as volumes deterministically — in the order their transfers were received — and each
 // renumbering is recorded in the audit log (the AIP keeps the volume the sender gave).
 import { sql, type Kysely } from 'kysely';
-import { recordAudit, SYSTEM_ACTOR } from '../../catalog/audit.service';
+import { recordAudit, SYSTEM_ACTOR } from '../../audit/audit.service';
 
 interface Row {
   id: string;

@@ -2,7 +2,7 @@
 // lie, and what earlier steps produced (each step's output is also durable, see state.ts).
 import path from 'node:path';
 import { t } from '../../common/i18n';
-import type { Actor } from '../../catalog/audit.service';
+import type { Actor } from '../../audit/audit.service';
 import type { Problem } from '../tables';
 import type { StepName } from './state';
 import type { IngestDeps, IngestTools, TransferManifest } from './tools';
@@ -44,6 +44,8 @@ export interface Ctx {
   options: IngestOptions;
   progress: (p: IngestProgress) => void;
   afterStep?: (step: StepName) => void;
+  /** Aborted on shutdown, a lost lease or cancellation; long steps may stop early on it. */
+  signal?: AbortSignal;
   /** Filled by the unpack step. */
   entries?: UnpackedEntry[];
   /** Filled by the manifest step (with what the archive knows merged in). */

@@ -1,7 +1,7 @@
 // Reading and updating the per-document verdicts the pipeline steps accumulate.
 import path from 'node:path';
 import type { Kysely, Transaction } from 'kysely';
-import type { Database } from '../../catalog/database';
+import type { Database } from '../../database/database';
 import type { DocumentStatus, Problem } from '../tables';
 import type { FormatId, MalwareResult } from './tools';
 import { sanitiseDeep, sanitiseText } from './sanitise';

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { ConflictError, PayloadTooLargeError } from '../../common/errors';
-import { recordAudit, SYSTEM_ACTOR, type Actor } from '../../catalog/audit.service';
+import { recordAudit, SYSTEM_ACTOR, type Actor } from '../../audit/audit.service';
 import type { Problem } from '../tables';
 import { problem, quarantineDir, DOCUMENT_MAX_BYTES, DOCUMENT_MAX_FILES, type IngestOptions, type IngestProgress } from './context';
 import type { IngestDeps } from './tools';

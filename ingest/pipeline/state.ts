@@ -3,7 +3,7 @@
 // every step is written to be safe to re-run (content-addressed objects, unique keys).
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Kysely, Transaction } from 'kysely';
-import type { Database } from '../../catalog/database';
+import type { Database } from '../../database/database';
 import { sanitiseDeep, sanitiseText } from './sanitise';
 
 export const STEPS = [

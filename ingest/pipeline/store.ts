@@ -4,8 +4,8 @@
 import path from 'node:path';
 import { readFile, stat } from 'node:fs/promises';
 import { sha256File } from '../../common/hash';
-import { recordAudit } from '../../catalog/audit.service';
-import { authorizeSigner } from '../../catalog/signers.service';
+import { recordAudit } from '../../audit/audit.service';
+import { authorizeSigner } from '../../accounts/signers.service';
 import { SystemError } from '../../common/errors';
 import type { Retention, DossierSignatureStatus, AipManifest } from '../../validators/schemas/types';
 import { AipBuilder, serialiseJson } from '../aip';

@@ -135,7 +135,7 @@ export function loadTools(): Promise<IngestTools> {
 }
 
 export interface IngestDeps {
-  db: import('kysely').Kysely<import('../../catalog/database').Database>;
+  db: import('kysely').Kysely<import('../../database/database').Database>;
   storage: Storage;
   config: import('../../common/config').Config;
   /** Defaults to the system's modules; benches pass the same ones explicitly. */

@@ -5,7 +5,7 @@
 // completes (never retried); a system failure throws, and the queue retries with backoff; when
 // the budget is spent — including by workers that died — the transfer fails with the reason.
 import { logger } from '../../common/logger';
-import { SYSTEM_ACTOR } from '../../catalog/audit.service';
+import { SYSTEM_ACTOR } from '../../audit/audit.service';
 import { jobQueueFor, existingJobQueue, InProcessQueue, type JobDefinition, type RunningWorker } from '../../jobs';
 import { failTransfer } from '../intake/transfer-state';
 import { processTransfer } from './run';

@@ -1,7 +1,7 @@
 // The audit log: newest events with paging, and verification of the hash chain.
 import Router from '@koa/router';
-import { loadSystemKey, systemKeyDir, verifyAuditAnchors } from '../../catalog/audit-anchor';
-import { listAuditEvents, verifyAuditChain } from '../../catalog/audit.service';
+import { loadSystemKey, systemKeyDir, verifyAuditAnchors } from '../../audit/audit-anchor';
+import { listAuditEvents, verifyAuditChain } from '../../audit/audit.service';
 import { t } from '../../common/i18n';
 import { requireRole, state } from '../auth';
 import type { ServerDeps } from '../deps';

@@ -1,7 +1,7 @@
 // Session API: who am I (and a CSRF token), log in, log out.
 import Router from '@koa/router';
-import { recordAudit } from '../../catalog/audit.service';
-import { deleteUserSessions } from '../../catalog/sessions.repository';
+import { recordAudit } from '../../audit/audit.service';
+import { deleteUserSessions } from '../../accounts/sessions.repository';
 import { requireRole, requireUser, state } from '../auth';
 import { jsonBody } from '../body';
 import type { ServerDeps } from '../deps';

@@ -7,7 +7,7 @@ import { ForbiddenError, ValidationError } from '../../common/errors';
 import { attachDossierSignature, loadTools, signingContent } from '../../ingest';
 import { dossierDetail, openDocumentFile, openInventory, searchDossiers, type AipFileStream } from '../../ingest/intake/dossiers.service';
 import type { DossierStatus } from '../../ingest/tables';
-import type { Role } from '../../catalog/roles';
+import type { Role } from '../../accounts/roles';
 import { requireRole, requireUser } from '../auth';
 import { jsonBody } from '../body';
 import type { ServerDeps } from '../deps';

@@ -1,7 +1,7 @@
 // Integrity runs over HTTP: start a check of everything stored (optionally repairing copies
 // from replicas) in the background, follow its progress, read its report and earlier runs.
 import Router from '@koa/router';
-import { systemKeyDir } from '../../catalog/audit-anchor';
+import { systemKeyDir } from '../../audit/audit-anchor';
 import { getIntegrityRun, listIntegrityRuns, startIntegrityRun } from '../../ingest';
 import { requireRole, requireUser } from '../auth';
 import { jsonBody } from '../body';

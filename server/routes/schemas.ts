@@ -1,5 +1,5 @@
 // Component schemas shared by several route modules' OpenAPI fragments.
-import { ROLES } from '../../catalog/roles';
+import { ROLES } from '../../accounts/roles';
 
 export const USER_VIEW_SCHEMA = {
   type: 'object',

@@ -2,7 +2,7 @@
 // to each user, and bindings made at first use waiting for confirmation (catalog/signers.service.ts).
 import Router from '@koa/router';
 import { ValidationError } from '../../common/errors';
-import { createSignersService } from '../../catalog/signers.service';
+import { createSignersService } from '../../accounts/signers.service';
 import { requireRole, requireUser } from '../auth';
 import { jsonBody } from '../body';
 import type { ServerDeps } from '../deps';

@@ -1,7 +1,7 @@
 // User administration (admin only): list, add, suspend, reinstate. Users are never deleted.
 import Router from '@koa/router';
-import { deleteUserSessions } from '../../catalog/sessions.repository';
-import { ROLES, type Role } from '../../catalog/roles';
+import { deleteUserSessions } from '../../accounts/sessions.repository';
+import { ROLES, type Role } from '../../accounts/roles';
 import type { Language } from '../../common/i18n';
 import { requireRole, requireUser } from '../auth';
 import { jsonBody } from '../body';

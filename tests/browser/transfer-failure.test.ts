@@ -10,7 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { demoPassword } from '../../catalog/seed';
+import { demoPassword } from '../../demo/seed';
 import { parseConfig } from '../../common/config';
 import { processingIdle } from '../../ingest/intake/transfers.service';
 import { packTransfer } from '../../ingest/transfer/index';

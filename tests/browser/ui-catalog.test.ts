@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { format, LANGUAGES } from '../../ui/src/lib/messages';
 import { NAV_ITEMS, ROLES as UI_ROLES } from '../../ui/src/lib/nav';
-import { ROLES } from '../../catalog/roles';
+import { ROLES } from '../../accounts/roles';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const load = (lang: string) => JSON.parse(readFileSync(path.join(root, 'common/i18n/ui', `${lang}.json`), 'utf8')) as Record<string, string>;

@@ -7,9 +7,9 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe } from 'vitest';
 import pg from 'pg';
 import type { Kysely } from 'kysely';
-import { openDatabase, type DatabaseHandle, type DatabaseKind } from '../../catalog/db';
-import { MIGRATION_FOLDERS, migrateToLatest } from '../../catalog/migrator';
-import type { Database } from '../../catalog/database';
+import { openDatabase, type DatabaseHandle, type DatabaseKind } from '../../database/db';
+import { MIGRATION_FOLDERS, migrateToLatest } from '../../database/migrator';
+import type { Database } from '../../database/database';
 
 export interface TestDatabase {
   db: Kysely<Database>;

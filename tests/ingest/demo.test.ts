@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../common/config';
 import { runProcess } from '../../common/process';
 import { openStorage } from '../../storage';
-import { seedDemo } from '../../catalog/seed';
+import { seedDemo } from '../../demo/seed';
 import { ensureDemoTransfer, type DemoTransferResult, type DemoPhase } from '../../ingest/demo';
 import { getDossier, openAipFile, type IngestDeps } from '../../ingest';
 import { createTestDatabase } from '../helpers/db';

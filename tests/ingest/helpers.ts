@@ -7,7 +7,7 @@ import path from 'node:path';
 import { parseConfig, type Config } from '../../common/config';
 import { openStorage, type Storage } from '../../storage';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
-import type { DatabaseKind } from '../../catalog/db';
+import type { DatabaseKind } from '../../database/db';
 import { createTestPki, type TestPki } from '../../validators/signature/testing/test-pki';
 import { signDetached } from '../../validators/signature';
 import { buildTransferTree, type FixtureOptions } from '../../ingest/transfer/testing/fixtures';

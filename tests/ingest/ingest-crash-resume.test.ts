@@ -6,7 +6,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../common/config';
-import { openCatalog } from '../../catalog/open';
+import { openCatalog } from '../../database/open';
 import type { IngestReport } from '../../ingest';
 import { createIngestEnv, buildFixtureTransfer, type IngestEnv } from './helpers';
 import { registerOperatorSigner } from '../server/signers-fixtures';

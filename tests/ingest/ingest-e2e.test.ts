@@ -8,10 +8,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runIngest, verifyStoredDossiers, loadTools, exportAip, attachDossierSignature, signingContent, getDossier, type IngestReport } from '../../ingest';
 import { validatePdfA } from '../../validators/pdfa';
 import { signDetached } from '../../validators/signature';
-import { SYSTEM_ACTOR } from '../../catalog/audit.service';
+import { SYSTEM_ACTOR } from '../../audit/audit.service';
 import { createOrganisationService } from '../../catalog/organisation.service';
-import { createSignersService } from '../../catalog/signers.service';
-import { createUsersService } from '../../catalog/users.service';
+import { createSignersService } from '../../accounts/signers.service';
+import { createUsersService } from '../../accounts/users.service';
 import { pdfText, KAZAKH_LETTERS } from '../../ingest/convert/test-helpers';
 import { createIngestEnv, buildFixtureTransfer, type IngestEnv } from './helpers';
 

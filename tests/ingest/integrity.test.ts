@@ -4,8 +4,8 @@
 import { chmod, readFile, unlink, writeFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runIngest, runIntegrity, loadTools, type IngestReport } from '../../ingest';
-import { SYSTEM_ACTOR } from '../../catalog/audit.service';
-import { verifyAuditChain } from '../../catalog/audit.service';
+import { SYSTEM_ACTOR } from '../../audit/audit.service';
+import { verifyAuditChain } from '../../audit/audit.service';
 import { FsObjectStore } from '../../storage';
 import { createIngestEnv, buildFixtureTransfer, type IngestEnv } from './helpers';
 

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { runIngest, runIntegrity, loadTools, type IngestReport } from '../../ingest';
 import { revalidateRenditions } from '../../ingest/integrity/revalidate';
-import { SYSTEM_ACTOR } from '../../catalog/audit.service';
+import { SYSTEM_ACTOR } from '../../audit/audit.service';
 import { main } from '../../cli/main';
 import { veraPdfVersion } from '../../validators/pdfa';
 import { pdfa } from '../../validators/pdfa/testing/build-pdf';

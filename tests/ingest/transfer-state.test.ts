@@ -10,7 +10,7 @@ import { mkdir, readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { PDFDocument } from 'pdf-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SYSTEM_ACTOR, type Actor } from '../../catalog/audit.service';
+import { SYSTEM_ACTOR, type Actor } from '../../audit/audit.service';
 import { createOrganisationService } from '../../catalog/organisation.service';
 import { isAppError } from '../../common/errors';
 import {

@@ -4,9 +4,9 @@
 // department's object. A route in the document without an entry here fails the test, so a
 // new route cannot be left out of the access rules.
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { SYSTEM_ACTOR } from '../../catalog/audit.service';
-import { ROLES, type Role } from '../../catalog/roles';
-import { createUsersService } from '../../catalog/users.service';
+import { SYSTEM_ACTOR } from '../../audit/audit.service';
+import { ROLES, type Role } from '../../accounts/roles';
+import { createUsersService } from '../../accounts/users.service';
 import { DEPARTMENT_ROLES } from '../../access';
 import { processingIdle } from '../../ingest/intake/transfers.service';
 import { describeEachDatabase } from '../helpers/db';

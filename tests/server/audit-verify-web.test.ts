@@ -2,10 +2,10 @@
 // events deleted from the end of the log, named through the signed anchors kept in storage.
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadSystemKey, systemKeyDir, writeAuditAnchor } from '../../catalog/audit-anchor';
-import { SYSTEM_ACTOR } from '../../catalog/audit.service';
-import { openDatabase, type DatabaseHandle } from '../../catalog/db';
-import { createUsersService } from '../../catalog/users.service';
+import { loadSystemKey, systemKeyDir, writeAuditAnchor } from '../../audit/audit-anchor';
+import { SYSTEM_ACTOR } from '../../audit/audit.service';
+import { openDatabase, type DatabaseHandle } from '../../database/db';
+import { createUsersService } from '../../accounts/users.service';
 import { Client, startTestServer, type TestServer } from './helpers';
 
 const PASSWORD = 'auditor-Secret-4321';

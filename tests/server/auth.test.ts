@@ -1,8 +1,8 @@
 // Sessions, login, CSRF, roles and throttling over real HTTP, on PGlite and (when
 // TEST_DATABASE_URL is set) PostgreSQL.
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { SYSTEM_ACTOR } from '../../catalog/audit.service';
-import { createUsersService } from '../../catalog/users.service';
+import { SYSTEM_ACTOR } from '../../audit/audit.service';
+import { createUsersService } from '../../accounts/users.service';
 import { hashToken } from '../../server/sessions';
 import { describeEachDatabase } from '../helpers/db';
 import { Client, startTestServer, type TestServer } from './helpers';

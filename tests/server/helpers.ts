@@ -7,7 +7,7 @@ import { Writable } from 'node:stream';
 import type { Kysely } from 'kysely';
 import { pino } from 'pino';
 import { parseConfig } from '../../common/config';
-import type { Database } from '../../catalog/database';
+import type { Database } from '../../database/database';
 import { startServer, type RunningServer, type StartServerOptions } from '../../server/index';
 import { packTransfer } from '../../ingest/transfer/index';
 import { KAZAKH_TEXT, RUSSIAN_TEXT } from '../../ingest/transfer/testing/fixtures';

@@ -3,9 +3,9 @@
 // answers 400 request.bad_text with a translated message naming where — never a 500.
 import net from 'node:net';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { SYSTEM_ACTOR } from '../../catalog/audit.service';
-import { ROLES } from '../../catalog/roles';
-import { createUsersService } from '../../catalog/users.service';
+import { SYSTEM_ACTOR } from '../../audit/audit.service';
+import { ROLES } from '../../accounts/roles';
+import { createUsersService } from '../../accounts/users.service';
 import { describeEachDatabase } from '../helpers/db';
 import { seedDepartments } from './departments';
 import { Client, startTestServer, type TestServer } from './helpers';

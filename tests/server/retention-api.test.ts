@@ -3,8 +3,8 @@
 // by row and field in the request's language.
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { SYSTEM_ACTOR } from '../../catalog/audit.service';
-import { createUsersService } from '../../catalog/users.service';
+import { SYSTEM_ACTOR } from '../../audit/audit.service';
+import { createUsersService } from '../../accounts/users.service';
 import { DEMO_RETENTION_LIST } from '../../catalog/retention';
 import { describeEachDatabase } from '../helpers/db';
 import { Client, startTestServer, type TestServer } from './helpers';

@@ -3,13 +3,13 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Kysely } from 'kysely';
-import { SYSTEM_ACTOR } from '../../catalog/audit.service';
-import type { Database } from '../../catalog/database';
-import { openCatalog } from '../../catalog/open';
+import { SYSTEM_ACTOR } from '../../audit/audit.service';
+import type { Database } from '../../database/database';
+import { openCatalog } from '../../database/open';
 import { createOrganisationService } from '../../catalog/organisation.service';
-import type { Role } from '../../catalog/roles';
-import { createSignersService } from '../../catalog/signers.service';
-import { createUsersService } from '../../catalog/users.service';
+import type { Role } from '../../accounts/roles';
+import { createSignersService } from '../../accounts/signers.service';
+import { createUsersService } from '../../accounts/users.service';
 import { packTransfer } from '../../ingest/transfer/index';
 import { KAZAKH_TEXT, RUSSIAN_TEXT } from '../../ingest/transfer/testing/fixtures';
 

@@ -5,8 +5,8 @@
 import { readFile, readdir, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { SYSTEM_ACTOR } from '../../catalog/audit.service';
-import { createUsersService } from '../../catalog/users.service';
+import { SYSTEM_ACTOR } from '../../audit/audit.service';
+import { createUsersService } from '../../accounts/users.service';
 import { uploadsDir } from '../../ingest/intake/uploads.service';
 import { describeEachDatabase } from '../helpers/db';
 import { OWN, passwordOf, seedDepartments } from './departments';

@@ -7,9 +7,9 @@ import { chmod, mkdir, mkdtemp, readFile, readdir, rm, unlink, writeFile } from 
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { SYSTEM_ACTOR, listAuditEvents, verifyAuditChain } from '../../catalog/audit.service';
-import { loadSystemKey, systemKeyDir, verifyAuditAnchors } from '../../catalog/audit-anchor';
-import { createUsersService } from '../../catalog/users.service';
+import { SYSTEM_ACTOR, listAuditEvents, verifyAuditChain } from '../../audit/audit.service';
+import { loadSystemKey, systemKeyDir, verifyAuditAnchors } from '../../audit/audit-anchor';
+import { createUsersService } from '../../accounts/users.service';
 import { runIngest } from '../../ingest';
 import { listRepairs } from '../../storage/repair-queue.repository';
 import { describeEachDatabase } from '../helpers/db';

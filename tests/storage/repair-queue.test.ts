@@ -6,8 +6,8 @@ import { chmod, mkdtemp, readFile, rm, unlink, writeFile } from 'node:fs/promise
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { loadSystemKey, verifyAuditAnchors } from '../../catalog/audit-anchor';
-import { SYSTEM_ACTOR, listAuditEvents } from '../../catalog/audit.service';
+import { loadSystemKey, verifyAuditAnchors } from '../../audit/audit-anchor';
+import { SYSTEM_ACTOR, listAuditEvents } from '../../audit/audit.service';
 import { runIntegrity } from '../../ingest/integrity';
 import { processRepairQueue, recordCopyFaults, startReadRepairs } from '../../ingest/integrity/read-repair';
 import { FsObjectStore, onCopyFault, readVerified, readVerifiedBytes, type Storage } from '../../storage';

@@ -5,7 +5,7 @@
 // then numbered after the ones already kept. Cheap and repeatable, so it is not a durable step:
 // it runs again on every resume, against what the catalog holds then.
 import type { Kysely } from 'kysely';
-import type { Database } from '../../../catalog/database';
+import type { Database } from '../../../database/database';
 import type { Problem } from '../../tables';
 import { problem, required, type Ctx } from '../context';
 import type { PipelineStep } from '../step';

@@ -1,6 +1,6 @@
 // Step 11: mark the transfer completed (with its audit event) in the same transaction as the
 // step's done mark.
-import { recordAudit } from '../../../catalog/audit.service';
+import { recordAudit } from '../../../audit/audit.service';
 import { required } from '../context';
 import { runStep } from '../state';
 import { OK, type PipelineStep } from '../step';

@@ -1,6 +1,6 @@
 // Queries on the audit log. Rows are only ever inserted; the append lock serialises writers.
 import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
-import type { Database } from './database';
+import type { Database } from '../database/database';
 import type { AuditEventsTable } from './tables';
 
 export type AuditRow = Selectable<AuditEventsTable>;

@@ -7,8 +7,8 @@ import type { Kysely } from 'kysely';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../common/errors';
 import { readCertificate } from '../validators/signature/certificate';
 import type { SignerInfo } from '../validators/signature/types';
-import { recordAudit, type Actor } from './audit.service';
-import type { Database } from './database';
+import { recordAudit, type Actor } from '../audit/audit.service';
+import type { Database } from '../database/database';
 import type { Role } from './roles';
 import {
   bindingOfCertificate,

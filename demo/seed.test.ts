@@ -1,8 +1,8 @@
 import { expect, it } from 'vitest';
 import { describeEachDatabase } from '../tests/helpers/db';
-import { verifyAuditChain } from './audit.service';
+import { verifyAuditChain } from '../audit/audit.service';
 import { seedDemo } from './seed';
-import { createUsersService } from './users.service';
+import { createUsersService } from '../accounts/users.service';
 
 describeEachDatabase('demo seed', (getDb) => {
   it('creates the demo organisation, departments, users and nomenclature once', async () => {

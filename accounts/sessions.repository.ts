@@ -1,6 +1,6 @@
 // The only code touching the sessions table.
 import type { Kysely, Selectable, Transaction } from 'kysely';
-import type { Database } from './database';
+import type { Database } from '../database/database';
 import type { SessionsTable } from './sessions.tables';
 import type { UserRow } from './users.repository';
 

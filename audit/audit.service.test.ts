@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { describeEachDatabase } from '../tests/helpers/db';
-import type { Database } from './database';
+import type { Database } from '../database/database';
 import { GENESIS_HASH, SYSTEM_ACTOR, computeAuditHash, listAuditEvents, recordAudit, verifyAuditChain } from './audit.service';
 
 const actor = { userId: null, username: 'tester', roles: ['archivist' as const], requestId: 'req-1' };

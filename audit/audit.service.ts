@@ -4,8 +4,8 @@
 import type { Kysely, Transaction } from 'kysely';
 import { canonicalJson, sha256Hex } from '../common/hash';
 import { ValidationError } from '../common/errors';
-import type { Database } from './database';
-import type { Role } from './roles';
+import type { Database } from '../database/database';
+import type { Role } from '../accounts/roles';
 import {
   auditEventsAfter,
   countAuditEvents,

@@ -1,7 +1,7 @@
 // Queries on signer bindings (which certificate or IIN belongs to which user). No delete:
 // a removed binding stays, marked removed, so an old signature still names its binding.
 import type { Insertable, Kysely, Selectable, Transaction } from 'kysely';
-import type { Database } from './database';
+import type { Database } from '../database/database';
 import type { SignerBindingsTable, SignerBindingStatus } from './signers.tables';
 
 export type SignerBindingRow = Selectable<SignerBindingsTable>;

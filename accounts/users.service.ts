@@ -11,8 +11,8 @@ import {
   ValidationError,
 } from '../common/errors';
 import { isLanguage, type Language } from '../common/i18n';
-import { recordAudit, type Actor } from './audit.service';
-import type { Database } from './database';
+import { recordAudit, type Actor } from '../audit/audit.service';
+import type { Database } from '../database/database';
 import { ROLES, isRole, type Role } from './roles';
 import { PASSWORD_MAX_LENGTH, assertPasswordAcceptable } from './users.password-policy';
 import {

@@ -19,7 +19,7 @@ import { canonicalJson } from '../common/hash';
 import type { ObjectStore } from '../storage/object-store';
 import { openStorage } from '../storage';
 import type { Config } from '../common/config';
-import type { Database } from './database';
+import type { Database } from '../database/database';
 import { countAuditEvents, lastAuditEvent, lockAuditAppends } from './audit.repository';
 
 export type AnchorReason = 'server-start' | 'server-stop' | 'daily' | 'periodic' | 'integrity-run' | 'manual';

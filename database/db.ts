@@ -106,7 +106,7 @@ export interface OpenDatabaseOptions {
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const RUN_TS = path.join(ROOT, 'bin', 'run-ts.js');
-const INIT_CHILD = path.join(ROOT, 'catalog', 'pglite-init-child.ts');
+const INIT_CHILD = path.join(ROOT, 'database', 'pglite-init-child.ts');
 
 const NOT_A_CATALOG = 'the folder is not empty but holds no catalog (no PG_VERSION); move it away to start a new catalog';
 

@@ -2,13 +2,13 @@
 // user per role and this year's nomenclature. Idempotent: whatever exists is left as it is,
 // so running it on every start neither duplicates rows nor resets changed passwords.
 import type { Kysely } from 'kysely';
-import { SYSTEM_ACTOR } from './audit.service';
-import type { Database } from './database';
-import { createNomenclatureService, type AddItemInput } from './nomenclature.service';
-import { createOrganisationService, type DepartmentView, type OrganisationView } from './organisation.service';
-import type { Role } from './roles';
-import { createUsersService } from './users.service';
-import { findUser } from './users.repository';
+import { SYSTEM_ACTOR } from '../audit/audit.service';
+import type { Database } from '../database/database';
+import { createNomenclatureService, type AddItemInput } from '../catalog/nomenclature.service';
+import { createOrganisationService, type DepartmentView, type OrganisationView } from '../catalog/organisation.service';
+import type { Role } from '../accounts/roles';
+import { createUsersService } from '../accounts/users.service';
+import { findUser } from '../accounts/users.repository';
 
 export const DEMO_ORGANISATION = {
   nameKk: 'Алматы облысы әкімдігінің «Өңірлік даму басқармасы» мемлекеттік мекемесі',

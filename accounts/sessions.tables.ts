@@ -1,5 +1,5 @@
 // Table types of the web sessions (owned by the server developer, merged in database.ts).
-import type { Timestamp } from './tables';
+import type { Timestamp } from '../database/types';
 
 export interface SessionsTable {
   /** sha256 hex of the cookie token; the token itself is never stored. */

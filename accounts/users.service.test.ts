@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { expect, it } from 'vitest';
 import { describeEachDatabase } from '../tests/helpers/db';
-import { SYSTEM_ACTOR, listAuditEvents, verifyAuditChain } from './audit.service';
+import { SYSTEM_ACTOR, listAuditEvents, verifyAuditChain } from '../audit/audit.service';
 import { createUsersService } from './users.service';
 
 const PASSWORD = 'correct horse battery';

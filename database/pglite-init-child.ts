@@ -1,7 +1,7 @@
 // Child half of the embedded catalog's first start (catalog/db.ts, createEmbeddedCatalog): runs
 // PGlite's initdb and every migration in a short-lived process, so the ≈ 850 MB that initdb's
 // WebAssembly heap grows to (and never gives back) is returned to the system when this exits.
-// Usage (by db.ts only): node bin/run-ts.js catalog/pglite-init-child.ts <new data folder>
+// Usage (by db.ts only): node bin/run-ts.js database/pglite-init-child.ts <new data folder>
 import { openDatabase } from './db';
 import { migrateToLatest } from './migrator';
 

@@ -1,7 +1,7 @@
 // Queries on users and login attempts. There is deliberately no delete: accounts are
 // suspended, never removed (004 §5.13).
 import { sql, type Insertable, type Kysely, type Selectable, type Transaction } from 'kysely';
-import type { Database } from './database';
+import type { Database } from '../database/database';
 import type { UsersTable } from './tables';
 
 export type UserRow = Selectable<UsersTable>;

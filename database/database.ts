@@ -1,0 +1,13 @@
+// The one Database interface: every domain's table types, merged. Each domain owns its tables.
+import type { DatabaseTables } from './types';
+import type { AccountTables } from '../accounts/tables';
+import type { AuditTables } from '../audit/tables';
+import type { CatalogTables } from '../catalog/tables';
+import type { IngestTables } from '../ingest/tables';
+import type { SessionTables } from '../accounts/sessions.tables';
+import type { JobTables } from '../jobs/tables';
+import type { SignerTables } from '../accounts/signers.tables';
+import type { StorageTables } from '../storage/tables';
+import type { RetentionTables } from '../catalog/retention/tables';
+
+export interface Database extends DatabaseTables, AccountTables, AuditTables, CatalogTables, IngestTables, SessionTables, StorageTables, SignerTables, JobTables, RetentionTables {}
