@@ -18,7 +18,7 @@ export async function withCatalog<T>(fn: (catalog: OpenedCatalog) => Promise<T>)
     after = onAnyCopyFault((faults) => recordCopyFaults(catalog.db, faults));
     const result = await fn(catalog);
     // A command that wrote audit events anchors the new head in storage, as the server does at
-    // stop, so `audit verify` can tell later deletions and rewrites (catalog/audit-anchor.ts).
+    // stop, so `audit verify` can tell later deletions and rewrites (audit/audit-anchor.ts).
     const problem = await anchorIfMoved(catalog.db, config, before);
     if (problem) process.stderr.write(`muragat: audit log head not anchored: ${problem}\n`);
     return result;

@@ -1,5 +1,5 @@
 // `muragat audit verify`: walks the hash chain of the audit log, then checks it against the
-// signed anchors of its head kept in storage (catalog/audit-anchor.ts), which catch what the
+// signed anchors of its head kept in storage (audit/audit-anchor.ts), which catch what the
 // chain alone cannot: deleted last events and rewrites with recomputed hashes. Also reports
 // append-only triggers that were dropped or disabled. Exit 0 intact, 1 broken (each problem
 // named), 2 the check itself could not run.
