@@ -9,5 +9,8 @@ import type { JobTables } from '../jobs/tables';
 import type { SignerTables } from '../accounts/signers.tables';
 import type { StorageTables } from '../storage/tables';
 import type { RetentionTables } from '../catalog/retention/tables';
+import type { ScheduleTables } from '../catalog/schedules/tables';
+import type { AcceptanceTables } from '../catalog/acceptance/tables';
+import type { InventoryTables } from '../catalog/inventories/tables';
 
-export interface Database extends DatabaseTables, AccountTables, AuditTables, CatalogTables, IngestTables, SessionTables, StorageTables, SignerTables, JobTables, RetentionTables {}
+export interface Database extends DatabaseTables, AccountTables, AuditTables, CatalogTables, IngestTables, SessionTables, StorageTables, SignerTables, JobTables, RetentionTables, InventoryTables, ScheduleTables, AcceptanceTables {}
