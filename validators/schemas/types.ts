@@ -151,6 +151,8 @@ export interface DossierMetadata {
   fonds: string;
   /** Inventory (App. 30) number and sequence; null for ≤10-year dossiers (p.194). */
   inventory?: { number: string; sequence: number } | null;
+  /** Archival cipher (p.181) given when the inventory of permanent dossiers is approved; never changed after. */
+  archivalCipher?: { fonds: string; inventory: string; case: number; code: string } | null;
   index: string;
   title: string;
   year: number;
