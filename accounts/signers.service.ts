@@ -23,7 +23,7 @@ import type { SignerBindingStatus } from './signers.tables';
 import { assertCanAdminister } from './users.service';
 import { findUser, type UserRow } from './users.repository';
 
-export type SignedStatement = 'inventory' | 'integrity';
+export type SignedStatement = 'inventory' | 'integrity' | 'inventory_approval';
 
 /**
  * Who signs what: the head of department confirms the dossier's integrity (p.206); the
@@ -32,6 +32,8 @@ export type SignedStatement = 'inventory' | 'integrity';
 export const SIGNER_ROLES: Record<SignedStatement, Role[]> = {
   integrity: ['department_head'],
   inventory: ['archivist', 'department_clerk'],
+  // The inventory of e-dossiers (App. 30) is approved by the head of its department (p.207).
+  inventory_approval: ['department_head'],
 };
 /** Roles that act for their own department only. */
 const DEPARTMENT_ROLES: Role[] = ['department_clerk', 'department_head'];
