@@ -7,7 +7,7 @@ import path from 'node:path';
 import { findTool } from '../../common/process';
 import type { FormatId } from '../scan/index';
 import { checkReproducibility, textToPdfA } from './index';
-import { wordprocessingText, spreadsheetText, slideText } from './reproducibility';
+import { wordprocessingText, spreadsheetText, slideText, parseBboxLayout } from './reproducibility';
 
 const havePoppler = !!(await findTool('pdftoppm')) && !!(await findTool('pdftotext'));
 const txt: FormatId = { mime: 'text/plain', name: 'TXT', version: 'UTF-8', family: 'text', extensionMatches: true, encrypted: false, problems: [] };
@@ -108,5 +108,26 @@ describe('spreadsheetText print areas', () => {
       ['xl/worksheets/sheet1.xml', '<sheetData><row r="5"><c r="F5" t="s"><v>0</v></c></row><row r="103"><c r="AD103" t="s"><v>1</v></c></row></sheetData>'],
     ]);
     expect(spreadsheetText(parts)).toBe('Printed');
+  });
+});
+
+describe('parseBboxLayout: text and the words a cell broke at its edge', () => {
+  const word = (x1: number, y1: number, x2: number, text: string) => `<word xMin="${x1}" yMin="${y1}" xMax="${x2}" yMax="${y1 + 14}">${text}</word>`;
+  const line = (...words: string[]) => `<line>${words.join('')}</line>`;
+  // Two cells side by side: "0,048*24" | "окрашивае" on one line, their continuations below.
+  const page = `<page width="595" height="842"><flow><block>${line(word(150, 100, 260, '0,048*24'), word(374, 100, 425, 'окрашивае'))}${line(word(150, 114, 190, '0))/100;'), word(200, 114, 250, 'Изп=17,362;'))}${line(word(384, 128, 409, 'мой'))}${line(word(384, 116, 409, 'мой'))}${line(word(40, 200, 90, 'Tom'), word(93, 200, 130, '&amp;'), word(133, 200, 170, 'Jerry'))}</block></flow></page>`;
+  const parsed = parseBboxLayout(`<doc>${page}</doc>`);
+
+  it('keeps the words in reading order, one line each, entities decoded', () => {
+    expect(parsed.text.split('\n').filter(Boolean)).toEqual(['0,048*24 окрашивае', '0))/100; Изп=17,362;', 'мой', 'мой', 'Tom & Jerry']);
+  });
+
+  it('pairs a segment end with the start of the next line below it in the same column only', () => {
+    expect(parsed.breaks).toContainEqual({ head: '0,048*24', tail: '0))/100;' });
+    expect(parsed.breaks).toContainEqual({ head: 'окрашивае', tail: 'мой' });
+    // Not across columns, not with a word on the same line, not with a line far below.
+    expect(parsed.breaks).not.toContainEqual({ head: '0,048*24', tail: 'мой' });
+    expect(parsed.breaks).not.toContainEqual({ head: 'окрашивае', tail: '0))/100;' });
+    expect(parsed.breaks!.some((b) => b.tail === 'Tom' || b.head === 'Tom')).toBe(false);
   });
 });

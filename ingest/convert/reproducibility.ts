@@ -2,13 +2,15 @@
 // text is in the rendition: every word, compared as multisets of normalised words so that the
 // reordering conversion legitimately causes passes while lost or changed content does not
 // (text-compare.ts; Kazakh letters must survive, which catches a font substitution that drops them).
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { findTool } from '../../common/process';
 import { detectTextEncoding, type FormatId } from '../scan/identify';
 import { ZipArchive } from '../scan/zip';
 import { problem, type ConversionProblem } from './converter';
 import { runTool } from './tool-runner';
-import { compareTexts, tokenise, type CompareMode, type TextComparison } from './text-compare';
+import { compareTexts, tokenise, type BrokenWord, type CompareMode, type RenditionText, type TextComparison } from './text-compare';
 
 function decodeXml(text: string): string {
   return text
@@ -185,10 +187,132 @@ async function sourceText(file: string, format: FormatId): Promise<string | null
 }
 
 async function pdfText(file: string): Promise<string | null> {
-  const bin = await findTool('pdftotext');
-  if (!bin) return null;
-  const r = await runTool(bin, ['-enc', 'UTF-8', file, '-'], { timeoutMs: 120_000 });
-  return r.code === 0 ? r.stdout.toString('utf8') : null;
+  return (await pdfWords(file))?.text ?? null;
+}
+
+interface Word { x1: number; y1: number; x2: number; y2: number; text: string }
+
+function decodeHtml(text: string): string {
+  return text
+    .replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&apos;|&#39;/g, "'")
+    .replace(/&#x([0-9a-f]+);/gi, (_, h: string) => String.fromCodePoint(Number.parseInt(h, 16)))
+    .replace(/&#(\d+);/g, (_, d: string) => String.fromCodePoint(Number(d)))
+    .replace(/&amp;/g, '&');
+}
+
+/**
+ * Text and word-break candidates from `pdftotext -bbox-layout` (Poppler's reading order, the same
+ * words as its plain text, with each word's box): lines of a page one per text line, and for the
+ * words a narrow cell may have broken without a hyphen, the pair (head, tail) where the head
+ * ends its line segment (the next word on the line, if any, is more than half a line height
+ * away: another cell) and the tail starts a segment on the next line below it, beginning between
+ * the head's segment start and the head's right edge (same column, any alignment).
+ */
+export function parseBboxLayout(html: string): RenditionText {
+  const lines: string[] = [];
+  const breaks: BrokenWord[] = [];
+  for (const page of html.split(/<page\b/).slice(1)) {
+    // Segments: runs of words on one line with ordinary spaces between them.
+    const segments: Word[][] = [];
+    for (const line of page.split(/<\/line>/)) {
+      const words: Word[] = [];
+      for (const m of line.matchAll(/<word xMin="([\d.-]+)" yMin="([\d.-]+)" xMax="([\d.-]+)" yMax="([\d.-]+)">([^<]*)<\/word>/g)) {
+        words.push({ x1: Number(m[1]), y1: Number(m[2]), x2: Number(m[3]), y2: Number(m[4]), text: decodeHtml(m[5]!) });
+      }
+      if (!words.length) continue;
+      lines.push(words.map((w) => w.text).join(' '));
+      let current: Word[] = [words[0]!];
+      for (let i = 1; i < words.length; i++) {
+        const prev = words[i - 1]!;
+        const w = words[i]!;
+        if (w.x1 - prev.x2 > 0.5 * (prev.y2 - prev.y1) || Math.abs(w.y1 - prev.y1) > 0.5 * (prev.y2 - prev.y1)) {
+          segments.push(current);
+          current = [];
+        }
+        current.push(w);
+      }
+      segments.push(current);
+    }
+    lines.push('');
+    const starts = segments.map((seg) => seg[0]!).sort((a, b) => a.y1 - b.y1);
+    for (const seg of segments) {
+      const head = seg[seg.length - 1]!;
+      const h = head.y2 - head.y1;
+      if (!(h > 0)) continue;
+      // The next line: its top below the head's middle, at most most of a line below its bottom.
+      const top = head.y1 + 0.5 * h;
+      const bottom = head.y2 + 0.8 * h;
+      let lo = 0;
+      let hi = starts.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (starts[mid]!.y1 <= top) lo = mid + 1;
+        else hi = mid;
+      }
+      for (let i = lo; i < starts.length && starts[i]!.y1 <= bottom; i++) {
+        const tail = starts[i]!;
+        if (tail.x1 >= seg[0]!.x1 - 0.5 * h && tail.x1 <= head.x2) breaks.push({ head: head.text, tail: tail.text });
+      }
+    }
+  }
+  return { text: lines.join('\n'), breaks };
+}
+
+async function sha256File(file: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+// PDF text by content hash: a PDF original's text is needed for every route tried on it, and a
+// rendition with the original's bytes (kept-pdfa) has the same text; pdftotext reads a file once.
+// Bounded by total characters so a run of large documents does not hold them all.
+const TEXT_CACHE_CHARS = 32 * 1024 * 1024;
+const textCache = new Map<string, Promise<RenditionText | null>>();
+const textCacheSizes = new Map<string, number>();
+let textCacheChars = 0;
+
+function remember(hash: string, text: RenditionText | null): void {
+  const size = (text?.text.length ?? 0) + (text?.breaks?.length ?? 0) * 16;
+  textCacheSizes.set(hash, size);
+  textCacheChars += size;
+  for (const [k] of textCache) {
+    if (textCacheChars <= TEXT_CACHE_CHARS || k === hash) break;
+    textCache.delete(k);
+    textCacheChars -= textCacheSizes.get(k) ?? 0;
+    textCacheSizes.delete(k);
+  }
+}
+
+const BBOX_MAX_BYTES = 128 * 1024 * 1024;
+
+/** pdftotext runs over a PDF so far (tests and benches count them). */
+export let pdfTextRuns = 0;
+
+async function pdfWords(file: string): Promise<RenditionText | null> {
+  const hash = await sha256File(file);
+  const cached = textCache.get(hash);
+  if (cached) {
+    textCache.delete(hash); // most recently used last
+    textCache.set(hash, cached);
+    return cached;
+  }
+  const made = (async (): Promise<RenditionText | null> => {
+    const bin = await findTool('pdftotext');
+    if (!bin) return null;
+    pdfTextRuns += 1;
+    const r = await runTool(bin, ['-bbox-layout', '-enc', 'UTF-8', file, '-'], { timeoutMs: 120_000, maxOutputBytes: BBOX_MAX_BYTES });
+    if (r.code === 0 && !r.timedOut && !r.truncated) return parseBboxLayout(r.stdout.toString('utf8'));
+    if (r.timedOut || !r.truncated) return null;
+    // Too much text for word boxes (about 14 bytes of markup per byte of text): the plain text
+    // then, without break candidates, as before they existed.
+    pdfTextRuns += 1;
+    const plain = await runTool(bin, ['-enc', 'UTF-8', file, '-'], { timeoutMs: 120_000, maxOutputBytes: BBOX_MAX_BYTES });
+    return plain.code === 0 && !plain.timedOut ? { text: plain.stdout.toString('utf8') } : null;
+  })();
+  textCache.set(hash, made);
+  made.then((t) => remember(hash, t), () => textCache.delete(hash));
+  return made;
 }
 
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
@@ -205,15 +329,6 @@ async function rendersFirstPage(pdftoppm: string, renditionPath: string): Promis
 }
 
 const RENDER_DPI = 12;
-
-type Settled<T> = { value: T } | { error: unknown };
-function settled<T>(p: Promise<T>): Promise<Settled<T>> {
-  return p.then((value) => ({ value }), (error: unknown) => ({ error }));
-}
-function unwrap<T>(s: Settled<T>): T {
-  if ('error' in s) throw s.error;
-  return s.value;
-}
 
 export interface ReproducibilityReport {
   ok: boolean;
@@ -238,27 +353,22 @@ function mismatchProblem(c: TextComparison): ConversionProblem {
   return problem('repro_text_mismatch', { matched: c.sourceWords - c.missingWords, sampled: c.sourceWords, examples });
 }
 
+/**
+ * The text decides first: a rendition whose text Poppler extracted (interpreting every page's
+ * content stream and fonts) and found to carry the source's text is taken to render, so the first
+ * page is rendered only when the text cannot decide: no source text (images, empty documents), a
+ * page-image rendition, a text mismatch (the report then says whether it renders at all) or no
+ * text extracted.
+ */
 export async function checkReproducibility(sourcePath: string, format: FormatId, renditionPath: string, options: { imageRendition?: boolean } = {}): Promise<ReproducibilityReport> {
   const problems: ConversionProblem[] = [];
   const pdftoppm = await findTool('pdftoppm');
-  // The render, the source's text and (for formats that carry text) the rendition's text are
-  // independent: they run at once. The rendition's text is only used when the source has some.
-  const early = format.family === 'image' ? null : settled(pdfText(renditionPath));
-  const [renders, source] = await Promise.all([
-    pdftoppm ? rendersFirstPage(pdftoppm, renditionPath) : Promise.resolve(false),
-    // Unreadable source text: nothing to compare, the render check still stands.
-    sourceText(sourcePath, format).catch(() => null),
-  ]);
-  if (!pdftoppm) problems.push(problem('repro_tool_missing', { tool: 'pdftoppm (poppler-utils)' }));
-  else if (!renders) problems.push(problem('repro_not_rendered'));
-
+  // Unreadable source text: nothing to compare, the render check still stands.
+  const source = options.imageRendition || format.family === 'image' ? null : await sourceText(sourcePath, format).catch(() => null);
   let textMatches: boolean | null = null;
   let comparison: TextComparison | undefined;
-  if (options.imageRendition) {
-    // Page images carry no text layer: only the render is checked, and the report says so.
-    if (early) await early.catch(() => undefined);
-  } else if (source && tokenise(source).length) {
-    const rendition = early ? unwrap(await early) : await pdfText(renditionPath);
+  if (source && tokenise(source).length) {
+    const rendition = await pdfWords(renditionPath);
     if (rendition === null) {
       problems.push(problem('repro_tool_missing', { tool: 'pdftotext (poppler-utils)' }));
     } else {
@@ -266,8 +376,12 @@ export async function checkReproducibility(sourcePath: string, format: FormatId,
       textMatches = comparison.ok;
       if (!comparison.ok) problems.push(mismatchProblem(comparison));
     }
-  } else if (early) {
-    await early; // not needed after all; leave no tool running behind
+  }
+  let renders = textMatches === true;
+  if (!renders) {
+    renders = pdftoppm ? await rendersFirstPage(pdftoppm, renditionPath) : false;
+    if (!pdftoppm) problems.unshift(problem('repro_tool_missing', { tool: 'pdftoppm (poppler-utils)' }));
+    else if (!renders) problems.unshift(problem('repro_not_rendered'));
   }
   return { ok: renders && textMatches !== false, renders, textMatches, problems, ...(comparison ? { comparison } : {}), ...(options.imageRendition ? { imageRendition: true } : {}) };
 }

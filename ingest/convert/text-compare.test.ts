@@ -139,3 +139,39 @@ describe('compareTexts: words the rendition joined', () => {
     expect(compareTexts(source, 'Item 01 of the list. Code ТЕРм08-01091-02 applies. Price 081 tenge.').ok).toBe(false);
   });
 });
+
+describe('compareTexts: words a narrow table cell broke at its edge without a hyphen', () => {
+  const source = 'Основной компонент: 100 м2 окрашиваемой поверхности, V=(3,14*0,048*240)/100.';
+  // Poppler prints the cells of a row side by side, so the pieces of a broken word are far apart.
+  const rendition = 'Основно 100 м2 окрашивае V=(3,14*0,048*24\nй компонент: 0)/100 мой\nповерхнос\nти';
+  const stacked = [
+    { head: 'Основно', tail: 'й' },
+    { head: 'окрашивае', tail: 'мой' },
+    { head: 'поверхнос', tail: 'ти' },
+    { head: 'V=(3,14*0,048*24', tail: '0)/100' },
+  ];
+
+  it('accepts the pieces when the rendition has them stacked in one column (letters and numbers)', () => {
+    expect(compareTexts(source, { text: rendition, breaks: stacked })).toMatchObject({ ok: true, missingWords: 0 });
+  });
+
+  it('rejects the same pieces when they are not stacked: a lost word is not rebuilt from fragments', () => {
+    const r = compareTexts(source, { text: rendition, breaks: [] });
+    expect(r.ok).toBe(false);
+    expect(r.missingNumbers).toEqual(['240']);
+    expect(compareTexts(source, { text: rendition, breaks: stacked.slice(0, 3) })).toMatchObject({ ok: false, reason: 'numbers' });
+  });
+
+  it('rejects a changed number even when a break is recorded there', () => {
+    const changed = rendition.replace('*24\n', '*25\n');
+    expect(compareTexts(source, { text: changed, breaks: [...stacked.slice(0, 3), { head: 'V=(3,14*0,048*25', tail: '0)/100' }] })).toMatchObject({ ok: false, missingNumbers: ['240'] });
+  });
+
+  it('uses each piece once: one broken word does not stand for two source words', () => {
+    const twice = 'окрашиваемой окрашиваемой';
+    // The other cell's text between the pieces, as Poppler prints a table row.
+    const text = 'окрашивае Иэмм 17\nмой';
+    expect(compareTexts(twice, { text, breaks: [{ head: 'окрашивае', tail: 'мой' }] }).ok).toBe(false);
+    expect(compareTexts(`${twice.split(' ')[0]} Иэмм 17`, { text, breaks: [{ head: 'окрашивае', tail: 'мой' }] }).ok).toBe(true);
+  });
+});

@@ -13,7 +13,10 @@
 // it equals two or three consecutive rendition words joined, or the rendition word that two or
 // three consecutive source words make together, or (three letters or more, not a number) when it
 // is inside a rendition word whose white space was lost. Scripts without spaces (Chinese,
-// Japanese, Korean, Thai…) are compared character by character.
+// Japanese, Korean, Thai…) are compared character by character. A word a narrow table cell
+// broke at its right edge without a hyphen ("окрашивае" / "мой", "24" / "0") counts as found when
+// the extractor saw its two pieces stacked: the head ending its line in the cell, the tail starting
+// the next line below it in the same column (`RenditionText.breaks`, from the words' positions).
 
 export type CompareMode = 'strict' | 'layout';
 
@@ -29,6 +32,16 @@ export interface TextComparison {
   examples: string[];
   reason?: 'numbers' | 'passage' | 'words';
 }
+
+/**
+ * Two words of the rendition that may be one word broken at a line end without a hyphen: `head`
+ * ends its line (no word follows it on that line within a space's width) and `tail` starts the
+ * next line below it in the same column. Found by position (reproducibility.ts), never guessed
+ * from the words alone: the pieces of a lost word lying anywhere else do not count.
+ */
+export interface BrokenWord { head: string; tail: string }
+/** A rendition's text with the positions-derived line breaks its words may have been broken at. */
+export interface RenditionText { text: string; breaks?: BrokenWord[] }
 
 export const RUN_LIMIT = 4;
 export const NOISE_WORDS = 1000;
@@ -72,7 +85,14 @@ export function tokenise(text: string): string[] {
 
 const isNumber = (w: string) => /^\p{N}+$/u.test(w);
 
-export function compareTexts(source: string, rendition: string, mode: CompareMode = 'strict'): TextComparison {
+/** Letters-and-digits pieces of a normalised word, single letters included ("основно", "й"). */
+function pieces(word: string): string[] {
+  return normaliseText(word).split(/[^\p{L}\p{N}]+/u).filter(Boolean);
+}
+
+export function compareTexts(source: string, renditionInput: string | RenditionText, mode: CompareMode = 'strict'): TextComparison {
+  const rendition = typeof renditionInput === 'string' ? renditionInput : renditionInput.text;
+  const breaks = typeof renditionInput === 'string' ? [] : renditionInput.breaks ?? [];
   const src = tokenise(source);
   const ren = tokenise(rendition);
   const rtl = RTL.test(source) || RTL.test(rendition);
@@ -120,6 +140,32 @@ export function compareTexts(source: string, rendition: string, mode: CompareMod
           if (found[j] && j !== i) available.set(key(src[j]!), (available.get(key(src[j]!)) ?? 0) + 1);
           found[j] = true;
         }
+        break;
+      }
+    }
+  }
+  // Words broken at a cell's line end without a hyphen: the head's last piece and the tail's first
+  // piece, stacked in the rendition, make the source word. A piece that is a word of its own
+  // (not a single letter) is used up, so it cannot also stand for another source word.
+  if (breaks.length && found.some((ok) => !ok)) {
+    const joined = new Map<string, { head: string; tail: string }[]>();
+    for (const b of breaks) {
+      const head = pieces(b.head).at(-1);
+      const tail = pieces(b.tail)[0];
+      if (!head || !tail) continue;
+      const k = key(head + tail);
+      joined.set(k, [...(joined.get(k) ?? []), { head, tail }]);
+    }
+    const isToken = (p: string) => p.length >= 2 || /\p{N}/u.test(p) || UNSPACED.test(p);
+    for (let i = 0; i < src.length; i++) {
+      if (found[i]) continue;
+      for (const pair of joined.get(key(src[i]!)) ?? []) {
+        const headOk = !isToken(pair.head) || (available.get(key(pair.head)) ?? 0) > 0;
+        const tailOk = !isToken(pair.tail) || (available.get(key(pair.tail)) ?? 0) > (key(pair.tail) === key(pair.head) && isToken(pair.head) ? 1 : 0);
+        if (!headOk || !tailOk) continue;
+        if (isToken(pair.head)) take(key(pair.head));
+        if (isToken(pair.tail)) take(key(pair.tail));
+        found[i] = true;
         break;
       }
     }
