@@ -8,13 +8,14 @@
 //   transfer.upload_start events, which no one can make forget an announcement.
 // An announcement that could never fit answers 413; one that does not fit now answers 429,
 // with Retry-After when waiting helps (the daily window moves on).
-import { readFile, readdir, stat } from 'node:fs/promises';
-import path from 'node:path';
-import type { Kysely } from 'kysely';
+// Both are read from the catalog (the uploads table, the audit log) by indexed queries, and the
+// check and the announcement it admits run in one transaction under a per-user advisory lock:
+// two API processes (or two requests in one) never both fit under the same remaining quota.
+import { sql, type Kysely } from 'kysely';
 import type { Database } from '../database/database';
 import type { Config } from '../common/config';
 import { PayloadTooLargeError, TooManyRequestsError } from '../common/errors';
-import { uploadsDir } from '../ingest/intake/uploads.service';
+import { inFlightBytes } from '../ingest/intake/uploads.repository';
 import { announcementsSince } from './access.repository';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -31,42 +32,18 @@ export interface UploadUsage {
   announced: { at: Date; size: number }[];
 }
 
-interface UploadRecordShape {
-  size?: unknown;
-  createdAt?: unknown;
-  createdBy?: { userId?: unknown };
-  transferId?: unknown;
-}
-
 export function createUploadQuota(deps: UploadQuotaDeps) {
   const now = deps.now ?? (() => new Date());
   const limits = deps.config.uploadQuota;
-  // Check and announcement of one user run one at a time in this process, so two parallel
-  // announcements cannot both fit under the same remaining quota.
+  // Requests of one user in this process queue here first, so they wait in memory rather than
+  // each holding a database connection while it waits for the lock.
   const queues = new Map<string, Promise<unknown>>();
 
-  async function inFlight(userId: string, at: Date): Promise<number> {
-    const dir = uploadsDir(deps.config);
-    const names = await readdir(dir).catch(() => [] as string[]);
-    let total = 0;
-    for (const name of names) {
-      if (!name.endsWith('.json')) continue;
-      const record = JSON.parse((await readFile(path.join(dir, name), 'utf8').catch(() => 'null')) || 'null') as UploadRecordShape | null;
-      if (!record || record.createdBy?.userId !== userId || record.transferId || typeof record.size !== 'number') continue;
-      const part = await stat(path.join(dir, name.replace(/\.json$/, '.part'))).catch(() => null);
-      if (!part) continue;
-      const created = typeof record.createdAt === 'string' ? Date.parse(record.createdAt) : 0;
-      const touched = Math.max(part.mtimeMs, Number.isFinite(created) ? created : 0);
-      if (at.getTime() - touched <= DAY_MS) total += record.size;
-    }
-    return total;
-  }
-
-  async function usage(userId: string): Promise<UploadUsage> {
-    const at = now();
+  async function usage(userId: string, db: Kysely<Database> = deps.db): Promise<UploadUsage> {
+    const since = new Date(now().getTime() - DAY_MS);
     return {
-      inFlightBytes: await inFlight(userId, at),
-      announced: await announcementsSince(deps.db, userId, new Date(at.getTime() - DAY_MS)),
+      inFlightBytes: await inFlightBytes(db, userId, since),
+      announced: await announcementsSince(db, userId, since),
     };
   }
 
@@ -109,18 +86,26 @@ export function createUploadQuota(deps: UploadQuotaDeps) {
   return {
     usage,
 
-    /** Runs `announce` if `size` bytes fit the user's quotas, refusing with 413/429 otherwise. */
-    async admit<T>(userId: string | null, size: number, announce: () => Promise<T>): Promise<T> {
+    /**
+     * Runs `announce` if `size` bytes fit the user's quotas, refusing with 413/429 otherwise.
+     * `announce` gets the transaction holding the user's lock and must write through it (on the
+     * embedded catalog another connection would wait for this transaction forever).
+     */
+    async admit<T>(userId: string | null, size: number, announce: (db: Kysely<Database>) => Promise<T>): Promise<T> {
       // The local operator (no account) is not an uploader over HTTP and has no quota.
       // A package over the transfer limit is refused by the announcement itself, naming that
       // limit (ingest.transfer_too_large): the more fundamental answer than a quota.
-      if (userId === null || size > deps.config.transferMaxBytes) return announce();
+      if (userId === null || size > deps.config.transferMaxBytes) return announce(deps.db);
       const key = userId;
       const previous = queues.get(key) ?? Promise.resolve();
-      const run = previous.catch(() => undefined).then(async () => {
-        check(size, await usage(key), now());
-        return announce();
-      });
+      const run = previous.catch(() => undefined).then(() =>
+        deps.db.transaction().execute(async (trx) => {
+          // Held to the commit, so the next check (any process) sees this announcement.
+          await sql`SELECT pg_advisory_xact_lock(hashtext('muragat.upload_quota'), hashtext(${key}))`.execute(trx);
+          check(size, await usage(key, trx), now());
+          return announce(trx);
+        }),
+      );
       queues.set(key, run);
       try {
         return await run;

@@ -133,8 +133,22 @@ export interface IntegrityRunsTable {
   error: string | null;
 }
 
+/** A resumable upload of a transfer package (its bytes: `uploads/<id>.part`). */
+export interface TransferUploadsTable {
+  id: string;
+  filename: string;
+  size: ColumnType<number, number, number>;
+  sha256: string | null;
+  created_at: Ts;
+  created_by_user_id: string | null;
+  created_by_username: string;
+  transfer_id: string | null;
+  touched_at: Ts;
+}
+
 export interface IngestTables {
   transfers: TransfersTable;
+  transfer_uploads: TransferUploadsTable;
   ingest_steps: IngestStepsTable;
   documents: DocumentsTable;
   dossiers: DossiersTable;

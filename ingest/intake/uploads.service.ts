@@ -2,11 +2,14 @@
 // optional SHA-256), sends it in pieces that each start where the stored bytes end, asks how
 // far the server got after an interruption, and completes it: only then is the package hashed
 // and handed to the pipeline (receiveTransfer). Bytes in flight live in the quarantine area
-// `$MURAGAT_DATA_DIR/uploads/<id>.part`, next to a small `<id>.json` describing the upload,
-// so an upload survives a server restart and works with several API processes on one volume.
+// `$MURAGAT_DATA_DIR/uploads/<id>.part`; the upload's description is a row of the catalog's
+// `transfer_uploads` (uploads.repository.ts), so an upload survives a server restart, works with
+// several API processes on one volume, and a user's unfinished uploads are one query (the quota
+// check, access/upload-quota.ts). Descriptions written as `<id>.json` files by earlier versions
+// are imported into the table once, the first time the service is used.
 import { randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, readFile, readdir, rename, rm, stat, truncate, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -16,6 +19,8 @@ import type { Database } from '../../database/database';
 import { recordAudit, type Actor } from '../../audit/audit.service';
 import type { Config } from '../../common/config';
 import { ConflictError, ForbiddenError, NotFoundError, PayloadTooLargeError, ValidationError } from '../../common/errors';
+import { logger } from '../../common/logger';
+import { completeUpload, deleteUpload, findUpload, insertUpload, staleUploads, touchUpload, uploadIds, type UploadRecord } from './uploads.repository';
 
 export interface UploadView {
   id: string;
@@ -27,16 +32,6 @@ export interface UploadView {
   createdAt: string;
   createdBy: string;
   /** Set once completed: the transfer the package became. */
-  transferId: string | null;
-}
-
-interface UploadRecord {
-  id: string;
-  filename: string;
-  size: number;
-  sha256: string | null;
-  createdAt: string;
-  createdBy: { userId: string | null; username: string };
   transferId: string | null;
 }
 
@@ -62,15 +57,16 @@ function mayUse(actor: Actor, record: UploadRecord): boolean {
 export function createUploadsService(deps: UploadsDeps) {
   const dir = uploadsDir(deps.config);
   const partPath = (id: string) => path.join(dir, `${id}.part`);
-  const recordPath = (id: string) => path.join(dir, `${id}.json`);
   // One writer per upload inside this process; other processes are kept honest by the offset check.
   const busy = new Set<string>();
+  let imported: Promise<void> | undefined;
+  const ready = () => (imported ??= importRecordFiles(deps.db, dir));
 
   async function load(actor: Actor, id: string): Promise<UploadRecord> {
     if (!ID.test(id)) throw new NotFoundError('ingest.upload_not_found', 'ingest.upload_not_found', { id });
-    const raw = await readFile(recordPath(id), 'utf8').catch(() => null);
-    if (raw === null) throw new NotFoundError('ingest.upload_not_found', 'ingest.upload_not_found', { id });
-    const record = JSON.parse(raw) as UploadRecord;
+    await ready();
+    const record = await findUpload(deps.db, id);
+    if (!record) throw new NotFoundError('ingest.upload_not_found', 'ingest.upload_not_found', { id });
     if (!mayUse(actor, record)) throw new ForbiddenError('ingest.upload_not_yours', 'ingest.upload_not_yours', { id });
     return record;
   }
@@ -92,20 +88,20 @@ export function createUploadsService(deps: UploadsDeps) {
     };
   }
 
-  async function save(record: UploadRecord): Promise<void> {
-    // Write-then-rename: a crash never leaves a half-written description.
-    const tmp = `${recordPath(record.id)}.${process.pid}.tmp`;
-    await writeFile(tmp, JSON.stringify(record));
-    await rename(tmp, recordPath(record.id));
-  }
-
   function tooLarge(size: number): PayloadTooLargeError {
     const limit = deps.config.transferMaxBytes;
     return new PayloadTooLargeError('ingest.transfer_too_large', 'ingest.transfer_too_large', { size, limit }, { size, limit });
   }
 
   return {
-    async start(actor: Actor, input: { filename: string; size: number; sha256?: string | null }): Promise<UploadView> {
+    /** Imports upload descriptions left as files by earlier versions (done once, on first use). */
+    ready,
+
+    /**
+     * Announces an upload. `db` is the transaction of the quota check (access/upload-quota.ts),
+     * so the check and the announcement it admits commit together.
+     */
+    async start(actor: Actor, input: { filename: string; size: number; sha256?: string | null }, db: Kysely<Database> = deps.db): Promise<UploadView> {
       const filename = path.basename(input.filename.replace(/\\/g, '/')).trim();
       if (!filename || /[\u0000-\u001f]/.test(filename)) {
         throw new ValidationError('ingest.upload_bad_name', 'ingest.upload_bad_name', { name: input.filename });
@@ -126,9 +122,10 @@ export function createUploadsService(deps: UploadsDeps) {
         transferId: null,
       };
       await mkdir(dir, { recursive: true });
+      await ready();
       await writeFile(partPath(record.id), new Uint8Array(0));
-      await save(record);
-      await recordAudit(deps.db, {
+      await insertUpload(db, record);
+      await recordAudit(db, {
         actor,
         action: 'transfer.upload_start',
         objectType: 'upload',
@@ -190,8 +187,10 @@ export function createUploadsService(deps: UploadsDeps) {
           // Disk trouble is the server's; a dropped connection is the client's to resume.
           if (code && code !== 'ECONNRESET' && code !== 'ERR_STREAM_PREMATURE_CLOSE' && code !== 'ECONNABORTED') throw error;
           const now = await storedBytes(id);
+          if (now > have) await touchUpload(deps.db, id);
           throw new ValidationError('ingest.upload_piece_short', 'ingest.upload_piece_short', { expected: input.length ?? now - have, received: now - have }, { offset: now, size: record.size });
         }
+        await touchUpload(deps.db, id);
         if (input.length !== undefined && written !== input.length) {
           // The connection ended early; what arrived is kept and the client resumes from it.
           throw new ValidationError('ingest.upload_piece_short', 'ingest.upload_piece_short', { expected: input.length, received: written }, { offset: have + written, size: record.size });
@@ -230,9 +229,7 @@ export function createUploadsService(deps: UploadsDeps) {
           throw new ValidationError('ingest.upload_sha256_mismatch', 'ingest.upload_sha256_mismatch', { expected: record.sha256, actual: sha256 }, { offset: 0, size: record.size });
         }
         const transferId = await receive({ tarPath: partPath(id), sourceName: record.filename, actor });
-        record.transferId = transferId;
-        record.sha256 = sha256;
-        await save(record);
+        await completeUpload(deps.db, id, transferId, sha256);
         await rm(partPath(id), { force: true });
         return { transferId, sha256, size: record.size };
       } finally {
@@ -240,19 +237,30 @@ export function createUploadsService(deps: UploadsDeps) {
       }
     },
 
-    /** Removes uploads untouched for `maxAgeMs` (abandoned or long completed). */
+    /**
+     * Removes uploads untouched for `maxAgeMs` (abandoned or long completed), and `.part` files
+     * no upload describes (an announcement whose transaction did not commit) of the same age.
+     */
     async removeStale(maxAgeMs = STALE_UPLOAD_MS, now = new Date()): Promise<string[]> {
-      const names = await readdir(dir).catch(() => [] as string[]);
+      await ready();
+      const before = new Date(now.getTime() - maxAgeMs);
       const removed: string[] = [];
-      for (const name of names) {
-        const m = /^(.+)\.json$/.exec(name);
-        if (!m || !ID.test(m[1]!)) continue;
-        const id = m[1]!;
-        const times = await Promise.all([stat(recordPath(id)).catch(() => null), stat(partPath(id)).catch(() => null)]);
-        const touched = Math.max(...times.map((s) => s?.mtimeMs ?? 0));
-        if (now.getTime() - touched < maxAgeMs || busy.has(id)) continue;
+      for (const id of await staleUploads(deps.db, before)) {
+        if (busy.has(id)) continue;
+        // A piece may be arriving through another process: its file is younger than the row.
+        const part = await stat(partPath(id)).catch(() => null);
+        if (part && part.mtimeMs > before.getTime()) continue;
         await rm(partPath(id), { force: true });
-        await rm(recordPath(id), { force: true });
+        await deleteUpload(deps.db, id);
+        removed.push(id);
+      }
+      const orphans = (await readdir(dir).catch(() => [] as string[])).map((n) => /^(.+)\.part$/.exec(n)?.[1]).filter((id): id is string => !!id && ID.test(id));
+      const known = await uploadIds(deps.db, orphans);
+      for (const id of orphans) {
+        if (known.has(id) || busy.has(id)) continue;
+        const part = await stat(partPath(id)).catch(() => null);
+        if (!part || part.mtimeMs > before.getTime()) continue;
+        await rm(partPath(id), { force: true });
         removed.push(id);
       }
       return removed;
@@ -261,3 +269,31 @@ export function createUploadsService(deps: UploadsDeps) {
 }
 
 export type UploadsService = ReturnType<typeof createUploadsService>;
+
+/**
+ * Earlier versions described each upload in `uploads/<id>.json`. Each such file becomes a row
+ * (its last piece's time from the `.part` file) and is removed; a file that cannot be read is
+ * left where it is and logged. Safe to run in several processes at once (insert-or-keep).
+ */
+async function importRecordFiles(db: Kysely<Database>, dir: string): Promise<void> {
+  const names = (await readdir(dir).catch(() => [] as string[])).filter((n) => n.endsWith('.json') && ID.test(n.slice(0, -5)));
+  for (const name of names) {
+    const file = path.join(dir, name);
+    try {
+      const raw = JSON.parse(await readFile(file, 'utf8')) as Partial<UploadRecord>;
+      const id = name.slice(0, -5);
+      if (typeof raw.filename !== 'string' || typeof raw.size !== 'number' || !(raw.size > 0) || typeof raw.createdBy?.username !== 'string') throw new Error('not an upload description');
+      const createdAt = typeof raw.createdAt === 'string' && Number.isFinite(Date.parse(raw.createdAt)) ? new Date(raw.createdAt).toISOString() : new Date().toISOString();
+      const part = await stat(path.join(dir, `${id}.part`)).catch(() => null);
+      const touched = new Date(Math.max(Date.parse(createdAt), part?.mtimeMs ?? 0));
+      await insertUpload(
+        db,
+        { id, filename: raw.filename, size: raw.size, sha256: typeof raw.sha256 === 'string' ? raw.sha256 : null, createdAt, createdBy: { userId: typeof raw.createdBy.userId === 'string' ? raw.createdBy.userId : null, username: raw.createdBy.username }, transferId: typeof raw.transferId === 'string' ? raw.transferId : null },
+        touched,
+      );
+      await rm(file, { force: true });
+    } catch (error) {
+      logger().warn({ file, err: error }, 'an upload description file could not be imported; left in place');
+    }
+  }
+}

@@ -90,7 +90,7 @@ export function createRoutes(deps: ServerDeps): Router {
     const input = validateStart(await jsonBody(ctx, deps.jsonLimitBytes));
     const { actor } = requireUser(ctx);
     // Per-user quotas (access/upload-quota.ts): 413 if it could never fit, 429 if not now.
-    const upload = await deps.uploadQuota.admit(actor.userId, input.size, () => uploads.start(actor, input));
+    const upload = await deps.uploadQuota.admit(actor.userId, input.size, (db) => uploads.start(actor, input, db));
     ctx.status = 201;
     ctx.body = { id: upload.id, offset: upload.offset, size: upload.size, upload };
   });
