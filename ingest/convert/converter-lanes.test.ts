@@ -9,6 +9,7 @@ import path from 'node:path';
 import { loadConfig, parseConfig, setConfig, type Config } from '../../common/config';
 import type { FormatId } from '../scan/index';
 import { createConverter, textToPdfA } from './index';
+import { OfficeConverter, batches } from './office';
 
 let dir: string;
 let saved: Config;
@@ -29,16 +30,17 @@ echo "end $(date +%s%N) $last" >> "$FAKE_GS_LOG"
 `;
 const FAKE_SOFFICE = `#!/bin/sh
 if [ "$1" = "--version" ]; then echo "LibreOffice 0.0.0.fake"; exit 0; fi
-echo "call" >> "$FAKE_SOFFICE_LOG"
-outdir=""; files=""
+outdir=""; files=""; filter=""; n=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --outdir) outdir="$2"; shift 2;;
-    --convert-to) shift 2;;
+    --convert-to) filter="$2"; shift 2;;
     -*) shift;;
-    *) files="$files $1"; shift;;
+    *) files="$files $1"; n=$((n+1)); shift;;
   esac
 done
+case "$filter" in *SelectPdfVersion*) kind=pdfa;; *) kind=plain;; esac
+echo "call $kind $n" >> "$FAKE_SOFFICE_LOG"
 sleep 0.3
 for f in $files; do b=$(basename "$f"); cp "$FAKE_PDF" "$outdir/\${b%.*}.pdf"; done
 `;
@@ -121,7 +123,40 @@ describe('convertMany scheduling', () => {
     expect(results.every((r) => r.ok)).toBe(true);
     expect(results.map((r) => r.method)).toEqual([...Array(25).fill('libreoffice'), 'ghostscript', 'pdf-lib']);
     expect(callsWhenDone.size).toBe(27);
-    // The first batch of 20 was reported before the second soffice run had started.
-    for (let i = 0; i < 20; i++) expect(callsWhenDone.get(i), `doc ${i}`).toBe(1);
+    // The first (small) batch was reported before the second soffice run had started.
+    for (let i = 0; i < 6; i++) expect(callsWhenDone.get(i), `doc ${i}`).toBe(1);
+    expect(callsWhenDone.get(24)).toBe(2);
   }, 30_000);
+
+  it('runs a single-file fallback export between two batches, not behind all of them', async () => {
+    await rm(process.env.FAKE_SOFFICE_LOG!, { force: true });
+    const jobs: { key: number; path: string; format: FormatId; outPath: string }[] = [];
+    for (let i = 0; i < 60; i++) {
+      const p = path.join(dir, `many${i}.docx`);
+      await writeFile(p, `doc ${i}`);
+      jobs.push({ key: i, path: p, format: docx, outPath: path.join(dir, 'out3', `many${i}.pdf`) });
+    }
+    const office = new OfficeConverter(path.join(dir, 'w3'), 30_000);
+    let fallback: Promise<unknown> | null = null;
+    const all = office.convert(jobs, (key) => {
+      // The first batch is out: its first file needs the ordinary export now.
+      if (key === 0) fallback = office.convert([{ key: 0, path: jobs[0]!.path, format: docx, outPath: path.join(dir, 'out3', 'plain.pdf') }], undefined, { plainPdf: true });
+    });
+    const results = await all;
+    await fallback;
+    await office.close();
+    expect([...results.values()].every((o) => o.ok)).toBe(true);
+    // Batches of 6, 40 and 14 files. The export was asked for while the second batch ran (the
+    // next batch starts as soon as one ends): it runs next, before the third.
+    expect((await readFile(process.env.FAKE_SOFFICE_LOG!, 'utf8')).split('\n').filter(Boolean)).toEqual(['call pdfa 6', 'call pdfa 40', 'call plain 1', 'call pdfa 14']);
+  }, 30_000);
+});
+
+describe('office batches', () => {
+  const job = (key: number, size: number) => ({ key, path: `f${key}.docx`, format: docx, outPath: `f${key}.pdf`, size });
+  it('starts with a small batch, then fills batches up to the byte and file budgets', () => {
+    expect(batches(Array.from({ length: 50 }, (_, i) => job(i, 1000))).map((b) => b.length)).toEqual([6, 40, 4]);
+    // Large originals: a batch closes when the next file would pass 12 MB; one file alone may pass it.
+    expect(batches([job(0, 1), ...Array.from({ length: 5 }, (_, i) => job(i + 1, 5 * 1024 * 1024)), job(6, 30 * 1024 * 1024)]).map((b) => b.map((j) => j.key))).toEqual([[0, 1, 2], [3, 4], [5], [6]]);
+  });
 });

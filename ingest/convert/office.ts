@@ -29,12 +29,19 @@ export function pdfaFilter(family: OfficeFamily): string {
   return `pdf:${family}_pdf_Export:{"SelectPdfVersion":{"type":"long","value":"1"}}`;
 }
 
-/** Files per soffice run: bounds how much one hanging file can delay the others. */
-const BATCH_MAX = 20;
+/**
+ * Batch sizes. A soffice start costs about a second of CPU, so a batch is as large as an input
+ * budget allows (BATCH_BYTES of originals, at most BATCH_MAX_FILES files: bounds how much one
+ * hanging file can delay the others); the first batch of a call is small (FIRST_BATCH_FILES) so
+ * its renditions are checked while LibreOffice goes on with the rest.
+ */
+const BATCH_BYTES = 12 * 1024 * 1024;
+const BATCH_MAX_FILES = 40;
+const FIRST_BATCH_FILES = 6;
 /** Extra time a batch gets per additional file (typical office files take 1–3 s each). */
 const PER_EXTRA_FILE_MS = 30_000;
 
-export interface OfficeJob { key: number; path: string; format: FormatId; outPath: string }
+export interface OfficeJob { key: number; path: string; format: FormatId; outPath: string; /** Size of the original, for batch budgets (read when absent). */ size?: number }
 export type OfficeOutcome =
   | { ok: true }
   | { ok: false; code: 'timeout' | 'crashed' | 'conversion_failed' | 'corrupt_input' | 'tool_missing'; detail: string };
@@ -72,8 +79,32 @@ function firstLines(text: string, n = 3): string {
   return text.split('\n').map((l) => l.trim()).filter((l) => l && !/javaldx|^convert /.test(l)).slice(0, n).join(' | ').slice(0, 500);
 }
 
+/** Splits one family's jobs into batches by the budgets above, in input order. */
+export function batches(jobs: (OfficeJob & { size: number })[]): OfficeJob[][] {
+  const out: OfficeJob[][] = [];
+  let current: OfficeJob[] = [];
+  let bytes = 0;
+  for (const j of jobs) {
+    const limit = out.length === 0 ? FIRST_BATCH_FILES : BATCH_MAX_FILES;
+    if (current.length && (current.length >= limit || bytes + j.size > BATCH_BYTES)) {
+      out.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(j);
+    bytes += j.size;
+  }
+  if (current.length) out.push(current);
+  return out;
+}
+
+interface QueuedRun { urgent: boolean; start: () => void }
+
 export class OfficeConverter {
-  private queue: Promise<unknown> = Promise.resolve();
+  /** soffice runs waiting for their turn: urgent ones (single-file fallback exports) first. */
+  private readonly waiting: QueuedRun[] = [];
+  private busy = false;
+  private readonly inFlight = new Set<Promise<unknown>>();
   private readonly profileDir: string;
 
   constructor(private readonly workDir: string, private readonly timeoutMs: number) {
@@ -82,13 +113,38 @@ export class OfficeConverter {
 
   /**
    * soffice runs are serialised: one private profile cannot be used by two instances at once.
-   * `onSettled` hears each job's final outcome as soon as its batch (and any retry) is over, so
-   * callers can go on with the first files while later batches still convert.
+   * Each batch is its own turn in the queue, so a single-file fallback export (`urgent`: the
+   * ordinary export a failing document's next route needs) runs between two batches instead of
+   * behind all of them. `onSettled` hears each job's final outcome as soon as its batch (and any
+   * retry) is over, so callers can go on with the first files while later batches still convert.
    */
   convert(jobs: OfficeJob[], onSettled?: (key: number, outcome: OfficeOutcome) => void, options: { plainPdf?: boolean } = {}): Promise<Map<number, OfficeOutcome>> {
-    const run = this.queue.then(() => this.convertAll(jobs, onSettled ?? (() => {}), !!options.plainPdf));
-    this.queue = run.catch(() => undefined);
+    const run = this.convertAll(jobs, onSettled ?? (() => {}), !!options.plainPdf);
+    this.inFlight.add(run);
+    void run.finally(() => this.inFlight.delete(run)).catch(() => undefined);
     return run;
+  }
+
+  /** Runs `fn` when soffice is free, urgent turns first. */
+  private turn<T>(urgent: boolean, fn: () => Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const start = () => {
+        this.busy = true;
+        fn().then(resolve, reject).finally(() => {
+          this.busy = false;
+          this.next();
+        });
+      };
+      const at = urgent ? this.waiting.findIndex((w) => !w.urgent) : -1;
+      if (at >= 0) this.waiting.splice(at, 0, { urgent, start });
+      else this.waiting.push({ urgent, start });
+      this.next();
+    });
+  }
+
+  private next(): void {
+    if (this.busy) return;
+    this.waiting.shift()?.start();
   }
 
   private async convertAll(jobs: OfficeJob[], onSettled: (key: number, outcome: OfficeOutcome) => void, plainPdf: boolean): Promise<Map<number, OfficeOutcome>> {
@@ -102,25 +158,29 @@ export class OfficeConverter {
       for (const j of jobs) settle(j.key, { ok: false, code: 'tool_missing', detail: new ToolMissingError('soffice').message });
       return results;
     }
-    const byFamily = new Map<OfficeFamily, OfficeJob[]>();
+    const byFamily = new Map<OfficeFamily, (OfficeJob & { size: number })[]>();
     for (const j of jobs) {
       const family = officeFamily(j.format);
       if (!family) throw new Error(`not an office format: ${j.format.name}`);
-      byFamily.set(family, [...(byFamily.get(family) ?? []), j]);
+      const size = j.size ?? (await stat(j.path).then((st) => st.size, () => 0));
+      byFamily.set(family, [...(byFamily.get(family) ?? []), { ...j, size }]);
     }
     const chunks: [OfficeFamily, OfficeJob[]][] = [];
-    for (const [family, all] of byFamily) for (let i = 0; i < all.length; i += BATCH_MAX) chunks.push([family, all.slice(i, i + BATCH_MAX)]);
-    for (const [family, group] of chunks) {
+    for (const [family, all] of byFamily) for (const group of batches(all)) chunks.push([family, group]);
+    // Every batch queued now, in order; a fallback export queued later still goes before the
+    // batches not yet started.
+    const settled = await Promise.allSettled(chunks.map(([family, group]) => this.turn(plainPdf, async () => {
       const first = await this.runBatch(bin, family, group, plainPdf);
       const retry = group.filter((j) => !first.get(j.key)?.ok);
       for (const j of group) if (first.get(j.key)?.ok) settle(j.key, { ok: true });
       if (group.length === 1 || !retry.length) {
         for (const j of retry) settle(j.key, first.get(j.key)!);
-        continue;
+        return;
       }
       // Isolate: every file that did not come out of the batch gets its own soffice run.
       for (const j of retry) settle(j.key, (await this.runBatch(bin, family, [j], plainPdf)).get(j.key)!);
-    }
+    })));
+    for (const s of settled) if (s.status === 'rejected') throw s.reason;
     return results;
   }
 
@@ -192,7 +252,7 @@ export class OfficeConverter {
   }
 
   async close(): Promise<void> {
-    await this.queue;
+    await Promise.allSettled([...this.inFlight]);
     await rm(this.profileDir, { recursive: true, force: true });
   }
 }
