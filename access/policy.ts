@@ -74,3 +74,11 @@ export function assertMayUploadFor(subject: Subject, code: string | null): void 
     );
   }
 }
+
+// Inventories of e-dossiers (App. 30, p.195, p.207): the archivist compiles them from the
+// accepted dossiers, the head of the department approves (signs) its own department's, the
+// expert commission that agrees them reads them all; department staff read their department's
+// only (scopeOf above; another department's inventory answers like a missing one).
+export const INVENTORY_COMPILERS = ['archivist'] as const satisfies readonly Role[];
+export const INVENTORY_APPROVERS = ['department_head'] as const satisfies readonly Role[];
+export const INVENTORY_READERS = ['archivist', 'admin', 'department_clerk', 'department_head', 'commission_chair', 'commission_secretary', 'commission_member'] as const satisfies readonly Role[];
