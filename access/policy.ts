@@ -23,6 +23,9 @@ export const ORGANISATION_WIDE_ROLES = [
   'commission_chair',
   'commission_secretary',
   'commission_member',
+  // The records service and the organisation head sign and approve the whole organisation's nomenclature.
+  'records_head',
+  'organisation_head',
 ] as const satisfies readonly Role[];
 
 /** Roles bound to their own department: they compile, sign and read its cases only. */
@@ -74,6 +77,17 @@ export function assertMayUploadFor(subject: Subject, code: string | null): void 
     );
   }
 }
+
+// Transfer schedule (App. 31) and acceptance of transfers (App. 33), p.207–208: the archive
+// compiles the schedule and accepts or returns what departments transfer; the organisation
+// head approves the schedule and the acceptance act ("Утверждаю"). Who may read them: the
+// archive, the departments' staff (their reminders, their row), the head, the administrator.
+export const SCHEDULE_COMPILERS = ['archivist', 'admin'] as const satisfies readonly Role[];
+export const SCHEDULE_APPROVERS = ['organisation_head'] as const satisfies readonly Role[];
+export const SCHEDULE_READERS = ['archivist', 'admin', 'department_clerk', 'department_head', 'records_head', 'organisation_head'] as const satisfies readonly Role[];
+export const TRANSFER_ACCEPTORS = ['archivist'] as const satisfies readonly Role[];
+export const ACT_APPROVERS = ['organisation_head'] as const satisfies readonly Role[];
+export const ACT_READERS = ['archivist', 'admin', 'department_clerk', 'department_head', 'organisation_head'] as const satisfies readonly Role[];
 
 // Inventories of e-dossiers (App. 30, p.195, p.207): the archivist compiles them from the
 // accepted dossiers, the head of the department approves (signs) its own department's, the
