@@ -8,6 +8,10 @@ export const ROLES = [
   'commission_secretary',
   'commission_member',
   'researcher',
+  // The nomenclature's approval (p.133): the head of the records service (служба ДОУ) signs it,
+  // the organisation head approves it.
+  'records_head',
+  'organisation_head',
 ] as const;
 export type Role = (typeof ROLES)[number];
 

@@ -13,10 +13,11 @@ export {
   createNomenclatureService,
   validateRetention,
   type AddItemInput,
+  type NomenclatureApproval,
   type NomenclatureItemView,
   type NomenclatureService,
   type NomenclatureView,
   type Retention,
-} from './nomenclature.service';
-export type { NomenclatureApproval, RetentionKind } from './tables';
+} from './nomenclature';
+export type { RetentionKind } from './tables';
 export * from './retention';

@@ -1,7 +1,9 @@
-// Table types owned by the records catalog (organisation, departments, nomenclature).
+// Table types owned by the records catalog (organisation, departments; the nomenclature's
+// are in nomenclature/tables.ts).
 // One interface per table gives kysely its select, insert and update types.
 import type { Generated } from 'kysely';
 import type { Json, Timestamp } from '../database/types';
+import type { NomenclatureTables } from './nomenclature/tables';
 
 export type { Json, Timestamp };
 
@@ -24,44 +26,11 @@ export interface DepartmentsTable {
   created_at: Generated<Date>;
 }
 
-export interface NomenclatureApproval {
-  /** ek: expert commission protocol; epk: state review commission; head: "Утверждаю". */
-  body: 'ek' | 'epk' | 'head';
-  protocolNumber: string | null;
-  date: string;
-  by: string | null;
-}
-
-export interface NomenclatureTable {
-  id: Generated<string>;
-  year: number;
-  status: Generated<'draft' | 'approved'>;
-  approvals: Json<NomenclatureApproval[]>;
-  approved_at: Date | null;
-  created_at: Generated<Date>;
-}
-
 export type RetentionKind = 'permanent' | 'years' | 'years_epk' | 'until_needed';
 
-export interface NomenclatureItemsTable {
-  id: Generated<string>;
-  nomenclature_id: string;
-  department_id: string;
-  position: number;
-  case_index: string;
-  heading: string;
-  retention_kind: RetentionKind;
-  retention_years: number | null;
-  retention_article: string | null;
-  dossier_count: number | null;
-  note: string | null;
-  created_at: Generated<Date>;
-}
-
-export interface CatalogTables {
+// The nomenclature's tables are its folder's (catalog/nomenclature/tables.ts).
+export interface CatalogTables extends NomenclatureTables {
   organisation: OrganisationTable;
   departments: DepartmentsTable;
-  nomenclature: NomenclatureTable;
-  nomenclature_items: NomenclatureItemsTable;
 }
 export type { Generated };

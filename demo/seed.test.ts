@@ -10,7 +10,7 @@ describeEachDatabase('demo seed', (getDb) => {
     const first = await seedDemo(db, { year: 2026 });
     expect(first.organisation.bin).toMatch(/^\d{12}$/);
     expect(first.departments.map((d) => d.code)).toEqual(['01', '02', '03']);
-    expect(first.users.map((u) => u.username)).toEqual(['admin', 'archivist', 'clerk', 'head', 'chair', 'secretary', 'member', 'researcher']);
+    expect(first.users.map((u) => u.username)).toEqual(['admin', 'archivist', 'clerk', 'head', 'chair', 'secretary', 'member', 'researcher', 'records', 'director']);
     expect(first.nomenclature.items).toBeGreaterThanOrEqual(6);
     const events = (await verifyAuditChain(db)).total;
 

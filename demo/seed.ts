@@ -4,7 +4,7 @@
 import type { Kysely } from 'kysely';
 import { SYSTEM_ACTOR } from '../audit/audit.service';
 import type { Database } from '../database/database';
-import { createNomenclatureService, type AddItemInput } from '../catalog/nomenclature.service';
+import { createNomenclatureService, type AddItemInput } from '../catalog/nomenclature';
 import { createOrganisationService, type DepartmentView, type OrganisationView } from '../catalog/organisation.service';
 import type { Role } from '../accounts/roles';
 import { createUsersService } from '../accounts/users.service';
@@ -43,6 +43,8 @@ export const DEMO_USERS: readonly DemoUser[] = [
   { username: 'secretary', fullName: 'Сейітова Динара Маратқызы', position: 'СК хатшысы', roles: ['commission_secretary'], department: '01', language: 'ru' },
   { username: 'member', fullName: 'Құдайбергенов Асхат Ерланұлы', position: 'Бас бухгалтер, СК мүшесі', roles: ['commission_member'], department: '03', language: 'kk' },
   { username: 'researcher', fullName: 'Бекова Әлия Нұрланқызы', position: 'Зерттеуші', roles: ['researcher'], department: null, language: 'ru' },
+  { username: 'records', fullName: 'Нұрланова Салтанат Ерболқызы', position: 'Құжаттамалық қамтамасыз ету қызметінің басшысы', roles: ['records_head'], department: '01', language: 'kk' },
+  { username: 'director', fullName: 'Серікбаев Арман Болатұлы', position: 'Басқарма басшысы', roles: ['organisation_head'], department: '01', language: 'kk' },
 ];
 
 /** Demo logins: public by design, yet long enough for the password policy (12 characters). */
@@ -62,6 +64,20 @@ export const DEMO_NOMENCLATURE_ITEMS: readonly AddItemInput[] = [
   { departmentCode: '03', heading: 'Бастапқы есепке алу құжаттары', retention: { kind: 'years', years: 5, article: '147' } },
   { departmentCode: '03', heading: 'Анықтамалық сипаттағы хат алмасу', retention: { kind: 'until_needed' } },
 ];
+
+/** The chain of p.133 as the demo people would have walked it in December of the year before. */
+async function approveDemoNomenclature(nomenclatures: ReturnType<typeof createNomenclatureService>, year: number): Promise<void> {
+  const person = (username: string) => DEMO_USERS.find((u) => u.username === username)!;
+  const steps = [
+    { step: 'records_head', date: `${year - 1}-12-01`, by: person('records') },
+    { step: 'expert_commission', date: `${year - 1}-12-05`, protocolNumber: '7', by: person('secretary') },
+    { step: 'state_review', date: `${year - 1}-12-12`, protocolNumber: '12', by: person('secretary') },
+    { step: 'organisation_head', date: `${year - 1}-12-20`, by: person('director') },
+  ] as const;
+  for (const s of steps) {
+    await nomenclatures.recordStep(SYSTEM_ACTOR, year, { step: s.step, date: s.date, protocolNumber: 'protocolNumber' in s ? s.protocolNumber : null, name: s.by.fullName, position: s.by.position });
+  }
+}
 
 export interface SeedResult {
   organisation: OrganisationView;
@@ -96,11 +112,17 @@ export async function seedDemo(db: Kysely<Database>, options: { year?: number } 
     });
   }
 
-  const existing = await nomenclatures.list();
-  if (!existing.some((n) => n.year === year)) {
-    await nomenclatures.create(SYSTEM_ACTOR, year);
-    for (const item of DEMO_NOMENCLATURE_ITEMS) await nomenclatures.addItem(SYSTEM_ACTOR, year, item);
-    await nomenclatures.approve(SYSTEM_ACTOR, year, { body: 'ek', protocolNumber: '1', date: `${year}-01-15`, by: 'Оразбаев Б.С.' });
+  // Last year's nomenclature (the demo transfer's dossiers are in it) and this year's, copied
+  // from it with the personal files carried over; both through the whole approval chain.
+  const existing = new Set((await nomenclatures.list()).map((n) => n.year));
+  if (!existing.has(year - 1)) {
+    await nomenclatures.create(SYSTEM_ACTOR, year - 1);
+    for (const item of DEMO_NOMENCLATURE_ITEMS) await nomenclatures.addItem(SYSTEM_ACTOR, year - 1, item);
+    await approveDemoNomenclature(nomenclatures, year - 1);
+  }
+  if (!existing.has(year)) {
+    await nomenclatures.copyToNextYear(SYSTEM_ACTOR, year - 1, { toYear: year, carriedOver: ['02-2'] });
+    await approveDemoNomenclature(nomenclatures, year);
   }
   const nomenclature = await nomenclatures.get(year);
 

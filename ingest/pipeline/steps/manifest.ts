@@ -4,7 +4,7 @@ import path from 'node:path';
 import { readFile } from 'node:fs/promises';
 import type { Problem } from '../../tables';
 import { createOrganisationService } from '../../../catalog/organisation.service';
-import { findItemRow, findNomenclature } from '../../../catalog/nomenclature.repository';
+import { findItemRow, findNomenclature } from '../../../catalog/nomenclature';
 import { JsonLimitError, parseBoundedJson } from '../bounded-json';
 import { sanitiseDeep } from '../sanitise';
 import { problem, required, DOCUMENT_MAX_BYTES, DOCUMENT_MAX_FILES, type Ctx, type UnpackedEntry } from '../context';

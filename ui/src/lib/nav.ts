@@ -3,7 +3,7 @@
 import type { MessageKey } from './messages';
 
 export const ROLES = ['admin', 'archivist', 'department_clerk', 'department_head',
-  'commission_chair', 'commission_secretary', 'commission_member', 'researcher'] as const;
+  'commission_chair', 'commission_secretary', 'commission_member', 'researcher', 'records_head', 'organisation_head'] as const;
 export type Role = (typeof ROLES)[number];
 
 /** Pages with a working API; everything else says plainly that it comes with ingest. */
