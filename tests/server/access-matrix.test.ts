@@ -147,6 +147,28 @@ const ACCESS: Record<string, Rule> = {
   'GET /api/retention-lists': { roles: ROLES, target: 'none', request: () => get('/api/retention-lists'), granted: 200 },
   'GET /api/retention-lists/{version}': { roles: ROLES, target: 'none', request: () => get('/api/retention-lists/latest'), granted: 404 },
   'POST /api/retention-lists': { roles: KEEPERS, target: 'none', request: () => ({ method: 'POST', url: '/api/retention-lists', json: { format: 'csv', content: 'article\n' } }), granted: 400 },
+  // Transfer schedules (App. 31): an organisation-wide plan read by the archive, departments' staff
+  // and heads; drafted by the archive, approved by the organisation head. No schedule for 1999 exists.
+  'GET /api/transfer-schedules': { roles: ['archivist', 'admin', 'department_clerk', 'department_head', 'records_head', 'organisation_head'], target: 'none', request: () => get('/api/transfer-schedules'), granted: 200 },
+  'POST /api/transfer-schedules': { roles: ['archivist', 'admin'], target: 'none', request: () => ({ method: 'POST', url: '/api/transfer-schedules', json: { year: 2099 } }) },
+  'GET /api/transfer-schedules/reminders': { roles: ROLES, target: 'none', request: () => get('/api/transfer-schedules/reminders'), granted: 200 },
+  'GET /api/transfer-schedules/{id}': { roles: ['archivist', 'admin', 'department_clerk', 'department_head', 'records_head', 'organisation_head'], target: 'none', request: () => get('/api/transfer-schedules/1999'), granted: 404 },
+  'POST /api/transfer-schedules/{id}/rows': {
+    roles: ['archivist', 'admin'],
+    target: 'none',
+    request: () => ({ method: 'POST', url: '/api/transfer-schedules/1999/rows', json: { department: '02', deadline: '1999-03-01', responsible: 'nobody' } }),
+    granted: 404,
+  },
+  'POST /api/transfer-schedules/{id}/rows/{row}/remove': { roles: ['archivist', 'admin'], target: 'none', request: () => ({ method: 'POST', url: '/api/transfer-schedules/1999/rows/00000000-0000-4000-8000-000000000000/remove', json: {} }), granted: 404 },
+  'POST /api/transfer-schedules/{id}/approve': { roles: ['organisation_head'], target: 'none', request: () => ({ method: 'POST', url: '/api/transfer-schedules/1999/approve', json: {} }), granted: 404 },
+  // Acceptance (App. 33): read through the transfer (hidden from other departments); only the
+  // archivist decides (a granted request here is refused by its body, so nothing is decided).
+  'GET /api/transfers/{id}/acceptance': { roles: ['archivist', 'admin', 'department_clerk', 'department_head', 'organisation_head'], target: 'transfer', request: (c) => get(`/api/transfers/${transferOf(c)}/acceptance`), granted: 200 },
+  'POST /api/transfers/{id}/accept': { roles: ['archivist'], target: 'transfer', request: (c) => ({ method: 'POST', url: `/api/transfers/${transferOf(c)}/accept`, json: { unknownField: 1 } }), granted: 400 },
+  'POST /api/transfers/{id}/return': { roles: ['archivist'], target: 'transfer', request: (c) => ({ method: 'POST', url: `/api/transfers/${transferOf(c)}/return`, json: {} }), granted: 400 },
+  'GET /api/acceptance-acts': { roles: ['archivist', 'admin', 'organisation_head'], target: 'none', request: () => get('/api/acceptance-acts'), granted: 200 },
+  'GET /api/acceptance-acts/{id}': { roles: ['archivist', 'admin', 'organisation_head'], target: 'none', request: () => get('/api/acceptance-acts/00000000-0000-4000-8000-000000000000'), granted: 404 },
+  'POST /api/acceptance-acts/{id}/approve': { roles: ['organisation_head'], target: 'none', request: () => ({ method: 'POST', url: '/api/acceptance-acts/00000000-0000-4000-8000-000000000000/approve', json: {} }), granted: 404 },
 };
 
 const HIDDEN: Record<Exclude<Target, 'none' | 'upload'>, string> = { dossier: 'ingest.dossier_not_found', transfer: 'ingest.transfer_not_found' };
