@@ -71,6 +71,8 @@ export interface SignerBindingView {
   removedAt: string | null;
   removedBy: string | null;
   removedReason: string | null;
+  /** The statements this user may sign (by their roles), so the admin sees what a binding enables. */
+  signsFor: SignedStatement[];
 }
 
 /** Who signed: the user the certificate is bound to, and the certificate. Kept with the signature. */
@@ -95,7 +97,12 @@ function iso(value: Date | string | null): string | null {
   return value ? new Date(value).toISOString() : null;
 }
 
-function view(row: SignerBindingRow, user: Pick<UserRow, 'username' | 'full_name'>): SignerBindingView {
+/** The statements a user with these roles signs (SIGNER_ROLES). */
+export function statementsSignedBy(roles: readonly string[]): SignedStatement[] {
+  return (Object.keys(SIGNER_ROLES) as SignedStatement[]).filter((kind) => SIGNER_ROLES[kind].some((r) => roles.includes(r)));
+}
+
+function view(row: SignerBindingRow, user: Pick<UserRow, 'username' | 'full_name' | 'roles'>): SignerBindingView {
   return {
     id: row.id,
     userId: row.user_id,
@@ -116,6 +123,7 @@ function view(row: SignerBindingRow, user: Pick<UserRow, 'username' | 'full_name
     removedAt: iso(row.removed_at),
     removedBy: row.removed_by,
     removedReason: row.removed_reason,
+    signsFor: statementsSignedBy(user.roles),
   };
 }
 

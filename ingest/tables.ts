@@ -36,6 +36,12 @@ export interface TransfersTable {
   report: Json<unknown> | null;
   /** Why a failed transfer failed: { step, code, params, message, at } (ingest/intake/transfer-state.ts). */
   failure: ColumnType<unknown | null, string | null | undefined, string | null>;
+  /** The archivist's decision on a case index already kept (migration 202612069300): honoured on every retry. */
+  case_index_decision: ColumnType<'new-volume' | 'keep-refused' | null, 'new-volume' | 'keep-refused' | null | undefined, 'new-volume' | 'keep-refused' | null>;
+  /** The indexes added as new volumes (JSON array); null for every index of the transfer. */
+  new_volume_indexes: ColumnType<string[] | null, string | null | undefined, string | null>;
+  case_index_decided_by: ColumnType<string | null, string | null | undefined, string | null>;
+  case_index_decided_at: NullableTs;
 }
 
 export interface IngestStepsTable {

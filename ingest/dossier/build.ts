@@ -4,7 +4,7 @@
 // the same inputs give the same bytes, so a re-run after a crash writes the same objects.
 import { canonicalJson, sha256Hex } from '../../common/hash';
 import { controlCharacteristicOf } from '../../validators/schemas/control';
-import type { DocumentMetadata, DossierMetadata, InternalInventory, Retention, DossierSignatureStatus } from '../../validators/schemas/types';
+import type { DocumentMetadata, DossierMetadata, DossierSignatureRecord, InternalInventory, Retention, DossierSignatureStatus } from '../../validators/schemas/types';
 import { countInWords } from './words';
 
 /** p.212: the hash algorithm by name and the standard defining it. */
@@ -183,12 +183,59 @@ export function integrityStatement(input: DossierInput, inventorySha256: string,
   );
 }
 
+/** The signer as kept with a signature (accounts/signers.service.ts SignerIdentity). */
+export interface SignerOfRecord {
+  fullName: string;
+  username: string;
+  role: string;
+  subject: string;
+  issuer: string;
+  serialNumber: string;
+  iin?: string;
+  bin?: string;
+  notBefore?: string;
+  notAfter?: string;
+}
+
+/**
+ * A signature as the AIP records it in dossier.json: the statement, the CMS object, the verdict
+ * and who signed — the registered user's name and login, the role signed in, and the
+ * certificate — so the AIP alone says whose signature it is, without the catalog.
+ */
+export function signatureRecord(
+  kind: 'inventory' | 'integrity',
+  cmsSha256: string,
+  verdict: string,
+  signer: SignerOfRecord,
+  signingTime?: string,
+): DossierSignatureRecord {
+  return {
+    kind,
+    cmsSha256,
+    verdict: verdict === 'valid' || verdict === 'invalid' ? verdict : 'cannot-verify',
+    ...(signingTime ? { signingTime } : {}),
+    signedBy: {
+      name: signer.fullName,
+      username: signer.username,
+      role: signer.role,
+      ...(signer.iin ? { iin: signer.iin } : {}),
+      ...(signer.bin ? { bin: signer.bin } : {}),
+      subject: signer.subject,
+      issuer: signer.issuer,
+      serialNumber: signer.serialNumber,
+      ...(signer.notBefore ? { notBefore: signer.notBefore } : {}),
+      ...(signer.notAfter ? { notAfter: signer.notAfter } : {}),
+    },
+  };
+}
+
 export function buildDossierMetadata(
   input: DossierInput,
   documents: BuiltDocument[],
   inventory: InternalInventory,
   inventorySha256: string,
   signature: { status: DossierSignatureStatus; signer?: string; signingTime?: string; reason?: string },
+  signatures: DossierSignatureRecord[] = [],
 ): DossierMetadata {
   const dates = documents.map((d) => d.metadata.date).filter((d): d is string => !!d).sort();
   return {
@@ -212,6 +259,7 @@ export function buildDossierMetadata(
       internalInventorySha256: inventorySha256,
       lastControlCharacteristic: documents.at(-1)?.metadata.controlCharacteristic ?? null,
       signature,
+      ...(signatures.length ? { signatures } : {}),
     },
     transferId: input.transferId,
   };

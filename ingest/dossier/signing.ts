@@ -11,6 +11,7 @@ import { recordAudit, type Actor } from '../../audit/audit.service';
 import { AppError, NotFoundError, ValidationError, ConflictError } from '../../common/errors';
 import type { DossierMetadata } from '../../validators/schemas/types';
 import { readManifest, putEverywhere, serialiseJson } from '../aip';
+import { signatureRecord } from './build';
 import { authorizeSigner, type SignerIdentity } from '../../accounts/signers.service';
 import type { IngestTools } from '../pipeline/tools';
 
@@ -76,10 +77,16 @@ export async function attachDossierSignature(
   kinds.add(input.kind);
   // The integrity signature is what dossier.json reports; other files are carried over as-is.
   const meta = d.metadata as unknown as DossierMetadata;
-  const newMeta: DossierMetadata =
+  const signed: DossierMetadata =
     input.kind === 'integrity'
       ? { ...meta, integrity: { ...meta.integrity, signature: { status: 'valid', ...(signer ? { signer: signer.signer.subject } : {}), ...(signer?.signingTime ? { signingTime: signer.signingTime } : {}) } } }
       : meta;
+  // Who signed is recorded in the AIP's dossier.json too, for either statement (issue 10).
+  const record = signatureRecord(input.kind, cms.sha256, check.verdict, identity, signer?.signingTime);
+  const newMeta: DossierMetadata = {
+    ...signed,
+    integrity: { ...signed.integrity, signatures: [...(signed.integrity.signatures ?? []).filter((r) => r.cmsSha256 !== cms.sha256), record] },
+  };
   const entries = previous.files.filter((f) => f.role !== 'dossier-metadata');
   const sigPath = input.kind === 'inventory' ? 'signatures/internal-inventory.p7s' : 'signatures/integrity.p7s';
   const numbered = entries.some((f) => f.path === sigPath) ? sigPath.replace('.p7s', `-${cms.sha256.slice(0, 12)}.p7s`) : sigPath;

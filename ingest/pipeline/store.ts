@@ -9,7 +9,7 @@ import { authorizeSigner } from '../../accounts/signers.service';
 import { SystemError } from '../../common/errors';
 import type { Retention, DossierSignatureStatus, AipManifest } from '../../validators/schemas/types';
 import { AipBuilder, serialiseJson } from '../aip';
-import { buildDocuments, buildInventory, buildDossierMetadata, integrityStatement, aipFileName, type DossierInput } from '../dossier/build';
+import { buildDocuments, buildInventory, buildDossierMetadata, integrityStatement, aipFileName, signatureRecord, type DossierInput } from '../dossier/build';
 import { inventoryBlocks } from '../dossier/inventory-pdf';
 import { loadDocs, localFile, renditionFile, type DocRow } from './documents';
 import { listSteps } from './state';
@@ -154,7 +154,9 @@ async function storeOneDossier(ctx: Ctx, place: DossierPlace, events: AipManifes
     const statement = integrityStatement(input, inventoryEntry.sha256, built);
     const integrityEntry = await aip.addBytes('integrity.json', 'evidence', statement);
     const { signatures, sigStatus } = await signDossier(ctx, aip, serialiseJson(inventory), statement, { index: d.index, department: manifest.transfer.department.code });
-    const metadata = buildDossierMetadata(input, built, inventory, inventoryEntry.sha256, sigStatus);
+    // Who signed goes into the AIP itself (dossier.json), not only into the catalog (issue 10).
+    const records = signatures.flatMap((s) => ('fullName' in s.signer && s.signer.fullName ? [signatureRecord(s.kind, s.cmsSha256, s.verdict, s.signer as Parameters<typeof signatureRecord>[3], s.signer.signingTime)] : []));
+    const metadata = buildDossierMetadata(input, built, inventory, inventoryEntry.sha256, sigStatus, records);
     assertSchema(ctx, 'dossier-metadata', metadata, 'dossier.json');
     void writes.run(() => aip.addJson('dossier.json', 'dossier-metadata', metadata));
     const rejected = await queueRejectedDocuments(ctx, aip, writes, docs);

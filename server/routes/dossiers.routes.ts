@@ -7,7 +7,7 @@ import { ForbiddenError, ValidationError } from '../../common/errors';
 import { attachDossierSignature, loadTools, signingContent } from '../../ingest';
 import { dossierDetail, openDocumentFile, openInventory, searchDossiers, type AipFileStream } from '../../ingest/intake/dossiers.service';
 import type { DossierStatus } from '../../ingest/tables';
-import type { Role } from '../../accounts/roles';
+import { COMMISSION_ROLES, type Role } from '../../accounts/roles';
 import { requireRole, requireUser } from '../auth';
 import { jsonBody } from '../body';
 import type { ServerDeps } from '../deps';
@@ -93,7 +93,8 @@ function position(ctx: Koa.Context): number {
 
 export function createRoutes(deps: ServerDeps): Router {
   const router = new Router();
-  const readers = requireRole('archivist', 'department_clerk', 'department_head', 'researcher');
+  // The expert commission appraises every department's dossiers (p.48), so it reads them too.
+  const readers = requireRole('archivist', 'department_clerk', 'department_head', ...COMMISSION_ROLES, 'researcher');
   const staff = requireRole('archivist', 'department_clerk', 'department_head');
   const signers = requireRole(...new Set([...SIGNERS.integrity, ...SIGNERS.inventory]));
   const store = { db: deps.db, storage: deps.storage };
@@ -265,7 +266,7 @@ export const openapi: OpenApiFragment = {
   paths: {
     '/api/dossiers': {
       get: {
-        summary: 'Stored e-dossiers, filtered (archivist, clerk, head, researcher)',
+        summary: 'Stored e-dossiers, filtered (archivist, clerk, head, expert commission, researcher)',
         tags: ['dossiers'],
         security: session,
         parameters: ['q', 'index', 'department', 'transferId'].map((name) => ({ name, in: 'query', schema: { type: 'string' } })).concat([

@@ -116,6 +116,7 @@ export const openapi: OpenApiFragment = {
         removedAt: { type: ['string', 'null'] },
         removedBy: { type: ['string', 'null'] },
         removedReason: { type: ['string', 'null'] },
+        signsFor: { type: 'array', items: { enum: ['inventory', 'integrity', 'inventory_approval'] }, description: "Statements the user signs by their roles (what this binding lets them sign)" },
       },
     },
   },

@@ -5,7 +5,7 @@
 // new route cannot be left out of the access rules.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { SYSTEM_ACTOR } from '../../audit/audit.service';
-import { ROLES, type Role } from '../../accounts/roles';
+import { COMMISSION_ROLES, ROLES, type Role } from '../../accounts/roles';
 import { createUsersService } from '../../accounts/users.service';
 import { DEPARTMENT_ROLES } from '../../access';
 import { processingIdle } from '../../ingest/intake/transfers.service';
@@ -45,7 +45,7 @@ interface Rule {
 }
 
 const STAFF: Role[] = ['archivist', 'department_clerk', 'department_head'];
-const READERS: Role[] = ['archivist', 'department_clerk', 'department_head', 'researcher'];
+const READERS: Role[] = ['archivist', 'department_clerk', 'department_head', ...COMMISSION_ROLES, 'researcher'];
 const UPLOADERS: Role[] = ['department_clerk', 'archivist'];
 const KEEPERS: Role[] = ['archivist', 'admin'];
 const dossierOf = (c: Ctx) => c.fx.dossiers[c.variant === 'own' ? OWN : OTHER]!.id;
@@ -139,6 +139,9 @@ const ACCESS: Record<string, Rule> = {
   'POST /api/transfers/{id}/cancel': { roles: UPLOADERS, target: 'transfer', request: (c) => ({ method: 'POST', url: `/api/transfers/${transferOf(c)}/cancel`, json: {} }), granted: 409 },
   // The archivist's decision on a case index already kept; organisation-wide, so never hidden.
   'POST /api/transfers/{id}/new-volume': { roles: ['archivist'], target: 'transfer', request: (c) => ({ method: 'POST', url: `/api/transfers/${transferOf(c)}/new-volume`, json: {} }), granted: 409 },
+  'POST /api/transfers/{id}/keep-refused': { roles: ['archivist'], target: 'transfer', request: (c) => ({ method: 'POST', url: `/api/transfers/${transferOf(c)}/keep-refused`, json: {} }), granted: 409 },
+  // What a refused transfer collides with: the department's staff read it, the archivist decides.
+  'GET /api/transfers/{id}/case-index': { roles: STAFF, target: 'transfer', request: (c) => get(`/api/transfers/${transferOf(c)}/case-index`), granted: 200 },
   'GET /api/transfers': { roles: STAFF, target: 'none', request: () => get('/api/transfers'), granted: 200 },
   'GET /api/transfers/{id}': { roles: STAFF, target: 'transfer', request: (c) => get(`/api/transfers/${transferOf(c)}`), granted: 200 },
   'GET /api/transfers/{id}/report': { roles: STAFF, target: 'transfer', request: (c) => get(`/api/transfers/${transferOf(c)}/report`), granted: 200 },

@@ -173,9 +173,20 @@ export interface DossierMetadata {
     internalInventorySha256: Sha256Hex | null;
     lastControlCharacteristic: Sha256Hex | null;
     signature: { status: DossierSignatureStatus; signer?: string; signingTime?: IsoDateTime; reason?: string };
+    /** Who signed each statement (absent in dossiers stored before it was recorded). */
+    signatures?: DossierSignatureRecord[];
   };
   transferId?: string;
   inferred?: string[];
+}
+
+/** A signature of the dossier's inventory or integrity statement, with its signer's identity. */
+export interface DossierSignatureRecord {
+  kind: 'inventory' | 'integrity';
+  cmsSha256: Sha256Hex;
+  verdict: 'valid' | 'invalid' | 'cannot-verify';
+  signingTime?: IsoDateTime;
+  signedBy: { name: string; username: string; role: string; iin?: string; bin?: string; subject: string; issuer: string; serialNumber: string; notBefore?: string; notAfter?: string };
 }
 
 // ---- internal-inventory (App. 32) -------------------------------------------------------

@@ -2,15 +2,17 @@
 // whose index the archive already holds for that department and year is refused — naming the
 // index and the earlier transfer — unless the archivist decided to add it as a new volume
 // (`--new-volume`, or POST /api/transfers/{id}/new-volume after the refusal); its volumes are
-// then numbered after the ones already kept. Cheap and repeatable, so it is not a durable step:
-// it runs again on every resume, against what the catalog holds then.
-import type { Kysely } from 'kysely';
-import type { Database } from '../../../database/database';
+// then numbered after the ones already kept. The decision lives on the transfer row
+// (ingest/intake/case-index.service.ts), so a retry or resume honours it: a `--new-volume`
+// given to the run is written there the first time it decides something. Cheap and
+// repeatable, so it is not a durable step: it runs again on every resume, against what the
+// catalog holds then.
+import { readCaseIndexDecision, recordCaseIndexDecision } from '../../intake/case-index.service';
 import type { Problem } from '../../tables';
 import { problem, required, type Ctx } from '../context';
 import type { PipelineStep } from '../step';
 
-/** transfers.options.newVolumes: true for every index of the transfer, or the indexes named. */
+/** The decision: true for every index of the transfer, or the indexes named. */
 export type NewVolumeDecision = true | string[];
 
 export function volumeKey(index: string | null, volume: number): string {
@@ -21,10 +23,15 @@ function decided(decision: NewVolumeDecision | undefined, index: string): boolea
   return decision === true || (Array.isArray(decision) && decision.includes(index));
 }
 
-async function storedDecision(db: Kysely<Database>, transferId: string): Promise<NewVolumeDecision | undefined> {
-  const row = await db.selectFrom('transfers').select('options').where('id', '=', transferId).executeTakeFirst();
-  const value = (row?.options as { newVolumes?: unknown } | undefined)?.newVolumes;
-  return value === true || (Array.isArray(value) && value.every((v) => typeof v === 'string')) ? (value as NewVolumeDecision) : undefined;
+/** What the run was told (CLI), else what the archivist decided on the transfer before. */
+async function decisionOf(ctx: Ctx): Promise<{ decision: NewVolumeDecision | undefined; stored: boolean }> {
+  const stored = await readCaseIndexDecision(ctx.deps.db, ctx.transferId);
+  if (ctx.options.newVolumes !== undefined) {
+    const same = stored?.decision === 'new-volume' && JSON.stringify(stored.indexes ?? true) === JSON.stringify(ctx.options.newVolumes);
+    return { decision: ctx.options.newVolumes, stored: same };
+  }
+  if (stored?.decision !== 'new-volume') return { decision: undefined, stored: true };
+  return { decision: stored.indexes ?? true, stored: true };
 }
 
 export const caseIndexStep: PipelineStep = {
@@ -36,7 +43,7 @@ export const caseIndexStep: PipelineStep = {
     const year = manifest.transfer.year;
     const indexes = [...new Set(manifest.dossiers.map((d) => d.index))];
     if (!indexes.length) return { ok: true };
-    const decision = ctx.options.newVolumes ?? (await storedDecision(ctx.deps.db, ctx.transferId));
+    const { decision, stored } = await decisionOf(ctx);
     const kept = await ctx.deps.db
       .selectFrom('dossiers')
       .innerJoin('transfers', 'transfers.id', 'dossiers.transfer_id')
@@ -78,6 +85,11 @@ export const caseIndexStep: PipelineStep = {
       for (const v of own) volumes.set(volumeKey(index, v), ++next);
     }
     if (problems.length) return { ok: false, problems };
+    if (volumes.size && !stored && decision !== undefined) {
+      // The run's own decision (`--new-volume`) decided something: keep it with the transfer.
+      const indexes = decision === true ? null : decision;
+      await ctx.deps.db.transaction().execute((trx) => recordCaseIndexDecision(trx, ctx.actor, ctx.transferId, 'new-volume', indexes, { via: 'ingest' }));
+    }
     ctx.volumes = volumes;
     return { ok: true };
   },

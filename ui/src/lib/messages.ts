@@ -4,13 +4,21 @@ import { IntlMessageFormat } from 'intl-messageformat';
 import en from '../../../common/i18n/ui/en.json';
 import kk from '../../../common/i18n/ui/kk.json';
 import ru from '../../../common/i18n/ui/ru.json';
+// Pages whose words live in their own area (owned by that area's developer), bundled like ui.
+import signersEn from '../../../common/i18n/signers/en.json';
+import signersKk from '../../../common/i18n/signers/kk.json';
+import signersRu from '../../../common/i18n/signers/ru.json';
 
 export const LANGUAGES = ['kk', 'ru', 'en'] as const;
 export type Language = (typeof LANGUAGES)[number];
 export const DEFAULT_LANGUAGE: Language = 'kk';
 
-export type MessageKey = keyof typeof kk;
-export const CATALOGS: Record<Language, Record<string, string>> = { kk, ru, en };
+export type MessageKey = keyof typeof kk | keyof typeof signersKk;
+export const CATALOGS: Record<Language, Record<string, string>> = {
+  kk: { ...kk, ...signersKk },
+  ru: { ...ru, ...signersRu },
+  en: { ...en, ...signersEn },
+};
 
 /** BCP 47 tags for dates and numbers: Kazakh and Russian as used in Kazakhstan. */
 export const LOCALE: Record<Language, string> = { kk: 'kk-KZ', ru: 'ru-KZ', en: 'en-GB' };

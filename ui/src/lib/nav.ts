@@ -7,7 +7,7 @@ export const ROLES = ['admin', 'archivist', 'department_clerk', 'department_head
 export type Role = (typeof ROLES)[number];
 
 /** Pages with a working API; everything else says plainly that it comes with ingest. */
-export type PageKind = 'users' | 'audit' | 'health' | 'coming' | 'transfer-upload' | 'transfers' | 'transfer' | 'dossiers' | 'dossier' | 'integrity';
+export type PageKind = 'users' | 'audit' | 'health' | 'coming' | 'transfer-upload' | 'transfers' | 'transfer' | 'dossiers' | 'dossier' | 'integrity' | 'signers';
 
 export interface NavItem {
   path: string;
@@ -49,7 +49,10 @@ export function routeFor(path: string, roles: readonly string[]): NavItem | null
 export const DETAIL_ROUTES: readonly { pattern: RegExp; label: MessageKey; page: PageKind; roles: readonly Role[] }[] = [
   { pattern: /^\/transfers\/upload$/, label: 'ui.ingest_upload_title', page: 'transfer-upload', roles: ['archivist', 'department_clerk'] },
   { pattern: /^\/transfers\/([0-9a-f-]{36})$/, label: 'ui.ingest_transfer_title', page: 'transfer', roles: ['archivist', 'department_clerk', 'department_head'] },
-  { pattern: /^\/dossiers\/([^/]+)$/, label: 'ui.dossier_title', page: 'dossier', roles: ['archivist', 'department_clerk', 'department_head', 'researcher'] },
+  // The expert commission reads every department's dossiers (appraisal, p.48).
+  { pattern: /^\/dossiers\/([^/]+)$/, label: 'ui.dossier_title', page: 'dossier', roles: ['archivist', 'department_clerk', 'department_head', ...COMMISSION, 'researcher'] },
+  // Signing certificates bound to users (signer identity), opened from the users page.
+  { pattern: /^\/users\/certificates(?:\/[0-9a-f-]{36})?$/, label: 'signers.title', page: 'signers', roles: ['admin'] },
 ];
 
 function detailRoute(path: string, roles: readonly string[]): NavItem | null {
