@@ -21,17 +21,19 @@ const MANIFEST_TEXT_MAX = 2000;
 
 /**
  * Fills in the transfer's organisation (name, BIN), fonds and department name from the catalog
- * when the package leaves them out (a package packed without transfer.json). Returns the fields
- * filled and those still missing.
+ * when the package leaves them out (a package packed without transfer.json), and a dossier's
+ * title and retention from the year's nomenclature. Returns the fields filled and those still
+ * missing that refuse the transfer. `muragat transfer pack --catalog` asks the same question
+ * (ingest/intake/pack-gaps.ts).
  */
-export async function completeFromCatalog(ctx: Ctx, manifest: TransferManifest): Promise<{ manifest: TransferManifest; filled: string[]; missing: string[] }> {
+export async function completeFromCatalog(deps: { db: Ctx['deps']['db'] }, manifest: TransferManifest): Promise<{ manifest: TransferManifest; filled: string[]; missing: string[] }> {
   const transfer = { ...manifest.transfer } as TransferManifest['transfer'] & { organisation?: { bin?: string; name?: string } };
   const filled: string[] = [];
   const needOrganisation = !transfer.organisation?.name || !transfer.organisation.bin;
   const needDepartment = !transfer.department?.name;
   const needFonds = !transfer.fonds;
   if (needOrganisation || needDepartment || needFonds) {
-    const service = createOrganisationService({ db: ctx.deps.db });
+    const service = createOrganisationService({ db: deps.db });
     const organisation = await service.get();
     if (organisation) {
       const given = transfer.organisation ?? {};
@@ -55,10 +57,10 @@ export async function completeFromCatalog(ctx: Ctx, manifest: TransferManifest):
   // A dossier's title and retention from the approved nomenclature of the year (p.211).
   const dossiers = [...manifest.dossiers];
   if (dossiers.some((d) => !d.title || !d.retention)) {
-    const nomenclature = await findNomenclature(ctx.deps.db, transfer.year);
+    const nomenclature = await findNomenclature(deps.db, transfer.year);
     for (const [i, d] of dossiers.entries()) {
       if ((d.title && d.retention) || !nomenclature) continue;
-      const item = await findItemRow(ctx.deps.db, nomenclature.id, d.index);
+      const item = await findItemRow(deps.db, nomenclature.id, d.index);
       if (!item) continue;
       const next = { ...d };
       if (!d.title) {
@@ -113,7 +115,7 @@ async function stepManifest(ctx: Ctx, entries: { path: string; size: number; sha
     }
     // Required metadata before any conversion: what the package does not say, the archive's
     // catalog may know (its own organisation, fonds, departments); what neither knows refuses it.
-    const known = await completeFromCatalog(ctx, manifest);
+    const known = await completeFromCatalog(ctx.deps, manifest);
     if (known.missing.length) {
       return { output: { ok: false, problems: known.missing.map((field) => problem('ingest.metadata_missing', { field }, 'manifest.json', 'p.210')), manifest } };
     }
