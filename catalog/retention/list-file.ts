@@ -4,8 +4,7 @@
 import { parse as parseCsv } from 'csv-parse/sync';
 import { stringify as stringifyCsv } from 'csv-stringify/sync';
 import { nounFor } from '../../forms/words';
-import type { RetentionKind } from '../tables';
-import type { RetentionPeriod } from './arithmetic';
+import { PERSONNEL_YEARS, type RetentionKind, type RetentionPeriod } from './arithmetic';
 
 export type ListFormat = 'csv' | 'json';
 
@@ -15,6 +14,8 @@ export interface ListArticleInput {
   documentTypeRu: string;
   retention: RetentionPeriod;
   note: string | null;
+  /** Documents on personnel (по личному составу); a blank cell means "75 years" (BRIEF §7). */
+  personnel: boolean;
 }
 
 export interface ParsedList {
@@ -31,7 +32,7 @@ export interface ListProblem {
   params: Record<string, string | number>;
 }
 
-export const CSV_COLUMNS = ['article', 'document_type_kk', 'document_type_ru', 'retention', 'note'] as const;
+export const CSV_COLUMNS = ['article', 'document_type_kk', 'document_type_ru', 'retention', 'note', 'personnel'] as const;
 const REQUIRED_COLUMNS = ['article', 'document_type_kk', 'document_type_ru', 'retention'] as const;
 
 export const MAX_ARTICLES = 10_000;
@@ -63,6 +64,25 @@ export function retentionText(retention: RetentionPeriod): string {
   if (retention.kind === 'until_needed') return 'ДМН';
   const years = retention.years ?? 0;
   return `${years} ${nounFor(years, 'ru', 'year')}${retention.kind === 'years_epk' ? ' ЭПК' : ''}`;
+}
+
+const YES = new Set(['1', 'true', 'yes', 'y', 'x', '+', 'да', 'д', 'иә', 'ия']);
+const NO = new Set(['0', 'false', 'no', 'n', '-', 'нет', 'н', 'жоқ']);
+
+/** The personnel cell: yes/no in any of the three languages, true/false, 1/0; null when not understood. */
+export function parsePersonnel(value: unknown): boolean | null {
+  if (typeof value === 'boolean') return value;
+  if (typeof value === 'number') return value === 1 ? true : value === 0 ? false : null;
+  if (typeof value !== 'string') return null;
+  const v = value.normalize('NFC').trim().toLowerCase();
+  if (YES.has(v)) return true;
+  if (NO.has(v)) return false;
+  return null;
+}
+
+/** The default when the list does not say: 75 years is the usual period of personnel records. */
+export function personnelByDefault(retention: RetentionPeriod): boolean {
+  return (retention.kind === 'years' || retention.kind === 'years_epk') && retention.years === PERSONNEL_YEARS;
 }
 
 const KINDS: readonly RetentionKind[] = ['permanent', 'years', 'years_epk', 'until_needed'];
@@ -99,7 +119,7 @@ class RowChecker {
     return text;
   }
 
-  add(row: number, fields: { article: unknown; documentTypeKk: unknown; documentTypeRu: unknown; retention: unknown; note: unknown }, names: Record<keyof typeof fields, string>, retentionOf: (value: unknown) => RetentionPeriod | null): void {
+  add(row: number, fields: { article: unknown; documentTypeKk: unknown; documentTypeRu: unknown; retention: unknown; note: unknown; personnel: unknown }, names: Record<keyof typeof fields, string>, retentionOf: (value: unknown) => RetentionPeriod | null): void {
     const before = this.problems.length;
     const article = this.text(row, names.article, fields.article, 50, true);
     if (article !== null && !ARTICLE.test(article)) {
@@ -122,8 +142,17 @@ class RowChecker {
       }
     }
     const note = this.text(row, names.note, fields.note, MAX_NOTE, false);
+    let personnel: boolean | null = null;
+    const blank = fields.personnel === undefined || fields.personnel === null || (typeof fields.personnel === 'string' && !fields.personnel.trim());
+    if (!blank) {
+      personnel = parsePersonnel(fields.personnel);
+      if (personnel === null) {
+        const shown = typeof fields.personnel === 'string' ? fields.personnel : JSON.stringify(fields.personnel);
+        this.problems.push({ row, field: names.personnel, code: 'retention.problem_personnel_format', params: { value: String(shown).slice(0, 100) } });
+      }
+    }
     if (this.problems.length === before) {
-      this.articles.push({ article: article!, documentTypeKk: documentTypeKk!, documentTypeRu: documentTypeRu!, retention: retention!, note });
+      this.articles.push({ article: article!, documentTypeKk: documentTypeKk!, documentTypeRu: documentTypeRu!, retention: retention!, note, personnel: personnel ?? personnelByDefault(retention!) });
     }
   }
 }
@@ -167,8 +196,8 @@ function readCsv(text: string): { list: ParsedList; problems: ListProblem[] } {
     }
     checker.add(
       line,
-      { article: cell('article'), documentTypeKk: cell('document_type_kk'), documentTypeRu: cell('document_type_ru'), retention: cell('retention'), note: cell('note') },
-      { article: 'article', documentTypeKk: 'document_type_kk', documentTypeRu: 'document_type_ru', retention: 'retention', note: 'note' },
+      { article: cell('article'), documentTypeKk: cell('document_type_kk'), documentTypeRu: cell('document_type_ru'), retention: cell('retention'), note: cell('note'), personnel: cell('personnel') },
+      { article: 'article', documentTypeKk: 'document_type_kk', documentTypeRu: 'document_type_ru', retention: 'retention', note: 'note', personnel: 'personnel' },
       (v) => (typeof v === 'string' ? parseRetentionText(v) : null),
     );
   }
@@ -200,13 +229,35 @@ function readJson(text: string): { list: ParsedList; problems: ListProblem[] } {
     const o = item as Record<string, unknown>;
     checker.add(
       row,
-      { article: o.article, documentTypeKk: o.documentTypeKk, documentTypeRu: o.documentTypeRu, retention: o.retention, note: o.note },
-      { article: 'article', documentTypeKk: 'documentTypeKk', documentTypeRu: 'documentTypeRu', retention: 'retention', note: 'note' },
+      { article: o.article, documentTypeKk: o.documentTypeKk, documentTypeRu: o.documentTypeRu, retention: o.retention, note: o.note, personnel: o.personnel },
+      { article: 'article', documentTypeKk: 'documentTypeKk', documentTypeRu: 'documentTypeRu', retention: 'retention', note: 'note', personnel: 'personnel' },
       retentionFromJson,
     );
   });
   const title = typeof (doc as { title?: unknown }).title === 'string' ? ((doc as { title: string }).title.trim() || null) : null;
   return { list: { title, articles: checker.articles }, problems: checker.problems };
+}
+
+/** One article's fields as the API's JSON gives them (retention as { kind, years } or as text). */
+export interface ArticleFields {
+  article?: unknown;
+  documentTypeKk?: unknown;
+  documentTypeRu?: unknown;
+  retention?: unknown;
+  note?: unknown;
+  personnel?: unknown;
+}
+
+/** Checks one article (an edit in the draft) by the file's rules; problems name the field, with no row. */
+export function checkArticleInput(fields: ArticleFields): { article: ListArticleInput | null; problems: ListProblem[] } {
+  const checker = new RowChecker();
+  checker.add(
+    0,
+    { article: fields.article, documentTypeKk: fields.documentTypeKk, documentTypeRu: fields.documentTypeRu, retention: fields.retention, note: fields.note, personnel: fields.personnel },
+    { article: 'article', documentTypeKk: 'documentTypeKk', documentTypeRu: 'documentTypeRu', retention: 'retention', note: 'note', personnel: 'personnel' },
+    retentionFromJson,
+  );
+  return { article: checker.articles[0] ?? null, problems: checker.problems };
 }
 
 /** Parses the file; `problems` is empty exactly when every row is good. */
@@ -220,12 +271,14 @@ export interface ExportedArticle {
   documentTypeRu: string;
   retention: RetentionPeriod;
   note: string | null;
+  personnel: boolean;
 }
 
 /** CSV with the import's columns, so an export imports back as the same list. */
 export function writeCsv(articles: ExportedArticle[]): string {
   return stringifyCsv(
-    articles.map((a) => [a.article, a.documentTypeKk, a.documentTypeRu, retentionText(a.retention), a.note ?? '']),
+    // Personnel written out either way, so an export imports back the same even where it departs from the 75-year default.
+    articles.map((a) => [a.article, a.documentTypeKk, a.documentTypeRu, retentionText(a.retention), a.note ?? '', a.personnel ? 'да' : 'нет']),
     { header: true, columns: [...CSV_COLUMNS], record_delimiter: 'unix' },
   );
 }

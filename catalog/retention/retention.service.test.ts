@@ -52,7 +52,7 @@ describeEachDatabase('retention list', (getDb) => {
     const { db } = getDb();
     const retention = createRetentionService({ db });
     const csv = await retention.exportList('csv', 1);
-    expect(csv.content.split('\n')[0]).toBe('article,document_type_kk,document_type_ru,retention,note');
+    expect(csv.content.split('\n')[0]).toBe('article,document_type_kk,document_type_ru,retention,note,personnel');
     expect(csv.content).toContain('23,Хат алмасу,Переписка,5 лет ЭПК,');
     expect(csv.content).toContain('"При условии проверки, ревизии"');
     const json = await retention.exportList('json');

@@ -10,6 +10,7 @@ import type { Storage } from '../../storage';
 import { verifyControlChain } from '../../validators/schemas/control';
 import type { DocumentMetadata, DossierMetadata } from '../../validators/schemas/types';
 import { getDossier, openAipFile } from '../dossier/queries';
+import { assessDossiers, type DossierRetentionView } from '../../catalog/retention';
 import type { DossierStatus } from '../tables';
 
 export interface DossierListFilter {
@@ -36,6 +37,8 @@ export interface DossierListItem {
   endDate: string | null;
   documentCount: number;
   storedAt: string;
+  /** Retention category, ЭПК mark and earliest destruction date (catalog/retention); null when the metadata holds no period. */
+  retention: DossierRetentionView | null;
 }
 
 function escapeLike(s: string): string {
@@ -62,6 +65,13 @@ export async function searchDossiers(db: Kysely<Database>, filter: DossierListFi
     .limit(Math.min(filter.limit ?? 50, 500))
     .offset(filter.offset ?? 0)
     .execute();
+  const retention = await assessDossiers(
+    db,
+    rows.map((r) => {
+      const meta = r.metadata as unknown as Partial<DossierMetadata>;
+      return { id: r.id, retention: meta.retention, year: r.year ?? meta.year ?? null, endDate: meta.endDate ?? null };
+    }),
+  );
   return {
     total,
     dossiers: rows.map((r) => {
@@ -79,6 +89,7 @@ export async function searchDossiers(db: Kysely<Database>, filter: DossierListFi
         endDate: meta.endDate ?? null,
         documentCount: meta.documentCount ?? 0,
         storedAt: new Date(r.stored_at).toISOString(),
+        retention: retention.get(r.id) ?? null,
       };
     }),
   };
@@ -97,6 +108,8 @@ export interface DossierDetail {
   /** Signature kinds still missing a valid signature. */
   missingSignatures: SignatureKind[];
   metadata: Record<string, unknown>;
+  /** Retention category, ЭПК mark and earliest destruction date (catalog/retention). */
+  retention: DossierRetentionView | null;
   aipManifestSha256: string;
   chain: { ok: boolean; breaks: { position: number; identifier: string; reason: string }[] };
   signatures: { kind: string; verdict: string; signer: Record<string, unknown>; cmsSha256: string; at: string }[];
@@ -129,6 +142,8 @@ export async function dossierDetail(deps: { db: Kysely<Database>; storage: Stora
   const broken = new Set(chain.breaks.map((b) => b.position));
   const validKinds = new Set(d.signatures.filter((s) => s.verdict === 'valid').map((s) => s.kind));
   const missing = (['inventory', 'integrity'] as const).filter((k) => !validKinds.has(k));
+  const dossierMeta = d.metadata as unknown as Partial<DossierMetadata>;
+  const retention = await assessDossiers(deps.db, [{ id: d.id, retention: dossierMeta.retention, year: dossierMeta.year ?? null, endDate: dossierMeta.endDate ?? null }]);
   return {
     id: d.id,
     transferId: d.transferId,
@@ -139,6 +154,7 @@ export async function dossierDetail(deps: { db: Kysely<Database>; storage: Stora
     awaitingSignature: d.status === 'awaiting-signature',
     missingSignatures: missing,
     metadata: d.metadata,
+    retention: retention.get(d.id) ?? null,
     aipManifestSha256: d.aipManifestSha256,
     chain: { ok: chain.ok, breaks: chain.breaks },
     signatures: d.signatures.map((s) => ({ kind: s.kind, verdict: s.verdict, signer: s.signer, cmsSha256: s.cmsSha256, at: s.at })),

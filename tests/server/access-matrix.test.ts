@@ -51,6 +51,7 @@ const KEEPERS: Role[] = ['archivist', 'admin'];
 const dossierOf = (c: Ctx) => c.fx.dossiers[c.variant === 'own' ? OWN : OTHER]!.id;
 const transferOf = (c: Ctx) => c.fx.transfers[c.variant === 'own' ? OWN : OTHER]!;
 const get = (url: string): Request => ({ method: 'GET', url });
+const RANDOM_ID = '00000000-0000-4000-8000-000000000000';
 
 /** The one table: `METHOD /openapi/path` → rule. */
 const ACCESS: Record<string, Rule> = {
@@ -150,6 +151,17 @@ const ACCESS: Record<string, Rule> = {
   'GET /api/retention-lists': { roles: ROLES, target: 'none', request: () => get('/api/retention-lists'), granted: 200 },
   'GET /api/retention-lists/{version}': { roles: ROLES, target: 'none', request: () => get('/api/retention-lists/latest'), granted: 404 },
   'POST /api/retention-lists': { roles: KEEPERS, target: 'none', request: () => ({ method: 'POST', url: '/api/retention-lists', json: { format: 'csv', content: 'article\n' } }), granted: 400 },
+  // Editing happens in a draft only the archive sees; none exists here, so the draft's routes answer
+  // 404, and an article without its fields is refused before the draft is looked up.
+  'POST /api/retention-lists/preview': { roles: KEEPERS, target: 'none', request: () => ({ method: 'POST', url: '/api/retention-lists/preview', json: { format: 'csv', content: 'article\n' } }), granted: 200 },
+  'GET /api/retention-lists/draft': { roles: KEEPERS, target: 'none', request: () => get('/api/retention-lists/draft'), granted: 404 },
+  'POST /api/retention-lists/draft': { roles: KEEPERS, target: 'none', request: () => ({ method: 'POST', url: '/api/retention-lists/draft', json: { fromVersion: 1 } }), granted: 404 },
+  'PATCH /api/retention-lists/draft': { roles: KEEPERS, target: 'none', request: () => ({ method: 'PATCH', url: '/api/retention-lists/draft', json: { title: 'x' } }), granted: 404 },
+  'DELETE /api/retention-lists/draft': { roles: KEEPERS, target: 'none', request: () => ({ method: 'DELETE', url: '/api/retention-lists/draft' }), granted: 404 },
+  'POST /api/retention-lists/draft/articles': { roles: KEEPERS, target: 'none', request: () => ({ method: 'POST', url: '/api/retention-lists/draft/articles', json: {} }), granted: 400 },
+  'PUT /api/retention-lists/draft/articles/{id}': { roles: KEEPERS, target: 'none', request: () => ({ method: 'PUT', url: `/api/retention-lists/draft/articles/${RANDOM_ID}`, json: {} }), granted: 400 },
+  'DELETE /api/retention-lists/draft/articles/{id}': { roles: KEEPERS, target: 'none', request: () => ({ method: 'DELETE', url: `/api/retention-lists/draft/articles/${RANDOM_ID}` }), granted: 404 },
+  'POST /api/retention-lists/draft/publish': { roles: KEEPERS, target: 'none', request: () => ({ method: 'POST', url: '/api/retention-lists/draft/publish' }), granted: 404 },
   // Transfer schedules (App. 31): an organisation-wide plan read by the archive, departments' staff
   // and heads; drafted by the archive, approved by the organisation head. No schedule for 1999 exists.
   'GET /api/transfer-schedules': { roles: ['archivist', 'admin', 'department_clerk', 'department_head', 'records_head', 'organisation_head'], target: 'none', request: () => get('/api/transfer-schedules'), granted: 200 },

@@ -67,4 +67,82 @@ describeEachDatabase('retention list over HTTP', (getDb) => {
     const versions = await archivist().request('GET', '/api/retention-lists');
     expect(versions.body.versions).toHaveLength(1);
   });
+
+  it('previews a file, drafts it, edits the draft article by article and publishes the next version', async () => {
+    const reader = clients.researcher!;
+    const bad = 'article,document_type_kk,document_type_ru,retention,note,personnel\n12,Актілер,Акты,10 лет ЭПК,,нет\n13,Хаттар,Письма,7 лет,,может быть\n';
+    const preview = await archivist().request('POST', '/api/retention-lists/preview?lang=en', { json: { format: 'csv', content: bad, sourceName: 'next.csv' } });
+    expect(preview.status).toBe(200);
+    expect(preview.body.articles.map((a: { article: string }) => a.article)).toEqual(['12']);
+    expect(preview.body.problems).toEqual([
+      { row: 3, field: 'personnel', code: 'retention.problem_personnel_format', params: { value: 'может быть' }, message: 'Row 3, field "personnel": personnel mark not understood: "может быть"; write yes or no' },
+    ]);
+    expect((await reader.request('POST', '/api/retention-lists/preview', { json: { format: 'csv', content: bad } })).status).toBe(403);
+    expect((await archivist().request('POST', '/api/retention-lists/draft', { json: { format: 'csv', content: bad } })).status).toBe(400);
+    expect((await archivist().request('GET', '/api/retention-lists/draft')).body.error.code).toBe('retention.no_draft');
+
+    const created = await archivist().request('POST', '/api/retention-lists/draft', { json: { fromVersion: 1 } });
+    expect(created.status).toBe(201);
+    expect(created.body.draft).toMatchObject({ basedOnVersion: 1, createdBy: 'keeper' });
+    expect((await archivist().request('POST', '/api/retention-lists/draft', { json: {} })).status).toBe(409);
+    expect((await reader.request('GET', '/api/retention-lists/draft')).status).toBe(403);
+
+    const refused = await archivist().request('POST', '/api/retention-lists/draft/articles?lang=ru', { json: { article: '12', documentTypeKk: 'Актілер', documentTypeRu: '', retention: { kind: 'years', years: 500 } } });
+    expect(refused.status).toBe(400);
+    expect(refused.body.error.details.problems.map((p: { field: string }) => p.field)).toEqual(['documentTypeRu', 'retention']);
+    expect(refused.body.error.details.problems[0].message).toBe('Поле «documentTypeRu»: обязательно для заполнения');
+    const added = await archivist().request('POST', '/api/retention-lists/draft/articles', { json: { article: '12', documentTypeKk: 'Актілер', documentTypeRu: 'Акты', retention: '10 лет ЭПК', note: 'жаңа' } });
+    expect(added.status).toBe(201);
+    expect(added.body.article).toMatchObject({ article: '12', epk: true, category: 'up_to_10' });
+    const draft = (await archivist().request('GET', '/api/retention-lists/draft')).body.draft;
+    const letters = draft.articles.find((a: { article: string }) => a.article === '700');
+    const changed = await archivist().request('PUT', `/api/retention-lists/draft/articles/${letters.id}`, { json: { article: '700', documentTypeKk: letters.documentTypeKk, documentTypeRu: letters.documentTypeRu, retention: { kind: 'years', years: 3 }, personnel: false } });
+    expect(changed.status).toBe(200);
+    expect(changed.body.article).toMatchObject({ retention: { kind: 'years', years: 3 } });
+    expect((await archivist().request('PUT', '/api/retention-lists/draft/articles/not-an-id', { json: {} })).status).toBe(400);
+    const removed = draft.articles.find((a: { article: string }) => a.article === '147');
+    expect((await archivist().request('DELETE', `/api/retention-lists/draft/articles/${removed.id}`)).status).toBe(204);
+    expect((await archivist().request('PATCH', '/api/retention-lists/draft', { json: { title: 'Тізбе, 2-нұсқа' } })).body.draft.title).toBe('Тізбе, 2-нұсқа');
+
+    const published = await archivist().request('POST', '/api/retention-lists/draft/publish');
+    expect(published.status).toBe(201);
+    expect(published.body).toMatchObject({ version: 2, title: 'Тізбе, 2-нұсқа', sourceFormat: 'editor', basedOnVersion: 1, articleCount: 10 });
+    const latest = (await reader.request('GET', '/api/retention-lists/latest')).body;
+    expect(latest.version).toBe(2);
+    expect(latest.articles.map((a: { article: string }) => a.article)).toContain('12');
+    expect(latest.articles.map((a: { article: string }) => a.article)).not.toContain('147');
+    expect((await reader.request('GET', '/api/retention-lists/1')).body.articles.find((a: { article: string }) => a.article === '700')).toMatchObject({ retention: { kind: 'until_needed' } });
+    const exported = await reader.request('GET', '/api/retention-lists/2?format=json');
+    expect(JSON.parse(exported.text).articles.find((a: { article: string }) => a.article === '12')).toMatchObject({ retention: { kind: 'years_epk', years: 10 }, personnel: false, note: 'жаңа' });
+    expect((await archivist().request('DELETE', '/api/retention-lists/draft')).status).toBe(404);
+  });
+
+  it('returns each dossier with its category and earliest destruction date in the dossier list', async () => {
+    const { db } = getDb();
+    const transfer = await db.insertInto('transfers').values({ status: 'completed', department: '02', year: 2024, source_name: 't.tar' } as never).returning('id').executeTakeFirstOrThrow();
+    const insert = (caseIndex: string, metadata: Record<string, unknown>) =>
+      db
+        .insertInto('dossiers')
+        .values({
+          transfer_id: transfer.id,
+          case_index: caseIndex,
+          title: `Іс ${caseIndex}`,
+          status: 'stored',
+          aip_manifest_sha256: 'a'.repeat(64),
+          inventory_sha256: 'b'.repeat(64),
+          integrity_sha256: 'c'.repeat(64),
+          metadata: JSON.stringify(metadata),
+        } as never)
+        .execute();
+    await insert('02-91', { year: 2024, endDate: '2024-11-30', retention: { kind: 'years', years: 75, article: '662' } });
+    await insert('02-92', { year: 2024, endDate: '2024-03-01', retention: { kind: 'years_epk', years: 5, article: '23' } });
+    await insert('02-93', { year: 2024, retention: { kind: 'until_needed', article: '700' } });
+    const answer = await archivist().request('GET', '/api/dossiers?year=2024');
+    expect(answer.status).toBe(200);
+    const byIndex = Object.fromEntries(answer.body.dossiers.map((d: { index: string; retention: unknown }) => [d.index, d.retention]));
+    expect(byIndex['02-91']).toMatchObject({ category: 'personnel', personnel: true, listVersion: 2, articleInList: true, earliestDestruction: '2100-01-01', destruction: { kind: 'from', date: '2100-01-01', expertReview: false } });
+    expect(byIndex['02-92']).toMatchObject({ category: 'up_to_10', epk: true, earliestDestruction: '2030-01-01', destruction: { kind: 'from', expertReview: true } });
+    // Version 2 made article 700 a 3-year period; the dossier's own metadata (ДМН) is what it was filed with.
+    expect(byIndex['02-93']).toMatchObject({ category: 'up_to_10', earliestDestruction: null, destruction: { kind: 'when_no_longer_needed' }, listVersion: 2 });
+  });
 });
