@@ -1,5 +1,6 @@
 // Rendering of the official forms (App. 26, 30, 31, 32, 33): one place for what every form
-// uses — numbers in words with noun agreement now; layout and fonts are to join it.
+// uses: view models (types.ts), numbers in words with noun agreement, retention as printed,
+// fonts, page layout, the five renderers (PDF/A-1b, JSON, CSV) and stored renditions.
 export {
   MAX_IN_WORDS,
   NOUNS,
@@ -15,3 +16,23 @@ export {
   type RussianGender,
 } from './words';
 export { retentionForForm } from './retention-text';
+export type * from './types';
+export { FORM_APPENDIX, FORM_KINDS } from './types';
+export {
+  FORM_DEFINITIONS,
+  FORM_FORMATS,
+  FORM_LANGUAGES,
+  assertConsistent,
+  definitionOf,
+  formToCsv,
+  formToJson,
+  isFormFormat,
+  isFormKind,
+  isFormLanguage,
+  parseFormCsv,
+  parseFormJson,
+  renderForm,
+  type FormFormat,
+  type RenderOptions,
+  type Rendition,
+} from './render';
