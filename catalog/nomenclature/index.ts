@@ -22,3 +22,4 @@ export {
 export { APPROVAL_STEPS, PROTOCOL_STEPS, STEP_ROLES, isApprovalStep, mayRecord, nextStep, stepsFor } from './chain';
 export { findItemRow, findNomenclature } from './nomenclature.repository';
 export type { ApprovalStep, DocumentForm, NomenclatureApproval, NomenclatureStatus, NomenclatureTables } from './tables';
+export { checkDossierIndexes, normaliseIndex, type IndexCheck, type IndexRefusal } from './ingest-check';

@@ -3,6 +3,7 @@
 import type { PipelineStep } from '../step';
 import { unpackStep } from './unpack';
 import { manifestStep } from './manifest';
+import { nomenclatureCheckStep } from './nomenclature-check';
 import { caseIndexStep } from './case-index';
 import { identifyStep } from './identify';
 import { scanStep } from './scan';
@@ -17,6 +18,7 @@ import { completeStep } from './complete';
 export const PIPELINE: readonly PipelineStep[] = [
   unpackStep,
   manifestStep,
+  nomenclatureCheckStep,
   caseIndexStep,
   identifyStep,
   scanStep,
