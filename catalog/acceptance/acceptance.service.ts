@@ -159,7 +159,7 @@ export function createAcceptanceService(deps: { db: Kysely<Database>; now?: () =
   }
 
   async function decisionView(transferId: string): Promise<DecisionView | null> {
-    const d = await findDecision(db, transferId);
+    const d = UUID.test(transferId) ? await findDecision(db, transferId) : undefined;
     if (!d) return null;
     return {
       transferId,
