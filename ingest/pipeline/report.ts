@@ -16,6 +16,8 @@ export interface ReportDocument {
   rendition: string | null;
   signature: string | null;
   malware: string | null;
+  /** Files embedded in a PDF original, each with its own malware scan result. */
+  embedded?: { name: string; malware: string; signature?: string }[];
   problems: ReportProblem[];
 }
 export interface IngestReport {
@@ -44,6 +46,9 @@ function reportDocument(doc: DocRow, lang: Language): ReportDocument {
     rendition: doc.status === 'accepted' ? doc.renditionPath : null,
     signature: doc.signature?.verdict ?? null,
     malware: doc.malware?.status ?? null,
+    ...(doc.malware?.embedded?.length
+      ? { embedded: doc.malware.embedded.map((e) => ({ name: sanitiseText(e.name), malware: e.status, ...(e.signature ? { signature: sanitiseText(e.signature) } : {}) })) }
+      : {}),
     problems: doc.problems.map((p) => translate(p, lang)),
   };
 }

@@ -18,6 +18,15 @@ export interface MalwareResult {
   engine?: string;
   engineVersion?: string;
   warning?: string;
+  /** Each file embedded in a PDF original, scanned in its own right (pipeline/embedded-scan.ts). */
+  embedded?: EmbeddedScan[];
+}
+export interface EmbeddedScan {
+  name: string;
+  sha256: string;
+  status: MalwareResult['status'];
+  signature?: string;
+  warning?: string;
 }
 export type ConversionResult = import('../convert/converter').ConversionResult;
 export interface Converter {

@@ -1,4 +1,5 @@
-// Step 7: PDF/A-1b validation of each rendition (the early check's result when there is one).
+// Step 7: the malware scan of files embedded in PDF originals (embedded-scan.ts), then PDF/A-1b
+// validation of each rendition (the early check's result when there is one).
 import { sha256File } from '../../../common/hash';
 import { problem, type Ctx } from '../context';
 import { loadDocs, renditionFile, writeDocUpdates, warn, patch, pending, isDocumentFault, documentFault, type DocUpdate } from '../documents';
@@ -7,6 +8,7 @@ import { CHECK_CONCURRENCY, eachLimited } from '../pool';
 import { runStep } from '../state';
 import { OK, type PipelineStep } from '../step';
 import { convertChecks } from './convert';
+import { scanEmbeddedFiles } from '../embedded-scan';
 
 export const validateStep: PipelineStep = {
   name: 'validate',
@@ -18,9 +20,13 @@ export const validateStep: PipelineStep = {
 
 async function stepValidate(ctx: Ctx): Promise<void> {
   await runStep(ctx.deps.db, ctx.transferId, 'validate', async () => {
-    const docs = pending(await loadDocs(ctx.deps.db, ctx.transferId));
+    const all = pending(await loadDocs(ctx.deps.db, ctx.transferId));
     const earlyChecks = await convertChecks(ctx);
     const updates = new Map<string, DocUpdate>();
+    // Files embedded in PDF originals exist only since conversion: scanned before anything else
+    // is decided about their documents (a document they infect is rejected, not validated).
+    const embeddedScanned = await scanEmbeddedFiles(ctx, all, updates);
+    const docs = pending(all);
     let engine = '';
     let i = 0;
     await eachLimited(docs, CHECK_CONCURRENCY, async (doc) => {
@@ -47,6 +53,6 @@ async function stepValidate(ctx: Ctx): Promise<void> {
         for (const f of report.failures.slice(0, 20)) warn(doc, updates, { code: 'pdfa.' + f.rule, message: f.message, clause: f.clause, where: f.location ?? doc.source });
       }
     }, (doc) => doc.size);
-    return { output: { validated: docs.length, engine }, write: (trx) => writeDocUpdates(trx, updates) };
+    return { output: { validated: docs.length, engine, embeddedScanned }, write: (trx) => writeDocUpdates(trx, updates) };
   }, ctx.afterStep);
 }
