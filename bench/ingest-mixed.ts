@@ -266,6 +266,8 @@ async function main(): Promise<void> {
 
     log(`reference: soffice PDF/A batch beside a pool of gs PDF/A on the same files … (load ${load()})`);
     const loadBefore = load();
+    // Tools started from here on log this phase (bench/tool-cpu-wrappers.sh: CPU per tool).
+    process.env.MURAGAT_BENCH_PHASE = 'reference';
     const baseline: BaselineTiming = await timeConversionBaseline(gen.docs.map((d) => d.path));
     const baselineSeconds = baseline.totalMs / 1000;
     const loadBetween = load();
@@ -278,6 +280,7 @@ async function main(): Promise<void> {
     const existing = new Set(childPids());
     await childrenEnded(existing);
     log(`pipeline: receive + process on embedded PGlite … (load ${load()})`);
+    process.env.MURAGAT_BENCH_PHASE = 'pipeline';
     const cpu0 = cpuSecondsSelfAndChildren();
     const t0 = performance.now();
     const transferId = await receiveTransfer(deps, { tarPath: tar });

@@ -19,6 +19,7 @@ import { imageToPdfA, ImageDecodeError } from './images';
 import { textToPdfA } from './layout';
 import { MissingResourceError } from './pdfa-writer';
 import { runTool } from './tool-runner';
+import { ZipArchive } from '../scan/zip';
 
 export interface ConversionProblem { code: string; message: string }
 export interface ConversionResult {
@@ -109,6 +110,42 @@ function title(file: string): string {
   return path.basename(file).replace(/\.[^.]+$/, '') || path.basename(file);
 }
 
+/**
+ * The first XML part of an Office Open XML package that declares a DTD, or null. OPC (ECMA-376
+ * part 2) forbids DTD declarations in package parts; the only use of one in such a file is an
+ * entity bomb ("billion laughs"), which LibreOffice stops expanding, printing a fraction of the
+ * text. Such a file is refused with that reason rather than converted and failed on its text.
+ * Only the prolog is read (a DOCTYPE must come before the root element).
+ */
+export async function officeXmlWithDtd(file: string): Promise<string | null> {
+  let zip: ZipArchive;
+  try {
+    zip = await ZipArchive.open(file);
+  } catch {
+    return null; // not readable as ZIP: LibreOffice's load decides
+  }
+  try {
+    for (const entry of zip.entries.filter((e) => /\.(xml|rels)$/i.test(e.name)).slice(0, 1000)) {
+      let head = '';
+      try {
+        const stream = await zip.stream(entry, 64 * 1024 * 1024);
+        for await (const chunk of stream) {
+          head += (chunk as Buffer).toString('latin1');
+          if (head.length >= 4096) break;
+        }
+        stream.destroy();
+      } catch {
+        continue; // a damaged part: LibreOffice's load decides
+      }
+      const prolog = head.split(/<(?![?!])/)[0] ?? head;
+      if (/<!DOCTYPE/i.test(prolog)) return entry.name;
+    }
+    return null;
+  } finally {
+    await zip.close();
+  }
+}
+
 type PdfRoute = 'kept-pdfa' | 'ghostscript' | 'ghostscript-prepared' | 'ghostscript-legacy' | 'page-images';
 
 const passed = (c: RenditionChecks): boolean => c.pdfa.compliant && !!c.reproducibility?.ok;
@@ -169,7 +206,7 @@ export function createConverter(options: ConverterOptions): Converter {
   const office = new OfficeConverter(options.workDir, timeoutMs);
   const routesDir = path.join(options.workDir, 'routes');
 
-  async function failEarly(format: FormatId): Promise<ConversionResult | null> {
+  async function failEarly(format: FormatId, file?: string): Promise<ConversionResult | null> {
     const method = officeFamily(format) ? 'libreoffice' : format.family === 'pdf' ? 'ghostscript' : 'pdf-lib';
     const tool = method === 'libreoffice'
       ? { name: 'LibreOffice', version: await versionOf('soffice') }
@@ -178,6 +215,10 @@ export function createConverter(options: ConverterOptions): Converter {
     if (format.problems.includes('empty_file')) return { ok: false, method, tool, problems: [problem('corrupt_input', { detail: 'the file is empty' })] };
     const supported = !!officeFamily(format) || format.family === 'pdf' || format.family === 'text' || ['JPEG', 'PNG', 'TIFF', 'GIF'].includes(format.name);
     if (!supported) return { ok: false, method, tool, problems: [problem('unsupported_format', { format: format.name })] };
+    if (['DOCX', 'XLSX', 'PPTX'].includes(format.name) && file) {
+      const part = await officeXmlWithDtd(file);
+      if (part) return { ok: false, method, tool, problems: [problem('unsafe_xml', { part })] };
+    }
     return null;
   }
 
@@ -291,7 +332,7 @@ export function createConverter(options: ConverterOptions): Converter {
 
   async function convertSingle(input: { path: string; format: FormatId }, outPath: string): Promise<ConversionResult> {
     const { format } = input;
-    const early = await failEarly(format);
+    const early = await failEarly(format, input.path);
     if (early) return early;
     await mkdir(path.dirname(outPath), { recursive: true });
     if (format.family === 'pdf') return convertPdf(input, outPath);
@@ -402,7 +443,7 @@ export function createConverter(options: ConverterOptions): Converter {
     const pdfLibJobs: number[] = [];
     for (let i = 0; i < items.length; i++) {
       const item = items[i]!;
-      const early = await failEarly(item.format);
+      const early = await failEarly(item.format, item.path);
       if (early) {
         results[i] = early;
         done(i);
