@@ -267,7 +267,7 @@ async function sha256File(file: string): Promise<string> {
 // PDF text by content hash: a PDF original's text is needed for every route tried on it, and a
 // rendition with the original's bytes (kept-pdfa) has the same text; pdftotext reads a file once.
 // Bounded by total characters so a run of large documents does not hold them all.
-const TEXT_CACHE_CHARS = 32 * 1024 * 1024;
+const TEXT_CACHE_CHARS = 8 * 1024 * 1024;
 const textCache = new Map<string, Promise<RenditionText | null>>();
 const textCacheSizes = new Map<string, number>();
 let textCacheChars = 0;
