@@ -22,14 +22,14 @@ const s = (lang: Lang, key: string) => {
 
 // Written out here, independently of ui/src/lib/nav.ts, as the specification of each menu.
 const MENUS: Record<string, [path: string, key: string][]> = {
-  admin: [['/users', 'nav_users'], ['/audit', 'nav_audit'], ['/health', 'nav_health']],
-  archivist: [['/transfers/incoming', 'nav_transfers_incoming'], ['/dossiers', 'nav_dossiers'], ['/integrity', 'nav_integrity'], ['/audit', 'nav_audit']],
-  clerk: [['/transfers/new', 'nav_transfer_prepare'], ['/transfers/mine', 'nav_transfers_mine']],
-  head: [['/transfers/to-sign', 'nav_transfers_to_sign'], ['/dossiers/department', 'nav_department_dossiers']],
-  chair: [['/inventories', 'nav_inventories'], ['/destruction-acts', 'nav_destruction_acts']],
-  secretary: [['/inventories', 'nav_inventories'], ['/destruction-acts', 'nav_destruction_acts']],
-  member: [['/inventories', 'nav_inventories'], ['/destruction-acts', 'nav_destruction_acts']],
-  researcher: [['/search', 'nav_search'], ['/copy-requests', 'nav_copy_requests']],
+  admin: [['/users', 'nav_users'], ['/audit', 'nav_audit'], ['/health', 'nav_health'], ['/retention-list', 'nav_retention_list']],
+  archivist: [['/transfers/incoming', 'nav_transfers_incoming'], ['/dossiers', 'nav_dossiers'], ['/integrity', 'nav_integrity'], ['/audit', 'nav_audit'], ['/retention-list', 'nav_retention_list']],
+  clerk: [['/transfers/new', 'nav_transfer_prepare'], ['/transfers/mine', 'nav_transfers_mine'], ['/retention-list', 'nav_retention_list']],
+  head: [['/transfers/to-sign', 'nav_transfers_to_sign'], ['/dossiers/department', 'nav_department_dossiers'], ['/retention-list', 'nav_retention_list']],
+  chair: [['/inventories', 'nav_inventories'], ['/destruction-acts', 'nav_destruction_acts'], ['/retention-list', 'nav_retention_list']],
+  secretary: [['/inventories', 'nav_inventories'], ['/destruction-acts', 'nav_destruction_acts'], ['/retention-list', 'nav_retention_list']],
+  member: [['/inventories', 'nav_inventories'], ['/destruction-acts', 'nav_destruction_acts'], ['/retention-list', 'nav_retention_list']],
+  researcher: [['/search', 'nav_search'], ['/copy-requests', 'nav_copy_requests'], ['/retention-list', 'nav_retention_list']],
 };
 
 // Menu items whose work belongs to later issues (inventories, destruction acts, copy
@@ -144,7 +144,7 @@ describe.skipIf(!HAVE_CHROMIUM)(HAVE_CHROMIUM ? 'UI shell in Chromium' : `UI she
     await login(page, 'secretary');
     const nav = page.getByRole('navigation', { name: s('en', 'nav_label') });
     await nav.waitFor();
-    expect(await nav.getByRole('link').allTextContents()).toEqual([s('en', 'nav_inventories'), s('en', 'nav_destruction_acts')]);
+    expect(await nav.getByRole('link').allTextContents()).toEqual([s('en', 'nav_inventories'), s('en', 'nav_destruction_acts'), s('en', 'nav_retention_list')]);
     expect(await page.getByTestId('user-roles').textContent()).toBe(s('en', 'role_commission_secretary'));
     // Switching inside the shell changes everything on screen at once.
     await page.getByRole('button', { name: 'Қазақша' }).click();

@@ -8,16 +8,19 @@ import ru from '../../../common/i18n/ui/ru.json';
 import signersEn from '../../../common/i18n/signers/en.json';
 import signersKk from '../../../common/i18n/signers/kk.json';
 import signersRu from '../../../common/i18n/signers/ru.json';
+import retentionEn from '../../../common/i18n/retention/en.json';
+import retentionKk from '../../../common/i18n/retention/kk.json';
+import retentionRu from '../../../common/i18n/retention/ru.json';
 
 export const LANGUAGES = ['kk', 'ru', 'en'] as const;
 export type Language = (typeof LANGUAGES)[number];
 export const DEFAULT_LANGUAGE: Language = 'kk';
 
-export type MessageKey = keyof typeof kk | keyof typeof signersKk;
+export type MessageKey = keyof typeof kk | keyof typeof signersKk | keyof typeof retentionKk;
 export const CATALOGS: Record<Language, Record<string, string>> = {
-  kk: { ...kk, ...signersKk },
-  ru: { ...ru, ...signersRu },
-  en: { ...en, ...signersEn },
+  kk: { ...kk, ...signersKk, ...retentionKk },
+  ru: { ...ru, ...signersRu, ...retentionRu },
+  en: { ...en, ...signersEn, ...retentionEn },
 };
 
 /** BCP 47 tags for dates and numbers: Kazakh and Russian as used in Kazakhstan. */

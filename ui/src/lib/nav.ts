@@ -7,7 +7,7 @@ export const ROLES = ['admin', 'archivist', 'department_clerk', 'department_head
 export type Role = (typeof ROLES)[number];
 
 /** Pages with a working API; everything else says plainly that it comes with ingest. */
-export type PageKind = 'users' | 'audit' | 'health' | 'coming' | 'transfer-upload' | 'transfers' | 'transfer' | 'dossiers' | 'dossier' | 'integrity' | 'signers';
+export type PageKind = 'users' | 'audit' | 'health' | 'coming' | 'transfer-upload' | 'transfers' | 'transfer' | 'dossiers' | 'dossier' | 'integrity' | 'signers' | 'retention';
 
 export interface NavItem {
   path: string;
@@ -33,6 +33,8 @@ export const NAV_ITEMS: readonly NavItem[] = [
   { path: '/destruction-acts', label: 'ui.nav_destruction_acts', page: 'coming', roles: COMMISSION },
   { path: '/search', label: 'ui.nav_search', page: 'dossiers', roles: ['researcher'] },
   { path: '/copy-requests', label: 'ui.nav_copy_requests', page: 'coming', roles: ['researcher'] },
+  // Reference data for everyone, last in every menu; the archivist and the admin edit it (the page shows the editing to them only).
+  { path: '/retention-list', label: 'ui.nav_retention_list', page: 'retention', roles: ROLES },
 ];
 
 export function menuFor(roles: readonly string[]): NavItem[] {
