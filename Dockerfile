@@ -17,6 +17,9 @@ COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY . .
 RUN npx vite build --config ui/vite.config.ts --logLevel warn
+# The pristine embedded catalog (database/pglite-template.ts): a fresh data folder is a copy of it,
+# so no first start pays PGlite's initdb (≈ 830 MB) at run time.
+RUN npm run catalog:template
 
 ENV NODE_ENV=production \
     MURAGAT_DATA_DIR=/var/lib/muragat \

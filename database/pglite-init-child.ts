@@ -1,14 +1,26 @@
-// Child half of the embedded catalog's first start (catalog/db.ts, createEmbeddedCatalog): runs
-// PGlite's initdb and every migration in a short-lived process, so the ≈ 850 MB that initdb's
-// WebAssembly heap grows to (and never gives back) is returned to the system when this exits.
+// Child half of the embedded catalog's first start (database/db.ts, createEmbeddedCatalog):
+// makes the new catalog and runs every migration in a short-lived process, returning its memory
+// to the system when it exits. The catalog is a copy of the machine's pristine template
+// (pglite-template.ts; ≈ 330 MB at peak with the migrations); only when there is none yet does
+// PGlite's initdb run here (its WebAssembly heap grows to ≈ 830 MB and never shrinks), and then
+// its output is kept as the template for every later data folder.
 // Usage (by db.ts only): node bin/run-ts.js database/pglite-init-child.ts <new data folder>
 import { openDatabase } from './db';
 import { migrateToLatest } from './migrator';
+import { copyTemplate, hasTemplate, keepAsTemplate } from './pglite-template';
 
 const dir = process.argv[2];
 if (!dir) {
   process.stderr.write('usage: pglite-init-child.ts <data folder>\n');
   process.exit(2);
+}
+if (hasTemplate()) {
+  await copyTemplate(dir);
+} else {
+  // initdb, then keep its output (closed, not yet migrated) for the next fresh folder.
+  const created = await openDatabase({ pgliteDir: dir, initInProcess: true });
+  await created.close();
+  await keepAsTemplate(dir).catch((error: unknown) => process.stderr.write(`keeping the catalog template failed: ${error instanceof Error ? error.message : String(error)}\n`));
 }
 const handle = await openDatabase({ pgliteDir: dir, initInProcess: true });
 try {
