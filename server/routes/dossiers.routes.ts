@@ -10,6 +10,7 @@ import type { DossierStatus } from '../../ingest/tables';
 import { COMMISSION_ROLES, type Role } from '../../accounts/roles';
 import { requireRole, requireUser } from '../auth';
 import { jsonBody } from '../body';
+import { DOSSIER_RETENTION_SCHEMA } from './retention.routes';
 import type { ServerDeps } from '../deps';
 import { errors, jsonContent, ok, ref, type OpenApiFragment } from '../openapi';
 import { bodyValidator, queryValidator } from '../validate';
@@ -182,6 +183,7 @@ export const openapi: OpenApiFragment = {
         endDate: { type: ['string', 'null'] },
         documentCount: { type: 'integer' },
         storedAt: { type: 'string', format: 'date-time' },
+        retention: DOSSIER_RETENTION_SCHEMA,
       },
     },
     DossierDetail: {
@@ -196,6 +198,7 @@ export const openapi: OpenApiFragment = {
         awaitingSignature: { type: 'boolean' },
         missingSignatures: { type: 'array', items: { enum: ['inventory', 'integrity'] } },
         metadata: { type: 'object', description: 'Dossier metadata (schema dossier-metadata)' },
+        retention: DOSSIER_RETENTION_SCHEMA,
         aipManifestSha256: { type: 'string' },
         chain: {
           type: 'object',

@@ -233,6 +233,27 @@ const ARTICLE = {
     personnel: { type: 'boolean' },
   },
 };
+/** A dossier's retention as the dossier views return it (catalog/retention assessDossiers). */
+export const DOSSIER_RETENTION_SCHEMA = {
+  type: ['object', 'null'],
+  description: 'Category, ЭПК mark and earliest destruction (1 January of Y+N+1) from the retention list; null when the metadata holds no period',
+  properties: {
+    retention: PERIOD,
+    article: { type: ['string', 'null'] },
+    listVersion: { type: ['integer', 'null'], description: 'The retention list version the dossier was given when stored' },
+    articleInList: { type: ['boolean', 'null'] },
+    personnel: { type: 'boolean' },
+    category: { enum: ['permanent', 'over_10', 'up_to_10', 'personnel'] },
+    epk: { type: 'boolean' },
+    closedYear: { type: ['integer', 'null'] },
+    earliestDestruction: { type: ['string', 'null'], format: 'date' },
+    destruction: {
+      type: 'object',
+      description: 'never (permanent); when_no_longer_needed (ДМН); from a date, with expertReview for the ЭПК mark; unknown (no closing year)',
+      properties: { kind: { enum: ['never', 'when_no_longer_needed', 'from', 'unknown'] }, date: { type: 'string', format: 'date' }, expertReview: { type: 'boolean' } },
+    },
+  },
+};
 const DRAFT_ARTICLE = { allOf: [ARTICLE, { type: 'object', properties: { id: { type: 'string', format: 'uuid' } } }] };
 const DRAFT = {
   type: 'object',
