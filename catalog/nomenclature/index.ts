@@ -23,3 +23,13 @@ export { APPROVAL_STEPS, PROTOCOL_STEPS, STEP_ROLES, isApprovalStep, mayRecord, 
 export { findItemRow, findNomenclature } from './nomenclature.repository';
 export type { ApprovalStep, DocumentForm, NomenclatureApproval, NomenclatureStatus, NomenclatureTables } from './tables';
 export { checkDossierIndexes, normaliseIndex, type IndexCheck, type IndexRefusal } from './ingest-check';
+export {
+  CSV_COLUMNS,
+  FILE_FORMATS,
+  NomenclatureFileInvalidError,
+  describeFileProblem,
+  readNomenclatureFile,
+  writeNomenclatureFile,
+  type FileProblem,
+  type NomenclatureFileFormat,
+} from './file';

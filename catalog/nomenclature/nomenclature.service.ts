@@ -14,6 +14,7 @@ import { findDepartment } from '../organisation.repository';
 import { category, hasEpkMark, type RetentionPeriod } from '../retention/arithmetic';
 import { findArticle, findList } from '../retention/retention.repository';
 import type { RetentionKind } from '../tables';
+import { FILE_FORMATS, NomenclatureFileInvalidError, readNomenclatureFile, writeNomenclatureFile, type NomenclatureFileFormat } from './file';
 import { PROTOCOL_STEPS, STEP_ROLES, isApprovalStep, mayRecord, nextStep, stepsFor } from './chain';
 import {
   deleteItem,
@@ -556,6 +557,27 @@ export function createNomenclatureService(deps: { db: Kysely<Database>; now?: ()
         for (const [i, item] of items.entries()) await insertOne(trx, actor, locked, item, `items[${i + 1}]`);
         return viewOf(locked, trx);
       });
+    },
+
+    /** A CSV or JSON file into a new draft of the year: all or nothing, every bad row reported. */
+    async importFile(actor: Actor, year: number, input: { content: string; format: NomenclatureFileFormat; sourceName?: string | null }): Promise<NomenclatureView> {
+      assertRole(actor, EDITORS);
+      if (!FILE_FORMATS.includes(input.format)) {
+        throw new ValidationError('nomenclature.invalid_format', 'nomenclature.invalid_format', { value: String(input.format), allowed: FILE_FORMATS.join(', ') });
+      }
+      const file = input.sourceName?.trim() || input.format;
+      const { items, problems } = readNomenclatureFile(String(input.content ?? ''), input.format);
+      if (problems.length) throw new NomenclatureFileInvalidError(problems, file);
+      return this.importItems(actor, year, items, { name: input.sourceName?.trim() || null, format: input.format });
+    },
+
+    /** The year's nomenclature (or a revision) as the file the import reads. */
+    async exportFile(year: number, format: NomenclatureFileFormat, revision?: number): Promise<{ view: NomenclatureView; content: string }> {
+      if (!FILE_FORMATS.includes(format)) {
+        throw new ValidationError('nomenclature.invalid_format', 'nomenclature.invalid_format', { value: String(format), allowed: FILE_FORMATS.join(', ') });
+      }
+      const view = await this.get(year, revision);
+      return { view, content: writeNomenclatureFile(view, format) };
     },
 
     async updateItem(actor: Actor, year: number, caseIndex: string, patch: UpdateItemInput): Promise<NomenclatureItemView> {

@@ -48,6 +48,7 @@ const STAFF: Role[] = ['archivist', 'department_clerk', 'department_head'];
 const READERS: Role[] = ['archivist', 'department_clerk', 'department_head', ...COMMISSION_ROLES, 'researcher'];
 const UPLOADERS: Role[] = ['department_clerk', 'archivist'];
 const KEEPERS: Role[] = ['archivist', 'admin'];
+const NOMENCLATURE_EDITORS: Role[] = ['records_head', 'archivist'];
 const dossierOf = (c: Ctx) => c.fx.dossiers[c.variant === 'own' ? OWN : OTHER]!.id;
 const transferOf = (c: Ctx) => c.fx.transfers[c.variant === 'own' ? OWN : OTHER]!;
 const get = (url: string): Request => ({ method: 'GET', url });
@@ -184,9 +185,48 @@ const ACCESS: Record<string, Rule> = {
   'GET /api/acceptance-acts': { roles: ['archivist', 'admin', 'organisation_head'], target: 'none', request: () => get('/api/acceptance-acts'), granted: 200 },
   'GET /api/acceptance-acts/{id}': { roles: ['archivist', 'admin', 'organisation_head'], target: 'none', request: () => get('/api/acceptance-acts/00000000-0000-4000-8000-000000000000'), granted: 404 },
   'POST /api/acceptance-acts/{id}/approve': { roles: ['organisation_head'], target: 'none', request: () => ({ method: 'POST', url: '/api/acceptance-acts/00000000-0000-4000-8000-000000000000/approve', json: {} }), granted: 404 },
+  // The nomenclature (App. 26): read by everyone signed in; drafted by the records service and the
+  // archive; each approval step by its own role (p.133). No nomenclature of 2199 exists, so a granted
+  // request is told so (404); a file without the heading column and the year 1800 are refused (400).
+  'GET /api/nomenclatures': { roles: ROLES, target: 'none', request: () => get('/api/nomenclatures'), granted: 200 },
+  'POST /api/nomenclatures': { roles: NOMENCLATURE_EDITORS, target: 'none', request: () => ({ method: 'POST', url: '/api/nomenclatures', json: { year: 1800 } }), granted: 400 },
+  'GET /api/nomenclatures/{year}': { roles: ROLES, target: 'none', request: () => get('/api/nomenclatures/2199'), granted: 404 },
+  'GET /api/nomenclatures/{year}/summary': { roles: ROLES, target: 'none', request: () => get('/api/nomenclatures/2199/summary'), granted: 404 },
+  'POST /api/nomenclatures/{year}/copy': { roles: NOMENCLATURE_EDITORS, target: 'none', request: () => ({ method: 'POST', url: '/api/nomenclatures/2199/copy', json: {} }), granted: 404 },
+  'POST /api/nomenclatures/{year}/revise': { roles: NOMENCLATURE_EDITORS, target: 'none', request: () => ({ method: 'POST', url: '/api/nomenclatures/2199/revise', json: {} }), granted: 404 },
+  'POST /api/nomenclatures/{year}/import': { roles: NOMENCLATURE_EDITORS, target: 'none', request: () => ({ method: 'POST', url: '/api/nomenclatures/2199/import', json: { format: 'csv', content: 'department\n01\n' } }), granted: 400 },
+  'POST /api/nomenclatures/{year}/items': {
+    roles: NOMENCLATURE_EDITORS,
+    target: 'none',
+    request: () => ({ method: 'POST', url: '/api/nomenclatures/2199/items', json: { departmentCode: '02', heading: 'Matrix', retention: { kind: 'permanent' } } }),
+    granted: 404,
+  },
+  'PATCH /api/nomenclatures/{year}/items/{index}': { roles: NOMENCLATURE_EDITORS, target: 'none', request: () => ({ method: 'PATCH', url: '/api/nomenclatures/2199/items/02-1', json: { heading: 'Matrix' } }), granted: 404 },
+  'DELETE /api/nomenclatures/{year}/items/{index}': { roles: NOMENCLATURE_EDITORS, target: 'none', request: () => ({ method: 'DELETE', url: '/api/nomenclatures/2199/items/02-1' }), granted: 404 },
+  'POST /api/nomenclatures/{year}/sections': { roles: NOMENCLATURE_EDITORS, target: 'none', request: () => ({ method: 'POST', url: '/api/nomenclatures/2199/sections', json: { order: ['02'] } }), granted: 404 },
+  'POST /api/nomenclatures/{year}/settings': { roles: NOMENCLATURE_EDITORS, target: 'none', request: () => ({ method: 'POST', url: '/api/nomenclatures/2199/settings', json: { epkRequired: true } }), granted: 404 },
+  'POST /api/nomenclatures/{year}/steps': {
+    roles: ['records_head', 'commission_secretary', 'commission_chair', 'organisation_head'],
+    target: 'none',
+    // Each role asks for its own step.
+    request: (c) => ({
+      method: 'POST',
+      url: '/api/nomenclatures/2199/steps',
+      json: c.role === 'records_head' || c.role === 'organisation_head' ? { step: c.role } : { step: 'expert_commission', protocolNumber: '1', date: '2020-01-10' },
+    }),
+    granted: 404,
+  },
+  'POST /api/nomenclatures/{year}/return': {
+    roles: ['records_head', 'archivist', 'commission_secretary', 'commission_chair', 'organisation_head'],
+    target: 'none',
+    request: () => ({ method: 'POST', url: '/api/nomenclatures/2199/return', json: { reason: 'matrix' } }),
+    granted: 404,
+  },
+  'POST /api/nomenclatures/{year}/counts': { roles: NOMENCLATURE_EDITORS, target: 'none', request: () => ({ method: 'POST', url: '/api/nomenclatures/2199/counts', json: { counts: { '02-1': 1 } } }), granted: 404 },
 };
 
-const HIDDEN: Record<Exclude<Target, 'none' | 'upload'>, string> = { dossier: 'ingest.dossier_not_found', transfer: 'ingest.transfer_not_found' };
+const HIDDEN
+: Record<Exclude<Target, 'none' | 'upload'>, string> = { dossier: 'ingest.dossier_not_found', transfer: 'ingest.transfer_not_found' };
 
 type Expected = { status: number; code?: string } | { granted: true };
 
