@@ -37,6 +37,8 @@ export interface DossierListItem {
   endDate: string | null;
   documentCount: number;
   storedAt: string;
+  /** Fonds – inventory – case (p.181), once the inventory of permanent dossiers is approved (catalog/inventories). */
+  archivalCipher: NonNullable<DossierMetadata['archivalCipher']> | null;
   /** Retention category, ЭПК mark and earliest destruction date (catalog/retention); null when the metadata holds no period. */
   retention: DossierRetentionView | null;
 }
@@ -49,7 +51,10 @@ export async function searchDossiers(db: Kysely<Database>, filter: DossierListFi
   let q = db.selectFrom('dossiers').innerJoin('transfers', 'transfers.id', 'dossiers.transfer_id');
   if (filter.q) {
     const like = `%${escapeLike(filter.q.toLowerCase())}%`;
-    q = q.where((eb) => eb.or([eb(eb.fn('lower', ['dossiers.title']), 'like', like), eb(eb.fn('lower', ['dossiers.case_index']), 'like', like)]));
+    q = q.where((eb) => eb.or([eb(eb.fn('lower', ['dossiers.title']), 'like', like), eb(eb.fn('lower', ['dossiers.case_index']), 'like', like),
+      // The archival cipher ("12-1-5") finds its dossier too.
+      eb.exists(eb.selectFrom('archival_ciphers').select('archival_ciphers.dossier_id').whereRef('archival_ciphers.dossier_id', '=', 'dossiers.id').where((sub) => sub(sub.fn('lower', ['archival_ciphers.code']), 'like', like))),
+    ]));
   }
   if (filter.index) q = q.where('dossiers.case_index', '=', filter.index);
   if (filter.status) q = q.where('dossiers.status', '=', filter.status);
@@ -89,6 +94,7 @@ export async function searchDossiers(db: Kysely<Database>, filter: DossierListFi
         endDate: meta.endDate ?? null,
         documentCount: meta.documentCount ?? 0,
         storedAt: new Date(r.stored_at).toISOString(),
+        archivalCipher: meta.archivalCipher ?? null,
         retention: retention.get(r.id) ?? null,
       };
     }),
@@ -107,6 +113,8 @@ export interface DossierDetail {
   awaitingSignature: boolean;
   /** Signature kinds still missing a valid signature. */
   missingSignatures: SignatureKind[];
+  /** Fonds – inventory – case (p.181), once given; also in the metadata. */
+  archivalCipher: NonNullable<DossierMetadata['archivalCipher']> | null;
   metadata: Record<string, unknown>;
   /** Retention category, ЭПК mark and earliest destruction date (catalog/retention). */
   retention: DossierRetentionView | null;
@@ -153,6 +161,7 @@ export async function dossierDetail(deps: { db: Kysely<Database>; storage: Stora
     status: d.status,
     awaitingSignature: d.status === 'awaiting-signature',
     missingSignatures: missing,
+    archivalCipher: (d.metadata as Partial<DossierMetadata>).archivalCipher ?? null,
     metadata: d.metadata,
     retention: retention.get(d.id) ?? null,
     aipManifestSha256: d.aipManifestSha256,
@@ -231,11 +240,15 @@ export async function openDocumentFile(
   return { ...file, mime };
 }
 
-/** The internal inventory of a dossier: its JSON (App. 32) or its PDF/A rendition. */
-export async function openInventory(deps: { db: Kysely<Database>; storage: Storage }, dossierId: string, format: 'json' | 'pdf'): Promise<AipFileStream> {
+/**
+ * The internal inventory of a dossier: its JSON (App. 32) or its PDF/A rendition in the asked
+ * language (the AIP keeps inventory/internal-inventory-kk.pdf and -ru.pdf; Kazakh otherwise).
+ */
+export async function openInventory(deps: { db: Kysely<Database>; storage: Storage }, dossierId: string, format: 'json' | 'pdf', language: 'kk' | 'ru' = 'kk'): Promise<AipFileStream> {
   const d = await getDossier(deps, dossierId);
   const role = format === 'json' ? 'internal-inventory' : 'internal-inventory-rendition';
-  const entry = d.files.find((f) => f.role === role);
+  const entries = d.files.filter((f) => f.role === role);
+  const entry = entries.find((f) => f.path.endsWith(`-${language}.pdf`)) ?? entries[0];
   if (!entry) throw new NotFoundError('ingest.aip_file_not_found', 'ingest.aip_file_not_found', { path: role });
   const file = await openAipFile(deps, d.id, entry.path);
   return { ...file, mime: format === 'json' ? 'application/json' : 'application/pdf' };

@@ -52,6 +52,8 @@ const NOMENCLATURE_EDITORS: Role[] = ['records_head', 'archivist'];
 const dossierOf = (c: Ctx) => c.fx.dossiers[c.variant === 'own' ? OWN : OTHER]!.id;
 const transferOf = (c: Ctx) => c.fx.transfers[c.variant === 'own' ? OWN : OTHER]!;
 const get = (url: string): Request => ({ method: 'GET', url });
+const INVENTORY_READERS: Role[] = ['archivist', 'admin', 'department_clerk', 'department_head', 'commission_chair', 'commission_secretary', 'commission_member'];
+const NO_INVENTORY = '00000000-0000-4000-8000-00000000a030';
 const RANDOM_ID = '00000000-0000-4000-8000-000000000000';
 
 /** The one table: `METHOD /openapi/path` → rule. */
@@ -152,6 +154,28 @@ const ACCESS: Record<string, Rule> = {
   'GET /api/retention-lists': { roles: ROLES, target: 'none', request: () => get('/api/retention-lists'), granted: 200 },
   'GET /api/retention-lists/{version}': { roles: ROLES, target: 'none', request: () => get('/api/retention-lists/latest'), granted: 404 },
   'POST /api/retention-lists': { roles: KEEPERS, target: 'none', request: () => ({ method: 'POST', url: '/api/retention-lists', json: { format: 'csv', content: 'article\n' } }), granted: 400 },
+  // Inventories of e-dossiers (App. 30): compiled by the archivist, approved by the department head,
+  // read by the archive, the departments' staff (their own only) and the expert commission. No
+  // inventory exists here, so one named by id answers 404 to everyone let in (another department's
+  // answers the same); a build for dossiers kept up to 10 years is refused (p.194).
+  'GET /api/inventories': { roles: INVENTORY_READERS, target: 'none', request: () => get('/api/inventories'), granted: 200 },
+  'POST /api/inventories': {
+    roles: ['archivist'],
+    target: 'none',
+    request: () => ({ method: 'POST', url: '/api/inventories', json: { department: '02', year: 2025, category: 'up_to_10', compiler: { name: 'A. B. Matrix', position: 'archivist' } } }),
+    granted: 400,
+  },
+  'GET /api/inventories/{id}': { roles: INVENTORY_READERS, target: 'none', request: () => get(`/api/inventories/${NO_INVENTORY}`), granted: 404 },
+  'POST /api/inventories/{id}/details': { roles: ['archivist'], target: 'none', request: () => ({ method: 'POST', url: `/api/inventories/${NO_INVENTORY}/details`, json: {} }), granted: 404 },
+  'POST /api/inventories/{id}/discard': { roles: ['archivist'], target: 'none', request: () => ({ method: 'POST', url: `/api/inventories/${NO_INVENTORY}/discard`, json: { reason: 'matrix' } }), granted: 404 },
+  'GET /api/inventories/{id}/signing-content': { roles: INVENTORY_READERS, target: 'none', request: () => get(`/api/inventories/${NO_INVENTORY}/signing-content`), granted: 404 },
+  'POST /api/inventories/{id}/approval': {
+    roles: ['department_head'],
+    target: 'none',
+    request: () => ({ method: 'POST', url: `/api/inventories/${NO_INVENTORY}/approval`, json: { cms: Buffer.from('not a CMS signature at all').toString('base64') } }),
+    granted: 404,
+  },
+  'GET /api/inventories/{id}/export': { roles: INVENTORY_READERS, target: 'none', request: () => get(`/api/inventories/${NO_INVENTORY}/export?format=csv`), granted: 404 },
   // Editing happens in a draft only the archive sees; none exists here, so the draft's routes answer
   // 404, and an article without its fields is refused before the draft is looked up.
   'POST /api/retention-lists/preview': { roles: KEEPERS, target: 'none', request: () => ({ method: 'POST', url: '/api/retention-lists/preview', json: { format: 'csv', content: 'article\n' } }), granted: 200 },
