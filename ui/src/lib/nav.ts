@@ -7,7 +7,7 @@ export const ROLES = ['admin', 'archivist', 'department_clerk', 'department_head
 export type Role = (typeof ROLES)[number];
 
 /** Pages with a working API; everything else says plainly that it comes with ingest. */
-export type PageKind = 'users' | 'audit' | 'health' | 'coming' | 'transfer-upload' | 'transfers' | 'transfer' | 'dossiers' | 'dossier' | 'integrity' | 'signers' | 'retention';
+export type PageKind = 'users' | 'audit' | 'health' | 'coming' | 'transfer-upload' | 'transfers' | 'transfer' | 'dossiers' | 'dossier' | 'integrity' | 'signers' | 'retention' | 'schedules' | 'schedule' | 'acceptance-acts';
 
 export interface NavItem {
   path: string;
@@ -33,6 +33,10 @@ export const NAV_ITEMS: readonly NavItem[] = [
   { path: '/destruction-acts', label: 'ui.nav_destruction_acts', page: 'coming', roles: COMMISSION },
   { path: '/search', label: 'ui.nav_search', page: 'dossiers', roles: ['researcher'] },
   { path: '/copy-requests', label: 'ui.nav_copy_requests', page: 'coming', roles: ['researcher'] },
+  // Transfer schedules (App. 31): compiled by the archive, approved by the head, read by the departments;
+  // last, so nobody's home page (the first item) changes.
+  { path: '/transfer-schedules', label: 'schedules.ui_title', page: 'schedules', roles: ['archivist', 'organisation_head', 'department_clerk', 'department_head', 'records_head', 'admin'] },
+  { path: '/acceptance-acts', label: 'acceptance.ui_acts_title', page: 'acceptance-acts', roles: ['archivist', 'organisation_head'] },
   // Reference data for everyone, last in every menu; the archivist and the admin edit it (the page shows the editing to them only).
   { path: '/retention-list', label: 'ui.nav_retention_list', page: 'retention', roles: ROLES },
 ];
@@ -53,6 +57,7 @@ export const DETAIL_ROUTES: readonly { pattern: RegExp; label: MessageKey; page:
   { pattern: /^\/transfers\/([0-9a-f-]{36})$/, label: 'ui.ingest_transfer_title', page: 'transfer', roles: ['archivist', 'department_clerk', 'department_head'] },
   // The expert commission reads every department's dossiers (appraisal, p.48).
   { pattern: /^\/dossiers\/([^/]+)$/, label: 'ui.dossier_title', page: 'dossier', roles: ['archivist', 'department_clerk', 'department_head', ...COMMISSION, 'researcher'] },
+  { pattern: /^\/transfer-schedules\/(\d{4})$/, label: 'schedules.ui_title', page: 'schedule', roles: ['archivist', 'organisation_head', 'department_clerk', 'department_head', 'records_head', 'admin'] },
   // Signing certificates bound to users (signer identity), opened from the users page.
   { pattern: /^\/users\/certificates(?:\/[0-9a-f-]{36})?$/, label: 'signers.title', page: 'signers', roles: ['admin'] },
 ];

@@ -1,0 +1,135 @@
+// The yearly transfer in a real browser (App. 31, App. 33): with the transfer schedule approved,
+// the responsible clerk is reminded of the deadline on the home page; once the department's
+// transfer is stored, the archivist is reminded that it awaits acceptance, opens it, accepts it
+// and sees the acceptance act (columns, "accepted 1 (бір) электрондық құжат", who handed over
+// and accepted); the schedule row shows it accepted; the organisation head approves the act.
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { demoPassword } from '../../demo/seed';
+import { parseConfig } from '../../common/config';
+import { createScheduleService } from '../../catalog/schedules';
+import { archiveToday } from '../../catalog/schedules/schedules.service';
+import { processTransfer, receiveTransfer } from '../../ingest';
+import { startServer, type RunningServer } from '../../server/index';
+import { buildDepartmentPackage } from '../server/departments';
+import { ensureUiBuilt, HAVE_CHROMIUM, launchBrowser, SKIP_REASON } from './support';
+
+describe.skipIf(!HAVE_CHROMIUM)(HAVE_CHROMIUM ? 'transfer schedule and acceptance in Chromium' : `transfer schedule and acceptance in Chromium — skipped: ${SKIP_REASON}`, () => {
+  let server: RunningServer;
+  let browser: Browser;
+  let context: BrowserContext | undefined;
+  let base: string;
+  let work: string;
+  let transferId = '';
+  const year = Number(archiveToday().slice(0, 4));
+
+  beforeAll(async () => {
+    work = await mkdtemp(path.join(os.tmpdir(), 'muragat-acceptance-ui-'));
+    await ensureUiBuilt();
+    const config = parseConfig({
+      MURAGAT_DATA_DIR: path.join(work, 'data'),
+      MURAGAT_STORAGE: `file:${path.join(work, 'store')}`,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'silent',
+      MURAGAT_MALWARE_POLICY: 'accept-with-warning',
+    });
+    [server, browser] = await Promise.all([startServer({ config, demo: true, quiet: true }), launchBrowser()]);
+    base = server.url.replace(/\/$/, '');
+    // The archive's schedule for this year: department 02's dossiers of 2025 by 31 December,
+    // the demo clerk responsible, approved by the demo organisation head.
+    const schedules = createScheduleService({ db: server.deps.db });
+    const operator = { userId: null, username: 'cli:test', roles: [] };
+    await schedules.create(operator, { year, recordsYear: 2025 });
+    await schedules.addRow(operator, year, { department: '02', deadline: `${year}-12-31`, responsible: 'clerk' });
+    await schedules.approve(operator, year, { onBehalfOf: 'director' });
+  }, 300_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    if (work) await rm(work, { recursive: true, force: true });
+  });
+
+  afterEach(async () => {
+    await context?.close();
+    context = undefined;
+  });
+
+  async function login(username: string): Promise<Page & { problems: string[] }> {
+    context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const page = (await context.newPage()) as Page & { problems: string[] };
+    page.problems = [];
+    page.on('pageerror', (error) => page.problems.push(error.message));
+    await page.goto(base + '/');
+    await page.locator('#login-username').fill(username);
+    await page.locator('#login-password').fill(demoPassword(username));
+    await page.locator('form.login-form button[type=submit]').click();
+    await page.locator('#main-nav').waitFor({ state: 'attached' });
+    return page;
+  }
+
+  it('reminds the responsible clerk of the deadline on the home page', async () => {
+    const page = await login('clerk');
+    const reminder = page.getByTestId('schedule-reminders');
+    await expect.poll(() => reminder.textContent()).toContain('02');
+    const text = (await reminder.textContent()) ?? '';
+    expect(text).toContain(`31.12.${year}`);
+    expect(text).toMatch(/\d+ күн қалды|мерзімі бүгін/);
+    expect(page.problems).toEqual([]);
+  }, 120_000);
+
+  it('the archivist accepts the received transfer and sees its act; the schedule row shows it accepted', async () => {
+    // The clerk's transfer is stored by the real pipeline.
+    const clerk = await server.deps.db.selectFrom('users').select(['id', 'username', 'roles']).where('username', '=', 'clerk').executeTakeFirstOrThrow();
+    const tar = await buildDepartmentPackage(work, '02', 7);
+    const deps = { db: server.deps.db, storage: server.deps.storage, config: server.deps.config };
+    transferId = await receiveTransfer(deps, { tarPath: tar, sourceName: 'kadr-2025.tar', actor: { userId: clerk.id, username: clerk.username, roles: clerk.roles as never } });
+    await processTransfer(deps, transferId);
+
+    const page = await login('archivist');
+    const reminder = page.getByTestId('schedule-reminders').locator('li[data-state="received"] a');
+    await reminder.waitFor();
+    await reminder.click();
+    await page.waitForURL(`**/transfers/${transferId}`);
+    const panel = page.getByTestId('transfer-acceptance');
+    await panel.getByTestId('acceptance-pending').waitFor();
+    await panel.getByTestId('acceptance-accept').click();
+    await panel.locator('textarea[name=stateOfDocuments]').fill('Құжаттар оқылады, метадеректері толық');
+    await panel.getByTestId('acceptance-accept-form').locator('button[type=submit]').click();
+
+    const act = panel.getByTestId('acceptance-act');
+    await act.waitFor();
+    const text = (await act.textContent()) ?? '';
+    expect(text).toContain('№ 1 қабылдау-тапсыру актісі');
+    expect(text).toContain('Электрондық құжаттар индексі');
+    expect(text).toContain('ЭЦҚ мәртебесі');
+    expect(text).toContain('02-7');
+    expect(await act.getByTestId('act-total').textContent()).toBe('Барлығы қабылданды: 1 (бір) электрондық құжат');
+    expect(text).toContain('Төлеуова Айжан Болатқызы'); // handed over: the clerk who sent it
+    expect(text).toContain('Әбенова Гүлнар Серікқызы'); // accepted: the archivist
+    expect(await act.getByTestId('act-status').textContent()).toBe('Ұйым басшысының бекітуін күтуде');
+    expect(await panel.getByTestId('acceptance-decision').textContent()).toContain('Қабылданды');
+
+    await page.goto(`${base}/transfer-schedules/${year}`);
+    const row = page.getByTestId('schedule-rows').locator('tr[data-department="02"]');
+    await expect.poll(() => row.getAttribute('data-state')).toBe('accepted');
+    expect(page.problems).toEqual([]);
+  }, 180_000);
+
+  it('the organisation head approves the act', async () => {
+    const page = await login('director');
+    await page.goto(`${base}/acceptance-acts`);
+    const approve = page.getByTestId('act-approve');
+    await approve.waitFor();
+    await approve.click();
+    await expect.poll(() => page.getByTestId('act-status').first().textContent()).toBe('Бекітілген');
+    expect(await page.getByTestId('acceptance-act').first().textContent()).toContain('Серікбаев Арман Болатұлы');
+    const events = await server.deps.db.selectFrom('audit_events').select('action').where('action', 'in', ['transfer.accept', 'acceptance_act.approve']).orderBy('id').execute();
+    expect(events.map((e) => e.action)).toEqual(['transfer.accept', 'acceptance_act.approve']);
+    expect(page.problems).toEqual([]);
+  }, 120_000);
+});
