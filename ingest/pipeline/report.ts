@@ -64,8 +64,19 @@ export async function buildReport(deps: Pick<IngestDeps, 'db'>, transferId: stri
     .execute();
   const report: IngestReport = { transfer: transferId, dossiers: [] };
   const seen = new Set<string>();
+  // A dossier added as a new volume is numbered after the volumes kept (steps/case-index.ts),
+  // while its documents keep the volume the sender gave: find that one through a stored document.
+  const placed = dossiers.length
+    ? await deps.db.selectFrom('dossier_documents').select(['dossier_id', 'document_id']).where('dossier_id', 'in', dossiers.map((d) => d.id)).execute()
+    : [];
+  const sentVolume = new Map<string, number>();
+  for (const p of placed) {
+    const doc = docs.find((x) => x.id === p.document_id);
+    if (doc && !sentVolume.has(p.dossier_id)) sentVolume.set(p.dossier_id, doc.volume);
+  }
   for (const d of dossiers) {
-    const mine = docs.filter((doc) => doc.dossierIndex === d.case_index && doc.volume === d.volume);
+    const volume = sentVolume.get(d.id) ?? d.volume;
+    const mine = docs.filter((doc) => doc.dossierIndex === d.case_index && doc.volume === volume);
     mine.forEach((doc) => seen.add(doc.id));
     report.dossiers.push({ id: d.id, index: d.case_index, title: d.title, documents: mine.map((doc) => reportDocument(doc, lang)) });
   }
