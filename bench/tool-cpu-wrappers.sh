@@ -6,7 +6,7 @@
 # Use:  sh bench/tool-cpu-wrappers.sh DIR LOG && PATH=DIR:$PATH npm run bench:ingest-mixed -- --realworld
 set -eu
 if [ "${1:-}" = "--sum" ]; then
-  awk '{ k = $1 " " $2; n[k]++; cpu[k] += $3 + $4 } END { for (k in n) printf "%-28s %5d runs %8.1f s\n", k, n[k], cpu[k] }' "$2" | sort
+  awk '$1 ~ /^(reference|pipeline|none)$/ { k = $1 " " $2; n[k]++; cpu[k] += $3 + $4 } END { for (k in n) printf "%-28s %5d runs %8.1f s\n", k, n[k], cpu[k] }' "$2" | sort
   exit 0
 fi
 dir=$1

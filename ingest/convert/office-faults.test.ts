@@ -30,7 +30,7 @@ for f in $files; do
   if grep -q HANG "$f"; then sleep 600; fi
   if grep -q CRASH "$f"; then kill -SEGV $$; fi
   if grep -q BROKEN "$f"; then echo "Error: source file could not be loaded" >&2; continue; fi
-  b=$(basename "$f"); cp "$FAKE_PDF" "$outdir/\${b%.*}.pdf"
+  b=$(basename "$f"); echo "convert $f -> $outdir/\${b%.*}.pdf using filter : fake"; cp "$FAKE_PDF" "$outdir/\${b%.*}.pdf"
 done
 exit 0
 `;
@@ -66,7 +66,7 @@ async function calls(): Promise<number> {
 }
 
 describe('LibreOffice batch failure handling', () => {
-  it('converts a clean batch with one soffice call per 20 files', async () => {
+  it('converts a clean batch in one soffice call; a larger one in a small first batch and one for the rest', async () => {
     await rm(process.env.FAKE_LOG!, { force: true });
     const converter = createConverter({ workDir: path.join(dir, 'w1'), timeoutMs: 5_000 });
     const results = await converter.convertMany(await inputs(['a', 'b', 'c']));
@@ -105,6 +105,16 @@ describe('LibreOffice batch failure handling', () => {
     expect(results[1]!.problems[0]!.message).toMatch(/SIGSEGV|exit code/);
     expect(results[3]!.problems[0]!.code).toBe('corrupt_input');
     for (const i of [0, 2]) expect((await readFile(results[i]!.output!)).subarray(0, 5).toString()).toBe('%PDF-');
+  }, 30_000);
+
+  it('does not retry alone a file soffice could not load in a batch that ended normally', async () => {
+    await rm(process.env.FAKE_LOG!, { force: true });
+    const converter = createConverter({ workDir: path.join(dir, 'w5'), timeoutMs: 5_000 });
+    const results = await converter.convertMany(await inputs(['good', 'BROKEN', 'good too']));
+    await converter.close();
+    expect(results.map((r) => r.ok)).toEqual([true, false, true]);
+    expect(results[1]!.problems[0]!.code).toBe('corrupt_input');
+    expect(await calls()).toBe(1);
   }, 30_000);
 
   it('reports a missing LibreOffice as tool_missing', async () => {

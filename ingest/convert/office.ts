@@ -171,7 +171,11 @@ export class OfficeConverter {
     // batches not yet started.
     const settled = await Promise.allSettled(chunks.map(([family, group]) => this.turn(plainPdf, async () => {
       const first = await this.runBatch(bin, family, group, plainPdf);
-      const retry = group.filter((j) => !first.get(j.key)?.ok);
+      // A file soffice could not load in a batch that ended normally fails the same way alone:
+      // it is not retried (a second soffice start for nothing). Any other file without output is.
+      const unloadable = (o: OfficeOutcome | undefined) => !!o && !o.ok && o.code === 'corrupt_input';
+      const retry = group.filter((j) => !first.get(j.key)?.ok && !unloadable(first.get(j.key)));
+      for (const j of group) if (unloadable(first.get(j.key))) settle(j.key, first.get(j.key)!);
       for (const j of group) if (first.get(j.key)?.ok) settle(j.key, { ok: true });
       if (group.length === 1 || !retry.length) {
         for (const j of retry) settle(j.key, first.get(j.key)!);
@@ -230,6 +234,7 @@ export class OfficeConverter {
         return results;
       }
       const log = `${run.stderr}\n${run.stdout.toString('utf8')}`;
+      const announced = (input: string) => log.includes(`convert ${path.resolve(input)} ->`);
       for (const s of staged) {
         if (await looksLikeCompletePdf(s.output)) {
           await place(s.output, s.job.outPath);
@@ -238,7 +243,9 @@ export class OfficeConverter {
           results.set(s.job.key, { ok: false, code: 'timeout', detail: `soffice did not finish within ${Math.round(batchTimeout / 1000)} s` });
         } else if (run.signal || (run.code !== 0 && run.code !== null)) {
           results.set(s.job.key, { ok: false, code: 'crashed', detail: `soffice ended with ${run.signal ?? `exit code ${run.code}`}${firstLines(log) ? `: ${firstLines(log)}` : ''}` });
-        } else if (/could not be loaded|general input\/output error|source file could not/i.test(log)) {
+        } else if (/could not be loaded|general input\/output error|source file could not/i.test(log) && !announced(s.input)) {
+          // soffice ended normally and never started exporting this file ("convert <file> -> …"
+          // is printed once a file is loaded): this file is the one it could not load.
           results.set(s.job.key, { ok: false, code: 'corrupt_input', detail: firstLines(log) || 'LibreOffice could not load the file' });
         } else {
           const exists = await stat(s.output).then(() => true, () => false);
