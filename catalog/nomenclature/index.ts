@@ -33,3 +33,4 @@ export {
   type FileProblem,
   type NomenclatureFileFormat,
 } from './file';
+export { initialsAndSurname, loadNomenclatureForm } from './form';
