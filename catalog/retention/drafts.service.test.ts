@@ -191,4 +191,15 @@ describeEachDatabase('retention list draft', (getDb) => {
     expect(views.get(none)).toBeNull();
     expect(views.get(noYear)).toMatchObject({ closedYear: null, earliestDestruction: null, destruction: { kind: 'unknown' } });
   });
+
+  it('lets only one of two editors starting at once open the draft', async () => {
+    const { db } = getDb();
+    const retention = createRetentionService({ db });
+    const other: Actor = { ...ARCHIVIST, userId: '00000000-0000-4000-8000-000000000003', username: 'admin', roles: ['admin'] };
+    const results = await Promise.allSettled([retention.createDraft(ARCHIVIST, {}), retention.createDraft(other, {})]);
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    const refused = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
+    expect(refused.reason).toMatchObject({ code: 'retention.draft_exists', status: 409 });
+    await retention.discardDraft(ARCHIVIST);
+  });
 });

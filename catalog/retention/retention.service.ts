@@ -339,20 +339,29 @@ export function createRetentionService(deps: { db: Kysely<Database> }) {
         title = from.title;
         articles = from.articles.map((a) => ({ article: a.article, documentTypeKk: a.documentTypeKk, documentTypeRu: a.documentTypeRu, retention: a.retention, note: a.note, personnel: a.personnel }));
       }
-      return db.transaction().execute(async (trx) => {
-        const open = await lockDraft(trx);
-        if (open) throw new ConflictError('retention.draft_exists', 'retention.draft_exists', { by: open.created_by });
-        const row = await insertDraft(trx, { title, based_on_version: basedOn, source_name: sourceName, source_format: sourceFormat, created_by: actor.username, updated_by: actor.username });
-        await insertDraftArticles(trx, articles.map((a, i) => ({ draft_id: row.id, position: i + 1, ...articleColumns(a) })));
-        await recordAudit(trx, {
-          actor,
-          action: 'retention_list.draft_create',
-          objectType: 'retention_list_draft',
-          objectId: row.id,
-          details: { title, basedOnVersion: basedOn, sourceName, format: sourceFormat, articles: articles.length },
+      const started = () =>
+        db.transaction().execute(async (trx) => {
+          const open = await lockDraft(trx);
+          if (open) throw new ConflictError('retention.draft_exists', 'retention.draft_exists', { by: open.created_by });
+          const row = await insertDraft(trx, { title, based_on_version: basedOn, source_name: sourceName, source_format: sourceFormat, created_by: actor.username, updated_by: actor.username });
+          await insertDraftArticles(trx, articles.map((a, i) => ({ draft_id: row.id, position: i + 1, ...articleColumns(a) })));
+          await recordAudit(trx, {
+            actor,
+            action: 'retention_list.draft_create',
+            objectType: 'retention_list_draft',
+            objectId: row.id,
+            details: { title, basedOnVersion: basedOn, sourceName, format: sourceFormat, articles: articles.length },
+          });
+          return toDraftView(row, await listDraftArticles(trx, row.id));
         });
-        return toDraftView(row, await listDraftArticles(trx, row.id));
-      });
+      try {
+        return await started();
+      } catch (error) {
+        // Two editors starting at once: the one-draft constraint stops the second; say who has it.
+        if ((error as { code?: string }).code !== '23505') throw error;
+        const open = await findDraft(db);
+        throw new ConflictError('retention.draft_exists', 'retention.draft_exists', { by: open?.created_by ?? '—' });
+      }
     },
 
     /** Runs one edit of the draft under its lock, then records it in the audit log. */
