@@ -1,0 +1,173 @@
+// Signer identity administration in a real browser (issue 10): the users page counts the
+// certificates bound at first use that wait for the administrator; on the certificates page
+// the admin confirms the clerk's pending certificate, registers the head's certificate from a
+// DER .cer file and an IIN for the archivist, and is told in words (never a code) that a
+// certificate already registered to the head cannot be registered to someone else.
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { authorizeSigner } from '../../accounts/signers.service';
+import { demoPassword, DEMO_USERS } from '../../demo/seed';
+import { parseConfig } from '../../common/config';
+import { processingIdle } from '../../ingest/intake/transfers.service';
+import { startServer, type RunningServer } from '../../server/index';
+import { readCertificate } from '../../validators/signature/certificate';
+import { createTestPki, type TestPki } from '../../validators/signature/testing/test-pki';
+import { ensureUiBuilt, HAVE_CHROMIUM, launchBrowser, lowContrast, SKIP_REASON } from './support';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const catalog = (area: string) => JSON.parse(readFileSync(path.join(here, `../../common/i18n/${area}/kk.json`), 'utf8')) as Record<string, string>;
+const signersKk = catalog('signers');
+const s = (key: string, params: Record<string, string> = {}) => {
+  const text = signersKk[`signers.${key}`];
+  if (!text) throw new Error(`no signers.${key} in kk`);
+  return text.replace(/\{(\w+)\}/g, (_, name: string) => params[name] ?? `{${name}}`);
+};
+const fullName = (username: string) => DEMO_USERS.find((u) => u.username === username)!.fullName;
+
+describe.skipIf(!HAVE_CHROMIUM)(HAVE_CHROMIUM ? 'signer identity administration in Chromium' : `signer identity administration in Chromium — skipped: ${SKIP_REASON}`, () => {
+  let server: RunningServer;
+  let browser: Browser;
+  let base: string;
+  let work: string;
+  let pki: TestPki;
+  let headCer = '';
+  const ids: Record<string, string> = {};
+
+  beforeAll(async () => {
+    work = await mkdtemp(path.join(os.tmpdir(), 'muragat-signer-admin-ui-'));
+    await ensureUiBuilt();
+    pki = await createTestPki(path.join(work, 'pki'));
+    const config = parseConfig({
+      MURAGAT_DATA_DIR: path.join(work, 'data'),
+      PORT: '0',
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'warn',
+      MURAGAT_MALWARE_POLICY: 'accept-with-warning',
+      MURAGAT_TRUST_DIR: pki.trustDir,
+    });
+    [server, browser] = await Promise.all([startServer({ config, demo: true, quiet: true }), launchBrowser()]);
+    base = server.url.replace(/\/$/, '');
+    for (const u of await server.deps.db.selectFrom('users').select(['id', 'username']).execute()) ids[u.username] = u.id;
+    // The demo clerk signs an inventory with a certificate nobody holds: the backend binds it to
+    // the clerk, pending the administrator's confirmation, and refuses the signature meanwhile.
+    const clerkCert = readCertificate(new Uint8Array(readFileSync(pki.signers.ecdsa.certPath)));
+    await expect(
+      authorizeSigner(server.deps.db, {
+        userId: ids.clerk!,
+        kind: 'inventory',
+        dossier: { id: 'first-use', index: '02-1', department: '02' },
+        signer: clerkCert.info,
+        certificates: [clerkCert.der],
+        actor: { userId: ids.clerk!, username: 'clerk', roles: ['department_clerk'] },
+      }),
+    ).rejects.toMatchObject({ code: 'signature.signer_pending' });
+    // The head's certificate as an administrator receives it: a DER .cer file.
+    headCer = path.join(work, 'head.cer');
+    await writeFile(headCer, readCertificate(new Uint8Array(readFileSync(pki.signers.rsa.certPath))).der);
+  }, 240_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    if (server) {
+      await processingIdle(server.deps.db);
+      await server.close();
+    }
+    if (work) await rm(work, { recursive: true, force: true });
+  });
+
+  async function loginAsAdmin(): Promise<Page & { problems: string[] }> {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const page = (await context.newPage()) as Page & { problems: string[] };
+    page.problems = [];
+    page.on('pageerror', (error) => page.problems.push(error.message));
+    await page.goto(base + '/');
+    await page.locator('#login-username').fill('admin');
+    await page.locator('#login-password').fill(demoPassword('admin'));
+    await page.locator('form.login-form button[type=submit]').click();
+    await page.locator('#main-nav').waitFor({ state: 'attached' });
+    return page;
+  }
+
+  const bindingsOf = (username: string) => server.deps.db.selectFrom('signer_bindings').select(['status', 'kind', 'iin', 'origin']).where('user_id', '=', ids[username]!).execute();
+  const audited = async (action: string) => (await server.deps.db.selectFrom('audit_events').select('action').where('action', '=', action).execute()).length;
+
+  it('confirms a pending first-use binding and registers a head’s certificate', async () => {
+    const page = await loginAsAdmin();
+    try {
+      // The users page says a certificate waits, and leads to the certificates page.
+      await expect.poll(() => page.getByTestId('certificates-pending').textContent()).toContain('1');
+      await page.getByTestId('certificates-link').click();
+      await expect.poll(() => page.locator('main h1').textContent()).toBe(s('title'));
+      expect(new URL(page.url()).pathname).toBe('/users/certificates');
+      await expect.poll(() => page.getByTestId('pending-count').textContent()).toBe('1');
+      const pendingRow = page.getByTestId('pending-bindings').locator('tbody tr');
+      await expect.poll(() => pendingRow.count()).toBe(1);
+      const rowText = (await pendingRow.textContent()) ?? '';
+      expect(rowText).toContain(fullName('clerk'));
+      expect(rowText).toContain('900202400456');
+      expect(rowText).toContain(s('status_pending'));
+      expect(rowText).toContain(s('statement_inventory'));
+
+      // Confirm it: the clerk's signatures with it are accepted from now on.
+      await pendingRow.getByRole('button', { name: s('confirm') }).click();
+      await expect.poll(() => page.getByTestId('pending-count').textContent()).toBe('0');
+      expect(await page.locator('.status-line').textContent()).toContain(fullName('clerk'));
+      expect(await page.getByText(s('pending_empty')).count()).toBe(1);
+      expect(await bindingsOf('clerk')).toEqual([{ status: 'active', kind: 'certificate', iin: '900202400456', origin: 'first-use' }]);
+      expect(await audited('user.signer_confirm')).toBe(1);
+
+      // Register the head's certificate from a DER .cer file.
+      await page.locator('#signer-user').selectOption(ids.head!);
+      await expect.poll(() => new URL(page.url()).pathname).toBe(`/users/certificates/${ids.head}`);
+      await page.getByTestId('user-bindings-empty').waitFor();
+      await page.locator('#certificate-file').setInputFiles(headCer);
+      await page.getByRole('button', { name: s('register_submit') }).click();
+      const headRow = page.getByTestId('user-bindings').locator('tbody tr');
+      await expect.poll(() => headRow.count()).toBe(1);
+      const headText = (await headRow.textContent()) ?? '';
+      expect(headText).toContain('Сейітов Асқар');
+      expect(headText).toContain(pki.iin);
+      expect(headText).toContain(s('status_confirmed'));
+      expect(headText).toContain(s('statement_integrity'));
+      expect(await page.locator('.status-line').textContent()).toContain(fullName('head'));
+      expect(await bindingsOf('head')).toEqual([{ status: 'active', kind: 'certificate', iin: pki.iin, origin: 'admin' }]);
+
+      // The same certificate for the archivist: refused in words naming whose it is.
+      await page.locator('#signer-user').selectOption(ids.archivist!);
+      await page.getByTestId('user-bindings-empty').waitFor();
+      await page.locator('#certificate-file').setInputFiles(headCer);
+      await page.getByRole('button', { name: s('register_submit') }).click();
+      await expect.poll(() => page.getByRole('alert').count()).toBeGreaterThan(0);
+      const message = (await page.getByRole('alert').first().textContent()) ?? '';
+      expect(message).toContain(fullName('head'));
+      expect(message).not.toMatch(/signer\.|catalog\.|\{/);
+      expect(await bindingsOf('archivist')).toEqual([]);
+
+      // An IIN instead of a file.
+      await page.getByRole('radio', { name: s('register_by_iin') }).check();
+      await page.locator('#certificate-iin').fill('770101300555');
+      await page.getByRole('button', { name: s('register_submit') }).click();
+      await expect.poll(() => page.getByTestId('user-bindings').locator('tbody tr').count()).toBe(1);
+      expect(await page.getByTestId('user-bindings').textContent()).toContain(s('kind_iin'));
+      expect(await bindingsOf('archivist')).toEqual([{ status: 'active', kind: 'iin', iin: '770101300555', origin: 'admin' }]);
+      expect(await audited('user.signer_add')).toBe(2);
+
+      // Remove it, with a reason kept in the audit log.
+      await page.getByTestId('user-bindings').getByRole('button', { name: s('remove') }).click();
+      await page.locator('#binding-reason').fill('Қате тіркелді');
+      await page.locator('form.remove-form').getByRole('button', { name: s('remove_confirm') }).click();
+      await page.getByTestId('user-bindings-empty').waitFor();
+      expect(await bindingsOf('archivist')).toEqual([{ status: 'removed', kind: 'iin', iin: '770101300555', origin: 'admin' }]);
+      expect(await audited('user.signer_remove')).toBe(1);
+      expect(await lowContrast(page, 'main')).toEqual([]);
+      expect(page.problems).toEqual([]);
+    } finally {
+      await page.context().close();
+    }
+  }, 180_000);
+});
