@@ -7,7 +7,7 @@ export const ROLES = ['admin', 'archivist', 'department_clerk', 'department_head
 export type Role = (typeof ROLES)[number];
 
 /** Pages with a working API; everything else says plainly that it comes with ingest. */
-export type PageKind = 'users' | 'audit' | 'health' | 'coming' | 'transfer-upload' | 'transfers' | 'transfer' | 'dossiers' | 'dossier' | 'integrity' | 'signers' | 'retention' | 'schedules' | 'schedule' | 'acceptance-acts';
+export type PageKind = 'inventories' | 'users' | 'audit' | 'health' | 'coming' | 'transfer-upload' | 'transfers' | 'transfer' | 'dossiers' | 'dossier' | 'integrity' | 'signers' | 'retention' | 'schedules' | 'schedule' | 'acceptance-acts';
 
 export interface NavItem {
   path: string;
@@ -29,7 +29,8 @@ export const NAV_ITEMS: readonly NavItem[] = [
   { path: '/transfers/mine', label: 'ui.nav_transfers_mine', page: 'transfers', roles: ['department_clerk'] },
   { path: '/transfers/to-sign', label: 'ui.nav_transfers_to_sign', page: 'dossiers', roles: ['department_head'] },
   { path: '/dossiers/department', label: 'ui.nav_department_dossiers', page: 'dossiers', roles: ['department_head'] },
-  { path: '/inventories', label: 'ui.nav_inventories', page: 'coming', roles: COMMISSION },
+  // Inventories of e-dossiers (App. 30): the archivist builds, the department head approves, the commission reads.
+  { path: '/inventories', label: 'ui.nav_inventories', page: 'inventories', roles: ['archivist', 'department_head', ...COMMISSION] },
   { path: '/destruction-acts', label: 'ui.nav_destruction_acts', page: 'coming', roles: COMMISSION },
   { path: '/search', label: 'ui.nav_search', page: 'dossiers', roles: ['researcher'] },
   { path: '/copy-requests', label: 'ui.nav_copy_requests', page: 'coming', roles: ['researcher'] },
@@ -58,6 +59,7 @@ export const DETAIL_ROUTES: readonly { pattern: RegExp; label: MessageKey; page:
   // The expert commission reads every department's dossiers (appraisal, p.48).
   { pattern: /^\/dossiers\/([^/]+)$/, label: 'ui.dossier_title', page: 'dossier', roles: ['archivist', 'department_clerk', 'department_head', ...COMMISSION, 'researcher'] },
   { pattern: /^\/transfer-schedules\/(\d{4})$/, label: 'schedules.ui_title', page: 'schedule', roles: ['archivist', 'organisation_head', 'department_clerk', 'department_head', 'records_head', 'admin'] },
+  { pattern: /^\/inventories\/[0-9a-f-]{36}$/, label: 'inventories.ui_title', page: 'inventories', roles: ['archivist', 'department_clerk', 'department_head', 'admin', ...COMMISSION] },
   // Signing certificates bound to users (signer identity), opened from the users page.
   { pattern: /^\/users\/certificates(?:\/[0-9a-f-]{36})?$/, label: 'signers.title', page: 'signers', roles: ['admin'] },
 ];
