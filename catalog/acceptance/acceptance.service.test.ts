@@ -2,6 +2,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { verifyAuditChain } from '../../audit/audit.service';
 import { describeEachDatabase } from '../../tests/helpers/db';
 import { createScheduleService } from '../schedules/schedules.service';
+import { dossierAccepted } from './accepted';
 import { acceptedInWords, createAcceptanceService } from './acceptance.service';
 import { createAcceptanceFixture, type AcceptanceFixture } from './testing';
 
@@ -104,6 +105,10 @@ describeEachDatabase('acceptance of transfers (App. 33)', (getDb) => {
     const third = await fx.transfer('03', 9);
     await expect(acceptance.accept(archivist, third, { handedOverBy: 'g-clerk02' })).rejects.toMatchObject({ code: 'acceptance.handed_over_not_department', params: { field: 'handedOverBy' } });
     expect((await verifyAuditChain(db)).ok).toBe(true);
+
+    // Only accepted transfers' dossiers are the archive's: not the returned one, not the undecided one.
+    const accepted = await db.selectFrom('dossiers').select(['case_index', 'transfer_id']).where(dossierAccepted).orderBy('case_index').execute();
+    expect(accepted.map((d) => d.transfer_id)).toEqual([t02, corrected]);
   }, 120_000);
 
   it('refuses a transfer that is not stored and a missing one', async () => {

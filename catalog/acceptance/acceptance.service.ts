@@ -8,7 +8,7 @@
 // schedule row the transfer fills shows it (catalog/schedules).
 import type { Kysely, Selectable, Transaction } from 'kysely';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../common/errors';
-import { recordAudit, type Actor } from '../../audit/audit.service';
+import { recordAudit, SYSTEM_ACTOR, type Actor } from '../../audit/audit.service';
 import type { Database } from '../../database/database';
 import { ACT_APPROVERS, TRANSFER_ACCEPTORS } from '../../access/policy';
 import { countWithNoun } from '../../forms/words';
@@ -60,8 +60,12 @@ export interface AcceptInput {
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const MAX_TEXT = 2000;
 
-/** Called after an act is made, to render and store its forms (set by the forms domain when it exists). */
-export type ActRenderer = (db: Kysely<Database>, actId: string) => Promise<void>;
+/**
+ * Renders and stores the act's forms after it is made or approved (catalog/acceptance/render.ts).
+ * It runs after the decision is committed: a failure to render never undoes an acceptance, the
+ * renderer reports it and the form is rendered again at the approval or by `muragat form render`.
+ */
+export type ActRenderer = (db: Kysely<Database>, actId: string, actor: Actor) => Promise<void>;
 
 function assertRole(actor: Actor, roles: readonly string[], action: string): void {
   if (actor.userId === null) return; // local operator (CLI, seed)
@@ -234,7 +238,7 @@ export function createAcceptanceService(deps: { db: Kysely<Database>; now?: () =
         });
         return act.id;
       });
-      if (deps.renderAct) await deps.renderAct(db, actId);
+      if (deps.renderAct) await deps.renderAct(db, actId, actor);
       return (await decisionView(transferId))!;
     },
 
@@ -274,17 +278,17 @@ export function createAcceptanceService(deps: { db: Kysely<Database>; now?: () =
         await trx.updateTable('acceptance_acts').set({ status: 'approved', approved_by: head.userId, approved: JSON.stringify(head), approved_at: new Date() }).where('id', '=', act.id).execute();
         await recordAudit(trx, { actor, action: 'acceptance_act.approve', objectType: 'acceptance_act', objectId: act.id, details: { number: act.number, year: act.act_year, transfer: act.transfer_id, approvedBy: head.name } });
       });
-      if (deps.renderAct) await deps.renderAct(db, act.id);
+      if (deps.renderAct) await deps.renderAct(db, act.id, actor);
       return actView(await loadAct(act.id));
     },
 
     /** Records where the act's rendered forms are stored (called by the renderer). */
-    async recordRenditions(actId: string, renditions: ActRenditions): Promise<void> {
+    async recordRenditions(actId: string, renditions: ActRenditions, actor: Actor = SYSTEM_ACTOR): Promise<void> {
       await db.transaction().execute(async (trx) => {
         const row = await trx.selectFrom('acceptance_acts').select(['renditions']).where('id', '=', actId).forUpdate().executeTakeFirstOrThrow();
         const merged = { ...((row.renditions ?? {}) as ActRenditions), ...renditions };
         await trx.updateTable('acceptance_acts').set({ renditions: JSON.stringify(merged) }).where('id', '=', actId).execute();
-        await recordAudit(trx, { actor: { userId: null, username: 'system', roles: [] }, action: 'acceptance_act.render', objectType: 'acceptance_act', objectId: actId, details: { renditions: Object.fromEntries(Object.entries(renditions).map(([k, v]) => [k, v?.sha256])) } });
+        await recordAudit(trx, { actor, action: 'acceptance_act.render', objectType: 'acceptance_act', objectId: actId, details: { renditions: Object.fromEntries(Object.entries(renditions).map(([k, v]) => [k, v?.sha256])) } });
       });
     },
   };

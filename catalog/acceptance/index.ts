@@ -9,4 +9,5 @@ export {
   type ActView,
   type DecisionView,
 } from './acceptance.service';
+export { dossierAccepted } from './accepted';
 export type { AcceptanceTables, ActPerson, ActRenditions, ActRow, ActStatus, ActTotals } from './tables';

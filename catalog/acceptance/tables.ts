@@ -48,7 +48,7 @@ export interface ActTotals {
 }
 
 /** Stored renditions of the act per language (forms/store.ts): the object's sha256 and size. */
-export type ActRenditions = Partial<Record<'kk' | 'ru', { sha256: string; size: number; storedAt: string }>>;
+export type ActRenditions = Partial<Record<'kk' | 'ru', { renditionId: string; sha256: string; size: number; storedAt: string }>>;
 
 export interface AcceptanceActsTable {
   id: Generated<string>;
