@@ -3,11 +3,15 @@
 // corrected file, makes a draft of it and publishes it as version 2; a researcher reads the
 // list without the editing; the dossier list shows each dossier's category and destruction date.
 import { readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { demoPassword } from '../../demo/seed';
+import { runIngest } from '../../ingest';
+import { packTextDossier } from '../server/helpers';
 import { ensureUiBuilt, HAVE_CHROMIUM, launchBrowser, SKIP_REASON, startDemoServer, type DemoServer } from './support';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -149,4 +153,26 @@ describe.skipIf(!HAVE_CHROMIUM)(HAVE_CHROMIUM ? 'retention list in Chromium' : `
     expect(text).toContain(words('ui_destruction_review').replace('{date}', '2030-01-01'));
     expect(page.problems).toEqual([]);
   });
+
+  it('shows an ingested dossier’s category and earliest destruction date on the Dossier page', async () => {
+    const work = await mkdtemp(path.join(os.tmpdir(), 'muragat-retention-ui-'));
+    try {
+      // 10 years, article 201 (not in the demo list: the page says so), documents of 2025.
+      const tar = await packTextDossier(work, { index: '04-08', title: 'Кассалық құжаттар', kazakhOrder: '4-н', russianOrder: '10-н' });
+      const { db, storage, config } = demo.server.deps;
+      const report = await runIngest({ db, storage, config }, { tarPath: tar });
+      const id = report.dossiers[0]?.id;
+      expect(id, JSON.stringify(report)).toBeTruthy();
+      const page = await open('archivist');
+      await page.goto(`${base}/dossiers/${id}`);
+      const category = page.getByTestId('dossier-category');
+      await category.waitFor();
+      expect(await category.textContent()).toBe(words('category_up_to_10'));
+      expect(await page.getByTestId('dossier-destruction').textContent()).toBe(words('ui_destruction_from').replace('{date}', '2036-01-01'));
+      expect(await page.getByTestId('dossier-retention').textContent()).toContain(words('ui_article_missing').replace('{article}', '201').replace('{version}', '2'));
+      expect(page.problems).toEqual([]);
+    } finally {
+      await rm(work, { recursive: true, force: true });
+    }
+  }, 180_000);
 });
