@@ -96,3 +96,29 @@ export const ACT_READERS = ['archivist', 'admin', 'department_clerk', 'departmen
 export const INVENTORY_COMPILERS = ['archivist'] as const satisfies readonly Role[];
 export const INVENTORY_APPROVERS = ['department_head'] as const satisfies readonly Role[];
 export const INVENTORY_READERS = ['archivist', 'admin', 'department_clerk', 'department_head', 'commission_chair', 'commission_secretary', 'commission_member'] as const satisfies readonly Role[];
+
+// Official forms as documents (App. 26, 30, 31, 32, 33; forms/): a form is rendered for whoever
+// may read what it is made from — the nomenclature for the organisation's staff, an inventory
+// (App. 30) for its readers above, the schedule and the acceptance act for theirs, a dossier's
+// internal inventory (App. 32) for the dossier's readers. Department staff reach their own
+// department's inventories and dossiers only (scopeOf). Keeping a rendition in the store (to
+// be signed) is for those who compile, sign or approve forms; it is signed by its own signer.
+export const FORM_READERS = {
+  nomenclature: ['archivist', 'admin', 'records_head', 'organisation_head', 'department_clerk', 'department_head', 'commission_chair', 'commission_secretary', 'commission_member'],
+  inventory: INVENTORY_READERS,
+  schedule: SCHEDULE_READERS,
+  'internal-inventory': ['archivist', 'department_clerk', 'department_head', 'commission_chair', 'commission_secretary', 'commission_member', 'researcher'],
+  'acceptance-act': ACT_READERS,
+} as const satisfies Record<'nomenclature' | 'inventory' | 'schedule' | 'internal-inventory' | 'acceptance-act', readonly Role[]>;
+export const FORM_STORERS = ['archivist', 'records_head', 'organisation_head', 'department_clerk', 'department_head'] as const satisfies readonly Role[];
+/** Anyone who may read some form (the first check of a route that learns the kind later). */
+export const ANY_FORM_READERS = [...new Set(Object.values(FORM_READERS).flat())] as Role[];
+
+/** May a user with these roles read (render) a form of this kind? */
+export function mayReadForm(roles: readonly Role[], kind: keyof typeof FORM_READERS): boolean {
+  return roles.some((r) => (FORM_READERS[kind] as readonly Role[]).includes(r));
+}
+/** May a user with these roles keep a rendition of this kind in the store? */
+export function mayStoreForm(roles: readonly Role[], kind: keyof typeof FORM_READERS): boolean {
+  return mayReadForm(roles, kind) && roles.some((r) => (FORM_STORERS as readonly Role[]).includes(r));
+}

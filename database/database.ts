@@ -12,5 +12,6 @@ import type { RetentionTables } from '../catalog/retention/tables';
 import type { ScheduleTables } from '../catalog/schedules/tables';
 import type { AcceptanceTables } from '../catalog/acceptance/tables';
 import type { InventoryTables } from '../catalog/inventories/tables';
+import type { FormTables } from '../forms/tables';
 
-export interface Database extends DatabaseTables, AccountTables, AuditTables, CatalogTables, IngestTables, SessionTables, StorageTables, SignerTables, JobTables, RetentionTables, InventoryTables, ScheduleTables, AcceptanceTables {}
+export interface Database extends DatabaseTables, AccountTables, AuditTables, CatalogTables, IngestTables, SessionTables, StorageTables, SignerTables, JobTables, RetentionTables, InventoryTables, ScheduleTables, AcceptanceTables, FormTables {}

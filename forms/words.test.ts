@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { countInWords, countWithNoun, nounFor, numberInWords } from './index';
-import { countInWords as legacyCountInWords, kazakhWords, russianWords } from '../ingest/dossier/words';
 
 const KK: [number, string][] = [
   [0, 'нөл'],
@@ -122,13 +121,5 @@ describe('countWithNoun', () => {
     const act = { kk: 'акт', ru: { one: 'акт', few: 'акта', many: 'актов', gender: 'masculine' } } as const;
     expect(countWithNoun(3, 'ru', act)).toBe('3 (три) акта');
     expect(countWithNoun(3, 'kk', act)).toBe('3 (үш) акт');
-  });
-});
-
-describe('ingest/dossier/words (moved to forms/)', () => {
-  it('keeps the inventory helpers working', () => {
-    expect(legacyCountInWords(2024, 'kk')).toBe('екі мың жиырма төрт');
-    expect(kazakhWords(1000)).toBe('бір мың');
-    expect(russianWords(21)).toBe('двадцать один');
   });
 });

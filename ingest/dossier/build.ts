@@ -5,7 +5,7 @@
 import { canonicalJson, sha256Hex } from '../../common/hash';
 import { controlCharacteristicOf } from '../../validators/schemas/control';
 import type { DocumentMetadata, DossierMetadata, DossierSignatureRecord, InternalInventory, Retention, DossierSignatureStatus } from '../../validators/schemas/types';
-import { countInWords } from './words';
+import { countInWords } from '../../forms/words';
 
 /** p.212: the hash algorithm by name and the standard defining it. */
 export const HASH_ALGORITHM = { name: 'SHA-256', standard: 'FIPS 180-4; ISO/IEC 10118-3:2018' } as const;

@@ -10,7 +10,6 @@ import { SystemError } from '../../common/errors';
 import type { Retention, DossierSignatureStatus, AipManifest } from '../../validators/schemas/types';
 import { AipBuilder, serialiseJson } from '../aip';
 import { buildDocuments, buildInventory, buildDossierMetadata, integrityStatement, aipFileName, signatureRecord, type DossierInput } from '../dossier/build';
-import { inventoryBlocks } from '../dossier/inventory-pdf';
 import { loadDocs, localFile, renditionFile, type DocRow } from './documents';
 import { listSteps } from './state';
 import type { Ctx } from './context';
@@ -320,13 +319,8 @@ async function queueInventoryRenditions(
   receivedAt: string,
 ): Promise<void> {
   for (const language of ['kk', 'ru'] as const) {
-    const pdf = await ctx.tools.renderPdfA({
-      title: language === 'kk' ? `№ ${index} ішкі тізімдеме` : `Внутренняя опись № ${index}`,
-      language,
-      blocks: inventoryBlocks(inventory, language),
-      author,
-      date: new Date(receivedAt),
-    });
+    // App. 32 with the seed's headings and number row (forms/appendix-32.ts).
+    const pdf = await ctx.tools.renderInternalInventory(inventory, language, { author, date: new Date(receivedAt) });
     void writes.run(() => aip.addBytes(`inventory/internal-inventory-${language}.pdf`, 'internal-inventory-rendition', pdf));
   }
 }

@@ -2,6 +2,7 @@
 // They are loaded once at run time and passed in as one object, so each step names exactly
 // what it uses and the step code does not depend on module layout.
 import type { Storage } from '../../storage';
+import type { InternalInventory } from '../../validators/schemas/types';
 
 export interface FormatId {
   mime: string;
@@ -94,6 +95,8 @@ export interface IngestTools {
   checkReproducibility(sourcePath: string, format: FormatId, renditionPath: string): Promise<{ ok: boolean; renders: boolean; textMatches: boolean | null; problems: { code: string; message: string }[] }>;
   expandContainer(path: string, destDir: string): Promise<{ entries: { path: string; name: string }[] }>;
   renderPdfA(doc: { title: string; language: 'kk' | 'ru'; blocks: unknown[]; author?: string; date?: Date }): Promise<Uint8Array>;
+  /** The internal inventory (App. 32) as PDF/A-1b in one language (forms/internal-inventory.ts). */
+  renderInternalInventory(inventory: InternalInventory, language: 'kk' | 'ru', meta?: { author?: string; date?: Date }): Promise<Uint8Array>;
   validatePdfA(input: string | Uint8Array, options?: { file?: string }): Promise<PdfaReport>;
 }
 
@@ -108,6 +111,7 @@ const MODULES = {
   pdfa: '../../validators/pdfa/index',
   signature: '../../validators/signature/index',
   schemas: '../../validators/schemas/index',
+  forms: '../../forms/internal-inventory',
 } as const;
 
 async function load(name: keyof typeof MODULES): Promise<Record<string, unknown>> {
@@ -117,13 +121,14 @@ async function load(name: keyof typeof MODULES): Promise<Record<string, unknown>
 
 export function loadTools(): Promise<IngestTools> {
   loaded ??= (async () => {
-    const [transfer, scan, convert, pdfa, signature, schemas] = await Promise.all([
+    const [transfer, scan, convert, pdfa, signature, schemas, forms] = await Promise.all([
       load('transfer'),
       load('scan'),
       load('convert'),
       load('pdfa'),
       load('signature'),
       load('schemas'),
+      load('forms'),
     ]);
     return {
       unpackTransfer: transfer.unpackTransfer,
@@ -137,6 +142,7 @@ export function loadTools(): Promise<IngestTools> {
       checkReproducibility: convert.checkReproducibility,
       expandContainer: convert.expandContainer,
       renderPdfA: convert.renderPdfA,
+      renderInternalInventory: forms.renderInternalInventoryPdf,
       validatePdfA: pdfa.validatePdfA,
     } as IngestTools;
   })();

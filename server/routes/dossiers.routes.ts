@@ -8,7 +8,7 @@ import { attachDossierSignature, loadTools, signingContent } from '../../ingest'
 import { dossierDetail, openDocumentFile, openInventory, searchDossiers, type AipFileStream } from '../../ingest/intake/dossiers.service';
 import type { DossierStatus } from '../../ingest/tables';
 import { COMMISSION_ROLES, type Role } from '../../accounts/roles';
-import { requireRole, requireUser } from '../auth';
+import { requireRole, requireUser, state } from '../auth';
 import { jsonBody } from '../body';
 import { DOSSIER_RETENTION_SCHEMA } from './retention.routes';
 import type { ServerDeps } from '../deps';
@@ -128,7 +128,8 @@ export function createRoutes(deps: ServerDeps): Router {
   router.get('/api/dossiers/:id/inventory', readers, async (ctx) => {
     const { format } = validateInventory(ctx.query);
     const wantsPdf = format === 'pdf' || (!format && ctx.accepts('application/json', 'application/pdf') === 'application/pdf');
-    const file = await openInventory(store, (await reachable(ctx)).id, wantsPdf ? 'pdf' : 'json');
+    // The Russian rendition for a Russian request (?lang=ru or the user's language); Kazakh otherwise.
+    const file = await openInventory(store, (await reachable(ctx)).id, wantsPdf ? 'pdf' : 'json', state(ctx).lang === 'ru' ? 'ru' : 'kk');
     send(ctx, file, wantsPdf ? 'inline' : 'attachment');
   });
 

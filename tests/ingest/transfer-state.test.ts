@@ -146,7 +146,7 @@ for (const kind of testDatabaseKinds()) {
 
     it('a failure in the store step leaves no half-stored dossier; the retry stores it once', async () => {
       const tar = await tarOf(rawTransfer('03-31', [{ name: 'хат.txt', content: text('Сақтау сынағы') }]));
-      const broken: IngestDeps = { ...env.deps, tools: { ...tools, renderPdfA: async () => { throw new Error('disk full'); } } };
+      const broken: IngestDeps = { ...env.deps, tools: { ...tools, renderInternalInventory: async () => { throw new Error('disk full'); } } };
       const failed = await runIngest(broken, { tarPath: tar });
       expect(failed.failure).toMatchObject({ step: 'store', code: 'ingest.step_failed' });
       expect(await env.db.selectFrom('dossiers').select('id').where('transfer_id', '=', failed.transfer).execute()).toEqual([]);
