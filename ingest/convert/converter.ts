@@ -1,7 +1,7 @@
 // Rendition to PDF/A-1b, choosing the route by identified format (never by extension):
 // office → LibreOffice (batched), PDF → Ghostscript, images and text → pdf-lib, PDF/A-1 → kept.
 // The original is only ever read; every failure comes back as a problem code with a reason.
-import { readFile, writeFile, mkdir, mkdtemp, copyFile, rm, rename } from 'node:fs/promises';
+import { readFile, writeFile, mkdir, mkdtemp, copyFile, rm, rename, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
@@ -495,6 +495,10 @@ export function createConverter(options: ConverterOptions): Converter {
       };
       await settleAll(Array.from({ length: Math.max(1, Math.min(width, queue.length)) }, worker));
     };
+    // Largest PDFs first (longest first keeps the pool's last task short); input order otherwise.
+    const sizes = new Map<number, number>();
+    await Promise.all(gsJobs.map(async (i) => sizes.set(i, (await stat(items[i]!.path).catch(() => null))?.size ?? 0)));
+    gsJobs.sort((a, b) => sizes.get(b)! - sizes.get(a)! || a - b);
     // Nothing is left running when one lane fails; the first failure is then thrown.
     await settleAll([officeDone, lane(gsJobs, concurrency), lane(pdfLibJobs, 1)]);
     return results;

@@ -33,10 +33,10 @@ export function pdfaFilter(family: OfficeFamily): string {
  * Batch sizes. A soffice start costs about a second of CPU, so a batch is as large as an input
  * budget allows (BATCH_BYTES of originals, at most BATCH_MAX_FILES files: bounds how much one
  * hanging file can delay the others); the first batch of a call is small (FIRST_BATCH_FILES) so
- * its renditions are checked while LibreOffice goes on with the rest.
+ * its renditions are checked while LibreOffice goes on with the rest. Files go largest first.
  */
 const BATCH_BYTES = 12 * 1024 * 1024;
-const BATCH_MAX_FILES = 40;
+const BATCH_MAX_FILES = 50;
 const FIRST_BATCH_FILES = 6;
 /** Extra time a batch gets per additional file (typical office files take 1–3 s each). */
 const PER_EXTRA_FILE_MS = 30_000;
@@ -166,7 +166,9 @@ export class OfficeConverter {
       byFamily.set(family, [...(byFamily.get(family) ?? []), { ...j, size }]);
     }
     const chunks: [OfficeFamily, OfficeJob[]][] = [];
-    for (const [family, all] of byFamily) for (const group of batches(all)) chunks.push([family, group]);
+    // Largest originals first: their renditions take longest to check, and that then overlaps
+    // the batches still converting instead of trailing the last one.
+    for (const [family, all] of byFamily) for (const group of batches([...all].sort((a, b) => b.size - a.size))) chunks.push([family, group]);
     // Every batch queued now, in order; a fallback export queued later still goes before the
     // batches not yet started.
     const settled = await Promise.allSettled(chunks.map(([family, group]) => this.turn(plainPdf, async () => {
