@@ -328,14 +328,17 @@ function descendants(root: number, procs: ProcInfo[]): ProcInfo[] {
 
 /** A child still running the parent's command line is a fork caught before its exec. */
 const FORK_LABEL = 'fork before exec (shares the Node process pages; not summed)';
-/** The short-lived child that creates a fresh embedded catalog (catalog/pglite-init-child.ts). */
-const CATALOG_INIT_LABEL = 'node: catalog creation (initdb + migrations, ends before the ingest)';
+/** The short-lived child that creates a fresh embedded catalog (database/pglite-init-child.ts). */
+const CATALOG_INIT_LABEL = 'node: catalog creation (template copy or initdb, and migrations; ends before the ingest)';
 
 interface Sampled {
   nodePeakMB: number;
   toolsPeakByName: Record<string, number>;
   toolsPeakSumMB: number;
   nodePlusToolsPeakMB: number;
+  /** The whole process tree (Node + every descendant) at one sample: while a fresh catalog is created, and after. */
+  treeCreationPeakMB: number;
+  treeIngestPeakMB: number;
   samples: number;
   toolProcessesSeen: number;
   /** Server run: the database's backends (private memory, RssAnon), largest sum at one sample. */
@@ -363,6 +366,8 @@ async function runChild(
     toolsPeakByName: {},
     toolsPeakSumMB: 0,
     nodePlusToolsPeakMB: 0,
+    treeCreationPeakMB: 0,
+    treeIngestPeakMB: 0,
     samples: 0,
     toolProcessesSeen: 0,
     backendsPeakAnonMB: server ? 0 : null,
@@ -397,6 +402,7 @@ async function runChild(
     sampled.samples++;
     sampled.nodePeakMB = Math.max(sampled.nodePeakMB, own.hwm / 1024);
     let sum = 0;
+    let creating = false;
     for (const d of descendants(pid, procTable())) {
       const m = memKB(d.pid);
       if (!m) continue;
@@ -407,11 +413,14 @@ async function runChild(
       const cmd = d.comm === 'node' ? cmdline(d.pid) : '';
       const forked = d.comm === 'node' && cmd === ownCmd;
       const name = forked ? FORK_LABEL : cmd.includes('pglite-init-child') ? CATALOG_INIT_LABEL : d.comm;
+      if (name === CATALOG_INIT_LABEL) creating = true;
       if (!forked) sum += m.rss;
       sampled.toolsPeakByName[name] = Math.max(sampled.toolsPeakByName[name] ?? 0, (forked ? m.rss : m.hwm) / 1024);
     }
     sampled.toolsPeakSumMB = Math.max(sampled.toolsPeakSumMB, sum / 1024);
     sampled.nodePlusToolsPeakMB = Math.max(sampled.nodePlusToolsPeakMB, (own.rss + sum) / 1024);
+    if (creating) sampled.treeCreationPeakMB = Math.max(sampled.treeCreationPeakMB, (own.rss + sum) / 1024);
+    else sampled.treeIngestPeakMB = Math.max(sampled.treeIngestPeakMB, (own.rss + sum) / 1024);
     if (server) {
       let anon = 0;
       let rss = 0;
@@ -591,6 +600,7 @@ async function measure(kind: CatalogKind, root: string, tar: string, intervalMs:
       },
       tools: { peakByNameMB: run.sampled.toolsPeakByName, peakSumMB: run.sampled.toolsPeakSumMB, processesSeen: run.sampled.toolProcessesSeen },
       nodePlusToolsPeakMB: run.sampled.nodePlusToolsPeakMB,
+      processTree: { creationPeakMB: run.sampled.treeCreationPeakMB || null, ingestPeakMB: run.sampled.treeIngestPeakMB },
       serverBackends: server ? { peakPrivateMB: run.sampled.backendsPeakAnonMB, peakRssMB: run.sampled.backendsPeakRssMB, seen: run.sampled.backendsSeen } : null,
       withinGoal: nodePeakMB <= GOAL_MB,
       receivePeakRssMB: r?.receivePeakRssMB ?? null,
@@ -638,7 +648,8 @@ function report(runs: Run[], intervalMs: number): string {
       row('  in-process sample at the peak, MB', (r) => mem(r.node.atPeakSample)),
       row('tools: largest sum at one sample, MB', (r) => f(r.tools.peakSumMB)),
       ...toolNames.map((t) => row(`  ${t} peak, MB`, (r) => f(r.tools.peakByNameMB[t]))),
-      row('Node + tools at one sample, MB', (r) => f(r.nodePlusToolsPeakMB)),
+      row('Node + tools at one sample (whole process tree), MB', (r) => f(r.nodePlusToolsPeakMB)),
+      row('  while a fresh catalog is created | during the ingest, MB', (r) => `${r.processTree.creationPeakMB === null ? '—' : f(r.processTree.creationPeakMB)} | ${f(r.processTree.ingestPeakMB)}`),
       row('server backends (private RssAnon | RSS), largest sum, MB', (r) => (r.serverBackends ? `${f(r.serverBackends.peakPrivateMB)} | ${f(r.serverBackends.peakRssMB)} (${r.serverBackends.seen} seen)` : '—')),
       row('load average before → after', (r) => `${r.load.before} → ${r.load.after}`),
     ]),
