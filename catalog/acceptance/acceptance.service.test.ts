@@ -97,10 +97,12 @@ describeEachDatabase('acceptance of transfers (App. 33)', (getDb) => {
     const event = await db.selectFrom('audit_events').select(['details']).where('action', '=', 'transfer.return').where('object_id', '=', t03).executeTakeFirstOrThrow();
     expect(event.details).toMatchObject({ reason: 'Ішкі тізімдеме қол қойылмаған' });
 
-    // The department's corrected transfer (another dossier here) is accepted as act No. 2.
-    const corrected = await fx.transfer('03', 8);
+    // The department's corrected transfer of the same dossier is taken without a new-volume
+    // decision (the returned one keeps volume 1) and accepted as act No. 2.
+    const corrected = await fx.transfer('03', 7, 1);
+    expect(await db.selectFrom('transfers').select('status').where('id', '=', corrected).executeTakeFirstOrThrow()).toEqual({ status: 'completed' });
     const second = await acceptance.accept(archivist, corrected, { handedOverBy: 'g-clerk03' });
-    expect(second.act).toMatchObject({ number: 2, handedOver: { userId: clerk03.userId }, rows: [{ index: '03-8' }] });
+    expect(second.act).toMatchObject({ number: 2, handedOver: { userId: clerk03.userId }, rows: [{ index: '03-7', volume: 2, title: 'Бөлім 03 бұйрықтары (түзетілген 1)' }] });
     // A handed-over person from another department is refused, naming the field.
     const third = await fx.transfer('03', 9);
     await expect(acceptance.accept(archivist, third, { handedOverBy: 'g-clerk02' })).rejects.toMatchObject({ code: 'acceptance.handed_over_not_department', params: { field: 'handedOverBy' } });

@@ -48,6 +48,12 @@ export const caseIndexStep: PipelineStep = {
       .selectFrom('dossiers')
       .innerJoin('transfers', 'transfers.id', 'dossiers.transfer_id')
       .select(['dossiers.case_index', 'dossiers.volume', 'dossiers.transfer_id', 'transfers.source_name', 'transfers.received_at'])
+      // Returned by the archive (catalog/acceptance): the department's correction of it is expected.
+      .select((eb) =>
+        eb
+          .exists(eb.selectFrom('transfer_acceptances as ta').select('ta.id').whereRef('ta.transfer_id', '=', 'dossiers.transfer_id').where('ta.decision', '=', 'returned'))
+          .as('returned'),
+      )
       .where('dossiers.department', '=', department)
       .where('dossiers.year', '=', year)
       .where('dossiers.case_index', 'in', indexes)
@@ -60,7 +66,9 @@ export const caseIndexStep: PipelineStep = {
     for (const index of indexes) {
       const taken = kept.filter((k) => k.case_index === index);
       if (!taken.length) continue;
-      if (!decided(decision, index)) {
+      // An index kept only by transfers the archive returned is the corrected transfer's to take:
+      // its dossiers are numbered as the next volumes without a further decision.
+      if (!decided(decision, index) && !taken.every((k) => k.returned)) {
         const earlier = taken[0]!;
         problems.push(
           problem(
