@@ -11,6 +11,9 @@ import signersRu from '../../../common/i18n/signers/ru.json';
 import retentionEn from '../../../common/i18n/retention/en.json';
 import retentionKk from '../../../common/i18n/retention/kk.json';
 import retentionRu from '../../../common/i18n/retention/ru.json';
+import nomenclatureEn from '../../../common/i18n/nomenclature/en.json';
+import nomenclatureKk from '../../../common/i18n/nomenclature/kk.json';
+import nomenclatureRu from '../../../common/i18n/nomenclature/ru.json';
 import inventoriesEn from '../../../common/i18n/inventories/en.json';
 import inventoriesKk from '../../../common/i18n/inventories/kk.json';
 import inventoriesRu from '../../../common/i18n/inventories/ru.json';
@@ -25,11 +28,11 @@ export const LANGUAGES = ['kk', 'ru', 'en'] as const;
 export type Language = (typeof LANGUAGES)[number];
 export const DEFAULT_LANGUAGE: Language = 'kk';
 
-export type MessageKey = keyof typeof inventoriesKk | keyof typeof kk | keyof typeof signersKk | keyof typeof retentionKk | keyof typeof schedulesKk | keyof typeof acceptanceKk;
+export type MessageKey = keyof typeof nomenclatureKk | keyof typeof inventoriesKk | keyof typeof kk | keyof typeof signersKk | keyof typeof retentionKk | keyof typeof schedulesKk | keyof typeof acceptanceKk;
 export const CATALOGS: Record<Language, Record<string, string>> = {
-  kk: { ...kk, ...inventoriesKk, ...signersKk, ...retentionKk, ...schedulesKk, ...acceptanceKk },
-  ru: { ...ru, ...inventoriesRu, ...signersRu, ...retentionRu, ...schedulesRu, ...acceptanceRu },
-  en: { ...en, ...inventoriesEn, ...signersEn, ...retentionEn, ...schedulesEn, ...acceptanceEn },
+  kk: { ...kk, ...nomenclatureKk, ...inventoriesKk, ...signersKk, ...retentionKk, ...schedulesKk, ...acceptanceKk },
+  ru: { ...ru, ...nomenclatureRu, ...inventoriesRu, ...signersRu, ...retentionRu, ...schedulesRu, ...acceptanceRu },
+  en: { ...en, ...nomenclatureEn, ...inventoriesEn, ...signersEn, ...retentionEn, ...schedulesEn, ...acceptanceEn },
 };
 
 /** BCP 47 tags for dates and numbers: Kazakh and Russian as used in Kazakhstan. */

@@ -7,7 +7,7 @@ export const ROLES = ['admin', 'archivist', 'department_clerk', 'department_head
 export type Role = (typeof ROLES)[number];
 
 /** Pages with a working API; everything else says plainly that it comes with ingest. */
-export type PageKind = 'inventories' | 'users' | 'audit' | 'health' | 'coming' | 'transfer-upload' | 'transfers' | 'transfer' | 'dossiers' | 'dossier' | 'integrity' | 'signers' | 'retention' | 'schedules' | 'schedule' | 'acceptance-acts';
+export type PageKind = 'nomenclature' | 'inventories' | 'users' | 'audit' | 'health' | 'coming' | 'transfer-upload' | 'transfers' | 'transfer' | 'dossiers' | 'dossier' | 'integrity' | 'signers' | 'retention' | 'schedules' | 'schedule' | 'acceptance-acts';
 
 export interface NavItem {
   path: string;
@@ -38,6 +38,9 @@ export const NAV_ITEMS: readonly NavItem[] = [
   // last, so nobody's home page (the first item) changes.
   { path: '/transfer-schedules', label: 'schedules.ui_title', page: 'schedules', roles: ['archivist', 'organisation_head', 'department_clerk', 'department_head', 'records_head', 'admin'] },
   { path: '/acceptance-acts', label: 'acceptance.ui_acts_title', page: 'acceptance-acts', roles: ['archivist', 'organisation_head'] },
+  // The nomenclature of cases (App. 26): everyone who forms, approves or keeps cases by it; the page
+  // shows editing to the records service and the archive, each approval step to its role.
+  { path: '/nomenclature', label: 'nomenclature.ui_title', page: 'nomenclature', roles: ['archivist', 'records_head', 'organisation_head', 'department_clerk', 'department_head', 'commission_chair', 'commission_secretary', 'commission_member'] },
   // Reference data for everyone, last in every menu; the archivist and the admin edit it (the page shows the editing to them only).
   { path: '/retention-list', label: 'ui.nav_retention_list', page: 'retention', roles: ROLES },
 ];

@@ -1,0 +1,138 @@
+// The nomenclature's approval walked in a real browser against the demo server: the head of
+// the records service copies this year's nomenclature into next year's draft, marks a case
+// carried over and signs; the expert commission's secretary (in Russian) records the ЭК and
+// ЭПК protocols; the organisation head approves, and the nomenclature is in force from
+// 1 January. Each sees only the step of their role.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { ensureUiBuilt, HAVE_CHROMIUM, launchBrowser, lowContrast, SKIP_REASON, startDemoServer, type DemoServer } from './support';
+
+type Lang = 'kk' | 'ru' | 'en';
+const here = path.dirname(fileURLToPath(import.meta.url));
+const read = (area: string, lang: Lang) => JSON.parse(readFileSync(path.join(here, '../../common/i18n', area, `${lang}.json`), 'utf8')) as Record<string, string>;
+const catalogs = Object.fromEntries((['kk', 'ru', 'en'] as const).map((lang) => [lang, { ...read('ui', lang), ...read('nomenclature', lang) }])) as Record<Lang, Record<string, string>>;
+const s = (lang: Lang, key: string) => {
+  const text = catalogs[lang][key];
+  if (!text) throw new Error(`no ${key} in ${lang}`);
+  return text;
+};
+
+describe.skipIf(!HAVE_CHROMIUM)(HAVE_CHROMIUM ? 'nomenclature approval in Chromium' : `nomenclature approval in Chromium — skipped: ${SKIP_REASON}`, () => {
+  let demo: DemoServer;
+  let browser: Browser;
+  let context: BrowserContext | undefined;
+  let base: string;
+  const year = new Date().getFullYear();
+  const next = year + 1;
+  const today = new Date().toISOString().slice(0, 10);
+
+  beforeAll(async () => {
+    const build = await ensureUiBuilt();
+    if (build.built) console.log(`ui build: ${build.ms} ms`);
+    [demo, browser] = await Promise.all([startDemoServer(), launchBrowser()]);
+    base = demo.server.url.replace(/\/$/, '');
+  }, 300_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await demo?.stop();
+  });
+
+  afterEach(async () => {
+    await context?.close();
+    context = undefined;
+  });
+
+  async function openAs(username: string): Promise<Page> {
+    await context?.close();
+    context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(base + '/');
+    await page.locator('#login-username').fill(username);
+    await page.locator('#login-password').fill(`demo-${username}-muragat`);
+    await page.locator('form.login-form button[type=submit]').click();
+    await page.getByRole('navigation').getByRole('link', { name: s('kk', 'nomenclature.ui_title'), exact: true }).click();
+    await expect.poll(() => page.locator('h1').textContent()).toBe(s('kk', 'nomenclature.ui_title'));
+    return page;
+  }
+
+  async function showYear(page: Page, y: number): Promise<void> {
+    await page.getByTestId('nomenclature-year').selectOption(String(y));
+    await expect.poll(() => page.getByTestId('nomenclature').getAttribute('data-year')).toBe(String(y));
+  }
+
+  const stepDone = (page: Page, step: string) => page.locator(`[data-testid=nomenclature-chain] li[data-step=${step}]`).getAttribute('data-done');
+
+  it('walks the approval as records-service head, commission secretary and organisation head', async () => {
+    // The head of the records service: this year's approved nomenclature, copied into next year's draft.
+    let page = await openAs('records');
+    await expect.poll(() => page.getByTestId('nomenclature-status').textContent()).toBe(s('kk', 'nomenclature.status_approved'));
+    await page.getByTestId('copy-next').click();
+    await expect.poll(() => page.getByTestId('nomenclature').getAttribute('data-year')).toBe(String(next));
+    await expect.poll(() => page.getByTestId('nomenclature-notice').textContent()).toBe(s('kk', 'nomenclature.ui_copied').replace('{year}', String(next)));
+    expect(await page.getByTestId('nomenclature-status').textContent()).toBe(s('kk', 'nomenclature.status_draft'));
+    // Personal files continue into next year: carried over, with their index kept.
+    const row = page.locator('[data-testid=nomenclature-items] tr[data-index="02-2"]');
+    await row.getByRole('button', { name: s('kk', 'nomenclature.ui_mark_carried') }).click();
+    await expect.poll(() => row.locator('td').nth(4).textContent()).toContain(s('kk', 'nomenclature.note_carried_over').replace('{year}', String(next - 1)));
+    // Sections are headed by their departments, in order.
+    expect(await page.locator('[data-testid=nomenclature-items] tr.section').allTextContents()).toEqual(['01 Басшылық', '02 Кадр бөлімі', '03 Бухгалтерия']);
+    expect(await lowContrast(page, 'main')).toEqual([]);
+    await page.getByTestId('step-submit').click();
+    await expect.poll(() => stepDone(page, 'records_head')).toBe('yes');
+    // Signed: no longer edited, and the next step is the commission's, not this user's.
+    expect(await page.getByTestId('add-item').count()).toBe(0);
+    expect(await page.getByTestId('step-form').count()).toBe(0);
+
+    // The organisation head cannot approve before the commissions: no step form for the director.
+    page = await openAs('director');
+    await showYear(page, next);
+    expect(await page.getByTestId('step-form').count()).toBe(0);
+    expect(await stepDone(page, 'expert_commission')).toBe('no');
+
+    // The commission's secretary, in Russian: the ЭК protocol, then the ЭПК's.
+    page = await openAs('secretary');
+    await page.getByRole('button', { name: 'Русский' }).click();
+    await expect.poll(() => page.locator('h1').textContent()).toBe(s('ru', 'nomenclature.ui_title'));
+    await showYear(page, next);
+    await expect.poll(() => page.getByTestId('step-submit').textContent()).toBe(s('ru', 'nomenclature.ui_action_expert_commission'));
+    await page.locator('[data-testid=step-form] input[name=protocolNumber]').fill('5');
+    await page.locator('[data-testid=step-form] input[name=date]').fill(today);
+    await page.getByTestId('step-submit').click();
+    await expect.poll(() => stepDone(page, 'expert_commission')).toBe('yes');
+    await expect.poll(() => page.getByTestId('step-submit').textContent()).toBe(s('ru', 'nomenclature.ui_action_state_review'));
+    await page.locator('[data-testid=step-form] input[name=protocolNumber]').fill('9');
+    await page.locator('[data-testid=step-form] input[name=date]').fill(today);
+    await page.getByTestId('step-submit').click();
+    await expect.poll(() => stepDone(page, 'state_review')).toBe('yes');
+    expect(await page.locator('[data-testid=nomenclature-chain] li[data-step=expert_commission]').textContent()).toContain('№ 5');
+    expect(await page.getByTestId('step-form').count()).toBe(0);
+
+    // The organisation head approves; in force from 1 January of the year.
+    page = await openAs('director');
+    await showYear(page, next);
+    await expect.poll(() => page.getByTestId('step-submit').textContent()).toBe(s('kk', 'nomenclature.ui_action_organisation_head'));
+    await page.getByTestId('step-submit').click();
+    await expect.poll(() => page.getByTestId('nomenclature').getAttribute('data-status')).toBe('approved');
+    expect(await page.getByTestId('nomenclature-status').textContent()).toBe(s('kk', 'nomenclature.status_approved'));
+    expect(await page.getByTestId('nomenclature').textContent()).toContain(s('kk', 'nomenclature.ui_in_force').replace('{date}', `${next}-01-01`));
+    // Every step is in the audit log, in order.
+    const events = await demo.server.deps.db
+      .selectFrom('audit_events')
+      .select(['action', 'actor_username'])
+      .where('action', 'in', ['nomenclature.copy', 'nomenclature.item_update', 'nomenclature.sign', 'nomenclature.agree_commission', 'nomenclature.agree_state_review', 'nomenclature.approve'])
+      .orderBy('id')
+      .execute();
+    expect(events.slice(-6).map((e) => [e.action, e.actor_username])).toEqual([
+      ['nomenclature.copy', 'records'],
+      ['nomenclature.item_update', 'records'],
+      ['nomenclature.sign', 'records'],
+      ['nomenclature.agree_commission', 'secretary'],
+      ['nomenclature.agree_state_review', 'secretary'],
+      ['nomenclature.approve', 'director'],
+    ]);
+  }, 300_000);
+});
