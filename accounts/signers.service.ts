@@ -280,7 +280,8 @@ export function createSignersService(deps: { db: Kysely<Database> }) {
       return db.transaction().execute(async (trx) => {
         const row = await setSignerBindingStatus(trx, binding.id, ['active', 'pending'], { status: 'removed', removed_at: new Date(), removed_by: actor.username, removed_reason: text });
         if (!row) throw new ConflictError('signer.binding_removed', 'catalog.signer_binding_removed', { id: binding.id });
-        await recordAudit(trx, { actor, action: 'user.signer_remove', objectType: 'user', objectId: user.id, details: { binding: row.id, kind: row.kind, previousStatus: binding.status, subject: row.subject, serialNumber: row.serial_number, iin: row.iin, reason: text } });
+        // Declining a binding made at first use is its own action in the log: nobody ever confirmed it.
+        await recordAudit(trx, { actor, action: binding.status === 'pending' ? 'user.signer_refuse' : 'user.signer_remove', objectType: 'user', objectId: user.id, details: { binding: row.id, kind: row.kind, previousStatus: binding.status, subject: row.subject, serialNumber: row.serial_number, iin: row.iin, reason: text } });
         return view(row, user);
       });
     },

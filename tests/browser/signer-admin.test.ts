@@ -1,6 +1,6 @@
 // Signer identity administration in a real browser (issue 10): the users page counts the
 // certificates bound at first use that wait for the administrator; on the certificates page
-// the admin confirms the clerk's pending certificate, registers the head's certificate from a
+// the admin refuses the archivist's pending certificate and confirms the clerk's, registers the head's certificate from a
 // DER .cer file and an IIN for the archivist, and is told in words (never a code) that a
 // certificate already registered to the head cannot be registered to someone else.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -66,6 +66,18 @@ describe.skipIf(!HAVE_CHROMIUM)(HAVE_CHROMIUM ? 'signer identity administration 
         actor: { userId: ids.clerk!, username: 'clerk', roles: ['department_clerk'] },
       }),
     ).rejects.toMatchObject({ code: 'signature.signer_pending' });
+    // The archivist likewise, with a key the administrator will refuse.
+    const strayCert = readCertificate(new Uint8Array(readFileSync(pki.signers.ecdsa384.certPath)));
+    await expect(
+      authorizeSigner(server.deps.db, {
+        userId: ids.archivist!,
+        kind: 'inventory',
+        dossier: { id: 'first-use', index: '02-1', department: '02' },
+        signer: strayCert.info,
+        certificates: [strayCert.der],
+        actor: { userId: ids.archivist!, username: 'archivist', roles: ['archivist'] },
+      }),
+    ).rejects.toMatchObject({ code: 'signature.signer_pending' });
     // The head's certificate as an administrator receives it: a DER .cer file.
     headCer = path.join(work, 'head.cer');
     await writeFile(headCer, readCertificate(new Uint8Array(readFileSync(pki.signers.rsa.certPath))).der);
@@ -96,16 +108,28 @@ describe.skipIf(!HAVE_CHROMIUM)(HAVE_CHROMIUM ? 'signer identity administration 
   const bindingsOf = (username: string) => server.deps.db.selectFrom('signer_bindings').select(['status', 'kind', 'iin', 'origin']).where('user_id', '=', ids[username]!).execute();
   const audited = async (action: string) => (await server.deps.db.selectFrom('audit_events').select('action').where('action', '=', action).execute()).length;
 
-  it('confirms a pending first-use binding and registers a head’s certificate', async () => {
+  it('refuses one pending first-use binding, confirms another and registers a head’s certificate', async () => {
     const page = await loginAsAdmin();
     try {
       // The users page says a certificate waits, and leads to the certificates page.
-      await expect.poll(() => page.getByTestId('certificates-pending').textContent()).toContain('1');
+      await expect.poll(() => page.getByTestId('certificates-pending').textContent()).toContain('2');
       await page.getByTestId('certificates-link').click();
       await expect.poll(() => page.locator('main h1').textContent()).toBe(s('title'));
       expect(new URL(page.url()).pathname).toBe('/users/certificates');
+      await expect.poll(() => page.getByTestId('pending-count').textContent()).toBe('2');
+      const pendingRows = page.getByTestId('pending-bindings').locator('tbody tr');
+      await expect.poll(() => pendingRows.count()).toBe(2);
+
+      // Refuse the archivist's: a reason is asked for and kept.
+      const stray = pendingRows.filter({ hasText: fullName('archivist') });
+      await stray.getByRole('button', { name: s('refuse') }).click();
+      await page.locator('#binding-reason').fill('Бұл кілт мұрағатшыға тиесілі емес');
+      await page.locator('form.remove-form').getByRole('button', { name: s('refuse_confirm') }).click();
       await expect.poll(() => page.getByTestId('pending-count').textContent()).toBe('1');
-      const pendingRow = page.getByTestId('pending-bindings').locator('tbody tr');
+      expect(await bindingsOf('archivist')).toEqual([{ status: 'removed', kind: 'certificate', iin: null, origin: 'first-use' }]);
+      expect(await audited('user.signer_refuse')).toBe(1);
+
+      const pendingRow = pendingRows;
       await expect.poll(() => pendingRow.count()).toBe(1);
       const rowText = (await pendingRow.textContent()) ?? '';
       expect(rowText).toContain(fullName('clerk'));
@@ -146,7 +170,7 @@ describe.skipIf(!HAVE_CHROMIUM)(HAVE_CHROMIUM ? 'signer identity administration 
       const message = (await page.getByRole('alert').first().textContent()) ?? '';
       expect(message).toContain(fullName('head'));
       expect(message).not.toMatch(/signer\.|catalog\.|\{/);
-      expect(await bindingsOf('archivist')).toEqual([]);
+      expect((await bindingsOf('archivist')).filter((b) => b.status !== 'removed')).toEqual([]);
 
       // An IIN instead of a file.
       await page.getByRole('radio', { name: s('register_by_iin') }).check();
@@ -154,7 +178,7 @@ describe.skipIf(!HAVE_CHROMIUM)(HAVE_CHROMIUM ? 'signer identity administration 
       await page.getByRole('button', { name: s('register_submit') }).click();
       await expect.poll(() => page.getByTestId('user-bindings').locator('tbody tr').count()).toBe(1);
       expect(await page.getByTestId('user-bindings').textContent()).toContain(s('kind_iin'));
-      expect(await bindingsOf('archivist')).toEqual([{ status: 'active', kind: 'iin', iin: '770101300555', origin: 'admin' }]);
+      expect((await bindingsOf('archivist')).filter((b) => b.status !== 'removed')).toEqual([{ status: 'active', kind: 'iin', iin: '770101300555', origin: 'admin' }]);
       expect(await audited('user.signer_add')).toBe(2);
 
       // Remove it, with a reason kept in the audit log.
@@ -162,7 +186,7 @@ describe.skipIf(!HAVE_CHROMIUM)(HAVE_CHROMIUM ? 'signer identity administration 
       await page.locator('#binding-reason').fill('Қате тіркелді');
       await page.locator('form.remove-form').getByRole('button', { name: s('remove_confirm') }).click();
       await page.getByTestId('user-bindings-empty').waitFor();
-      expect(await bindingsOf('archivist')).toEqual([{ status: 'removed', kind: 'iin', iin: '770101300555', origin: 'admin' }]);
+      expect((await bindingsOf('archivist')).filter((b) => b.kind === 'iin')).toEqual([{ status: 'removed', kind: 'iin', iin: '770101300555', origin: 'admin' }]);
       expect(await audited('user.signer_remove')).toBe(1);
       expect(await lowContrast(page, 'main')).toEqual([]);
       expect(page.problems).toEqual([]);
