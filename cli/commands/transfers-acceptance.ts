@@ -4,7 +4,10 @@
 import type { Command } from 'commander';
 import { t, type Language } from '../../common/i18n';
 import { createAcceptanceService, type ActView } from '../../catalog/acceptance';
+import { actRenderer } from '../../catalog/acceptance/render';
+import { loadConfig } from '../../common/config';
 import { retentionForForm } from '../../forms/retention-text';
+import { openStorage } from '../../storage';
 import { cliActor, withCatalog } from '../database';
 import { CliExit, EXIT, cliLanguage, printJson } from '../output';
 
@@ -54,7 +57,7 @@ export function register(program: Command): void {
     .option('--json', t(lang, 'acceptance.cli_opt_json'))
     .action(async (id: string, opts: { by: string; state?: string; handedOverBy?: string; json?: boolean }) => {
       const decided = await withCatalog(({ db }) =>
-        createAcceptanceService({ db }).accept(cliActor(), id.trim(), { acceptedBy: opts.by, stateOfDocuments: opts.state ?? null, handedOverBy: opts.handedOverBy ?? null }),
+        createAcceptanceService({ db, renderAct: actRenderer(openStorage(loadConfig())) }).accept(cliActor(), id.trim(), { acceptedBy: opts.by, stateOfDocuments: opts.state ?? null, handedOverBy: opts.handedOverBy ?? null }),
       );
       if (opts.json) return printJson(decided);
       const act = decided.act!;
@@ -94,7 +97,7 @@ export function register(program: Command): void {
     .option('--json', t(lang, 'acceptance.cli_opt_json'))
     .action(async (id: string, opts: { by: string; json?: boolean }) => {
       const approved = await withCatalog(async ({ db }) => {
-        const service = createAcceptanceService({ db });
+        const service = createAcceptanceService({ db, renderAct: actRenderer(openStorage(loadConfig())) });
         const decision = await service.decision(id.trim());
         if (!decision?.act) throw new CliExit(EXIT.checkFailed, t(lang, 'acceptance.act_not_found', { id }));
         return service.approveAct(cliActor(), decision.act.id, { onBehalfOf: opts.by });

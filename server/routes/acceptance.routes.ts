@@ -4,6 +4,9 @@
 // only their own department's (404 otherwise, as for the transfer itself).
 import Router from '@koa/router';
 import { createAcceptanceService } from '../../catalog/acceptance';
+import { actRenderer } from '../../catalog/acceptance/render';
+import { NotFoundError } from '../../common/errors';
+import { readRendition } from '../../forms/store';
 import { ACT_APPROVERS, ACT_READERS, TRANSFER_ACCEPTORS } from '../../access/policy';
 import { requireRole, requireUser } from '../auth';
 import { jsonBody } from '../body';
@@ -32,6 +35,8 @@ const validateAccept = bodyValidator<{ stateOfDocuments?: string | null; handedO
 const validateReturn = bodyValidator<{ reason: string }>(RETURN_SCHEMA);
 const validateEmpty = bodyValidator<Record<string, never>>(EMPTY_SCHEMA);
 const validateList = queryValidator<{ limit?: number }>(LIST_QUERY_SCHEMA);
+const PDF_QUERY_SCHEMA = { type: 'object', required: ['form'], additionalProperties: false, properties: { form: { enum: ['kk', 'ru'] }, lang: { type: 'string' } } } as const;
+const validatePdfQuery = queryValidator<{ form: 'kk' | 'ru' }>(PDF_QUERY_SCHEMA);
 
 export function createRoutes(deps: ServerDeps): Router {
   const router = new Router();
@@ -39,12 +44,28 @@ export function createRoutes(deps: ServerDeps): Router {
   const acceptors = requireRole(...TRANSFER_ACCEPTORS);
   const approvers = requireRole(...ACT_APPROVERS);
   const keepers = requireRole('archivist', 'admin', 'organisation_head');
-  const acceptance = createAcceptanceService({ db: deps.db, now: deps.now });
+  const acceptance = createAcceptanceService({ db: deps.db, now: deps.now, renderAct: actRenderer(deps.storage) });
 
   router.get('/api/transfers/:id/acceptance', readers, async (ctx) => {
     const { user } = requireUser(ctx);
     await deps.access.transfer(user, ctx.params.id!);
     ctx.body = { decision: await acceptance.decision(ctx.params.id!) };
+  });
+
+  // The act's stored PDF/A in the form language asked for (?form=kk|ru), as rendered at acceptance
+  // or approval; read back verified against its hash.
+  router.get('/api/transfers/:id/acceptance/act.pdf', readers, async (ctx) => {
+    const { user } = requireUser(ctx);
+    const { form } = validatePdfQuery(ctx.query);
+    await deps.access.transfer(user, ctx.params.id!);
+    const act = (await acceptance.decision(ctx.params.id!))?.act;
+    if (!act) throw new NotFoundError('acceptance.act_not_found', 'acceptance.act_not_found', { id: ctx.params.id! });
+    const stored = act.renditions[form];
+    if (!stored) throw new NotFoundError('acceptance.rendition_missing', 'acceptance.rendition_missing', { number: act.number, lang: form });
+    const { bytes } = await readRendition({ db: deps.db, storage: deps.storage }, stored.renditionId);
+    ctx.type = 'application/pdf';
+    ctx.set('Content-Disposition', `attachment; filename="app33-act-${act.actYear}-${act.number}-${form}.pdf"`);
+    ctx.body = bytes;
   });
 
   router.post('/api/transfers/:id/accept', acceptors, async (ctx) => {
@@ -143,6 +164,15 @@ export const openapi: OpenApiFragment = {
         security: [{ session: [] }],
         parameters: [transferId],
         responses: { '200': ok('The decision', { type: 'object', properties: { decision: DECISION } }), ...errors(401, 403, 404) },
+      },
+    },
+    '/api/transfers/{id}/acceptance/act.pdf': {
+      get: {
+        summary: 'The acceptance act as stored PDF/A-1b in Kazakh or Russian (?form=kk|ru), verified against its hash (archive, the transfer’s department staff, head, admin)',
+        tags: ['transfers'],
+        security: [{ session: [] }],
+        parameters: [transferId, { name: 'form', in: 'query', required: true, description: 'Language of the form', schema: { enum: ['kk', 'ru'] } }],
+        responses: { '200': { description: 'The PDF', content: { 'application/pdf': { schema: { type: 'string', format: 'binary' } } } }, ...errors(400, 401, 403, 404) },
       },
     },
     '/api/transfers/{id}/accept': {

@@ -113,6 +113,14 @@ describe.skipIf(!HAVE_CHROMIUM)(HAVE_CHROMIUM ? 'transfer schedule and acceptanc
     expect(text).toContain('Әбенова Гүлнар Серікқызы'); // accepted: the archivist
     expect(await act.getByTestId('act-status').textContent()).toBe('Ұйым басшысының бекітуін күтуде');
     expect(await panel.getByTestId('acceptance-decision').textContent()).toContain('Қабылданды');
+    // The act's PDF/A in Kazakh and in Russian, stored and offered for download.
+    for (const lang of ['kk', 'ru']) {
+      const link = act.getByTestId(`act-pdf-${lang}`);
+      const answer = await page.request.get(base + (await link.getAttribute('href')));
+      expect(answer.status()).toBe(200);
+      expect(answer.headers()['content-type']).toBe('application/pdf');
+      expect((await answer.body()).subarray(0, 5).toString()).toBe('%PDF-');
+    }
 
     await page.goto(`${base}/transfer-schedules/${year}`);
     const row = page.getByTestId('schedule-rows').locator('tr[data-department="02"]');
