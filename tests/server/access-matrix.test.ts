@@ -8,6 +8,7 @@ import { SYSTEM_ACTOR } from '../../audit/audit.service';
 import { COMMISSION_ROLES, ROLES, type Role } from '../../accounts/roles';
 import { createUsersService } from '../../accounts/users.service';
 import { DEPARTMENT_ROLES } from '../../access';
+import { ANY_FORM_READERS } from '../../access/policy';
 import { processingIdle } from '../../ingest/intake/transfers.service';
 import { describeEachDatabase } from '../helpers/db';
 import { createDepartmentFixtures, OTHER, OWN, passwordOf, type DepartmentFixtures } from './departments';
@@ -110,6 +111,22 @@ const ACCESS: Record<string, Rule> = {
   'GET /api/dossiers/{id}/documents/{n}/original': { roles: STAFF, target: 'dossier', request: (c) => get(`/api/dossiers/${dossierOf(c)}/documents/1/original`), granted: 200 },
   'GET /api/dossiers/{id}/documents/{n}/rendition': { roles: READERS, target: 'dossier', request: (c) => get(`/api/dossiers/${dossierOf(c)}/documents/1/rendition`), granted: 200 },
   'GET /api/dossiers/{id}/inventory': { roles: READERS, target: 'dossier', request: (c) => get(`/api/dossiers/${dossierOf(c)}/inventory?format=json`), granted: 200 },
+  // Official forms (forms/): App. 32 of a dossier follows the dossier's readers and department;
+  // a stored rendition is read or signed by readers of its kind (a random id: 404 when granted).
+  'GET /api/forms/{kind}/{id}': { roles: READERS, target: 'dossier', request: (c) => get(`/api/forms/internal-inventory/${dossierOf(c)}?format=json`), granted: 200 },
+  'POST /api/forms/{kind}/{id}/renditions': {
+    roles: STAFF,
+    target: 'dossier',
+    request: (c) => ({ method: 'POST', url: `/api/forms/internal-inventory/${dossierOf(c)}/renditions`, json: { format: 'csv', lang: 'ru' } }),
+    granted: 201,
+  },
+  'GET /api/form-renditions/{id}': { roles: ANY_FORM_READERS, target: 'none', request: () => get(`/api/form-renditions/${RANDOM_ID}`), granted: 404 },
+  'POST /api/form-renditions/{id}/signature': {
+    roles: ANY_FORM_READERS,
+    target: 'none',
+    request: () => ({ method: 'POST', url: `/api/form-renditions/${RANDOM_ID}/signature`, json: { cms: 'MIIBAAAAAAAAAAAAAAAA' } }),
+    granted: 404,
+  },
   'GET /api/dossiers/{id}/signing-content': {
     roles: STAFF,
     target: 'dossier',
