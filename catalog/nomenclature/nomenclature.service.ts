@@ -12,7 +12,8 @@ import type { Database } from '../../database/database';
 import { optionalText, requirePattern, requireText } from '../fields';
 import { findDepartment } from '../organisation.repository';
 import { category, hasEpkMark, type RetentionPeriod } from '../retention/arithmetic';
-import { findArticle, findList } from '../retention/retention.repository';
+import { findList } from '../retention/retention.repository';
+import { findArticleInList } from '../retention/retention.service';
 import type { RetentionKind } from '../tables';
 import { FILE_FORMATS, NomenclatureFileInvalidError, readNomenclatureFile, writeNomenclatureFile, type NomenclatureFileFormat } from './file';
 import { PROTOCOL_STEPS, STEP_ROLES, isApprovalStep, mayRecord, nextStep, stepsFor } from './chain';
@@ -332,11 +333,12 @@ export function createNomenclatureService(deps: { db: Kysely<Database>; now?: ()
       if (!given) throw new ValidationError('nomenclature.retention_missing', 'nomenclature.retention_no_list', { field: `${where}`, article: givenArticle });
       return { ...given, article: givenArticle, listVersion: null };
     }
-    const article = await findArticle(trx, list.id, givenArticle);
+    // The retention list's own lookup (catalog/retention), in the latest version.
+    const article = await findArticleInList(trx, givenArticle, { listVersion: list.version });
     if (!article) {
       throw new ValidationError('nomenclature.article_unknown', 'nomenclature.article_unknown', { field: `${where}.article`, article: givenArticle, version: list.version });
     }
-    const fromList = { kind: article.retention_kind, years: article.retention_years };
+    const fromList = { kind: article.retention.kind, years: article.retention.years };
     if (given && !samePeriod(given, fromList)) {
       throw new ValidationError('nomenclature.retention_differs', 'nomenclature.retention_differs', {
         field: `${where}`,
