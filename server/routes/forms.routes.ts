@@ -4,7 +4,7 @@
 // downloaded and signed with a detached CMS made in the user's own software.
 import Router from '@koa/router';
 import type Koa from 'koa';
-import { ForbiddenError, NotFoundError } from '../../common/errors';
+import { ForbiddenError, NotFoundError, ValidationError } from '../../common/errors';
 import { ANY_FORM_READERS, FORM_READERS, FORM_STORERS, mayReach, mayReadForm, mayStoreForm } from '../../access/policy';
 import { FORM_KINDS, type FormKind, type FormLanguage } from '../../forms/types';
 import { FORM_FORMATS, renderForm, type FormFormat } from '../../forms/render';
@@ -59,8 +59,8 @@ export function createRoutes(deps: ServerDeps): Router {
    */
   async function assertReachable(ctx: Koa.Context, kind: string, id: string): Promise<FormKind> {
     const { user } = requireUser(ctx);
-    const known = (FORM_KINDS as readonly string[]).includes(kind) ? (kind as FormKind) : null;
-    if (!known) return kind as FormKind; // loadForm names the unknown kind (400)
+    if (!(FORM_KINDS as readonly string[]).includes(kind)) throw new ValidationError('forms.kind_unknown', 'forms.kind_unknown', { kind, kinds: FORM_KINDS.join(', ') });
+    const known = kind as FormKind;
     if (!mayReadForm(user.roles, known)) {
       throw new ForbiddenError('auth.forbidden', 'server.auth_forbidden', { roles: FORM_READERS[known].join(', ') }, { requiredRoles: FORM_READERS[known], kind: known });
     }
@@ -69,6 +69,13 @@ export function createRoutes(deps: ServerDeps): Router {
       const row = /^[0-9a-f-]{36}$/i.test(id) ? await deps.db.selectFrom('inventories').select('department_code').where('id', '=', id).executeTakeFirst() : undefined;
       if (row && !mayReach(await deps.access.scope(user), row.department_code)) {
         throw new NotFoundError('forms.subject_not_found', 'forms.subject_not_found', { appendix: 30, id });
+      }
+    }
+    // An acceptance act belongs to its transfer's department (catalog/acceptance).
+    if (known === 'acceptance-act') {
+      const act = /^[0-9a-f-]{36}$/i.test(id) ? await deps.db.selectFrom('acceptance_acts').select('department').where('id', '=', id).executeTakeFirst() : undefined;
+      if (act && !mayReach(await deps.access.scope(user), act.department)) {
+        throw new NotFoundError('forms.subject_not_found', 'forms.subject_not_found', { appendix: 33, id });
       }
     }
     return known;
