@@ -119,20 +119,31 @@ describe.skipIf(!HAVE_CHROMIUM)(HAVE_CHROMIUM ? 'nomenclature approval in Chromi
     await expect.poll(() => page.getByTestId('nomenclature').getAttribute('data-status')).toBe('approved');
     expect(await page.getByTestId('nomenclature-status').textContent()).toBe(s('kk', 'nomenclature.status_approved'));
     expect(await page.getByTestId('nomenclature').textContent()).toContain(s('kk', 'nomenclature.ui_in_force').replace('{date}', `${next}-01-01`));
+    // The director reads but does not count; the records service enters this year's counts.
+    expect(await page.getByTestId('counts-form').count()).toBe(0);
+    page = await openAs('records');
+    await showYear(page, year);
+    await page.getByLabel(s('kk', 'nomenclature.ui_count_of').replace('{index}', '01-1')).fill('2');
+    await page.getByLabel(s('kk', 'nomenclature.ui_count_of').replace('{index}', '02-2')).fill('5');
+    await page.locator('[data-testid=counts-form] button[type=submit]').click();
+    await expect.poll(() => page.getByTestId('nomenclature-notice').textContent()).toBe(s('kk', 'nomenclature.ui_counts_saved'));
+    const totals = page.locator('[data-testid=nomenclature-summary] tbody tr').last().locator('td');
+    await expect.poll(() => totals.allTextContents()).toEqual(['7', '5', '0']);
     // Every step is in the audit log, in order.
     const events = await demo.server.deps.db
       .selectFrom('audit_events')
       .select(['action', 'actor_username'])
-      .where('action', 'in', ['nomenclature.copy', 'nomenclature.item_update', 'nomenclature.sign', 'nomenclature.agree_commission', 'nomenclature.agree_state_review', 'nomenclature.approve'])
+      .where('action', 'in', ['nomenclature.copy', 'nomenclature.item_update', 'nomenclature.sign', 'nomenclature.agree_commission', 'nomenclature.agree_state_review', 'nomenclature.approve', 'nomenclature.year_end_counts'])
       .orderBy('id')
       .execute();
-    expect(events.slice(-6).map((e) => [e.action, e.actor_username])).toEqual([
+    expect(events.slice(-7).map((e) => [e.action, e.actor_username])).toEqual([
       ['nomenclature.copy', 'records'],
       ['nomenclature.item_update', 'records'],
       ['nomenclature.sign', 'records'],
       ['nomenclature.agree_commission', 'secretary'],
       ['nomenclature.agree_state_review', 'secretary'],
       ['nomenclature.approve', 'director'],
+      ['nomenclature.year_end_counts', 'records'],
     ]);
   }, 300_000);
 });
