@@ -1,11 +1,11 @@
-// Which dossiers the archive has accepted, so an inventory (App. 30) may list them. One place,
-// so the switch to the explicit accept step (catalog/acceptance/, issue 11) is one line here.
-// Until that step exists, a dossier is accepted once it is stored: its internal inventory and
-// its integrity statement are signed (p.206–208) and it sits in the archive's storage.
+// Which dossiers the archive has accepted, so an inventory (App. 30) may list them: those of a
+// transfer the archivist accepted with its act (catalog/acceptance, App. 33). One place, so the
+// inventories follow the acceptance rule wherever it is decided.
 import type { ExpressionBuilder } from 'kysely';
 import type { Database } from '../../database/database';
+import { dossierAccepted } from '../acceptance/accepted';
 
 /** A where-clause over `dossiers`: the dossier is accepted by the archive. */
 export function isAccepted(eb: ExpressionBuilder<Database, 'dossiers'>) {
-  return eb('dossiers.status', '=', 'stored');
+  return dossierAccepted(eb);
 }

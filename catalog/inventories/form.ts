@@ -6,6 +6,9 @@ import type { Database } from '../../database/database';
 import { t } from '../../common/i18n';
 import { NotFoundError } from '../../common/errors';
 import { readVerifiedBytes, type Storage } from '../../storage';
+import type { Actor } from '../../audit/audit.service';
+import { renderForm } from '../../forms/render';
+import { storeRendition } from '../../forms/store';
 import type { FormLanguage, FormPerson, FormSignature, FormText, InventoryForm, InventoryRow } from '../../forms/types';
 import { cipherText } from './cipher';
 import type { CommissionProtocol, InventoryApproval, InventoryPerson, InventoryRenditions } from './tables';
@@ -102,12 +105,27 @@ export async function loadInventoryForm(db: Kysely<Database>, inventoryId: strin
   };
 }
 
+export const INVENTORY_FORM_LANGUAGES = ['kk', 'ru'] as const satisfies readonly FormLanguage[];
+
 /**
- * Renders the draft's form as PDF/A in Kazakh and in Russian and stores both, so the approval
- * statement names exactly what the head sees; null while no renderer is wired in.
+ * Renders the inventory's form as PDF/A-1 in Kazakh and in Russian (forms/render) and stores
+ * both like any document of the archive (forms/store, audited form.store), so the approval
+ * statement names exactly the PDFs the head sees.
  */
-export function inventoryRenditionRenderer(_storage: Storage): ((db: Kysely<Database>, inventoryId: string) => Promise<InventoryRenditions | null>) | undefined {
-  return undefined;
+export async function renderAndStoreInventory(deps: { db: Kysely<Database>; storage: Storage }, inventoryId: string, actor: Actor): Promise<InventoryRenditions> {
+  const model = await loadInventoryForm(deps.db, inventoryId);
+  const renditions: InventoryRenditions = {};
+  for (const lang of INVENTORY_FORM_LANGUAGES) {
+    const rendition = await renderForm(model, lang, 'pdf', { author: 'Muragat' });
+    const stored = await storeRendition(deps, actor, { kind: 'inventory', subjectId: inventoryId, rendition });
+    renditions[lang] = { renditionId: stored.id, sha256: stored.sha256, size: stored.size };
+  }
+  return renditions;
+}
+
+/** The renderer the inventories service calls after each change of a draft and after approval. */
+export function inventoryRenditionRenderer(storage: Storage): (db: Kysely<Database>, inventoryId: string, actor: Actor) => Promise<InventoryRenditions | null> {
+  return (db, inventoryId, actor) => renderAndStoreInventory({ db, storage }, inventoryId, actor);
 }
 
 /** The stored PDF/A rendition of the inventory in `lang`. */

@@ -17,6 +17,7 @@ import type { Database } from '../../database/database';
 import { recordAudit, type Actor } from '../../audit/audit.service';
 import { AppError, ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../common/errors';
 import { canonicalJson, sha256Hex } from '../../common/hash';
+import { logger } from '../../common/logger';
 import { authorizeSigner } from '../../accounts/signers.service';
 import { readVerifiedBytes, type Storage } from '../../storage';
 import { putEverywhere, readManifest, serialiseJson } from '../../ingest/aip';
@@ -46,10 +47,11 @@ export interface InventoryDeps {
   trustDir?: string;
   verifySignature?: SignatureChecker;
   /**
-   * Renders and stores the form's PDF/A renditions (kk, ru) of a draft, so the head signs
-   * what the form prints; absent until the forms renderer is wired in (catalog/inventories/form.ts).
+   * Renders and stores the form's PDF/A renditions (kk, ru): of a draft, so the statement the
+   * head signs names what the form prints; of an approved inventory, with the approval and the
+   * ciphers (catalog/inventories/form.ts inventoryRenditionRenderer).
    */
-  renderRenditions?: (db: Kysely<Database>, inventoryId: string) => Promise<InventoryRenditions | null>;
+  renderRenditions?: (db: Kysely<Database>, inventoryId: string, actor: Actor) => Promise<InventoryRenditions | null>;
   now?: () => Date;
 }
 
@@ -290,10 +292,19 @@ export function createInventoriesService(deps: InventoryDeps) {
     }
   }
 
-  async function refreshRenditions(id: string): Promise<void> {
+  /** The stored renditions follow the inventory: a draft's after each change, the approved form once. */
+  async function refreshRenditions(id: string, actor: Actor, status: InventoryStatus = 'draft'): Promise<void> {
     if (!deps.renderRenditions) return;
-    const renditions = await deps.renderRenditions(db, id);
-    await db.updateTable('inventories').set({ renditions: renditions ? JSON.stringify(renditions) : null }).where('id', '=', id).where('status', '=', 'draft').execute();
+    let renditions: InventoryRenditions | null;
+    try {
+      renditions = await deps.renderRenditions(db, id, actor);
+    } catch (error) {
+      // The inventory's state is committed; a form that cannot be rendered (a font, the store)
+      // leaves it without renditions, said in the log, and the next change tries again.
+      logger().error({ inventory: id, err: error }, 'the inventory form could not be rendered and stored');
+      renditions = null;
+    }
+    await db.updateTable('inventories').set({ renditions: renditions ? JSON.stringify(renditions) : null }).where('id', '=', id).where('status', '=', status).execute();
   }
 
   async function statementOf(row: Row): Promise<ApprovalStatement> {
@@ -518,7 +529,7 @@ export function createInventoriesService(deps: InventoryDeps) {
         if (uniqueViolation(error)) throw new ConflictError('inventories.build_conflict', 'inventories.build_conflict', { department: code, year });
         throw error;
       });
-      await refreshRenditions(id);
+      await refreshRenditions(id, actor);
       return view(await findRow(id));
     },
 
@@ -555,7 +566,7 @@ export function createInventoriesService(deps: InventoryDeps) {
         if (Number(updated.numUpdatedRows) !== 1) throw new ConflictError('inventories.not_draft', 'inventories.not_draft', { number: row.number, status: 'changed', action: 'update' });
         await recordAudit(trx, { actor, action: 'inventory.update', objectType: 'inventory', objectId: row.id, details: { number: row.number, changed, values: Object.fromEntries(changed.map((k) => [k, input[k as keyof UpdateInput] ?? null])) } });
       });
-      await refreshRenditions(row.id);
+      await refreshRenditions(row.id, actor);
       return view(await findRow(row.id));
     },
 
@@ -689,6 +700,9 @@ export function createInventoriesService(deps: InventoryDeps) {
         if (uniqueViolation(error)) throw new ConflictError('inventories.cipher_already_given', 'inventories.cipher_already_given', { index: '', cipher: '' });
         throw error;
       });
+      // The form as approved: the head's approval block signed and the ciphers in column 8. The
+      // draft's renditions the head signed stay named in the stored statement.
+      await refreshRenditions(row.id, actor, 'approved');
       return view(await findRow(row.id));
     },
 

@@ -21,8 +21,8 @@ export interface CommissionProtocol {
 
 /** Stored PDF/A renditions of the form (kk, ru): object sha256 and size. */
 export interface InventoryRenditions {
-  kk?: { sha256: string; size: number };
-  ru?: { sha256: string; size: number };
+  kk?: { renditionId?: string; sha256: string; size: number };
+  ru?: { renditionId?: string; sha256: string; size: number };
 }
 
 /** The head's approval: the signed statement, the CMS and who signed it (accounts/signers). */

@@ -23,6 +23,8 @@ import { loadTools } from '../../ingest';
 import { packTransfer } from '../../ingest/transfer/index';
 import { KAZAKH_TEXT } from '../../ingest/transfer/testing/fixtures';
 import { signDetached } from '../../validators/signature/index';
+import { validateBytes } from '../../validators/pdfa';
+import { pdfText } from '../../forms/testing/pdf-text';
 import { createTestPki, type TestPki } from '../../validators/signature/testing/test-pki';
 import { describeEachDatabase } from '../helpers/db';
 import { Client, startTestServer, type TestServer } from './helpers';
@@ -62,7 +64,19 @@ describeEachDatabase('inventories of e-dossiers and archival ciphers', (getDb) =
   const clients: Record<string, Client> = {};
   const dossierIds: Record<string, string> = {};
   const inventoryIds: Record<string, string> = {};
+  const transferIds: Record<string, string> = {};
   const compiler = { name: 'Ә. Г. Сапарова', position: 'архивист' };
+
+  /** The stored PDF/A of an inventory in `lang`: valid PDF/A-1b, and its text as pdftotext reads it. */
+  async function renditionText(client: Client, id: string, lang: 'kk' | 'ru'): Promise<string> {
+    const res = await fetch(`${client.base}/api/inventories/${id}/export?format=pdf&lang=${lang}`, { headers: { cookie: [...client.cookies].map(([k, v]) => `${k}=${v}`).join('; ') } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toContain('application/pdf');
+    const bytes = new Uint8Array(await res.arrayBuffer());
+    const report = validateBytes(bytes);
+    expect(report.compliant, JSON.stringify(report.failures?.slice(0, 3))).toBe(true);
+    return (await pdfText(bytes))?.text ?? '';
+  }
 
   const signWith = async (bytes: Uint8Array, signer: 'rsa' | 'ecdsa') =>
     Buffer.from(await signDetached(bytes, new Uint8Array(await readFile(pki.signers[signer].p12Path)), pki.password)).toString('base64');
@@ -123,6 +137,7 @@ describeEachDatabase('inventories of e-dossiers and archival ciphers', (getDb) =
       expect(report.failure, JSON.stringify(report)).toBeUndefined();
       expect(report.dossiers.every((d) => d.id), JSON.stringify(report)).toBe(true);
       for (const d of report.dossiers) dossierIds[d.index!] = d.id!;
+      transferIds[code] = report.transfer;
     }
     const stored = await db.selectFrom('dossiers').select(['case_index', 'status']).orderBy('case_index').execute();
     expect(stored.map((d) => `${d.case_index}:${d.status}`)).toEqual(['02-1', '02-10', '02-2', '02-3', '02-4', '03-1', '03-2'].map((i) => `${i}:stored`));
@@ -147,6 +162,16 @@ describeEachDatabase('inventories of e-dossiers and archival ciphers', (getDb) =
     // Only the archivist compiles.
     expect((await clients.clerk02!.post('/api/inventories', { department: '02', year: 2025, category: 'permanent', compiler })).status).toBe(403);
     expect(await getDb().db.selectFrom('inventories').select('id').execute()).toEqual([]);
+  });
+
+  it('lists only dossiers the archive accepted (catalog/acceptance)', async () => {
+    const early = await clients.keeper!.post('/api/inventories', { department: '02', year: 2025, category: 'permanent', compiler });
+    expect(early.status).toBe(400);
+    expect(early.body.error.code).toBe('inventories.no_dossiers');
+    for (const code of ['02', '03']) {
+      const accepted = await clients.keeper!.post(`/api/transfers/${transferIds[code]}/accept`, {});
+      expect(accepted.status, accepted.text).toBeLessThan(300);
+    }
   });
 
   it('builds inventories per department, year and category, numbered per fonds, dossiers in index order', async () => {
@@ -205,6 +230,23 @@ describeEachDatabase('inventories of e-dossiers and archival ciphers', (getDb) =
     expect(form.approval?.signature.signed).toBe(false);
     const over10 = await loadInventoryForm(getDb().db, inventoryIds.over10!);
     expect(over10.rows[0]!.retention).toEqual({ kind: 'years', years: 15, article: '447' });
+    // Rendered as PDF/A in both languages and stored (forms/store); the statement the head signs names both.
+    const inventory = (await clients.head02!.get(`/api/inventories/${inventoryIds.permanent02}`)).body.inventory;
+    expect(inventory.renditions.kk.sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(inventory.renditions.ru.sha256).toMatch(/^[0-9a-f]{64}$/);
+    const statement = JSON.parse(Buffer.from(await signingContent(clients.head02!, inventoryIds.permanent02!)).toString('utf8'));
+    expect(statement.renditions).toEqual(inventory.renditions);
+    expect(statement.rows.map((r: { index: string }) => r.index)).toEqual(['02-1', '02-2', '02-10']);
+    const ru = await renditionText(clients.head02!, inventoryIds.permanent02!, 'ru');
+    if (ru) {
+      expect(ru).toContain('Опись № 1');
+      expect(ru).toContain('В данную опись внесено 3 (три) электронных дела с № 1 по № 3');
+      expect(ru).toContain('02-10');
+    }
+    const kk = await renditionText(clients.head02!, inventoryIds.permanent02!, 'kk');
+    if (kk) expect(kk).toContain('3 (үш) электрондық іс енгізілді');
+    const stored = await getDb().db.selectFrom('audit_events').select('action').where('action', '=', 'form.store').execute();
+    expect(stored.length).toBeGreaterThanOrEqual(2);
   });
 
   it('refuses the approval without the commission protocol and from anyone but the head of the department with their own certificate', async () => {
@@ -302,6 +344,9 @@ describeEachDatabase('inventories of e-dossiers and archival ciphers', (getDb) =
     expect(form.approval?.signature).toMatchObject({ signed: true, person: { name: 'head02 Test' } });
     expect(form.rows[2]!.note).toEqual({ kk: 'Қ. 12, т. 1, іс 3', ru: 'Ф. 12, оп. 1, д. 3' });
     expect(form.handedOver.count).toBe(3);
+    // The approved form is rendered again: the ciphers in column 8.
+    const ru = await renditionText(clients.chair!, id, 'ru');
+    if (ru) expect(ru).toContain('Ф. 12, оп. 1, д. 3');
   });
 
   it('approves an over-10-year inventory without a cipher: the inventory number and sequence go into the metadata', async () => {
