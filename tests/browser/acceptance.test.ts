@@ -125,6 +125,10 @@ describe.skipIf(!HAVE_CHROMIUM)(HAVE_CHROMIUM ? 'transfer schedule and acceptanc
     await page.goto(`${base}/transfer-schedules/${year}`);
     const row = page.getByTestId('schedule-rows').locator('tr[data-department="02"]');
     await expect.poll(() => row.getAttribute('data-state')).toBe('accepted');
+    // The schedule as the official form (App. 31), PDF/A in Russian.
+    const schedulePdf = await page.request.get(base + (await page.getByTestId('schedule-pdf-ru').getAttribute('href')));
+    expect(schedulePdf.status()).toBe(200);
+    expect((await schedulePdf.body()).subarray(0, 5).toString()).toBe('%PDF-');
     expect(page.problems).toEqual([]);
   }, 180_000);
 
