@@ -11,6 +11,7 @@ import { Kysely, PostgresDialect, type PostgresPool, type PostgresPoolClient, ty
 import pg from 'pg';
 import { PGlite } from '@electric-sql/pglite';
 import type { Database } from './database';
+import { copyMigratedTemplate } from './pglite-template';
 
 // int8 (counts, byte sizes) and numeric come back as JS numbers on both backends; sizes of
 // archive objects stay far below 2^53.
@@ -136,6 +137,10 @@ export async function createEmbeddedCatalog(dir: string): Promise<string[]> {
   if (readdirOrEmpty(target).length) throw new Error(`creating the embedded catalog in ${target} failed: ${NOT_A_CATALOG}`);
   const staging = `${target}.init-${process.pid}-${randomBytes(4).toString('hex')}`;
   try {
+    // A catalog already migrated to this migration set is a plain copy: no child, no initdb
+    // (database/pglite-template.ts).
+    const copied = await copyMigratedTemplate(staging);
+    if (copied) return await placeCatalog(staging, target, copied);
     const { code, signal, stderr, stdout } = await new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string; stdout: string }>((resolve, reject) => {
       // Plain node + tsx launcher: the parent may run under vitest or tsx with loaders of its own.
       const env = { ...process.env };
@@ -153,18 +158,23 @@ export async function createEmbeddedCatalog(dir: string): Promise<string[]> {
     }
     const line = stdout.split('\n').find((l) => l.startsWith('@@APPLIED '));
     const applied = line ? (JSON.parse(line.slice('@@APPLIED '.length)) as string[]) : [];
-    mkdirSync(path.dirname(target), { recursive: true });
-    try {
-      // Replaces an empty folder; fails when another process put a catalog there first.
-      await rename(staging, target);
-      return applied;
-    } catch (error) {
-      if (hasEmbeddedCatalog(target)) return [];
-      const why = (error as NodeJS.ErrnoException).code === 'ENOTEMPTY' ? NOT_A_CATALOG : (error as Error).message;
-      throw new Error(`creating the embedded catalog in ${target} failed: ${why}`);
-    }
+    return await placeCatalog(staging, target, applied);
   } finally {
     await rm(staging, { recursive: true, force: true });
+  }
+}
+
+/** Renames a complete catalog into place; of two processes creating one, the first is kept. */
+async function placeCatalog(staging: string, target: string, applied: string[]): Promise<string[]> {
+  mkdirSync(path.dirname(target), { recursive: true });
+  try {
+    // Replaces an empty folder; fails when another process put a catalog there first.
+    await rename(staging, target);
+    return applied;
+  } catch (error) {
+    if (hasEmbeddedCatalog(target)) return [];
+    const why = (error as NodeJS.ErrnoException).code === 'ENOTEMPTY' ? NOT_A_CATALOG : (error as Error).message;
+    throw new Error(`creating the embedded catalog in ${target} failed: ${why}`);
   }
 }
 

@@ -1,14 +1,16 @@
 // A new embedded catalog is a copy of the machine's pristine template, migrated in the creation
 // child: that child stays far below initdb's ≈ 830 MB (issue 9: every ingest under 512 MB,
 // fresh data folder included), the catalog is complete and current, and the template itself is
-// never migrated or opened (it stays what initdb wrote).
+// never migrated or opened (it stays what initdb wrote). The migrated catalog is kept as the
+// template of its migration set, and the next fresh folder is a plain copy of it, no child.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openCatalog } from './open';
-import { buildTemplate, hasTemplate, templateDir } from './pglite-template';
+import { createEmbeddedCatalog } from './db';
+import { buildTemplate, hasMigratedTemplate, hasTemplate, templateDir } from './pglite-template';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 
@@ -71,6 +73,23 @@ describe('embedded catalog from the pristine template', () => {
     expect(readdirSync(templateDir()).sort()).toEqual(entriesBefore);
     expect(templateDir()).toMatch(/pglite-initdb-\d+\.\d+\.\d+$/);
   }, 300_000);
+
+  it('then a fresh folder of the same migration set is a plain copy in the opening process: no child, current at once', async () => {
+    // The creation child above kept the catalog it migrated as this migration set's template.
+    expect(await hasMigratedTemplate()).toBe(true);
+    const rssBefore = process.memoryUsage().rss;
+    const applied = await createEmbeddedCatalog(path.join(root, 'copied', 'db'));
+    const grew = (process.memoryUsage().rss - rssBefore) / 1024 / 1024;
+    expect(applied).toContain('202611220100_catalog_core');
+    expect(grew).toBeLessThan(64);
+    const catalog = await openCatalog({ databaseUrl: undefined, dataDir: path.join(root, 'copied') });
+    try {
+      expect(catalog.applied).toEqual([]);
+      expect(await catalog.db.selectFrom('transfer_uploads').select('id').execute()).toEqual([]);
+    } finally {
+      await catalog.close();
+    }
+  }, 120_000);
 
   it('buildTemplate is a no-op when the template exists', async () => {
     expect(await buildTemplate()).toBe(templateDir());
