@@ -112,10 +112,11 @@ describe.skipIf(!haveTools || !haveCorpus)(`real PDFs (${CORPUS})`, () => {
   it('bug1937438_af_from_latex.pdf: embedded files (6.1.11) extracted, rendition PDF/A-1b', async () => {
     const { result, out } = await convert(path.join(CORPUS, 'pdf/bug1937438_af_from_latex.pdf'));
     // The default interpreter garbles the text of mathematical italic letters (U+1D465 𝑥 comes
-    // out as two wrong characters): the text check catches it, and the legacy interpreter on the
+    // out as U+FFFD and a wrong character): the text check catches it (single letters are not
+    // words to the comparison, the unreadable characters are), and the legacy interpreter on the
     // same prepared copy keeps them.
     expect(result).toMatchObject({ ok: true, route: 'ghostscript-legacy', attempts: [{ route: 'ghostscript-prepared' }] });
-    expect(result.attempts?.[0]?.problems[0]?.message).toContain('x2');
+    expect(result.attempts?.[0]?.problems[0]?.code).toBe('repro_unreadable_characters');
     expect((await inspectPdf(out))!.activeContent).toEqual([]);
     expect(result.extractedFiles?.length).toBeGreaterThanOrEqual(4);
     expect(result.checks?.pdfa.compliant).toBe(true);

@@ -315,6 +315,8 @@ async function pdfWords(file: string): Promise<RenditionText | null> {
   return made;
 }
 
+const countUnreadable = (text: string): number => text.split('\uFFFD').length - 1;
+
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
 /**
@@ -375,6 +377,15 @@ export async function checkReproducibility(sourcePath: string, format: FormatId,
       comparison = compareTexts(source, rendition, compareMode(format));
       textMatches = comparison.ok;
       if (!comparison.ok) problems.push(mismatchProblem(comparison));
+      // PDF to PDF: both texts come from the same extractor, so characters it cannot name (U+FFFD)
+      // that only the rendition has were readable before conversion and are not now (Ghostscript
+      // re-encoding a font without its Unicode map: mathematical letters, symbols). Single
+      // letters are not words to the comparison, so this is where such a loss shows.
+      const unreadable = format.family === 'pdf' ? countUnreadable(rendition.text) - countUnreadable(source) : 0;
+      if (comparison.ok && unreadable > 0) {
+        textMatches = false;
+        problems.push(problem('repro_unreadable_characters', { count: unreadable }));
+      }
     }
   }
   let renders = textMatches === true;
