@@ -74,6 +74,7 @@ export const acceptanceActForm: FormDefinition<AcceptanceActForm> = {
   appendix: 33,
   title,
   headings,
+  columnNumbers: [1, 2, 3, 4, 5, 5, 6, 7],
   rows,
   check(model) {
     const problems: string[] = [];

@@ -112,6 +112,8 @@ export interface FormDefinition<M extends FormModel> {
   title(model: M, lang: FormLanguage): string;
   /** Leaf column headings, word for word from the seed, in column order. */
   headings(lang: FormLanguage): string[];
+  /** The official number of each leaf column when it is not 1, 2, 3 … (App. 33: two sub-columns share «5»). */
+  columnNumbers?: number[];
   /** The body rows as printed (section rows included), one string per leaf column. */
   rows(model: M, lang: FormLanguage): TableRow[];
   /** The document to lay out. */

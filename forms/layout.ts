@@ -151,7 +151,7 @@ interface Painter {
 }
 
 /** An unsplittable piece of the flow: drawn with its top at `top`. */
-interface Box {
+export interface Box {
   height: number;
   draw(p: Painter, top: number): void;
   /** Must stay on the page of the box after it. */
@@ -162,7 +162,7 @@ interface Box {
   space?: boolean;
 }
 
-interface Frame {
+export interface Frame {
   left: number;
   width: number;
   top: number;

@@ -19,6 +19,8 @@ export const FORM_LOADERS: Record<Exclude<FormKind, 'internal-inventory'>, { mod
 
 type Loader = (db: Kysely<Database>, id: string) => Promise<FormModel>;
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 function isMissingModule(error: unknown, module: string): boolean {
   const e = error as { code?: string; message?: string };
   const base = module.split('/').slice(-2).join('/');
@@ -61,12 +63,14 @@ export async function loadForm(deps: { db: Kysely<Database>; storage: Storage },
   }
   const k = kind as FormKind;
   if (!id.trim()) throw new NotFoundError('forms.subject_not_found', 'forms.subject_not_found', { appendix: FORM_APPENDIX[k], id });
+  // Dossiers, inventories and acts are named by uuid only (a schedule or a nomenclature may also
+  // be named by its year): anything else is a missing subject, not a database error.
+  if ((k === 'internal-inventory' || k === 'inventory' || k === 'acceptance-act') && !UUID.test(id)) {
+    throw new NotFoundError('forms.subject_not_found', 'forms.subject_not_found', { appendix: FORM_APPENDIX[k], id });
+  }
   let model: FormModel;
   if (k === 'internal-inventory') {
     const { loadInternalInventoryForm } = await import('./internal-inventory');
-    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) {
-      throw new NotFoundError('forms.subject_not_found', 'forms.subject_not_found', { appendix: 32, id });
-    }
     model = await loadInternalInventoryForm(deps, id);
   } else {
     const loader = await importLoader(k);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { validateBytes } from '../validators/pdfa';
 import { embedFormFonts } from './fonts';
-import { wrap } from './layout';
+import { paginate, wrap, type Box } from './layout';
 import { createPdfaBase } from '../ingest/convert/pdfa-writer';
 import { definitionOf, formToCsv, formToJson, parseFormCsv, parseFormJson, renderForm } from './render';
 import * as fx from './testing/fixtures';
@@ -146,6 +146,9 @@ describe('JSON and CSV renditions', () => {
         expect(back).toEqual({ language: lang, model });
         const document = JSON.parse(formToJson(model, lang)) as { columns: { heading: string }[]; appendix: number };
         expect(document.columns.map((c) => c.heading)).toEqual(definitionOf(model.kind).headings(lang));
+        // The official column numbers: App. 33's signature status is one number over two sub-columns.
+        const numbers = (document.columns as unknown as { number: number }[]).map((c) => c.number);
+        expect(numbers.at(-1)).toBe(model.kind === 'acceptance-act' ? 7 : numbers.length);
 
         const csv = await renderForm(model, lang, 'csv');
         const text = Buffer.from(csv.bytes).toString('utf8');
@@ -173,5 +176,26 @@ describe('JSON and CSV renditions', () => {
     const model = fx.acceptanceAct();
     model.totals.documents = 5;
     await expect(renderForm(model, 'ru', 'pdf')).rejects.toMatchObject({ code: 'forms.totals_mismatch', params: { problems: 'totals.documents 5 ≠ 2' } });
+  });
+});
+
+describe('paginate', () => {
+  const box = (name: string, height: number, extra: Partial<Box> = {}): Box & { name: string } => ({ name, height, draw: () => {}, ...extra });
+  const names = (pages: ReturnType<typeof paginate>) => pages.map((p) => p.map((x) => (x.box as Box & { name: string }).name));
+  const frame = { left: 0, width: 100, top: 100, bottom: 0 };
+
+  it('moves a chained run (section heading + first row, last row + signatures) to the next page together', () => {
+    const pages = paginate([box('a', 60), box('section', 10, { keepWithNext: true }), box('row', 35)], frame);
+    expect(names(pages)).toEqual([['a'], ['section', 'row']]);
+    const tail = paginate([box('r1', 50), box('last', 20, { keepWithNext: true }), box('totals', 10, { keepWithNext: true }), box('signature', 30)], frame);
+    expect(names(tail)).toEqual([['r1'], ['last', 'totals', 'signature']]);
+  });
+
+  it('repeats the table heading on a new page, drops a space at the top, and breaks a run taller than a page', () => {
+    const header = box('header', 20);
+    const rows = [box('r1', 40, { repeat: header }), box('r2', 40, { repeat: header }), box('space', 10, { space: true }), box('r3', 40, { repeat: header })];
+    expect(names(paginate([{ ...header, keepWithNext: true }, ...rows], frame))).toEqual([['header', 'r1', 'r2'], ['header', 'r3']]);
+    const long = [box('x', 60, { keepWithNext: true }), box('y', 60, { keepWithNext: true }), box('z', 60)];
+    expect(names(paginate(long, frame))).toEqual([['x'], ['y'], ['z']]);
   });
 });

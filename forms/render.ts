@@ -91,7 +91,7 @@ export function formToJson(model: FormModel, lang: FormLanguage): string {
     appendix: def.appendix,
     language: lang,
     title: def.title(model, lang),
-    columns: def.headings(lang).map((heading, i) => ({ number: i + 1, heading })),
+    columns: def.headings(lang).map((heading, i) => ({ number: def.columnNumbers?.[i] ?? i + 1, heading })),
     model,
   };
   return `${JSON.stringify(document, null, 2)}\n`;
