@@ -286,9 +286,10 @@ export function createInventoriesService(deps: InventoryDeps) {
     };
   }
 
-  async function assertDraft(row: Row, action: string): Promise<void> {
+  /** `step` names what was asked (update, discard, sign, approve) for the message. */
+  async function assertDraft(row: Row, step: string): Promise<void> {
     if (row.status !== 'draft') {
-      throw new ConflictError('inventories.not_draft', 'inventories.not_draft', { number: row.number, status: row.status, action });
+      throw new ConflictError('inventories.not_draft', 'inventories.not_draft', { number: row.number, status: row.status, action: step });
     }
   }
 
