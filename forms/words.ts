@@ -173,7 +173,7 @@ export function countWithNoun(n: number, lang: FormLanguage, noun: NounName | Co
 }
 
 /**
- * Kept for the inventory totals written before this module (ingest/dossier): the number alone
+ * The inventory JSON's totals in words (ingest/dossier/build.ts documentsInWords): the number alone
  * in words, masculine in Russian; a number out of range is written in digits, never thrown.
  */
 export function countInWords(n: number, language: FormLanguage): string {
