@@ -5,11 +5,20 @@ import type { Kysely } from 'kysely';
 import { t } from '../../common/i18n';
 import type { Database } from '../../database/database';
 import type { AcceptanceActForm, FormSignature, FormText } from '../../forms/types';
+import { initialsAndSurname } from '../nomenclature/form';
 import { createAcceptanceService } from './acceptance.service';
 import type { ActPerson } from './tables';
 
 function signature(person: ActPerson | null, date: string | null): FormSignature {
-  return { person: person ? { position: person.position ?? '', name: person.name } : null, date, signed: false };
+  return { person: person ? { position: person.position ?? '', name: initialsAndSurname(person.name) } : null, date, signed: false };
+}
+
+/** «Исаев Бауыржан Нұрланұлы» → «Исаев Б. Н.»: the act's blank asks for "фамилия и инициалы"; a name already with initials is kept. */
+function surnameAndInitials(fullName: string): string {
+  const parts = fullName.trim().split(/\s+/).filter(Boolean);
+  if (parts.length < 2 || parts.some((p) => p.includes('.'))) return fullName.trim();
+  const [surname, ...given] = parts;
+  return `${surname} ${given.map((g) => `${g[0]!.toUpperCase()}.`).join(' ')}`;
 }
 
 /** "2025" or "2024–2025" → { from, to }. */
@@ -34,8 +43,8 @@ export async function loadAcceptanceActForm(db: Kysely<Database>, actId: string)
     actDate,
     transferId: act.transferId,
     years: years(act.recordsYears, act.actYear),
-    handedOverBy: act.handedOver.name,
-    acceptedBy: act.accepted.name,
+    handedOverBy: surnameAndInitials(act.handedOver.name),
+    acceptedBy: surnameAndInitials(act.accepted.name),
     rows: act.rows.map((r) => ({
       number: r.position,
       index: r.volume > 1 ? `${r.index} (${r.volume})` : r.index,

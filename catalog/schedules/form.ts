@@ -5,10 +5,12 @@ import type { Kysely } from 'kysely';
 import { t } from '../../common/i18n';
 import type { Database } from '../../database/database';
 import type { FormPerson, FormSignature, FormText, ScheduleForm } from '../../forms/types';
+import { initialsAndSurname } from '../nomenclature/form';
 import { createScheduleService, type PersonView, type ScheduleRowView } from './schedules.service';
 
+// Column 4 and the signature lines print "инициалы, фамилия" (App. 31), as the nomenclature does.
 function formPerson(p: PersonView | null): FormPerson | null {
-  return p?.name ? { position: p.position ?? '', name: p.name } : null;
+  return p?.name ? { position: p.position ?? '', name: initialsAndSurname(p.name) } : null;
 }
 
 function noteOf(row: ScheduleRowView): FormText | null {

@@ -397,9 +397,9 @@ describeEachDatabase('issue 11: the archive’s yearly cycle end to end', (getDb
 
   it('renders App. 31 (transfer schedule) in kk and ru with both departments’ rows', async () => {
     const kk = await formText('schedule', scheduleId, 'kk');
-    expectAll(kk, ['Ұйым архивіне электрондық істі қабылдау КЕСТЕСІ', '2026 жылы', 'БЕКІТЕМІН', '1 2 3 4 5', 'Бөлім 02 10.03.2026', 'Бөлім 03 17.03.2026'], 'App. 31 kk');
+    expectAll(kk, ['Ұйым архивіне электрондық істі қабылдау КЕСТЕСІ', '2026 жылы', 'БЕКІТЕМІН', '1 2 3 4 5', 'Бөлім 02 10.03.2026 іс жүргізуші, Г. С. Әбенова', 'Бөлім 03 17.03.2026 іс жүргізуші, Б. Н. Исаев'], 'App. 31 kk');
     const ru = await formText('schedule', scheduleId, 'ru');
-    expectAll(ru, ['ГРАФИК приема электронных дел в архив организации', 'в 2026 году', 'УТВЕРЖДАЮ', '1 2 3 4 5', 'Отдел 02 10.03.2026', 'Отдел 03 17.03.2026'], 'App. 31 ru');
+    expectAll(ru, ['ГРАФИК приема электронных дел в архив организации', 'в 2026 году', 'УТВЕРЖДАЮ', '1 2 3 4 5', 'Отдел 02 10.03.2026 іс жүргізуші, Г. С. Әбенова', 'Отдел 03 17.03.2026 іс жүргізуші, Б. Н. Исаев'], 'App. 31 ru');
   }, 120_000);
 
   it('renders App. 33 (acceptance acts) in kk and ru with the documents accepted in digits and words', async () => {
@@ -407,11 +407,13 @@ describeEachDatabase('issue 11: the archive’s yearly cycle end to end', (getDb
       '02': { kk: 'Барлығы қабылданды: 1) 4 (төрт) электрондық құжат.', ru: 'Итого принято: 1) 4 (четыре) электронных документа.' },
       '03': { kk: 'Барлығы қабылданды: 1) 2 (екі) электрондық құжат.', ru: 'Итого принято: 1) 2 (два) электронных документа.' },
     };
+    // "(фамилия и инициалы) передал (а)": the clerk who handed the transfer in, the archivist who accepted it.
+    const people = { '02': 'Әбенова Г. С.', '03': 'Исаев Б. Н.' };
     for (const code of ['02', '03'] as const) {
       const kk = await formText('acceptance-act', actIds[code]!, 'kk');
       expectAll(kk, ['Ұйымды БҚҚ қызметінің электрондық құжаттары мен істерін қабылдау-тапсыру актісі', 'Электрондық құжаттарды қабылдау-тапсыру туралы', '1 2 3 4 5 6 7', words[code].kk, '(цифрмен және жазбаша)', ...DOSSIERS[code].map((d) => d.index)], `App. 33 ${code} kk`);
       const ru = await formText('acceptance-act', actIds[code]!, 'ru');
-      expectAll(ru, ['Акт приема-передачи электронных документов и дел службы ДОУ организации', 'О приеме-передаче электронных документов', '1 2 3 4 5 6 7', words[code].ru, '(цифрами и прописью)', 'Состояние электронных документов', ...DOSSIERS[code].map((d) => d.index)], `App. 33 ${code} ru`);
+      expectAll(ru, ['Акт приема-передачи электронных документов и дел службы ДОУ организации', 'О приеме-передаче электронных документов', '1 2 3 4 5 6 7', words[code].ru, '(цифрами и прописью)', 'Состояние электронных документов', `${people[code]} передал (а), а Жұмабаева Ә. Т. принял (а) электронные документы за 2025 год`, ...DOSSIERS[code].map((d) => d.index)], `App. 33 ${code} ru`);
     }
   }, 180_000);
 
