@@ -4,6 +4,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeEachDatabase } from '../../tests/helpers/db';
 import { assertConsistent, renderForm } from '../../forms/render';
 import { collapse, pdfText } from '../../forms/testing/pdf-text';
+import { validateBytes } from '../../validators/pdfa';
 import { createOrganisationService } from '../organisation.service';
 import { SYSTEM_ACTOR } from '../../audit/audit.service';
 import { createScheduleService } from '../schedules/schedules.service';
@@ -50,6 +51,7 @@ describeEachDatabase('App. 31 and App. 33 form models', (getDb) => {
 
     for (const lang of ['kk', 'ru'] as const) {
       const act = await renderForm(actForm, lang, 'pdf');
+      expect(validateBytes(act.bytes).compliant).toBe(true);
       const text = collapse((await pdfText(act.bytes))?.text ?? '');
       if (lang === 'ru') {
         expect(text).toContain('Индекс электронных документов');
@@ -60,6 +62,7 @@ describeEachDatabase('App. 31 and App. 33 form models', (getDb) => {
         expect(text).toContain('1 (бір) электрондық құжат');
       }
       const plan = await renderForm(scheduleForm, lang, 'pdf');
+      expect(validateBytes(plan.bytes).compliant).toBe(true);
       const planText = collapse((await pdfText(plan.bytes))?.text ?? '');
       expect(planText).toContain(lang === 'ru' ? 'Срок приема' : 'Қабылдау мерзімі');
     }
