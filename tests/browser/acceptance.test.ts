@@ -132,6 +132,37 @@ describe.skipIf(!HAVE_CHROMIUM)(HAVE_CHROMIUM ? 'transfer schedule and acceptanc
     expect(page.problems).toEqual([]);
   }, 180_000);
 
+  it('the archivist returns a transfer with the reason; the clerk reads it and is offered the corrected transfer', async () => {
+    const clerk = await server.deps.db.selectFrom('users').select(['id', 'username', 'roles']).where('username', '=', 'clerk').executeTakeFirstOrThrow();
+    const tar = await buildDepartmentPackage(work, '02', 8);
+    const deps = { db: server.deps.db, storage: server.deps.storage, config: server.deps.config };
+    const returnedId = await receiveTransfer(deps, { tarPath: tar, sourceName: 'kadr-2025-2.tar', actor: { userId: clerk.id, username: clerk.username, roles: clerk.roles as never } });
+    await processTransfer(deps, returnedId);
+
+    const archivist = await login('archivist');
+    await archivist.goto(`${base}/transfers/${returnedId}`);
+    const panel = archivist.getByTestId('transfer-acceptance');
+    await panel.getByTestId('acceptance-return').click();
+    const submit = panel.getByTestId('acceptance-return-form').locator('button[type=submit]');
+    // No reason, no return.
+    expect(await submit.isDisabled()).toBe(true);
+    await panel.locator('textarea[name=reason]').fill('Ішкі тізімдемеге қол қойылмаған');
+    await submit.click();
+    await panel.getByTestId('acceptance-reason').waitFor();
+    expect(archivist.problems).toEqual([]);
+    await context?.close();
+
+    const page = await login('clerk');
+    await page.goto(`${base}/transfers/${returnedId}`);
+    const reason = page.getByTestId('transfer-acceptance').getByTestId('acceptance-reason');
+    await reason.waitFor();
+    expect(await reason.textContent()).toContain('Ішкі тізімдемеге қол қойылмаған');
+    expect(await page.getByTestId('acceptance-decision').textContent()).toContain('Қайтарылды');
+    await page.getByTestId('acceptance-send-corrected').click();
+    await page.waitForURL('**/transfers/new');
+    expect(page.problems).toEqual([]);
+  }, 180_000);
+
   it('the organisation head approves the act', async () => {
     const page = await login('director');
     await page.goto(`${base}/acceptance-acts`);
