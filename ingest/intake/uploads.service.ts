@@ -202,6 +202,19 @@ export function createUploadsService(deps: UploadsDeps) {
     },
 
     /**
+     * The stored bytes of a fully received, not yet completed upload, for a check that reads
+     * them without consuming the upload (a transfer prepared in the browser is checked, then
+     * corrected and completed from the same bytes). 409 while bytes are missing.
+     */
+    async received(actor: Actor, id: string): Promise<{ path: string; filename: string; size: number }> {
+      const record = await load(actor, id);
+      if (record.transferId) throw new ConflictError('ingest.upload_completed', 'ingest.upload_completed', { id, transfer: record.transferId });
+      const have = await storedBytes(id);
+      if (have !== record.size) throw new ConflictError('ingest.upload_incomplete', 'ingest.upload_incomplete', { offset: have, size: record.size }, { offset: have, size: record.size });
+      return { path: partPath(id), filename: record.filename, size: record.size };
+    },
+
+    /**
      * Checks that every byte arrived (and the SHA-256 if one was announced), then hands the
      * package to `receive` (the pipeline's receiveTransfer). Completing twice returns the same
      * transfer.

@@ -155,6 +155,8 @@ const ACCESS: Record<string, Rule> = {
     request: (c) => ({ method: 'POST', url: `/api/transfers/uploads/${c.upload[c.variant]}/complete`, json: {} }),
     granted: 409,
   },
+  // A transfer prepared in the browser: an empty form is refused field by field (400) to the granted.
+  'POST /api/transfers/uploads/{id}/prepare': { roles: UPLOADERS, target: 'none', request: (c) => ({ method: 'POST', url: `/api/transfers/uploads/${c.upload[c.variant]}/prepare`, json: {} }), granted: 400 },
   // Retry and cancel: a completed transfer is neither, so a granted request is told so (409).
   'POST /api/transfers/{id}/retry': { roles: UPLOADERS, target: 'transfer', request: (c) => ({ method: 'POST', url: `/api/transfers/${transferOf(c)}/retry`, json: {} }), granted: 409 },
   'POST /api/transfers/{id}/cancel': { roles: UPLOADERS, target: 'transfer', request: (c) => ({ method: 'POST', url: `/api/transfers/${transferOf(c)}/cancel`, json: {} }), granted: 409 },
