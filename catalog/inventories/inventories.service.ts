@@ -706,21 +706,6 @@ export function createInventoriesService(deps: InventoryDeps) {
       await refreshRenditions(row.id, actor, 'approved');
       return view(await findRow(row.id));
     },
-
-    /** The inventory as CSV (one row per dossier, the form's columns). */
-    async exportCsv(idOrNumber: string): Promise<{ content: string; inventory: InventoryView }> {
-      const v = await view(await findRow(idOrNumber));
-      const header = ['number', 'index', 'title', 'start_date', 'end_date', 'documents', 'bytes', 'retention_kind', 'retention_years', 'retention_article', 'archival_cipher', 'note'];
-      const quote = (value: unknown) => {
-        const s = value === null || value === undefined ? '' : String(value);
-        return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-      };
-      const lines = [header.join(',')];
-      for (const r of v.rows) {
-        lines.push([r.sequence, r.index, r.title, r.startDate, r.endDate, r.documentCount, r.sizeBytes, r.retention.kind, r.retention.years, r.retention.article ?? '', r.archivalCipher?.code ?? '', r.note].map(quote).join(','));
-      }
-      return { content: lines.join('\r\n') + '\r\n', inventory: v };
-    },
   };
 }
 

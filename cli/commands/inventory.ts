@@ -11,6 +11,7 @@ import { loadConfig } from '../../common/config';
 import { openStorage } from '../../storage';
 import { verifySignature } from '../../validators/signature';
 import { numberInWords, nounFor } from '../../forms/words';
+import { renderForm } from '../../forms/render';
 import { INVENTORY_CATEGORIES, createInventoriesService, type InventoryView } from '../../catalog/inventories';
 import { inventoryRenditionRenderer, loadInventoryForm, openInventoryRendition } from '../../catalog/inventories/form';
 import { cipherText } from '../../catalog/inventories/cipher';
@@ -233,10 +234,10 @@ export function register(program: Command): void {
       const bytes = await withCatalog(async ({ db }) => {
         const { inventories, storage } = service(db);
         const v = await inventories.get(id);
-        if (format === 'csv') return Buffer.from((await inventories.exportCsv(v.id)).content, 'utf8');
-        if (format === 'statement') return (v.status === 'approved' ? await inventories.approvedStatement(v.id) : (await inventories.signingContent(v.id)).bytes);
+        if (format === 'statement') return v.status === 'approved' ? await inventories.approvedStatement(v.id) : (await inventories.signingContent(v.id)).bytes;
         if (format === 'pdf') return (await openInventoryRendition(db, storage, v.id, formLang)).bytes;
-        return Buffer.from(JSON.stringify(await loadInventoryForm(db, v.id), null, 2) + '\n', 'utf8');
+        // The form's own JSON and CSV (forms/render): the official headings in the form's language.
+        return Buffer.from((await renderForm(await loadInventoryForm(db, v.id), formLang, format)).bytes);
       });
       if (!opts.out) {
         process.stdout.write(bytes);

@@ -10,6 +10,7 @@ import { INVENTORY_APPROVERS, INVENTORY_COMPILERS, INVENTORY_READERS, mayReach }
 import { INVENTORY_CATEGORIES, createInventoriesService, type InventoryView } from '../../catalog/inventories';
 import { inventoryRenditionRenderer, loadInventoryForm, openInventoryRendition } from '../../catalog/inventories/form';
 import { verifySignature } from '../../validators/signature';
+import { renderForm } from '../../forms/render';
 import { requireRole, requireUser } from '../auth';
 import { jsonBody } from '../body';
 import type { ServerDeps } from '../deps';
@@ -165,26 +166,21 @@ export function createRoutes(deps: ServerDeps): Router {
     const { format = 'json' } = validateExport(ctx.query);
     const inventory = await reachable(ctx);
     const lang = ctx.query.lang === 'ru' ? 'ru' : 'kk';
-    const base = `inventory-${inventory.fonds}-${inventory.number}`;
-    if (format === 'csv') {
-      const { content } = await inventories.exportCsv(inventory.id);
-      ctx.type = 'text/csv; charset=utf-8';
-      ctx.set('Content-Disposition', contentDisposition('attachment', `${base}.csv`));
-      ctx.body = content;
+    if (format === 'csv' || format === 'json') {
+      // The form's own JSON and CSV (forms/render): the official headings in the form's language.
+      const rendition = await renderForm(await loadInventoryForm(deps.db, inventory.id), lang, format);
+      ctx.type = rendition.mime;
+      ctx.set('Content-Disposition', contentDisposition('attachment', rendition.filename));
+      ctx.body = Buffer.from(rendition.bytes);
       return;
     }
-    if (format === 'pdf') {
-      const file = await openInventoryRendition(deps.db, deps.storage, inventory.id, lang);
-      ctx.type = 'application/pdf';
-      ctx.length = file.size;
-      ctx.set('Content-Disposition', contentDisposition('inline', `${base}-${lang}.pdf`));
-      ctx.set('X-Frame-Options', 'SAMEORIGIN');
-      ctx.set('Content-Security-Policy', "default-src 'none'; frame-ancestors 'self'");
-      ctx.body = file.bytes;
-      return;
-    }
-    ctx.set('Content-Disposition', contentDisposition('attachment', `${base}.json`));
-    ctx.body = await loadInventoryForm(deps.db, inventory.id);
+    const file = await openInventoryRendition(deps.db, deps.storage, inventory.id, lang);
+    ctx.type = 'application/pdf';
+    ctx.length = file.size;
+    ctx.set('Content-Disposition', contentDisposition('inline', `inventory-${inventory.fonds}-${inventory.number}-${lang}.pdf`));
+    ctx.set('X-Frame-Options', 'SAMEORIGIN');
+    ctx.set('Content-Security-Policy', "default-src 'none'; frame-ancestors 'self'");
+    ctx.body = file.bytes;
   });
 
   return router;
@@ -332,7 +328,7 @@ export const openapi: OpenApiFragment = {
     },
     '/api/inventories/{id}/export': {
       get: {
-        summary: 'The inventory as the form’s view model (json), rows (csv), or its stored PDF/A rendition (pdf, ?lang=kk|ru)',
+        summary: 'The inventory as the form App. 30 in JSON or CSV (official headings in ?lang=kk|ru), or its stored PDF/A rendition (pdf)',
         tags: ['catalog'],
         security: session,
         parameters: [idParam, { name: 'format', in: 'query', required: false, schema: { enum: ['json', 'csv', 'pdf'] } }, { name: 'lang', in: 'query', required: false, schema: { enum: ['kk', 'ru'] } }],

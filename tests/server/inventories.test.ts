@@ -360,8 +360,13 @@ describeEachDatabase('inventories of e-dossiers and archival ciphers', (getDb) =
     expect(meta.archivalCipher ?? null).toBeNull();
     const events = await db.selectFrom('audit_events').select('action').where('action', '=', 'dossier.inventory_number').execute();
     expect(events).toHaveLength(1);
-    const csv = await clients.keeper!.get(`/api/inventories/${id}/export?format=csv`);
+    // The form as CSV and JSON (forms/render): official headings in the form's language.
+    const csv = await clients.keeper!.get(`/api/inventories/${id}/export?format=csv&lang=ru`);
     expect(csv.status).toBe(200);
+    expect(csv.text).toContain('Индекс электронного дела');
     expect(csv.text.split('\r\n')[1]).toContain('02-4');
+    const json = await clients.keeper!.get(`/api/inventories/${id}/export?format=json&lang=kk`);
+    expect(json.status).toBe(200);
+    expect(JSON.parse(json.text)).toMatchObject({ kind: 'inventory', appendix: 30, language: 'kk', model: { number: '2', category: 'over_10', totals: { dossiers: 1 } } });
   });
 });
