@@ -138,6 +138,7 @@ export const nomenclatureForm: FormDefinition<NomenclatureForm> = {
           kind: 'table',
           keepWithNext: true,
           table: {
+            keepTogether: true,
             columns: [{ width: 40 }, { width: 20, align: 'right' }, { width: 20, align: 'right' }, { width: 20, align: 'right' }],
             header: [
               [{ text: h.byRetention, rowSpan: 2 }, { text: h.total, rowSpan: 2 }, { text: h.including, colSpan: 2 }],

@@ -50,6 +50,8 @@ export interface TableSpec {
   rows: TableRow[];
   size?: number;
   headerSize?: number;
+  /** A small table (App. 26's year-end summary) kept on one page when it fits. */
+  keepTogether?: boolean;
 }
 
 export type Block =
@@ -390,6 +392,7 @@ function tableBoxes(ctx: Ctx, block: Extract<Block, { kind: 'table' }>): Box[] {
     if (row.kind === 'section') pieces[pieces.length - 1]!.keepWithNext = true;
     boxes.push(...pieces);
   }
+  if (table.keepTogether) boxes.forEach((b) => (b.keepWithNext = true));
   // The last row carries the table's binding to what follows (totals, signatures).
   boxes[boxes.length - 1]!.keepWithNext = block.keepWithNext;
   return boxes;
@@ -412,6 +415,15 @@ function blockBoxes(ctx: Ctx, block: Block): Box[] {
       return boxes;
     }
   }
+}
+
+/**
+ * A space between two chained boxes is part of the chain: a table's last row bound to the
+ * signatures under it stays bound across the gap before them.
+ */
+export function chainSpaces(boxes: Box[]): Box[] {
+  for (let i = 1; i < boxes.length; i++) if (boxes[i]!.space && boxes[i - 1]!.keepWithNext) boxes[i]!.keepWithNext = true;
+  return boxes;
 }
 
 interface Placed {
@@ -492,7 +504,7 @@ export async function renderFormPdf(spec: FormDocumentSpec): Promise<Uint8Array>
   };
   const cache = new Map();
   const ctx: Ctx = { fonts, frame, clean: (font, text) => printable(font.pdf, text, cache) };
-  const boxes = spec.blocks.flatMap((b) => blockBoxes(ctx, b));
+  const boxes = chainSpaces(spec.blocks.flatMap((b) => blockBoxes(ctx, b)));
   const pages = paginate(boxes, frame);
   pages.forEach((placed, n) => {
     const page = doc.addPage([size.width, size.height]);

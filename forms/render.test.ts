@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { validateBytes } from '../validators/pdfa';
 import { embedFormFonts } from './fonts';
-import { paginate, wrap, type Box } from './layout';
+import { chainSpaces, paginate, wrap, type Box } from './layout';
 import { createPdfaBase } from '../ingest/convert/pdfa-writer';
 import { definitionOf, formToCsv, formToJson, parseFormCsv, parseFormJson, renderForm } from './render';
 import * as fx from './testing/fixtures';
@@ -189,6 +189,9 @@ describe('paginate', () => {
     expect(names(pages)).toEqual([['a'], ['section', 'row']]);
     const tail = paginate([box('r1', 50), box('last', 20, { keepWithNext: true }), box('totals', 10, { keepWithNext: true }), box('signature', 30)], frame);
     expect(names(tail)).toEqual([['r1'], ['last', 'totals', 'signature']]);
+    // A gap between the last row and the signatures does not break the chain.
+    const gap = chainSpaces([box('r1', 50), box('last', 20, { keepWithNext: true }), box('gap', 10, { space: true }), box('signature', 30)]);
+    expect(names(paginate(gap, frame))).toEqual([['r1'], ['last', 'gap', 'signature']]);
   });
 
   it('repeats the table heading on a new page, drops a space at the top, and breaks a run taller than a page', () => {
