@@ -7,6 +7,7 @@ import { openStorage } from '../../storage';
 import { exportAip, findDossier, getDossier, listDossiers, attachDossierSignature, signingContent, loadTools } from '../../ingest';
 import { withCatalog, cliActor } from '../database';
 import { CliExit, EXIT, cliLanguage, printJson, statusText } from '../output';
+import { cipherText } from '../../catalog/inventories/cipher';
 
 function kindOf(value: string): 'inventory' | 'integrity' {
   if (value !== 'inventory' && value !== 'integrity') throw new CliExit(EXIT.usage, `muragat: ${t(cliLanguage(), 'ingest.cli_dossier_kind_usage')}`);
@@ -39,6 +40,9 @@ export function register(program: Command): void {
       if (opts.json) printJson(d);
       else {
         const lines = [`${d.index}  ${d.title}  [${statusText(lang, d.status, 'dossier')}]`, t(lang, 'ingest.cli_dossier_aip_manifest', { sha256: d.aipManifestSha256 })];
+        // The archival cipher (p.181), once the inventory of permanent dossiers is approved.
+        const cipher = (d.metadata as { archivalCipher?: { fonds: string; inventory: string; case: number; code: string } | null }).archivalCipher;
+        if (cipher) lines.push(t(lang, 'inventories.cli_dossier_cipher', { cipher: cipherText(lang, cipher), code: cipher.code }));
         for (const doc of d.documents) lines.push(`  ${String(doc.position).padStart(3)}  ${statusText(lang, doc.status).padEnd(22)} ${doc.source}  ${doc.controlCharacteristic}`);
         for (const s of d.signatures) lines.push('  ' + t(lang, 'ingest.cli_dossier_signature_line', { kind: s.kind, verdict: s.verdict, subject: (s.signer as { subject?: string }).subject ?? '' }));
         process.stdout.write(lines.join('\n') + '\n');
