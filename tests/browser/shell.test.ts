@@ -12,25 +12,36 @@ import { ensureUiBuilt, lowContrast, HAVE_CHROMIUM, launchBrowser, SKIP_REASON, 
 
 type Lang = 'kk' | 'ru' | 'en';
 const here = path.dirname(fileURLToPath(import.meta.url));
-const ui = Object.fromEntries(
-  (['kk', 'ru', 'en'] as const).map((lang) => [lang, JSON.parse(readFileSync(path.join(here, '../../common/i18n/ui', `${lang}.json`), 'utf8')) as Record<string, string>]),
-) as Record<Lang, Record<string, string>>;
+// Pages keep their words in their own areas (ui, schedules, acceptance, nomenclature, …: see
+// ui/src/lib/messages.ts); a key names its area (`schedules.ui_title`), a bare key is `ui.<key>`.
+const catalogs = new Map<string, Record<string, string>>();
 const s = (lang: Lang, key: string) => {
-  const text = ui[lang][`ui.${key}`];
-  if (!text) throw new Error(`no ui.${key} in ${lang}`);
+  const full = key.includes('.') ? key : `ui.${key}`;
+  const file = path.join(here, '../../common/i18n', full.slice(0, full.indexOf('.')), `${lang}.json`);
+  if (!catalogs.has(file)) catalogs.set(file, JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>);
+  const text = catalogs.get(file)![full];
+  if (!text) throw new Error(`no ${full} in ${lang}`);
   return text;
 };
 
-// Written out here, independently of ui/src/lib/nav.ts, as the specification of each menu.
+// Written out here, independently of ui/src/lib/nav.ts, as the specification of each menu
+// (one demo user per role; `records` is the records-service head, `director` the organisation head).
+const SCHEDULES: [string, string] = ['/transfer-schedules', 'schedules.ui_title'];
+const ACCEPTANCE: [string, string] = ['/acceptance-acts', 'acceptance.ui_acts_title'];
+const NOMENCLATURE: [string, string] = ['/nomenclature', 'nomenclature.ui_title'];
+const RETENTION: [string, string] = ['/retention-list', 'nav_retention_list'];
+const COMMISSION: [path: string, key: string][] = [['/inventories', 'nav_inventories'], ['/dossiers', 'nav_dossiers'], ['/destruction-acts', 'nav_destruction_acts'], NOMENCLATURE, RETENTION];
 const MENUS: Record<string, [path: string, key: string][]> = {
-  admin: [['/users', 'nav_users'], ['/audit', 'nav_audit'], ['/health', 'nav_health'], ['/retention-list', 'nav_retention_list']],
-  archivist: [['/transfers/incoming', 'nav_transfers_incoming'], ['/dossiers', 'nav_dossiers'], ['/integrity', 'nav_integrity'], ['/audit', 'nav_audit'], ['/inventories', 'nav_inventories'], ['/retention-list', 'nav_retention_list']],
-  clerk: [['/transfers/new', 'nav_transfer_prepare'], ['/transfers/mine', 'nav_transfers_mine'], ['/retention-list', 'nav_retention_list']],
-  head: [['/transfers/to-sign', 'nav_transfers_to_sign'], ['/dossiers/department', 'nav_department_dossiers'], ['/inventories', 'nav_inventories'], ['/retention-list', 'nav_retention_list']],
-  chair: [['/inventories', 'nav_inventories'], ['/destruction-acts', 'nav_destruction_acts'], ['/retention-list', 'nav_retention_list']],
-  secretary: [['/inventories', 'nav_inventories'], ['/destruction-acts', 'nav_destruction_acts'], ['/retention-list', 'nav_retention_list']],
-  member: [['/inventories', 'nav_inventories'], ['/destruction-acts', 'nav_destruction_acts'], ['/retention-list', 'nav_retention_list']],
-  researcher: [['/search', 'nav_search'], ['/copy-requests', 'nav_copy_requests'], ['/retention-list', 'nav_retention_list']],
+  admin: [['/users', 'nav_users'], ['/audit', 'nav_audit'], ['/health', 'nav_health'], SCHEDULES, RETENTION],
+  archivist: [['/transfers/incoming', 'nav_transfers_incoming'], ['/dossiers', 'nav_dossiers'], ['/integrity', 'nav_integrity'], ['/audit', 'nav_audit'], ['/inventories', 'nav_inventories'], SCHEDULES, ACCEPTANCE, NOMENCLATURE, RETENTION],
+  clerk: [['/transfers/new', 'nav_transfer_prepare'], ['/transfers/mine', 'nav_transfers_mine'], ['/transfers/prepare', 'prepare.ui_title'], SCHEDULES, NOMENCLATURE, RETENTION],
+  head: [['/transfers/to-sign', 'nav_transfers_to_sign'], ['/dossiers/department', 'nav_department_dossiers'], ['/inventories', 'nav_inventories'], SCHEDULES, NOMENCLATURE, RETENTION],
+  chair: COMMISSION,
+  secretary: COMMISSION,
+  member: COMMISSION,
+  researcher: [['/search', 'nav_search'], ['/copy-requests', 'nav_copy_requests'], RETENTION],
+  records: [SCHEDULES, NOMENCLATURE, RETENTION],
+  director: [SCHEDULES, ACCEPTANCE, NOMENCLATURE, RETENTION],
 };
 
 // Menu items whose work belongs to later issues (destruction acts, copy requests): they say
@@ -145,7 +156,7 @@ describe.skipIf(!HAVE_CHROMIUM)(HAVE_CHROMIUM ? 'UI shell in Chromium' : `UI she
     await login(page, 'secretary');
     const nav = page.getByRole('navigation', { name: s('en', 'nav_label') });
     await nav.waitFor();
-    expect(await nav.getByRole('link').allTextContents()).toEqual([s('en', 'nav_inventories'), s('en', 'nav_destruction_acts'), s('en', 'nav_retention_list')]);
+    expect(await nav.getByRole('link').allTextContents()).toEqual(MENUS.secretary!.map(([, key]) => s('en', key)));
     expect(await page.getByTestId('user-roles').textContent()).toBe(s('en', 'role_commission_secretary'));
     // Switching inside the shell changes everything on screen at once.
     await page.getByRole('button', { name: 'Қазақша' }).click();

@@ -7,7 +7,7 @@ export const ROLES = ['admin', 'archivist', 'department_clerk', 'department_head
 export type Role = (typeof ROLES)[number];
 
 /** Pages with a working API; everything else says plainly that it comes with ingest. */
-export type PageKind = 'nomenclature' | 'inventories' | 'users' | 'audit' | 'health' | 'coming' | 'transfer-upload' | 'transfers' | 'transfer' | 'dossiers' | 'dossier' | 'integrity' | 'signers' | 'retention' | 'schedules' | 'schedule' | 'acceptance-acts';
+export type PageKind = 'nomenclature' | 'inventories' | 'users' | 'audit' | 'health' | 'coming' | 'transfer-upload' | 'transfers' | 'transfer' | 'dossiers' | 'dossier' | 'integrity' | 'signers' | 'retention' | 'schedules' | 'schedule' | 'acceptance-acts' | 'transfer-prepare';
 
 export interface NavItem {
   path: string;
@@ -27,10 +27,16 @@ export const NAV_ITEMS: readonly NavItem[] = [
   { path: '/health', label: 'ui.nav_health', page: 'health', roles: ['admin'] },
   { path: '/transfers/new', label: 'ui.nav_transfer_prepare', page: 'transfer-upload', roles: ['department_clerk'] },
   { path: '/transfers/mine', label: 'ui.nav_transfers_mine', page: 'transfers', roles: ['department_clerk'] },
+  // A transfer prepared in the browser from the approved nomenclature (issue 11); uploaders only.
+  { path: '/transfers/prepare', label: 'prepare.ui_title', page: 'transfer-prepare', roles: ['department_clerk'] },
   { path: '/transfers/to-sign', label: 'ui.nav_transfers_to_sign', page: 'dossiers', roles: ['department_head'] },
   { path: '/dossiers/department', label: 'ui.nav_department_dossiers', page: 'dossiers', roles: ['department_head'] },
   // Inventories of e-dossiers (App. 30): the archivist builds, the department head approves, the commission reads.
   { path: '/inventories', label: 'ui.nav_inventories', page: 'inventories', roles: ['archivist', 'department_head', ...COMMISSION] },
+  // The expert commission appraises every department's dossiers (p.48) and opens each one: the
+  // archive's list, after the inventories so the commission's home page stays the same (menuFor
+  // keeps one link per path for someone who is both archivist and commission member).
+  { path: '/dossiers', label: 'ui.nav_dossiers', page: 'dossiers', roles: COMMISSION },
   { path: '/destruction-acts', label: 'ui.nav_destruction_acts', page: 'coming', roles: COMMISSION },
   { path: '/search', label: 'ui.nav_search', page: 'dossiers', roles: ['researcher'] },
   { path: '/copy-requests', label: 'ui.nav_copy_requests', page: 'coming', roles: ['researcher'] },
@@ -46,7 +52,8 @@ export const NAV_ITEMS: readonly NavItem[] = [
 ];
 
 export function menuFor(roles: readonly string[]): NavItem[] {
-  return NAV_ITEMS.filter((item) => item.roles.some((role) => roles.includes(role)));
+  const mine = NAV_ITEMS.filter((item) => item.roles.some((role) => roles.includes(role)));
+  return mine.filter((item, at) => mine.findIndex((other) => other.path === item.path) === at);
 }
 
 /** The page for a path, or null when the path is unknown or not open to these roles. */
