@@ -97,6 +97,46 @@ describe('UI words for the codes the server sends', () => {
     expect(missing).toEqual([]);
   });
 
+  it('every audit detail name recorded in the code has words', () => {
+    // The top-level names of each `details: { … }` object in a file that records audit events
+    // (shorthand `year,`, `name: value`, and names inside `...(cond ? { name } : {})`).
+    const names = new Set<string>();
+    for (const file of backend()) {
+      const text = read(file);
+      if (!/recordAudit/.test(text)) continue;
+      for (const start of text.matchAll(/\bdetails:\s*\{/g)) {
+        let depth = 1;
+        let at = start.index! + start[0].length;
+        const from = at;
+        const segments: string[] = [];
+        let segment = '';
+        for (; at < text.length && depth > 0; at++) {
+          const ch = text[at]!;
+          if ('{[('.includes(ch)) depth++;
+          else if ('}])'.includes(ch)) depth--;
+          if (depth === 0) break;
+          if (ch === ',' && depth === 1) {
+            segments.push(segment);
+            segment = '';
+          } else segment += ch;
+        }
+        segments.push(segment);
+        expect(at).toBeGreaterThan(from);
+        for (const raw of segments.map((part) => part.trim()).filter(Boolean)) {
+          if (raw.startsWith('...')) {
+            for (const inner of raw.matchAll(/\?\s*\{\s*([A-Za-z_$][\w$]*)\s*[:,}]/g)) names.add(inner[1]!);
+            continue;
+          }
+          const name = /^([A-Za-z_$][\w$]*)\s*(?::|$)/.exec(raw);
+          if (name) names.add(name[1]!);
+        }
+      }
+    }
+    expect(names).toContain('username');
+    expect(names).toContain('previousManifest');
+    expect([...names].filter((name) => !labelKey('audit_detail', name) || catalogs.some((catalog) => !catalog[labelKey('audit_detail', name)!]))).toEqual([]);
+  });
+
   it('an unknown value is shown as a word, never as the code', () => {
     for (const lang of LANGUAGES) {
       const t = (key: Parameters<typeof format>[1]) => format(lang, key);
