@@ -7,7 +7,7 @@ import path from 'node:path';
 import { findTool } from '../../common/process';
 import type { FormatId } from '../scan/index';
 import { checkReproducibility, textToPdfA } from './index';
-import { wordprocessingText, spreadsheetText, slideText, parseBboxLayout } from './reproducibility';
+import { wordprocessingText, spreadsheetText, slideText, parseBboxLayout, odfBodyText } from './reproducibility';
 
 const havePoppler = !!(await findTool('pdftoppm')) && !!(await findTool('pdftotext'));
 const txt: FormatId = { mime: 'text/plain', name: 'TXT', version: 'UTF-8', family: 'text', extensionMatches: true, encrypted: false, problems: [] };
@@ -129,5 +129,30 @@ describe('parseBboxLayout: text and the words a cell broke at its edge', () => {
     expect(parsed.breaks).not.toContainEqual({ head: '0,048*24', tail: 'мой' });
     expect(parsed.breaks).not.toContainEqual({ head: 'окрашивае', tail: '0))/100;' });
     expect(parsed.breaks!.some((b) => b.tail === 'Tom' || b.head === 'Tom')).toBe(false);
+  });
+});
+
+describe('odfBodyText', () => {
+  const sheet = '<office:document-content><office:body><office:spreadsheet><table:table><table:table-row>'
+    + '<table:table-cell office:value-type="string"><text:p>Тізімдеме</text:p></table:table-cell>'
+    + '<table:table-cell table:formula="of:=PI()/3.5" office:value-type="float" office:value="0.897597901025655"><text:p>0,897597901025655</text:p></table:table-cell>'
+    + '<table:table-cell office:value-type="date" office:date-value="2025-03-14"><text:p>14.03.2025</text:p></table:table-cell>'
+    + '<table:table-cell table:style-name="ce1"/><table:table-cell><text:p>no type</text:p></table:table-cell>'
+    + '<table:table-cell/><table:table-cell office:value-type="float" office:value="12.5"><text:p>12,5</text:p></table:table-cell>'
+    + '<table:table-cell table:formula="of:=1/0" office:value-type="string"><text:p>#NUM!</text:p></table:table-cell>'
+    + '</table:table-row></table:table></office:spreadsheet></office:body></office:document-content>';
+
+  it('keeps text cells of a spreadsheet and leaves out numbers, dates and formula results (their display depends on the cell and the recalculation)', () => {
+    const text = odfBodyText(sheet, true);
+    expect(text).toContain('Тізімдеме');
+    expect(text).toContain('no type');
+    expect(text).not.toContain('0,897597901025655');
+    expect(text).not.toContain('14.03.2025');
+    expect(text).not.toContain('#NUM!');
+    expect(text).not.toContain('12,5'); // after an empty, self-closing cell
+  });
+
+  it('keeps everything of a text document', () => {
+    expect(odfBodyText(sheet, false)).toContain('0,897597901025655');
   });
 });

@@ -156,6 +156,17 @@ export function slideText(xml: string): string {
   return out;
 }
 
+/** Character data of an ODF body, one paragraph a line; `textCellsOnly`: spreadsheet cells with a formula or a value type other than string left out. */
+export function odfBodyText(contentXml: string, textCellsOnly: boolean): string {
+  let body = contentXml.split(/<office:body>/)[1] ?? '';
+  if (textCellsOnly) {
+    // Self-closing (empty) cells are not matched: the lookbehind keeps the pattern inside one cell.
+    body = body.replace(/<table:table-cell(\s[^>]*)?(?<!\/)>[\s\S]*?<\/table:table-cell>/g, (cell, attrs = '') =>
+      /\btable:formula="/.test(attrs as string) || /\boffice:value-type="(?!string")/.test(attrs as string) ? '' : cell);
+  }
+  return body.replace(/<text:(?:s|tab|line-break)\b[^>]*\/>/g, ' ').replace(/<\/text:(?:p|h)>/g, '\n');
+}
+
 /** Text of the source, or null when its format carries no text we can read without conversion. */
 async function sourceText(file: string, format: FormatId): Promise<string | null> {
   switch (format.name) {
@@ -177,9 +188,12 @@ async function sourceText(file: string, format: FormatId): Promise<string | null
     case 'ODT':
     case 'ODS':
     case 'ODP':
-      // Everything in the body; notes and frames nest paragraphs in paragraphs.
+      // Everything in the body; notes and frames nest paragraphs in paragraphs. In a spreadsheet
+      // only text cells count, as for XLSX: a number, date or formula result is stored with the
+      // display of the application and locale that saved it ("0,897597901025655", "#NUM!"), and
+      // prints as recalculated and as the cell's width and format allow ("0.897597901").
       return (await zipParts(file, (n) => n === 'content.xml'))
-        .map((x) => markupText((x.split(/<office:body>/)[1] ?? '').replace(/<text:(?:s|tab|line-break)\b[^>]*\/>/g, ' ').replace(/<\/text:(?:p|h)>/g, '\n'))).join('\n');
+        .map((x) => markupText(odfBodyText(x, format.name === 'ODS'))).join('\n');
     default:
       if (format.family === 'pdf') return pdfText(file);
       return null;
