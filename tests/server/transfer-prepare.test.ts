@@ -13,8 +13,8 @@ import { Client, startTestServer, type TestServer } from './helpers';
 async function treeTar(files: Record<string, string>): Promise<Buffer> {
   const pack = tar.pack();
   const chunks: Buffer[] = [];
-  pack.on('data', (c: Buffer) => chunks.push(c));
-  const done = new Promise((resolve) => pack.on('end', resolve));
+  pack.on('data', (c: unknown) => void chunks.push(c as Buffer));
+  const done = new Promise<void>((resolve) => pack.on('end', () => resolve()));
   for (const [name, content] of Object.entries(files)) pack.entry({ name }, Buffer.from(content));
   pack.finalize();
   await done;

@@ -120,6 +120,34 @@ export async function uploadTransfer(
   file: File,
   options: { lang: string; onProgress: (p: UploadProgress) => void; signal?: AbortSignal; retries?: number },
 ): Promise<{ transferId: string }> {
+  const id = await sendUpload(api, file, options);
+  let done: { transferId: string };
+  try {
+    done = await api.post<{ transferId: string }>(`/api/transfers/uploads/${id}/complete`);
+  } catch (error) {
+    // The same package is already a transfer: this upload has nothing left to resume.
+    if (error instanceof ApiError && (error.code === DUPLICATE_FAILED || error.code === DUPLICATE_ACCEPTED)) remember(file, null);
+    throw error;
+  }
+  remember(file, null);
+  return { transferId: done.transferId };
+}
+
+/** Forgets the remembered upload of a file once it became a transfer (or is of no use). */
+export function forgetUpload(file: File): void {
+  remember(file, null);
+}
+
+/**
+ * Sends every byte of the file (resuming a remembered upload of the same file) and returns the
+ * upload id without completing it: a transfer prepared in the browser is checked and completed
+ * through its own route (/api/transfers/uploads/:id/prepare).
+ */
+export async function sendUpload(
+  api: Api,
+  file: File,
+  options: { lang: string; onProgress: (p: UploadProgress) => void; signal?: AbortSignal; retries?: number },
+): Promise<string> {
   let id = rememberedUpload(file);
   let offset = 0;
   let resumed = false;
@@ -164,14 +192,5 @@ export async function uploadTransfer(
     options.onProgress({ sent: offset, total: file.size, resumed });
   }
   options.onProgress({ sent: offset, total: file.size, resumed, finishing: true });
-  let done: { transferId: string };
-  try {
-    done = await api.post<{ transferId: string }>(`/api/transfers/uploads/${id}/complete`);
-  } catch (error) {
-    // The same package is already a transfer: this upload has nothing left to resume.
-    if (error instanceof ApiError && (error.code === DUPLICATE_FAILED || error.code === DUPLICATE_ACCEPTED)) remember(file, null);
-    throw error;
-  }
-  remember(file, null);
-  return { transferId: done.transferId };
+  return id;
 }
