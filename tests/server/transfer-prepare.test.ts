@@ -6,6 +6,7 @@ import tar from 'tar-stream';
 import { SYSTEM_ACTOR } from '../../audit/audit.service';
 import { createUsersService } from '../../accounts/users.service';
 import { processingIdle } from '../../ingest/intake/transfers.service';
+import { seedDemo } from '../../demo/seed';
 import { describeEachDatabase } from '../helpers/db';
 import { OWN, passwordOf, seedDepartments } from './departments';
 import { Client, startTestServer, type TestServer } from './helpers';
@@ -91,6 +92,18 @@ describeEachDatabase('transfer prepared in the browser', (getDb) => {
     expect(progress.body.transfer).toMatchObject({ id: sent.body.transferId });
     const received = await server.deps.db.selectFrom('audit_events').select('action').where('object_id', '=', sent.body.transferId).execute();
     expect(received.map((e) => e.action)).toContain('transfer.receive');
+  }, 120_000);
+
+  it('refuses a case index outside the approved nomenclature of the year (p.156), naming the index and the year', async () => {
+    // The demo's nomenclature of this year, approved; department 02 has cases 02-1…02-3 in it.
+    const year = new Date().getUTCFullYear();
+    await seedDemo(server.deps.db, { year });
+    const id = await upload(await treeTar({ [`${OWN}-99/Хат ${year}-01-10.txt`]: 'Хат мәтіні' }));
+    const answer = await clerk.post(`/api/transfers/uploads/${id}/prepare?lang=en`, { year, department: { code: OWN }, check: true, dossiers: {}, documents: {} });
+    expect(answer.body.ok).toBe(false);
+    expect(answer.body.problems).toEqual([expect.objectContaining({ where: `${OWN}-99`, code: 'nomenclature.ingest_index_not_in_nomenclature', clause: 'p.156' })]);
+    expect(answer.body.problems[0].message).toContain(String(year));
+    expect(answer.body.problems[0].message).not.toContain('nomenclature.');
   }, 120_000);
 
   it('refuses another department and metadata files sent among the files', async () => {
