@@ -178,7 +178,7 @@ export async function cancelTransfer(deps: StateDeps, actor: Actor, transferId: 
   // boundary; if it trips over the removed folder first, its failure cannot overwrite
   // `cancelled` (failTransfer changes only unfinished transfers).
   const keptAs = await keepPackage(deps, transferId);
-  await deps.db.transaction().execute(async (trx) => {
+  const processing = await deps.db.transaction().execute(async (trx) => {
     const now = await trx.selectFrom('transfers').select(['status', 'report']).where('id', '=', transferId).forUpdate().executeTakeFirstOrThrow();
     if (now.status === 'completed' || now.status === 'cancelled') {
       throw new ConflictError('transfer.not_cancellable', 'transfer.not_cancellable', { status: now.status }, { transferId, status: now.status });
@@ -189,11 +189,13 @@ export async function cancelTransfer(deps: StateDeps, actor: Actor, transferId: 
     // next heartbeat; one in this process is told at once below.
     const processing = row.source_sha256 ? await requestCancel(trx, `transfer:${row.source_sha256}`) : false;
     await recordAudit(trx, { actor, action: 'transfer.cancel', objectType: 'transfer', objectId: transferId, details: { from: now.status, keptAs, processing } });
+    return processing;
   });
-  // The processor stops its step, kills its programs and removes its work folder itself (run.ts);
-  // this removes what no processor is working on.
   signalCancel(transferId);
-  await rm(quarantineDir(deps, transferId), { recursive: true, force: true });
+  // A processor (here or in another process) stops its step, kills its programs and then removes
+  // its work folder itself (pipeline/run.ts): removing it under its feet would fail the programs
+  // it is still winding down. With nobody processing, the folder is removed here.
+  if (!processing) await rm(quarantineDir(deps, transferId), { recursive: true, force: true });
   return { transferId, status: 'cancelled' };
 }
 

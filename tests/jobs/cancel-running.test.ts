@@ -138,10 +138,10 @@ describe.skipIf(!onServer)('cancelling a transfer a `muragat worker` is processi
   });
 
   it('the worker sees the cancel flag with its heartbeat, kills LibreOffice, cleans up; the job is not retried; cancelling a completed transfer exits 1', async () => {
-    // Office documents: the worker runs LibreOffice on them for a while.
-    const files = Array.from({ length: 12 }, (_, i) => ({
+    // Office documents: enough that LibreOffice is still at work when the worker sees the cancel.
+    const files = Array.from({ length: 60 }, (_, i) => ({
       name: `03-71/бұйрық-${i + 1}.docx`,
-      content: Buffer.from(makeDocx({ title: `Бұйрық ${i + 1}`, paragraphs: Array.from({ length: 40 }, (_, k) => `${k + 1}. ${KAZAKH_TEXT.join(' ')}`) })),
+      content: Buffer.from(makeDocx({ title: `Бұйрық ${i + 1}`, paragraphs: Array.from({ length: 120 }, (_, k) => `${k + 1}. ${KAZAKH_TEXT.join(' ')}`) })),
     }));
     const manifest = {
       schemaVersion: 'muragat.transfer/1',
@@ -167,7 +167,9 @@ describe.skipIf(!onServer)('cancelling a transfer a `muragat worker` is processi
     const stopped = await waitFor('the worker to stop the cancelled transfer', async () => {
       const events = await auditOf(env.db, id);
       return events.find((e) => e.action === 'transfer.processing_stop');
-    }, 60_000, 100);
+    }, 60_000, 100).catch((error: unknown) => {
+      throw new Error(`${String(error)}; the worker said:\n${worker.output().slice(-3000)}`);
+    });
     expect(stopped.details).toMatchObject({ step: 'convert' });
     expect((stopped.details as { killedProcesses: number }).killedProcesses).toBeGreaterThanOrEqual(1);
     await waitFor('no program left on the transfer', async () => (await processesUnder(folder)).length === 0, 10_000, 100);
