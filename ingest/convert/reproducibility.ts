@@ -4,7 +4,10 @@
 // (text-compare.ts; Kazakh letters must survive, which catches a font substitution that drops them).
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
 import { findTool } from '../../common/process';
 import { detectTextEncoding, type FormatId } from '../scan/identify';
 import { ZipArchive } from '../scan/zip';
@@ -221,34 +224,54 @@ function decodeHtml(text: string): string {
  * ends its line segment (the next word on the line, if any, is more than half a line height
  * away: another cell) and the tail starts a segment on the next line below it, beginning between
  * the head's segment start and the head's right edge (same column, any alignment).
+ * Fed line by line (`add`), so the markup (about 14 bytes per byte of text) is never held whole:
+ * only the text and one page's words are.
  */
-export function parseBboxLayout(html: string): RenditionText {
-  const lines: string[] = [];
-  const breaks: BrokenWord[] = [];
-  for (const page of html.split(/<page\b/).slice(1)) {
-    // Segments: runs of words on one line with ordinary spaces between them.
-    const segments: Word[][] = [];
-    for (const line of page.split(/<\/line>/)) {
-      const words: Word[] = [];
-      for (const m of line.matchAll(/<word xMin="([\d.-]+)" yMin="([\d.-]+)" xMax="([\d.-]+)" yMax="([\d.-]+)">([^<]*)<\/word>/g)) {
-        words.push({ x1: Number(m[1]), y1: Number(m[2]), x2: Number(m[3]), y2: Number(m[4]), text: decodeHtml(m[5]!) });
-      }
-      if (!words.length) continue;
-      lines.push(words.map((w) => w.text).join(' '));
-      let current: Word[] = [words[0]!];
-      for (let i = 1; i < words.length; i++) {
-        const prev = words[i - 1]!;
-        const w = words[i]!;
-        if (w.x1 - prev.x2 > 0.5 * (prev.y2 - prev.y1) || Math.abs(w.y1 - prev.y1) > 0.5 * (prev.y2 - prev.y1)) {
-          segments.push(current);
-          current = [];
-        }
-        current.push(w);
-      }
-      segments.push(current);
+export class BboxLayoutReader {
+  private readonly lines: string[] = [];
+  private readonly breaks: BrokenWord[] = [];
+  private segments: Word[][] = [];
+  private words: Word[] = [];
+
+  add(chunk: string): void {
+    for (const m of chunk.matchAll(/<page\b|<\/page>|<\/line>|<word xMin="([\d.-]+)" yMin="([\d.-]+)" xMax="([\d.-]+)" yMax="([\d.-]+)">([^<]*)<\/word>/g)) {
+      if (m[0] === '</line>') this.endLine();
+      else if (m[0] === '<page' || m[0] === '</page>') this.endPage();
+      else this.words.push({ x1: Number(m[1]), y1: Number(m[2]), x2: Number(m[3]), y2: Number(m[4]), text: decodeHtml(m[5]!) });
     }
-    lines.push('');
-    const starts = segments.map((seg) => seg[0]!).sort((a, b) => a.y1 - b.y1);
+  }
+
+  finish(): RenditionText {
+    this.endPage();
+    return { text: this.lines.join('\n'), breaks: this.breaks };
+  }
+
+  private endLine(): void {
+    const words = this.words;
+    this.words = [];
+    if (!words.length) return;
+    this.lines.push(words.map((w) => w.text).join(' '));
+    // Segments: runs of words on one line with ordinary spaces between them.
+    let current: Word[] = [words[0]!];
+    for (let i = 1; i < words.length; i++) {
+      const prev = words[i - 1]!;
+      const w = words[i]!;
+      if (w.x1 - prev.x2 > 0.5 * (prev.y2 - prev.y1) || Math.abs(w.y1 - prev.y1) > 0.5 * (prev.y2 - prev.y1)) {
+        this.segments.push(current);
+        current = [];
+      }
+      current.push(w);
+    }
+    this.segments.push(current);
+  }
+
+  private endPage(): void {
+    this.endLine();
+    const segments = this.segments;
+    this.segments = [];
+    if (!segments.length) return;
+    this.lines.push('');
+    const starts = segments.map((seg) => seg[0]!).sort((x, y) => x.y1 - y.y1);
     for (const seg of segments) {
       const head = seg[seg.length - 1]!;
       const h = head.y2 - head.y1;
@@ -265,11 +288,17 @@ export function parseBboxLayout(html: string): RenditionText {
       }
       for (let i = lo; i < starts.length && starts[i]!.y1 <= bottom; i++) {
         const tail = starts[i]!;
-        if (tail.x1 >= seg[0]!.x1 - 0.5 * h && tail.x1 <= head.x2) breaks.push({ head: head.text, tail: tail.text });
+        if (tail.x1 >= seg[0]!.x1 - 0.5 * h && tail.x1 <= head.x2) this.breaks.push({ head: head.text, tail: tail.text });
       }
     }
   }
-  return { text: lines.join('\n'), breaks };
+}
+
+/** `BboxLayoutReader` over a whole string (tests, small inputs). */
+export function parseBboxLayout(html: string): RenditionText {
+  const reader = new BboxLayoutReader();
+  for (const line of html.split('\n')) reader.add(line);
+  return reader.finish();
 }
 
 async function sha256File(file: string): Promise<string> {
@@ -298,8 +327,6 @@ function remember(hash: string, text: RenditionText | null): void {
   }
 }
 
-const BBOX_MAX_BYTES = 128 * 1024 * 1024;
-
 /** pdftotext runs over a PDF so far (tests and benches count them). */
 export let pdfTextRuns = 0;
 
@@ -315,14 +342,19 @@ async function pdfWords(file: string): Promise<RenditionText | null> {
     const bin = await findTool('pdftotext');
     if (!bin) return null;
     pdfTextRuns += 1;
-    const r = await runTool(bin, ['-bbox-layout', '-enc', 'UTF-8', file, '-'], { timeoutMs: 120_000, maxOutputBytes: BBOX_MAX_BYTES });
-    if (r.code === 0 && !r.timedOut && !r.truncated) return parseBboxLayout(r.stdout.toString('utf8'));
-    if (r.timedOut || !r.truncated) return null;
-    // Too much text for word boxes (about 14 bytes of markup per byte of text): the plain text
-    // then, without break candidates, as before they existed.
-    pdfTextRuns += 1;
-    const plain = await runTool(bin, ['-enc', 'UTF-8', file, '-'], { timeoutMs: 120_000, maxOutputBytes: BBOX_MAX_BYTES });
-    return plain.code === 0 && !plain.timedOut ? { text: plain.stdout.toString('utf8') } : null;
+    // Written to a file and read back line by line: the word-box markup is many times the text,
+    // and through the tool runner's stdout it would be held whole, twice (helper and here).
+    const dir = await mkdtemp(path.join(tmpdir(), 'muragat-text-'));
+    try {
+      const out = path.join(dir, 'words.html');
+      const r = await runTool(bin, ['-bbox-layout', '-enc', 'UTF-8', file, out], { timeoutMs: 120_000 });
+      if (r.code !== 0 || r.timedOut) return null;
+      const reader = new BboxLayoutReader();
+      for await (const line of createInterface({ input: createReadStream(out, { encoding: 'utf8' }), crlfDelay: Infinity })) reader.add(line);
+      return reader.finish();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   })();
   textCache.set(hash, made);
   made.then((t) => remember(hash, t), () => textCache.delete(hash));
