@@ -9,7 +9,7 @@ import { ANY_FORM_READERS, FORM_READERS, FORM_STORERS, mayReach, mayReadForm, ma
 import { FORM_KINDS, type FormKind, type FormLanguage } from '../../forms/types';
 import { FORM_FORMATS, renderForm, type FormFormat } from '../../forms/render';
 import { loadForm } from '../../forms/loaders';
-import { getRendition, readRendition, signRendition, storeRendition } from '../../forms/store';
+import { getRendition, listRenditions, readRendition, signRendition, storeRendition } from '../../forms/store';
 import { requireRole, requireUser, state } from '../auth';
 import { jsonBody } from '../body';
 import type { ServerDeps } from '../deps';
@@ -104,6 +104,12 @@ export function createRoutes(deps: ServerDeps): Router {
     ctx.body = { rendition: await storeRendition(store, actor, { kind, subjectId: model.id || ctx.params.id!, rendition }) };
   });
 
+  // The stored renditions of one form (newest first), with who signed each and when.
+  router.get('/api/forms/:kind/:id/renditions', readers, async (ctx) => {
+    const kind = await assertReachable(ctx, ctx.params.kind!, ctx.params.id!);
+    ctx.body = { renditions: await listRenditions(deps.db, kind, ctx.params.id!) };
+  });
+
   router.get('/api/form-renditions/:id', readers, async (ctx) => {
     const view = await getRendition(deps.db, ctx.params.id!);
     await assertReachable(ctx, view.kind, view.subjectId);
@@ -169,6 +175,13 @@ export const openapi: OpenApiFragment = {
       },
     },
     '/api/forms/{kind}/{id}/renditions': {
+      get: {
+        summary: 'The stored renditions of a form, newest first, each with its signature (who signed it and when) or null (readers of the kind)',
+        tags: ['forms'],
+        security: [{ session: [] }],
+        parameters: [KIND_PARAM, ID_PARAM],
+        responses: { '200': ok('The renditions', { type: 'object', properties: { renditions: { type: 'array', items: RENDITION } } }), ...errors(400, 401, 403, 404) },
+      },
       post: {
         summary: 'Render the form and keep it in the store as a rendition to be signed (archivist, records_head, organisation_head, department_clerk, department_head who may read the kind)',
         description: 'Audited as form.store.',

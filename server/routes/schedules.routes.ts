@@ -6,6 +6,8 @@ import Router from '@koa/router';
 import { ValidationError } from '../../common/errors';
 import { createScheduleService } from '../../catalog/schedules';
 import { SCHEDULE_APPROVERS, SCHEDULE_COMPILERS, SCHEDULE_READERS } from '../../access/policy';
+import { loadScheduleForm } from '../../catalog/schedules/form';
+import { storeApprovedForm } from '../../forms/approval';
 import { requireRole, requireUser, state } from '../auth';
 import { jsonBody } from '../body';
 import type { ServerDeps } from '../deps';
@@ -109,7 +111,10 @@ export function createRoutes(deps: ServerDeps): Router {
   router.post('/api/transfer-schedules/:id/approve', approvers, async (ctx) => {
     const { actor } = requireUser(ctx);
     validateEmpty(await jsonBody(ctx, deps.jsonLimitBytes));
-    ctx.body = await schedules.approve(actor, scheduleKey(ctx.params.id));
+    const view = await schedules.approve(actor, scheduleKey(ctx.params.id));
+    // The head's approval keeps App. 31 in kk and ru as stored renditions to be signed (forms/approval.ts).
+    await storeApprovedForm({ db: deps.db, storage: deps.storage }, actor, { kind: 'schedule', subjectId: view.id, load: () => loadScheduleForm(deps.db, view.id) });
+    ctx.body = view;
   });
 
   return router;

@@ -120,6 +120,7 @@ const ACCESS: Record<string, Rule> = {
     request: (c) => ({ method: 'POST', url: `/api/forms/internal-inventory/${dossierOf(c)}/renditions`, json: { format: 'csv', lang: 'ru' } }),
     granted: 201,
   },
+  'GET /api/forms/{kind}/{id}/renditions': { roles: READERS, target: 'dossier', request: (c) => get(`/api/forms/internal-inventory/${dossierOf(c)}/renditions`), granted: 200 },
   'GET /api/form-renditions/{id}': { roles: ANY_FORM_READERS, target: 'none', request: () => get(`/api/form-renditions/${RANDOM_ID}`), granted: 404 },
   'POST /api/form-renditions/{id}/signature': {
     roles: ANY_FORM_READERS,
