@@ -26,16 +26,20 @@ import acceptanceRu from '../../../common/i18n/acceptance/ru.json';
 import prepareEn from '../../../common/i18n/prepare/en.json';
 import prepareKk from '../../../common/i18n/prepare/kk.json';
 import prepareRu from '../../../common/i18n/prepare/ru.json';
+// The forms area: the stored-form signing panel (ui/src/FormSignatures.svelte).
+import formsEn from '../../../common/i18n/forms/en.json';
+import formsKk from '../../../common/i18n/forms/kk.json';
+import formsRu from '../../../common/i18n/forms/ru.json';
 
 export const LANGUAGES = ['kk', 'ru', 'en'] as const;
 export type Language = (typeof LANGUAGES)[number];
 export const DEFAULT_LANGUAGE: Language = 'kk';
 
-export type MessageKey = keyof typeof nomenclatureKk | keyof typeof inventoriesKk | keyof typeof kk | keyof typeof signersKk | keyof typeof retentionKk | keyof typeof schedulesKk | keyof typeof acceptanceKk | keyof typeof prepareKk;
+export type MessageKey = keyof typeof nomenclatureKk | keyof typeof inventoriesKk | keyof typeof kk | keyof typeof signersKk | keyof typeof retentionKk | keyof typeof schedulesKk | keyof typeof acceptanceKk | keyof typeof prepareKk | keyof typeof formsKk;
 export const CATALOGS: Record<Language, Record<string, string>> = {
-  kk: { ...kk, ...nomenclatureKk, ...inventoriesKk, ...signersKk, ...retentionKk, ...schedulesKk, ...acceptanceKk, ...prepareKk },
-  ru: { ...ru, ...nomenclatureRu, ...inventoriesRu, ...signersRu, ...retentionRu, ...schedulesRu, ...acceptanceRu, ...prepareRu },
-  en: { ...en, ...nomenclatureEn, ...inventoriesEn, ...signersEn, ...retentionEn, ...schedulesEn, ...acceptanceEn, ...prepareEn },
+  kk: { ...kk, ...nomenclatureKk, ...inventoriesKk, ...signersKk, ...retentionKk, ...schedulesKk, ...acceptanceKk, ...prepareKk, ...formsKk },
+  ru: { ...ru, ...nomenclatureRu, ...inventoriesRu, ...signersRu, ...retentionRu, ...schedulesRu, ...acceptanceRu, ...prepareRu, ...formsRu },
+  en: { ...en, ...nomenclatureEn, ...inventoriesEn, ...signersEn, ...retentionEn, ...schedulesEn, ...acceptanceEn, ...prepareEn, ...formsEn },
 };
 
 /** BCP 47 tags for dates and numbers: Kazakh and Russian as used in Kazakhstan. */
