@@ -14,7 +14,7 @@
 // memory, RssAnon: they run in the server, not in the measured process).
 // --catalog fresh (or fresh,embedded…: a comma list) ingests into a data folder with no catalog
 // yet, as a first `muragat ingest` does: the catalog is created in the measured run (PGlite's
-// initdb and the migrations run in a short-lived child process, catalog/db.ts), whose own peak
+// initdb and the migrations run in a short-lived child process, database/db.ts), whose own peak
 // is reported apart; the other embedded run starts on a catalog migrated beforehand.
 // Run: node bin/run-ts.js bench/ingest-memory.ts [--gb 2] [--json] [--keep] [--interval-ms 200]
 //        [--database-url postgres://user@host:5432/db] [--catalog embedded|server|both|fresh|fresh,embedded,…]

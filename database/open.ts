@@ -19,7 +19,7 @@ export async function openCatalog(config: Pick<Config, 'databaseUrl' | 'dataDir'
   const handle = await openDatabase(config.databaseUrl ? { url: config.databaseUrl } : { pgliteDir: path.join(config.dataDir, 'db') });
   try {
     const result = await migrateToLatest(handle.db);
-    // A new embedded catalog was migrated by the child process that created it (catalog/db.ts).
+    // A new embedded catalog was migrated by the child process that created it (database/db.ts).
     const applied = [...(handle.appliedAtCreation ?? []), ...(result.results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName)];
     return { ...handle, applied };
   } catch (error) {

@@ -1,4 +1,4 @@
-// The demo retention list: the articles the seeded nomenclature cites (catalog/seed.ts), with
+// The demo retention list: the articles the seeded nomenclature cites (demo/seed.ts), with
 // document types in Kazakh and Russian. The seeds hold no retention list (BRIEF §9), so the
 // articles and periods follow the typical list's usual entries and are illustrative.
 import { readFileSync } from 'node:fs';

@@ -3,7 +3,7 @@
 // key. The CMS is verified over the exact stored content before anything is written; the AIP
 // then gets a new manifest that adds the signature and the updated dossier metadata.
 // A verified signature counts only as the signature of the user its certificate is bound to,
-// in a role that signs that statement, for that user's department (catalog/signers.service.ts).
+// in a role that signs that statement, for that user's department (accounts/signers.service.ts).
 import type { Kysely } from 'kysely';
 import type { Database } from '../../database/database';
 import { readVerifiedBytes, type Storage } from '../../storage';

@@ -1,7 +1,7 @@
 // What a running server does for the integrity of its storage and catalog beyond requests:
 // bad copies met by verified reads are recorded and repaired in the background
 // (read-repair.ts), and the audit log's head is anchored in storage at start, hourly when it
-// moved, at least daily, and at stop (catalog/audit-anchor.ts).
+// moved, at least daily, and at stop (audit/audit-anchor.ts).
 import type { Kysely } from 'kysely';
 import type { Database } from '../../database/database';
 import { startAuditAnchoring, systemKeyDir } from '../../audit/audit-anchor';

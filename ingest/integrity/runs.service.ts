@@ -51,7 +51,7 @@ export interface IntegrityRunDeps {
   /** Default: the ingest tools (signature verification). */
   tools?: Pick<IngestTools, 'verifySignature'>;
   logger?: Logger;
-  /** Folder of the system key; each run ends with a signed anchor of the audit log (catalog/audit-anchor). */
+  /** Folder of the system key; each run ends with a signed anchor of the audit log (audit/audit-anchor). */
   keyDir?: string;
 }
 

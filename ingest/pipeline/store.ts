@@ -328,7 +328,7 @@ async function queueInventoryRenditions(
 /**
  * Signs the inventory and the integrity statement with the operator's key, when one was given.
  * As for a signature uploaded later, the key's certificate must be registered to a user who
- * signs that statement for this department (catalog/signers.service.ts); otherwise the store
+ * signs that statement for this department (accounts/signers.service.ts); otherwise the store
  * step fails naming why, and a retry after the registration resumes here.
  */
 async function signDossier(

@@ -1,5 +1,5 @@
 // Signer identity administration (admin only): the signing certificates and IINs registered
-// to each user, and bindings made at first use waiting for confirmation (catalog/signers.service.ts).
+// to each user, and bindings made at first use waiting for confirmation (accounts/signers.service.ts).
 import Router from '@koa/router';
 import { ValidationError } from '../../common/errors';
 import { createSignersService } from '../../accounts/signers.service';

@@ -32,7 +32,7 @@ describe('muragat ingest / dossier export / verify', () => {
     env = await createIngestEnv({ MURAGAT_MALWARE_POLICY: 'accept-with-warning' });
     cliEnv = { ...env.env, MURAGAT_SIGN_KEY_PASSWORD: env.pki.password, MURAGAT_LANG: 'kk' };
     const tar = await buildFixtureTransfer(env, 'cli');
-    // The operator's key signs as a registered signer only (catalog/signers.service.ts).
+    // The operator's key signs as a registered signer only (accounts/signers.service.ts).
     await registerOperatorSigner(env.env.MURAGAT_DATA_DIR!, env.pki.signers.rsa.certPath);
     const run = await cli(['ingest', tar, '--json', '--sign-key', env.pki.signerP12Path], cliEnv);
     expect(run.code, run.stderr).toBe(0);

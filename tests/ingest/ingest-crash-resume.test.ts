@@ -54,7 +54,7 @@ describe('ingest crash-resume', () => {
   const dataEnv = async (name: string) => {
     const dir = path.join(env.root, name);
     await mkdir(dir, { recursive: true });
-    // The operator's key signs as a registered signer only (catalog/signers.service.ts).
+    // The operator's key signs as a registered signer only (accounts/signers.service.ts).
     await registerOperatorSigner(path.join(dir, 'data'), env.pki.signers.rsa.certPath);
     return {
       ...env.env,

@@ -86,7 +86,7 @@ describe('ingest end to end', () => {
     const tools = await loadTools();
     const deps = { db: env.db, storage: env.storage, trustDir: env.config.trustDir, tools };
     // A signature counts only as its signer's: the test PKI's signer is a head of department 03
-    // who is also the archivist, with the certificate registered (catalog/signers.service.ts).
+    // who is also the archivist, with the certificate registered (accounts/signers.service.ts).
     const department = await createOrganisationService({ db: env.db }).addDepartment(SYSTEM_ACTOR, { code: '03', nameKk: 'Кадр бөлімі', nameRu: 'Отдел кадров' });
     await createUsersService({ db: env.db }).add(SYSTEM_ACTOR, { username: 'seitov', password: 'Seitov-Secret-2026', fullName: 'Сейітов Асқар', roles: ['archivist', 'department_head'], departmentId: department.id });
     await createSignersService({ db: env.db }).addCertificate(SYSTEM_ACTOR, 'seitov', new Uint8Array(await readFile(env.pki.signers.rsa.certPath)));
