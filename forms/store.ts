@@ -13,7 +13,8 @@ import { bindingOfCertificate, bindingOfIin } from '../accounts/signers.reposito
 import { readVerifiedBytes, type Storage } from '../storage';
 import type { SignatureReport } from '../validators/signature/types';
 import type { Rendition } from './render';
-import type { FormKind } from './types';
+import type { Role } from '../accounts/roles';
+import { FORM_APPENDIX, type FormKind } from './types';
 
 export interface FormRenditionView {
   id: string;
@@ -119,6 +120,19 @@ export async function readRendition(deps: { db: Kysely<Database>; storage: Stora
 }
 
 /**
+ * Who signs each form (as the signer identity rules of issue 10 for dossiers): the organisation
+ * head approves App. 26, 31 and 33; the department head App. 30 (p.207); the internal inventory
+ * App. 32 is signed by its compiler, the archivist or the department's clerk (p.208).
+ */
+export const FORM_SIGNER_ROLES: Record<FormKind, Role[]> = {
+  nomenclature: ['organisation_head'],
+  schedule: ['organisation_head'],
+  'acceptance-act': ['organisation_head'],
+  inventory: ['department_head'],
+  'internal-inventory': ['archivist', 'department_clerk'],
+};
+
+/**
  * Attaches a detached CMS signature over the stored bytes (audit `form.sign`). Refused when the
  * signature does not verify, when its certificate is registered to another user, or when the
  * rendition is signed already (a rendition is signed once; a new one is rendered and stored).
@@ -139,6 +153,14 @@ export async function signRendition(
   const binding = (info.issuer && info.serialNumber ? await bindingOfCertificate(deps.db, info.issuer, info.serialNumber) : undefined) ?? (info.iin ? await bindingOfIin(deps.db, info.iin) : undefined);
   if (binding && binding.status === 'active' && actor.userId !== null && binding.user_id !== actor.userId) {
     throw new ForbiddenError('forms.signature_not_yours', 'forms.signature_not_yours', { id: view.id, subject: info.subject ?? '' });
+  }
+  // The certificate must be registered (by the administrator, or confirmed after first use) to
+  // the signer, and the signer must hold the role that signs this form.
+  if (!binding || binding.status !== 'active') {
+    throw new ForbiddenError('forms.signature_unregistered', 'forms.signature_unregistered', { id: view.id, subject: info.subject ?? '' });
+  }
+  if (actor.userId !== null && !actor.roles.some((r) => FORM_SIGNER_ROLES[view.kind].includes(r))) {
+    throw new ForbiddenError('forms.signature_role', 'forms.signature_role', { id: view.id, appendix: FORM_APPENDIX[view.kind] });
   }
   const cms = await putEverywhere(deps.storage, { bytes: input.cms });
   const signer = { subject: info.subject ?? null, issuer: info.issuer ?? null, serialNumber: info.serialNumber ?? null, iin: info.iin ?? null, signingTime: first.signingTime ?? null };

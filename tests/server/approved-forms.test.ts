@@ -94,7 +94,17 @@ describeEachDatabase('approved forms stored and signed', (getDb) => {
     const refused = await as.director!.request('POST', `/api/form-renditions/${kk.id}/signature?lang=ru`, { json: { cms: Buffer.from(others).toString('base64') } });
     expect(refused.status).toBe(403);
     expect(refused.body.error.code).toBe('forms.signature_not_yours');
+    // The archivist signing the nomenclature with their own registered key: not the approver's role.
+    const byArchivist = await as.archivist!.request('POST', `/api/form-renditions/${kk.id}/signature`, { json: { cms: Buffer.from(others).toString('base64') } });
+    expect(byArchivist.status).toBe(403);
+    expect(byArchivist.body.error.code).toBe('forms.signature_role');
     const own = await signDetached(bytes, new Uint8Array(await readFile(pki.signers.rsa.p12Path)), pki.password);
+    // A key registered to nobody is refused until the administrator registers it.
+    await getDb().db.updateTable('signer_bindings').set({ status: 'removed' }).where('user_id', '=', (await getDb().db.selectFrom('users').select('id').where('username', '=', 'director').executeTakeFirstOrThrow()).id).execute();
+    const unregistered = await as.director!.request('POST', `/api/form-renditions/${kk.id}/signature`, { json: { cms: Buffer.from(own).toString('base64') } });
+    expect(unregistered.status).toBe(403);
+    expect(unregistered.body.error.code).toBe('forms.signature_unregistered');
+    await getDb().db.updateTable('signer_bindings').set({ status: 'active' }).where('user_id', '=', (await getDb().db.selectFrom('users').select('id').where('username', '=', 'director').executeTakeFirstOrThrow()).id).execute();
     const signed = await as.director!.request('POST', `/api/form-renditions/${kk.id}/signature`, { json: { cms: Buffer.from(own).toString('base64') } });
     expect(signed.status).toBe(200);
     expect(signed.body.rendition.signature).toMatchObject({ signedBy: 'director', verdict: 'valid' });
