@@ -8,14 +8,13 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { demoPassword } from '../../demo/seed';
 import { parseConfig } from '../../common/config';
 import { createScheduleService } from '../../catalog/schedules';
 import { archiveToday } from '../../catalog/schedules/schedules.service';
 import { processTransfer, receiveTransfer } from '../../ingest';
 import { startServer, type RunningServer } from '../../server/index';
 import { buildDepartmentPackage } from '../server/departments';
-import { ensureUiBuilt, HAVE_CHROMIUM, launchBrowser, SKIP_REASON } from './support';
+import { ensureUiBuilt, HAVE_CHROMIUM, launchBrowser, SKIP_REASON, loginAsDemoUser, type PageWithProblems } from './support';
 
 describe.skipIf(!HAVE_CHROMIUM)(HAVE_CHROMIUM ? 'transfer schedule and acceptance in Chromium' : `transfer schedule and acceptance in Chromium — skipped: ${SKIP_REASON}`, () => {
   let server: RunningServer;
@@ -59,17 +58,10 @@ describe.skipIf(!HAVE_CHROMIUM)(HAVE_CHROMIUM ? 'transfer schedule and acceptanc
     context = undefined;
   });
 
-  async function login(username: string): Promise<Page & { problems: string[] }> {
-    context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    const page = (await context.newPage()) as Page & { problems: string[] };
-    page.problems = [];
-    page.on('pageerror', (error) => page.problems.push(error.message));
-    await page.goto(base + '/');
-    await page.locator('#login-username').fill(username);
-    await page.locator('#login-password').fill(demoPassword(username));
-    await page.locator('form.login-form button[type=submit]').click();
-    await page.locator('#main-nav').waitFor({ state: 'attached' });
-    return page;
+  async function login(username: string): Promise<PageWithProblems> {
+    const opened = await loginAsDemoUser(browser, base, username);
+    context = opened.context;
+    return opened.page;
   }
 
   it('reminds the responsible clerk of the deadline on the home page', async () => {

@@ -13,11 +13,10 @@ import { SYSTEM_ACTOR } from '../../audit/audit.service';
 import { createSignersService } from '../../accounts/signers.service';
 import { loadNomenclatureForm } from '../../catalog/nomenclature/form';
 import { parseConfig } from '../../common/config';
-import { demoPassword } from '../../demo/seed';
 import { renderAndStoreForm } from '../../forms/approval';
 import { startServer, type RunningServer } from '../../server/index';
 import { createTestPki, type TestPki } from '../../validators/signature/testing/test-pki';
-import { ensureUiBuilt, HAVE_CHROMIUM, launchBrowser, SKIP_REASON } from './support';
+import { ensureUiBuilt, HAVE_CHROMIUM, launchBrowser, SKIP_REASON, loginAsDemoUser, type PageWithProblems } from './support';
 
 const kk = JSON.parse(readFileSync(new URL('../../common/i18n/forms/kk.json', import.meta.url), 'utf8')) as Record<string, string>;
 
@@ -66,17 +65,10 @@ describe.skipIf(!HAVE_CHROMIUM)(HAVE_CHROMIUM ? 'signing a stored form in Chromi
     context = undefined;
   });
 
-  async function login(username: string): Promise<Page & { problems: string[] }> {
-    context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    const page = (await context.newPage()) as Page & { problems: string[] };
-    page.problems = [];
-    page.on('pageerror', (error) => page.problems.push(error.message));
-    await page.goto(base + '/');
-    await page.locator('#login-username').fill(username);
-    await page.locator('#login-password').fill(demoPassword(username));
-    await page.locator('form.login-form button[type=submit]').click();
-    await page.locator('#main-nav').waitFor({ state: 'attached' });
-    return page;
+  async function login(username: string): Promise<PageWithProblems> {
+    const opened = await loginAsDemoUser(browser, base, username);
+    context = opened.context;
+    return opened.page;
   }
 
   it('the organisation head signs the stored Kazakh nomenclature and sees it signed', async () => {

@@ -16,7 +16,7 @@ import { runIngest } from '../../ingest/pipeline/run';
 import { processingIdle } from '../../ingest/intake/transfers.service';
 import { startServer, type RunningServer } from '../../server/index';
 import { buildIndexPackage } from '../server/signers-fixtures';
-import { ensureUiBuilt, HAVE_CHROMIUM, launchBrowser, SKIP_REASON } from './support';
+import { ensureUiBuilt, HAVE_CHROMIUM, launchBrowser, SKIP_REASON, loginAsDemoUser, type PageWithProblems } from './support';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const signersKk = JSON.parse(readFileSync(path.join(here, '../../common/i18n/signers/kk.json'), 'utf8')) as Record<string, string>;
@@ -75,17 +75,10 @@ describe.skipIf(!HAVE_CHROMIUM)(HAVE_CHROMIUM ? 'new volume decision in Chromium
     context = undefined;
   });
 
-  async function login(username: string): Promise<Page & { problems: string[] }> {
-    context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    const page = (await context.newPage()) as Page & { problems: string[] };
-    page.problems = [];
-    page.on('pageerror', (error) => page.problems.push(error.message));
-    await page.goto(base + '/');
-    await page.locator('#login-username').fill(username);
-    await page.locator('#login-password').fill(demoPassword(username));
-    await page.locator('form.login-form button[type=submit]').click();
-    await page.locator('#main-nav').waitFor({ state: 'attached' });
-    return page;
+  async function login(username: string): Promise<PageWithProblems> {
+    const opened = await loginAsDemoUser(browser, base, username);
+    context = opened.context;
+    return opened.page;
   }
 
   it('the clerk sees the reason and the dossier kept, but not the decision', async () => {

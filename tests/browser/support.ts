@@ -5,8 +5,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { parseConfig } from '../../common/config';
+import { demoPassword } from '../../demo/seed';
 import { startServer, type RunningServer } from '../../server/index';
 
 export const CHROMIUM = process.env.CHROMIUM_BIN ?? '/usr/bin/chromium';
@@ -104,4 +105,21 @@ export function lowContrast(page: Page, scope: 'body' | 'main' = 'body'): Promis
     }
     return bad;
   }, scope);
+}
+
+/** A page that collects the uncaught errors of the UI, for tests to assert there were none. */
+export type PageWithProblems = Page & { problems: string[] };
+
+/** A new browser context logged in as a demo user (password from the demo seed), on the home page. */
+export async function loginAsDemoUser(browser: Browser, base: string, username: string): Promise<{ context: BrowserContext; page: PageWithProblems }> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = (await context.newPage()) as PageWithProblems;
+  page.problems = [];
+  page.on('pageerror', (error) => page.problems.push(error.message));
+  await page.goto(base + '/');
+  await page.locator('#login-username').fill(username);
+  await page.locator('#login-password').fill(demoPassword(username));
+  await page.locator('form.login-form button[type=submit]').click();
+  await page.locator('#main-nav').waitFor({ state: 'attached' });
+  return { context, page };
 }
