@@ -33,12 +33,21 @@ export async function migrateToLatest(db: Kysely<any>): Promise<MigrationResultS
   // Kysely looks for its bookkeeping tables in every schema unless told which one; with one
   // schema per test suite on a shared server, another suite's tables would be mistaken for ours.
   const { rows } = await sql<{ schema: string }>`SELECT current_schema() AS schema`.execute(db);
-  const migrator = new Migrator({
-    db,
-    provider: new FolderMigrationProvider(),
-    migrationTableSchema: rows[0]?.schema ?? 'public',
-  });
-  const result = await migrator.migrateToLatest();
-  if (result.error) throw result.error;
-  return result;
+  const own = rows[0]?.schema ?? 'public';
+  const migrator = new Migrator({ db, provider: new FolderMigrationProvider(), migrationTableSchema: own });
+  for (let attempt = 1; ; attempt++) {
+    const result = await migrator.migrateToLatest();
+    if (!result.error) return result;
+    // Kysely's introspection reads the tables of every schema; another schema dropped while it
+    // reads (a parallel test suite's, another tenant's) fails it with "schema … does not
+    // exist" although nothing of ours changed. Kysely migrates inside a transaction on
+    // PostgreSQL, so a failed attempt left nothing behind and trying again is safe.
+    if (attempt < 5 && droppedForeignSchema(result.error, own)) continue;
+    throw result.error;
+  }
+}
+
+function droppedForeignSchema(error: unknown, own: string): boolean {
+  const e = error as { code?: string; message?: string };
+  return e?.code === '3F000' && typeof e.message === 'string' && !e.message.includes(`"${own}"`);
 }

@@ -200,11 +200,19 @@ describeEachDatabase('ingest HTTP API', (getDb) => {
     );
     expect(resumeAt).toBe(piece + 1000);
 
-    // Resending from the old offset is refused with where to continue.
-    const stale = await raw(clients.clerk, 'PUT', url, {
-      body: tar.subarray(piece, 2 * piece),
-      headers: { 'content-type': 'application/octet-stream', 'content-range': `bytes ${piece}-${2 * piece - 1}/${tar.length}` },
-    });
+    // Resending from the old offset is refused with where to continue. Until the server has
+    // finished with the cut request the piece is "busy" (a transient answer the UI retries).
+    const stale = await until(
+      'the server to finish with the cut piece',
+      async () => {
+        const res = await raw(clients.clerk, 'PUT', url, {
+          body: tar.subarray(piece, 2 * piece),
+          headers: { 'content-type': 'application/octet-stream', 'content-range': `bytes ${piece}-${2 * piece - 1}/${tar.length}` },
+        });
+        return res.json?.error?.code === 'ingest.upload_busy' ? undefined : res;
+      },
+      10_000,
+    );
     expect(stale.status).toBe(409);
     expect(stale.json.error.code).toBe('ingest.upload_offset_mismatch');
     expect(stale.json.error.details.offset).toBe(resumeAt);
