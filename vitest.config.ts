@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['{common,database,accounts,audit,demo,access,jobs,catalog,storage,ingest,validators,server,cli,tests,forms}/**/*.test.ts'],
+    include: ['{common,database,accounts,audit,demo,access,jobs,catalog,storage,ingest,validators,server,cli,tests,forms,commission,appraisal,destruction,research,search,preservation}/**/*.test.ts'],
     exclude: ['node_modules/**', 'data/**', 'ui/**'],
     testTimeout: 60_000,
     hookTimeout: 120_000,

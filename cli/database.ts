@@ -6,7 +6,7 @@ import { openCatalog, type OpenedCatalog } from '../database/open';
 import type { Actor } from '../audit/audit.service';
 import { anchorIfMoved, auditHeadHash } from '../audit/audit-anchor';
 import { onAnyCopyFault } from '../storage';
-import { recordCopyFaults } from '../ingest/integrity/read-repair';
+import { recordCopyFaults } from '../preservation/read-repair';
 
 export async function withCatalog<T>(fn: (catalog: OpenedCatalog) => Promise<T>): Promise<T> {
   const config = loadConfig();

@@ -13,5 +13,12 @@ import type { ScheduleTables } from '../catalog/schedules/tables';
 import type { AcceptanceTables } from '../catalog/acceptance/tables';
 import type { InventoryTables } from '../catalog/inventories/tables';
 import type { FormTables } from '../forms/tables';
+import type { CommissionTables } from '../commission/tables';
+import type { AppraisalTables } from '../appraisal/tables';
+import type { DestructionTables } from '../destruction/tables';
+import type { ResearchTables } from '../research/tables';
+import type { SearchTables } from '../search/tables';
+import type { PreservationTables } from '../preservation/tables';
 
-export interface Database extends DatabaseTables, AccountTables, AuditTables, CatalogTables, IngestTables, SessionTables, StorageTables, SignerTables, JobTables, RetentionTables, InventoryTables, ScheduleTables, AcceptanceTables, FormTables {}
+export interface Database extends DatabaseTables, AccountTables, AuditTables, CatalogTables, IngestTables, SessionTables, StorageTables, SignerTables, JobTables, RetentionTables, InventoryTables, ScheduleTables, AcceptanceTables, FormTables,
+  CommissionTables, AppraisalTables, DestructionTables, ResearchTables, SearchTables, PreservationTables {}

@@ -10,20 +10,3 @@ export { exportAip, readManifest, type AipManifest } from './aip';
 export { verifyStoredDossiers, type VerifyReport, type VerifyFailure } from './aip/verify';
 export { attachDossierSignature, signingContent } from './dossier/signing';
 export { listDossiers, getDossier, findDossier, openAipFile } from './dossier/queries';
-export { runIntegrity, type IntegrityRunReport, type IntegrityRunOptions } from './integrity';
-export {
-  startIntegrityRun,
-  runRecordedIntegrity,
-  listIntegrityRuns,
-  getIntegrityRun,
-  recoverInterruptedRuns,
-  stopIntegrityRuns,
-  integrityRunsIdle,
-  summariseReport,
-  INTERRUPTED,
-  type IntegrityRunView,
-  type IntegrityRunResult,
-  type IntegrityRunSummary,
-  type IntegrityRunInput,
-  type IntegrityRunDeps,
-} from './integrity/runs.service';

@@ -2,7 +2,7 @@
 // from replicas) in the background, follow its progress, read its report and earlier runs.
 import Router from '@koa/router';
 import { systemKeyDir } from '../../audit/audit-anchor';
-import { getIntegrityRun, listIntegrityRuns, startIntegrityRun } from '../../ingest';
+import { getIntegrityRun, listIntegrityRuns, startIntegrityRun } from '../../preservation';
 import { requireRole, requireUser } from '../auth';
 import { jsonBody } from '../body';
 import type { ServerDeps } from '../deps';

@@ -12,7 +12,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../common/config';
 import { runIngest } from '../../ingest';
-import { integrityRunsIdle } from '../../ingest/integrity/runs.service';
+import { integrityRunsIdle } from '../../preservation/runs.service';
 import { packTransfer } from '../../ingest/transfer/index';
 import { KAZAKH_TEXT, RUSSIAN_TEXT } from '../../ingest/transfer/testing/fixtures';
 import { startServer, type RunningServer } from '../../server/index';

@@ -3,7 +3,8 @@
 // again; when no sound copy exists nothing is touched and the failure stays reported.
 import { chmod, readFile, unlink, writeFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runIngest, runIntegrity, loadTools, type IngestReport } from '../../ingest';
+import { runIngest, loadTools, type IngestReport } from '../../ingest';
+import { runIntegrity } from '../../preservation';
 import { SYSTEM_ACTOR } from '../../audit/audit.service';
 import { verifyAuditChain } from '../../audit/audit.service';
 import { FsObjectStore } from '../../storage';

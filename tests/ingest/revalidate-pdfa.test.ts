@@ -3,8 +3,9 @@
 // PDF put in a rendition's place in the catalog) is named with its dossier, document and clause,
 // by the built-in checker and by the real veraPDF when it is installed.
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { runIngest, runIntegrity, loadTools, type IngestReport } from '../../ingest';
-import { revalidateRenditions } from '../../ingest/integrity/revalidate';
+import { runIngest, loadTools, type IngestReport } from '../../ingest';
+import { runIntegrity } from '../../preservation';
+import { revalidateRenditions } from '../../preservation/revalidate';
 import { SYSTEM_ACTOR } from '../../audit/audit.service';
 import { main } from '../../cli/main';
 import { veraPdfVersion } from '../../validators/pdfa';

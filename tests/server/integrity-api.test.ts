@@ -12,7 +12,7 @@ import { SYSTEM_ACTOR, verifyAuditChain } from '../../audit/audit.service';
 import { createUsersService } from '../../accounts/users.service';
 import { t } from '../../common/i18n';
 import { runIngest } from '../../ingest';
-import { integrityRunsIdle } from '../../ingest/integrity/runs.service';
+import { integrityRunsIdle } from '../../preservation/runs.service';
 import { describeEachDatabase } from '../helpers/db';
 import { Client, packTextDossier, startTestServer, until as untilWithin, type TestServer } from './helpers';
 

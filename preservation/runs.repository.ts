@@ -1,8 +1,8 @@
 // The only code touching the integrity_runs table. Times come from the database clock, so
 // heartbeats written by several processes compare against one clock.
 import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
-import type { Database } from '../../database/database';
-import type { IntegrityRunProgress, IntegrityRunStatus, IntegrityRunsTable } from '../tables';
+import type { Database } from '../database/database';
+import type { IntegrityRunProgress, IntegrityRunStatus, IntegrityRunsTable } from '../ingest/tables';
 
 export type IntegrityRunRow = Selectable<IntegrityRunsTable> & { dossier_index: string | null };
 /** A row without its report, for lists: the report of a big archive may be large. */

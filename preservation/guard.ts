@@ -3,11 +3,11 @@
 // (read-repair.ts), and the audit log's head is anchored in storage at start, hourly when it
 // moved, at least daily, and at stop (audit/audit-anchor.ts).
 import type { Kysely } from 'kysely';
-import type { Database } from '../../database/database';
-import { startAuditAnchoring, systemKeyDir } from '../../audit/audit-anchor';
-import type { Config } from '../../common/config';
-import type { Logger } from '../../common/logger';
-import type { Storage } from '../../storage';
+import type { Database } from '../database/database';
+import { startAuditAnchoring, systemKeyDir } from '../audit/audit-anchor';
+import type { Config } from '../common/config';
+import type { Logger } from '../common/logger';
+import type { Storage } from '../storage';
 import { startReadRepairs } from './read-repair';
 
 export interface StorageGuard {

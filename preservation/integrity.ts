@@ -2,13 +2,13 @@
 // signatures) and, when asked, repair missing or damaged object copies from a sound copy in
 // another store, then verify again. Every repair and every run is an audit event, so the
 // archive can show when each object was last proven intact and what was restored.
-import type { Actor } from '../../audit/audit.service';
-import { recordAudit } from '../../audit/audit.service';
-import { loadSystemKey, writeAuditAnchor } from '../../audit/audit-anchor';
-import { repairObject, type ObjectRepair } from '../../storage';
-import { verifyStoredDossiers, type VerifyDeps, type VerifyReport } from '../aip/verify';
+import type { Actor } from '../audit/audit.service';
+import { recordAudit } from '../audit/audit.service';
+import { loadSystemKey, writeAuditAnchor } from '../audit/audit-anchor';
+import { repairObject, type ObjectRepair } from '../storage';
+import { verifyStoredDossiers, type VerifyDeps, type VerifyReport } from '../ingest/aip/verify';
 import { processRepairQueue, type RepairQueueOutcome } from './read-repair';
-import type { PdfaEngine } from '../../validators/pdfa';
+import type { PdfaEngine } from '../validators/pdfa';
 import { revalidateRenditions } from './revalidate';
 
 export interface IntegrityRunOptions {

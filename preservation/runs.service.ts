@@ -6,16 +6,16 @@
 // or as soon as its heartbeat is stale. Knows nothing of HTTP.
 import { hostname } from 'node:os';
 import type { Kysely } from 'kysely';
-import type { Database } from '../../database/database';
-import { recordAudit, SYSTEM_ACTOR, type Actor } from '../../audit/audit.service';
-import { ConflictError, NotFoundError, ValidationError, isAppError } from '../../common/errors';
-import { logger as rootLogger, type Logger } from '../../common/logger';
-import type { Storage } from '../../storage';
-import type { DossierVerification, VerifyFailure, VerifyReport } from '../aip/verify';
-import { loadTools, type IngestTools } from '../pipeline/tools';
-import type { IntegrityRunPhase, IntegrityRunProgress, IntegrityRunStatus } from '../tables';
-import type { PdfaEngine } from '../../validators/pdfa';
-import { runIntegrity, type IntegrityRunReport } from './index';
+import type { Database } from '../database/database';
+import { recordAudit, SYSTEM_ACTOR, type Actor } from '../audit/audit.service';
+import { ConflictError, NotFoundError, ValidationError, isAppError } from '../common/errors';
+import { logger as rootLogger, type Logger } from '../common/logger';
+import type { Storage } from '../storage';
+import type { DossierVerification, VerifyFailure, VerifyReport } from '../ingest/aip/verify';
+import { loadTools, type IngestTools } from '../ingest/pipeline/tools';
+import type { IntegrityRunPhase, IntegrityRunProgress, IntegrityRunStatus } from '../ingest/tables';
+import type { PdfaEngine } from '../validators/pdfa';
+import { runIntegrity, type IntegrityRunReport } from './integrity';
 import {
   activeRun,
   findRun,

@@ -8,10 +8,10 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Kysely } from 'kysely';
-import type { Database } from '../../database/database';
-import { readVerifiedBytes, type Storage } from '../../storage';
-import { MAX_BATCH, validatePdfAFiles, type PdfaEngine, type PdfaReport } from '../../validators/pdfa';
-import type { VerifyFailure } from '../aip/verify';
+import type { Database } from '../database/database';
+import { readVerifiedBytes, type Storage } from '../storage';
+import { MAX_BATCH, validatePdfAFiles, type PdfaEngine, type PdfaReport } from '../validators/pdfa';
+import type { VerifyFailure } from '../ingest/aip/verify';
 
 export interface RevalidateOptions {
   engine: PdfaEngine;

@@ -3,11 +3,11 @@
 // served; then a background worker of the same process writes a sound copy back. What the
 // worker does not finish (crash, no sound copy yet) stays pending for the next integrity run.
 import type { Kysely } from 'kysely';
-import type { Database } from '../../database/database';
-import { recordAudit, SYSTEM_ACTOR, type Actor } from '../../audit/audit.service';
-import type { Logger } from '../../common/logger';
-import { onCopyFault, repairObject, type CopyFault, type Storage } from '../../storage';
-import { enqueueRepairs, markRepair, pendingRepairs } from '../../storage/repair-queue.repository';
+import type { Database } from '../database/database';
+import { recordAudit, SYSTEM_ACTOR, type Actor } from '../audit/audit.service';
+import type { Logger } from '../common/logger';
+import { onCopyFault, repairObject, type CopyFault, type Storage } from '../storage';
+import { enqueueRepairs, markRepair, pendingRepairs } from '../storage/repair-queue.repository';
 
 export interface RepairQueueOutcome {
   /** Objects whose pending copies were worked on. */
