@@ -2,11 +2,8 @@
 // quorum (adopted, rejected, no quorum), a reservation with its dissent (p.48), the decision
 // other domains read (`decisionOn`), and an audit event for every change.
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Kysely } from 'kysely';
 import type { Actor } from '../../audit/audit.service';
 import { SYSTEM_ACTOR } from '../../audit/audit.service';
-import type { Role } from '../../accounts/roles';
-import type { Database } from '../../database/database';
 import {
   addAgendaItem,
   addMember,
@@ -24,15 +21,7 @@ import {
   updateSettings,
 } from '../../commission';
 import { describeEachDatabase } from '../helpers/db';
-
-export async function addTestUser(db: Kysely<Database>, username: string, fullName: string, roles: Role[]): Promise<Actor> {
-  const row = await db
-    .insertInto('users')
-    .values({ username, password_hash: '$argon2id$not-used-in-this-test', full_name: fullName, position: null, roles, department_id: null })
-    .returning(['id', 'username'])
-    .executeTakeFirstOrThrow();
-  return { userId: row.id, username: row.username, roles };
-}
+import { addTestUser } from './helpers';
 
 describe('outcomeOf (quorum rule)', () => {
   it('needs strictly more than the quorum share present, then a majority of those present', () => {
