@@ -7,11 +7,24 @@ import { fileURLToPath } from 'node:url';
 
 export type MalwarePolicy = 'refuse' | 'accept-with-warning';
 
-export interface StorageLocation {
-  kind: 'file';
-  /** Absolute root folder of a filesystem object store. */
-  root: string;
-}
+export type StorageLocation =
+  | {
+      kind: 'file';
+      /** Absolute root folder of a filesystem object store. */
+      root: string;
+    }
+  | {
+      /** An S3-compatible bucket (storage/s3-object-store.ts). */
+      kind: 's3';
+      bucket: string;
+      /** Key prefix, no leading or trailing slash. */
+      prefix: string;
+      region: string;
+      endpoint?: string;
+      forcePathStyle: boolean;
+      /** MURAGAT_S3_ACCESS_KEY_ID / MURAGAT_S3_SECRET_ACCESS_KEY (else AWS_*); absent: the SDK's own chain. */
+      credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+    };
 
 export interface Config {
   /** Absent: embedded PGlite in `${dataDir}/db`. */
@@ -72,13 +85,59 @@ export class ConfigError extends Error {
   }
 }
 
-function parseStorage(value: string | undefined, dataDir: string, problems: string[]): StorageLocation[] {
+/**
+ * `s3://bucket/prefix?endpoint=http://host:port&region=…&path-style=true|false`; credentials
+ * come from the environment, never from the location (it is shown in reports and logs).
+ */
+function parseS3Location(raw: string, env: NodeJS.ProcessEnv, problems: string[]): StorageLocation | null {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    problems.push(`MURAGAT_STORAGE: "${raw}" is not a valid s3:// address`);
+    return null;
+  }
+  const bucket = url.hostname;
+  if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket)) {
+    problems.push(`MURAGAT_STORAGE: "${raw}": bucket name "${bucket}" must be 3 to 63 lowercase letters, digits, dots or hyphens`);
+    return null;
+  }
+  if (url.username || url.password) {
+    problems.push(`MURAGAT_STORAGE: "${raw.replace(/\/\/[^@/]*@/, '//***@')}": credentials belong in MURAGAT_S3_ACCESS_KEY_ID and MURAGAT_S3_SECRET_ACCESS_KEY, not in the location`);
+    return null;
+  }
+  const known = new Set(['endpoint', 'region', 'path-style']);
+  for (const key of url.searchParams.keys()) if (!known.has(key)) problems.push(`MURAGAT_STORAGE: "${raw}": unknown parameter "${key}" (endpoint, region, path-style)`);
+  const endpoint = url.searchParams.get('endpoint') ?? undefined;
+  if (endpoint && !/^https?:\/\/[^\s/]+/.test(endpoint)) problems.push(`MURAGAT_STORAGE: "${raw}": endpoint must be an http:// or https:// address`);
+  const pathStyle = url.searchParams.get('path-style');
+  if (pathStyle !== null && !/^(true|false)$/.test(pathStyle)) problems.push(`MURAGAT_STORAGE: "${raw}": path-style must be true or false`);
+  const accessKeyId = env.MURAGAT_S3_ACCESS_KEY_ID || env.AWS_ACCESS_KEY_ID;
+  const secretAccessKey = env.MURAGAT_S3_SECRET_ACCESS_KEY || env.AWS_SECRET_ACCESS_KEY;
+  if (!!accessKeyId !== !!secretAccessKey) problems.push('MURAGAT_S3_ACCESS_KEY_ID and MURAGAT_S3_SECRET_ACCESS_KEY: give both or neither');
+  const sessionToken = env.MURAGAT_S3_SESSION_TOKEN || env.AWS_SESSION_TOKEN;
+  return {
+    kind: 's3',
+    bucket,
+    prefix: decodeURIComponent(url.pathname).replace(/^\/+|\/+$/g, ''),
+    region: url.searchParams.get('region') || env.AWS_REGION || 'us-east-1',
+    ...(endpoint ? { endpoint } : {}),
+    // An explicit endpoint is an S3-compatible server, which usually wants path-style.
+    forcePathStyle: pathStyle !== null ? pathStyle === 'true' : !!endpoint,
+    ...(accessKeyId && secretAccessKey ? { credentials: { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) } } : {}),
+  };
+}
+
+function parseStorage(value: string | undefined, dataDir: string, problems: string[], env: NodeJS.ProcessEnv = {}): StorageLocation[] {
   if (!value) return [{ kind: 'file', root: path.join(dataDir, 'objects') }];
   const locations: StorageLocation[] = [];
   for (const raw of value.split(',').map((s) => s.trim()).filter(Boolean)) {
     if (raw.startsWith('file:')) locations.push({ kind: 'file', root: path.resolve(raw.slice(5)) });
     else if (raw.startsWith('/') || raw.startsWith('.')) locations.push({ kind: 'file', root: path.resolve(raw) });
-    else problems.push(`MURAGAT_STORAGE: unsupported location "${raw}" (use file:/path, comma-separated; the first is primary)`);
+    else if (raw.startsWith('s3://')) {
+      const s3 = parseS3Location(raw, env, problems);
+      if (s3) locations.push(s3);
+    } else problems.push(`MURAGAT_STORAGE: unsupported location "${raw}" (use file:/path or s3://bucket/prefix?endpoint=…, comma-separated; the first is primary)`);
   }
   if (!locations.length) problems.push('MURAGAT_STORAGE: no storage location given');
   return locations;
@@ -145,7 +204,7 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir,
     port: parseIntVar(env, 'PORT', 8080, problems, 0, 65535),
     host: env.HOST || '0.0.0.0',
-    storage: parseStorage(env.MURAGAT_STORAGE, dataDir, problems),
+    storage: parseStorage(env.MURAGAT_STORAGE, dataDir, problems, env),
     logLevel: env.LOG_LEVEL || (env.VITEST ? 'silent' : 'info'),
     malwarePolicy: malware as MalwarePolicy,
     requireSignatures: parseBool(env, 'MURAGAT_REQUIRE_SIGNATURES', false, problems),

@@ -70,7 +70,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     // The embedded catalog is opened by this process alone, so every active run there is one;
     // on PostgreSQL only runs whose heartbeat stopped (another server may be running one).
     await recoverInterruptedRuns(db, { everyActive: !config.databaseUrl, logger: log });
-    for (const location of config.storage) await mkdir(location.root, { recursive: true });
+    for (const location of config.storage) if (location.kind === 'file') await mkdir(location.root, { recursive: true });
     const storage = openStorage(config);
     let demoUsers: DemoLogin[] = [];
     if (options.demo) {
@@ -83,7 +83,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       db,
       storage,
       users: createUsersService({ db, throttle: options.throttle, now }),
-      access: createAccessService({ db }),
+      access: createAccessService({ db, now }),
       uploadQuota: createUploadQuota({ db, config, now }),
       logger: log,
       sessionPolicy: { ...DEFAULT_SESSION_POLICY, ...options.sessionPolicy },

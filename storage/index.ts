@@ -2,9 +2,11 @@
 import type { Config, StorageLocation } from '../common/config';
 import { FsObjectStore } from './fs-object-store';
 import type { ObjectStore } from './object-store';
+import { S3ObjectStore } from './s3-object-store';
 
 export * from './object-store';
 export { FsObjectStore } from './fs-object-store';
+export { S3ObjectStore, s3LocationName, type S3LocationOptions } from './s3-object-store';
 
 export interface Storage {
   primary: ObjectStore;
@@ -16,6 +18,8 @@ export function openObjectStore(location: StorageLocation): ObjectStore {
   switch (location.kind) {
     case 'file':
       return new FsObjectStore(location.root);
+    case 's3':
+      return new S3ObjectStore(location);
   }
 }
 

@@ -47,8 +47,14 @@ export function createRoutes(deps: ServerDeps): Router {
     const storage = await Promise.all(
       deps.config.storage.map(async (loc, i) => ({
         role: i === 0 ? 'primary' : 'replica',
-        ...(showPaths ? { location: loc.root } : {}),
-        ...(await checkLocation(loc.root)),
+        ...(showPaths ? { location: loc.kind === 'file' ? loc.root : [deps.storage.primary, ...deps.storage.replicas][i]?.location } : {}),
+        // An S3 location is reachable when its records can be listed.
+        ...(loc.kind === 'file'
+          ? await checkLocation(loc.root)
+          : await ([deps.storage.primary, ...deps.storage.replicas][i]?.listRecords('anchors') ?? Promise.reject(new Error('not opened'))).then(
+              () => ({ ok: true }),
+              () => ({ ok: false, problem: 'unreachable' }),
+            )),
       })),
     );
     const tools = Object.fromEntries(

@@ -71,7 +71,7 @@ describe('server app', () => {
   it('answers 503 on /api/health when a storage location is gone', async () => {
     const extra = await startTestServer(handle.db);
     try {
-      await rm(extra.deps.config.storage[0]!.root, { recursive: true, force: true });
+      await rm((extra.deps.config.storage[0] as { root: string }).root, { recursive: true, force: true });
       const res = await new Client(extra.url).get('/api/health');
       expect(res.status).toBe(503);
       expect(res.body.status).toBe('unavailable');
@@ -206,7 +206,7 @@ describe('server app', () => {
     expect(bad.status).toBe(400);
     expect(bad.body.error.details.problems[0].field).toBe('query/limit');
     const health = await admin.get('/api/health');
-    expect(health.body.storage[0].location).toBe(server.deps.config.storage[0]!.root);
+    expect(health.body.storage[0].location).toBe((server.deps.config.storage[0] as { root: string }).root);
     const verify = await admin.get('/api/audit/verify');
     expect(verify.status).toBe(200);
     expect(verify.body).toMatchObject({ ok: true });
