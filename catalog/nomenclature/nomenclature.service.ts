@@ -9,6 +9,9 @@ import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '.
 import { recordAudit, type Actor } from '../../audit/audit.service';
 import type { Role } from '../../accounts/roles';
 import type { Database } from '../../database/database';
+import type { Storage } from '../../storage';
+import { storeApprovedForm } from '../../forms/approval';
+import { loadNomenclatureForm } from './form';
 import { optionalText, requirePattern, requireText } from '../fields';
 import { findDepartment } from '../organisation.repository';
 import { category, hasEpkMark, type RetentionPeriod } from '../retention/arithmetic';
@@ -287,7 +290,12 @@ export function summarise(year: number, items: { view: NomenclatureItemView; cou
   return s;
 }
 
-export function createNomenclatureService(deps: { db: Kysely<Database>; now?: () => Date }) {
+export function createNomenclatureService(deps: {
+  db: Kysely<Database>;
+  now?: () => Date;
+  /** Where the approved App. 26 is kept (kk and ru PDF/A, forms/approval.ts); absent: not kept. */
+  storage?: Storage;
+}) {
   const { db } = deps;
   const now = deps.now ?? (() => new Date());
   const today = () => now().toISOString().slice(0, 10);
@@ -674,7 +682,7 @@ export function createNomenclatureService(deps: { db: Kysely<Database>; now?: ()
       const protocolNumber = isProtocol ? requireText(input.protocolNumber, 'protocolNumber', 50) : optionalText(input.protocolNumber, 'protocolNumber', 50);
       const date = input.date ? validDate(input.date, 'date') : isProtocol ? validDate(input.date, 'date') : today();
       if (date > today()) throw new ValidationError('nomenclature.date_future', 'nomenclature.date_future', { field: 'date', date });
-      return db.transaction().execute(async (trx) => {
+      const view = await db.transaction().execute(async (trx) => {
         const found = await findDraft(trx, year);
         if (!found) {
           const inForce = await findInForce(trx, year);
@@ -716,6 +724,12 @@ export function createNomenclatureService(deps: { db: Kysely<Database>; now?: ()
         });
         return viewOf(row, trx);
       });
+      // The head's approval keeps App. 26 in kk and ru as stored renditions to be signed; after
+      // the commit, so a rendering failure never undoes the approval (forms/approval.ts).
+      if (view.status === 'approved' && step === 'organisation_head' && deps.storage) {
+        await storeApprovedForm({ db, storage: deps.storage }, actor, { kind: 'nomenclature', subjectId: view.id, load: () => loadNomenclatureForm(db, view.id, { now }) });
+      }
+      return view;
     },
 
     /** Takes a draft in approval back for changes: its recorded steps are cleared (audited with them). */

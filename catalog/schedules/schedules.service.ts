@@ -9,6 +9,9 @@ import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '.
 import { t, type Language } from '../../common/i18n';
 import { recordAudit, type Actor } from '../../audit/audit.service';
 import type { Database } from '../../database/database';
+import type { Storage } from '../../storage';
+import { storeApprovedForm } from '../../forms/approval';
+import { loadScheduleForm } from './form';
 import { SCHEDULE_APPROVERS, SCHEDULE_COMPILERS } from '../../access/policy';
 import {
   approveScheduleRow,
@@ -187,7 +190,12 @@ export function rowState(line: Pick<ScheduleLineRow, 'deadline'>, transfers: Mat
   return { state: daysLeft < 0 ? 'overdue' : 'due', daysLeft, transfer: null, late: false, returned: lastReturn, acceptedActId: accepted?.act_id ?? null };
 }
 
-export function createScheduleService(deps: { db: Kysely<Database>; now?: () => Date }) {
+export function createScheduleService(deps: {
+  db: Kysely<Database>;
+  now?: () => Date;
+  /** Where the approved App. 31 is kept (kk and ru PDF/A, forms/approval.ts); absent: not kept. */
+  storage?: Storage;
+}) {
   const { db } = deps;
   const now = deps.now ?? (() => new Date());
 
@@ -341,6 +349,8 @@ export function createScheduleService(deps: { db: Kysely<Database>; now?: () => 
         await approveScheduleRow(trx, schedule.id, approver);
         await recordAudit(trx, { actor, action: 'schedule.approve', objectType: 'transfer_schedule', objectId: schedule.id, details: { year: schedule.year, rows: Number(count.n), approvedBy: approver } });
       });
+      // The head's approval keeps App. 31 in kk and ru as stored renditions to be signed.
+      if (deps.storage) await storeApprovedForm({ db, storage: deps.storage }, actor, { kind: 'schedule', subjectId: schedule.id, load: () => loadScheduleForm(db, schedule.id) });
       return view(await load(schedule.id));
     },
 

@@ -7,6 +7,8 @@
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
+import { loadConfig } from '../../common/config';
+import { openStorage } from '../../storage';
 import { t, type Language } from '../../common/i18n';
 import { retentionText } from '../../catalog/retention/list-file';
 import {
@@ -150,7 +152,7 @@ export function register(program: Command): void {
       const year = parseYear(yearText, lang);
       const step = parseStep(opts.step, lang);
       const view = await withCatalog(({ db }) =>
-        createNomenclatureService({ db }).recordStep(cliActor(), year, { step, protocolNumber: opts.protocol ?? null, date: opts.date ?? null, name: opts.by ?? null, position: opts.position ?? null }),
+        createNomenclatureService({ db, storage: openStorage(loadConfig()) }).recordStep(cliActor(), year, { step, protocolNumber: opts.protocol ?? null, date: opts.date ?? null, name: opts.by ?? null, position: opts.position ?? null }),
       );
       if (opts.json) printJson(view);
       else process.stdout.write(describe(lang, view));

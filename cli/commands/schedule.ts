@@ -3,6 +3,8 @@
 // with the organisation head named (--by).
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
+import { loadConfig } from '../../common/config';
+import { openStorage } from '../../storage';
 import { t, type Language } from '../../common/i18n';
 import { createScheduleService, type ScheduleView } from '../../catalog/schedules';
 import { cliActor, withCatalog } from '../database';
@@ -108,7 +110,7 @@ export function register(program: Command): void {
     .requiredOption('--by <username>', t(lang, 'schedules.cli_opt_by'))
     .option('--json', t(lang, 'schedules.cli_opt_json'))
     .action(async (year: string, opts: { by: string; json?: boolean }) => {
-      const approved = await withCatalog(({ db }) => createScheduleService({ db }).approve(cliActor(), year.trim(), { onBehalfOf: opts.by }));
+      const approved = await withCatalog(({ db }) => createScheduleService({ db, storage: openStorage(loadConfig()) }).approve(cliActor(), year.trim(), { onBehalfOf: opts.by }));
       if (opts.json) printJson(approved);
       else process.stdout.write(t(lang, 'schedules.cli_approved', { year: approved.year }) + '\n');
     });

@@ -6,8 +6,6 @@ import Router from '@koa/router';
 import { ValidationError } from '../../common/errors';
 import type { Role } from '../../accounts/roles';
 import { EDITORS, NomenclatureFileInvalidError, STEP_ROLES, createNomenclatureService, describeFileProblem, type NomenclatureFileFormat, type StepInput } from '../../catalog/nomenclature';
-import { loadNomenclatureForm } from '../../catalog/nomenclature/form';
-import { storeApprovedForm } from '../../forms/approval';
 import { requireRole, requireUser, state } from '../auth';
 import { jsonBody } from '../body';
 import type { ServerDeps } from '../deps';
@@ -110,7 +108,7 @@ export function createRoutes(deps: ServerDeps): Router {
   const router = new Router();
   const anyUser = requireRole();
   const editors = requireRole(...EDITORS);
-  const nomenclature = createNomenclatureService({ db: deps.db, now: deps.now });
+  const nomenclature = createNomenclatureService({ db: deps.db, now: deps.now, storage: deps.storage });
 
   router.get('/api/nomenclatures', anyUser, async (ctx) => {
     ctx.body = { nomenclatures: await nomenclature.list() };
@@ -202,12 +200,7 @@ export function createRoutes(deps: ServerDeps): Router {
   router.post('/api/nomenclatures/:year/steps', requireRole(...STEP_RECORDERS), async (ctx) => {
     const { actor } = requireUser(ctx);
     const input = v.step(await jsonBody(ctx, SMALL));
-    const view = await nomenclature.recordStep(actor, yearParam(ctx.params.year), input);
-    // The head's approval keeps App. 26 in kk and ru as stored renditions to be signed (forms/approval.ts).
-    if (view.status === 'approved' && input.step === 'organisation_head') {
-      await storeApprovedForm({ db: deps.db, storage: deps.storage }, actor, { kind: 'nomenclature', subjectId: view.id, load: () => loadNomenclatureForm(deps.db, view.id, { now: deps.now }) });
-    }
-    ctx.body = view;
+    ctx.body = await nomenclature.recordStep(actor, yearParam(ctx.params.year), input);
   });
 
   router.post('/api/nomenclatures/:year/return', requireRole(...RETURNERS), async (ctx) => {

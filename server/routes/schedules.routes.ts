@@ -6,8 +6,6 @@ import Router from '@koa/router';
 import { ValidationError } from '../../common/errors';
 import { createScheduleService } from '../../catalog/schedules';
 import { SCHEDULE_APPROVERS, SCHEDULE_COMPILERS, SCHEDULE_READERS } from '../../access/policy';
-import { loadScheduleForm } from '../../catalog/schedules/form';
-import { storeApprovedForm } from '../../forms/approval';
 import { requireRole, requireUser, state } from '../auth';
 import { jsonBody } from '../body';
 import type { ServerDeps } from '../deps';
@@ -62,7 +60,7 @@ export function createRoutes(deps: ServerDeps): Router {
   const compilers = requireRole(...SCHEDULE_COMPILERS);
   const approvers = requireRole(...SCHEDULE_APPROVERS);
   const anyUser = requireRole();
-  const schedules = createScheduleService({ db: deps.db, now: deps.now });
+  const schedules = createScheduleService({ db: deps.db, now: deps.now, storage: deps.storage });
 
   router.get('/api/transfer-schedules', readers, async (ctx) => {
     ctx.body = { schedules: await schedules.list() };
@@ -111,10 +109,7 @@ export function createRoutes(deps: ServerDeps): Router {
   router.post('/api/transfer-schedules/:id/approve', approvers, async (ctx) => {
     const { actor } = requireUser(ctx);
     validateEmpty(await jsonBody(ctx, deps.jsonLimitBytes));
-    const view = await schedules.approve(actor, scheduleKey(ctx.params.id));
-    // The head's approval keeps App. 31 in kk and ru as stored renditions to be signed (forms/approval.ts).
-    await storeApprovedForm({ db: deps.db, storage: deps.storage }, actor, { kind: 'schedule', subjectId: view.id, load: () => loadScheduleForm(deps.db, view.id) });
-    ctx.body = view;
+    ctx.body = await schedules.approve(actor, scheduleKey(ctx.params.id));
   });
 
   return router;

@@ -12,6 +12,8 @@ import { createSignersService } from '../../accounts/signers.service';
 import { createUsersService } from '../../accounts/users.service';
 import type { Role } from '../../accounts/roles';
 import { createOrganisationService } from '../../catalog/organisation.service';
+import { createScheduleService } from '../../catalog/schedules/schedules.service';
+import { cliActor } from '../../cli/database';
 import { signDetached } from '../../validators/signature/index';
 import { createTestPki, type TestPki } from '../../validators/signature/testing/test-pki';
 import { validateBytes } from '../../validators/pdfa';
@@ -55,13 +57,13 @@ describeEachDatabase('approved forms stored and signed', (getDb) => {
     if (work) await rm(work, { recursive: true, force: true });
   });
 
-  async function expectStoredPdfa(kind: string, subjectId: string): Promise<{ id: string; language: string }[]> {
+  async function expectStoredPdfa(kind: string, subjectId: string, createdBy = 'director'): Promise<{ id: string; language: string }[]> {
     const listed = await as.archivist!.get(`/api/forms/${kind}/${subjectId}/renditions`);
     expect(listed.status).toBe(200);
     const renditions = listed.body.renditions as { id: string; language: string; format: string; signature: unknown }[];
     expect(renditions.map((r) => r.language).sort()).toEqual(['kk', 'ru']);
     for (const r of renditions) {
-      expect(r).toMatchObject({ format: 'pdf', signature: null, createdBy: 'director' });
+      expect(r).toMatchObject({ format: 'pdf', signature: null, createdBy });
       const content = await fetch(`${server.url}/api/form-renditions/${r.id}?content=1`, { headers: { cookie: [...as.archivist!.cookies].map(([k, v]) => `${k}=${v}`).join('; ') } });
       expect(content.status).toBe(200);
       expect(validateBytes(Buffer.from(await content.arrayBuffer())).compliant).toBe(true);
@@ -130,5 +132,17 @@ describeEachDatabase('approved forms stored and signed', (getDb) => {
     const signed = await as.director!.request('POST', `/api/form-renditions/${ru.id}/signature`, { json: { cms: Buffer.from(own).toString('base64') } });
     expect(signed.status).toBe(200);
     expect(signed.body.rendition.signature).toMatchObject({ signedBy: 'director' });
+  });
+
+  it('keeps App. 31 when the local operator records the head\'s approval (`muragat schedule approve`), as the web does', async () => {
+    const year = SCHEDULE_YEAR + 1;
+    const { db } = getDb();
+    expect((await as.archivist!.post('/api/transfer-schedules', { year })).status).toBe(201);
+    expect((await as.archivist!.post(`/api/transfer-schedules/${year}/rows`, { department: '01', deadline: `${year}-12-20`, responsible: 'archivist' })).status).toBe(201);
+    // What the CLI command does: the service with the configured storage, acting as the local operator.
+    const approved = await createScheduleService({ db, storage: server.deps.storage }).approve(cliActor(), String(year), { onBehalfOf: 'director' });
+    expect(approved.status).toBe('approved');
+    const operator = cliActor();
+    await expectStoredPdfa('schedule', approved.id, operator.username);
   });
 });
