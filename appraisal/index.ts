@@ -1,0 +1,25 @@
+// The appraisal domain (issue 12): the appraisal list with the appraiser's decisions, holds, and
+// destruction acts (BRIEF §9). Other domains use:
+//   loadActForExecution(db, actId)   — the act and its rows, for destruction/ to execute
+//   heldDossiers(db, dossierIds)     — which dossiers are under a legal or audit hold
+//   markActExecuted(trx, actId, …)   — the destruction mark on an approved act, audited
+export { heldDossiers, listHolds, getHold, placeHold, liftHold, HOLD_KINDS, HOLD_SCOPES, type HoldView, type PlaceHoldInput } from './holds';
+export {
+  createActsService,
+  loadActForExecution,
+  markActExecuted,
+  permanentInventoriesOf,
+  ACT_APPROVERS,
+  ACT_DRAFTERS,
+  ACT_READERS,
+  type ActForExecution,
+  type ActView,
+  type ActSummary,
+  type ActsService,
+  type ActsDeps,
+  type CommissionPort,
+  type CommissionDecision,
+  type AgendaItemKind,
+} from './acts';
+export { loadAppraisalDossiers, type AppraisalDossier } from './dossiers';
+export type { AppraisalTables, DestructionActStatus, HoldScope, HoldKind } from './tables';
