@@ -6,10 +6,13 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../database/database';
 import type { Role } from '../accounts/roles';
 import { recordAudit, type Actor } from '../audit/audit.service';
-import { NotFoundError, isAppError } from '../common/errors';
+import { ForbiddenError, NotFoundError, isAppError } from '../common/errors';
 import { findDossier } from '../ingest/dossier/queries';
 import { departmentCode, dossierDepartment, transferOwner } from './access.repository';
 import { assertMayUploadFor, mayReach, scopeOf, type DepartmentScope, type Subject } from './policy';
+import { dossierAccess, documentViews, isResearcher, recordResearcherRead, researcherContext, researcherViewOf, type ReadEvent } from './researcher.service';
+import type { ResearcherContext } from './researcher-filter';
+import type { ResearcherView } from './rules';
 
 /** What the access service needs to know of a user (UserView fits). */
 export interface AccessUser {
@@ -25,8 +28,46 @@ export interface ReachableDossier {
   department: string | null;
 }
 
-export function createAccessService(deps: { db: Kysely<Database> }) {
+/**
+ * What a route needs of a dossier for a researcher (staff are scoped by department only):
+ * `metadata` its description (the dossier page), `content` its documents' files (each document
+ * is then checked by `document()`), `whole` the dossier with every document at least described
+ * (internal inventory, forms, packages: they list every document). `whole` is the default, so a
+ * route that forgets to say gives away the least.
+ */
+export type DossierNeed = 'metadata' | 'content' | 'whole';
+
+export function createAccessService(deps: { db: Kysely<Database>; now?: () => Date }) {
   const { db } = deps;
+  const now = deps.now ?? (() => new Date());
+
+  /** 404 as for a missing dossier when a researcher may not see it; 403 "restricted until" when it shows its description only. */
+  async function assertResearcherMay(user: AccessUser, dossier: ReachableDossier, need: DossierNeed, idOrIndex: string): Promise<void> {
+    const view = await researcherViewOf(db, user, { dossierId: dossier.id }, now());
+    if (view === 'none') throw new NotFoundError('ingest.dossier_not_found', 'ingest.dossier_not_found', { id: idOrIndex });
+    if (need === 'metadata') return;
+    if (view !== 'full') throw await restricted(dossier.id, null);
+    if (need === 'whole') {
+      const views = await documentViews(db, user, dossier.id, now());
+      const hidden = [...views].find(([, v]) => v === 'none');
+      if (hidden) throw await restricted(dossier.id, hidden[0]);
+    }
+  }
+
+  /** The refusal a researcher can understand: what is closed and from when it opens (if ever). */
+  async function restricted(dossierId: string, position: number | null): Promise<ForbiddenError> {
+    const a = await dossierAccess(db, dossierId);
+    const doc = position === null ? undefined : a.documents.find((d) => d.position === position);
+    // A document is checked only once its dossier opened in full, so its own rule is the closing one.
+    const rule = doc ? doc.rule : a.rule;
+    const until = rule.kind === 'official_use' ? null : rule.until ?? null;
+    return new ForbiddenError(
+      until ? 'access.restricted_until' : 'access.restricted',
+      until ? 'access.restricted_until' : 'access.restricted',
+      { until: until ?? '', dossier: a.caseIndex, ...(position !== null ? { position } : {}) },
+      { until, kind: rule.kind, dossier: a.caseIndex, ...(position !== null ? { position } : {}) },
+    );
+  }
 
   async function subject(user: AccessUser): Promise<Subject> {
     return { userId: user.id, username: user.username, roles: user.roles, departmentCode: await departmentCode(db, user.departmentId) };
@@ -36,18 +77,57 @@ export function createAccessService(deps: { db: Kysely<Database> }) {
     return scopeOf(await subject(user));
   }
 
-  return {
+  const api = {
     subject,
     scope,
 
-    /** The dossier named by id or case index, or the same 404 as a missing one. */
-    async dossier(user: AccessUser, idOrIndex: string): Promise<ReachableDossier> {
+    /**
+     * The dossier named by id or case index, or the same 404 as a missing one: another
+     * department's for department staff, one a researcher may not see (access rules, p.212).
+     * `need` says what the route gives away (default the whole dossier); `read` records a
+     * researcher's view or download in the audit log.
+     */
+    async dossier(user: AccessUser, idOrIndex: string, options: { need?: DossierNeed; read?: Omit<ReadEvent, 'dossierId' | 'caseIndex'> } = {}): Promise<ReachableDossier> {
       const row = await findDossier(db, idOrIndex);
       const department = await dossierDepartment(db, row.id);
       if (!mayReach(await scope(user), department)) {
         throw new NotFoundError('ingest.dossier_not_found', 'ingest.dossier_not_found', { id: idOrIndex });
       }
-      return { id: row.id, caseIndex: row.case_index, department };
+      const found = { id: row.id, caseIndex: row.case_index, department };
+      if (isResearcher(user.roles)) {
+        await assertResearcherMay(user, found, options.need ?? 'whole', idOrIndex);
+        if (options.read) await recordResearcherRead(db, actorOf(user), { ...options.read, dossierId: found.id, caseIndex: found.caseIndex });
+      }
+      return found;
+    },
+
+    /**
+     * A document's file for this user: the dossier as `dossier(…, { need: 'content' })`, then the
+     * document's own rule (404 when hidden, 403 "restricted until" when described only).
+     */
+    async document(user: AccessUser, idOrIndex: string, position: number, read?: Omit<ReadEvent, 'dossierId' | 'caseIndex' | 'position'>): Promise<ReachableDossier> {
+      const d = await api.dossier(user, idOrIndex, { need: 'content' });
+      if (!isResearcher(user.roles)) return d;
+      const view = await researcherViewOf(db, user, { dossierId: d.id, position }, now());
+      if (view === 'none') throw new NotFoundError('ingest.document_not_in_dossier', 'ingest.document_not_in_dossier', { position, dossier: d.caseIndex });
+      if (view !== 'full') throw await restricted(d.id, position);
+      if (read) await recordResearcherRead(db, actorOf(user), { ...read, dossierId: d.id, caseIndex: d.caseIndex, position });
+      return d;
+    },
+
+    /** The views of a dossier's documents for this user, by position ('full' for staff). */
+    documentViews(user: AccessUser, dossierId: string): Promise<Map<number, ResearcherView>> {
+      return documentViews(db, user, dossierId, now());
+    },
+
+    /** The SQL context of this user's researcher filter, or null for staff (who are not filtered by it). */
+    researcher(user: AccessUser): ResearcherContext | null {
+      return isResearcher(user.roles) ? researcherContext(user, now()) : null;
+    },
+
+    /** Records a researcher's view or download (staff reads are not recorded here). */
+    recordRead(user: AccessUser, event: ReadEvent): Promise<void> {
+      return recordResearcherRead(db, actorOf(user), event);
     },
 
     /** Throws the same 404 as a missing transfer unless the user may reach it. */
@@ -90,6 +170,11 @@ export function createAccessService(deps: { db: Kysely<Database> }) {
       }
     },
   };
+  return api;
+}
+
+function actorOf(user: AccessUser): Actor {
+  return { userId: user.id, username: user.username, roles: [...user.roles] };
 }
 
 export type AccessService = ReturnType<typeof createAccessService>;

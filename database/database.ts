@@ -19,6 +19,7 @@ import type { DestructionTables } from '../destruction/tables';
 import type { ResearchTables } from '../research/tables';
 import type { SearchTables } from '../search/tables';
 import type { PreservationTables } from '../preservation/tables';
+import type { AccessTables } from '../access/tables';
 
 export interface Database extends DatabaseTables, AccountTables, AuditTables, CatalogTables, IngestTables, SessionTables, StorageTables, SignerTables, JobTables, RetentionTables, InventoryTables, ScheduleTables, AcceptanceTables, FormTables,
-  CommissionTables, AppraisalTables, DestructionTables, ResearchTables, SearchTables, PreservationTables {}
+  CommissionTables, AppraisalTables, DestructionTables, ResearchTables, SearchTables, PreservationTables, AccessTables {}

@@ -6,7 +6,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Migrator, sql, type Kysely, type Migration, type MigrationProvider, type MigrationResultSet } from 'kysely';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-export const MIGRATION_FOLDERS = ['database', 'accounts', 'audit', 'catalog', 'storage', 'ingest', 'validators', 'jobs', 'forms', 'commission', 'appraisal', 'destruction', 'research', 'search', 'preservation'].map((d) => path.join(root, d, 'migrations'));
+export const MIGRATION_FOLDERS = ['database', 'accounts', 'audit', 'catalog', 'storage', 'ingest', 'validators', 'jobs', 'forms', 'commission', 'appraisal', 'destruction', 'research', 'search', 'preservation', 'access'].map((d) => path.join(root, d, 'migrations'));
 
 class FolderMigrationProvider implements MigrationProvider {
   async getMigrations(): Promise<Record<string, Migration>> {
