@@ -37,7 +37,7 @@ export interface ProtocolModel {
 export const PROTOCOL_TEXT = {
   ru: {
     title: 'ПРОТОКОЛ',
-    of: (commission: string) => `заседания: ${commission}`,
+    of: 'заседания экспертной комиссии',
     number: (n: string) => `№ ${n}`,
     date: 'Дата',
     place: 'Место проведения',
@@ -67,7 +67,7 @@ export const PROTOCOL_TEXT = {
   },
   kk: {
     title: 'ХАТТАМА',
-    of: (commission: string) => `отырысының: ${commission}`,
+    of: 'сараптау комиссиясы отырысының',
     number: (n: string) => `№ ${n}`,
     date: 'Күні',
     place: 'Өткізілген орны',
@@ -117,7 +117,10 @@ export function protocolDocument(model: ProtocolModel, lang: ProtocolLanguage): 
   const blocks: Block[] = [];
   const head: StackItem[] = [];
   if (model.organisation) head.push(text(model.organisation[lang] || model.organisation.kk || model.organisation.ru, { align: 'center', bold: true }));
-  head.push(...titleItems([T.title, T.of(model.commission[lang]), T.number(model.number)], 13));
+  // The commission's own name (as its settings keep it) under the organisation, then the title.
+  head.push(text(model.commission[lang], { align: 'center' }));
+  head.push({ kind: 'space', height: 4 });
+  head.push(...titleItems([T.title, T.of, T.number(model.number)], 13));
   head.push({ kind: 'space', height: 6 });
   head.push(text(`${T.date}: ${formatDate(model.date)}`));
   head.push(text(`${T.place}: ${model.place}`));
