@@ -30,16 +30,20 @@ import prepareRu from '../../../common/i18n/prepare/ru.json';
 import formsEn from '../../../common/i18n/forms/en.json';
 import formsKk from '../../../common/i18n/forms/kk.json';
 import formsRu from '../../../common/i18n/forms/ru.json';
+// The expert commission's workspace (ui/src/pages/Commission*.svelte).
+import commissionEn from '../../../common/i18n/commission/en.json';
+import commissionKk from '../../../common/i18n/commission/kk.json';
+import commissionRu from '../../../common/i18n/commission/ru.json';
 
 export const LANGUAGES = ['kk', 'ru', 'en'] as const;
 export type Language = (typeof LANGUAGES)[number];
 export const DEFAULT_LANGUAGE: Language = 'kk';
 
-export type MessageKey = keyof typeof nomenclatureKk | keyof typeof inventoriesKk | keyof typeof kk | keyof typeof signersKk | keyof typeof retentionKk | keyof typeof schedulesKk | keyof typeof acceptanceKk | keyof typeof prepareKk | keyof typeof formsKk;
+export type MessageKey = keyof typeof nomenclatureKk | keyof typeof inventoriesKk | keyof typeof kk | keyof typeof signersKk | keyof typeof retentionKk | keyof typeof schedulesKk | keyof typeof acceptanceKk | keyof typeof prepareKk | keyof typeof formsKk | keyof typeof commissionKk;
 export const CATALOGS: Record<Language, Record<string, string>> = {
-  kk: { ...kk, ...nomenclatureKk, ...inventoriesKk, ...signersKk, ...retentionKk, ...schedulesKk, ...acceptanceKk, ...prepareKk, ...formsKk },
-  ru: { ...ru, ...nomenclatureRu, ...inventoriesRu, ...signersRu, ...retentionRu, ...schedulesRu, ...acceptanceRu, ...prepareRu, ...formsRu },
-  en: { ...en, ...nomenclatureEn, ...inventoriesEn, ...signersEn, ...retentionEn, ...schedulesEn, ...acceptanceEn, ...prepareEn, ...formsEn },
+  kk: { ...kk, ...nomenclatureKk, ...inventoriesKk, ...signersKk, ...retentionKk, ...schedulesKk, ...acceptanceKk, ...prepareKk, ...formsKk, ...commissionKk },
+  ru: { ...ru, ...nomenclatureRu, ...inventoriesRu, ...signersRu, ...retentionRu, ...schedulesRu, ...acceptanceRu, ...prepareRu, ...formsRu, ...commissionRu },
+  en: { ...en, ...nomenclatureEn, ...inventoriesEn, ...signersEn, ...retentionEn, ...schedulesEn, ...acceptanceEn, ...prepareEn, ...formsEn, ...commissionEn },
 };
 
 /** BCP 47 tags for dates and numbers: Kazakh and Russian as used in Kazakhstan. */
