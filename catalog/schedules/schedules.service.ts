@@ -32,6 +32,7 @@ import {
   type ScheduleRow,
 } from './schedules.repository';
 import type { ScheduleStatus } from './tables';
+import type { PersonView, ReminderView, RowState, ScheduleRowView, ScheduleSummary, ScheduleView } from './views';
 
 /** Where the archive is: "today" and the days left are counted on its calendar, not the server's. */
 export const ARCHIVE_TIME_ZONE = 'Asia/Almaty';
@@ -41,65 +42,8 @@ export const ARCHIVE_TIME_ZONE = 'Asia/Almaty';
  * `processing`: a transfer is being uploaded or processed; `accepted`: the archive accepted it;
  * `due` / `overdue`: nothing received yet (or what came was returned), by the deadline.
  */
-export type RowState = 'due' | 'overdue' | 'processing' | 'received' | 'accepted';
+export type { RowState, PersonView, ScheduleRowView, ScheduleSummary, ScheduleView, ReminderView } from './views';
 export const ROW_STATES: readonly RowState[] = ['due', 'overdue', 'processing', 'received', 'accepted'];
-
-export interface PersonView {
-  userId: string | null;
-  username?: string;
-  name: string | null;
-  position: string | null;
-}
-
-export interface ScheduleRowView {
-  id: string;
-  position: number;
-  department: { id: string; code: string; nameKk: string; nameRu: string };
-  deadline: string;
-  responsible: PersonView & { userId: string; username: string; name: string };
-  note: string | null;
-  state: RowState;
-  /** Days from today to the deadline: negative when past. */
-  daysLeft: number;
-  /** The transfer that decided the state (the one awaiting a decision, being processed, or accepted). */
-  transfer: { id: string; sourceName: string; receivedAt: string; status: string } | null;
-  /** Received (or accepted) after the deadline. */
-  late: boolean;
-  /** The latest return of this row's transfers, when nothing newer has come. */
-  returned: { transferId: string; reason: string; at: string } | null;
-  acceptedActId: string | null;
-}
-
-export interface ScheduleSummary {
-  id: string;
-  year: number;
-  recordsYear: number;
-  number: string | null;
-  place: string | null;
-  status: ScheduleStatus;
-  createdAt: string;
-  compiledBy: PersonView | null;
-  approvedBy: PersonView | null;
-  approvedAt: string | null;
-  rowCount: number;
-}
-
-export interface ScheduleView extends ScheduleSummary {
-  rows: ScheduleRowView[];
-  /** How many rows are in each state. */
-  counts: Record<RowState, number>;
-  /** The date the states were computed for (YYYY-MM-DD, the archive's calendar). */
-  today: string;
-}
-
-export interface ReminderView {
-  scheduleId: string;
-  year: number;
-  recordsYear: number;
-  /** `responsible`: the user is the row's responsible person; `archive`: the user keeps the archive. */
-  audience: 'responsible' | 'archive';
-  row: ScheduleRowView;
-}
 
 export interface CreateScheduleInput {
   year: number;

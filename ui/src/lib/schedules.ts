@@ -1,41 +1,9 @@
 // Shapes and words shared by the transfer schedule pages (App. 31) and the acceptance panel.
 import type { MessageKey } from './messages';
 
-export type RowState = 'due' | 'overdue' | 'processing' | 'received' | 'accepted';
-export interface PersonView { userId: string | null; username?: string; name: string | null; position: string | null }
-export interface ScheduleRowView {
-  id: string;
-  position: number;
-  department: { id: string; code: string; nameKk: string; nameRu: string };
-  deadline: string;
-  responsible: PersonView & { username: string; name: string };
-  note: string | null;
-  state: RowState;
-  daysLeft: number;
-  transfer: { id: string; sourceName: string; receivedAt: string; status: string } | null;
-  late: boolean;
-  returned: { transferId: string; reason: string; at: string } | null;
-  acceptedActId: string | null;
-}
-export interface ScheduleSummary {
-  id: string;
-  year: number;
-  recordsYear: number;
-  number: string | null;
-  place: string | null;
-  status: 'draft' | 'approved';
-  createdAt: string;
-  compiledBy: PersonView | null;
-  approvedBy: PersonView | null;
-  approvedAt: string | null;
-  rowCount: number;
-}
-export interface ScheduleView extends ScheduleSummary {
-  rows: ScheduleRowView[];
-  counts: Record<RowState, number>;
-  today: string;
-}
-export interface ReminderView { scheduleId: string; year: number; recordsYear: number; audience: 'responsible' | 'archive'; row: ScheduleRowView }
+// The API's own types (catalog/schedules/views.ts), so the pages cannot drift from it.
+import type { ScheduleRowView } from '../../../catalog/schedules/views';
+export type { RowState, PersonView, ScheduleRowView, ScheduleSummary, ScheduleView, ReminderView } from '../../../catalog/schedules/views';
 
 /** YYYY-MM-DD as the reader writes dates (DD.MM.YYYY in kk and ru, as the forms print them). */
 export function day(date: string): string {
