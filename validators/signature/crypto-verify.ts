@@ -1,13 +1,16 @@
-// Maps CMS/X.509 signature algorithm identifiers to a verification with Node's crypto (OpenSSL):
-// RSA PKCS#1 v1.5, RSASSA-PSS, ECDSA. GOST and SHA-1 are recognised and refused by name so
+// Maps CMS/X.509 signature algorithm identifiers to a verification: RSA PKCS#1 v1.5, RSASSA-PSS
+// and ECDSA with Node's crypto (OpenSSL), the GOST families of gost.ts (NCA RK and Russian OIDs)
+// with @noble/curves. SHA-1 and GOST variants not mapped are recognised and refused by name so
 // the report can say "cannot verify" precisely instead of "invalid".
 import { constants, createPublicKey, verify } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { HASH_BY_OID, OID, type HashName, isGostOid } from './asn1-util';
+import { gostSignatureAlgorithm, readGostPublicKey, verifyGost, type GostSignatureAlgorithm } from './gost';
 
 export type ResolvedAlgorithm =
   | { supported: true; kind: 'rsa' | 'pss' | 'ecdsa'; hash: HashName; saltLength?: number; label: string }
+  | { supported: true; kind: 'gost'; gost: GostSignatureAlgorithm; label: string }
   | { supported: false; gost: boolean; label: string; oid: string };
 
 const RSA_HASH: Record<string, HashName> = {
@@ -47,6 +50,8 @@ function withHash(kind: 'rsa' | 'pss' | 'ecdsa', hash: HashName | undefined, oid
  */
 export function resolveSignatureAlgorithm(alg: pkijs.AlgorithmIdentifier, digestOid?: string): ResolvedAlgorithm {
   const oid = alg.algorithmId;
+  const gost = gostSignatureAlgorithm(oid, digestOid);
+  if (gost) return { supported: true, kind: 'gost', gost, label: gost.label };
   if (isGostOid(oid) || (digestOid && isGostOid(digestOid))) return unsupported(isGostOid(oid) ? oid : digestOid!);
   if (oid in RSA_HASH) return withHash('rsa', RSA_HASH[oid], oid, 'RSA PKCS#1 v1.5');
   if (oid in ECDSA_HASH) return withHash('ecdsa', ECDSA_HASH[oid], oid, 'ECDSA');
@@ -69,8 +74,17 @@ export function resolveSignatureAlgorithm(alg: pkijs.AlgorithmIdentifier, digest
   return unsupported(oid);
 }
 
-/** true/false: the signature does/does not verify with this key (a key of the wrong type is false). */
-export function verifyWithKey(spkiDer: Uint8Array, alg: Extract<ResolvedAlgorithm, { supported: true }>, data: Uint8Array, signature: Uint8Array): boolean {
+/**
+ * true/false: the signature does/does not verify with this key (a key of the wrong type is
+ * false); null: a GOST key on a parameter set not mapped, so it cannot be decided.
+ */
+export function verifyWithKey(spkiDer: Uint8Array, alg: Extract<ResolvedAlgorithm, { supported: true }>, data: Uint8Array, signature: Uint8Array): boolean | null {
+  if (alg.kind === 'gost') {
+    const key = readGostPublicKey(spkiDer);
+    if (key === 'unknown-curve') return null;
+    if (typeof key === 'string') return false;
+    return verifyGost(key, alg.gost, data, signature);
+  }
   let key;
   try {
     key = createPublicKey({ key: Buffer.from(spkiDer), format: 'der', type: 'spki' });

@@ -6,6 +6,7 @@ import * as pkijs from 'pkijs';
 import { ValidationError } from '../../common/errors';
 import { OID, HASH_BY_OID, type HashName, bytesEqual, ensureEngine, parseDer, toArrayBuffer } from './asn1-util';
 import { tripleDesCbcDecrypt } from './des';
+import { gostPublicPointMatches, readGostPrivateKey, readGostPublicKey } from './gost';
 import { rc2CbcDecrypt } from './rc2';
 
 export interface Pkcs12Contents {
@@ -276,7 +277,16 @@ export async function loadPkcs12(pkcs12: Uint8Array, password: string): Promise<
   const certs = certBags.map((b) => ({ bag: b, cert: pkijs.Certificate.fromBER(toArrayBuffer(b.der)) }));
 
   let mine = key.localKeyId ? certs.find((c) => c.bag.localKeyId && bytesEqual(c.bag.localKeyId, key.localKeyId!)) : undefined;
-  if (!mine) {
+  const keyInfo = pkijs.PrivateKeyInfo.fromBER(toArrayBuffer(key.der));
+  const gostKey = readGostPrivateKey(keyInfo.privateKeyAlgorithm.algorithmId, keyInfo.privateKeyAlgorithm.algorithmParams,
+    new Uint8Array(keyInfo.privateKey.valueBlock.valueHexView));
+  if (!mine && typeof gostKey !== 'string') {
+    // GOST keys are not WebCrypto keys: compare public points on the curve instead.
+    mine = certs.find((c) => {
+      const pub = readGostPublicKey(new Uint8Array(c.cert.subjectPublicKeyInfo.toSchema().toBER(false)));
+      return typeof pub !== 'string' && gostPublicPointMatches(gostKey, pub);
+    });
+  } else if (!mine) {
     // No localKeyId: match the certificate's public key against the private key's.
     const privateKey = await importPrivateKey(key.der, true);
     const pub = await publicJwk(privateKey.key);

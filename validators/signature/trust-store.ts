@@ -1,11 +1,14 @@
 // Loads the trust folder (MURAGAT_TRUST_DIR): self-signed certificates are trust anchors,
 // other certificates are intermediates that may complete a chain, and CRLs give offline
-// revocation data. Files may be PEM (several blocks) or DER, any extension.
+// revocation data. Files may be PEM (several blocks) or DER, any extension. Certificates in
+// its `anchors/` sub-folder are anchors even when not self-signed: NCA RK's test and
+// production roots are often not at hand, and its issuing CA is then the point of trust.
 import { createHash } from 'node:crypto';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import * as pkijs from 'pkijs';
 import { decodeDerOrPem, toArrayBuffer } from './asn1-util';
+import type { TrustMaterial } from './types';
 
 export interface LoadedCertificate {
   cert: pkijs.Certificate;
@@ -65,6 +68,9 @@ export async function loadTrustStore(dir: string): Promise<TrustStore> {
   } catch {
     return { dir, anchors: [], intermediates: [], crls: [], skipped: [], exists: false };
   }
+  if (names.includes(ANCHORS_DIR)) {
+    names.push(...(await readdir(path.join(dir, ANCHORS_DIR)).catch(() => [] as string[])).sort().map((n) => `${ANCHORS_DIR}/${n}`));
+  }
   const files: { name: string; file: string; size: number }[] = [];
   const parts: string[] = [];
   for (const name of names) {
@@ -81,6 +87,8 @@ export async function loadTrustStore(dir: string): Promise<TrustStore> {
   cache.set(dir, { fingerprint, store });
   return store;
 }
+
+const ANCHORS_DIR = 'anchors';
 
 async function readStore(dir: string, files: { name: string; file: string; size: number }[]): Promise<TrustStore> {
   const store: TrustStore = { dir, anchors: [], intermediates: [], crls: [], skipped: [], exists: true };
@@ -101,7 +109,8 @@ async function readStore(dir: string, files: { name: string; file: string; size:
       seen.add(key);
       const parsed = parseBlock(der);
       if (parsed.cert) {
-        (isSelfIssued(parsed.cert) ? store.anchors : store.intermediates).push({ cert: parsed.cert, der, source: name });
+        const anchor = name.startsWith(`${ANCHORS_DIR}/`) || isSelfIssued(parsed.cert);
+        (anchor ? store.anchors : store.intermediates).push({ cert: parsed.cert, der, source: name });
       } else if (parsed.crl) {
         store.crls.push({ crl: parsed.crl, der, source: name });
       } else {
@@ -109,5 +118,30 @@ async function readStore(dir: string, files: { name: string; file: string; size:
       }
     }
   }
+  return store;
+}
+
+/**
+ * A store from trust material held in memory (an AIP's evidence): every given anchor is
+ * trusted; no folder is read. Unreadable blocks are listed in `skipped`.
+ */
+export function trustStoreFrom(material: TrustMaterial, label = 'evidence'): TrustStore {
+  const store: TrustStore = { dir: label, anchors: [], intermediates: [], crls: [], skipped: [], exists: true };
+  const seen = new Set<string>();
+  const add = (bytes: Uint8Array, index: number, role: 'anchor' | 'certificate' | 'crl') => {
+    for (const der of decodeDerOrPem(bytes)) {
+      const key = derKey(der);
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const parsed = parseBlock(der);
+      const source = `${label}:${role}#${index + 1}`;
+      if (parsed.cert && role !== 'crl') (role === 'anchor' ? store.anchors : store.intermediates).push({ cert: parsed.cert, der, source });
+      else if (parsed.crl && role === 'crl') store.crls.push({ crl: parsed.crl, der, source });
+      else store.skipped.push({ file: source, reason: role === 'crl' ? 'not a CRL' : 'not a certificate' });
+    }
+  };
+  material.anchors.forEach((b, i) => add(b, i, 'anchor'));
+  (material.certificates ?? []).forEach((b, i) => add(b, i, 'certificate'));
+  (material.crls ?? []).forEach((b, i) => add(b, i, 'crl'));
   return store;
 }

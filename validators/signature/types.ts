@@ -43,8 +43,42 @@ export interface VerifySignatureInput {
   content?: Uint8Array | string;
   /** Folder of trust anchors, intermediates and CRLs (PEM or DER); default: config trustDir. */
   trustDir?: string;
+  /**
+   * Trust material given directly instead of the folder (re-verification from an AIP's stored
+   * evidence): anchors are trusted as they are, self-signed or not (an NCA RK intermediate CA
+   * may be the anchor); certificates may complete a chain; CRLs give revocation.
+   */
+  trust?: TrustMaterial;
   /** Verification time, used when the signature carries no signing time; default: now. */
   at?: Date;
   /** Language of check messages and reasons; default Kazakh. */
   lang?: 'kk' | 'ru' | 'en';
+}
+
+export interface TrustMaterial {
+  anchors: Uint8Array[];
+  certificates?: Uint8Array[];
+  crls?: Uint8Array[];
+}
+
+export interface VerifyCertificateInput {
+  /** The certificate to check (DER or PEM). */
+  certificate: Uint8Array;
+  /** File name or label of the certificate, for messages. */
+  name?: string;
+  /** Other certificates that may complete the chain (DER or PEM). */
+  certificates?: Uint8Array[];
+  trustDir?: string;
+  trust?: TrustMaterial;
+  /** Time at which the certificate must have been valid and not revoked; default now. */
+  at?: Date;
+  lang?: 'kk' | 'ru' | 'en';
+}
+
+export interface CertificateReport {
+  verdict: SignatureVerdict;
+  reason?: string;
+  certificate: SignerInfo;
+  checks: SignatureCheck[];
+  evidence: { certificates: Uint8Array[]; crls: Uint8Array[] };
 }

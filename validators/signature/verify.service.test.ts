@@ -217,38 +217,47 @@ describe('verifySignature on signatures made by openssl cms -sign', () => {
     expect(checkOf(report, 'message_digest').ok).toBeNull();
   });
 
-  it('reports GOST algorithms as cannot-verify, not invalid', async () => {
-    const cms = rewrite(await opensslSign(), (signed) => {
+  it('checks GOST names cryptographically: an RSA signature relabelled GOST is invalid, an unmapped GOST variant cannot be verified', async () => {
+    // Names prove nothing: a signature claiming GOST 34.310-2004 is checked with that algorithm
+    // against the certificate's key (RSA here), and fails.
+    const relabelled = rewrite(await opensslSign(), (signed) => {
       const si = signed.signerInfos[0]!;
       si.digestAlgorithm = new pkijs.AlgorithmIdentifier({ algorithmId: '1.2.398.3.10.1.3.1' });
-      si.signatureAlgorithm = new pkijs.AlgorithmIdentifier({ algorithmId: '1.2.398.3.10.1.1.1.1' });
+      si.signatureAlgorithm = new pkijs.AlgorithmIdentifier({ algorithmId: '1.2.398.3.10.1.1.1.2' });
     });
-    const report = await verifySignature({ signature: cms, content: docPath, trustDir: pki.trustDir, lang: 'en' });
-    expect(report.verdict).toBe('cannot-verify');
-    const algorithm = checkOf(report, 'algorithm');
+    const report = await verifySignature({ signature: relabelled, content: docPath, trustDir: pki.trustDir, lang: 'en' });
+    expect(report.verdict).toBe('invalid');
+    expect(checkOf(report, 'algorithm').message).toContain('GOST 34.310-2004');
+    expect(checkOf(report, 'message_digest').ok).toBe(false);
+    expect(checkOf(report, 'signature').ok).toBe(false);
+
+    // GOST R 34.10-94 (1.2.643.2.2.4) is not implemented: cannot verify, never valid nor invalid.
+    const unmapped = rewrite(await opensslSign(), (signed) => {
+      signed.signerInfos[0]!.signatureAlgorithm = new pkijs.AlgorithmIdentifier({ algorithmId: '1.2.643.2.2.4' });
+    });
+    const other = await verifySignature({ signature: unmapped, content: docPath, trustDir: pki.trustDir, lang: 'en' });
+    expect(other.verdict).toBe('cannot-verify');
+    const algorithm = checkOf(other, 'algorithm');
     expect(algorithm.ok).toBeNull();
     expect(algorithm.message).toContain('GOST');
-    expect(checkOf(report, 'signature').ok).toBeNull();
-    expect(report.signers[0]!.checks.some((c) => c.ok === false)).toBe(false);
-
-    const russian = rewrite(await opensslSign(), (signed) => {
-      signed.signerInfos[0]!.signatureAlgorithm = new pkijs.AlgorithmIdentifier({ algorithmId: '1.2.643.7.1.1.3.2' });
-    });
-    expect((await verifySignature({ signature: russian, content: docPath, trustDir: pki.trustDir })).verdict).toBe('cannot-verify');
+    expect(checkOf(other, 'signature').ok).toBeNull();
+    expect(other.signers[0]!.checks.some((c) => c.ok === false)).toBe(false);
   });
 
-  it('reports a certificate signed with GOST in the chain as cannot-verify', async () => {
-    // The signer's certificate claims a GOST signature by its CA (as NCA RK certificates do).
-    const cms = rewrite(await opensslSign(), (signed) => {
+  it('checks a certificate that claims a GOST signature by its CA: a false claim breaks the chain, an unmapped one cannot be verified', async () => {
+    const withCertAlgorithm = async (oid: string) => rewrite(await opensslSign(), (signed) => {
       for (const c of signed.certificates as pkijs.Certificate[]) {
         if (c.subject.typesAndValues.some((tv) => tv.type === '2.5.4.5')) {
-          c.signatureAlgorithm = new pkijs.AlgorithmIdentifier({ algorithmId: '1.2.398.3.10.1.1.1.2' });
+          c.signatureAlgorithm = new pkijs.AlgorithmIdentifier({ algorithmId: oid });
         }
       }
     });
-    const report = await verifySignature({ signature: cms, content: docPath, trustDir: pki.trustDir });
-    expect(report.verdict).toBe('cannot-verify');
-    expect(checkOf(report, 'chain').ok).toBeNull();
+    const forged = await verifySignature({ signature: await withCertAlgorithm('1.2.398.3.10.1.1.1.2'), content: docPath, trustDir: pki.trustDir });
+    expect(forged.verdict).toBe('invalid');
+    expect(checkOf(forged, 'chain').ok).toBe(false);
+    const unmapped = await verifySignature({ signature: await withCertAlgorithm('1.2.643.2.2.4'), content: docPath, trustDir: pki.trustDir });
+    expect(unmapped.verdict).toBe('cannot-verify');
+    expect(checkOf(unmapped, 'chain').ok).toBeNull();
   });
 
   it('rejects input that is not CMS', async () => {

@@ -2,7 +2,8 @@
 // signature over the signed attributes, RFC 3161 signature timestamp, path to a trust anchor
 // from the trust folder, validity at signing time, key usage and offline CRL revocation.
 // Every check is reported; the verdict is `valid` only when every check passed, `invalid`
-// when one failed and `cannot-verify` when one could not be decided (GOST, no CRL, no content…).
+// when one failed and `cannot-verify` when one could not be decided (an unmapped algorithm, no
+// CRL, no content…). GOST (NCA RK and Russian) is verified cryptographically through gost.ts.
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { access, constants, readFile } from 'node:fs/promises';
@@ -12,21 +13,37 @@ import { loadConfig } from '../../common/config';
 import { ValidationError } from '../../common/errors';
 import { DEFAULT_LANGUAGE, t, type Language } from '../../common/i18n';
 import {
-  HASH_BY_OID, OID, type HashName, bytesEqual, decodeDerOrPem, ensureEngine, formatName, isGostOid, isoTime,
+  HASH_BY_OID, OID, type HashName, bytesEqual, decodeDerOrPem, ensureEngine, formatName, isoTime,
   kazakhIdentifiers, toArrayBuffer, toHex,
 } from './asn1-util';
 import { nodeHashName, resolveSignatureAlgorithm, spkiOf, verifyWithKey, type ResolvedAlgorithm } from './crypto-verify';
-import { derKey, isSelfIssued, loadTrustStore, type LoadedCertificate, type LoadedCrl, type TrustStore } from './trust-store';
-import type { SignatureCheck, SignatureReport, SignatureVerdict, SignerInfo, SignerReport, VerifySignatureInput } from './types';
+import { GOST_DIGEST_BY_OID, gostDigest, type GostDigestName } from './gost';
+import { derKey, isSelfIssued, loadTrustStore, trustStoreFrom, type LoadedCertificate, type LoadedCrl, type TrustStore } from './trust-store';
+import type {
+  CertificateReport, SignatureCheck, SignatureReport, SignatureVerdict, SignerInfo, SignerReport, TrustMaterial, VerifyCertificateInput,
+  VerifySignatureInput,
+} from './types';
 
 const MAX_PATH_LENGTH = 10;
 const CLOCK_SKEW_MS = 5 * 60_000;
 
 type Translate = (key: string, params?: Record<string, unknown>) => string;
 
+/** Digests a signature may name: SHA-2 (and SHA-1, refused later) or a GOST hash. */
+type DigestName = HashName | GostDigestName;
+const DIGEST_BY_OID: Record<string, DigestName> = { ...HASH_BY_OID, ...GOST_DIGEST_BY_OID };
+
+function isGostDigest(name: DigestName): name is GostDigestName {
+  return !name.startsWith('SHA-');
+}
+
+function hashBytes(name: DigestName, data: Uint8Array): Uint8Array {
+  return isGostDigest(name) ? gostDigest(name, data) : new Uint8Array(createHash(nodeHashName(name)).update(data).digest());
+}
+
 interface Content {
   /** Digest of the content with the given hash, or null when no content is available. */
-  digest(hash: HashName): Promise<Uint8Array | null>;
+  digest(hash: DigestName): Promise<Uint8Array | null>;
   bytes(): Promise<Uint8Array | null>;
 }
 
@@ -114,12 +131,18 @@ function octetBytes(node: asn1js.OctetString): Uint8Array {
 }
 
 function contentFrom(source: Uint8Array | string | undefined): Content {
-  const cache = new Map<HashName, Uint8Array>();
+  const cache = new Map<DigestName, Uint8Array>();
   return {
     async digest(hash) {
       if (source === undefined) return null;
       const cached = cache.get(hash);
       if (cached) return cached;
+      if (isGostDigest(hash)) {
+        // The GOST library hashes in one piece: the content is read whole (documents ≤ 95 MB, p.147).
+        const out = gostDigest(hash, typeof source === 'string' ? new Uint8Array(await readFile(source)) : source);
+        cache.set(hash, out);
+        return out;
+      }
       const h = createHash(nodeHashName(hash));
       if (typeof source === 'string') {
         // Documents reach 95 MB (p.147); stream them rather than hold them in memory.
@@ -216,7 +239,7 @@ function crlSignedBy(crl: LoadedCrl, issuer: pkijs.Certificate): boolean {
   let ok = facts.signedBy.get(key);
   if (ok === undefined) {
     const alg = resolveSignatureAlgorithm(crl.crl.signatureAlgorithm);
-    ok = alg.supported && verifyWithKey(spki, alg, crl.crl.tbsView, crl.crl.signatureValue.valueBlock.valueHexView);
+    ok = alg.supported && verifyWithKey(spki, alg, crl.crl.tbsView, crl.crl.signatureValue.valueBlock.valueHexView) === true;
     facts.signedBy.set(key, ok);
   }
   return ok;
@@ -323,17 +346,17 @@ async function signingCertificateCheck(tr: Translate, signerInfo: pkijs.SignerIn
     const certs = (value as asn1js.Sequence).valueBlock.value[0] as asn1js.Sequence;
     const first = certs.valueBlock.value[0] as asn1js.Sequence;
     const parts = first.valueBlock.value;
-    let hash: HashName = v2 ? 'SHA-256' : 'SHA-1';
+    let hash: DigestName = v2 ? 'SHA-256' : 'SHA-1';
     let index = 0;
     if (v2 && parts[0] instanceof asn1js.Sequence) {
       const algOid = new pkijs.AlgorithmIdentifier({ schema: parts[0] }).algorithmId;
-      const named = HASH_BY_OID[algOid];
+      const named = DIGEST_BY_OID[algOid];
       if (!named) return check('signing_certificate', null, tr('signing_certificate_unsupported', { oid: algOid }));
       hash = named;
       index = 1;
     }
     const expected = (parts[index] as asn1js.OctetString).valueBlock.valueHexView;
-    const actual = createHash(nodeHashName(hash)).update(certDer(cert)).digest();
+    const actual = hashBytes(hash, certDer(cert));
     return bytesEqual(expected, actual)
       ? check('signing_certificate', true, tr('signing_certificate_ok'))
       : check('signing_certificate', false, tr('signing_certificate_mismatch'));
@@ -362,11 +385,11 @@ async function verifyTimestamp(ctx: Context, token: asn1js.AsnType, signatureVal
   } catch {
     return { check: check('timestamp', false, tr('timestamp_malformed')) };
   }
-  const hash = HASH_BY_OID[tst.messageImprint.hashAlgorithm.algorithmId];
+  const hash = DIGEST_BY_OID[tst.messageImprint.hashAlgorithm.algorithmId];
   if (!hash || hash === 'SHA-1') {
     return { check: check('timestamp', null, tr('timestamp_unsupported_hash', { oid: tst.messageImprint.hashAlgorithm.algorithmId })) };
   }
-  const imprint = createHash(nodeHashName(hash)).update(signatureValue).digest();
+  const imprint = hashBytes(hash, signatureValue);
   if (!bytesEqual(imprint, tst.messageImprint.hashedMessage.valueBlock.valueHexView)) {
     return { check: check('timestamp', false, tr('timestamp_imprint_mismatch')) };
   }
@@ -399,13 +422,13 @@ async function verifySigner(ctx: Context, signedData: pkijs.SignedData, signerIn
 
   // Algorithms
   const digestOid = signerInfo.digestAlgorithm.algorithmId;
-  const digestHash = HASH_BY_OID[digestOid];
+  const digestHash = DIGEST_BY_OID[digestOid];
   const alg: ResolvedAlgorithm = resolveSignatureAlgorithm(signerInfo.signatureAlgorithm, digestOid);
   let cryptoOk = true;
   if (!alg.supported) {
     cryptoOk = false;
     checks.push(check('algorithm', null, alg.gost ? tr('algorithm_gost', { oid: alg.oid }) : tr('algorithm_unsupported', { algorithm: alg.label })));
-  } else if (!digestHash || digestHash === 'SHA-1' || isGostOid(digestOid)) {
+  } else if (!digestHash || digestHash === 'SHA-1') {
     cryptoOk = false;
     checks.push(check('algorithm', null, tr('algorithm_unsupported', { algorithm: digestHash ?? digestOid })));
   } else {
@@ -457,10 +480,11 @@ async function verifySigner(ctx: Context, signedData: pkijs.SignedData, signerIn
     checks.push(check('signature', null, tr('not_checked_no_certificate')));
   } else if (!signedBytes) {
     checks.push(check('signature', null, tr('content_missing')));
-  } else if (verifyWithKey(spkiOf(found.cert), alg, signedBytes, signatureValue)) {
-    checks.push(check('signature', true, tr(signedAttrs ? 'signature_ok_attributes' : 'signature_ok_content')));
   } else {
-    checks.push(check('signature', false, tr('signature_mismatch')));
+    const verified = verifyWithKey(spkiOf(found.cert), alg, signedBytes, signatureValue);
+    if (verified === null) checks.push(check('signature', null, tr('gost_parameters_unknown', { algorithm: alg.label })));
+    else if (verified) checks.push(check('signature', true, tr(signedAttrs ? 'signature_ok_attributes' : 'signature_ok_content')));
+    else checks.push(check('signature', false, tr('signature_mismatch')));
   }
 
   // Time: a verified timestamp, else the claimed signingTime, else the verification time.
@@ -632,7 +656,7 @@ export async function verifySignature(input: VerifySignatureInput): Promise<Sign
   const eContent = signed.encapContentInfo.eContent ? octetBytes(signed.encapContentInfo.eContent) : undefined;
   const content = contentFrom(eContent ?? input.content);
 
-  const trust = await loadTrustStore(input.trustDir ?? loadConfig().trustDir);
+  const trust = await trustOf(input);
   const ctx: Context = {
     tr,
     trust,
@@ -665,4 +689,58 @@ export async function verifySignature(input: VerifySignatureInput): Promise<Sign
   const undecided = signers.find((s) => s.verdict === 'cannot-verify');
   if (undecided) return { verdict: 'cannot-verify', reason: `${describeSigner(undecided)}: ${undecided.reason}`, signers, evidence };
   return { verdict: 'valid', signers, evidence };
+}
+
+async function trustOf(input: { trust?: TrustMaterial; trustDir?: string }): Promise<TrustStore> {
+  return input.trust ? trustStoreFrom(input.trust) : loadTrustStore(input.trustDir ?? loadConfig().trustDir);
+}
+
+/**
+ * Checks one certificate on its own (no signature): path to a trust anchor with every
+ * certificate signature verified (RSA, ECDSA or GOST), validity at `at`, issuer constraints
+ * and revocation from the CRLs. Used for signer certificates registered to users and for
+ * CA material kept as evidence.
+ */
+export async function verifyCertificate(input: VerifyCertificateInput): Promise<CertificateReport> {
+  ensureEngine();
+  const lang: Language = input.lang ?? DEFAULT_LANGUAGE;
+  const tr: Translate = (key, params = {}) => t(lang, `signature.${key}`, params);
+  const blocks = decodeDerOrPem(input.certificate);
+  let cert: pkijs.Certificate;
+  try {
+    if (blocks.length !== 1) throw new Error('not one block');
+    cert = pkijs.Certificate.fromBER(toArrayBuffer(blocks[0]!));
+  } catch {
+    throw new ValidationError('signature.certificate_unreadable', 'signature.certificate_unreadable', { file: input.name ?? '-' });
+  }
+  const trust = await trustOf(input);
+  const extra: LoadedCertificate[] = [];
+  for (const bytes of input.certificates ?? []) {
+    for (const der of decodeDerOrPem(bytes)) {
+      try {
+        extra.push({ cert: pkijs.Certificate.fromBER(toArrayBuffer(der)), der, source: 'input' });
+      } catch {
+        // Not a certificate: it cannot complete a chain, and the chain check says what is missing.
+      }
+    }
+  }
+  const subject: LoadedCertificate = { cert, der: blocks[0]!, source: 'input' };
+  const ctx: Context = {
+    tr,
+    trust,
+    pool: uniqueCertificates([...trust.anchors, ...trust.intermediates, ...extra, subject]),
+    crls: [...trust.crls],
+    now: input.at ?? new Date(),
+    evidenceCertificates: new Map(),
+    evidenceCrls: new Map(),
+    signatureCache: new Map(),
+  };
+  // The time is the caller's question ("valid at …"), so a later revocation does not count.
+  const checks = certificateChecks(ctx, subject, ctx.now, true, 'document');
+  return {
+    certificate: signerInfoOf(cert),
+    ...verdictOf(checks),
+    checks,
+    evidence: { certificates: [...ctx.evidenceCertificates.values()], crls: [...ctx.evidenceCrls.values()] },
+  };
 }
