@@ -10,6 +10,7 @@ import type { Role } from '../accounts/roles';
 import { createUsersService } from '../accounts/users.service';
 import { findUser } from '../accounts/users.repository';
 import { importDemoRetentionList } from '../catalog/retention';
+import { seedDemoCommission } from '../commission/demo';
 
 export const DEMO_ORGANISATION = {
   nameKk: 'Алматы облысы әкімдігінің «Өңірлік даму басқармасы» мемлекеттік мекемесі',
@@ -129,6 +130,8 @@ export async function seedDemo(db: Kysely<Database>, options: { year?: number } 
     await approveDemoNomenclature(nomenclatures, year);
   }
   const nomenclature = await nomenclatures.get(year);
+  // The expert commission of the demo users with commission roles (issue 12).
+  await seedDemoCommission(db, year);
 
   return {
     organisation,

@@ -30,7 +30,7 @@ const SCHEDULES: [string, string] = ['/transfer-schedules', 'schedules.ui_title'
 const ACCEPTANCE: [string, string] = ['/acceptance-acts', 'acceptance.ui_acts_title'];
 const NOMENCLATURE: [string, string] = ['/nomenclature', 'nomenclature.ui_title'];
 const RETENTION: [string, string] = ['/retention-list', 'nav_retention_list'];
-const COMMISSION: [path: string, key: string][] = [['/inventories', 'nav_inventories'], ['/dossiers', 'nav_dossiers'], ['/destruction-acts', 'nav_destruction_acts'], NOMENCLATURE, RETENTION];
+const COMMISSION: [path: string, key: string][] = [['/inventories', 'nav_inventories'], ['/dossiers', 'nav_dossiers'], ['/commission', 'commission.ui_nav'], ['/destruction-acts', 'nav_destruction_acts'], NOMENCLATURE, RETENTION];
 const MENUS: Record<string, [path: string, key: string][]> = {
   admin: [['/users', 'nav_users'], ['/audit', 'nav_audit'], ['/health', 'nav_health'], SCHEDULES, RETENTION],
   archivist: [['/transfers/incoming', 'nav_transfers_incoming'], ['/dossiers', 'nav_dossiers'], ['/integrity', 'nav_integrity'], ['/audit', 'nav_audit'], ['/inventories', 'nav_inventories'], SCHEDULES, ACCEPTANCE, NOMENCLATURE, RETENTION],

@@ -7,7 +7,7 @@ export const ROLES = ['admin', 'archivist', 'department_clerk', 'department_head
 export type Role = (typeof ROLES)[number];
 
 /** Pages with a working API; everything else says plainly that it comes with ingest. */
-export type PageKind = 'nomenclature' | 'inventories' | 'users' | 'audit' | 'health' | 'coming' | 'transfer-upload' | 'transfers' | 'transfer' | 'dossiers' | 'dossier' | 'integrity' | 'signers' | 'retention' | 'schedules' | 'schedule' | 'acceptance-acts' | 'transfer-prepare';
+export type PageKind = 'nomenclature' | 'inventories' | 'users' | 'audit' | 'health' | 'coming' | 'transfer-upload' | 'transfers' | 'transfer' | 'dossiers' | 'dossier' | 'integrity' | 'signers' | 'retention' | 'schedules' | 'schedule' | 'acceptance-acts' | 'transfer-prepare' | 'commission' | 'commission-meeting' | 'copy-requests' | 'research-queue';
 
 export interface NavItem {
   path: string;
@@ -37,13 +37,18 @@ export const NAV_ITEMS: readonly NavItem[] = [
   // archive's list, after the inventories so the commission's home page stays the same (menuFor
   // keeps one link per path for someone who is both archivist and commission member).
   { path: '/dossiers', label: 'ui.nav_dossiers', page: 'dossiers', roles: COMMISSION },
+  // The commission's workspace (issue 12): meetings, agenda, votes, the protocol.
+  { path: '/commission', label: 'commission.ui_nav', page: 'commission', roles: COMMISSION },
   { path: '/destruction-acts', label: 'ui.nav_destruction_acts', page: 'coming', roles: COMMISSION },
   { path: '/search', label: 'ui.nav_search', page: 'dossiers', roles: ['researcher'] },
-  { path: '/copy-requests', label: 'ui.nav_copy_requests', page: 'coming', roles: ['researcher'] },
+  // The researcher portal (issue 13): register, request, track, download.
+  { path: '/copy-requests', label: 'ui.nav_copy_requests', page: 'copy-requests', roles: ['researcher'] },
   // Transfer schedules (App. 31): compiled by the archive, approved by the head, read by the departments;
   // last, so nobody's home page (the first item) changes.
   { path: '/transfer-schedules', label: 'schedules.ui_title', page: 'schedules', roles: ['archivist', 'organisation_head', 'department_clerk', 'department_head', 'records_head', 'admin'] },
   { path: '/acceptance-acts', label: 'acceptance.ui_acts_title', page: 'acceptance-acts', roles: ['archivist', 'organisation_head'] },
+  // The archivist's queue of researchers and copy requests (issue 13).
+  { path: '/research-requests', label: 'research.ui_queue_title', page: 'research-queue', roles: ['archivist'] },
   // The nomenclature of cases (App. 26): everyone who forms, approves or keeps cases by it; the page
   // shows editing to the records service and the archive, each approval step to its role.
   { path: '/nomenclature', label: 'nomenclature.ui_title', page: 'nomenclature', roles: ['archivist', 'records_head', 'organisation_head', 'department_clerk', 'department_head', 'commission_chair', 'commission_secretary', 'commission_member'] },
@@ -70,6 +75,7 @@ export const DETAIL_ROUTES: readonly { pattern: RegExp; label: MessageKey; page:
   { pattern: /^\/dossiers\/([^/]+)$/, label: 'ui.dossier_title', page: 'dossier', roles: ['archivist', 'department_clerk', 'department_head', ...COMMISSION, 'researcher'] },
   { pattern: /^\/transfer-schedules\/(\d{4})$/, label: 'schedules.ui_title', page: 'schedule', roles: ['archivist', 'organisation_head', 'department_clerk', 'department_head', 'records_head', 'admin'] },
   { pattern: /^\/inventories\/[0-9a-f-]{36}$/, label: 'inventories.ui_title', page: 'inventories', roles: ['archivist', 'department_clerk', 'department_head', 'admin', ...COMMISSION] },
+  { pattern: /^\/commission\/meetings\/[0-9a-f-]{36}$/, label: 'commission.ui_title', page: 'commission-meeting', roles: COMMISSION },
   // Signing certificates bound to users (signer identity), opened from the users page.
   { pattern: /^\/users\/certificates(?:\/[0-9a-f-]{36})?$/, label: 'signers.title', page: 'signers', roles: ['admin'] },
 ];
