@@ -126,6 +126,15 @@ function json<T>(value: unknown): T {
   return (typeof value === 'string' ? JSON.parse(value) : value) as T;
 }
 
+/** A `date` column as YYYY-MM-DD: the drivers give a Date at local midnight (or a string). */
+function dateText(value: unknown): string {
+  if (value instanceof Date) {
+    const pad = (n: number) => String(n).padStart(2, '0');
+    return `${value.getFullYear()}-${pad(value.getMonth() + 1)}-${pad(value.getDate())}`;
+  }
+  return String(value).slice(0, 10);
+}
+
 function today(now: Date): string {
   return now.toISOString().slice(0, 10);
 }
@@ -225,7 +234,7 @@ export function createActsService(deps: ActsDeps) {
       id: row.id,
       number: row.number,
       year: row.act_year,
-      date: String(row.act_date).slice(0, 10),
+      date: dateText(row.act_date),
       fondsNumber: row.fonds_number,
       basis: row.basis,
       status: row.status,
@@ -267,7 +276,7 @@ export function createActsService(deps: ActsDeps) {
       .orderBy('a.created_at', 'desc');
     if (filter.status) query = query.where('a.status', '=', filter.status as DestructionActStatus);
     const rows = await query.execute();
-    return rows.map((r) => ({ id: r.id, number: r.number, year: r.act_year, date: String(r.act_date).slice(0, 10), status: r.status, dossiers: Number(r.dossiers), createdBy: r.created_by }));
+    return rows.map((r) => ({ id: r.id, number: r.number, year: r.act_year, date: dateText(r.act_date), status: r.status, dossiers: Number(r.dossiers), createdBy: r.created_by }));
   }
 
   /** Checks every dossier for the act; refuses naming the first problem (all in details). */
@@ -664,7 +673,10 @@ export async function markActExecuted(trx: Kysely<Database>, actId: string, inpu
   if (user.id === act.authorId || user.username === act.authorId) throw new ForbiddenError('appraisal.executor_is_author', 'appraisal.executor_is_author', { number: act.number, user: user.username });
   const held = await heldDossiers(trx, act.rows.map((r) => r.dossierId));
   const first = act.rows.find((r) => held.has(r.dossierId));
-  if (first) throw new ConflictError('appraisal.dossier_held', 'appraisal.dossier_held', { index: first.index, year: '', reason: held.get(first.dossierId)!.reason, count: held.size });
+  if (first) {
+    const item = await trx.selectFrom('destruction_act_items').select('year').where('act_id', '=', actId).where('dossier_id', '=', first.dossierId).executeTakeFirst();
+    throw new ConflictError('appraisal.dossier_held', 'appraisal.dossier_held', { index: first.index, year: item?.year ?? '', reason: held.get(first.dossierId)!.reason, count: held.size });
+  }
   const execution: ActExecution = { executedBy: user.username, executedAt: at.toISOString(), method, certificateId: input.certificateId ?? null };
   const updated = await trx
     .updateTable('destruction_acts')

@@ -23,3 +23,5 @@ export {
 } from './acts';
 export { loadAppraisalDossiers, type AppraisalDossier } from './dossiers';
 export type { AppraisalTables, DestructionActStatus, HoldScope, HoldKind } from './tables';
+export { appraisalList, applyCommissionDecisions, decide, decisionsOf, DECISION_KINDS, assertIsoDate, type AppraisalEntry, type AppraisalGroup, type AppraisalList, type AppraisalFilter, type DecisionView, type DecideInput, type AppliedDecision } from './appraisal';
+export { createAppraisalService, COMMISSION, type AppraisalService, type AppraisalDeps } from './service';

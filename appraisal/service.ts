@@ -1,0 +1,44 @@
+// The appraisal domain wired to the expert commission (commission/index.ts): what the server,
+// the CLI and the tests call. Every function checks the actor's role itself.
+import type { Kysely } from 'kysely';
+import type { Database } from '../database/database';
+import type { Actor } from '../audit/audit.service';
+import { decisionOn, proposeAgendaItem } from '../commission';
+import type { Storage } from '../storage';
+import { createActsService, type CommissionPort, type SignatureVerifier } from './acts';
+import { appraisalList, applyCommissionDecisions, decide, decisionsOf, type AppraisalFilter, type DecideInput } from './appraisal';
+import { getHold, heldDossiers, liftHold, listHolds, placeHold, type PlaceHoldInput } from './holds';
+
+/** The commission as appraisal uses it: proposals and their decisions. */
+export const COMMISSION: CommissionPort = { proposeAgendaItem, decisionOn };
+
+export interface AppraisalDeps {
+  db: Kysely<Database>;
+  storage?: Storage;
+  verifySignature?: SignatureVerifier;
+  trustDir?: string;
+  commission?: CommissionPort;
+  now?: () => Date;
+}
+
+export function createAppraisalService(deps: AppraisalDeps) {
+  const { db } = deps;
+  const commission = deps.commission ?? COMMISSION;
+  const acts = createActsService({ ...deps, commission });
+  return {
+    acts,
+    list: (filter: AppraisalFilter) => appraisalList(db, filter),
+    decide: (actor: Actor, input: DecideInput) => decide(db, actor, commission, input),
+    decisionsOf: (dossierId: string) => decisionsOf(db, dossierId),
+    applyCommissionDecisions: (actor: Actor) => applyCommissionDecisions(db, actor, commission),
+    holds: {
+      list: (filter?: { active?: boolean }) => listHolds(db, filter),
+      get: (id: string) => getHold(db, id),
+      place: (actor: Actor, input: PlaceHoldInput) => placeHold(db, actor, input),
+      lift: (actor: Actor, id: string, input: { reason: string }) => liftHold(db, actor, id, input),
+      held: (dossierIds: string[]) => heldDossiers(db, dossierIds),
+    },
+  };
+}
+
+export type AppraisalService = ReturnType<typeof createAppraisalService>;
