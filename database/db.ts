@@ -10,6 +10,8 @@ import { fileURLToPath } from 'node:url';
 import { Kysely, PostgresDialect, type PostgresPool, type PostgresPoolClient, type PostgresQueryResult } from 'kysely';
 import pg from 'pg';
 import { PGlite } from '@electric-sql/pglite';
+// Trigram similarity for search (search/migrations): bundled with PGlite, loaded when created.
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import type { Database } from './database';
 import { copyMigratedTemplate } from './pglite-template';
 
@@ -194,6 +196,7 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
     ...(options.loadDataDir ? { loadDataDir: options.loadDataDir } : {}),
     startParams: [...PGlite.defaultStartParams, ...Object.entries(settings).flatMap(([k, v]) => ['-c', `${k}=${v}`])],
     parsers: { [INT8_OID]: (v: string) => Number(v), [NUMERIC_OID]: (v: string) => Number(v) },
+    extensions: { pg_trgm },
   });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: pglitePool(pglite) }) });
   return { db, kind: 'pglite', close: () => db.destroy(), pglite, ...(appliedAtCreation ? { appliedAtCreation } : {}) };

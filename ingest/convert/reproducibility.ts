@@ -207,6 +207,13 @@ async function pdfText(file: string): Promise<string | null> {
   return (await pdfWords(file))?.text ?? null;
 }
 
+/**
+ * A PDF's text as pdftotext gives it, null when pdftotext is missing or fails. Cached by content
+ * with the check's own reads, so the search's copy of a rendition checked just before costs no
+ * second run (search/extract.ts).
+ */
+export const renditionText = pdfText;
+
 interface Word { x1: number; y1: number; x2: number; y2: number; text: string }
 
 function decodeHtml(text: string): string {

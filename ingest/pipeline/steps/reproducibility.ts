@@ -7,6 +7,7 @@ import { runStep } from '../state';
 import { OK, type PipelineStep } from '../step';
 import type { FormatId } from '../tools';
 import { convertChecks } from './convert';
+import { keepRenditionText } from '../../../search/extract';
 
 export const reproducibilityStep: PipelineStep = {
   name: 'reproducibility',
@@ -35,6 +36,8 @@ async function stepReproducibility(ctx: Ctx): Promise<void> {
       }
       if (r.ok) {
         patch(doc, updates, { status: 'accepted' });
+        // The rendition's text for the search (search/), from the text this check just read.
+        await keepRenditionText(ctx.deps.db, doc.id, renditionFile(ctx.work, doc), doc.renditionSha256);
       } else {
         patch(doc, updates, { status: 'conversion-failed', renditionSha256: null });
         warn(doc, updates, problem('ingest.not_reproducible', { renders: r.renders, textMatches: String(r.textMatches) }, doc.source));

@@ -1,0 +1,299 @@
+// Full-text search over the catalog (docs/search.md): dossier and document metadata and the
+// text of the renditions, one row each in search_entries. A query word matches
+//   - its Russian stem ('russian' configuration: «приказа» finds «приказ»),
+//   - as a prefix (Kazakh suffixes: «мектеп» finds «мектептің»; any case, as vectors are
+//     lower-cased),
+//   - and, when the catalog knows no word starting with it, the catalog words most similar to it
+//     by trigrams (pg_trgm), so a misspelt word still finds what it meant.
+// Who sees what: researchers only what the access rules let them (access/), staff their
+// departments (access/policy scopeOf).
+import { sql, type Kysely, type SelectQueryBuilder } from 'kysely';
+import type { Database } from '../database/database';
+import type { DepartmentScope } from '../access';
+import { documentViewSql, dossierViewSql, type ResearcherContext } from '../access/researcher-filter';
+import { queryTerms, type SearchFilters, type SearchInput } from './query';
+
+/** Who searches: staff within their department scope, or a researcher at a moment in time. */
+export type SearchViewer =
+  | { kind: 'staff'; scope: DepartmentScope }
+  | { kind: 'researcher'; now: Date; userId: string | null };
+
+/** Part of a highlighted text: `hit` parts are the words the query matched. */
+export interface SnippetPart {
+  text: string;
+  hit?: true;
+}
+
+export interface SearchHit {
+  type: 'dossier' | 'document';
+  dossierId: string;
+  caseIndex: string;
+  volume: number;
+  year: number | null;
+  fonds: string | null;
+  department: string | null;
+  retention: string | null;
+  dossierTitle: string;
+  /** The document's position in its dossier (documents only). */
+  position: number | null;
+  documentId: string | null;
+  title: SnippetPart[];
+  kind: string | null;
+  date: string | null;
+  languages: string[];
+  /** Where in the rendition's text the words are (documents with text that matched). */
+  snippet: SnippetPart[] | null;
+  rank: number;
+}
+
+export interface SearchResult {
+  q: string;
+  /** The words searched and, for misspelt ones, the catalog words searched instead. */
+  terms: { term: string; similar: string[] }[];
+  filters: SearchFilters;
+  /** Matches, counted up to COUNT_CAP; `totalCapped` says there are more. */
+  total: number;
+  totalCapped: boolean;
+  limit: number;
+  offset: number;
+  hits: SearchHit[];
+}
+
+/** Counting every match of a very common word would read all its rows: counted up to this. */
+export const COUNT_CAP = 10_000;
+/**
+ * Similar words taken for one misspelt term. How similar they must be is pg_trgm's own
+ * thresholds: similarity 0.3 for the whole word (%), 0.6 for the term within a longer word (<%).
+ */
+const SIMILAR_WORDS = 4;
+/** Characters of a rendition's text read for its snippet. */
+const SNIPPET_SOURCE_CHARS = 100_000;
+
+const HEADLINE_TEXT = 'StartSel=⟦, StopSel=⟧, MaxWords=28, MinWords=10, MaxFragments=2, FragmentDelimiter=" … "';
+const HEADLINE_TITLE = 'StartSel=⟦, StopSel=⟧, HighlightAll=true';
+
+type SearchQueryTables = Database & { e: Database['search_entries']; d: Database['dossiers']; dd: Database['dossier_documents'] };
+type EntryQuery<O> = SelectQueryBuilder<SearchQueryTables, 'e' | 'd' | 'dd', O>;
+
+const trgmSchemas = new WeakMap<Kysely<Database>, Promise<string>>();
+
+/** The schema pg_trgm lives in (public normally): its operators are named with it, so they resolve whatever the search_path. */
+function trgmSchema(db: Kysely<Database>): Promise<string> {
+  let p = trgmSchemas.get(db);
+  if (!p) {
+    p = sql<{ schema: string }>`SELECT n.nspname AS schema FROM pg_extension x JOIN pg_namespace n ON n.oid = x.extnamespace WHERE x.extname = 'pg_trgm'`
+      .execute(db)
+      .then((r) => {
+        const schema = r.rows[0]?.schema;
+        if (!schema || !/^[a-z_][a-z0-9_]*$/.test(schema)) throw new Error('pg_trgm is not installed (search migration 202612070500)');
+        return schema;
+      });
+    p.catch(() => trgmSchemas.delete(db));
+    trgmSchemas.set(db, p);
+  }
+  return p;
+}
+
+/** A tsquery operand: the word quoted (terms hold only letters and digits). */
+const quoted = (w: string) => `'${w.replace(/'/g, "''").replace(/\\/g, '\\\\')}'`;
+
+/**
+ * For each term, the catalog words a misspelling most likely meant; empty for a term the
+ * catalog knows (as a word or the start of one) and for short terms, where similarity says little.
+ */
+export async function similarWords(db: Kysely<Database>, terms: string[]): Promise<Map<string, string[]>> {
+  const result = new Map<string, string[]>();
+  const candidates = terms.filter((t) => t.length >= 4 && !/\d/.test(t));
+  if (!candidates.length) return result;
+  const schema = await trgmSchema(db);
+  const known = await sql<{ term: string; known: boolean }>`
+    SELECT t.term, EXISTS (SELECT 1 FROM search_words w WHERE w.word LIKE t.term || '%') AS known
+    FROM unnest(${candidates}::text[]) AS t(term)`.execute(db);
+  for (const row of known.rows) {
+    if (row.known) continue;
+    const similar = await sql<{ word: string }>`
+      SELECT word FROM search_words
+      WHERE word ${sql.raw(`OPERATOR(${schema}.%)`)} ${row.term} OR ${row.term} ${sql.raw(`OPERATOR(${schema}.<%)`)} word
+      ORDER BY greatest(${sql.raw(`${schema}.similarity`)}(word, ${row.term}), ${sql.raw(`${schema}.word_similarity`)}(${row.term}, word)) DESC, word
+      LIMIT ${SIMILAR_WORDS}`.execute(db);
+    const words = similar.rows.map((r) => r.word).filter((w) => w !== row.term);
+    if (words.length) result.set(row.term, words);
+  }
+  return result;
+}
+
+/**
+ * The tsquery text for the terms: every term must match, each as its stem, a prefix or a similar
+ * word. `metadataOnly`: matched only in the weights of metadata (A–C), never in the text (D).
+ */
+export function tsqueryText(terms: string[], similar: Map<string, string[]>, metadataOnly = false): string {
+  const w = metadataOnly ? 'ABC' : '';
+  return terms
+    .map((t) => {
+      const alternatives = [`${quoted(t)}${w ? `:${w}` : ''}`];
+      if (t.length >= 3) alternatives.push(`${quoted(t)}:*${w}`);
+      for (const s of similar.get(t) ?? []) alternatives.push(`${quoted(s)}${w ? `:${w}` : ''}`);
+      return `(${alternatives.join(' | ')})`;
+    })
+    .join(' & ');
+}
+
+export function parseHighlight(marked: string | null | undefined): SnippetPart[] {
+  if (!marked) return [];
+  const parts: SnippetPart[] = [];
+  const re = /⟦([^⟧]*)⟧/g;
+  let last = 0;
+  for (let m = re.exec(marked); m; m = re.exec(marked)) {
+    if (m.index > last) parts.push({ text: marked.slice(last, m.index) });
+    parts.push({ text: m[1]!, hit: true });
+    last = m.index + m[0].length;
+  }
+  if (last < marked.length) parts.push({ text: marked.slice(last) });
+  return parts;
+}
+
+function applyFilters<O>(qb: EntryQuery<O>, f: SearchFilters): EntryQuery<O> {
+  let q = qb;
+  if (f.fonds !== undefined) q = q.where('e.fonds', '=', f.fonds);
+  if (f.yearFrom !== undefined) q = q.where('e.year', '>=', f.yearFrom);
+  if (f.yearTo !== undefined) q = q.where('e.year', '<=', f.yearTo);
+  if (f.department !== undefined) q = q.where('e.department', '=', f.department);
+  if (f.kind !== undefined) q = q.where('e.doc_kind', '=', f.kind);
+  if (f.language !== undefined) q = q.where(sql<boolean>`${f.language} = ANY (e.languages)`);
+  if (f.retention !== undefined) q = q.where('e.retention', '=', f.retention);
+  // A kind or a language describes documents: dossiers match them through their documents' rows.
+  const type = f.type ?? (f.kind !== undefined ? 'document' : undefined);
+  if (type === 'dossier') q = q.where('e.position', '=', 0);
+  if (type === 'document') q = q.where('e.position', '>', 0);
+  return q;
+}
+
+/**
+ * What a researcher may see of a row, by access/'s rules: a dossier's description unless hidden;
+ * a document in full, or its description only (then found by its metadata, never its text).
+ */
+function researcherView(ctx: ResearcherContext) {
+  return sql<'full' | 'metadata' | 'none'>`(CASE WHEN e.position = 0 THEN ${dossierViewSql(ctx, 'd')} ELSE ${documentViewSql(ctx, 'dd')} END)`;
+}
+
+export async function search(db: Kysely<Database>, input: SearchInput, viewer: SearchViewer): Promise<SearchResult> {
+  const terms = queryTerms(input.q);
+  const similar = await similarWords(db, terms);
+  const tsq = terms.length ? tsqueryText(terms, similar) : null;
+  const tsqMeta = terms.length ? tsqueryText(terms, similar, true) : null;
+  const researcher: ResearcherContext | null = viewer.kind === 'researcher' ? { now: viewer.now, userId: viewer.userId } : null;
+  const result: SearchResult = {
+    q: input.q,
+    terms: terms.map((t) => ({ term: t, similar: similar.get(t) ?? [] })),
+    filters: input.filters,
+    total: 0,
+    totalCapped: false,
+    limit: input.limit,
+    offset: input.offset,
+    hits: [],
+  };
+  const tdb = db as unknown as Kysely<SearchQueryTables>;
+  const base = () => {
+    let qb = tdb
+      .selectFrom('search_entries as e')
+      .innerJoin('dossiers as d', 'd.id', 'e.dossier_id')
+      .leftJoin('dossier_documents as dd', (j) => j.onRef('dd.dossier_id', '=', 'e.dossier_id').onRef('dd.position', '=', 'e.position'));
+    if (tsq !== null) qb = qb.where(sql<boolean>`e.vector @@ to_tsquery('russian', ${tsq})`);
+    qb = applyFilters(qb, input.filters);
+    if (viewer.kind === 'staff') {
+      if (viewer.scope.kind === 'department') qb = viewer.scope.code === null ? qb.where(sql<boolean>`false`) : qb.where('e.department', '=', viewer.scope.code);
+    } else {
+      // Evaluated once per row that matched: hidden rows drop out, metadata-only ones must match outside the text.
+      const metaMatch = tsqMeta !== null ? sql<boolean>`e.vector @@ to_tsquery('russian', ${tsqMeta})` : sql<boolean>`true`;
+      qb = qb.where(sql<boolean>`(CASE ${researcherView(researcher!)} WHEN 'full' THEN true WHEN 'metadata' THEN ${metaMatch} ELSE false END)`);
+    }
+    return qb;
+  };
+
+  if (tsq !== null) {
+    // Words the configuration drops (stop words such as «и», «в»): nothing to search for.
+    const { rows } = await sql<{ n: number }>`SELECT numnode(to_tsquery('russian', ${tsq})) AS n`.execute(db);
+    if (!rows[0]?.n) return result;
+  }
+
+  const counted = await tdb
+    .selectFrom(base().select(sql<number>`1`.as('one')).limit(COUNT_CAP + 1).as('m'))
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
+  result.total = Math.min(Number(counted.n), COUNT_CAP);
+  result.totalCapped = Number(counted.n) > COUNT_CAP;
+  if (!result.total || input.offset >= result.total) return result;
+
+  const rank = tsq !== null ? sql<number>`ts_rank(e.vector, to_tsquery('russian', ${tsq}))` : sql<number>`0`;
+  const page = base()
+    .select([
+      'e.dossier_id',
+      'e.position',
+      'e.document_id',
+      'e.title',
+      'e.case_index',
+      'e.fonds',
+      'e.year',
+      'e.department',
+      'e.doc_kind',
+      'e.languages',
+      'e.retention',
+      'd.volume',
+      'd.title as dossier_title',
+      sql<string | null>`to_char(e.doc_date, 'YYYY-MM-DD')`.as('doc_date'),
+      rank.as('rank'),
+      (researcher ? researcherView(researcher) : sql<'full' | 'metadata' | 'none'>`'full'`).as('view'),
+    ])
+    .orderBy('rank', 'desc')
+    .orderBy('e.year', (ob) => ob.desc().nullsLast())
+    .orderBy('e.dossier_id')
+    .orderBy('e.position')
+    .limit(input.limit)
+    .offset(input.offset);
+
+  // Snippets only for the page's rows: ts_headline reads the text again.
+  const query = tsq !== null ? sql`to_tsquery('russian', ${tsq})` : null;
+  const rows = await tdb
+    .selectFrom(page.as('p'))
+    .leftJoin('search_texts as t', 't.document_id', 'p.document_id')
+    .selectAll('p')
+    .select([
+      query
+        ? sql<string>`ts_headline('russian', search_clean(p.title), ${query}, ${HEADLINE_TITLE})`.as('title_marked')
+        : sql<string>`search_clean(p.title)`.as('title_marked'),
+      query
+        ? sql<string | null>`CASE WHEN t.content IS NULL THEN NULL ELSE ts_headline('russian', search_clean(left(t.content, ${SNIPPET_SOURCE_CHARS})), ${query}, ${HEADLINE_TEXT}) END`.as('snippet_marked')
+        : sql<string | null>`left(search_clean(t.content), 240)`.as('snippet_marked'),
+    ])
+    .orderBy('p.rank', 'desc')
+    .orderBy('p.year', (ob) => ob.desc().nullsLast())
+    .orderBy('p.dossier_id')
+    .orderBy('p.position')
+    .execute();
+
+  result.hits = rows.map((r) => {
+    // A document a researcher may see described only: nothing of its text.
+    const snippet = r.snippet_marked && r.view === 'full' ? parseHighlight(r.snippet_marked) : null;
+    return {
+      type: r.position === 0 ? 'dossier' : 'document',
+      dossierId: r.dossier_id,
+      caseIndex: r.case_index,
+      volume: r.volume,
+      year: r.year,
+      fonds: r.fonds,
+      department: r.department,
+      retention: r.retention,
+      dossierTitle: r.dossier_title,
+      position: r.position === 0 ? null : r.position,
+      documentId: r.document_id,
+      title: parseHighlight(r.title_marked),
+      kind: r.doc_kind,
+      date: r.doc_date,
+      languages: r.languages ?? [],
+      // A snippet without a highlighted word says nothing about why the document matched.
+      snippet: query && snippet && !snippet.some((p) => p.hit) ? null : snippet,
+      rank: Number(r.rank),
+    } satisfies SearchHit;
+  });
+  return result;
+}
