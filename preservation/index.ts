@@ -21,3 +21,44 @@ export {
 } from './runs.service';
 export { startStorageGuard } from './guard';
 export { recordCopyFaults, processRepairQueue } from './read-repair';
+export {
+  runFixity,
+  startFixityRun,
+  createFixityRun,
+  executeFixityRun,
+  resumeFixityRun,
+  recoverFixityRuns,
+  registerHoldings,
+  listFixityRuns,
+  getFixityRun,
+  stopFixityRuns,
+  fixityRunsIdle,
+  resolveLocation,
+  FIXITY_INTERRUPTED,
+  FixityInterruptedError,
+  type FixityDeps,
+  type FixityRunInput,
+  type FixityRunView,
+  type FixityRunSummary,
+  type FixityProgress,
+  type FixityPhase,
+} from './fixity.service';
+export { renderFixityPdf, FIXITY_REPORT_FORMAT, type FixityRunReport, type FixityReportFinding } from './fixity-report';
+export { signWithSystemKey, verifySystemSignature, systemCertificate } from './system-signature';
+export {
+  fixityOverview,
+  getFixitySchedule,
+  setFixitySchedule,
+  runScheduledBatch,
+  scheduleNextBatch,
+  startFixityScheduler,
+  fixityBatchJob,
+  batchesPerCycle,
+  FIXITY_JOB_NAME,
+  type FixitySchedule,
+  type FixitySchedulePatch,
+  type FixityCoverage,
+  type FixityScheduler,
+  type BatchOutcome,
+} from './schedule';
+export { HashPool, type HashResult } from './hash-pool';

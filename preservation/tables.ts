@@ -1,3 +1,104 @@
 // Tables of the preservation domain (filled by its migrations in preservation/migrations/).
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type
-export interface PreservationTables {}
+import type { ColumnType, Generated } from 'kysely';
+
+type Ts = ColumnType<Date, Date | string | undefined, Date | string>;
+type NullableTs = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+type Json<T> = ColumnType<T, string | undefined, string>;
+type Int = ColumnType<number, number | undefined, number>;
+
+export type FixityObjectState = 'intact' | 'repaired' | 'damaged' | 'lost';
+export type FixityRunStatus = 'queued' | 'running' | 'interrupted' | 'passed' | 'failed' | 'error';
+export type FixityScope = 'batch' | 'all' | 'dossier' | 'location';
+export type FixityFault = 'missing' | 'damaged' | 'unreadable';
+export type FixityFindingOutcome = 'repaired' | 'unrepaired' | 'lost' | 'reported';
+
+export interface FixityObjectsTable {
+  sha256: string;
+  size: number;
+  registered_at: Ts;
+  last_checked_at: NullableTs;
+  last_intact_at: NullableTs;
+  last_state: FixityObjectState | null;
+}
+
+export interface FixityObjectRefsTable {
+  sha256: string;
+  owner_kind: 'dossier' | 'rejected' | 'report';
+  owner_id: string;
+  path: string;
+}
+
+export interface FixityRegisteredTable {
+  owner_kind: 'dossier' | 'rejected' | 'report';
+  owner_id: string;
+  manifest_sha256: string;
+  registered_at: Ts;
+}
+
+export interface FixityRunsTable {
+  id: Generated<string>;
+  trigger: 'schedule' | 'manual';
+  scope: FixityScope;
+  dossier_id: string | null;
+  location: string | null;
+  repair: boolean;
+  status: FixityRunStatus;
+  actor: Json<Record<string, unknown>>;
+  runner: string | null;
+  started_at: Ts;
+  finished_at: NullableTs;
+  heartbeat_at: Ts;
+  planned: Int;
+  planned_bytes: Int;
+  done: Int;
+  done_bytes: Int;
+  resumed: Int;
+  summary: Json<unknown> | null;
+  report: Json<unknown> | null;
+  report_json_sha256: string | null;
+  report_pdf_sha256: string | null;
+  report_signature_sha256: string | null;
+  error: string | null;
+}
+
+export interface FixityRunItemsTable {
+  run_id: string;
+  ordinal: number;
+  sha256: string;
+  size: number;
+  outcome: FixityObjectState | null;
+}
+
+export interface FixityFindingsTable {
+  id: Generated<string>;
+  run_id: string;
+  sha256: string;
+  location: string;
+  fault: FixityFault;
+  outcome: FixityFindingOutcome;
+  source_location: string | null;
+  damaged_copy: string | null;
+  detail: string | null;
+  found_at: Ts;
+}
+
+export interface FixityScheduleTable {
+  id: number;
+  enabled: boolean;
+  cycle_days: number;
+  batch_hours: number;
+  repair: boolean;
+  next_batch_at: Ts;
+  updated_at: Ts;
+  updated_by: Json<Record<string, unknown>> | null;
+}
+
+export interface PreservationTables {
+  fixity_objects: FixityObjectsTable;
+  fixity_object_refs: FixityObjectRefsTable;
+  fixity_registered: FixityRegisteredTable;
+  fixity_runs: FixityRunsTable;
+  fixity_run_items: FixityRunItemsTable;
+  fixity_findings: FixityFindingsTable;
+  fixity_schedule: FixityScheduleTable;
+}

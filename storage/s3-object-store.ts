@@ -49,6 +49,11 @@ function isPreconditionFailed(error: unknown): boolean {
   return e?.name === 'PreconditionFailed' || e?.$metadata?.httpStatusCode === 412;
 }
 
+// The SDK warns on every process start under Node 20 that releases after January 2027 need
+// Node 22; the version pinned in package.json runs on Node 20, and the warning would reach every
+// CLI user's terminal. Set before the first client exists (the SDK reads it once).
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 export class S3ObjectStore implements ObjectStore {
   readonly location: string;
   readonly client: S3Client;
