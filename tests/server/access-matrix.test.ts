@@ -268,6 +268,27 @@ const ACCESS: Record<string, Rule> = {
     granted: 404,
   },
   'POST /api/nomenclatures/{year}/counts': { roles: NOMENCLATURE_EDITORS, target: 'none', request: () => ({ method: 'POST', url: '/api/nomenclatures/2199/counts', json: { counts: { '02-1': 1 } } }), granted: 404 },
+  // Researchers and copy requests (issue 13): the portal for researchers and the archivist, the queue
+  // for the archivist; self-registration and the package link need no session (an empty form is
+  // refused field by field, an unknown token is 404). No request RANDOM_ID exists: 404 when granted.
+  'POST /api/research/registrations': { roles: 'public', target: 'none', request: () => ({ method: 'POST', url: '/api/research/registrations', json: {} }), granted: 400 },
+  'GET /api/research/packages/{token}': { roles: 'public', target: 'none', request: () => get('/api/research/packages/matrix-unknown-token-000000000000'), granted: 404 },
+  'GET /api/research/profile': { roles: ['researcher', 'archivist'], target: 'none', request: () => get('/api/research/profile'), granted: 200 },
+  'GET /api/research/requests': { roles: ['researcher', 'archivist'], target: 'none', request: () => get('/api/research/requests'), granted: 200 },
+  'POST /api/research/requests': { roles: ['researcher'], target: 'none', request: () => ({ method: 'POST', url: '/api/research/requests', json: {} }), granted: 400 },
+  'GET /api/research/requests/{id}': { roles: ['researcher', 'archivist'], target: 'none', request: () => get(`/api/research/requests/${RANDOM_ID}`), granted: 404 },
+  'GET /api/research/requests/{id}/package': { roles: ['researcher', 'archivist'], target: 'none', request: () => get(`/api/research/requests/${RANDOM_ID}/package`), granted: 404 },
+  'GET /api/research/requests/{id}/print': { roles: ['archivist'], target: 'none', request: () => get(`/api/research/requests/${RANDOM_ID}/print`), granted: 404 },
+  'POST /api/research/requests/{id}/approve': { roles: ['archivist'], target: 'none', request: () => ({ method: 'POST', url: `/api/research/requests/${RANDOM_ID}/approve`, json: {} }), granted: 404 },
+  'POST /api/research/requests/{id}/refuse': { roles: ['archivist'], target: 'none', request: () => ({ method: 'POST', url: `/api/research/requests/${RANDOM_ID}/refuse`, json: {} }), granted: 400 },
+  'POST /api/research/requests/{id}/copies': { roles: ['archivist'], target: 'none', request: () => ({ method: 'POST', url: `/api/research/requests/${RANDOM_ID}/copies`, json: {} }), granted: 404 },
+  'POST /api/research/requests/{id}/deliver': { roles: ['archivist'], target: 'none', request: () => ({ method: 'POST', url: `/api/research/requests/${RANDOM_ID}/deliver`, json: {} }), granted: 404 },
+  'GET /api/research/researchers': { roles: ['archivist'], target: 'none', request: () => get('/api/research/researchers'), granted: 200 },
+  'POST /api/research/researchers': { roles: ['archivist'], target: 'none', request: () => ({ method: 'POST', url: '/api/research/researchers', json: {} }), granted: 400 },
+  'POST /api/research/researchers/{id}/confirm': { roles: ['archivist'], target: 'none', request: () => ({ method: 'POST', url: `/api/research/researchers/${RANDOM_ID}/confirm`, json: {} }), granted: 404 },
+  'POST /api/research/researchers/{id}/refuse': { roles: ['archivist'], target: 'none', request: () => ({ method: 'POST', url: `/api/research/researchers/${RANDOM_ID}/refuse`, json: {} }), granted: 400 },
+  'GET /api/research/notifications': { roles: ['researcher', 'archivist'], target: 'none', request: () => get('/api/research/notifications'), granted: 200 },
+  'POST /api/research/notifications/read': { roles: ['researcher', 'archivist'], target: 'none', request: () => ({ method: 'POST', url: '/api/research/notifications/read', json: {} }), granted: 200 },
 };
 
 const HIDDEN
