@@ -107,6 +107,8 @@ const ACCESS: Record<string, Rule> = {
   'GET /api/integrity/runs': { roles: KEEPERS, target: 'none', request: () => get('/api/integrity/runs'), granted: 200 },
   'GET /api/integrity/runs/{id}': { roles: KEEPERS, target: 'none', request: () => get('/api/integrity/runs/00000000-0000-4000-8000-000000000000'), granted: 404 },
   'GET /api/dossiers': { roles: READERS, target: 'none', request: () => get('/api/dossiers'), granted: 200 },
+  // Full-text search (search/): the dossier list's readers; what each finds is narrowed inside.
+  'GET /api/search': { roles: READERS, target: 'none', request: () => get('/api/search?q=matrix'), granted: 200 },
   'GET /api/dossiers/{id}': { roles: READERS, target: 'dossier', request: (c) => get(`/api/dossiers/${dossierOf(c)}`), granted: 200 },
   'GET /api/dossiers/{id}/documents/{n}/original': { roles: STAFF, target: 'dossier', request: (c) => get(`/api/dossiers/${dossierOf(c)}/documents/1/original`), granted: 200 },
   'GET /api/dossiers/{id}/documents/{n}/rendition': { roles: READERS, target: 'dossier', request: (c) => get(`/api/dossiers/${dossierOf(c)}/documents/1/rendition`), granted: 200 },
