@@ -34,16 +34,20 @@ import formsRu from '../../../common/i18n/forms/ru.json';
 import commissionEn from '../../../common/i18n/commission/en.json';
 import commissionKk from '../../../common/i18n/commission/kk.json';
 import commissionRu from '../../../common/i18n/commission/ru.json';
+// The search area: the search page (ui/src/pages/Search.svelte).
+import searchEn from '../../../common/i18n/search/en.json';
+import searchKk from '../../../common/i18n/search/kk.json';
+import searchRu from '../../../common/i18n/search/ru.json';
 
 export const LANGUAGES = ['kk', 'ru', 'en'] as const;
 export type Language = (typeof LANGUAGES)[number];
 export const DEFAULT_LANGUAGE: Language = 'kk';
 
-export type MessageKey = keyof typeof nomenclatureKk | keyof typeof inventoriesKk | keyof typeof kk | keyof typeof signersKk | keyof typeof retentionKk | keyof typeof schedulesKk | keyof typeof acceptanceKk | keyof typeof prepareKk | keyof typeof formsKk | keyof typeof commissionKk;
+export type MessageKey = keyof typeof nomenclatureKk | keyof typeof inventoriesKk | keyof typeof kk | keyof typeof signersKk | keyof typeof retentionKk | keyof typeof schedulesKk | keyof typeof acceptanceKk | keyof typeof prepareKk | keyof typeof formsKk | keyof typeof commissionKk | keyof typeof searchKk;
 export const CATALOGS: Record<Language, Record<string, string>> = {
-  kk: { ...kk, ...nomenclatureKk, ...inventoriesKk, ...signersKk, ...retentionKk, ...schedulesKk, ...acceptanceKk, ...prepareKk, ...formsKk, ...commissionKk },
-  ru: { ...ru, ...nomenclatureRu, ...inventoriesRu, ...signersRu, ...retentionRu, ...schedulesRu, ...acceptanceRu, ...prepareRu, ...formsRu, ...commissionRu },
-  en: { ...en, ...nomenclatureEn, ...inventoriesEn, ...signersEn, ...retentionEn, ...schedulesEn, ...acceptanceEn, ...prepareEn, ...formsEn, ...commissionEn },
+  kk: { ...kk, ...nomenclatureKk, ...inventoriesKk, ...signersKk, ...retentionKk, ...schedulesKk, ...acceptanceKk, ...prepareKk, ...formsKk, ...commissionKk, ...searchKk },
+  ru: { ...ru, ...nomenclatureRu, ...inventoriesRu, ...signersRu, ...retentionRu, ...schedulesRu, ...acceptanceRu, ...prepareRu, ...formsRu, ...commissionRu, ...searchRu },
+  en: { ...en, ...nomenclatureEn, ...inventoriesEn, ...signersEn, ...retentionEn, ...schedulesEn, ...acceptanceEn, ...prepareEn, ...formsEn, ...commissionEn, ...searchEn },
 };
 
 /** BCP 47 tags for dates and numbers: Kazakh and Russian as used in Kazakhstan. */

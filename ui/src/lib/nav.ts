@@ -7,7 +7,7 @@ export const ROLES = ['admin', 'archivist', 'department_clerk', 'department_head
 export type Role = (typeof ROLES)[number];
 
 /** Pages with a working API; everything else says plainly that it comes with ingest. */
-export type PageKind = 'nomenclature' | 'inventories' | 'users' | 'audit' | 'health' | 'coming' | 'transfer-upload' | 'transfers' | 'transfer' | 'dossiers' | 'dossier' | 'integrity' | 'signers' | 'retention' | 'schedules' | 'schedule' | 'acceptance-acts' | 'transfer-prepare' | 'commission' | 'commission-meeting' | 'copy-requests' | 'research-queue';
+export type PageKind = 'nomenclature' | 'inventories' | 'users' | 'audit' | 'health' | 'coming' | 'transfer-upload' | 'transfers' | 'transfer' | 'dossiers' | 'dossier' | 'integrity' | 'signers' | 'retention' | 'schedules' | 'schedule' | 'acceptance-acts' | 'transfer-prepare' | 'commission' | 'commission-meeting' | 'copy-requests' | 'research-queue' | 'search';
 
 export interface NavItem {
   path: string;
@@ -40,7 +40,8 @@ export const NAV_ITEMS: readonly NavItem[] = [
   // The commission's workspace (issue 12): meetings, agenda, votes, the protocol.
   { path: '/commission', label: 'commission.ui_nav', page: 'commission', roles: COMMISSION },
   { path: '/destruction-acts', label: 'ui.nav_destruction_acts', page: 'coming', roles: COMMISSION },
-  { path: '/search', label: 'ui.nav_search', page: 'dossiers', roles: ['researcher'] },
+  // Full-text search (issue 13): the researcher's home page; staff open it at /search too (DETAIL_ROUTES).
+  { path: '/search', label: 'ui.nav_search', page: 'search', roles: ['researcher'] },
   // The researcher portal (issue 13): register, request, track, download.
   { path: '/copy-requests', label: 'ui.nav_copy_requests', page: 'copy-requests', roles: ['researcher'] },
   // Transfer schedules (App. 31): compiled by the archive, approved by the head, read by the departments;
@@ -73,6 +74,8 @@ export const DETAIL_ROUTES: readonly { pattern: RegExp; label: MessageKey; page:
   { pattern: /^\/transfers\/([0-9a-f-]{36})$/, label: 'ui.ingest_transfer_title', page: 'transfer', roles: ['archivist', 'department_clerk', 'department_head'] },
   // The expert commission reads every department's dossiers (appraisal, p.48).
   { pattern: /^\/dossiers\/([^/]+)$/, label: 'ui.dossier_title', page: 'dossier', roles: ['archivist', 'department_clerk', 'department_head', ...COMMISSION, 'researcher'] },
+  // The search page for the staff who read dossiers (its results are narrowed by the server: department, access rules).
+  { pattern: /^\/search$/, label: 'ui.nav_search', page: 'search', roles: ['archivist', 'department_clerk', 'department_head', ...COMMISSION] },
   { pattern: /^\/transfer-schedules\/(\d{4})$/, label: 'schedules.ui_title', page: 'schedule', roles: ['archivist', 'organisation_head', 'department_clerk', 'department_head', 'records_head', 'admin'] },
   { pattern: /^\/inventories\/[0-9a-f-]{36}$/, label: 'inventories.ui_title', page: 'inventories', roles: ['archivist', 'department_clerk', 'department_head', 'admin', ...COMMISSION] },
   { pattern: /^\/commission\/meetings\/[0-9a-f-]{36}$/, label: 'commission.ui_title', page: 'commission-meeting', roles: COMMISSION },
