@@ -75,7 +75,7 @@ const AGENDA_SCHEMA = {
     subjectId: TEXT(200),
     title: TEXT(1000),
   },
-  oneOf: [{ required: ['itemId'] }, { required: ['kind', 'subjectId', 'title'] }],
+  description: 'Either itemId (a proposal), or kind, subjectId and title (a new question; each missing one is named in the refusal)',
 } as const;
 const VOTE_SCHEMA = {
   type: 'object',
