@@ -82,9 +82,10 @@ const SUBMIT_SCHEMA = {
 const LIST_SCHEMA = {
   type: 'object',
   additionalProperties: false,
-  properties: { status: { enum: [...REQUEST_STATUSES] }, limit: { type: 'integer', minimum: 1, maximum: 500 }, offset: { type: 'integer', minimum: 0 } },
+  // lang: the UI sends the language with every call (messages of errors).
+  properties: { status: { enum: [...REQUEST_STATUSES] }, limit: { type: 'integer', minimum: 1, maximum: 500 }, offset: { type: 'integer', minimum: 0 }, lang: { enum: ['kk', 'ru', 'en'] } },
 } as const;
-const RESEARCHERS_SCHEMA = { type: 'object', additionalProperties: false, properties: { status: { enum: ['pending', 'confirmed', 'refused'] } } } as const;
+const RESEARCHERS_SCHEMA = { type: 'object', additionalProperties: false, properties: { status: { enum: ['pending', 'confirmed', 'refused'] }, lang: { enum: ['kk', 'ru', 'en'] } } } as const;
 const READ_SCHEMA = { type: 'object', additionalProperties: false, properties: { ids: { type: 'array', maxItems: 200, items: { type: 'string', maxLength: 36 } } } } as const;
 const EMPTY_SCHEMA = { type: 'object', additionalProperties: false, properties: {} } as const;
 
@@ -93,7 +94,7 @@ const validateRegister = bodyValidator<RegisterBody>(REGISTER_SCHEMA);
 const validateReason = bodyValidator<{ reason: string }>(REASON_SCHEMA);
 const validateOptionalReason = bodyValidator<{ reason?: string }>(OPTIONAL_REASON_SCHEMA);
 const validateSubmit = bodyValidator<{ items: { dossierId: string; documentPosition?: number | null }[]; purpose?: string; delivery?: 'electronic' | 'paper'; language?: 'kk' | 'ru' }>(SUBMIT_SCHEMA);
-const validateList = queryValidator<{ status?: RequestStatus; limit?: number; offset?: number }>(LIST_SCHEMA);
+const validateList = queryValidator<{ status?: RequestStatus; limit?: number; offset?: number; lang?: string }>(LIST_SCHEMA);
 const validateResearchers = queryValidator<{ status?: ResearcherStatus }>(RESEARCHERS_SCHEMA);
 const validateRead = bodyValidator<{ ids?: string[] }>(READ_SCHEMA);
 const validateEmpty = bodyValidator<Record<string, never>>(EMPTY_SCHEMA);
@@ -151,8 +152,8 @@ export function createRoutes(deps: ServerDeps): Router {
   });
 
   router.get('/api/research/requests', portal, async (ctx) => {
-    const filter = validateList(ctx.query);
-    ctx.body = { requests: await listRequests(deps.db, requireUser(ctx).actor, filter, deps.now()) };
+    const { status, limit, offset } = validateList(ctx.query);
+    ctx.body = { requests: await listRequests(deps.db, requireUser(ctx).actor, { ...(status ? { status } : {}), ...(limit ? { limit } : {}), ...(offset ? { offset } : {}) }, deps.now()) };
   });
 
   router.post('/api/research/requests', researcherOnly, async (ctx) => {

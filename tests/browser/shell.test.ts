@@ -33,7 +33,7 @@ const RETENTION: [string, string] = ['/retention-list', 'nav_retention_list'];
 const COMMISSION: [path: string, key: string][] = [['/inventories', 'nav_inventories'], ['/dossiers', 'nav_dossiers'], ['/commission', 'commission.ui_nav'], ['/destruction-acts', 'nav_destruction_acts'], NOMENCLATURE, RETENTION];
 const MENUS: Record<string, [path: string, key: string][]> = {
   admin: [['/users', 'nav_users'], ['/audit', 'nav_audit'], ['/health', 'nav_health'], SCHEDULES, RETENTION],
-  archivist: [['/transfers/incoming', 'nav_transfers_incoming'], ['/dossiers', 'nav_dossiers'], ['/integrity', 'nav_integrity'], ['/audit', 'nav_audit'], ['/inventories', 'nav_inventories'], SCHEDULES, ACCEPTANCE, NOMENCLATURE, RETENTION],
+  archivist: [['/transfers/incoming', 'nav_transfers_incoming'], ['/dossiers', 'nav_dossiers'], ['/integrity', 'nav_integrity'], ['/audit', 'nav_audit'], ['/inventories', 'nav_inventories'], SCHEDULES, ACCEPTANCE, ['/research-requests', 'research.ui_queue_title'], NOMENCLATURE, RETENTION],
   clerk: [['/transfers/new', 'nav_transfer_prepare'], ['/transfers/mine', 'nav_transfers_mine'], ['/transfers/prepare', 'prepare.ui_title'], SCHEDULES, NOMENCLATURE, RETENTION],
   head: [['/transfers/to-sign', 'nav_transfers_to_sign'], ['/dossiers/department', 'nav_department_dossiers'], ['/inventories', 'nav_inventories'], SCHEDULES, NOMENCLATURE, RETENTION],
   chair: COMMISSION,
@@ -44,9 +44,9 @@ const MENUS: Record<string, [path: string, key: string][]> = {
   director: [SCHEDULES, ACCEPTANCE, NOMENCLATURE, RETENTION],
 };
 
-// Menu items whose work belongs to later issues (destruction acts, copy requests): they say
-// so plainly instead of showing an empty page.
-const NOT_YET = ['/destruction-acts', '/copy-requests'];
+// Menu items whose work belongs to later issues (destruction acts): they say so plainly
+// instead of showing an empty page.
+const NOT_YET = ['/destruction-acts'];
 
 describe.skipIf(!HAVE_CHROMIUM)(HAVE_CHROMIUM ? 'UI shell in Chromium' : `UI shell in Chromium — skipped: ${SKIP_REASON}`, () => {
   let demo: DemoServer;
