@@ -593,11 +593,16 @@ export function createActsService(deps: ActsDeps) {
     if (!binding || binding.status !== 'active' || (actor.userId !== null && binding.user_id !== actor.userId)) {
       throw new ForbiddenError('appraisal.signature_not_yours', 'appraisal.signature_not_yours', { subject: info.subject ?? '' });
     }
+    // The approver is the certificate's holder (the signed-in head, or for the local operator the
+    // user the certificate is registered to), and must hold the organisation head's role.
+    const user = await db.selectFrom('users').select(['id', 'username', 'full_name', 'position', 'roles']).where('id', '=', actor.userId ?? binding.user_id).executeTakeFirst();
+    if (!user || !(user.roles as string[]).some((r) => ACT_APPROVERS.includes(r as Role))) {
+      throw new ForbiddenError('appraisal.signature_role', 'appraisal.signature_role', { subject: info.subject ?? '', roles: ACT_APPROVERS.join(', ') });
+    }
     const cms = await putEverywhere(storage(), { bytes: input.cms });
-    const user = actor.userId ? await db.selectFrom('users').select(['full_name', 'position']).where('id', '=', actor.userId).executeTakeFirst() : undefined;
     const signer = { subject: info.subject ?? null, issuer: info.issuer ?? null, serialNumber: info.serialNumber ?? null, iin: info.iin ?? null, signingTime: first.signingTime ?? null };
     const at = now();
-    const approval: ActApproval = { renditionId: rendition.id, cmsSha256: cms.sha256, signer, name: user?.full_name ?? actor.username, position: user?.position ?? null, username: actor.username, date: today(at) };
+    const approval: ActApproval = { renditionId: rendition.id, cmsSha256: cms.sha256, signer, name: user.full_name, position: user.position, username: user.username, date: today(at) };
     await db.transaction().execute(async (trx) => {
       const updated = await trx
         .updateTable('destruction_acts')
@@ -609,7 +614,7 @@ export function createActsService(deps: ActsDeps) {
       if (!updated) throw new ConflictError('appraisal.act_not_agreed', 'appraisal.act_not_agreed', { number: `${act.number}/${act.year}`, status: 'approved' });
       await trx
         .updateTable('destruction_act_renditions')
-        .set({ signature_sha256: cms.sha256, signer: JSON.stringify(signer), signed_by: actor.username, signed_at: at })
+        .set({ signature_sha256: cms.sha256, signer: JSON.stringify(signer), signed_by: user.username, signed_at: at })
         .where('id', '=', rendition.id)
         .execute();
       await recordAudit(trx, {
