@@ -56,8 +56,14 @@ export async function processRepairQueue(
 ): Promise<RepairQueueOutcome> {
   const actor = options.actor ?? SYSTEM_ACTOR;
   const rows = await pendingRepairs(deps.db, options.limit ?? 500);
+  // Objects deleted by a destruction act are never written back from a copy that escaped the
+  // deletion (an unreachable replica): their queue entries are resolved, not repaired.
+  const destroyed = new Set(
+    rows.length ? (await deps.db.selectFrom('destroyed_objects').select('sha256').where('sha256', 'in', [...new Set(rows.map((r) => r.sha256))]).execute()).map((r) => r.sha256) : [],
+  );
+  for (const r of rows.filter((x) => destroyed.has(x.sha256))) await markRepair(deps.db, r.id, { status: 'resolved', sourceLocation: null });
   const bySha = new Map<string, typeof rows>();
-  for (const r of rows) bySha.set(r.sha256, [...(bySha.get(r.sha256) ?? []), r]);
+  for (const r of rows) if (!destroyed.has(r.sha256)) bySha.set(r.sha256, [...(bySha.get(r.sha256) ?? []), r]);
   const outcome: RepairQueueOutcome = { objects: bySha.size, repaired: 0, resolved: 0, pending: 0 };
   const stores = [deps.storage.primary, ...deps.storage.replicas];
   for (const [sha256, queued] of bySha) {

@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Kysely } from 'kysely';
 import type { Database } from '../database/database';
-import { readVerifiedBytes, type Storage } from '../storage';
+import type { Storage } from '../storage';
+import { dossierContent, type DossierContent } from '../destruction/content';
 import { MAX_BATCH, validatePdfAFiles, type PdfaEngine, type PdfaReport } from '../validators/pdfa';
 import type { VerifyFailure } from '../ingest/aip/verify';
 
@@ -51,6 +52,13 @@ export async function revalidateRenditions(deps: { db: Kysely<Database>; storage
     sha256: r.rendition_sha256!,
   }));
   const dir = await mkdtemp(path.join(tmpdir(), 'muragat-revalidate-'));
+  // Renditions of sealed dossiers are read through their dossier's key (docs/destruction.md).
+  const contents = new Map<string, Promise<DossierContent>>();
+  const contentOf = (dossierId: string) => {
+    let c = contents.get(dossierId);
+    if (!c) contents.set(dossierId, (c = dossierContent(deps, dossierId)));
+    return c;
+  };
   try {
     for (let i = 0; i < rows.length; i += MAX_BATCH) {
       const batch = rows.slice(i, i + MAX_BATCH);
@@ -58,7 +66,7 @@ export async function revalidateRenditions(deps: { db: Kysely<Database>; storage
       for (const r of batch) {
         const file = path.join(dir, `${r.sha256}.pdf`);
         try {
-          await writeFile(file, await readVerifiedBytes(deps.storage, r.sha256));
+          await writeFile(file, await (await contentOf(r.dossierId)).bytes(r.sha256));
           files.push(file);
         } catch {
           // No sound copy: the object checks of the same run report it; nothing to validate.

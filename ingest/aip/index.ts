@@ -8,6 +8,8 @@ import { pipeline } from 'node:stream/promises';
 import { canonicalJson } from '../../common/hash';
 import { ValidationError } from '../../common/errors';
 import { readVerified, readVerifiedBytes, type Storage } from '../../storage';
+import { keyAreasOf, readKeyFromAreas } from '../../storage/keys';
+import { unsealStream } from '../../storage/sealed';
 import type { AipFileRole, AipManifest } from '../../validators/schemas/types';
 
 export type AipRole = AipFileRole;
@@ -41,18 +43,66 @@ export function serialiseJson(value: unknown): Uint8Array {
   return Buffer.from(canonicalJson(value), 'utf8');
 }
 
+/**
+ * Seals a dossier's content under its key (destruction/content.ts openContentSealer). The
+ * manifest keeps naming the plaintext's digest and size, so control characteristics, metadata
+ * and inventories are the same whether a dossier is sealed or not.
+ */
+export interface AipSealer {
+  keyId: string;
+  put(source: { file: string } | { bytes: Uint8Array }, expectedSha256?: string): Promise<{ sha256: string; sealedSha256: string; size: number }>;
+}
+
+/** Path of the clear map of a sealed AIP: which envelope holds which object, under which key. */
+export const SEALING_MAP_PATH = 'sealing.json';
+
+export interface SealingMap {
+  schemaVersion: 'muragat.sealing/1';
+  algorithm: 'AES-256-GCM';
+  keyId: string;
+  /** plaintext sha256 → envelope sha256 */
+  objects: Record<string, string>;
+}
+
+/**
+ * The objects that are the documents themselves (originals, attachments, signature files,
+ * renditions, rejected originals): these are sealed. Descriptions (metadata, inventories,
+ * reports, the manifest, dossier signatures) stay clear: they are what the catalog keeps of a
+ * destroyed dossier, and verify reads them without a key.
+ */
+export function isContentObject(aipPath: string, role: AipRole): boolean {
+  if (role === 'original' || role === 'attachment' || role === 'rendition') return true;
+  if (role === 'signature') return true;
+  return role === 'evidence' && (aipPath.startsWith('rejected/') || aipPath.startsWith('containers/'));
+}
+
 export class AipBuilder {
   private readonly entries = new Map<string, AipEntry>();
+  private readonly sealedObjects = new Map<string, string>();
 
-  constructor(private readonly storage: Storage) {}
+  constructor(
+    private readonly storage: Storage,
+    private readonly sealer?: AipSealer,
+  ) {}
+
+  private put(aipPath: string, role: AipRole, source: { file: string } | { bytes: Uint8Array }, expectedSha256?: string): Promise<{ sha256: string; size: number }> {
+    if (this.sealer && isContentObject(aipPath, role)) {
+      const sealer = this.sealer;
+      return sealer.put(source, expectedSha256).then((put) => {
+        this.sealedObjects.set(put.sha256, put.sealedSha256);
+        return put;
+      });
+    }
+    return putEverywhere(this.storage, source, expectedSha256);
+  }
 
   async addFile(aipPath: string, role: AipRole, file: string, expectedSha256?: string, documentId?: string): Promise<AipEntry> {
-    const put = await putEverywhere(this.storage, { file }, expectedSha256);
+    const put = await this.put(aipPath, role, { file }, expectedSha256);
     return this.record({ path: aipPath, sha256: put.sha256, size: put.size, role, ...(documentId ? { documentId } : {}) });
   }
 
   async addBytes(aipPath: string, role: AipRole, bytes: Uint8Array, documentId?: string): Promise<AipEntry> {
-    const put = await putEverywhere(this.storage, { bytes });
+    const put = await this.put(aipPath, role, { bytes });
     return this.record({ path: aipPath, sha256: put.sha256, size: put.size, role, ...(documentId ? { documentId } : {}) });
   }
 
@@ -75,10 +125,29 @@ export class AipBuilder {
 
   /** Stores the manifest last: a manifest only ever names objects already written. */
   async seal(header: Omit<AipManifest, 'files' | 'schemaVersion' | 'hashAlgorithm'>): Promise<{ sha256: string; manifest: AipManifest }> {
+    if (this.sealer) {
+      // The AIP stays readable from the store alone (with the key): the map is clear, the keys are not in it.
+      const map: SealingMap = {
+        schemaVersion: 'muragat.sealing/1',
+        algorithm: 'AES-256-GCM',
+        keyId: this.sealer.keyId,
+        objects: Object.fromEntries([...this.sealedObjects].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
+      };
+      await this.addJson(SEALING_MAP_PATH, 'report', map);
+    }
     const manifest: AipManifest = { schemaVersion: 'muragat.aip/1', hashAlgorithm: 'SHA-256', ...header, files: this.list() };
     const put = await putEverywhere(this.storage, { bytes: serialiseJson(manifest) });
     return { sha256: put.sha256, manifest };
   }
+}
+
+/** Reads an object of a sealed AIP from the store alone: its envelope, unsealed with the key of the key areas. */
+export async function openSealedFromStore(storage: Storage, map: SealingMap, sha256: string): Promise<{ stream: import('node:stream').Readable }> {
+  const sealed = map.objects[sha256];
+  if (!sealed) return readVerified(storage, sha256);
+  const key = await readKeyFromAreas(keyAreasOf(storage), map.keyId);
+  const envelope = await readVerified(storage, sealed);
+  return { stream: unsealStream(key, map.keyId, sha256, envelope.stream) };
 }
 
 export async function readJsonObject<T>(storage: Storage, sha256: string): Promise<T> {
@@ -90,9 +159,23 @@ export async function readManifest(storage: Storage, sha256: string): Promise<Ai
   return readJsonObject<AipManifest>(storage, sha256);
 }
 
-/** Writes the AIP as plain files: `<dir>/<entry.path>` for each entry plus aip-manifest.json. */
-export async function exportAip(storage: Storage, manifestSha256: string, outDir: string): Promise<{ files: number; bytes: number }> {
+/** Opens an object of the AIP by its plaintext digest (destruction/content.ts for sealed dossiers). */
+export type AipObjectReader = (sha256: string) => Promise<{ stream: import('node:stream').Readable }>;
+
+/**
+ * Writes the AIP as plain files: `<dir>/<entry.path>` for each entry plus aip-manifest.json.
+ * `open` reads a sealed dossier's objects (unsealed); without it objects are read as stored.
+ */
+export async function exportAip(storage: Storage, manifestSha256: string, outDir: string, open?: AipObjectReader): Promise<{ files: number; bytes: number }> {
   const manifest = await readManifest(storage, manifestSha256);
+  if (!open) {
+    const mapEntry = manifest.files.find((f) => f.path === SEALING_MAP_PATH);
+    if (mapEntry) {
+      // A sealed AIP: envelopes are opened with the key from the storage's key areas.
+      const map = await readJsonObject<SealingMap>(storage, mapEntry.sha256);
+      open = (sha) => openSealedFromStore(storage, map, sha);
+    }
+  }
   let bytes = 0;
   for (const entry of manifest.files) {
     const target = path.resolve(outDir, entry.path);
@@ -101,7 +184,7 @@ export async function exportAip(storage: Storage, manifestSha256: string, outDir
       throw new ValidationError('ingest.aip_unsafe_path', 'ingest.aip_unsafe_path', { path: entry.path });
     }
     await mkdir(path.dirname(target), { recursive: true });
-    await pipeline((await readVerified(storage, entry.sha256)).stream, createWriteStream(target));
+    await pipeline((await (open ?? ((sha: string) => readVerified(storage, sha)))(entry.sha256)).stream, createWriteStream(target));
     bytes += entry.size;
   }
   await writeFile(path.join(outDir, 'aip-manifest.json'), JSON.stringify(manifest, null, 2));

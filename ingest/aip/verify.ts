@@ -19,6 +19,7 @@ import { canonicalJson } from '../../common/hash';
 import { readVerifiedBytes } from '../../storage';
 import type { AipManifest } from './index';
 import type { IngestTools } from '../pipeline/tools';
+import { dossierContent } from '../../destruction/content';
 
 export interface VerifyFailure {
   kind:
@@ -57,6 +58,8 @@ export interface VerifyReport {
   dossiers: DossierVerification[];
   rejectedItems: { transferId: string; ok: boolean; failures: VerifyFailure[] }[];
   objectsChecked: number;
+  /** Dossiers destroyed by an act (not verified: their content is gone on purpose). */
+  destroyed?: number;
 }
 
 export interface VerifyDeps {
@@ -151,7 +154,14 @@ export async function verifyStoredDossiers(
   options: { dossierId?: string; onProgress?: (done: number, total: number, item: string) => void } = {},
 ): Promise<VerifyReport> {
   const checker = new ObjectChecker([deps.storage.primary, ...deps.storage.replicas]);
-  let q = deps.db.selectFrom('dossiers').selectAll().orderBy('stored_at').orderBy('case_index');
+  // Destroyed dossiers are left out: their content is gone on purpose and must never be
+  // "repaired" back (docs/destruction.md); their catalog record is in destroyed_dossiers.
+  let q = deps.db
+    .selectFrom('dossiers')
+    .selectAll()
+    .where(({ not, exists, selectFrom }) => not(exists(selectFrom('destroyed_dossiers as x').select('x.dossier_id').whereRef('x.dossier_id', '=', 'dossiers.id'))))
+    .orderBy('stored_at')
+    .orderBy('case_index');
   // An id column of type uuid cannot be compared with a case index like "03-12" on PostgreSQL.
   if (options.dossierId) {
     const isUuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(options.dossierId);
@@ -160,6 +170,10 @@ export async function verifyStoredDossiers(
   const dossiers = await q.execute();
   if (options.dossierId && !dossiers.length) throw new NotFoundError('ingest.dossier_not_found', 'ingest.dossier_not_found', { id: options.dossierId });
   const report: VerifyReport = { ok: true, dossiers: [], rejectedItems: [], objectsChecked: 0 };
+  if (!options.dossierId) {
+    const gone = await deps.db.selectFrom('destroyed_dossiers').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst();
+    report.destroyed = Number(gone?.n ?? 0);
+  }
   let done = 0;
   for (const d of dossiers) {
     options.onProgress?.(done++, dossiers.length, d.case_index);
@@ -171,9 +185,23 @@ export async function verifyStoredDossiers(
       failures.push({ kind: 'manifest-unreadable', message: `AIP manifest ${d.aip_manifest_sha256} cannot be read`, sha256: d.aip_manifest_sha256, path: 'aip-manifest.json' });
     } else {
       const byPath = new Map(manifest.files.map((f) => [f.path, f]));
+      // A sealed object is stored as its envelope: every copy of the envelope is checked (and
+      // repaired) by its own digest, then opened once with the dossier's key to prove that key
+      // and envelope still give the plaintext the manifest names.
+      const content = await dossierContent(deps, d.id);
       for (const f of manifest.files) {
         objects += 1;
-        failures.push(...(await checker.check(f.sha256, f.size, { path: f.path })));
+        const sealed = content.isSealed(f.sha256);
+        const found = await checker.check(content.storedSha(f.sha256), sealed ? -1 : f.size, { path: f.path });
+        failures.push(...found);
+        if (sealed && found.length < deps.storage.replicas.length + 1) {
+          try {
+            const object = await content.open(f.sha256, { silent: true });
+            for await (const chunk of object.stream) void chunk;
+          } catch (error) {
+            failures.push({ kind: 'object-corrupt', message: `sealed ${f.path} cannot be opened with the dossier's content key: ${error instanceof Error ? error.message : String(error)}`, path: f.path });
+          }
+        }
       }
       // The chain as stored in the AIP.
       const metaEntries = manifest.files.filter((f) => f.role === 'document-metadata').sort((a, b) => (a.path < b.path ? -1 : 1));

@@ -2,9 +2,10 @@
 import type { Kysely } from 'kysely';
 import type { Readable } from 'node:stream';
 import type { Database } from '../../database/database';
-import { readVerified, type Storage } from '../../storage';
+import type { Storage } from '../../storage';
 import { ConflictError, NotFoundError } from '../../common/errors';
 import { readManifest, type AipManifest } from '../aip';
+import { assertNotDestroyed, dossierContent } from '../../destruction/content';
 
 export interface DossierSummary {
   id: string;
@@ -93,6 +94,8 @@ export async function listVolumes(db: Kysely<Database>, index: string): Promise<
 
 export async function getDossier(deps: { db: Kysely<Database>; storage: Storage }, idOrIndex: string) {
   const d = await findDossier(deps.db, idOrIndex);
+  // A destroyed dossier answers 410 naming its act; its catalog record is read from destruction/.
+  await assertNotDestroyed(deps.db, d);
   const documents = await deps.db
     .selectFrom('dossier_documents as dd')
     .innerJoin('documents as doc', 'doc.id', 'dd.document_id')
@@ -131,11 +134,14 @@ export async function getDossier(deps: { db: Kysely<Database>; storage: Storage 
 /** Opens one file of a dossier's AIP by its path (original, rendition, inventory…). */
 export async function openAipFile(deps: { db: Kysely<Database>; storage: Storage }, idOrIndex: string, aipPath: string): Promise<{ stream: Readable; size: number; name: string; sha256: string }> {
   const d = await findDossier(deps.db, idOrIndex);
+  const content = await dossierContent(deps, d.id);
   const manifest = await readManifest(deps.storage, d.aip_manifest_sha256);
   const entry = manifest.files.find((f) => f.path === aipPath);
   if (!entry) throw new NotFoundError('ingest.aip_file_not_found', 'ingest.aip_file_not_found', { path: aipPath });
   // Verified read: the bytes are proven to hash to entry.sha256 (from a replica if need be) before
-  // anything is sent, so the ETag callers set from sha256 is the verified hash.
-  const object = await readVerified(deps.storage, entry.sha256);
+  // anything is sent, so the ETag callers set from sha256 is the verified hash. A sealed object's
+  // envelope is verified the same way and unsealed on the way out (GCM tag and plaintext digest
+  // checked before the stream ends).
+  const object = await content.open(entry.sha256);
   return { stream: object.stream, size: object.size, name: aipPath.split('/').pop() ?? 'file', sha256: object.sha256 };
 }

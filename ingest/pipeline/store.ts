@@ -8,7 +8,8 @@ import { recordAudit } from '../../audit/audit.service';
 import { authorizeSigner } from '../../accounts/signers.service';
 import { SystemError } from '../../common/errors';
 import type { Retention, DossierSignatureStatus, AipManifest } from '../../validators/schemas/types';
-import { AipBuilder, serialiseJson } from '../aip';
+import { AipBuilder, putEverywhere, serialiseJson } from '../aip';
+import { openContentSealer } from '../../destruction/content';
 import { buildDocuments, buildInventory, buildDossierMetadata, integrityStatement, aipFileName, signatureRecord, type DossierInput } from '../dossier/build';
 import { loadDocs, localFile, renditionFile, type DocRow } from './documents';
 import { listSteps } from './state';
@@ -36,6 +37,8 @@ export interface StoredDossier {
   documents: { documentId: string; position: number; aipPath: string; renditionPath: string | null; controlCharacteristic: string; previous: string | null; metadata: Record<string, unknown> }[];
   rejected: { documentId: string; aipPath: string }[];
   signatures: StoredSignature[];
+  /** The content key its documents are sealed under (retention not permanent, docs/destruction.md). */
+  contentKeyId?: string;
 }
 
 export const MURAGAT_TOOL = { name: 'muragat', version: process.env.npm_package_version ?? '0.1.0' };
@@ -141,7 +144,10 @@ async function storeOneDossier(ctx: Ctx, place: DossierPlace, events: AipManifes
   const input = await dossierInput(ctx, place, attachments);
   const built = buildDocuments(input);
   for (const b of built) assertSchema(ctx, 'document-metadata', b.metadata, b.metadataPath);
-  const aip = new AipBuilder(ctx.deps.storage);
+  // A dossier that may be destroyed one day is stored sealed under its own key, so destroying
+  // the key later makes every copy of its content unreadable (p.186-1, docs/destruction.md).
+  const sealer = input.retention.kind === 'permanent' ? undefined : await openContentSealer(ctx.deps, `${ctx.transferId}/${d.index}/${volume}`, putEverywhere);
+  const aip = new AipBuilder(ctx.deps.storage, sealer);
   // Document objects are queued here and written while the inventory is built and rendered.
   const writes = new Bounded(PUT_CONCURRENCY);
   try {
@@ -192,6 +198,7 @@ async function storeOneDossier(ctx: Ctx, place: DossierPlace, events: AipManifes
       })),
       rejected,
       signatures,
+      ...(sealer ? { contentKeyId: sealer.keyId } : {}),
     };
   } catch (error) {
     // Leave no write running behind a failed store step (it is re-run from scratch).
@@ -435,6 +442,7 @@ export async function indexDossiers(ctx: Ctx, dossiers: StoredDossier[]): Promis
         .returning('id')
         .executeTakeFirst();
       if (!row) return;
+      if (d.contentKeyId) await trx.updateTable('content_keys').set({ dossier_id: row.id }).where('key_id', '=', d.contentKeyId).execute();
       for (const doc of d.documents) {
         await trx
           .insertInto('dossier_documents')

@@ -109,15 +109,19 @@ describe('ingest end to end', () => {
     it('a flipped byte in a stored object', async () => {
       const d = await getDossier(env, report.dossiers[0]!.id!);
       const target = d.files.find((f) => f.role === 'original')!;
-      const file = path.join(env.root, 'replica', 'objects', target.sha256.slice(0, 2), target.sha256.slice(2, 4), target.sha256);
-      expect((await stat(file)).size).toBe(target.size);
+      // A dossier that may be destroyed stores its content sealed (docs/destruction.md): the
+      // stored object is the envelope, 36 bytes longer, checked under its own digest.
+      const sealed = await env.db.selectFrom('sealed_objects').select(['sealed_sha256', 'sealed_size']).where('plain_sha256', '=', target.sha256).executeTakeFirst();
+      const stored = sealed?.sealed_sha256 ?? target.sha256;
+      const file = path.join(env.root, 'replica', 'objects', stored.slice(0, 2), stored.slice(2, 4), stored);
+      expect((await stat(file)).size).toBe(sealed ? Number(sealed.sealed_size) : target.size);
       const bytes = await readFile(file);
       bytes[0] = bytes[0]! ^ 0xff;
       await chmod(file, 0o644);
       await writeFile(file, bytes);
       const v = await verify(d.id);
       const f = v.dossiers[0]!.failures.find((x) => x.kind === 'object-corrupt')!;
-      expect(f).toMatchObject({ sha256: target.sha256, path: target.path, store: expect.stringContaining(path.join(env.root, 'replica')) });
+      expect(f).toMatchObject({ sha256: stored, path: target.path, store: expect.stringContaining(path.join(env.root, 'replica')) });
       bytes[0] = bytes[0]! ^ 0xff;
       await writeFile(file, bytes);
       expect((await verify(d.id)).ok).toBe(true);

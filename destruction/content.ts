@@ -1,0 +1,167 @@
+// Reading and writing the content of one dossier, sealed or clear (docs/destruction.md).
+// Readers (dossier routes, AIP export, verify, integrity runs, re-validation) ask
+// `dossierContent` for a dossier's objects by their plaintext digest, as the AIP manifest
+// names them; a sealed object is found through `sealed_objects`, read verified (the envelope is
+// an ordinary content-addressed object, from any location that holds a sound copy) and
+// unsealed with the dossier's key. A destroyed dossier answers 410 with the act that destroyed
+// it. This module knows the database and storage only: ingest imports it without a cycle.
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { unlink } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { Database } from '../database/database';
+import { AppError, SystemError } from '../common/errors';
+import { readVerified, type Storage, type VerifiedObject } from '../storage';
+import { createContentKey, keyAreasOf, loadContentKey } from '../storage/keys';
+import { sealToFile, sha256Of, unsealBytes, unsealStream } from '../storage/sealed';
+
+/** 410: the dossier existed and was destroyed by an act (p.186-1). */
+export class GoneError extends AppError {
+  override readonly status = 410;
+}
+
+export interface DestroyedRef {
+  actNumber: string;
+  destroyedAt: string;
+}
+
+export async function destroyedDossier(db: Kysely<Database>, dossierId: string): Promise<DestroyedRef | null> {
+  const row = await db.selectFrom('destroyed_dossiers').select(['act_number', 'destroyed_at']).where('dossier_id', '=', dossierId).executeTakeFirst();
+  return row ? { actNumber: row.act_number, destroyedAt: new Date(row.destroyed_at).toISOString().slice(0, 10) } : null;
+}
+
+export function dossierGone(index: string, ref: DestroyedRef): GoneError {
+  return new GoneError('destruction.dossier_destroyed', 'destruction.dossier_destroyed', { index, act: ref.actNumber, date: ref.destroyedAt });
+}
+
+/** Throws 410 when the dossier was destroyed. */
+export async function assertNotDestroyed(db: Kysely<Database>, dossier: { id: string; case_index: string }): Promise<void> {
+  const ref = await destroyedDossier(db, dossier.id);
+  if (ref) throw dossierGone(dossier.case_index, ref);
+}
+
+export interface DossierContent {
+  readonly dossierId: string;
+  /** The dossier's key id when its content is sealed. */
+  readonly keyId: string | null;
+  /** The stored object holding this plaintext: the envelope's digest when sealed, else the same. */
+  storedSha(plainSha256: string): string;
+  isSealed(plainSha256: string): boolean;
+  /** A verified read of the plaintext (unsealed on the way out when sealed). */
+  open(plainSha256: string, options?: { bufferLimit?: number; silent?: boolean }): Promise<VerifiedObject>;
+  bytes(plainSha256: string, options?: { silent?: boolean }): Promise<Buffer>;
+}
+
+type Deps = { db: Kysely<Database>; storage: Storage };
+
+/**
+ * The content of a dossier. `allowDestroyed` is for the destruction itself (it needs the sealed
+ * digests of a dossier being destroyed); every reader leaves it false and gets the 410.
+ */
+export async function dossierContent(deps: Deps, dossierId: string, options: { allowDestroyed?: boolean } = {}): Promise<DossierContent> {
+  if (!options.allowDestroyed) {
+    const d = await deps.db.selectFrom('dossiers').select(['id', 'case_index']).where('id', '=', dossierId).executeTakeFirst();
+    if (d) await assertNotDestroyed(deps.db, d);
+  }
+  const key = await deps.db.selectFrom('content_keys').select(['key_id', 'key_check', 'destroyed_at']).where('dossier_id', '=', dossierId).executeTakeFirst();
+  const sealed = new Map<string, { sealed: string; size: number }>();
+  if (key) {
+    for (const r of await deps.db.selectFrom('sealed_objects').select(['plain_sha256', 'sealed_sha256', 'plain_size']).where('key_id', '=', key.key_id).execute()) {
+      sealed.set(r.plain_sha256, { sealed: r.sealed_sha256, size: Number(r.plain_size) });
+    }
+  }
+  let loaded: Promise<Buffer> | undefined;
+  const keyBytes = () =>
+    (loaded ??= (async () => {
+      const found = await loadContentKey(keyAreasOf(deps.storage), key!.key_id, key!.key_check);
+      if (found.state === 'ok') return found.key;
+      if (found.state === 'destroyed') {
+        throw new GoneError('destruction.key_destroyed', 'destruction.key_destroyed', { dossier: dossierId, date: found.tombstone.destroyedAt.slice(0, 10) });
+      }
+      throw new SystemError('destruction.key_missing', 'destruction.key_missing', { dossier: dossierId, locations: found.copies.map((c) => `${c.location} (${c.state})`).join(', ') });
+    })());
+  return {
+    dossierId,
+    keyId: key?.key_id ?? null,
+    storedSha: (sha) => sealed.get(sha)?.sealed ?? sha,
+    isSealed: (sha) => sealed.has(sha),
+    async open(sha, readOptions = {}) {
+      const entry = sealed.get(sha);
+      if (!entry) return readVerified(deps.storage, sha, readOptions);
+      const k = await keyBytes();
+      const envelope = await readVerified(deps.storage, entry.sealed, readOptions);
+      return { ...envelope, sha256: sha, size: entry.size, stream: unsealStream(k, key!.key_id, sha, envelope.stream) };
+    },
+    async bytes(sha, readOptions = {}) {
+      const entry = sealed.get(sha);
+      const object = await readVerified(deps.storage, entry?.sealed ?? sha, { bufferLimit: Number.MAX_SAFE_INTEGER, ...readOptions });
+      const chunks: Buffer[] = [];
+      for await (const chunk of object.stream) chunks.push(chunk as Buffer);
+      const whole = Buffer.concat(chunks);
+      return entry ? unsealBytes(await keyBytes(), key!.key_id, sha, whole) : whole;
+    },
+  };
+}
+
+/** What the AIP builder needs to seal an object (ingest/aip Sealer). */
+export interface ContentSealer {
+  keyId: string;
+  /** Seals and stores the object in every location; returns the plaintext's digest and size. */
+  put(source: { file: string } | { bytes: Uint8Array }, expectedSha256?: string): Promise<{ sha256: string; sealedSha256: string; size: number }>;
+}
+
+/**
+ * The sealer of one AIP (transfer/index/volume): its key is created once, in every key area,
+ * and found again by a re-run of the store step, which then writes the same envelopes.
+ */
+export async function openContentSealer(
+  deps: Deps,
+  aipId: string,
+  putEverywhere: (storage: Storage, source: { file: string }, expectedSha256?: string) => Promise<{ sha256: string; size: number }>,
+): Promise<ContentSealer> {
+  const areas = keyAreasOf(deps.storage);
+  let row = await deps.db.selectFrom('content_keys').select(['key_id', 'key_check']).where('aip_id', '=', aipId).executeTakeFirst();
+  let key: Buffer;
+  if (row) {
+    const found = await loadContentKey(areas, row.key_id, row.key_check);
+    if (found.state !== 'ok') {
+      throw new SystemError('destruction.key_missing', 'destruction.key_missing', { dossier: aipId, locations: found.state === 'missing' ? found.copies.map((c) => `${c.location} (${c.state})`).join(', ') : 'destroyed' });
+    }
+    key = found.key;
+  } else {
+    const keyId = randomUUID();
+    const made = await createContentKey(areas, keyId);
+    const inserted = await deps.db
+      .insertInto('content_keys')
+      .values({ key_id: keyId, aip_id: aipId, key_check: made.check })
+      .onConflict((oc) => oc.column('aip_id').doNothing())
+      .returning('key_id')
+      .executeTakeFirst();
+    if (!inserted) return openContentSealer(deps, aipId, putEverywhere); // another run made it first
+    row = { key_id: keyId, key_check: made.check };
+    key = made.key;
+  }
+  const keyId = row.key_id;
+  const tmpDir = path.join(tmpdir(), 'muragat-seal');
+  return {
+    keyId,
+    async put(source, expectedSha256) {
+      const plainSha = expectedSha256 ?? (await sha256Of(source));
+      const envelope = await sealToFile(key, keyId, plainSha, source, tmpDir);
+      try {
+        const stored = await putEverywhere(deps.storage, { file: envelope.file });
+        // Recorded before the manifest that names the object is sealed: no reader ever meets a
+        // sealed object the catalog cannot find.
+        await deps.db
+          .insertInto('sealed_objects')
+          .values({ key_id: keyId, plain_sha256: plainSha, sealed_sha256: stored.sha256, plain_size: envelope.plainSize, sealed_size: stored.size })
+          .onConflict((oc) => oc.columns(['key_id', 'plain_sha256']).doNothing())
+          .execute();
+        return { sha256: plainSha, sealedSha256: stored.sha256, size: envelope.plainSize };
+      } finally {
+        await unlink(envelope.file).catch(() => {});
+      }
+    },
+  };
+}
