@@ -56,11 +56,17 @@ const get = (url: string): Request => ({ method: 'GET', url });
 const INVENTORY_READERS: Role[] = ['archivist', 'admin', 'department_clerk', 'department_head', 'commission_chair', 'commission_secretary', 'commission_member'];
 const NO_INVENTORY = '00000000-0000-4000-8000-00000000a030';
 const RANDOM_ID = '00000000-0000-4000-8000-000000000000';
+const COMMISSION_READERS: Role[] = [...COMMISSION_ROLES, 'admin', 'archivist', 'organisation_head'];
+const COMMISSION_RUNNERS: Role[] = ['commission_secretary', 'admin'];
 
 /** The one table: `METHOD /openapi/path` → rule. */
 const ACCESS: Record<string, Rule> = {
   'GET /api/openapi.json': { roles: 'public', target: 'none', request: () => get('/api/openapi.json'), granted: 200 },
   'GET /api/health': { roles: 'public', target: 'none', request: () => get('/api/health') },
+  'GET /api/health/live': { roles: 'public', target: 'none', request: () => get('/api/health/live'), granted: 200 },
+  'GET /api/health/ready': { roles: 'public', target: 'none', request: () => get('/api/health/ready'), granted: 200 },
+  // Prometheus metrics: an administrator's session (or the scrape token, tests/server/operations.test.ts).
+  'GET /metrics': { roles: ['admin'], target: 'none', request: () => get('/metrics'), granted: 200 },
   'GET /api/session': { roles: 'public', target: 'none', request: () => get('/api/session'), granted: 200 },
   // A wrong password: the route itself is open to everyone; the answer is the same for all.
   'POST /api/auth/login': {
@@ -106,6 +112,13 @@ const ACCESS: Record<string, Rule> = {
   'POST /api/integrity/runs': { roles: KEEPERS, target: 'none', request: () => ({ method: 'POST', url: '/api/integrity/runs', json: {} }) },
   'GET /api/integrity/runs': { roles: KEEPERS, target: 'none', request: () => get('/api/integrity/runs'), granted: 200 },
   'GET /api/integrity/runs/{id}': { roles: KEEPERS, target: 'none', request: () => get('/api/integrity/runs/00000000-0000-4000-8000-000000000000'), granted: 404 },
+  'GET /api/integrity/fixity': { roles: KEEPERS, target: 'none', request: () => get('/api/integrity/fixity'), granted: 200 },
+  'PUT /api/integrity/fixity/schedule': { roles: KEEPERS, target: 'none', request: () => ({ method: 'PUT', url: '/api/integrity/fixity/schedule', json: { cycleDays: 0 } }), granted: 400 },
+  'POST /api/integrity/fixity/runs': { roles: KEEPERS, target: 'none', request: () => ({ method: 'POST', url: '/api/integrity/fixity/runs', json: {} }), granted: 400 },
+  'GET /api/integrity/fixity/runs': { roles: KEEPERS, target: 'none', request: () => get('/api/integrity/fixity/runs'), granted: 200 },
+  'GET /api/integrity/fixity/runs/{id}': { roles: KEEPERS, target: 'none', request: () => get('/api/integrity/fixity/runs/00000000-0000-4000-8000-000000000000'), granted: 404 },
+  'POST /api/integrity/fixity/runs/{id}/resume': { roles: KEEPERS, target: 'none', request: () => ({ method: 'POST', url: '/api/integrity/fixity/runs/00000000-0000-4000-8000-000000000000/resume', json: {} }), granted: 404 },
+  'GET /api/integrity/fixity/runs/{id}/{file}': { roles: KEEPERS, target: 'none', request: () => get('/api/integrity/fixity/runs/00000000-0000-4000-8000-000000000000/report.pdf'), granted: 404 },
   'GET /api/dossiers': { roles: READERS, target: 'none', request: () => get('/api/dossiers'), granted: 200 },
   // Full-text search (search/): the dossier list's readers; what each finds is narrowed inside.
   'GET /api/search': { roles: READERS, target: 'none', request: () => get('/api/search?q=matrix'), granted: 200 },
@@ -113,6 +126,14 @@ const ACCESS: Record<string, Rule> = {
   'GET /api/dossiers/{id}/documents/{n}/original': { roles: STAFF, target: 'dossier', request: (c) => get(`/api/dossiers/${dossierOf(c)}/documents/1/original`), granted: 200 },
   'GET /api/dossiers/{id}/documents/{n}/rendition': { roles: READERS, target: 'dossier', request: (c) => get(`/api/dossiers/${dossierOf(c)}/documents/1/rendition`), granted: 200 },
   'GET /api/dossiers/{id}/inventory': { roles: READERS, target: 'dossier', request: (c) => get(`/api/dossiers/${dossierOf(c)}/inventory?format=json`), granted: 200 },
+  // Researcher access rules (access/, issue 13): the archivist reads and sets them; a rule the
+  // fonds creator could not have meant (a date on an open rule) is refused; no exception, no report user.
+  'GET /api/dossiers/{id}/access': { roles: ['archivist'], target: 'dossier', request: (c) => get(`/api/dossiers/${dossierOf(c)}/access`), granted: 200 },
+  'POST /api/dossiers/{id}/access': { roles: ['archivist'], target: 'dossier', request: (c) => ({ method: 'POST', url: `/api/dossiers/${dossierOf(c)}/access`, json: { kind: 'open', until: '2030-01-01' } }), granted: 400 },
+  'POST /api/dossiers/{id}/documents/{n}/access': { roles: ['archivist'], target: 'dossier', request: (c) => ({ method: 'POST', url: `/api/dossiers/${dossierOf(c)}/documents/1/access`, json: { kind: 'open', until: '2030-01-01' } }), granted: 400 },
+  'POST /api/dossiers/{id}/access/exceptions': { roles: ['archivist'], target: 'dossier', request: (c) => ({ method: 'POST', url: `/api/dossiers/${dossierOf(c)}/access/exceptions`, json: { username: 'nobody-at-all', grounds: 'data_subject', reference: 'matrix' } }), granted: 404 },
+  'POST /api/access/exceptions/{id}/revoke': { roles: ['archivist'], target: 'none', request: () => ({ method: 'POST', url: `/api/access/exceptions/${RANDOM_ID}/revoke`, json: { reason: 'matrix' } }), granted: 404 },
+  'GET /api/access/report': { roles: ['archivist', 'admin'], target: 'none', request: () => get('/api/access/report?user=nobody-at-all'), granted: 404 },
   // Official forms (forms/): App. 32 of a dossier follows the dossier's readers and department;
   // a stored rendition is read or signed by readers of its kind (a random id: 404 when granted).
   'GET /api/forms/{kind}/{id}': { roles: READERS, target: 'dossier', request: (c) => get(`/api/forms/internal-inventory/${dossierOf(c)}?format=json`), granted: 200 },
@@ -291,6 +312,32 @@ const ACCESS: Record<string, Rule> = {
   'POST /api/research/researchers/{id}/refuse': { roles: ['archivist'], target: 'none', request: () => ({ method: 'POST', url: `/api/research/researchers/${RANDOM_ID}/refuse`, json: {} }), granted: 400 },
   'GET /api/research/notifications': { roles: ['researcher', 'archivist'], target: 'none', request: () => get('/api/research/notifications'), granted: 200 },
   'POST /api/research/notifications/read': { roles: ['researcher', 'archivist'], target: 'none', request: () => ({ method: 'POST', url: '/api/research/notifications/read', json: {} }), granted: 200 },
+  // The expert commission (commission/): its members, the administrator, the archive and the head
+  // read; the secretary (or the admin) runs meetings; members vote; the chair and the secretary
+  // sign the protocol (random ids: 404 when granted).
+  'GET /api/commission': { roles: COMMISSION_READERS, target: 'none', request: () => get('/api/commission'), granted: 200 },
+  'PATCH /api/commission/settings': { roles: ['commission_chair', 'admin'], target: 'none', request: () => ({ method: 'PATCH', url: '/api/commission/settings', json: { quorumPercent: 50 } }), granted: 200 },
+  'GET /api/commission/members': { roles: COMMISSION_READERS, target: 'none', request: () => get('/api/commission/members'), granted: 200 },
+  'POST /api/commission/members': { roles: COMMISSION_RUNNERS, target: 'none', request: () => ({ method: 'POST', url: '/api/commission/members', json: { user: 'nobody-here', role: 'member', termFrom: '2026-01-01' } }), granted: 404 },
+  'PATCH /api/commission/members/{id}': { roles: COMMISSION_RUNNERS, target: 'none', request: () => ({ method: 'PATCH', url: `/api/commission/members/${RANDOM_ID}`, json: { termTo: null } }), granted: 404 },
+  'GET /api/commission/meetings': { roles: COMMISSION_READERS, target: 'none', request: () => get('/api/commission/meetings'), granted: 200 },
+  'POST /api/commission/meetings': { roles: COMMISSION_RUNNERS, target: 'none', request: () => ({ method: 'POST', url: '/api/commission/meetings', json: {} }), granted: 400 },
+  'GET /api/commission/meetings/{id}': { roles: COMMISSION_READERS, target: 'none', request: () => get(`/api/commission/meetings/${RANDOM_ID}`), granted: 404 },
+  'POST /api/commission/meetings/{id}/hold': { roles: COMMISSION_RUNNERS, target: 'none', request: () => ({ method: 'POST', url: `/api/commission/meetings/${RANDOM_ID}/hold`, json: { present: [] } }), granted: 404 },
+  'POST /api/commission/meetings/{id}/agenda': { roles: COMMISSION_RUNNERS, target: 'none', request: () => ({ method: 'POST', url: `/api/commission/meetings/${RANDOM_ID}/agenda`, json: { itemId: RANDOM_ID } }), granted: 404 },
+  'POST /api/commission/meetings/{id}/protocol': { roles: COMMISSION_RUNNERS, target: 'none', request: () => ({ method: 'POST', url: `/api/commission/meetings/${RANDOM_ID}/protocol`, json: {} }), granted: 404 },
+  'GET /api/commission/proposals': { roles: COMMISSION_READERS, target: 'none', request: () => get('/api/commission/proposals'), granted: 200 },
+  'POST /api/commission/items/{id}/unschedule': { roles: COMMISSION_RUNNERS, target: 'none', request: () => ({ method: 'POST', url: `/api/commission/items/${RANDOM_ID}/unschedule`, json: {} }), granted: 404 },
+  'POST /api/commission/items/{id}/votes': { roles: COMMISSION_ROLES, target: 'none', request: () => ({ method: 'POST', url: `/api/commission/items/${RANDOM_ID}/votes`, json: { vote: 'for' } }), granted: 404 },
+  'POST /api/commission/items/{id}/close': { roles: COMMISSION_RUNNERS, target: 'none', request: () => ({ method: 'POST', url: `/api/commission/items/${RANDOM_ID}/close`, json: {} }), granted: 404 },
+  'GET /api/commission/decisions': { roles: COMMISSION_READERS, target: 'none', request: () => get('/api/commission/decisions?kind=move_to_permanent&subjectId=x'), granted: 200 },
+  'GET /api/commission/protocol-renditions/{id}': { roles: COMMISSION_READERS, target: 'none', request: () => get(`/api/commission/protocol-renditions/${RANDOM_ID}`), granted: 404 },
+  'POST /api/commission/protocol-renditions/{id}/signature': {
+    roles: ['commission_chair', 'commission_secretary'],
+    target: 'none',
+    request: () => ({ method: 'POST', url: `/api/commission/protocol-renditions/${RANDOM_ID}/signature`, json: { cms: 'MIIBAAAAAAAAAAAAAAAA' } }),
+    granted: 404,
+  },
 };
 
 const HIDDEN
