@@ -27,7 +27,7 @@ export interface DossierInputDocument {
   /** Further originals; `embeddedIn` names the original a file was extracted from (a PDF's embedded file). */
   attachments: { name: string; sha256: string; size: number; embeddedIn?: string }[];
   rendition: { name: string; sha256: string; size: number; tool?: { name: string; version?: string } } | null;
-  signatures: { name: string; sha256: string; size: number; verdict: 'valid' | 'invalid' | 'cannot-verify'; reason?: string; signers: string[] }[];
+  signatures: { name: string; sha256: string; size: number; verdict: 'valid' | 'invalid' | 'cannot-verify'; reason?: string; signers: string[]; signerDetails?: DocumentMetadata['signatures'][number]['signers'] }[];
   /** Manifest order, the tie-breaker for documents of the same date. */
   seq: number;
 }
@@ -118,7 +118,8 @@ export function buildDocuments(input: DossierInput): BuiltDocument[] {
         size: s.size,
         verdict: s.verdict,
         ...(s.reason ? { reason: s.reason } : {}),
-        signers: s.signers.map((subject) => ({ subject, serialNumber: '', issuer: '' })),
+        // Issuer and serial from the verification (signature-evidence); subjects alone for older records.
+        signers: s.signerDetails?.length ? s.signerDetails : s.signers.map((subject) => ({ subject, serialNumber: '', issuer: '' })),
       })),
       hashAlgorithm: HASH_ALGORITHM,
       ...(doc.inferred.length ? { inferred: doc.inferred } : {}),

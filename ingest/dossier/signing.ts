@@ -11,6 +11,7 @@ import { recordAudit, type Actor } from '../../audit/audit.service';
 import { AppError, NotFoundError, ValidationError, ConflictError } from '../../common/errors';
 import type { DossierMetadata } from '../../validators/schemas/types';
 import { readManifest, putEverywhere, serialiseJson } from '../aip';
+import { appendEvidenceEntries } from '../aip/signature-evidence';
 import { signatureRecord } from './build';
 import { authorizeSigner, type SignerIdentity } from '../../accounts/signers.service';
 import type { IngestTools } from '../pipeline/tools';
@@ -90,9 +91,15 @@ export async function attachDossierSignature(
   const entries = previous.files.filter((f) => f.role !== 'dossier-metadata');
   const sigPath = input.kind === 'inventory' ? 'signatures/internal-inventory.p7s' : 'signatures/integrity.p7s';
   const numbered = entries.some((f) => f.path === sigPath) ? sigPath.replace('.p7s', `-${cms.sha256.slice(0, 12)}.p7s`) : sigPath;
+  // The certificates, CRLs and anchor of this verification join the AIP (p.94–97-1, docs/signatures.md).
+  const evidence = await appendEvidenceEntries(deps.storage, previous, check, input.cms, {
+    signature: { path: numbered, sha256: cms.sha256 },
+    content: input.kind === 'inventory' ? { path: 'inventory/internal-inventory.json', sha256: d.inventory_sha256 } : { path: 'integrity.json', sha256: d.integrity_sha256 },
+  });
   const dossierJson = await putEverywhere(deps.storage, { bytes: serialiseJson(newMeta) });
   const files = [
-    ...entries,
+    ...entries.filter((f) => !evidence.some((e) => e.path === f.path)),
+    ...evidence,
     { path: numbered, sha256: cms.sha256, size: cms.size, role: input.kind === 'inventory' ? ('internal-inventory-signature' as const) : ('dossier-signature' as const) },
     { path: 'dossier.json', sha256: dossierJson.sha256, size: dossierJson.size, role: 'dossier-metadata' as const },
   ].sort((a, b) => (a.path < b.path ? -1 : 1));

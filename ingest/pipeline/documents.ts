@@ -8,6 +8,7 @@ import { sanitiseDeep, sanitiseText } from './sanitise';
 import { isAppError } from '../../common/errors';
 import { t } from '../../common/i18n';
 import { problem } from './context';
+import type { EvidenceOfVerification } from '../aip/signature-evidence';
 
 export interface DocRow {
   id: string;
@@ -34,6 +35,8 @@ export interface SignatureVerdictRecord {
   reason?: string;
   signers: string[];
   files: { path: string; sha256: string; size: number }[];
+  /** Per signature file: the certificates, CRLs and anchors the check used (ingest/aip/signature-evidence.ts). */
+  evidence?: EvidenceOfVerification[];
 }
 
 /** What the pipeline keeps of the manifest entry plus where the file lies in the work folder. */

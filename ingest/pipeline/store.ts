@@ -12,6 +12,7 @@ import { AipBuilder, putEverywhere, serialiseJson } from '../aip';
 import { openContentSealer } from '../../destruction/content';
 import { buildDocuments, buildInventory, buildDossierMetadata, integrityStatement, aipFileName, signatureRecord, type DossierInput } from '../dossier/build';
 import { loadDocs, localFile, renditionFile, type DocRow } from './documents';
+import { addDocumentsEvidence, addReportEvidence, evidenceFile, sha256Of, signerMetadataOf, EVIDENCE_RECORDS_PATH, type SignatureEvidenceRecord } from '../aip/signature-evidence';
 import { listSteps } from './state';
 import type { Ctx } from './context';
 import { Bounded } from './pool';
@@ -158,7 +159,10 @@ async function storeOneDossier(ctx: Ctx, place: DossierPlace, events: AipManifes
     await queueInventoryRenditions(ctx, aip, writes, inventory, d.index, input.compiledBy.name, receivedAt);
     const statement = integrityStatement(input, inventoryEntry.sha256, built);
     const integrityEntry = await aip.addBytes('integrity.json', 'evidence', statement);
-    const { signatures, sigStatus } = await signDossier(ctx, aip, serialiseJson(inventory), statement, { index: d.index, department: manifest.transfer.department.code });
+    // Certificates, CRLs and anchors of every signature go into the AIP with it (p.94–97-1, docs/signatures.md).
+    const evidence: SignatureEvidenceRecord[] = await addDocumentsEvidence(aip, ctx.work, built, docs);
+    const { signatures, sigStatus } = await signDossier(ctx, aip, serialiseJson(inventory), statement, { index: d.index, department: manifest.transfer.department.code }, evidence);
+    if (evidence.length) void writes.run(() => aip.addJson(EVIDENCE_RECORDS_PATH, 'evidence', evidenceFile(evidence)));
     // Who signed goes into the AIP itself (dossier.json), not only into the catalog (issue 10).
     const records = signatures.flatMap((s) => ('fullName' in s.signer && s.signer.fullName ? [signatureRecord(s.kind, s.cmsSha256, s.verdict, s.signer as Parameters<typeof signatureRecord>[3], s.signer.signingTime)] : []));
     const metadata = buildDossierMetadata(input, built, inventory, inventoryEntry.sha256, sigStatus, records);
@@ -288,6 +292,7 @@ async function documentInput(ctx: Ctx, doc: DocRow, hashing: Bounded, attachment
       verdict: (sig?.verdict === 'unsigned' ? 'cannot-verify' : sig?.verdict ?? 'cannot-verify') as 'valid' | 'invalid' | 'cannot-verify',
       ...(sig?.reason ? { reason: sig.reason.slice(0, 1000) } : {}),
       signers: sig?.signers ?? [],
+      signerDetails: signerMetadataOf(sig?.evidence, f.sha256),
     })),
     seq: doc.seq,
   };
@@ -344,6 +349,7 @@ async function signDossier(
   inventoryBytes: Uint8Array,
   statement: Uint8Array,
   dossier: { index: string; department: string },
+  evidence: SignatureEvidenceRecord[],
 ): Promise<{ signatures: StoredSignature[]; sigStatus: { status: DossierSignatureStatus; signer?: string; signingTime?: string } }> {
   const signatures: StoredSignature[] = [];
   let sigStatus: { status: DossierSignatureStatus; signer?: string; signingTime?: string } = { status: 'absent' };
@@ -368,6 +374,8 @@ async function signDossier(
           })
         : undefined;
     const entry = await aip.addBytes(file, kind === 'inventory' ? 'internal-inventory-signature' : 'dossier-signature', cms);
+    const contentPath = kind === 'inventory' ? 'inventory/internal-inventory.json' : 'integrity.json';
+    evidence.push(await addReportEvidence(aip, check, cms, { signature: { path: file, sha256: entry.sha256 }, content: { path: contentPath, sha256: sha256Of(content) } }));
     signatures.push({ kind, signer: { ...identity, subject: s?.signer.subject ?? '', serialNumber: s?.signer.serialNumber, iin: s?.signer.iin, bin: s?.signer.bin, signingTime: s?.signingTime }, cmsSha256: entry.sha256, verdict: check.verdict });
     if (kind === 'integrity') sigStatus = { status: check.verdict, ...(s ? { signer: s.signer.subject } : {}), ...(s?.signingTime ? { signingTime: s.signingTime } : {}) };
   }

@@ -34,7 +34,12 @@ export interface SignatureReport {
   verdict: SignatureVerdict;
   reason?: string;
   signers: SignerReport[];
-  evidence: { certificates: Uint8Array[]; crls: Uint8Array[] };
+  /**
+   * What the verification used, to keep beside the signature (docs/signatures.md): every
+   * certificate of the paths built, the CRLs consulted and, among the certificates, the trust
+   * anchors the paths ended at.
+   */
+  evidence: { certificates: Uint8Array[]; crls: Uint8Array[]; anchors?: Uint8Array[] };
 }
 
 export interface VerifySignatureInput {
@@ -80,5 +85,5 @@ export interface CertificateReport {
   reason?: string;
   certificate: SignerInfo;
   checks: SignatureCheck[];
-  evidence: { certificates: Uint8Array[]; crls: Uint8Array[] };
+  evidence: { certificates: Uint8Array[]; crls: Uint8Array[]; anchors?: Uint8Array[] };
 }

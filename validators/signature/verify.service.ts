@@ -55,6 +55,7 @@ interface Context {
   now: Date;
   evidenceCertificates: Map<string, Uint8Array>;
   evidenceCrls: Map<string, Uint8Array>;
+  evidenceAnchors: Map<string, Uint8Array>;
   signatureCache: Map<string, boolean | null>;
 }
 
@@ -535,6 +536,7 @@ function certificateChecks(ctx: Context, signerCert: LoadedCertificate, time: Da
   // Chain
   if (result.anchored) {
     const anchor = path[path.length - 1]!;
+    ctx.evidenceAnchors.set(toHex(anchor.der), anchor.der);
     checks.push(check('chain', true, tr('chain_ok', { path: names, anchor: anchor.source })));
   } else if (result.badSignature) {
     checks.push(check('chain', false, tr('chain_bad_signature', { cert: describe(result.badSignature) })));
@@ -665,6 +667,7 @@ export async function verifySignature(input: VerifySignatureInput): Promise<Sign
     now: input.at ?? new Date(),
     evidenceCertificates: new Map(),
     evidenceCrls: new Map(),
+    evidenceAnchors: new Map(),
     signatureCache: new Map(),
   };
 
@@ -681,7 +684,7 @@ export async function verifySignature(input: VerifySignatureInput): Promise<Sign
     signers.push(report);
   }
 
-  const evidence = { certificates: [...ctx.evidenceCertificates.values()], crls: [...ctx.evidenceCrls.values()] };
+  const evidence = { certificates: [...ctx.evidenceCertificates.values()], crls: [...ctx.evidenceCrls.values()], anchors: [...ctx.evidenceAnchors.values()] };
   if (!signers.length) return { ...failedReport(tr, 'no_signers'), evidence };
   const describeSigner = (s: SignerReport) => s.signer.subject || s.signer.issuer;
   const invalid = signers.find((s) => s.verdict === 'invalid');
@@ -733,6 +736,7 @@ export async function verifyCertificate(input: VerifyCertificateInput): Promise<
     now: input.at ?? new Date(),
     evidenceCertificates: new Map(),
     evidenceCrls: new Map(),
+    evidenceAnchors: new Map(),
     signatureCache: new Map(),
   };
   // The time is the caller's question ("valid at …"), so a later revocation does not count.
@@ -741,6 +745,6 @@ export async function verifyCertificate(input: VerifyCertificateInput): Promise<
     certificate: signerInfoOf(cert),
     ...verdictOf(checks),
     checks,
-    evidence: { certificates: [...ctx.evidenceCertificates.values()], crls: [...ctx.evidenceCrls.values()] },
+    evidence: { certificates: [...ctx.evidenceCertificates.values()], crls: [...ctx.evidenceCrls.values()], anchors: [...ctx.evidenceAnchors.values()] },
   };
 }

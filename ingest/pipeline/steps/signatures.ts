@@ -4,6 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { problem, type Ctx } from '../context';
 import { loadDocs, localFile, writeDocUpdates, reject, warn, patch, pending, isDocumentFault, documentFault, type DocUpdate } from '../documents';
 import { runStep } from '../state';
+import { keepEvidenceInWork, type EvidenceOfVerification } from '../../aip/signature-evidence';
 import { OK, type PipelineStep } from '../step';
 
 export const signaturesStep: PipelineStep = {
@@ -32,13 +33,17 @@ async function stepSignatures(ctx: Ctx): Promise<void> {
       let verdict: 'valid' | 'invalid' | 'cannot-verify' = 'valid';
       const signers: string[] = [];
       const reasons: string[] = [];
+      const evidence: EvidenceOfVerification[] = [];
       try {
         for (const s of sigs) {
+          const cms = await readFile(path.join(ctx.work, 'files', s.path));
           const report = await ctx.tools.verifySignature({
-            signature: await readFile(path.join(ctx.work, 'files', s.path)),
+            signature: cms,
             content: localFile(ctx.work, doc),
             trustDir: ctx.deps.config.trustDir,
           });
+          // The certificates, CRLs and anchor used go into the AIP with the signature (p.94–97-1).
+          evidence.push(await keepEvidenceInWork(ctx.work, report, new Uint8Array(cms)));
           signers.push(...report.signers.map((x) => x.signer.subject));
           if (report.reason) reasons.push(`${s.path}: ${report.reason}`);
           if (report.verdict === 'invalid') verdict = 'invalid';
@@ -49,7 +54,7 @@ async function stepSignatures(ctx: Ctx): Promise<void> {
         reject(doc, updates, documentFault('signatures', doc, error));
         continue;
       }
-      patch(doc, updates, { signature: { verdict, reason: reasons.join('; ') || undefined, signers, files: sigs } });
+      patch(doc, updates, { signature: { verdict, reason: reasons.join('; ') || undefined, signers, files: sigs, evidence } });
       if (verdict === 'invalid') {
         const why = accept[doc.source];
         if (why) {
