@@ -42,16 +42,20 @@ import commissionRu from '../../../common/i18n/commission/ru.json';
 import searchEn from '../../../common/i18n/search/en.json';
 import searchKk from '../../../common/i18n/search/kk.json';
 import searchRu from '../../../common/i18n/search/ru.json';
+// The appraisal area: appraisal list, holds, destruction acts (ui/src/pages/Appraisal.svelte, Holds.svelte, DestructionAct*.svelte).
+import appraisalEn from '../../../common/i18n/appraisal/en.json';
+import appraisalKk from '../../../common/i18n/appraisal/kk.json';
+import appraisalRu from '../../../common/i18n/appraisal/ru.json';
 
 export const LANGUAGES = ['kk', 'ru', 'en'] as const;
 export type Language = (typeof LANGUAGES)[number];
 export const DEFAULT_LANGUAGE: Language = 'kk';
 
-export type MessageKey = keyof typeof nomenclatureKk | keyof typeof inventoriesKk | keyof typeof kk | keyof typeof signersKk | keyof typeof retentionKk | keyof typeof schedulesKk | keyof typeof acceptanceKk | keyof typeof prepareKk | keyof typeof formsKk | keyof typeof commissionKk | keyof typeof researchKk | keyof typeof searchKk;
+export type MessageKey = keyof typeof nomenclatureKk | keyof typeof inventoriesKk | keyof typeof kk | keyof typeof signersKk | keyof typeof retentionKk | keyof typeof schedulesKk | keyof typeof acceptanceKk | keyof typeof prepareKk | keyof typeof formsKk | keyof typeof commissionKk | keyof typeof researchKk | keyof typeof searchKk | keyof typeof appraisalKk;
 export const CATALOGS: Record<Language, Record<string, string>> = {
-  kk: { ...kk, ...nomenclatureKk, ...inventoriesKk, ...signersKk, ...retentionKk, ...schedulesKk, ...acceptanceKk, ...prepareKk, ...formsKk, ...commissionKk, ...researchKk, ...searchKk },
-  ru: { ...ru, ...nomenclatureRu, ...inventoriesRu, ...signersRu, ...retentionRu, ...schedulesRu, ...acceptanceRu, ...prepareRu, ...formsRu, ...commissionRu, ...researchRu, ...searchRu },
-  en: { ...en, ...nomenclatureEn, ...inventoriesEn, ...signersEn, ...retentionEn, ...schedulesEn, ...acceptanceEn, ...prepareEn, ...formsEn, ...commissionEn, ...researchEn, ...searchEn },
+  kk: { ...kk, ...nomenclatureKk, ...inventoriesKk, ...signersKk, ...retentionKk, ...schedulesKk, ...acceptanceKk, ...prepareKk, ...formsKk, ...commissionKk, ...researchKk, ...searchKk, ...appraisalKk },
+  ru: { ...ru, ...nomenclatureRu, ...inventoriesRu, ...signersRu, ...retentionRu, ...schedulesRu, ...acceptanceRu, ...prepareRu, ...formsRu, ...commissionRu, ...researchRu, ...searchRu, ...appraisalRu },
+  en: { ...en, ...nomenclatureEn, ...inventoriesEn, ...signersEn, ...retentionEn, ...schedulesEn, ...acceptanceEn, ...prepareEn, ...formsEn, ...commissionEn, ...researchEn, ...searchEn, ...appraisalEn },
 };
 
 /** BCP 47 tags for dates and numbers: Kazakh and Russian as used in Kazakhstan. */

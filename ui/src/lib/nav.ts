@@ -7,7 +7,7 @@ export const ROLES = ['admin', 'archivist', 'department_clerk', 'department_head
 export type Role = (typeof ROLES)[number];
 
 /** Pages with a working API; everything else says plainly that it comes with ingest. */
-export type PageKind = 'nomenclature' | 'inventories' | 'users' | 'audit' | 'health' | 'coming' | 'transfer-upload' | 'transfers' | 'transfer' | 'dossiers' | 'dossier' | 'integrity' | 'signers' | 'retention' | 'schedules' | 'schedule' | 'acceptance-acts' | 'transfer-prepare' | 'commission' | 'commission-meeting' | 'copy-requests' | 'research-queue' | 'search';
+export type PageKind = 'nomenclature' | 'inventories' | 'users' | 'audit' | 'health' | 'coming' | 'transfer-upload' | 'transfers' | 'transfer' | 'dossiers' | 'dossier' | 'integrity' | 'signers' | 'retention' | 'schedules' | 'schedule' | 'acceptance-acts' | 'transfer-prepare' | 'commission' | 'commission-meeting' | 'copy-requests' | 'research-queue' | 'search' | 'appraisal' | 'holds' | 'destruction-acts' | 'destruction-act';
 
 export interface NavItem {
   path: string;
@@ -39,7 +39,10 @@ export const NAV_ITEMS: readonly NavItem[] = [
   { path: '/dossiers', label: 'ui.nav_dossiers', page: 'dossiers', roles: COMMISSION },
   // The commission's workspace (issue 12): meetings, agenda, votes, the protocol.
   { path: '/commission', label: 'commission.ui_nav', page: 'commission', roles: COMMISSION },
-  { path: '/destruction-acts', label: 'ui.nav_destruction_acts', page: 'coming', roles: COMMISSION },
+  // Appraisal (issue 12): the archivist's appraisal list and holds; destruction acts for the archive and the commission.
+  { path: '/appraisal', label: 'appraisal.ui_nav', page: 'appraisal', roles: ['archivist'] },
+  { path: '/holds', label: 'appraisal.ui_holds_nav', page: 'holds', roles: ['archivist'] },
+  { path: '/destruction-acts', label: 'ui.nav_destruction_acts', page: 'destruction-acts', roles: [...COMMISSION, 'archivist'] },
   // Full-text search (issue 13): the researcher's home page; staff open it at /search too (DETAIL_ROUTES).
   { path: '/search', label: 'ui.nav_search', page: 'search', roles: ['researcher'] },
   // The researcher portal (issue 13): register, request, track, download.
@@ -48,6 +51,8 @@ export const NAV_ITEMS: readonly NavItem[] = [
   // last, so nobody's home page (the first item) changes.
   { path: '/transfer-schedules', label: 'schedules.ui_title', page: 'schedules', roles: ['archivist', 'organisation_head', 'department_clerk', 'department_head', 'records_head', 'admin'] },
   { path: '/acceptance-acts', label: 'acceptance.ui_acts_title', page: 'acceptance-acts', roles: ['archivist', 'organisation_head'] },
+  // The organisation head approves destruction acts; after the acceptance acts so the head's home page stays.
+  { path: '/destruction-acts', label: 'ui.nav_destruction_acts', page: 'destruction-acts', roles: ['organisation_head'] },
   // The archivist's queue of researchers and copy requests (issue 13).
   { path: '/research-requests', label: 'research.ui_queue_title', page: 'research-queue', roles: ['archivist'] },
   // The nomenclature of cases (App. 26): everyone who forms, approves or keeps cases by it; the page
@@ -79,6 +84,7 @@ export const DETAIL_ROUTES: readonly { pattern: RegExp; label: MessageKey; page:
   { pattern: /^\/transfer-schedules\/(\d{4})$/, label: 'schedules.ui_title', page: 'schedule', roles: ['archivist', 'organisation_head', 'department_clerk', 'department_head', 'records_head', 'admin'] },
   { pattern: /^\/inventories\/[0-9a-f-]{36}$/, label: 'inventories.ui_title', page: 'inventories', roles: ['archivist', 'department_clerk', 'department_head', 'admin', ...COMMISSION] },
   { pattern: /^\/commission\/meetings\/[0-9a-f-]{36}$/, label: 'commission.ui_title', page: 'commission-meeting', roles: COMMISSION },
+  { pattern: /^\/destruction-acts\/[0-9a-f-]{36}$/, label: 'ui.nav_destruction_acts', page: 'destruction-act', roles: [...COMMISSION, 'archivist', 'organisation_head'] },
   // Signing certificates bound to users (signer identity), opened from the users page.
   { pattern: /^\/users\/certificates(?:\/[0-9a-f-]{36})?$/, label: 'signers.title', page: 'signers', roles: ['admin'] },
 ];
