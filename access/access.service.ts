@@ -10,7 +10,7 @@ import { ForbiddenError, NotFoundError, isAppError } from '../common/errors';
 import { findDossier } from '../ingest/dossier/queries';
 import { departmentCode, dossierDepartment, transferOwner } from './access.repository';
 import { assertMayUploadFor, mayReach, scopeOf, type DepartmentScope, type Subject } from './policy';
-import { dossierAccess, documentViews, isResearcher, recordResearcherRead, researcherContext, researcherViewOf, type ReadEvent } from './researcher.service';
+import { dossierAccess, documentViews, isResearcher, recordResearcherRead, researcherContext, researcherViewOf, type EffectiveRule, type ReadEvent } from './researcher.service';
 import type { ResearcherContext } from './researcher-filter';
 import type { ResearcherView } from './rules';
 
@@ -115,6 +115,34 @@ export function createAccessService(deps: { db: Kysely<Database>; now?: () => Da
       return d;
     },
 
+    /**
+     * A dossier's detail as this user may see it. Staff: unchanged. A researcher: documents they
+     * may not see left out, those described only without their files and with the date they
+     * open, the dossier's own access, and no IIN of anyone (signers are persons).
+     */
+    async detailFor<D extends ResearcherDetailShape>(user: AccessUser, detail: D): Promise<D & { researcherAccess?: ResearcherAccessView }> {
+      if (!isResearcher(user.roles)) return detail;
+      const views = await documentViews(db, user, detail.id, now());
+      const a = await dossierAccess(db, detail.id);
+      const dossierView = await researcherViewOf(db, user, { dossierId: detail.id }, now());
+      const ruleAt = (position: number) => a.documents.find((d) => d.position === position)?.rule;
+      const openOn = (rule: EffectiveRule | undefined) => (rule && rule.kind !== 'official_use' && rule.kind !== 'open' ? rule.until ?? null : null);
+      const documents = detail.documents
+        .filter((d) => (views.get(d.position) ?? 'none') !== 'none')
+        .map((d) => {
+          const view = views.get(d.position)!;
+          if (view === 'full') return { ...d, researcherAccess: { view } };
+          // Closed by the dossier's rule or by its own: the later opening date is the one that counts.
+          const own = openOn(ruleAt(d.position));
+          const dossierOpens = dossierView === 'full' ? null : openOn(a.rule);
+          const until = [own, dossierOpens].filter((x): x is string => !!x).sort().at(-1) ?? null;
+          return { ...d, hasRendition: false, researcherAccess: { view, until } };
+        });
+      const whole = dossierView === 'full' && documents.length === detail.documents.length;
+      const redacted = withoutIin({ ...detail, documents, inventory: whole ? detail.inventory : { json: false, pdf: false } }) as D;
+      return { ...redacted, researcherAccess: { view: dossierView, until: dossierView === 'full' ? null : openOn(a.rule) } };
+    },
+
     /** The views of a dossier's documents for this user, by position ('full' for staff). */
     documentViews(user: AccessUser, dossierId: string): Promise<Map<number, ResearcherView>> {
       return documentViews(db, user, dossierId, now());
@@ -142,9 +170,10 @@ export function createAccessService(deps: { db: Kysely<Database>; now?: () => Da
      * A dossier list filter narrowed to what the user may see; null when the filter asks for
      * another department only (the answer is then an empty list, as for an unknown code).
      */
-    async dossierFilter<F extends { department?: string }>(user: AccessUser, filter: F): Promise<F | null> {
+    async dossierFilter<F extends { department?: string }>(user: AccessUser, filter: F): Promise<(F & { researcher?: ResearcherContext }) | null> {
       const s = await scope(user);
-      if (s.kind === 'all') return filter;
+      // A researcher's list names only what the access rules let them see (ingest/intake/dossiers.service.ts applies it).
+      if (s.kind === 'all') return isResearcher(user.roles) ? { ...filter, researcher: researcherContext(user, now()) } : filter;
       if (s.code === null || (filter.department !== undefined && filter.department !== s.code)) return null;
       return { ...filter, department: s.code };
     },
@@ -171,6 +200,28 @@ export function createAccessService(deps: { db: Kysely<Database>; now?: () => Da
     },
   };
   return api;
+}
+
+/** What detailFor needs of a dossier detail (ingest/intake/dossiers.service.ts DossierDetail fits). */
+export interface ResearcherDetailShape {
+  id: string;
+  documents: { position: number; hasRendition: boolean }[];
+  inventory: { json: boolean; pdf: boolean };
+}
+
+export interface ResearcherAccessView {
+  view: ResearcherView;
+  /** The date the item opens by itself; null when it is open or never opens by itself. */
+  until: string | null;
+}
+
+/** A copy without any `iin` member: a person's identification number is personal data. */
+function withoutIin(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutIin);
+  if (value && typeof value === 'object' && !(value instanceof Date)) {
+    return Object.fromEntries(Object.entries(value).filter(([k]) => k !== 'iin').map(([k, v]) => [k, withoutIin(v)]));
+  }
+  return value;
 }
 
 function actorOf(user: AccessUser): Actor {

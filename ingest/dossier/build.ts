@@ -4,7 +4,8 @@
 // the same inputs give the same bytes, so a re-run after a crash writes the same objects.
 import { canonicalJson, sha256Hex } from '../../common/hash';
 import { controlCharacteristicOf } from '../../validators/schemas/control';
-import type { DocumentMetadata, DossierMetadata, DossierSignatureRecord, InternalInventory, Retention, DossierSignatureStatus } from '../../validators/schemas/types';
+import type { AccessMetadata, DocumentMetadata, DossierMetadata, DossierSignatureRecord, InternalInventory, Retention, DossierSignatureStatus } from '../../validators/schemas/types';
+import { personalDataLift } from '../../access/rules';
 import { countInWords } from '../../forms/words';
 
 /** p.212: the hash algorithm by name and the standard defining it. */
@@ -30,6 +31,8 @@ export interface DossierInputDocument {
   signatures: { name: string; sha256: string; size: number; verdict: 'valid' | 'invalid' | 'cannot-verify'; reason?: string; signers: string[]; signerDetails?: DocumentMetadata['signatures'][number]['signers'] }[];
   /** Manifest order, the tie-breaker for documents of the same date. */
   seq: number;
+  /** The fonds creator's access right for this document (p.212); open when absent. */
+  access?: AccessMetadata;
 }
 
 export interface DossierInput {
@@ -48,6 +51,24 @@ export interface DossierInput {
   /** Deterministic compile date (the transfer's receipt), so re-runs are byte-identical. */
   compiledAt: string;
   documents: DossierInputDocument[];
+  /** The fonds creator's access right for the whole dossier (p.212); none when absent. */
+  access?: AccessMetadata;
+}
+
+/** The dossier's end date as its metadata states it: its latest document, else the sender's, else the year's end. */
+function endDateOf(input: DossierInput): string {
+  const dates = input.documents.map((d) => d.date).filter((d): d is string => !!d).sort();
+  return dates.at(-1) ?? input.endDate ?? `${input.year}-12-31`;
+}
+
+/**
+ * The access right as kept in the AIP: personal data without a date closes for 75 years from
+ * the dossier's end date (access/rules.ts), so the lift date is written down once, at ingest.
+ */
+export function accessOf(access: AccessMetadata | undefined, input: DossierInput): AccessMetadata {
+  if (!access) return { kind: 'open' };
+  if (access.kind === 'personal' && !access.until) return { ...access, until: personalDataLift(endDateOf(input)) };
+  return { ...access };
 }
 
 export interface BuiltDocument {
@@ -103,7 +124,7 @@ export function buildDocuments(input: DossierInput): BuiltDocument[] {
       // ISO 639 "undetermined" when the transfer did not say.
       language: doc.language ?? 'und',
       ...(doc.author ? { author: { name: doc.author } } : {}),
-      access: { kind: 'open' },
+      access: accessOf(doc.access, input),
       ...(doc.pages ? { pages: doc.pages } : {}),
       files: [
         { name: aipFileName(doc.original.name), sha256: doc.original.sha256, size: doc.original.size, mime: doc.original.mime, format: doc.original.format, role: 'original' },
@@ -251,6 +272,7 @@ export function buildDossierMetadata(
     startDate: dates[0] ?? input.startDate,
     endDate: dates.at(-1) ?? input.endDate,
     retention: input.retention,
+    ...(input.access ? { access: accessOf(input.access, input) } : {}),
     documentCount: documents.length,
     fileCount: inventory.totals.files,
     sizeBytes: inventory.totals.bytes,

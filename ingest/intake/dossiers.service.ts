@@ -5,13 +5,14 @@ import type { Readable } from 'node:stream';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../database/database';
 import type { Actor } from '../../audit/audit.service';
-import { ForbiddenError, NotFoundError } from '../../common/errors';
+import { NotFoundError } from '../../common/errors';
 import type { Storage } from '../../storage';
 import { verifyControlChain } from '../../validators/schemas/control';
 import type { DocumentMetadata, DossierMetadata } from '../../validators/schemas/types';
 import { getDossier, openAipFile } from '../dossier/queries';
 import { assessDossiers, type DossierRetentionView } from '../../catalog/retention';
 import type { DossierStatus } from '../tables';
+import { visibleToResearcher, type ResearcherContext } from '../../access/researcher-filter';
 
 export interface DossierListFilter {
   q?: string;
@@ -22,6 +23,8 @@ export interface DossierListFilter {
   transferId?: string;
   limit?: number;
   offset?: number;
+  /** A researcher's list: only what the access rules let them see (access/, set by the access service). */
+  researcher?: ResearcherContext;
 }
 
 export interface DossierListItem {
@@ -61,6 +64,7 @@ export async function searchDossiers(db: Kysely<Database>, filter: DossierListFi
   if (filter.year !== undefined) q = q.where('transfers.year', '=', filter.year);
   if (filter.department) q = q.where('transfers.department', '=', filter.department);
   if (filter.transferId) q = q.where('dossiers.transfer_id', '=', filter.transferId);
+  if (filter.researcher) q = visibleToResearcher(q, filter.researcher);
   const total = Number((await q.select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirst())?.n ?? 0);
   const rows = await q
     .select(['dossiers.id', 'dossiers.transfer_id', 'dossiers.case_index', 'dossiers.volume', 'dossiers.title', 'dossiers.status', 'dossiers.metadata', 'dossiers.stored_at', 'transfers.year', 'transfers.department'])
@@ -197,15 +201,6 @@ export async function dossierDetail(deps: { db: Kysely<Database>; storage: Stora
   };
 }
 
-/** Restricted documents (until their date passes) are for staff, not researchers. */
-function assertMayRead(actor: Actor, meta: DocumentMetadata, today: string): void {
-  const staff = actor.roles.some((r) => r !== 'researcher');
-  const access = meta.access;
-  if (staff || !access || access.kind === 'open') return;
-  if (access.until && access.until <= today) return;
-  throw new ForbiddenError('ingest.document_restricted', 'ingest.document_restricted', { position: meta.position, until: access.until ?? '' });
-}
-
 export interface AipFileStream {
   stream: Readable;
   size: number;
@@ -214,7 +209,10 @@ export interface AipFileStream {
   mime: string;
 }
 
-/** The original (first file) or the PDF/A rendition of the n-th document (1-based) of a dossier. */
+/**
+ * The original (first file) or the PDF/A rendition of the n-th document (1-based) of a dossier.
+ * Who may read it is decided before, in one place (access/: the route asks `access.document`).
+ */
 export async function openDocumentFile(
   deps: { db: Kysely<Database>; storage: Storage },
   actor: Actor,
@@ -227,7 +225,6 @@ export async function openDocumentFile(
   const doc = d.documents.find((x) => x.position === position);
   if (!doc) throw new NotFoundError('ingest.document_not_in_dossier', 'ingest.document_not_in_dossier', { position, dossier: d.index });
   const meta = doc.metadata as unknown as DocumentMetadata;
-  assertMayRead(actor, meta, now.toISOString().slice(0, 10));
   const folder = `documents/${String(position).padStart(3, '0')}`;
   const wanted =
     which === 'rendition'

@@ -7,7 +7,7 @@ import { sha256File } from '../../common/hash';
 import { recordAudit } from '../../audit/audit.service';
 import { authorizeSigner } from '../../accounts/signers.service';
 import { SystemError } from '../../common/errors';
-import type { Retention, DossierSignatureStatus, AipManifest } from '../../validators/schemas/types';
+import type { AccessMetadata, Retention, DossierSignatureStatus, AipManifest } from '../../validators/schemas/types';
 import { AipBuilder, putEverywhere, serialiseJson } from '../aip';
 import { openContentSealer } from '../../destruction/content';
 import { buildDocuments, buildInventory, buildDossierMetadata, integrityStatement, aipFileName, signatureRecord, type DossierInput } from '../dossier/build';
@@ -216,6 +216,11 @@ async function dossierInput(ctx: Ctx, place: DossierPlace, attachments: Map<stri
   const { manifest, d, volume, sequence, docs, receivedAt } = place;
   const included = docs.filter((doc) => doc.status === 'accepted' || doc.status === 'conversion-failed');
   const hashing = new Bounded(PUT_CONCURRENCY);
+  // The fonds creator's access rights (p.212) as the manifest gives them, checked by its schema;
+  // a file unpacked from an archive inherits the archive's.
+  const described = d as { access?: AccessMetadata; documents: { path: string; access?: AccessMetadata }[] };
+  const accessByPath = new Map(described.documents.filter((x) => x.access).map((x) => [x.path, x.access!]));
+  const accessOfDoc = (doc: DocRow) => accessByPath.get(doc.source) ?? (doc.parent ? accessByPath.get(doc.parent) : undefined);
   return {
     transferId: ctx.transferId,
     sequence,
@@ -230,7 +235,8 @@ async function dossierInput(ctx: Ctx, place: DossierPlace, attachments: Map<stri
     fonds: manifest.transfer.fonds ?? manifest.transfer.organisation.bin,
     compiledBy: { name: manifest.transfer.compiledBy?.name ?? ctx.actor.username, position: manifest.transfer.compiledBy?.position ?? '—' },
     compiledAt: receivedAt,
-    documents: await Promise.all(included.map((doc) => documentInput(ctx, doc, hashing, attachments.get(doc.id) ?? []))),
+    documents: await Promise.all(included.map(async (doc) => ({ ...(await documentInput(ctx, doc, hashing, attachments.get(doc.id) ?? [])), ...(accessOfDoc(doc) ? { access: accessOfDoc(doc) } : {}) }))),
+    ...(described.access ? { access: described.access } : {}),
   };
 }
 

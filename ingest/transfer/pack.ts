@@ -46,8 +46,8 @@ const META_SUFFIX = '.meta.json';
 const SYSTEM_JUNK = /^(\.DS_Store|Thumbs\.db|desktop\.ini|~\$.*|\._.*)$/i;
 
 const TRANSFER_FIELDS = ['organisation', 'department', 'year', 'fonds', 'compiledBy', 'headOfDepartment', 'people', 'createdAt', 'note'];
-const DOSSIER_FIELDS = ['title', 'volume', 'startDate', 'endDate', 'retention'];
-const DOCUMENT_FIELDS = ['title', 'kind', 'date', 'number', 'language', 'author', 'pages', 'main'];
+const DOSSIER_FIELDS = ['title', 'volume', 'startDate', 'endDate', 'retention', 'access'];
+const DOCUMENT_FIELDS = ['title', 'kind', 'date', 'number', 'language', 'author', 'pages', 'main', 'access'];
 
 interface SourceFile {
   rel: string;
@@ -349,6 +349,8 @@ export async function packTransfer(dir: string, outTar: string, opts: PackOption
         doc.pages = properties.pages;
         note('pages', properties.pages, 'properties');
       }
+      // The fonds creator's access right (p.212), checked with the manifest's schema (named by its file and field).
+      if (meta.access !== undefined) doc.access = meta.access as TransferDocument['access'];
       if (inferredFields.length) doc.inferred = inferredFields;
 
       if (source.attachments.length) {
@@ -390,6 +392,7 @@ export async function packTransfer(dir: string, outTar: string, opts: PackOption
     }
     if (meta.retention !== undefined) dossier.retention = meta.retention as Retention;
     else missing.add(folder.rel, 'transfer.metadata_missing', { field: 'retention' }, 'p.211');
+    if (meta.access !== undefined) dossier.access = meta.access as TransferDossier['access'];
     if (dInferred.length) dossier.inferred = dInferred;
     dossiers.push(dossier);
   }

@@ -108,28 +108,36 @@ export function createRoutes(deps: ServerDeps): Router {
     ctx.body = filter ? await searchDossiers(deps.db, filter) : { dossiers: [], total: 0 };
   });
 
+  // Researchers (access/, p.212): the description if the rules show it, documents they may not see left out.
   router.get('/api/dossiers/:id', readers, async (ctx) => {
-    ctx.body = { dossier: await dossierDetail(store, (await reachable(ctx)).id) };
+    const { user } = requireUser(ctx);
+    const d = await deps.access.dossier(user, ctx.params.id!, { need: 'metadata', read: { kind: 'view', what: 'dossier', route: 'GET /api/dossiers/{id}' } });
+    ctx.body = { dossier: await deps.access.detailFor(user, await dossierDetail(store, d.id)) };
   });
 
   router.get('/api/dossiers/:id/documents/:n/original', staff, async (ctx) => {
-    const { actor } = requireUser(ctx);
+    const { user, actor } = requireUser(ctx);
     const n = position(ctx);
-    send(ctx, await openDocumentFile(store, actor, (await reachable(ctx)).id, n, 'original'), 'attachment');
+    const d = await deps.access.document(user, ctx.params.id!, n, { kind: 'download', what: 'original', route: 'GET /api/dossiers/{id}/documents/{n}/original' });
+    send(ctx, await openDocumentFile(store, actor, d.id, n, 'original'), 'attachment');
   });
 
   router.get('/api/dossiers/:id/documents/:n/rendition', readers, async (ctx) => {
-    const { actor } = requireUser(ctx);
+    const { user, actor } = requireUser(ctx);
     const n = position(ctx);
-    const file = await openDocumentFile(store, actor, (await reachable(ctx)).id, n, 'rendition');
-    send(ctx, file, ctx.query.download === '1' ? 'attachment' : 'inline');
+    const download = ctx.query.download === '1';
+    const d = await deps.access.document(user, ctx.params.id!, n, { kind: download ? 'download' : 'view', what: 'rendition', route: 'GET /api/dossiers/{id}/documents/{n}/rendition' });
+    const file = await openDocumentFile(store, actor, d.id, n, 'rendition');
+    send(ctx, file, download ? 'attachment' : 'inline');
   });
 
   router.get('/api/dossiers/:id/inventory', readers, async (ctx) => {
     const { format } = validateInventory(ctx.query);
     const wantsPdf = format === 'pdf' || (!format && ctx.accepts('application/json', 'application/pdf') === 'application/pdf');
     // The Russian rendition for a Russian request (?lang=ru or the user's language); Kazakh otherwise.
-    const file = await openInventory(store, (await reachable(ctx)).id, wantsPdf ? 'pdf' : 'json', state(ctx).lang === 'ru' ? 'ru' : 'kk');
+    // It lists every document: a researcher gets it only when the whole dossier is open to them (access/).
+    const d = await deps.access.dossier(requireUser(ctx).user, ctx.params.id!, { read: { kind: 'download', what: 'inventory', route: 'GET /api/dossiers/{id}/inventory' } });
+    const file = await openInventory(store, d.id, wantsPdf ? 'pdf' : 'json', state(ctx).lang === 'ru' ? 'ru' : 'kk');
     send(ctx, file, wantsPdf ? 'inline' : 'attachment');
   });
 

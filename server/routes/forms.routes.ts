@@ -64,6 +64,7 @@ export function createRoutes(deps: ServerDeps): Router {
     if (!mayReadForm(user.roles, known)) {
       throw new ForbiddenError('auth.forbidden', 'server.auth_forbidden', { roles: FORM_READERS[known].join(', ') }, { requiredRoles: FORM_READERS[known], kind: known });
     }
+    // App. 32 lists every document of the dossier: for a researcher the whole dossier must be open (access/).
     if (known === 'internal-inventory') await deps.access.dossier(user, id);
     if (known === 'inventory') {
       const row = /^[0-9a-f-]{36}$/i.test(id) ? await deps.db.selectFrom('inventories').select('department_code').where('id', '=', id).executeTakeFirst() : undefined;
@@ -86,6 +87,7 @@ export function createRoutes(deps: ServerDeps): Router {
     const kind = await assertReachable(ctx, ctx.params.kind!, ctx.params.id!);
     const model = await loadForm(store, kind, ctx.params.id!);
     const rendition = await renderForm(model, formLanguage(ctx), format, { author: requireUser(ctx).user.username });
+    if (kind === 'internal-inventory') await deps.access.recordRead(requireUser(ctx).user, { kind: 'download', what: 'form', dossierId: ctx.params.id!, route: 'GET /api/forms/{kind}/{id}' });
     ctx.type = rendition.mime;
     ctx.set('Content-Disposition', contentDisposition(format === 'pdf' && download !== '1' ? 'inline' : 'attachment', rendition.filename));
     // Rendered from the catalog as it is now: never cached, the next request may differ.
@@ -118,6 +120,7 @@ export function createRoutes(deps: ServerDeps): Router {
       return;
     }
     const { bytes } = await readRendition(store, view.id);
+    if (view.kind === 'internal-inventory') await deps.access.recordRead(requireUser(ctx).user, { kind: 'download', what: 'form-rendition', dossierId: view.subjectId, route: 'GET /api/form-renditions/{id}' });
     ctx.type = view.format === 'pdf' ? 'application/pdf' : view.format === 'json' ? 'application/json; charset=utf-8' : 'text/csv; charset=utf-8';
     ctx.set('Content-Disposition', contentDisposition('attachment', `${view.kind}-${view.language}.${view.format}`));
     ctx.set('ETag', `"${view.sha256}"`);

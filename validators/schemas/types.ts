@@ -21,6 +21,18 @@ export interface Person {
   position?: string;
 }
 
+/**
+ * Access right (p.212): open; restricted by the fonds creator until a date; personal data
+ * (75 years from the dossier's end date); for official use (ДСП). `beforeLift`: what a
+ * researcher sees until the date (nothing, or the description).
+ */
+export interface AccessMetadata {
+  kind: 'open' | 'restricted' | 'personal' | 'official_use';
+  until?: IsoDate;
+  beforeLift?: 'hidden' | 'metadata';
+  basis?: string;
+}
+
 // ---- transfer-manifest ----------------------------------------------------------------
 
 export interface TransferFile {
@@ -37,6 +49,8 @@ export interface TransferDocument extends TransferFile {
   language?: string;
   author?: string;
   pages?: number;
+  /** Access right set by the fonds creator (p.212; access/rules.ts). */
+  access?: AccessMetadata;
   /** Names of fields the packer inferred rather than read from supplied metadata. */
   inferred?: string[];
   /** Further files of the same document (p.147: at most 80 files per document). */
@@ -53,6 +67,7 @@ export interface TransferDossier {
   startDate?: IsoDate;
   endDate?: IsoDate;
   retention?: Retention;
+  access?: AccessMetadata;
   inferred?: string[];
   documents: TransferDocument[];
 }
@@ -103,7 +118,7 @@ export interface DocumentMetadata {
   number?: string | null;
   language: string;
   author?: { name?: string; position?: string; organisation?: string };
-  access: { kind: 'open' | 'restricted'; until?: IsoDate; basis?: string };
+  access: AccessMetadata;
   pages?: number;
   sheets?: number;
   /** `embeddedIn`: the original (its file name) an attachment was extracted from, a PDF's embedded file. */
@@ -168,7 +183,7 @@ export interface DossierMetadata {
   sheets?: number;
   languages: string[];
   compiledBy: { name: string; position?: string; date?: IsoDate };
-  access?: { kind: 'open' | 'restricted'; until?: IsoDate; basis?: string };
+  access?: AccessMetadata;
   integrity: {
     internalInventorySha256: Sha256Hex | null;
     lastControlCharacteristic: Sha256Hex | null;
