@@ -134,14 +134,6 @@ const ACCESS: Record<string, Rule> = {
   'POST /api/dossiers/{id}/access/exceptions': { roles: ['archivist'], target: 'dossier', request: (c) => ({ method: 'POST', url: `/api/dossiers/${dossierOf(c)}/access/exceptions`, json: { username: 'nobody-at-all', grounds: 'data_subject', reference: 'matrix' } }), granted: 404 },
   'POST /api/access/exceptions/{id}/revoke': { roles: ['archivist'], target: 'none', request: () => ({ method: 'POST', url: `/api/access/exceptions/${RANDOM_ID}/revoke`, json: { reason: 'matrix' } }), granted: 404 },
   'GET /api/access/report': { roles: ['archivist', 'admin'], target: 'none', request: () => get('/api/access/report?user=nobody-at-all'), granted: 404 },
-  // Researcher access rules (access/, issue 13): the archivist reads and sets them; a rule the
-  // fonds creator could not have meant (a date on an open rule) is refused; no exception, no report user.
-  'GET /api/dossiers/{id}/access': { roles: ['archivist'], target: 'dossier', request: (c) => get(`/api/dossiers/${dossierOf(c)}/access`), granted: 200 },
-  'POST /api/dossiers/{id}/access': { roles: ['archivist'], target: 'dossier', request: (c) => ({ method: 'POST', url: `/api/dossiers/${dossierOf(c)}/access`, json: { kind: 'open', until: '2030-01-01' } }), granted: 400 },
-  'POST /api/dossiers/{id}/documents/{n}/access': { roles: ['archivist'], target: 'dossier', request: (c) => ({ method: 'POST', url: `/api/dossiers/${dossierOf(c)}/documents/1/access`, json: { kind: 'open', until: '2030-01-01' } }), granted: 400 },
-  'POST /api/dossiers/{id}/access/exceptions': { roles: ['archivist'], target: 'dossier', request: (c) => ({ method: 'POST', url: `/api/dossiers/${dossierOf(c)}/access/exceptions`, json: { username: 'nobody-at-all', grounds: 'data_subject', reference: 'matrix' } }), granted: 404 },
-  'POST /api/access/exceptions/{id}/revoke': { roles: ['archivist'], target: 'none', request: () => ({ method: 'POST', url: `/api/access/exceptions/${RANDOM_ID}/revoke`, json: { reason: 'matrix' } }), granted: 404 },
-  'GET /api/access/report': { roles: ['archivist', 'admin'], target: 'none', request: () => get('/api/access/report?user=nobody-at-all'), granted: 404 },
   // Official forms (forms/): App. 32 of a dossier follows the dossier's readers and department;
   // a stored rendition is read or signed by readers of its kind (a random id: 404 when granted).
   'GET /api/forms/{kind}/{id}': { roles: READERS, target: 'dossier', request: (c) => get(`/api/forms/internal-inventory/${dossierOf(c)}?format=json`), granted: 200 },
