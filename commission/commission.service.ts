@@ -571,7 +571,11 @@ export async function castVote(
   actor: Actor,
   itemId: string,
   input: { vote?: unknown; reservation?: unknown; dissent?: unknown },
+  options: { member?: string } = {},
 ): Promise<AgendaItemView> {
+  // A vote cast at the meeting and recorded afterwards by the operator (CLI, the system actor)
+  // names the member; a signed-in user only ever votes as themself.
+  if (options.member !== undefined && actor.userId !== null) throw new ForbiddenError('commission.vote_for_other', 'commission.vote_for_other', { username: actor.username });
   const vote = input.vote;
   if (typeof vote !== 'string' || !(VOTE_CHOICES as readonly string[]).includes(vote)) {
     throw new ValidationError('commission.invalid_vote', 'commission.invalid_vote', { field: 'vote', value: String(vote ?? ''), allowed: VOTE_CHOICES.join(', ') });
@@ -587,12 +591,14 @@ export async function castVote(
     const meeting = await meetingRow(trx, item.meeting_id);
     if (meeting.status !== 'held') throw new ConflictError('commission.voting_not_open', 'commission.voting_not_open', { number: meeting.number, status: meeting.status });
     if (item.outcome) throw new ConflictError('commission.voting_closed', 'commission.voting_closed', { title: item.title });
-    const member = (await membershipsOf(trx, actor.userId, meeting.meeting_date))[0];
-    if (!member) throw new ForbiddenError('commission.not_a_member', 'commission.not_a_member', { username: actor.username, date: meeting.meeting_date });
+    const voter = options.member === undefined ? { userId: actor.userId, username: actor.username } : await trx.selectFrom('users').select(['id as userId', 'username']).where('username', '=', options.member).executeTakeFirst();
+    if (!voter) throw new NotFoundError('commission.user_not_found', 'commission.user_not_found', { user: options.member ?? '' });
+    const member = (await membershipsOf(trx, voter.userId, meeting.meeting_date))[0];
+    if (!member) throw new ForbiddenError('commission.not_a_member', 'commission.not_a_member', { username: voter.username, date: meeting.meeting_date });
     const present = await trx.selectFrom('commission_attendance').select('member_id').where('meeting_id', '=', meeting.id).where('member_id', '=', member.id).executeTakeFirst();
-    if (!present) throw new ForbiddenError('commission.not_present', 'commission.not_present', { username: actor.username, number: meeting.number });
+    if (!present) throw new ForbiddenError('commission.not_present', 'commission.not_present', { username: voter.username, number: meeting.number });
     const already = await trx.selectFrom('commission_votes').select('vote').where('item_id', '=', item.id).where('member_id', '=', member.id).executeTakeFirst();
-    if (already) throw new ConflictError('commission.already_voted', 'commission.already_voted', { username: actor.username, title: item.title });
+    if (already) throw new ConflictError('commission.already_voted', 'commission.already_voted', { username: voter.username, title: item.title });
     await trx.insertInto('commission_votes').values({ item_id: item.id, member_id: member.id, vote: vote as VoteChoice, reservation, dissent, cast_by: actor.username }).execute();
     await recordAudit(trx, { actor, action: 'commission.vote', objectType: 'commission_item', objectId: item.id, details: { meeting: meeting.number, member: member.username, role: member.role, vote, reservation, dissent: dissent !== null } });
   });
