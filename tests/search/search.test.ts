@@ -178,6 +178,22 @@ describeEachDatabase('search', (getDb) => {
     expect(hitKeys(await run({ q: 'министерством' }, later)).sort()).toEqual(['03-07', '03-07#1']);
   });
 
+  it("follows the archivist's access rule over an open document's metadata", async () => {
+    const { db } = getDb();
+    const hit = (await run({ q: 'Жумабаева' }, researcher)).hits.find((h) => h.caseIndex === '01-05' && h.position === 1)!;
+    await db
+      .insertInto('access_rules')
+      .values({ target_type: 'document', target_id: hit.documentId!, dossier_id: hit.dossierId, kind: 'restricted', until: '2080-01-01', before_lift: 'hidden', basis: 'search test', set_by: 'archivist' })
+      .execute();
+    try {
+      expect(hitKeys(await run({ q: 'Жумабаева' }, researcher))).not.toContain('01-05#1');
+      expect(hitKeys(await run({ q: 'Жумабаева' }, archivist))).toContain('01-05#1');
+    } finally {
+      await db.deleteFrom('access_rules').where('target_id', '=', hit.documentId!).execute();
+    }
+    expect(hitKeys(await run({ q: 'Жумабаева' }, researcher))).toContain('01-05#1');
+  });
+
   it("gives department staff only their department's dossiers", async () => {
     expect(hitKeys(await run({ q: 'Жумабаев' }, clerkOf('02')))).toEqual([]);
     expect(hitKeys(await run({ q: 'Жумабаев' }, clerkOf('01'))).sort()).toEqual(['01-05#1', '03-07#1']);
