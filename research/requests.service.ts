@@ -16,7 +16,7 @@
 // answers 404 like a missing one, so its existence is not told.
 import type { Kysely, Transaction } from 'kysely';
 import { sql } from 'kysely';
-import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../common/errors';
+import { ConflictError, ForbiddenError, NotFoundError, TooManyRequestsError, ValidationError } from '../common/errors';
 import { recordAudit, type Actor } from '../audit/audit.service';
 import type { Database } from '../database/database';
 import type { UsersService } from '../accounts/users.service';
@@ -27,6 +27,8 @@ import type { RequestDelivery, RequestStatus, ResearcherStatus } from './tables'
 export const ANSWER_DAYS = 15;
 export const LINK_DAYS = 7;
 export const MAX_ITEMS = 50;
+/** Self-registrations from one address in a day: a reading room's or a library's worth, not a script's. */
+export const SELF_REGISTRATIONS_PER_DAY = 10;
 const DAY_MS = 24 * 60 * 60 * 1000;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -176,8 +178,29 @@ export interface RegisterInput {
  * registration at the desk (confirmed at once). Creates the account (researcher role) and the
  * profile; the password follows the users' password policy.
  */
-export async function registerResearcher(deps: { db: Kysely<Database>; users: UsersService }, actor: Actor | null, input: RegisterInput): Promise<ResearcherProfile> {
+export async function registerResearcher(
+  deps: { db: Kysely<Database>; users: UsersService },
+  actor: Actor | null,
+  input: RegisterInput,
+  context: { ip?: string; now?: Date } = {},
+): Promise<ResearcherProfile> {
   if (actor) assertArchivist(actor);
+  // Anyone may apply without an account: the address's applications of the last day are
+  // counted from the audit log (which cannot be made to forget), so a script cannot fill the
+  // archivist's queue and the users table.
+  if (!actor && context.ip) {
+    const since = new Date((context.now ?? new Date()).getTime() - DAY_MS);
+    const recent = await deps.db
+      .selectFrom('audit_events')
+      .select((eb) => eb.fn.countAll<string | number>().as('n'))
+      .where('action', '=', 'researcher.register')
+      .where('at', '>=', since)
+      .where(sql<string>`details->>'ip'`, '=', context.ip)
+      .executeTakeFirstOrThrow();
+    if (Number(recent.n) >= SELF_REGISTRATIONS_PER_DAY) {
+      throw new TooManyRequestsError('research.too_many_registrations', 'research.too_many_registrations', { max: SELF_REGISTRATIONS_PER_DAY }, { retryAfterSeconds: 3600 });
+    }
+  }
   const fullName = text(input.fullName, 'fullName', 200);
   const organisation = text(input.organisation, 'organisation', 300);
   const purpose = text(input.purpose, 'purpose', 2000);
@@ -212,7 +235,7 @@ export async function registerResearcher(deps: { db: Kysely<Database>; users: Us
       action: 'researcher.register',
       objectType: 'researcher',
       objectId: row.id,
-      details: { username: user.username, fullName, organisation, status: self ? 'pending' : 'confirmed' },
+      details: { username: user.username, fullName, organisation, status: self ? 'pending' : 'confirmed', ...(self && context.ip ? { ip: context.ip } : {}) },
     });
     if (self) await notify(trx, await archivistIds(trx), { kind: 'researcher_registered', researcherId: row.id, params: { name: fullName } });
     return row.id;

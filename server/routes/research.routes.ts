@@ -120,7 +120,7 @@ export function createRoutes(deps: ServerDeps): Router {
   // Self-registration from the portal: an account and a pending researcher profile.
   router.post('/api/research/registrations', async (ctx) => {
     const body = validateRegister(await jsonBody(ctx, deps.jsonLimitBytes));
-    const profile = await registerResearcher({ db: deps.db, users: deps.users }, null, { ...body, language: body.language ?? state(ctx).lang });
+    const profile = await registerResearcher({ db: deps.db, users: deps.users }, null, { ...body, language: body.language ?? state(ctx).lang }, { ip: ctx.ip, now: deps.now() });
     ctx.status = 201;
     ctx.body = { researcher: profile };
   });
@@ -276,11 +276,11 @@ export const openapi: OpenApiFragment = {
     '/api/research/registrations': {
       post: {
         summary: 'Self-registration of a researcher (anyone): an account with the researcher role and a profile pending the archivist\'s confirmation',
-        description: 'The password follows the users\' policy. Audited as user.create and researcher.register; the archivists are notified.',
+        description: 'The password follows the users\' policy. At most 10 applications from one address a day (429 research.too_many_registrations). Audited as user.create and researcher.register; the archivists are notified.',
         tags: ['research'],
         security: [{ csrf: [] }],
         requestBody: { required: true, content: jsonContent(REGISTER_SCHEMA) },
-        responses: { '201': ok('The pending profile', { type: 'object', properties: { researcher: PROFILE } }), ...errors(400, 403, 409) },
+        responses: { '201': ok('The pending profile', { type: 'object', properties: { researcher: PROFILE } }), ...errors(400, 403, 409, 429) },
       },
     },
     '/api/research/profile': {

@@ -108,6 +108,17 @@ describeEachDatabase('research: requests and certified copies', (getDb) => {
     bolat = await actorOf('bolat');
   });
 
+  it('self-registrations from one address are bounded per day (429), counted from the audit log', async () => {
+    const { db } = getDb();
+    const ip = '198.51.100.23';
+    const apply = (n: number) =>
+      registerResearcher({ db, users }, null, { username: `applicant${n}`, password: PASSWORD, fullName: `Өтініш беруші ${n}`, organisation: 'Кітапхана', phone: '+7 727 000 00 00', purpose: 'Оқу' }, { ip });
+    for (let n = 0; n < 10; n++) await apply(n);
+    await expect(apply(10)).rejects.toMatchObject({ code: 'research.too_many_registrations', status: 429 });
+    // Another address is not affected.
+    await expect(registerResearcher({ db, users }, null, { username: 'elsewhere', password: PASSWORD, fullName: 'Басқа', organisation: 'Мектеп', phone: '+7 727 111 11 11', purpose: 'Оқу' }, { ip: '203.0.113.5' })).resolves.toMatchObject({ status: 'pending' });
+  }, 120_000);
+
   it('lifecycle with a refusal and its reason; a researcher never sees another researcher\'s request', async () => {
     const { db } = getDb();
     await expect(submitRequest(db, aigul, { items: [] })).rejects.toMatchObject({ code: 'research.items_required' });
