@@ -59,6 +59,13 @@ export interface Config {
   trustedProxies: string[];
   /** Transfer upload announcements per user: bytes not yet completed, and bytes per 24 hours. */
   uploadQuota: { inFlightBytes: number; dailyBytes: number };
+  /**
+   * Whether a server runs the scheduled fixity batches (MURAGAT_FIXITY_SCHEDULE, default on;
+   * off under the test runner, where a batch would run beside every suite's server).
+   */
+  fixitySchedule?: boolean;
+  /** Bearer token a Prometheus scraper sends for GET /metrics (MURAGAT_METRICS_TOKEN); absent: admins only. */
+  metricsToken: string | undefined;
 }
 
 export type ToolName = 'soffice' | 'gs' | 'pdftoppm' | 'pdftotext' | 'qpdf' | 'clamscan' | 'clamdscan' | 'verapdf';
@@ -221,9 +228,18 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
       inFlightBytes: parseIntVar(env, 'MURAGAT_UPLOAD_INFLIGHT_MAX_BYTES', transferMaxBytes, problems, 1),
       dailyBytes: parseIntVar(env, 'MURAGAT_UPLOAD_DAILY_MAX_BYTES', 5 * transferMaxBytes, problems, 1),
     },
+    metricsToken: parseMetricsToken(env.MURAGAT_METRICS_TOKEN, problems),
+    fixitySchedule: parseBool(env, 'MURAGAT_FIXITY_SCHEDULE', !(env.VITEST ?? process.env.VITEST), problems),
   };
   if (problems.length) throw new ConfigError(problems);
   return config;
+}
+
+/** A scrape token is a secret: too short a one is refused rather than guessed. */
+function parseMetricsToken(raw: string | undefined, problems: string[]): string | undefined {
+  if (!raw) return undefined;
+  if (raw.length < 24 || !/^[\x21-\x7e]+$/.test(raw)) problems.push('MURAGAT_METRICS_TOKEN: expected at least 24 printable characters without spaces');
+  return raw;
 }
 
 let cached: Config | undefined;

@@ -113,6 +113,9 @@ export async function createApp(deps: ServerDeps, options: CreateAppOptions = {}
       };
       if (ctx.status >= 500) log.error(entry, 'request');
       else log.info(entry, 'request');
+      // Labelled by the matched route pattern: raw paths carry ids and would explode the series.
+      const route = (ctx as { _matchedRoute?: string })._matchedRoute ?? (ctx.path.startsWith('/api') ? 'unmatched' : 'ui');
+      deps.metrics.observeRequest({ method: ctx.method, route: String(route), status: ctx.status, seconds: ms / 1000 });
     }
   });
 

@@ -7,6 +7,7 @@ import type { Database } from '../database/database';
 import type { ObjectStore } from '../storage';
 import type { UsersService } from '../accounts/users.service';
 import type { AccessService, UploadQuota } from '../access';
+import type { ServerMetrics } from './metrics';
 
 export interface SessionPolicy {
   /** A session unused for this long ends. */
@@ -35,4 +36,8 @@ export interface ServerDeps {
   jsonLimitBytes: number;
   /** Clock for session expiry; tests move it. */
   now: () => Date;
+  /** Prometheus metrics of this process (server/metrics.ts). */
+  metrics: ServerMetrics;
+  /** Set when the server begins to stop: readiness then answers 503 so balancers send no more. */
+  lifecycle: { closing: boolean };
 }

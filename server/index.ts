@@ -18,8 +18,11 @@ import { startStorageGuard } from '../preservation/guard';
 import { createAccessService, createUploadQuota } from '../access';
 import type { DemoTransferOutcome } from '../ingest/demo';
 import { recoverInterruptedRuns, stopIntegrityRuns } from '../preservation/runs.service';
+import { startFixityScheduler, stopFixityRuns, type FixityScheduler } from '../preservation';
+import { systemKeyDir } from '../audit/audit-anchor';
 import { resumeTransfers, stopTransferProcessing } from '../ingest/pipeline/worker';
 import { closeJobQueue } from '../jobs';
+import { createServerMetrics } from './metrics';
 import { createApp, type CreateAppOptions, type MountedRoute } from './app';
 import { DEFAULT_SESSION_POLICY, type ServerDeps, type SessionPolicy } from './deps';
 
@@ -89,6 +92,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       sessionPolicy: { ...DEFAULT_SESSION_POLICY, ...options.sessionPolicy },
       jsonLimitBytes: 1024 * 1024,
       now,
+      metrics: createServerMetrics({ db, config }),
+      lifecycle: { closing: false },
     };
     const { app, routes } = await createApp(deps, options.app);
     const server = http.createServer(app.callback());
@@ -110,6 +115,10 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     // Bad copies met by downloads are queued and repaired; the audit log's head is anchored in storage.
     const guard = startStorageGuard({ db, storage, config, logger: log });
     await guard.started;
+    // Scheduled fixity batches on the job queue; an interrupted fixity run resumes now.
+    const fixity: FixityScheduler | null = config.fixitySchedule
+      ? await startFixityScheduler({ db, storage, config, logger: log, keyDir: systemKeyDir(config) })
+      : null;
     // Unfinished transfers (this server stopped mid-way, uploads no worker took yet) get their job.
     const resumed = await resumeTransfers({ db, storage, config });
     if (resumed) log.info({ transfers: resumed }, 'unfinished transfers queued again');
@@ -137,6 +146,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     const close = () =>
       (closing ??= (async () => {
         // Stop accepting, let in-flight requests finish, then cut what is left.
+        deps.lifecycle.closing = true;
         clearInterval(sessionSweeper);
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         // A keep-alive connection whose request just finished becomes idle; sweep those
@@ -152,6 +162,9 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
         await closed;
         // A running integrity check stops between two dossiers and records "interrupted".
         await stopIntegrityRuns(db, grace);
+        // A fixity run stops at its next step as interrupted and resumes at the next start.
+        await stopFixityRuns(db, grace);
+        await fixity?.stop();
         // A transfer processed in this process stops after its current step and resumes later.
         await stopTransferProcessing({ db });
         await closeJobQueue(db);

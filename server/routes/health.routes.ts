@@ -10,8 +10,10 @@ import { t } from '../../common/i18n';
 import { malwareHealth } from '../../ingest/scan';
 import { jobQueueFor } from '../../jobs';
 import { state } from '../auth';
+import { sameToken } from '../sessions';
+import { ForbiddenError, UnauthorizedError } from '../../common/errors';
 import type { ServerDeps } from '../deps';
-import { ok, ref, type OpenApiFragment } from '../openapi';
+import { errors, ok, ref, type OpenApiFragment } from '../openapi';
 import { APP_VERSION } from '../version';
 
 export const HEALTH_TOOLS: ToolName[] = ['soffice', 'gs', 'pdftoppm', 'pdftotext', 'qpdf', 'clamscan', 'verapdf'];
@@ -84,6 +86,46 @@ export function createRoutes(deps: ServerDeps): Router {
     ctx.status = healthy ? 200 : 503;
     ctx.body = { status: healthy ? 'ok' : 'unavailable', version: APP_VERSION, database, storage, tools, malware, warnings, jobs };
   });
+
+  // Liveness: the process answers. Nothing else is consulted, so a slow database never gets a
+  // working process restarted.
+  router.get('/api/health/live', (ctx) => {
+    ctx.body = { status: 'ok', version: APP_VERSION };
+  });
+
+  // Readiness: this process can serve requests now — the catalog answers, every storage location
+  // is reachable, and it is not stopping. A balancer sends traffic only while this says 200.
+  router.get('/api/health/ready', async (ctx) => {
+    const problems: string[] = [];
+    if (deps.lifecycle.closing) problems.push('stopping');
+    try {
+      await sql`SELECT 1`.execute(deps.db);
+    } catch {
+      problems.push('database');
+    }
+    const stores = [deps.storage.primary, ...deps.storage.replicas];
+    const locations = await Promise.all(
+      deps.config.storage.map((loc, i) => (loc.kind === 'file' ? checkLocation(loc.root) : (stores[i]?.listRecords('anchors') ?? Promise.reject(new Error('not opened'))).then(() => ({ ok: true }), () => ({ ok: false })))),
+    );
+    locations.forEach((l, i) => {
+      if (!l.ok) problems.push(`storage-${i}`);
+    });
+    ctx.status = problems.length ? 503 : 200;
+    ctx.body = { status: problems.length ? 'unavailable' : 'ok', problems };
+  });
+
+  // Prometheus metrics (server/metrics.ts): a scraper sends the configured bearer token; without
+  // one configured, only an administrator's session reads them (they show the archive's activity).
+  router.get('/metrics', async (ctx) => {
+    const token = deps.config.metricsToken;
+    const bearer = /^Bearer (.+)$/.exec(ctx.get('authorization'))?.[1];
+    const byToken = !!token && !!bearer && sameToken(bearer, token);
+    if (!byToken && !state(ctx).user?.roles.includes('admin')) {
+      throw state(ctx).user ? new ForbiddenError('auth.forbidden', 'server.metrics_forbidden') : new UnauthorizedError('auth.unauthenticated', 'server.metrics_forbidden');
+    }
+    ctx.type = deps.metrics.registry.contentType;
+    ctx.body = await deps.metrics.render();
+  });
   return router;
 }
 
@@ -96,8 +138,40 @@ export const openapi: OpenApiFragment = {
         responses: { '200': ok('All required parts work', ref('Health')), '503': ok('Database or storage unavailable', ref('Health')) },
       },
     },
+    '/api/health/live': {
+      get: {
+        summary: 'Liveness: the process answers (no session needed; consults nothing else)',
+        tags: ['meta'],
+        responses: { '200': ok('The process is alive', { type: 'object', required: ['status'], properties: { status: { const: 'ok' }, version: { type: 'string' } } }) },
+      },
+    },
+    '/api/health/ready': {
+      get: {
+        summary: 'Readiness: catalog reachable, every storage location reachable, not stopping (no session needed)',
+        tags: ['meta'],
+        responses: {
+          '200': ok('Ready for requests', ref('Readiness')),
+          '503': ok('Not ready: the problems name what (database, storage-N, stopping)', ref('Readiness')),
+        },
+      },
+    },
+    '/metrics': {
+      get: {
+        summary: 'Prometheus metrics (bearer MURAGAT_METRICS_TOKEN, or an administrator session)',
+        tags: ['meta'],
+        responses: {
+          '200': { description: 'Prometheus text exposition format', content: { 'text/plain': { schema: { type: 'string' } } } },
+          ...errors(401, 403),
+        },
+      },
+    },
   },
   schemas: {
+    Readiness: {
+      type: 'object',
+      required: ['status', 'problems'],
+      properties: { status: { enum: ['ok', 'unavailable'] }, problems: { type: 'array', items: { type: 'string' } } },
+    },
     Health: {
       type: 'object',
       required: ['status', 'version', 'database', 'storage', 'tools'],
