@@ -506,7 +506,7 @@ export async function resumeFixityRun(
   deps: FixityDeps,
   actor: Actor,
   runId?: string,
-  options: { signal?: AbortSignal; onProgress?: FixityProgress; exclusive?: boolean } = {},
+  options: { signal?: AbortSignal; onProgress?: FixityProgress; exclusive?: boolean; background?: boolean } = {},
 ): Promise<FixityRunView | null> {
   await recoverFixityRuns(deps.db, { everyActive: options.exclusive === true });
   const waiting = (await repo.activeOrInterrupted(deps.db)).filter((r) => r.status === 'interrupted' && (!runId || r.id === runId));
@@ -528,7 +528,15 @@ export async function resumeFixityRun(
     if ((error as { code?: string }).code === '23505') throw new ConflictError('preservation.fixity_in_progress', 'preservation.fixity_in_progress', { username: '?' }, { runId: run.id });
     throw error;
   }
-  return track(deps.db, run.id, (signal) => execute(deps, run.id, { signal: options.signal ? AbortSignal.any([signal, options.signal]) : signal, onProgress: options.onProgress }));
+  const work = track(deps.db, run.id, (signal) => execute(deps, run.id, { signal: options.signal ? AbortSignal.any([signal, options.signal]) : signal, onProgress: options.onProgress }));
+  if (!options.background) return work;
+  // The server answers at once with the claimed run; the rest goes on in this process.
+  const log = deps.logger ?? rootLogger();
+  work.then(
+    (done) => log.info({ run: run.id, status: done.status }, 'resumed fixity run finished'),
+    (error: unknown) => log.warn({ run: run.id, err: error }, 'resumed fixity run stopped'),
+  );
+  return toView((await repo.findRun(deps.db, run.id))!);
 }
 
 export async function listFixityRuns(db: Kysely<Database>, limit = 20): Promise<FixityRunView[]> {

@@ -62,3 +62,4 @@ export {
   type BatchOutcome,
 } from './schedule';
 export { HashPool, type HashResult } from './hash-pool';
+export { lostObjectsView, type LostObjectView } from './dashboard';

@@ -102,7 +102,9 @@ CREATE TABLE fixity_schedule (
   cycle_days integer NOT NULL DEFAULT 90 CHECK (cycle_days BETWEEN 1 AND 3650),
   batch_hours integer NOT NULL DEFAULT 24 CHECK (batch_hours BETWEEN 1 AND 720),
   repair boolean NOT NULL DEFAULT true,
-  next_batch_at timestamptz NOT NULL DEFAULT now(),
+  -- The first batch a day after installation: a fresh archive has little to check, and a
+  -- server started for a moment (tests, demos) never starts one.
+  next_batch_at timestamptz NOT NULL DEFAULT now() + interval '1 day',
   updated_at timestamptz NOT NULL DEFAULT now(),
   updated_by jsonb
 );
