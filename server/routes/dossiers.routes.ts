@@ -174,6 +174,12 @@ const idParam = { name: 'id', in: 'path', required: true, description: 'Dossier 
 const nParam = { name: 'n', in: 'path', required: true, description: 'Document position in the dossier, from 1', schema: { type: 'integer', minimum: 1 } };
 const pdf = (description: string) => ({ description, content: { 'application/pdf': { schema: { type: 'string', contentMediaType: 'application/pdf' } } } });
 const session = [{ session: [] }];
+/** Present for researchers only (access/, p.212): what the rules give them now and the date it opens. */
+const RESEARCHER_ACCESS = {
+  type: 'object',
+  description: "Researchers only: 'full', or 'metadata' (described only; files closed; no rendition offered) until the date; hidden items are left out and answer 404",
+  properties: { view: { enum: ['full', 'metadata'] }, until: { type: ['string', 'null'], format: 'date' } },
+};
 
 export const openapi: OpenApiFragment = {
   schemas: {
@@ -270,10 +276,12 @@ export const openapi: OpenApiFragment = {
               signature: { type: ['object', 'null'] },
               access: { type: ['object', 'null'] },
               metadata: { type: 'object', description: 'Document metadata (schema document-metadata)' },
+              researcherAccess: RESEARCHER_ACCESS,
             },
           },
         },
         inventory: { type: 'object', properties: { json: { type: 'boolean' }, pdf: { type: 'boolean' } } },
+        researcherAccess: RESEARCHER_ACCESS,
       },
     },
   },
