@@ -44,7 +44,7 @@ export function scopeOf(subject: Subject): DepartmentScope {
     return { kind: 'department', code: subject.departmentCode, userId: subject.userId };
   }
   // Researchers belong to no department; what they may read is decided per document by its
-  // access restrictions (ingest/intake/dossiers.service.ts), in every department alike.
+  // access rules (access/rules.ts, docs/access.md), in every department alike.
   return { kind: 'all' };
 }
 
