@@ -8,6 +8,7 @@ import {
   addAgendaItem,
   addMember,
   AGENDA_ITEM_KINDS,
+  assertDate,
   castVote,
   closeVoting,
   createMeeting,
@@ -110,6 +111,7 @@ const validateAgenda = bodyValidator<{ itemId?: string; kind?: AgendaItemKind; s
 const validateVote = bodyValidator<{ vote: string; reservation?: boolean; dissent?: string }>(VOTE_SCHEMA);
 const validateProtocol = bodyValidator<{ number?: string; date?: string }>(PROTOCOL_SCHEMA);
 const validateSign = bodyValidator<{ cms: string }>(SIGN_SCHEMA);
+const validateMembersQuery = queryValidator<{ at?: string }>({ type: 'object', additionalProperties: false, properties: { at: DATE } });
 const validateDecision = queryValidator<{ kind: AgendaItemKind; subjectId: string }>(DECISION_QUERY);
 
 /** Who reads the commission's work: its members, the administrator, the archive (acts cite protocols) and the head. */
@@ -133,8 +135,8 @@ export function createRoutes(deps: ServerDeps): Router {
     ctx.body = { settings: await updateSettings(deps.db, requireUser(ctx).actor, body) };
   });
   router.get('/api/commission/members', readers, async (ctx) => {
-    const at = typeof ctx.query.at === 'string' && ctx.query.at ? ctx.query.at : undefined;
-    ctx.body = { members: await listMembers(deps.db, { at }) };
+    const { at } = validateMembersQuery(ctx.query);
+    ctx.body = { members: await listMembers(deps.db, { at: at ? assertDate(at, 'at') : undefined }) };
   });
   router.post('/api/commission/members', secretary, async (ctx) => {
     const body = validateMember(await jsonBody(ctx, deps.jsonLimitBytes));
