@@ -472,6 +472,14 @@ export async function blockedItems(db: Kysely<Database>, requestId: string, now 
     if (it.document_position !== null) {
       const doc = await db.selectFrom('dossier_documents').select('document_id').where('dossier_id', '=', it.dossier_id).where('position', '=', it.document_position).executeTakeFirst();
       view = doc ? await researcherView(db, owner, { documentId: doc.document_id }, now) : 'none';
+    } else if (view === 'full') {
+      // A whole dossier is copied document by document: one closed document blocks it, named.
+      const docs = await db.selectFrom('dossier_documents').select(['document_id', 'position']).where('dossier_id', '=', it.dossier_id).orderBy('position').execute();
+      for (const doc of docs) {
+        const docView = await researcherView(db, owner, { documentId: doc.document_id }, now);
+        if (docView !== 'full') blocked.push({ position: it.position, label: `${it.label} — №${doc.position}`, view: docView });
+      }
+      continue;
     }
     if (view !== 'full') blocked.push({ position: it.position, label: it.label, view });
   }

@@ -257,6 +257,10 @@ describeEachDatabase('research: requests and certified copies', (getDb) => {
     await db.updateTable('dossier_documents').set({ metadata: JSON.stringify({ ...(original as object), access: { kind: 'restricted', until } }) }).where('dossier_id', '=', dossierId).where('position', '=', 2).execute();
     try {
       await expect(approveRequest(db, archivist, request.id, now)).rejects.toMatchObject({ code: 'research.items_not_open', status: 409 });
+      // The whole dossier holding it is blocked too, the document named.
+      const whole = await submitRequest(db, aigul, { items: [{ dossierId }] }, { now });
+      await expect(approveRequest(db, archivist, whole.id, now)).rejects.toMatchObject({ code: 'research.items_not_open', details: { items: [expect.objectContaining({ label: expect.stringContaining('— №2') })] } });
+      await refuseRequest(db, archivist, whole.id, 'Құжат № 2 жабық', now);
       expect((await getRequest(db, archivist, request.id, now)).status).toBe('submitted');
       // After the lift date it opens by itself.
       const after = new Date(new Date(`${until}T00:00:00Z`).getTime() + DAY);
