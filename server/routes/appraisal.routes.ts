@@ -16,7 +16,7 @@ const LIST_QUERY = {
   type: 'object',
   required: ['by'],
   additionalProperties: false,
-  properties: { by: DATE, fonds: TEXT(50), year: { type: 'integer', minimum: 1000, maximum: 9999 }, department: TEXT(50), article: TEXT(50) },
+  properties: { lang: { type: 'string' }, by: DATE, fonds: TEXT(50), year: { type: 'integer', minimum: 1000, maximum: 9999 }, department: TEXT(50), article: TEXT(50) },
 } as const;
 const DECISION_SCHEMA = {
   type: 'object',
@@ -38,9 +38,9 @@ const HOLD_SCHEMA = {
   },
 } as const;
 const LIFT_SCHEMA = { type: 'object', required: ['reason'], additionalProperties: false, properties: { reason: TEXT(2000) } } as const;
-const HOLDS_QUERY = { type: 'object', additionalProperties: false, properties: { active: { enum: ['0', '1'] } } } as const;
+const HOLDS_QUERY = { type: 'object', additionalProperties: false, properties: { lang: { type: 'string' }, active: { enum: ['0', '1'] } } } as const;
 
-const validateList = queryValidator<{ by: string; fonds?: string; year?: number; department?: string; article?: string }>(LIST_QUERY);
+const validateList = queryValidator<{ lang?: string; by: string; fonds?: string; year?: number; department?: string; article?: string }>(LIST_QUERY);
 const validateDecision = bodyValidator<{ dossierId: string; decision: string; reason: string; years?: number }>(DECISION_SCHEMA);
 const validateHold = bodyValidator<{ scope: string; kind?: string; dossierId?: string; caseIndex?: string; year?: number; reason: string }>(HOLD_SCHEMA);
 const validateLift = bodyValidator<{ reason: string }>(LIFT_SCHEMA);
@@ -54,7 +54,7 @@ export function createRoutes(deps: ServerDeps): Router {
   const holders = requireRole('archivist', 'admin');
 
   router.get('/api/appraisal', readers, async (ctx) => {
-    const q = validateList(ctx.query);
+    const { lang: _lang, ...q } = validateList(ctx.query);
     ctx.body = await service().list(q);
   });
   router.get('/api/appraisal/dossiers/:id/decisions', readers, async (ctx) => {

@@ -36,14 +36,14 @@ const APPROVE_SCHEMA = {
     cms: { type: 'string', minLength: 16, maxLength: 700_000, pattern: '^[A-Za-z0-9+/\\r\\n]+={0,2}\\s*$', description: 'Detached CMS (DER) over the stored rendition, base64' },
   },
 } as const;
-const LIST_QUERY = { type: 'object', additionalProperties: false, properties: { status: { enum: ['draft', 'submitted', 'agreed', 'approved', 'executed'] } } } as const;
-const PDF_QUERY = { type: 'object', additionalProperties: false, properties: { lang: { enum: ['kk', 'ru'] }, download: { enum: ['0', '1'] } } } as const;
+const LIST_QUERY = { type: 'object', additionalProperties: false, properties: { lang: { type: 'string' }, status: { enum: ['draft', 'submitted', 'agreed', 'approved', 'executed'] } } } as const;
+const PDF_QUERY = { type: 'object', additionalProperties: false, properties: { form: { enum: ['kk', 'ru'] }, lang: { type: 'string' }, download: { enum: ['0', '1'] } } } as const;
 
 const validateDraft = bodyValidator<{ dossierIds: string[]; basis: string; appraiser: { name: string; position: string } }>(DRAFT_SCHEMA);
 const validateUpdate = bodyValidator<{ dossierIds?: string[]; basis?: string; appraiser?: { name: string; position: string } }>(UPDATE_SCHEMA);
 const validateApprove = bodyValidator<{ renditionId: string; cms: string }>(APPROVE_SCHEMA);
-const validateList = queryValidator<{ status?: string }>(LIST_QUERY);
-const validatePdf = queryValidator<{ lang?: 'kk' | 'ru'; download?: '0' | '1' }>(PDF_QUERY);
+const validateList = queryValidator<{ lang?: string; status?: string }>(LIST_QUERY);
+const validatePdf = queryValidator<{ form?: 'kk' | 'ru'; lang?: string; download?: '0' | '1' }>(PDF_QUERY);
 
 export function createRoutes(deps: ServerDeps): Router {
   const router = new Router();
@@ -59,7 +59,7 @@ export function createRoutes(deps: ServerDeps): Router {
 
   router.get('/api/destruction-acts', readers, async (ctx) => {
     const q = validateList(ctx.query);
-    ctx.body = { acts: await (await acts()).list(q) };
+    ctx.body = { acts: await (await acts()).list({ status: q.status }) };
   });
   router.post('/api/destruction-acts', drafters, async (ctx) => {
     const body = validateDraft(await jsonBody(ctx, deps.jsonLimitBytes));
@@ -81,7 +81,8 @@ export function createRoutes(deps: ServerDeps): Router {
   });
   router.get('/api/destruction-acts/:id/pdf', readers, async (ctx) => {
     const q = validatePdf(ctx.query);
-    const { bytes, filename } = await (await acts()).render(ctx.params.id!, q.lang ?? 'kk');
+    // ?form= is the act's language (kk or ru); ?lang= stays the language of error messages.
+    const { bytes, filename } = await (await acts()).render(ctx.params.id!, q.form ?? (q.lang === 'ru' ? 'ru' : 'kk'));
     ctx.type = 'application/pdf';
     ctx.set('Cache-Control', 'no-store');
     ctx.set('Content-Disposition', contentDisposition(q.download === '1' ? 'attachment' : 'inline', filename));
@@ -137,7 +138,7 @@ export const openapi: OpenApiFragment = {
       post: { summary: "Read the commission's decision: adopted with a signed protocol → agreed; rejected → back to draft; undecided → 409", tags: TAGS, security: SECURITY, parameters: [ID], responses: { '200': actOk('The act'), ...errors(401, 403, 404, 409) } },
     },
     '/api/destruction-acts/{id}/pdf': {
-      get: { summary: 'The act rendered now as PDF/A-1b (?lang=kk|ru, ?download=1)', tags: TAGS, security: SECURITY, parameters: [ID, { name: 'lang', in: 'query', schema: { enum: ['kk', 'ru'] } }, { name: 'download', in: 'query', schema: { enum: ['0', '1'] } }], responses: { '200': PDF, ...errors(400, 401, 403, 404) } },
+      get: { summary: 'The act rendered now as PDF/A-1b (?form=kk|ru, the act\'s language; ?download=1)', tags: TAGS, security: SECURITY, parameters: [ID, { name: 'form', in: 'query', schema: { enum: ['kk', 'ru'] } }, { name: 'download', in: 'query', schema: { enum: ['0', '1'] } }], responses: { '200': PDF, ...errors(400, 401, 403, 404) } },
     },
     '/api/destruction-acts/{id}/renditions': {
       post: { summary: 'Render the act in kk and ru and store both on every copy: what the head signs (archivist or organisation head)', tags: TAGS, security: SECURITY, parameters: [ID], responses: { '201': ok('The stored renditions', { type: 'object', properties: { renditions: { type: 'array', items: { type: 'object' } } } }), ...errors(401, 403, 404) } },

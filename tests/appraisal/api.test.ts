@@ -40,7 +40,7 @@ describeEachDatabase('appraisal and destruction acts over HTTP', (getDb) => {
 
   it('lists, decides, holds and drafts with roles checked and refusals translated', async () => {
     const archivist = clients.archivist!;
-    const list = await clients.member!.request('GET', '/api/appraisal?by=2026-12-31');
+    const list = await clients.member!.request('GET', '/api/appraisal?by=2026-12-31&lang=ru');
     expect(list.status).toBe(200);
     expect(list.body).toMatchObject({ total: 3, needsReview: 1 });
     expect((await clients.reader!.request('GET', '/api/appraisal?by=2026-12-31')).status).toBe(403);
@@ -49,7 +49,7 @@ describeEachDatabase('appraisal and destruction acts over HTTP', (getDb) => {
     const hold = await archivist.request('POST', '/api/holds', { json: { scope: 'dossier', dossierId: ids['01-7/2019'], kind: 'legal', reason: 'Сот ісі № 2-7/2026' } });
     expect(hold.status).toBe(201);
     expect((await clients.member!.request('POST', '/api/holds', { json: { scope: 'year', year: 2019, reason: 'x' } })).status).toBe(403);
-    const holds = await clients.member!.request('GET', '/api/holds?active=1');
+    const holds = await clients.member!.request('GET', '/api/holds?active=1&lang=kk');
     expect(holds.body.holds).toHaveLength(1);
 
     // An ЭПК dossier needs the appraiser's decision first; a held one is refused, in Russian.
@@ -71,9 +71,9 @@ describeEachDatabase('appraisal and destruction acts over HTTP', (getDb) => {
     const act = created.body.act;
     expect(act).toMatchObject({ number: '1', status: 'draft', totals: { dossiers: 2, years: [2019] } });
     expect((await clients.member!.request('GET', `/api/destruction-acts/${act.id}`)).body.act.rows).toHaveLength(2);
-    expect((await clients.member!.request('GET', '/api/destruction-acts')).body.acts).toEqual([expect.objectContaining({ id: act.id, dossiers: 2 })]);
+    expect((await clients.member!.request('GET', '/api/destruction-acts?lang=en')).body.acts).toEqual([expect.objectContaining({ id: act.id, dossiers: 2 })]);
     const member = clients.member!;
-    const pdf = await fetch(`${server.url}/api/destruction-acts/${act.id}/pdf?lang=ru`, { headers: { cookie: [...member.cookies].map(([k, v]) => `${k}=${v}`).join('; ') } });
+    const pdf = await fetch(`${server.url}/api/destruction-acts/${act.id}/pdf?form=ru`, { headers: { cookie: [...member.cookies].map(([k, v]) => `${k}=${v}`).join('; ') } });
     expect(pdf.status).toBe(200);
     expect(pdf.headers.get('content-type')).toBe('application/pdf');
     expect(validateBytes(new Uint8Array(await pdf.arrayBuffer())).compliant).toBe(true);
