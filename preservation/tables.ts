@@ -1,5 +1,6 @@
 // Tables of the preservation domain (filled by its migrations in preservation/migrations/).
 import type { ColumnType, Generated } from 'kysely';
+import type { ReconciliationTables } from './reconciliation.tables';
 
 type Ts = ColumnType<Date, Date | string | undefined, Date | string>;
 type NullableTs = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
@@ -93,7 +94,7 @@ export interface FixityScheduleTable {
   updated_by: Json<Record<string, unknown>> | null;
 }
 
-export interface PreservationTables {
+export interface PreservationTables extends ReconciliationTables {
   fixity_objects: FixityObjectsTable;
   fixity_object_refs: FixityObjectRefsTable;
   fixity_registered: FixityRegisteredTable;
