@@ -58,6 +58,7 @@ const NO_INVENTORY = '00000000-0000-4000-8000-00000000a030';
 const RANDOM_ID = '00000000-0000-4000-8000-000000000000';
 const COMMISSION_READERS: Role[] = [...COMMISSION_ROLES, 'admin', 'archivist', 'organisation_head'];
 const COMMISSION_RUNNERS: Role[] = ['commission_secretary', 'admin'];
+const ACT_READERS: Role[] = ['archivist', ...COMMISSION_ROLES, 'organisation_head', 'admin'];
 
 /** The one table: `METHOD /openapi/path` → rule. */
 const ACCESS: Record<string, Rule> = {
@@ -345,6 +346,25 @@ const ACCESS: Record<string, Rule> = {
     request: () => ({ method: 'POST', url: `/api/commission/protocol-renditions/${RANDOM_ID}/signature`, json: { cms: 'MIIBAAAAAAAAAAAAAAAA' } }),
     granted: 404,
   },
+  // Appraisal, holds and destruction acts (appraisal/): the archivist appraises, holds and drafts;
+  // the commission, the head and the admin read; the head approves.
+  'GET /api/appraisal': { roles: ACT_READERS, target: 'none', request: () => get('/api/appraisal?by=2026-12-31'), granted: 200 },
+  'GET /api/appraisal/dossiers/{id}/decisions': { roles: ACT_READERS, target: 'none', request: () => get(`/api/appraisal/dossiers/${RANDOM_ID}/decisions`), granted: 200 },
+  'POST /api/appraisal/decisions': { roles: ['archivist'], target: 'none', request: () => ({ method: 'POST', url: '/api/appraisal/decisions', json: { dossierId: RANDOM_ID, decision: 'destroy', reason: 'matrix' } }), granted: 404 },
+  'POST /api/appraisal/apply-decisions': { roles: ['archivist'], target: 'none', request: () => ({ method: 'POST', url: '/api/appraisal/apply-decisions', json: {} }), granted: 200 },
+  'GET /api/holds': { roles: ACT_READERS, target: 'none', request: () => get('/api/holds'), granted: 200 },
+  'POST /api/holds': { roles: KEEPERS, target: 'none', request: () => ({ method: 'POST', url: '/api/holds', json: { scope: 'dossier', dossierId: RANDOM_ID, reason: 'matrix' } }), granted: 404 },
+  'POST /api/holds/{id}/lift': { roles: KEEPERS, target: 'none', request: () => ({ method: 'POST', url: `/api/holds/${RANDOM_ID}/lift`, json: { reason: 'matrix' } }), granted: 404 },
+  'GET /api/destruction-acts': { roles: ACT_READERS, target: 'none', request: () => get('/api/destruction-acts'), granted: 200 },
+  'POST /api/destruction-acts': { roles: ['archivist'], target: 'none', request: () => ({ method: 'POST', url: '/api/destruction-acts', json: { dossierIds: [RANDOM_ID], basis: 'matrix', appraiser: { name: 'A', position: 'B' } } }), granted: 404 },
+  'GET /api/destruction-acts/{id}': { roles: ACT_READERS, target: 'none', request: () => get(`/api/destruction-acts/${RANDOM_ID}`), granted: 404 },
+  'PATCH /api/destruction-acts/{id}': { roles: ['archivist'], target: 'none', request: () => ({ method: 'PATCH', url: `/api/destruction-acts/${RANDOM_ID}`, json: { basis: 'matrix' } }), granted: 404 },
+  'POST /api/destruction-acts/{id}/submit': { roles: ['archivist'], target: 'none', request: () => ({ method: 'POST', url: `/api/destruction-acts/${RANDOM_ID}/submit`, json: {} }), granted: 404 },
+  'POST /api/destruction-acts/{id}/refresh': { roles: ['archivist', 'organisation_head', 'commission_secretary', 'commission_chair'], target: 'none', request: () => ({ method: 'POST', url: `/api/destruction-acts/${RANDOM_ID}/refresh`, json: {} }), granted: 404 },
+  'GET /api/destruction-acts/{id}/pdf': { roles: ACT_READERS, target: 'none', request: () => get(`/api/destruction-acts/${RANDOM_ID}/pdf?form=ru`), granted: 404 },
+  'POST /api/destruction-acts/{id}/renditions': { roles: ['archivist', 'organisation_head'], target: 'none', request: () => ({ method: 'POST', url: `/api/destruction-acts/${RANDOM_ID}/renditions`, json: {} }), granted: 404 },
+  'GET /api/destruction-acts/{id}/renditions/{renditionId}': { roles: ACT_READERS, target: 'none', request: () => get(`/api/destruction-acts/${RANDOM_ID}/renditions/${RANDOM_ID}`), granted: 404 },
+  'POST /api/destruction-acts/{id}/approval': { roles: ['organisation_head'], target: 'none', request: () => ({ method: 'POST', url: `/api/destruction-acts/${RANDOM_ID}/approval`, json: { renditionId: RANDOM_ID, cms: 'MIIBAAAAAAAAAAAAAAAA' } }), granted: 404 },
 };
 
 const HIDDEN
