@@ -47,6 +47,14 @@ import appraisalEn from '../../../common/i18n/appraisal/en.json';
 import appraisalKk from '../../../common/i18n/appraisal/kk.json';
 import appraisalRu from '../../../common/i18n/appraisal/ru.json';
 // The access area: researcher access rules on the Dossier page (ui/src/pages/AccessRules*.svelte).
+// The preservation area: the fixity part of the Integrity page (ui/src/pages/IntegrityFixity.svelte).
+import preservationEn from '../../../common/i18n/preservation/en.json';
+import preservationKk from '../../../common/i18n/preservation/kk.json';
+import preservationRu from '../../../common/i18n/preservation/ru.json';
+// The destruction area: executing an act (ui/src/pages/DestructionExecute.svelte).
+import destructionEn from '../../../common/i18n/destruction/en.json';
+import destructionKk from '../../../common/i18n/destruction/kk.json';
+import destructionRu from '../../../common/i18n/destruction/ru.json';
 import accessEn from '../../../common/i18n/access/en.json';
 import accessKk from '../../../common/i18n/access/kk.json';
 import accessRu from '../../../common/i18n/access/ru.json';
@@ -55,11 +63,11 @@ export const LANGUAGES = ['kk', 'ru', 'en'] as const;
 export type Language = (typeof LANGUAGES)[number];
 export const DEFAULT_LANGUAGE: Language = 'kk';
 
-export type MessageKey = keyof typeof nomenclatureKk | keyof typeof inventoriesKk | keyof typeof kk | keyof typeof signersKk | keyof typeof retentionKk | keyof typeof schedulesKk | keyof typeof acceptanceKk | keyof typeof prepareKk | keyof typeof formsKk | keyof typeof commissionKk | keyof typeof researchKk | keyof typeof searchKk | keyof typeof appraisalKk | keyof typeof accessKk;
+export type MessageKey = keyof typeof nomenclatureKk | keyof typeof inventoriesKk | keyof typeof kk | keyof typeof signersKk | keyof typeof retentionKk | keyof typeof schedulesKk | keyof typeof acceptanceKk | keyof typeof prepareKk | keyof typeof formsKk | keyof typeof commissionKk | keyof typeof researchKk | keyof typeof searchKk | keyof typeof appraisalKk | keyof typeof accessKk | keyof typeof preservationKk | keyof typeof destructionKk;
 export const CATALOGS: Record<Language, Record<string, string>> = {
-  kk: { ...kk, ...nomenclatureKk, ...inventoriesKk, ...signersKk, ...retentionKk, ...schedulesKk, ...acceptanceKk, ...prepareKk, ...formsKk, ...commissionKk, ...researchKk, ...searchKk, ...appraisalKk, ...accessKk },
-  ru: { ...ru, ...nomenclatureRu, ...inventoriesRu, ...signersRu, ...retentionRu, ...schedulesRu, ...acceptanceRu, ...prepareRu, ...formsRu, ...commissionRu, ...researchRu, ...searchRu, ...appraisalRu, ...accessRu },
-  en: { ...en, ...nomenclatureEn, ...inventoriesEn, ...signersEn, ...retentionEn, ...schedulesEn, ...acceptanceEn, ...prepareEn, ...formsEn, ...commissionEn, ...researchEn, ...searchEn, ...appraisalEn, ...accessEn },
+  kk: { ...kk, ...nomenclatureKk, ...inventoriesKk, ...signersKk, ...retentionKk, ...schedulesKk, ...acceptanceKk, ...prepareKk, ...formsKk, ...commissionKk, ...researchKk, ...searchKk, ...appraisalKk, ...accessKk, ...preservationKk, ...destructionKk },
+  ru: { ...ru, ...nomenclatureRu, ...inventoriesRu, ...signersRu, ...retentionRu, ...schedulesRu, ...acceptanceRu, ...prepareRu, ...formsRu, ...commissionRu, ...researchRu, ...searchRu, ...appraisalRu, ...accessRu, ...preservationRu, ...destructionRu },
+  en: { ...en, ...nomenclatureEn, ...inventoriesEn, ...signersEn, ...retentionEn, ...schedulesEn, ...acceptanceEn, ...prepareEn, ...formsEn, ...commissionEn, ...researchEn, ...searchEn, ...appraisalEn, ...accessEn, ...preservationEn, ...destructionEn },
 };
 
 /** BCP 47 tags for dates and numbers: Kazakh and Russian as used in Kazakhstan. */
