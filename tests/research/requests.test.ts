@@ -15,7 +15,7 @@ import { runIngest } from '../../ingest';
 import { openStorage, type Storage } from '../../storage';
 import { validateBytes } from '../../validators/pdfa';
 import { verifySignature } from '../../validators/signature';
-import { pdfText } from '../../ingest/convert/test-helpers';
+import { expectPdfA1b, pdfText } from '../../ingest/convert/test-helpers';
 import {
   STAMP,
   approveRequest,
@@ -39,6 +39,7 @@ import {
 import { describeEachDatabase } from '../helpers/db';
 import { packTextDossier } from '../server/helpers';
 import { createHash } from 'node:crypto';
+import { runProcess } from '../../common/process';
 
 const PASSWORD = 'reading-Room-2026!';
 const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
@@ -194,6 +195,13 @@ describeEachDatabase('research: requests and certified copies', (getDb) => {
       expect((await verifySignature({ signature: files[copy.signature]!, content: tampered, trustDir: signer.trustDir })).verdict).toBe('invalid');
       const file = path.join(work, 'copy.pdf');
       await writeFile(file, pdf);
+      // qpdf's structure check, the PDF 1.4 header, OutputIntent, XMP claim and the validator again.
+      await expectPdfA1b(file);
+      // The recipient's check the README gives: OpenSSL against the certificate in the package.
+      await writeFile(`${file}.p7s`, files[copy.signature]!);
+      await writeFile(path.join(work, 'system-certificate.pem'), files['system-certificate.pem']!);
+      const openssl = await runProcess('openssl', ['cms', '-verify', '-binary', '-inform', 'DER', '-in', `${file}.p7s`, '-content', file, '-CAfile', path.join(work, 'system-certificate.pem'), '-purpose', 'any', '-out', '/dev/null'], { timeoutMs: 60_000 });
+      expect(openssl.code, openssl.stderr.toString()).toBe(0);
       const text = (await pdfText(file)).replace(/\s+/g, ' ');
       expect(text).toContain(STAMP.kk.toUpperCase());
       expect(text).toContain(STAMP.ru.toUpperCase());
