@@ -10,6 +10,7 @@ import { verifyStoredDossiers, type VerifyDeps, type VerifyReport } from '../ing
 import { processRepairQueue, type RepairQueueOutcome } from './read-repair';
 import type { PdfaEngine } from '../validators/pdfa';
 import { revalidateRenditions } from './revalidate';
+import { recheckSignaturesOf, type RecheckSummary } from './reconciliation.service';
 
 export interface IntegrityRunOptions {
   actor: Actor;
@@ -38,6 +39,8 @@ export interface IntegrityRunReport {
   afterRepair?: VerifyReport;
   /** Copies queued for repair by verified reads, worked on by this run (with repair). */
   repairQueue?: RepairQueueOutcome;
+  /** Signatures re-verified from each AIP's evidence; reconciliation tasks opened (p.97-1). */
+  signatures?: RecheckSummary;
   /** The audit anchor written at the end of the run. */
   anchor?: { name: string; count: number; lastHash: string | null } | { error: string };
 }
@@ -103,7 +106,10 @@ export async function runIntegrity(deps: VerifyDeps, options: IntegrityRunOption
       final.ok = false;
     }
   }
-  const report: IntegrityRunReport = { ok: final.ok, startedAt, finishedAt: new Date().toISOString(), verification, repairs, ...(afterRepair ? { afterRepair } : {}), ...(repairQueue ? { repairQueue } : {}) };
+  // Each signature re-verified from its AIP's own evidence (no trust folder): a failure in a
+  // permanent or over-10-year dossier opens a reconciliation task (preservation/reconciliation.service.ts).
+  const signatures = await recheckSignaturesOf({ db: deps.db, storage: deps.storage }, options.actor, final.dossiers.map((d) => d.id), options.runId ? { runId: options.runId } : {});
+  const report: IntegrityRunReport = { ok: final.ok, startedAt, finishedAt: new Date().toISOString(), verification, repairs, ...(afterRepair ? { afterRepair } : {}), ...(repairQueue ? { repairQueue } : {}), signatures };
   await recordAudit(deps.db, {
     actor: options.actor,
     action: 'integrity.run',

@@ -271,3 +271,34 @@ export async function recertifyElectronicCopy(deps: ReconciliationDeps, actor: A
   });
   return getReconciliationTask(deps.db, id);
 }
+
+export interface RecheckSummary {
+  dossiers: number;
+  signatures: number;
+  valid: number;
+  failed: number;
+  /** Tasks opened by this pass. */
+  opened: string[];
+  /** Dossiers stored before evidence was kept (nothing to re-verify from). */
+  withoutEvidence: number;
+  /** Dossiers whose objects could not be read (sealed content without its reader, missing objects: the object checks report those). */
+  unreadable: { dossierId: string; error: string }[];
+}
+
+/** The re-check of an integrity run over the dossiers it verified; never fails the run. */
+export async function recheckSignaturesOf(deps: ReconciliationDeps, actor: Actor, dossierIds: string[], options: { runId?: string } = {}): Promise<RecheckSummary> {
+  const summary: RecheckSummary = { dossiers: dossierIds.length, signatures: 0, valid: 0, failed: 0, opened: [], withoutEvidence: 0, unreadable: [] };
+  for (const id of dossierIds) {
+    try {
+      const r = await recheckDossierSignatures(deps, actor, id, options);
+      if (r.skipped) summary.withoutEvidence++;
+      summary.signatures += r.checked;
+      summary.valid += r.valid;
+      summary.failed += r.failed.length;
+      summary.opened.push(...r.opened);
+    } catch (error) {
+      summary.unreadable.push({ dossierId: id, error: (error as Error).message.slice(0, 300) });
+    }
+  }
+  return summary;
+}
