@@ -120,6 +120,10 @@ const ACCESS: Record<string, Rule> = {
   'GET /api/integrity/fixity/runs/{id}': { roles: KEEPERS, target: 'none', request: () => get('/api/integrity/fixity/runs/00000000-0000-4000-8000-000000000000'), granted: 404 },
   'POST /api/integrity/fixity/runs/{id}/resume': { roles: KEEPERS, target: 'none', request: () => ({ method: 'POST', url: '/api/integrity/fixity/runs/00000000-0000-4000-8000-000000000000/resume', json: {} }), granted: 404 },
   'GET /api/integrity/fixity/runs/{id}/{file}': { roles: KEEPERS, target: 'none', request: () => get('/api/integrity/fixity/runs/00000000-0000-4000-8000-000000000000/report.pdf'), granted: 404 },
+  // Destruction (destruction.routes.ts): readers of destruction acts see the records and certificates; archivists execute.
+  'POST /api/destruction/acts/{id}/execute': { roles: ['archivist'], target: 'none', request: () => ({ method: 'POST', url: '/api/destruction/acts/00000000-0000-4000-8000-000000000000/execute', json: { confirm: '1/2031' } }), granted: 404 },
+  'GET /api/destruction/dossiers': { roles: ['archivist', 'commission_chair', 'commission_secretary', 'commission_member', 'organisation_head', 'admin'], target: 'none', request: () => get('/api/destruction/dossiers'), granted: 200 },
+  'GET /api/destruction/certificates/{id}': { roles: ['archivist', 'commission_chair', 'commission_secretary', 'commission_member', 'organisation_head', 'admin'], target: 'none', request: () => get('/api/destruction/certificates/00000000-0000-4000-8000-000000000000'), granted: 404 },
   // Signature reconciliation (p.97-1): the archivist compares, the organisation head re-certifies.
   'GET /api/reconciliation/tasks': { roles: ['archivist', 'organisation_head', 'admin'], target: 'none', request: () => get('/api/reconciliation/tasks'), granted: 200 },
   'GET /api/reconciliation/tasks/{id}': { roles: ['archivist', 'organisation_head', 'admin'], target: 'none', request: () => get(`/api/reconciliation/tasks/${RANDOM_ID}`), granted: 404 },

@@ -7,7 +7,7 @@ export const ROLES = ['admin', 'archivist', 'department_clerk', 'department_head
 export type Role = (typeof ROLES)[number];
 
 /** Pages with a working API; everything else says plainly that it comes with ingest. */
-export type PageKind = 'nomenclature' | 'inventories' | 'users' | 'audit' | 'health' | 'coming' | 'transfer-upload' | 'transfers' | 'transfer' | 'dossiers' | 'dossier' | 'integrity' | 'signers' | 'retention' | 'schedules' | 'schedule' | 'acceptance-acts' | 'transfer-prepare' | 'commission' | 'commission-meeting' | 'copy-requests' | 'research-queue' | 'search' | 'appraisal' | 'holds' | 'destruction-acts' | 'destruction-act';
+export type PageKind = 'nomenclature' | 'inventories' | 'users' | 'audit' | 'health' | 'coming' | 'transfer-upload' | 'transfers' | 'transfer' | 'dossiers' | 'dossier' | 'integrity' | 'signers' | 'retention' | 'schedules' | 'schedule' | 'acceptance-acts' | 'transfer-prepare' | 'commission' | 'commission-meeting' | 'copy-requests' | 'research-queue' | 'search' | 'appraisal' | 'holds' | 'destruction-acts' | 'destruction-act' | 'destruction-execute';
 
 export interface NavItem {
   path: string;
@@ -85,6 +85,8 @@ export const DETAIL_ROUTES: readonly { pattern: RegExp; label: MessageKey; page:
   { pattern: /^\/inventories\/[0-9a-f-]{36}$/, label: 'inventories.ui_title', page: 'inventories', roles: ['archivist', 'department_clerk', 'department_head', 'admin', ...COMMISSION] },
   { pattern: /^\/commission\/meetings\/[0-9a-f-]{36}$/, label: 'commission.ui_title', page: 'commission-meeting', roles: COMMISSION },
   { pattern: /^\/destruction-acts\/[0-9a-f-]{36}$/, label: 'ui.nav_destruction_acts', page: 'destruction-act', roles: [...COMMISSION, 'archivist', 'organisation_head'] },
+  // Executing an approved act (destruction/, issue 12): archivists other than its author.
+  { pattern: /^\/destruction-acts\/[0-9a-f-]{36}\/execute$/, label: 'destruction.ui_title', page: 'destruction-execute', roles: ['archivist'] },
   // Signing certificates bound to users (signer identity), opened from the users page.
   { pattern: /^\/users\/certificates(?:\/[0-9a-f-]{36})?$/, label: 'signers.title', page: 'signers', roles: ['admin'] },
 ];
