@@ -11,6 +11,7 @@ import { createUsersService } from '../accounts/users.service';
 import { findUser } from '../accounts/users.repository';
 import { importDemoRetentionList } from '../catalog/retention';
 import { seedDemoCommission } from '../commission/demo';
+import { seedDemoResearcher } from '../research/demo';
 
 export const DEMO_ORGANISATION = {
   nameKk: 'Алматы облысы әкімдігінің «Өңірлік даму басқармасы» мемлекеттік мекемесі',
@@ -132,6 +133,8 @@ export async function seedDemo(db: Kysely<Database>, options: { year?: number } 
   const nomenclature = await nomenclatures.get(year);
   // The expert commission of the demo users with commission roles (issue 12).
   await seedDemoCommission(db, year);
+  // The demo researcher admitted to the reading room, so copy requests can be tried (issue 13).
+  await seedDemoResearcher(db);
 
   return {
     organisation,
