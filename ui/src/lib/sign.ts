@@ -1,6 +1,9 @@
 // Signing in the browser: the person's PKCS#12 key and its password stay on their machine;
 // only the detached CMS goes to the server. Uses the same signDetached as the server side
 // (pkijs + WebCrypto, no Node built-ins in its import graph — see sign.browser.test.ts).
+// RSA and ECDSA keys sign through WebCrypto; NCA RK GOST keys (GOST 34.10-2015 512-bit,
+// GOST 34.310-2004) and Russian GOST R 34.10 keys sign through validators/signature/gost.ts,
+// which this bundle carries, so a department head signs with either kind of .p12 the same way.
 import { signDetached } from '../../../validators/signature/sign.service';
 import { ApiError } from './api';
 
@@ -20,6 +23,7 @@ export async function fetchSigningContent(dossierId: string, kind: SignatureKind
   return new Uint8Array(await response.arrayBuffer());
 }
 
+/** Signs with an RSA, ECDSA or GOST key from a .p12/.pfx file (NCA RK keys included). */
 export async function signWithPkcs12(content: Uint8Array, p12: File, password: string): Promise<Uint8Array> {
   return signDetached(content, new Uint8Array(await p12.arrayBuffer()), password);
 }
