@@ -59,13 +59,15 @@ export interface SearchResult {
   hits: SearchHit[];
 }
 
-/** Counting every match of a very common word would read all its rows: counted up to this. */
-export const COUNT_CAP = 10_000;
+/** Matches counted and ranked (see search()): beyond, totalCapped says there are more. */
+export const COUNT_CAP = 1_000;
 /**
  * Similar words taken for one misspelt term. How similar they must be is pg_trgm's own
  * thresholds: similarity 0.3 for the whole word (%), 0.6 for the term within a longer word (<%).
  */
 const SIMILAR_WORDS = 4;
+/** Matches ranked for a page (see search()); a query with more ranks the first ones found. */
+export const RANK_WINDOW = COUNT_CAP;
 /** Characters of a rendition's text read for its snippet. */
 const SNIPPET_SOURCE_CHARS = 100_000;
 
@@ -73,6 +75,26 @@ const HEADLINE_TEXT = 'StartSel=⟦, StopSel=⟧, MaxWords=28, MinWords=10, MaxF
 const HEADLINE_TITLE = 'StartSel=⟦, StopSel=⟧, HighlightAll=true';
 
 type SearchQueryTables = Database & { e: Database['search_entries']; d: Database['dossiers']; dd: Database['dossier_documents'] };
+interface PageRow {
+  dossier_id: string;
+  position: number;
+  document_id: string | null;
+  case_index: string;
+  fonds: string | null;
+  year: number | null;
+  department: string | null;
+  doc_kind: string | null;
+  languages: string[] | null;
+  retention: string | null;
+  volume: number;
+  dossier_title: string;
+  view: 'full' | 'metadata' | 'none';
+  rank: number;
+  doc_date: string | null;
+  matched: number;
+  title_marked: string;
+  snippet_marked: string | null;
+}
 type EntryQuery<O> = SelectQueryBuilder<SearchQueryTables, 'e' | 'd' | 'dd', O>;
 
 const trgmSchemas = new WeakMap<Kysely<Database>, Promise<string>>();
@@ -219,22 +241,12 @@ export async function search(db: Kysely<Database>, input: SearchInput, viewer: S
     return qb;
   };
 
-  if (tsq !== null) {
-    // Words the configuration drops (stop words such as «и», «в»): nothing to search for.
-    const { rows } = await sql<{ n: number }>`SELECT numnode(to_tsquery('russian', ${tsq})) AS n`.execute(db);
-    if (!rows[0]?.n) return result;
-  }
-
-  const counted = await tdb
-    .selectFrom(base().select(sql<number>`1`.as('one')).limit(COUNT_CAP + 1).as('m'))
-    .select((eb) => eb.fn.countAll<number>().as('n'))
-    .executeTakeFirstOrThrow();
-  result.total = Math.min(Number(counted.n), COUNT_CAP);
-  result.totalCapped = Number(counted.n) > COUNT_CAP;
-  if (!result.total || input.offset >= result.total) return result;
-
-  const rank = tsq !== null ? sql<number>`ts_rank(e.vector, to_tsquery('russian', ${tsq}))` : sql<number>`0`;
-  const page = base()
+  // Ranking reads every candidate's vector, and counting every match of a common word would read
+  // all its rows: the candidates are the first RANK_WINDOW matches found (more for deep pages;
+  // the index's order, stable for the same catalog), counted and ranked in one statement. Fewer
+  // matches than that are all ranked and counted exactly.
+  const window = Math.max(RANK_WINDOW, input.offset + input.limit);
+  const candidates = base()
     .select([
       'e.dossier_id',
       'e.position',
@@ -247,38 +259,45 @@ export async function search(db: Kysely<Database>, input: SearchInput, viewer: S
       'e.doc_kind',
       'e.languages',
       'e.retention',
+      'e.doc_date',
+      'e.vector',
       'd.volume',
       'd.title as dossier_title',
-      sql<string | null>`to_char(e.doc_date, 'YYYY-MM-DD')`.as('doc_date'),
-      rank.as('rank'),
       (researcher ? researcherView(researcher) : sql<'full' | 'metadata' | 'none'>`'full'`).as('view'),
     ])
-    .orderBy('rank', 'desc')
-    .orderBy('e.year', (ob) => ob.desc().nullsLast())
-    .orderBy('e.dossier_id')
-    .orderBy('e.position')
-    .limit(input.limit)
-    .offset(input.offset);
-
-  // Snippets only for the page's rows: ts_headline reads the text again.
+    .limit(window + 1);
   const query = tsq !== null ? sql`to_tsquery('russian', ${tsq})` : null;
-  const rows = await tdb
-    .selectFrom(page.as('p'))
-    .leftJoin('search_texts as t', 't.document_id', 'p.document_id')
-    .selectAll('p')
-    .select([
-      query
-        ? sql<string>`ts_headline('russian', search_clean(p.title), ${query}, ${HEADLINE_TITLE})`.as('title_marked')
-        : sql<string>`search_clean(p.title)`.as('title_marked'),
-      query
-        ? sql<string | null>`CASE WHEN t.content IS NULL THEN NULL ELSE ts_headline('russian', search_clean(left(t.content, ${SNIPPET_SOURCE_CHARS})), ${query}, ${HEADLINE_TEXT}) END`.as('snippet_marked')
-        : sql<string | null>`left(search_clean(t.content), 240)`.as('snippet_marked'),
-    ])
-    .orderBy('p.rank', 'desc')
-    .orderBy('p.year', (ob) => ob.desc().nullsLast())
-    .orderBy('p.dossier_id')
-    .orderBy('p.position')
-    .execute();
+  const rank = query ? sql`ts_rank(c.vector, ${query})` : sql`0`;
+  const titleMarked = query ? sql`ts_headline('russian', search_clean(p.title), ${query}, ${HEADLINE_TITLE})` : sql`search_clean(p.title)`;
+  const snippetMarked = query
+    ? sql`CASE WHEN t.content IS NULL THEN NULL ELSE ts_headline('russian', search_clean(left(t.content, ${SNIPPET_SOURCE_CHARS})), ${query}, ${HEADLINE_TEXT}) END`
+    : sql`left(search_clean(t.content), 240)`;
+  const rows = await db.transaction().execute(async (trx) => {
+    // With a LIMIT the planner may read the table in order hoping to meet enough matches early;
+    // for a word in 2 % of the rows that is tens of thousands of wide rows. The GIN and btree
+    // indexes find the matching rows directly (docs/search.md, bench).
+    await sql`SET LOCAL enable_seqscan = off`.execute(trx);
+    const page = await sql<PageRow>`
+      WITH c AS MATERIALIZED (${candidates}),
+      p AS (
+        SELECT c.*, ${rank} AS rank FROM c
+        ORDER BY rank DESC, c.year DESC NULLS LAST, c.dossier_id, c.position
+        LIMIT ${input.limit} OFFSET ${input.offset})
+      SELECT p.dossier_id, p.position, p.document_id, p.case_index, p.fonds, p.year, p.department, p.doc_kind, p.languages,
+             p.retention, p.volume, p.dossier_title, p.view, p.rank, to_char(p.doc_date, 'YYYY-MM-DD') AS doc_date,
+             (SELECT count(*) FROM c)::int AS matched, ${titleMarked} AS title_marked, ${snippetMarked} AS snippet_marked
+      FROM p LEFT JOIN search_texts t ON t.document_id = p.document_id
+      ORDER BY p.rank DESC, p.year DESC NULLS LAST, p.dossier_id, p.position`.execute(trx);
+    return page.rows;
+  });
+  let matched = rows[0]?.matched;
+  if (matched === undefined && input.offset > 0) {
+    // A page past the last: the count alone.
+    const counted = await tdb.selectFrom(candidates.as('m')).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    matched = Number(counted.n);
+  }
+  result.total = Math.min(Number(matched ?? 0), window);
+  result.totalCapped = Number(matched ?? 0) > window;
 
   result.hits = rows.map((r) => {
     // A document a researcher may see described only: nothing of its text.

@@ -94,6 +94,8 @@ describeEachDatabase('search', (getDb) => {
     const r = await run({ q: 'приказа' });
     expect(hitKeys(r)).toContain('01-05#1');
     expect(hitKeys(r)).not.toContain('02-01#1');
+    // Stop words alone find nothing (and are no error).
+    expect((await run({ q: 'и в' })).total).toBe(0);
     const name = await run({ q: 'Жумабаев Ерлан' });
     expect(hitKeys(name)).toEqual(expect.arrayContaining(['01-05#1', '03-07#1']));
   });
