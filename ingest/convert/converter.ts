@@ -20,6 +20,7 @@ import { textToPdfA } from './layout';
 import { MissingResourceError } from './pdfa-writer';
 import { runTool } from './tool-runner';
 import { ZipArchive } from '../scan/zip';
+import { CHECK_BUDGET_BYTES, CHECK_CONCURRENCY, createLimiter } from '../pipeline/pool';
 
 export interface ConversionProblem { code: string; message: string }
 export interface ConversionResult {
@@ -196,6 +197,20 @@ export interface ConverterOptions {
    * false each format has one route and the caller checks.
    */
   verify?: boolean;
+  /**
+   * Where the checks run: a pool bounded by count and by the bytes of the documents being checked
+   * (pipeline/pool.ts createLimiter). The convert step passes the pool its own checks use, so the
+   * converter's checks and the step's share one memory budget; default: a pool of this converter.
+   */
+  checkSlot?: CheckSlot;
+}
+
+/** Runs a check of `weight` bytes (the larger of source and rendition) when the budget allows. */
+export type CheckSlot = <T>(weight: number, fn: () => Promise<T>) => Promise<T>;
+
+async function checkWeight(...files: string[]): Promise<number> {
+  const sizes = await Promise.all(files.map(async (f) => (await stat(f).catch(() => null))?.size ?? 0));
+  return Math.max(0, ...sizes);
 }
 
 export function createConverter(options: ConverterOptions): Converter {
@@ -222,11 +237,18 @@ export function createConverter(options: ConverterOptions): Converter {
     return null;
   }
 
+  // The checks hold a rendition (PDF/A) or a source's text in memory: several large documents
+  // checked at once by the Ghostscript lane, the LibreOffice finishing and the pipeline's own
+  // checks is what took a transfer's memory past its bound, so every check takes a slot.
+  const checkSlot: CheckSlot = options.checkSlot ?? createLimiter(CHECK_CONCURRENCY, CHECK_BUDGET_BYTES);
+
   async function verify(source: string, format: FormatId, file: string, imageRendition = false): Promise<RenditionChecks> {
-    const report = await validatePdfA(file, { file: path.basename(source) });
-    const pdfa = { compliant: report.compliant, engine: report.engine, failures: report.failures.slice(0, 20) };
-    if (!report.compliant) return { pdfa };
-    return { pdfa, reproducibility: await checkReproducibility(source, format, file, { imageRendition }) };
+    return checkSlot(await checkWeight(source, file), async () => {
+      const report = await validatePdfA(file, { file: path.basename(source) });
+      const pdfa = { compliant: report.compliant, engine: report.engine, failures: report.failures.slice(0, 20) };
+      if (!report.compliant) return { pdfa };
+      return { pdfa, reproducibility: await checkReproducibility(source, format, file, { imageRendition }) };
+    });
   }
 
   /**
@@ -412,7 +434,7 @@ export function createConverter(options: ConverterOptions): Converter {
       }
       const viaGs = await tryGs('libreoffice-plain-ghostscript', plain);
       if (viaGs) return viaGs;
-      const plainText = await checkReproducibility(item.path, item.format, plain);
+      const plainText = await checkSlot(await checkWeight(item.path, plain), () => checkReproducibility(item.path, item.format, plain));
       if (!plainText.ok) {
         attempts.push({ route: 'page-images', problems: plainText.problems.length ? plainText.problems : [problem('rendition_not_reproducible')] });
         return { ...base, checks, attempts };

@@ -1,6 +1,6 @@
 // Conversion to PDF/A-1b, reproducibility check, container expansion and the PDF/A writer
 // (docs/CONTRACTS.md, "Conversion").
-export { createConverter, type Converter, type ConversionResult, type ConversionProblem, type ActiveContent, type ExtractedFile, type RenditionChecks } from './converter';
+export { createConverter, type CheckSlot, type Converter, type ConversionResult, type ConversionProblem, type ActiveContent, type ExtractedFile, type RenditionChecks } from './converter';
 export { conversionNotes, conversionNoteText, type ConversionNote } from './notes';
 export { compareTexts, type TextComparison } from './text-compare';
 export { inspectPdf, preparePdf, extractEmbeddedFiles, type PdfInspection } from './pdf-prepare';

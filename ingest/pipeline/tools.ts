@@ -30,6 +30,7 @@ export interface EmbeddedScan {
   warning?: string;
 }
 export type ConversionResult = import('../convert/converter').ConversionResult;
+export type CheckSlot = import('../convert/converter').CheckSlot;
 export interface Converter {
   convertMany(items: { path: string; format: FormatId; outPath: string }[], onDone?: (i: number, result?: ConversionResult) => void): Promise<ConversionResult[]>;
   close(): Promise<void>;
@@ -91,7 +92,7 @@ export interface IngestTools {
   scanForMalware(paths: string[], options: { policy: 'refuse' | 'accept-with-warning'; databaseDir?: string }): Promise<Map<string, MalwareResult>>;
   verifySignature(input: { signature: Uint8Array; content?: Uint8Array | string; trustDir?: string }): Promise<SignatureReport>;
   signDetached(content: Uint8Array, pkcs12: Uint8Array, password: string): Promise<Uint8Array>;
-  createConverter(options: { workDir: string; timeoutMs?: number }): Converter;
+  createConverter(options: { workDir: string; timeoutMs?: number; checkSlot?: CheckSlot }): Converter;
   checkReproducibility(sourcePath: string, format: FormatId, renditionPath: string): Promise<{ ok: boolean; renders: boolean; textMatches: boolean | null; problems: { code: string; message: string }[] }>;
   expandContainer(path: string, destDir: string): Promise<{ entries: { path: string; name: string }[] }>;
   renderPdfA(doc: { title: string; language: 'kk' | 'ru'; blocks: unknown[]; author?: string; date?: Date }): Promise<Uint8Array>;

@@ -26,14 +26,15 @@ async function stepConvert(ctx: Ctx): Promise<void> {
   await runStep(ctx.deps.db, ctx.transferId, 'convert', async () => {
     const docs = pending(await loadDocs(ctx.deps.db, ctx.transferId));
     await mkdir(path.join(ctx.work, 'renditions'), { recursive: true });
-    const converter = ctx.tools.createConverter({ workDir: path.join(ctx.work, 'convert') });
+    // One pool for the converter's own checks and the ones below: one memory budget.
+    const early = createLimiter(CHECK_CONCURRENCY, CHECK_BUDGET_BYTES);
+    const converter = ctx.tools.createConverter({ workDir: path.join(ctx.work, 'convert'), checkSlot: early });
     const updates = new Map<string, DocUpdate>();
     const tools = new Map<string, string>();
     // Each rendition is checked as soon as it exists, on the cores the converter leaves idle;
     // the results travel in this step's output and the validate/reproducibility steps use them.
     const checks: Record<string, EarlyCheck> = {};
     const embedded: Record<string, EmbeddedOriginal[]> = {};
-    const early = createLimiter(CHECK_CONCURRENCY, CHECK_BUDGET_BYTES);
     const started: Promise<void>[] = [];
     // What a check holds in memory: the rendition (PDF/A check) or the source (its text).
     const checkWeight = async (doc: DocRow) => Math.max(doc.size, (await stat(renditionFile(ctx.work, doc)).catch(() => null))?.size ?? 0);
