@@ -153,6 +153,11 @@ export function createAccessService(deps: { db: Kysely<Database>; now?: () => Da
       return isResearcher(user.roles) ? researcherContext(user, now()) : null;
     },
 
+    /** What a researcher is shown of a value: no person's IIN (staff: unchanged). */
+    redactFor<T>(user: AccessUser, value: T): T {
+      return isResearcher(user.roles) ? (withoutIin(value) as T) : value;
+    },
+
     /** Records a researcher's view or download (staff reads are not recorded here). */
     recordRead(user: AccessUser, event: ReadEvent): Promise<void> {
       return recordResearcherRead(db, actorOf(user), event);
@@ -215,8 +220,12 @@ export interface ResearcherAccessView {
   until: string | null;
 }
 
-/** A copy without any `iin` member: a person's identification number is personal data. */
-function withoutIin(value: unknown): unknown {
+/**
+ * A copy without any `iin` member and with every "IIN" + 12 digits masked (Kazakh certificates
+ * carry the holder's IIN in the subject's SERIALNUMBER): a person's IIN is personal data.
+ */
+export function withoutIin(value: unknown): unknown {
+  if (typeof value === 'string') return value.replace(/IIN\d{12}/g, 'IIN************');
   if (Array.isArray(value)) return value.map(withoutIin);
   if (value && typeof value === 'object' && !(value instanceof Date)) {
     return Object.fromEntries(Object.entries(value).filter(([k]) => k !== 'iin').map(([k, v]) => [k, withoutIin(v)]));

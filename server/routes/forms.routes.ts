@@ -109,14 +109,14 @@ export function createRoutes(deps: ServerDeps): Router {
   // The stored renditions of one form (newest first), with who signed each and when.
   router.get('/api/forms/:kind/:id/renditions', readers, async (ctx) => {
     const kind = await assertReachable(ctx, ctx.params.kind!, ctx.params.id!);
-    ctx.body = { renditions: await listRenditions(deps.db, kind, ctx.params.id!) };
+    ctx.body = deps.access.redactFor(requireUser(ctx).user, { renditions: await listRenditions(deps.db, kind, ctx.params.id!) });
   });
 
   router.get('/api/form-renditions/:id', readers, async (ctx) => {
     const view = await getRendition(deps.db, ctx.params.id!);
     await assertReachable(ctx, view.kind, view.subjectId);
     if (ctx.query.content !== '1') {
-      ctx.body = { rendition: view };
+      ctx.body = deps.access.redactFor(requireUser(ctx).user, { rendition: view });
       return;
     }
     const { bytes } = await readRendition(store, view.id);

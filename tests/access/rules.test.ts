@@ -94,3 +94,11 @@ describeEachDatabase('access_view (SQL) agrees with viewUnder', (getDb) => {
     expect(checked).toBe(2 * 1 * 2 * 2 + 2 * 4 * 2 * 2);
   });
 });
+
+describe('withoutIin', () => {
+  it("drops every iin member and masks an IIN in a certificate subject, keeping the rest", async () => {
+    const { withoutIin } = await import('../../access/access.service');
+    const value = { signer: { iin: '880101300123', bin: '123456789012', subject: 'CN=ӘБЕНОВА ГҮЛНАР,SERIALNUMBER=IIN880101300123,C=KZ' }, list: [{ iin: '1' }, 'IIN880101300123'] };
+    expect(withoutIin(value)).toEqual({ signer: { bin: '123456789012', subject: 'CN=ӘБЕНОВА ГҮЛНАР,SERIALNUMBER=IIN************,C=KZ' }, list: [{}, 'IIN************'] });
+  });
+});
