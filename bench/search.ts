@@ -131,10 +131,18 @@ async function main(): Promise<void> {
       capture = true;
       await search(db, parseSearchInput(k.params()), viewerOf(k));
       capture = false;
-      // The last query is the page with its snippets; the one before, the capped count.
-      const page = captured[captured.length - 1]!;
-      const plan = await pool.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) ${page.sql}`, page.parameters as unknown[]);
-      plans[k.name] = plan.rows.map((r) => r['QUERY PLAN']).join('\n');
+      // The statement that counts, ranks and highlights (search.service.ts), planned as it runs there.
+      const page = captured.find((q) => /^\s*with c as materialized/i.test(q.sql))!;
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        await client.query('SET LOCAL enable_seqscan = off');
+        const plan = await client.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) ${page.sql}`, page.parameters as unknown[]);
+        plans[k.name] = plan.rows.map((r) => r['QUERY PLAN']).join('\n');
+      } finally {
+        await client.query('ROLLBACK');
+        client.release();
+      }
     }
   }
   await db.destroy();
