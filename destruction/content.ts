@@ -13,7 +13,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../database/database';
 import { AppError, SystemError } from '../common/errors';
 import { readVerified, type Storage, type VerifiedObject } from '../storage';
-import { createContentKey, keyAreasOf, loadContentKey } from '../storage/keys';
+import { createContentKey, keyAreasOf, loadContentKey, repairContentKey, type KeyLookup } from '../storage/keys';
 import { sealToFile, sha256Of, unsealBytes, unsealStream } from '../storage/sealed';
 
 /** 410: the dossier existed and was destroyed by an act (p.186-1). */
@@ -51,6 +51,8 @@ export interface DossierContent {
   /** A verified read of the plaintext (unsealed on the way out when sealed). */
   open(plainSha256: string, options?: { bufferLimit?: number; silent?: boolean }): Promise<VerifiedObject>;
   bytes(plainSha256: string, options?: { silent?: boolean }): Promise<Buffer>;
+  /** The key's copies in every key area (null for a clear dossier). */
+  keyState(): Promise<KeyLookup | null>;
 }
 
 type Deps = { db: Kysely<Database>; storage: Storage };
@@ -71,10 +73,12 @@ export async function dossierContent(deps: Deps, dossierId: string, options: { a
       sealed.set(r.plain_sha256, { sealed: r.sealed_sha256, size: Number(r.plain_size) });
     }
   }
+  let lookup: Promise<KeyLookup> | undefined;
+  const keyState = () => (lookup ??= loadContentKey(keyAreasOf(deps.storage), key!.key_id, key!.key_check));
   let loaded: Promise<Buffer> | undefined;
   const keyBytes = () =>
     (loaded ??= (async () => {
-      const found = await loadContentKey(keyAreasOf(deps.storage), key!.key_id, key!.key_check);
+      const found = await keyState();
       if (found.state === 'ok') return found.key;
       if (found.state === 'destroyed') {
         throw new GoneError('destruction.key_destroyed', 'destruction.key_destroyed', { dossier: dossierId, date: found.tombstone.destroyedAt.slice(0, 10) });
@@ -86,6 +90,7 @@ export async function dossierContent(deps: Deps, dossierId: string, options: { a
     keyId: key?.key_id ?? null,
     storedSha: (sha) => sealed.get(sha)?.sealed ?? sha,
     isSealed: (sha) => sealed.has(sha),
+    keyState: async () => (key ? keyState() : null),
     async open(sha, readOptions = {}) {
       const entry = sealed.get(sha);
       if (!entry) return readVerified(deps.storage, sha, readOptions);
@@ -102,6 +107,19 @@ export async function dossierContent(deps: Deps, dossierId: string, options: { a
       return entry ? unsealBytes(await keyBytes(), key!.key_id, sha, whole) : whole;
     },
   };
+}
+
+/**
+ * Writes a sound copy of the dossier's key to the key areas that miss it or hold a damaged one
+ * (integrity runs with repair). Never for a destroyed key. Returns the repaired locations.
+ */
+export async function repairDossierKey(deps: Deps, dossierId: string): Promise<string[]> {
+  const key = await deps.db.selectFrom('content_keys').select(['key_id', 'key_check', 'destroyed_at']).where('dossier_id', '=', dossierId).executeTakeFirst();
+  if (!key || key.destroyed_at) return [];
+  const areas = keyAreasOf(deps.storage);
+  const found = await loadContentKey(areas, key.key_id, key.key_check);
+  if (found.state !== 'ok' || found.copies.every((c) => c.state === 'sound')) return [];
+  return repairContentKey(areas, key.key_id, found.key);
 }
 
 /** What the AIP builder needs to seal an object (ingest/aip Sealer). */

@@ -6,7 +6,8 @@ import type { Actor } from '../audit/audit.service';
 import { recordAudit } from '../audit/audit.service';
 import { loadSystemKey, writeAuditAnchor } from '../audit/audit-anchor';
 import { repairObject, type ObjectRepair } from '../storage';
-import { verifyStoredDossiers, type VerifyDeps, type VerifyReport } from '../ingest/aip/verify';
+import { CONTENT_KEY_PATH, verifyStoredDossiers, type VerifyDeps, type VerifyReport } from '../ingest/aip/verify';
+import { repairDossierKey } from '../destruction/content';
 import { processRepairQueue, type RepairQueueOutcome } from './read-repair';
 import type { PdfaEngine } from '../validators/pdfa';
 import { revalidateRenditions } from './revalidate';
@@ -88,9 +89,16 @@ export async function runIntegrity(deps: VerifyDeps, options: IntegrityRunOption
         details: { source: result.source, repaired: result.repaired, unrepaired: result.unrepaired, paths: entry.paths, dossiers: entry.dossiers, ...(options.runId ? { runId: options.runId } : {}) },
       });
     }
+    // Content keys of sealed dossiers missing or damaged in a key area (docs/destruction.md).
+    let keysRepaired = 0;
+    for (const d of verification.dossiers.filter((x) => x.failures.some((f) => f.path === CONTENT_KEY_PATH))) {
+      const locations = await repairDossierKey(deps, d.id);
+      keysRepaired += locations.length;
+      await recordAudit(deps.db, { actor: options.actor, action: 'storage.key_repair', objectType: 'dossier', objectId: d.id, details: { index: d.index, locations, ...(options.runId ? { runId: options.runId } : {}) } });
+    }
     // Bad copies met by downloads since the last run wait in the repair queue.
     repairQueue = await processRepairQueue(deps, { actor: options.actor, ...(options.runId ? { runId: options.runId } : {}) });
-    if (repairs.some((r) => r.repaired.length > 0) || repairQueue.repaired > 0) {
+    if (repairs.some((r) => r.repaired.length > 0) || repairQueue.repaired > 0 || keysRepaired > 0) {
       afterRepair = await verifyStoredDossiers(deps, { dossierId: options.dossierId, onProgress: progress('reverify') });
     }
   }

@@ -21,6 +21,9 @@ import type { AipManifest } from './index';
 import type { IngestTools } from '../pipeline/tools';
 import { dossierContent } from '../../destruction/content';
 
+/** The `path` of a failure about a dossier's content key (no object digest: repaired as a key). */
+export const CONTENT_KEY_PATH = 'content key';
+
 export interface VerifyFailure {
   kind:
     | 'object-missing'
@@ -202,6 +205,12 @@ export async function verifyStoredDossiers(
             failures.push({ kind: 'object-corrupt', message: `sealed ${f.path} cannot be opened with the dossier's content key: ${error instanceof Error ? error.message : String(error)}`, path: f.path });
           }
         }
+      }
+      // Every key area must hold a sound copy of the key (repaired by an integrity run).
+      const keyState = await content.keyState();
+      for (const copy of keyState && keyState.state !== 'destroyed' ? keyState.copies : []) {
+        if (copy.state === 'sound') continue;
+        failures.push({ kind: copy.state === 'missing' ? 'object-missing' : 'object-corrupt', message: `the content key ${content.keyId} is ${copy.state} in the key area of ${copy.location}`, store: copy.location, path: CONTENT_KEY_PATH });
       }
       // The chain as stored in the AIP.
       const metaEntries = manifest.files.filter((f) => f.role === 'document-metadata').sort((a, b) => (a.path < b.path ? -1 : 1));

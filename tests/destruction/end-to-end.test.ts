@@ -233,7 +233,14 @@ for (const kind of testDatabaseKinds()) {
     });
 
     it('an integrity run with repair keeps passing and does not bring it back; the other dossier verifies and reads', async () => {
+      // A key copy lost from one key area is named and written back from the other.
+      const keptKey = await env.db.selectFrom('content_keys').select('key_id').where('dossier_id', '=', kept).executeTakeFirstOrThrow();
+      const lostCopy = path.join(keyAreasOf(env.storage)[1]!.dir, `${keptKey.key_id}.key`);
+      await rm(lostCopy, { force: true });
       const run = await runIntegrity({ db: env.db, storage: env.storage, trustDir: env.config.trustDir, tools: await loadTools() }, { actor: SYSTEM_ACTOR, repair: true });
+      expect(run.verification.dossiers.find((d) => d.id === kept)!.failures).toEqual([expect.objectContaining({ kind: 'object-missing', path: 'content key' })]);
+      expect(await stat(lostCopy)).toBeTruthy();
+      expect(run.afterRepair?.ok).toBe(true);
       expect(run.ok).toBe(true);
       expect(run.verification.destroyed).toBe(1);
       expect(run.verification.dossiers.map((d) => d.id)).toEqual([kept]);
