@@ -70,6 +70,22 @@ export async function registerObjects(
   }
 }
 
+/**
+ * Content of a dossier that may be destroyed is stored sealed (destruction/, storage/sealed.ts):
+ * the AIP names the plain digest, the store holds the envelope under its own. Plain → envelope
+ * digest and size for one dossier; empty where nothing is sealed (or sealing is not installed).
+ */
+export async function sealedObjectsOf(db: Db, dossierId: string): Promise<Map<string, { sha256: string; size: number }>> {
+  const present = (await sql<{ present: boolean }>`SELECT to_regclass('sealed_objects') IS NOT NULL AND to_regclass('content_keys') IS NOT NULL AS present`.execute(db)).rows[0]?.present;
+  const out = new Map<string, { sha256: string; size: number }>();
+  if (!present) return out;
+  const rows = await sql<{ plain_sha256: string; sealed_sha256: string; sealed_size: number }>`
+    SELECT s.plain_sha256, s.sealed_sha256, s.sealed_size FROM sealed_objects s JOIN content_keys k ON k.key_id = s.key_id
+    WHERE k.dossier_id::text = ${dossierId}`.execute(db);
+  for (const r of rows.rows) out.set(r.plain_sha256, { sha256: r.sealed_sha256, size: Number(r.sealed_size) });
+  return out;
+}
+
 /** Forgets owners that no longer exist (or were destroyed) and objects nobody uses any more. */
 export async function pruneHoldings(db: Db): Promise<void> {
   const destroyedTable = (await sql<{ present: boolean }>`SELECT to_regclass('destroyed_dossiers') IS NOT NULL AS present`.execute(db)).rows[0]?.present;

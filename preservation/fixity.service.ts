@@ -179,7 +179,12 @@ export async function registerHoldings(deps: Pick<FixityDeps, 'db' | 'storage'>,
     } catch {
       unreadable.push(owner.label);
     }
-    const objects = [{ sha256: owner.manifest, size, path: 'aip-manifest.json' }, ...(manifest?.files ?? []).map((f) => ({ sha256: f.sha256, size: f.size, path: f.path }))];
+    // Sealed content is checked (and repaired) as the envelope the store holds.
+    const sealed = owner.kind === 'dossier' ? await repo.sealedObjectsOf(deps.db, owner.id) : new Map<string, { sha256: string; size: number }>();
+    const objects = [
+      { sha256: owner.manifest, size, path: 'aip-manifest.json' },
+      ...(manifest?.files ?? []).map((f) => ({ sha256: sealed.get(f.sha256)?.sha256 ?? f.sha256, size: sealed.get(f.sha256)?.size ?? f.size, path: f.path })),
+    ];
     await deps.db.transaction().execute((trx) => repo.registerObjects(trx, owner, objects, manifest !== null));
   }
   onProgress?.('register', done, owners.length, '');
@@ -247,7 +252,7 @@ async function checkObject(
   const detailOf = (c: CopyState): string | null =>
     c.state === 'damaged' ? `hashes to ${c.actual ?? '?'} (${c.size ?? '?'} bytes)` : c.state === 'unreadable' ? c.error : null;
   if (!repair) {
-    const lost = everyLocation && bad.length === stores.length;
+    const lost = everyLocation && bad.length === stores.length && bad.every((b) => b.copy.state !== 'unreadable');
     return {
       ...item,
       outcome: lost ? 'lost' : 'damaged',
@@ -259,6 +264,9 @@ async function checkObject(
   const result = await repairObject(item.sha256, everywhere);
   const findings: ObjectResult['findings'] = [];
   const verified: string[] = [];
+  // A location that could not be read (network, permissions) may still hold a sound copy: with
+  // no sound copy found the object is then unrepaired, not lost.
+  const unreachable = states.some((s) => s.copy.state === 'unreadable');
   for (const b of bad) {
     const repaired = result.repaired.find((r) => r.location === b.store.location);
     if (repaired) {
@@ -273,9 +281,9 @@ async function checkObject(
       continue;
     }
     const reason = result.unrepaired.find((u) => u.location === b.store.location)?.reason ?? detailOf(b.copy);
-    findings.push({ sha256: item.sha256, location: b.store.location, fault: faultOf(b.copy), outcome: result.source ? 'unrepaired' : 'lost', detail: reason });
+    findings.push({ sha256: item.sha256, location: b.store.location, fault: faultOf(b.copy), outcome: result.source || unreachable ? 'unrepaired' : 'lost', detail: reason });
   }
-  const lost = !result.source;
+  const lost = !result.source && !unreachable;
   const outcome: FixityObjectState = lost ? 'lost' : verified.length === bad.length ? 'repaired' : 'damaged';
   const audit = lost
     ? { action: 'storage.object_lost', details: { locations: bad.map((b) => ({ location: b.store.location, fault: faultOf(b.copy) })) } }
