@@ -12,7 +12,7 @@ import * as pkijs from 'pkijs';
 import { readVerifiedBytes, type Storage } from '../../storage';
 import { verifySignature, type SignatureReport, type SignatureVerdict, type SignerInfo } from '../../validators/signature';
 import type { AipManifest, SignerMetadata } from '../../validators/schemas/types';
-import { putEverywhere, readJsonObject, readManifest, serialiseJson, type AipBuilder, type AipEntry } from './index';
+import { openSealedFromStore, putEverywhere, readJsonObject, readManifest, serialiseJson, SEALING_MAP_PATH, type AipBuilder, type AipEntry, type SealingMap } from './index';
 
 export const EVIDENCE_DIR = 'signature-evidence';
 export const EVIDENCE_RECORDS_PATH = `${EVIDENCE_DIR}/records.json`;
@@ -216,8 +216,8 @@ export interface Reverification {
 /**
  * Re-verifies every signature of an AIP from its own evidence: the CMS and the content read
  * from the store, the anchors, certificates and CRLs taken from signature-evidence/. Nothing
- * else is consulted: no trust folder, no network. `open` reads the objects of a sealed dossier
- * (documents and their signatures are sealed there; the evidence objects are not).
+ * else is consulted: no trust folder, no network. Sealed content is opened through the AIP's
+ * sealing map; `open` replaces that reader (tests, exports).
  */
 export async function reverifyAipSignatures(
   storage: Storage,
@@ -227,11 +227,23 @@ export async function reverifyAipSignatures(
   const manifest = await readManifest(storage, manifestSha256);
   const file = await readEvidenceFile(storage, manifest);
   if (!file) return [];
-  const read: EvidenceObjectReader = options.open ?? (async (sha) => new Uint8Array(await readVerifiedBytes(storage, sha)));
+  let read: EvidenceObjectReader | undefined = options.open;
+  if (!read) {
+    // A sealed dossier (docs/destruction.md): documents and their signatures are read through
+    // the AIP's sealing map with the key from the storage's key areas; evidence is clear.
+    const mapEntry = manifest.files.find((f) => f.path === SEALING_MAP_PATH);
+    const map = mapEntry ? await readJsonObject<SealingMap>(storage, mapEntry.sha256) : null;
+    read = async (sha) => {
+      if (!map?.objects[sha]) return new Uint8Array(await readVerifiedBytes(storage, sha));
+      const chunks: Buffer[] = [];
+      for await (const chunk of (await openSealedFromStore(storage, map, sha)).stream) chunks.push(chunk as Buffer);
+      return new Uint8Array(Buffer.concat(chunks));
+    };
+  }
   const out: Reverification[] = [];
   for (const record of file.records) {
-    const [signature, content] = await Promise.all([read(record.signature.sha256), read(record.content.sha256)]);
-    const load = (shas: string[]) => Promise.all(shas.map(read));
+    const [signature, content] = await Promise.all([read!(record.signature.sha256), read!(record.content.sha256)]);
+    const load = (shas: string[]) => Promise.all(shas.map(read!));
     const trust = { anchors: await load(record.anchors), certificates: await load(record.certificates), crls: await load(record.crls) };
     const report = await verifySignature({ signature, content, trust, ...(options.at ? { at: options.at } : {}), ...(options.lang ? { lang: options.lang } : {}) });
     out.push({ record, report });

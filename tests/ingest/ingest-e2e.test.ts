@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runIngest, verifyStoredDossiers, loadTools, exportAip, attachDossierSignature, signingContent, getDossier, type IngestReport } from '../../ingest';
+import { reverifyAipSignatures } from '../../ingest/aip/signature-evidence';
 import { validatePdfA } from '../../validators/pdfa';
 import { signDetached } from '../../validators/signature';
 import { SYSTEM_ACTOR } from '../../audit/audit.service';
@@ -100,6 +101,12 @@ describe('ingest end to end', () => {
     expect(d.status).toBe('stored');
     expect(d.signatures.map((s) => s.verdict)).toEqual(['valid', 'valid']);
     expect(d.files.some((f) => f.role === 'dossier-signature')).toBe(true);
+    // Each signature left its certificates, anchor and CRL in the AIP and re-verifies from them
+    // alone (docs/signatures.md); the signers' issuer and serial are recorded.
+    const manifest = (await env.db.selectFrom('dossiers').select('aip_manifest_sha256').where('id', '=', dossierId).executeTakeFirstOrThrow()).aip_manifest_sha256;
+    const rechecked = (await reverifyAipSignatures(env.storage, manifest)).filter((r) => r.record.origin === 'signing');
+    expect(rechecked.map((r) => r.report.verdict)).toEqual(['valid', 'valid']);
+    expect(rechecked.every((r) => r.record.signers[0]!.serialNumber && r.record.signers[0]!.issuer && r.record.crls.length && r.record.anchors.length)).toBe(true);
     const v = await verify();
     expect(v.ok, JSON.stringify(v.dossiers.flatMap((x) => x.failures))).toBe(true);
     expect(v.objectsChecked).toBeGreaterThan(60);
