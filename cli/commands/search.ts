@@ -84,7 +84,9 @@ export function register(program: Command): void {
     .description(t(lang, 'search.cli_reindex_description'))
     .option('--all', t(lang, 'search.cli_reindex_opt_all'))
     .option('--json', t(lang, 'cli.opt_json_report'))
-    .action(async (opts: { all?: boolean; json?: boolean }) => {
+    .action(async (given: { all?: boolean; json?: boolean }) => {
+      // `--json` after `reindex` is taken by the parent command, which has the same option.
+      const opts = { ...given, json: given.json || Boolean((command.opts() as SearchOptions).json) };
       const config = loadConfig();
       const report = await withCatalog(async ({ db }) => {
         const progress = createProgress({ label: t(lang, 'search.cli_reindex_progress'), silent: opts.json, unit: t(lang, 'search.cli_reindex_unit') });
