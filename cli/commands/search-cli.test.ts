@@ -62,5 +62,10 @@ describe('muragat search', () => {
     const r = await run('search', 'reindex', '--json');
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ documents: 0, failed: [] });
+    // --all rebuilds every dossier's rows (no rendition is stored here to read again).
+    const all = await run('search', 'reindex', '--all', '--json');
+    expect(all.code).toBe(0);
+    expect(JSON.parse(all.stdout)).toMatchObject({ dossiers: 1, failed: [] });
+    expect(JSON.parse((await run('search', 'Жумабаев', '--json')).stdout).total).toBe(1);
   });
 });
