@@ -626,9 +626,9 @@ function failedReport(tr: Translate, key: string, params: Record<string, unknown
 }
 
 /** JSON-safe form of a report (HTTP, CLI --json): evidence as base64 DER strings. */
-export function signatureReportToJson(report: SignatureReport): Omit<SignatureReport, 'evidence'> & { evidence: { certificates: string[]; crls: string[] } } {
+export function signatureReportToJson(report: SignatureReport): Omit<SignatureReport, 'evidence'> & { evidence: { certificates: string[]; crls: string[]; anchors: string[] } } {
   const base64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64');
-  return { ...report, evidence: { certificates: report.evidence.certificates.map(base64), crls: report.evidence.crls.map(base64) } };
+  return { ...report, evidence: { certificates: report.evidence.certificates.map(base64), crls: report.evidence.crls.map(base64), anchors: (report.evidence.anchors ?? []).map(base64) } };
 }
 
 /** Verifies a CMS/PKCS#7 signature (detached or enveloping; DER, PEM or base64). */
