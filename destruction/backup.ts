@@ -236,6 +236,10 @@ export async function restoreBackup(
   options: { keyAreas?: string[]; onProgress?: BackupProgress } = {},
 ): Promise<RestoreReport> {
   const manifest = await readManifestAt(backupPath);
+  // Everything that can refuse is checked before anything is written.
+  for (const from of options.keyAreas ?? []) {
+    if (!(await stat(from).catch(() => null))) throw new NotFoundError('backup.key_area_not_found', 'destruction.backup_key_area_not_found', { path: from });
+  }
   for (const t of manifest.tables) {
     const hash = createHash('sha256');
     for await (const line of jsonLines(path.join(backupPath, t.file))) hash.update(line + '\n');
@@ -306,7 +310,6 @@ export async function restoreBackup(
   const areas = keyAreasOf(deps.storage);
   const keys = { copied: 0, tombstones: 0 };
   for (const from of options.keyAreas ?? []) {
-    if (!(await stat(from).catch(() => null))) throw new NotFoundError('backup.key_area_not_found', 'destruction.backup_key_area_not_found', { path: from });
     for (const to of areas) {
       if (path.resolve(to.dir) === path.resolve(from)) continue;
       const c = await copyKeyArea(keyAreaAt(from), to);
