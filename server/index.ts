@@ -116,8 +116,12 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     const guard = startStorageGuard({ db, storage, config, logger: log });
     await guard.started;
     // Scheduled fixity batches on the job queue; an interrupted fixity run resumes now.
+    // A scheduler that cannot start (queue unreachable) must not keep the archive offline.
     const fixity: FixityScheduler | null = config.fixitySchedule
-      ? await startFixityScheduler({ db, storage, config, logger: log, keyDir: systemKeyDir(config) })
+      ? await startFixityScheduler({ db, storage, config, logger: log, keyDir: systemKeyDir(config) }).catch((error: unknown) => {
+          log.error({ err: error }, 'fixity schedule not started; scheduled checks wait for the next start');
+          return null;
+        })
       : null;
     // Unfinished transfers (this server stopped mid-way, uploads no worker took yet) get their job.
     const resumed = await resumeTransfers({ db, storage, config });
