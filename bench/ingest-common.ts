@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
+import pg from 'pg';
 import fontkit from '@pdf-lib/fontkit';
 import jpeg from 'jpeg-js';
 import { PDFDocument, type PDFFont } from 'pdf-lib';
@@ -264,4 +265,32 @@ export async function writeDossierJson(dir: string, title: string): Promise<void
 /** `.meta.json` beside a document whose title, date and language cannot be inferred (images). */
 export async function writeMeta(file: string, meta: { title: string; date: string; language: 'kk' | 'ru'; number?: string }): Promise<void> {
   await writeFile(`${file}.meta.json`, JSON.stringify(meta, null, 2) + '\n');
+}
+
+/** A fresh database on the server for one run; dropped by the returned function. */
+export async function freshServerDatabase(url: string): Promise<{ url: string; admin: string; database: string; drop: () => Promise<void> }> {
+  const database = `bench_${randomBytes(6).toString('hex')}`;
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(`CREATE DATABASE ${database}`);
+  } finally {
+    await client.end();
+  }
+  const u = new URL(url);
+  u.pathname = `/${database}`;
+  return {
+    url: u.toString(),
+    admin: url,
+    database,
+    drop: async () => {
+      const c = new pg.Client({ connectionString: url });
+      await c.connect();
+      try {
+        await c.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+      } finally {
+        await c.end();
+      }
+    },
+  };
 }

@@ -19,7 +19,6 @@
 // Run: node bin/run-ts.js bench/ingest-memory.ts [--gb 2] [--json] [--keep] [--interval-ms 200]
 //        [--database-url postgres://user@host:5432/db] [--catalog embedded|server|both|fresh|fresh,embedded,…]
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -34,6 +33,7 @@ import { loadTools, processTransfer, receiveTransfer, type IngestDeps, type Inge
 import {
   TITLES,
   benchEnv,
+  freshServerDatabase,
   benchRoot,
   dateFor,
   load,
@@ -442,34 +442,6 @@ async function runChild(
   await admin?.end();
   const line = stdout.split('\n').find((l) => l.startsWith('@@RESULT '));
   return { sampled, result: line ? (JSON.parse(line.slice(9)) as Record<string, unknown>) : null, code, stderr };
-}
-
-/** A fresh database on the server for one run; dropped by the returned function. */
-async function freshServerDatabase(url: string): Promise<{ url: string; admin: string; database: string; drop: () => Promise<void> }> {
-  const database = `bench_${randomBytes(6).toString('hex')}`;
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(`CREATE DATABASE ${database}`);
-  } finally {
-    await client.end();
-  }
-  const u = new URL(url);
-  u.pathname = `/${database}`;
-  return {
-    url: u.toString(),
-    admin: url,
-    database,
-    drop: async () => {
-      const c = new pg.Client({ connectionString: url });
-      await c.connect();
-      try {
-        await c.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-      } finally {
-        await c.end();
-      }
-    },
-  };
 }
 
 async function build(tree: string, gb: number, textMB: number, log: (s: string) => void): Promise<{ counts: Record<string, { files: number; bytes: number }>; largestMB: number }> {
