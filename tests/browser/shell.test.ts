@@ -44,9 +44,6 @@ const MENUS: Record<string, [path: string, key: string][]> = {
   director: [SCHEDULES, ACCEPTANCE, ['/destruction-acts', 'nav_destruction_acts'], NOMENCLATURE, RETENTION],
 };
 
-// Menu items whose work belongs to later issues: they say so plainly instead of showing an
-// empty page (none left since the destruction acts came, issue 12).
-const NOT_YET: string[] = [];
 
 describe.skipIf(!HAVE_CHROMIUM)(HAVE_CHROMIUM ? 'UI shell in Chromium' : `UI shell in Chromium — skipped: ${SKIP_REASON}`, () => {
   let demo: DemoServer;
@@ -103,13 +100,11 @@ describe.skipIf(!HAVE_CHROMIUM)(HAVE_CHROMIUM ? 'UI shell in Chromium' : `UI she
     await expect.poll(() => new URL(page.url()).pathname).toBe(menu[0]![0]);
     expect(await nav.locator('[aria-current="page"]').getAttribute('href')).toBe(menu[0]![0]);
     await expect.poll(() => page.locator('main h1').textContent()).toBe(s('kk', menu[0]![1]));
-    // Every item opens its page: a working one or the plain "not yet available" notice.
+    // Every item opens its working page (no placeholder is left in any menu).
     for (const [p, key] of menu) {
       await nav.getByRole('link', { name: s('kk', key), exact: true }).click();
       await expect.poll(() => page.locator('main h1').textContent()).toBe(s('kk', key));
       expect(new URL(page.url()).pathname).toBe(p);
-      if (NOT_YET.includes(p)) expect(await page.getByTestId('coming-text').textContent()).toBe(s('kk', 'coming_text'));
-      else expect(await page.getByTestId('coming-text').count()).toBe(0);
     }
     await page.getByRole('button', { name: s('kk', 'logout') }).click();
     await expect.poll(() => page.locator('h1').textContent()).toBe(s('kk', 'login_title'));

@@ -6,8 +6,8 @@ export const ROLES = ['admin', 'archivist', 'department_clerk', 'department_head
   'commission_chair', 'commission_secretary', 'commission_member', 'researcher', 'records_head', 'organisation_head'] as const;
 export type Role = (typeof ROLES)[number];
 
-/** Pages with a working API; everything else says plainly that it comes with ingest. */
-export type PageKind = 'nomenclature' | 'inventories' | 'users' | 'audit' | 'health' | 'coming' | 'transfer-upload' | 'transfers' | 'transfer' | 'dossiers' | 'dossier' | 'integrity' | 'signers' | 'retention' | 'schedules' | 'schedule' | 'acceptance-acts' | 'transfer-prepare' | 'commission' | 'commission-meeting' | 'copy-requests' | 'research-queue' | 'search' | 'appraisal' | 'holds' | 'destruction-acts' | 'destruction-act' | 'destruction-execute';
+/** The page each menu item and link opens. */
+export type PageKind = 'nomenclature' | 'inventories' | 'users' | 'audit' | 'health' | 'transfer-upload' | 'transfers' | 'transfer' | 'dossiers' | 'dossier' | 'integrity' | 'signers' | 'retention' | 'schedules' | 'schedule' | 'acceptance-acts' | 'transfer-prepare' | 'commission' | 'commission-meeting' | 'copy-requests' | 'research-queue' | 'search' | 'appraisal' | 'holds' | 'destruction-acts' | 'destruction-act' | 'destruction-execute';
 
 export interface NavItem {
   path: string;
