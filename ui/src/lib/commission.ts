@@ -2,6 +2,9 @@
 // and the words for their codes (roles, statuses, kinds, votes, outcomes) in the commission area.
 import { ApiError } from './api';
 import type { MessageKey } from './messages';
+// The API's own types, so the pages cannot drift from what it answers.
+import type { AgendaItemView, MeetingSummary, MeetingView, MemberView, ProtocolRenditionView, VoteView } from '../../../commission/commission.service';
+export type { AgendaItemView, MeetingSummary, MeetingView, MemberView, ProtocolRenditionView, VoteView } from '../../../commission/commission.service';
 
 export type CommissionRole = 'chair' | 'secretary' | 'member';
 export type MeetingStatus = 'planned' | 'held' | 'protocol_drafted' | 'protocol_signed';
@@ -11,68 +14,6 @@ export type ItemOutcome = 'adopted' | 'rejected' | 'no_quorum';
 
 export const AGENDA_ITEM_KINDS: AgendaItemKind[] = ['nomenclature_approval', 'inventory_approval', 'destruction_act_approval', 'move_to_permanent', 'extend_retention'];
 export const VOTE_CHOICES: VoteChoice[] = ['for', 'against', 'abstain'];
-
-export interface MemberView {
-  id: string;
-  userId: string;
-  username: string;
-  fullName: string;
-  role: CommissionRole;
-  termFrom: string;
-  termTo: string | null;
-}
-
-export interface VoteView {
-  memberId: string;
-  username: string;
-  fullName: string;
-  role: CommissionRole;
-  vote: VoteChoice;
-  reservation: boolean;
-  dissent: string | null;
-  castAt: string;
-}
-
-export interface AgendaItemView {
-  id: string;
-  meetingId: string | null;
-  position: number | null;
-  kind: AgendaItemKind;
-  subjectId: string;
-  title: string;
-  proposedBy: string;
-  proposedAt: string;
-  outcome: ItemOutcome | null;
-  tally: { for: number; against: number; abstain: number; present: number; inOffice: number } | null;
-  votes: VoteView[];
-}
-
-export interface ProtocolRenditionView {
-  id: string;
-  language: 'kk' | 'ru';
-  title: string;
-  sha256: string;
-  createdAt: string;
-  signatures: { role: 'chair' | 'secretary'; signedBy: string; signedAt: string }[];
-}
-
-export interface MeetingSummary {
-  id: string;
-  number: string;
-  date: string;
-  place: string;
-  status: MeetingStatus;
-  protocolNumber: string | null;
-  protocolDate: string | null;
-  items: number;
-}
-
-export interface MeetingView extends MeetingSummary {
-  inOffice: MemberView[];
-  present: string[];
-  agenda: AgendaItemView[];
-  protocol: ProtocolRenditionView[];
-}
 
 export interface CommissionOverview {
   settings: { nameKk: string; nameRu: string; quorumPercent: number };

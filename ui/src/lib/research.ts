@@ -1,54 +1,10 @@
 // Shapes of the research API (server/routes/research.routes.ts): researchers, copy requests,
 // packages and notifications, for the researcher portal and the archivist's queue.
+// The API's own types, so the pages cannot drift from what it answers.
+import type { NotificationView, RequestView, ResearcherProfile } from '../../../research/requests.service';
+export type { NotificationView, RequestView, ResearcherProfile } from '../../../research/requests.service';
 export type RequestStatus = 'submitted' | 'approved' | 'refused' | 'copies_ready' | 'delivered' | 'expired';
 export type ResearcherStatus = 'pending' | 'confirmed' | 'refused';
-
-export interface ResearcherProfile {
-  id: string;
-  userId: string;
-  username: string;
-  fullName: string;
-  organisation: string;
-  email: string | null;
-  phone: string | null;
-  purpose: string;
-  status: ResearcherStatus;
-  registeredBy: 'self' | 'archivist';
-  createdAt: string;
-  decidedBy: string | null;
-  decidedAt: string | null;
-  decisionReason: string | null;
-}
-
-export interface RequestView {
-  id: string;
-  number: string;
-  status: RequestStatus;
-  researcher: { id: string; fullName: string; organisation: string; username: string };
-  purpose: string;
-  delivery: 'electronic' | 'paper';
-  language: 'kk' | 'ru';
-  createdAt: string;
-  dueAt: string;
-  overdue: boolean;
-  decidedBy: string | null;
-  decidedAt: string | null;
-  refusalReason: string | null;
-  copiesAt: string | null;
-  deliveredAt: string | null;
-  items: { position: number; dossierId: string; documentPosition: number | null; label: string }[];
-  package: { id: string; fileName: string; size: number; sha256: string; createdAt: string; expiresAt: string; expired: boolean; downloads: number } | null;
-}
-
-export interface NotificationView {
-  id: string;
-  kind: string;
-  requestId: string | null;
-  researcherId: string | null;
-  params: Record<string, string | number>;
-  createdAt: string;
-  read: boolean;
-}
 
 export const REQUEST_STATUSES: RequestStatus[] = ['submitted', 'approved', 'refused', 'copies_ready', 'delivered', 'expired'];
 

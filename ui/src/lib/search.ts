@@ -1,28 +1,7 @@
 // What GET /api/search answers (search/search.service.ts), for the search page.
-export interface SnippetPart {
-  text: string;
-  hit?: true;
-}
-
-export interface SearchHit {
-  type: 'dossier' | 'document';
-  dossierId: string;
-  caseIndex: string;
-  volume: number;
-  year: number | null;
-  fonds: string | null;
-  department: string | null;
-  retention: 'permanent' | 'years' | 'years_epk' | 'until_needed' | null;
-  dossierTitle: string;
-  position: number | null;
-  documentId: string | null;
-  title: SnippetPart[];
-  kind: string | null;
-  date: string | null;
-  languages: string[];
-  snippet: SnippetPart[] | null;
-  rank: number;
-}
+// The API's own types, so the pages cannot drift from what it answers.
+import type { SearchHit, SnippetPart } from '../../../search/search.service';
+export type { SearchHit, SnippetPart } from '../../../search/search.service';
 
 export interface SearchAnswer {
   q: string;
