@@ -17,6 +17,7 @@ import { processRepairQueue } from './read-repair';
 import * as repo from './fixity.repository';
 import type { FixityFault, FixityFindingOutcome, FixityObjectState, FixityRunStatus, FixityScope } from './tables';
 import { writeRunReport, type FixityRunReport } from './fixity-report';
+import { createLocalRuns } from './local-runs';
 
 /** Objects checked per step; progress, outcomes and the heartbeat are written after each. */
 const STEP_OBJECTS = 64;
@@ -128,12 +129,8 @@ function toView(row: repo.FixityRunRow | Omit<repo.FixityRunRow, 'report'>): Fix
 }
 
 // Runs executing in this process, per database (so a stale-heartbeat sweep never takes them).
-const registry = new WeakMap<object, Map<string, { controller: AbortController; done: Promise<unknown> }>>();
-function activeHere(db: Kysely<Database>) {
-  let m = registry.get(db);
-  if (!m) registry.set(db, (m = new Map()));
-  return m;
-}
+const localRuns = createLocalRuns();
+const activeHere = localRuns.here;
 
 export function allStores(storage: Storage): ObjectStore[] {
   return [storage.primary, ...storage.replicas];
@@ -558,22 +555,13 @@ export async function getFixityRun(db: Kysely<Database>, id: string): Promise<Fi
 }
 
 /** Stops this process's runs at their next step (each becomes interrupted, to be resumed). */
-export async function stopFixityRuns(db: Kysely<Database>, graceMs: number): Promise<void> {
-  const runs = [...activeHere(db).values()];
-  if (!runs.length) return;
-  for (const r of runs) r.controller.abort();
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([Promise.all(runs.map((r) => r.done)), new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)))]);
-  clearTimeout(timer);
+export function stopFixityRuns(db: Kysely<Database>, graceMs: number): Promise<void> {
+  return localRuns.stop(db, graceMs);
 }
 
 /** Resolves when this process executes no fixity run on this database (tests). */
-export async function fixityRunsIdle(db: Kysely<Database>): Promise<void> {
-  for (;;) {
-    const runs = [...activeHere(db).values()];
-    if (!runs.length) return;
-    await Promise.all(runs.map((r) => r.done));
-  }
+export function fixityRunsIdle(db: Kysely<Database>): Promise<void> {
+  return localRuns.idle(db);
 }
 
 export { Interrupted as FixityInterruptedError };

@@ -16,6 +16,7 @@ import { loadTools, type IngestTools } from '../ingest/pipeline/tools';
 import type { IntegrityRunPhase, IntegrityRunProgress, IntegrityRunStatus } from '../ingest/tables';
 import type { PdfaEngine } from '../validators/pdfa';
 import { runIntegrity, type IntegrityRunReport } from './integrity';
+import { createLocalRuns } from './local-runs';
 import {
   activeRun,
   findRun,
@@ -125,19 +126,9 @@ class RunInterrupted extends Error {
   }
 }
 
-interface ActiveRun {
-  controller: AbortController;
-  done: Promise<void>;
-}
-
 // Runs executing in this process, per database.
-const registry = new WeakMap<object, Map<string, ActiveRun>>();
-
-function activeHere(db: Kysely<Database>): Map<string, ActiveRun> {
-  let runs = registry.get(db);
-  if (!runs) registry.set(db, (runs = new Map()));
-  return runs;
-}
+const localRuns = createLocalRuns();
+const activeHere = localRuns.here;
 
 const RUNNER = `${hostname()} pid ${process.pid}`;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -460,20 +451,11 @@ export async function getIntegrityRun(db: Kysely<Database>, id: string): Promise
 }
 
 /** Stops this process's runs between two items (each records "interrupted"), waiting up to graceMs. */
-export async function stopIntegrityRuns(db: Kysely<Database>, graceMs: number): Promise<void> {
-  const runs = [...activeHere(db).values()];
-  if (!runs.length) return;
-  for (const r of runs) r.controller.abort();
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([Promise.all(runs.map((r) => r.done)), new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)))]);
-  clearTimeout(timer);
+export function stopIntegrityRuns(db: Kysely<Database>, graceMs: number): Promise<void> {
+  return localRuns.stop(db, graceMs);
 }
 
 /** Resolves when this process executes no run on this database (tests). */
-export async function integrityRunsIdle(db: Kysely<Database>): Promise<void> {
-  for (;;) {
-    const runs = [...activeHere(db).values()];
-    if (!runs.length) return;
-    await Promise.all(runs.map((r) => r.done));
-  }
+export function integrityRunsIdle(db: Kysely<Database>): Promise<void> {
+  return localRuns.idle(db);
 }
