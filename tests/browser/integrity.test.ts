@@ -76,7 +76,10 @@ describe.skipIf(!HAVE_CHROMIUM)(HAVE_CHROMIUM ? 'integrity UI in Chromium' : `in
     const row = await server.deps.db.selectFrom('dossiers').select('aip_manifest_sha256').where('id', '=', dossierId).executeTakeFirstOrThrow();
     const manifest = JSON.parse((await server.deps.storage.primary.getBytes(row.aip_manifest_sha256)).toString('utf8')) as { files: { path: string; sha256: string; role: string }[] };
     const rendition = manifest.files.find((f) => f.role === 'rendition')!;
-    victim = { path: rendition.path, sha256: rendition.sha256 };
+    // A dossier that may be destroyed stores its content sealed (docs/destruction.md): the
+    // object on disk is the envelope, checked and repaired under its own digest.
+    const sealed = await server.deps.db.selectFrom('sealed_objects').select('sealed_sha256').where('plain_sha256', '=', rendition.sha256).executeTakeFirst();
+    victim = { path: rendition.path, sha256: sealed?.sealed_sha256 ?? rendition.sha256 };
   }, 240_000);
 
   afterAll(async () => {

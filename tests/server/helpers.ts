@@ -104,7 +104,7 @@ export class Client {
 /** One dossier of two text documents (a Kazakh and a Russian order) of department 04, packed as a transfer tar. */
 export async function packTextDossier(
   dir: string,
-  dossier: { index: string; title: string; kazakhOrder: string; russianOrder: string },
+  dossier: { index: string; title: string; kazakhOrder: string; russianOrder: string; retention?: Record<string, unknown> },
 ): Promise<string> {
   const tree = path.join(dir, 'tree');
   await mkdir(path.join(tree, dossier.index), { recursive: true });
@@ -118,7 +118,7 @@ export async function packTextDossier(
       people: { compiledBy: { name: 'Әбенова Г. С.', position: 'іс жүргізуші' }, headOfDepartment: { name: 'Сейітов Н. Қ.', position: 'бөлім басшысы' } },
     }),
   );
-  await writeFile(path.join(tree, dossier.index, 'dossier.json'), JSON.stringify({ title: dossier.title, retention: { kind: 'years', years: 10, article: '201' } }));
+  await writeFile(path.join(tree, dossier.index, 'dossier.json'), JSON.stringify({ title: dossier.title, retention: dossier.retention ?? { kind: 'years', years: 10, article: '201' } }));
   await writeFile(path.join(tree, dossier.index, `2025-02-01 Бұйрық №${dossier.kazakhOrder}.txt`), KAZAKH_TEXT.join('\n') + '\n');
   await writeFile(path.join(tree, dossier.index, `2025-04-10 Приказ №${dossier.russianOrder}.txt`), RUSSIAN_TEXT.join('\n') + '\n');
   const tar = path.join(dir, 'transfer.tar');

@@ -3,6 +3,7 @@
 // (ETag = the verified hash), an audit event and a repair of the primary copy in the
 // background; when every copy is bad the answer is 503 storage.no_sound_copy (translated, the
 // object named), never corrupt bytes, and the request log says 503.
+import { createHash } from 'node:crypto';
 import { chmod, mkdir, mkdtemp, readFile, readdir, rm, unlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -55,7 +56,10 @@ describeEachDatabase('verified reads over HTTP', (getDb) => {
   beforeAll(async () => {
     const { db } = getDb();
     work = await mkdtemp(path.join(os.tmpdir(), 'muragat-verified-reads-'));
-    const tar = await packTextDossier(work, { index: '04-08', title: 'Кассалық құжаттар', kazakhOrder: '4-н', russianOrder: '10-н' });
+    // A permanent dossier: its objects are stored in clear, so the test can compare what a read
+    // serves with the bytes of each copy (the sealed envelopes of other dossiers are read the same
+    // way under their own digest, tests/destruction/sealed.test.ts).
+    const tar = await packTextDossier(work, { index: '04-08', title: 'Кассалық құжаттар', kazakhOrder: '4-н', russianOrder: '10-н', retention: { kind: 'permanent', article: '19' } });
     await createUsersService({ db }).add(SYSTEM_ACTOR, { username: 'keeper', password: PASSWORD, fullName: 'Archivist', roles: ['archivist'], language: 'en' });
     server = await startTestServer(db, {}, {
       MURAGAT_STORAGE: `${location('primary')},${location('replica')}`,
@@ -161,6 +165,30 @@ describeEachDatabase('verified reads over HTTP', (getDb) => {
     expect((await readFile(objectFile('primary', inventory.sha256))).equals(sound)).toBe(true);
     expect((await verifyAuditChain(getDb().db)).ok).toBe(true);
   }, 60_000);
+
+  it('a flipped byte in the primary envelope of a sealed dossier: the original is opened from the replica, audited and repaired', async () => {
+    // A dossier that may be destroyed keeps its documents sealed (docs/destruction.md); a read
+    // verifies the envelope under its own digest and opens the sound copy.
+    const { db } = getDb();
+    const dir = path.join(work, 'sealed');
+    await mkdir(dir);
+    const tar = await packTextDossier(dir, { index: '04-09', title: 'Жалақы ведомостары', kazakhOrder: '6-н', russianOrder: '11-н' });
+    const report = await runIngest({ db, storage: server.deps.storage, config: server.deps.config }, { tarPath: tar });
+    const d = report.dossiers[0]!;
+    expect(d.documents.every((doc) => doc.status === 'accepted'), JSON.stringify(report)).toBe(true);
+    const row = await db.selectFrom('dossiers').select('aip_manifest_sha256').where('id', '=', d.id!).executeTakeFirstOrThrow();
+    const manifest = (JSON.parse((await server.deps.storage.primary.getBytes(row.aip_manifest_sha256)).toString('utf8')) as { files: typeof files }).files;
+    const original = manifest.find((f) => f.role === 'original' && f.path.startsWith('documents/001/'))!;
+    const { sealed_sha256: envelope } = await db.selectFrom('sealed_objects').select('sealed_sha256').where('plain_sha256', '=', original.sha256).executeTakeFirstOrThrow();
+    await flip('primary', envelope);
+
+    const res = await download(`/api/dossiers/${d.id}/documents/1/original`);
+    expect(res.status).toBe(200);
+    expect(createHash('sha256').update(res.bytes).digest('hex')).toBe(original.sha256);
+    expect((await eventsFor(envelope))[0]).toMatchObject({ action: 'storage.copy_bad', details: { location: location('primary'), fault: 'damaged', servedFrom: location('replica') } });
+    expect(await repaired(envelope)).toEqual([expect.objectContaining({ location: location('primary'), status: 'repaired' })]);
+    expect(await server.deps.storage.primary.verify(envelope)).toMatchObject({ ok: true });
+  }, 120_000);
 
   it('an integrity run with repair works the queue and ends with a signed anchor in its report', async () => {
     const started = await client.post('/api/integrity/runs', { repair: true });
