@@ -8,6 +8,7 @@ import type { IngestReport } from '../../ingest';
 import { validatePdfA } from '../../validators/pdfa';
 import { createIngestEnv, buildFixtureTransfer, type IngestEnv } from './helpers';
 import { registerOperatorSigner } from '../server/signers-fixtures';
+import { openCatalog } from '../../database/open';
 
 const root = path.resolve(import.meta.dirname, '../..');
 
@@ -61,7 +62,12 @@ describe('muragat ingest / dossier export / verify', () => {
     const ok = await cli(['verify', '--all'], cliEnv);
     expect(ok.code, ok.stdout + ok.stderr).toBe(0);
     const manifest = JSON.parse(await readFile(path.join(env.root, 'exported', 'aip-manifest.json'), 'utf8')) as { files: { path: string; sha256: string; role: string }[] };
-    const victim = manifest.files.find((f) => f.role === 'rendition')!;
+    const rendition = manifest.files.find((f) => f.role === 'rendition')!;
+    // A dossier that may be destroyed stores its documents sealed (docs/destruction.md): the
+    // object on disk is the envelope, named by its own digest in the CLI's catalog.
+    const catalog = await openCatalog({ databaseUrl: undefined, dataDir: cliEnv.MURAGAT_DATA_DIR! });
+    const sealed = await catalog.db.selectFrom('sealed_objects').select('sealed_sha256').where('plain_sha256', '=', rendition.sha256).executeTakeFirst().finally(() => catalog.close());
+    const victim = { path: rendition.path, sha256: sealed?.sealed_sha256 ?? rendition.sha256 };
     const file = path.join(env.root, 'primary', 'objects', victim.sha256.slice(0, 2), victim.sha256.slice(2, 4), victim.sha256);
     expect((await stat(file)).isFile()).toBe(true);
     const bytes = await readFile(file);
