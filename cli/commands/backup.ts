@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import { t } from '../../common/i18n';
 import { loadConfig } from '../../common/config';
 import { openStorage } from '../../storage';
-import { createBackup, listBackups, restoreBackup, type BackupPhase } from '../../destruction/backup';
+import { createBackup, listBackups, restoreBackup, type BackupPhase } from '../../destruction';
 import { cliActor, withCatalog } from '../database';
 import { createProgress, type Progress } from '../progress';
 import { cliLanguage, printJson } from '../output';

@@ -8,7 +8,7 @@ import { NotFoundError } from '../../common/errors';
 import { systemKeyDir } from '../../audit/audit-anchor';
 import { openStorage } from '../../storage';
 import type { Role } from '../../accounts';
-import { executeAct } from '../../destruction/execute';
+import { executeAct } from '../../destruction';
 import { withCatalog } from '../database';
 import { createProgress } from '../progress';
 import { cliLanguage, printJson } from '../output';

@@ -5,7 +5,7 @@ import Router from '@koa/router';
 import { ACT_READERS } from '../../appraisal';
 import { systemKeyDir } from '../../audit/audit-anchor';
 import { NotFoundError } from '../../common/errors';
-import { executeAct } from '../../destruction/execute';
+import { executeAct } from '../../destruction';
 import { readVerifiedBytes } from '../../storage';
 import { requireRole, requireUser } from '../auth';
 import { jsonBody } from '../body';
