@@ -187,21 +187,27 @@ export async function scheduleNextBatch(deps: FixityDeps & { config: Pick<Config
 }
 
 export interface FixityScheduler {
+  /** Resolves when this process stopped working the fixity job (at once with `once`, when nothing due is left). */
+  done: Promise<void>;
   stop(): Promise<void>;
 }
 
 /**
- * Server start: an interrupted run resumes at once; the next batch is enqueued for its time;
- * this process works the fixity job (on graphile-worker every server and worker may, the
- * schedule's claim lets one run each batch).
+ * Server start and `muragat worker`: an interrupted run resumes at once; the next batch is
+ * enqueued for its time; this process works the fixity job (on graphile-worker every server and
+ * worker may, the schedule's claim lets one run each batch). `once`: work what is due now, then
+ * stop (`muragat worker --once`).
  */
-export async function startFixityScheduler(deps: FixityDeps & { config: Pick<Config, 'databaseUrl' | 'jobStaleSeconds'> }): Promise<FixityScheduler> {
+export async function startFixityScheduler(
+  deps: FixityDeps & { config: Pick<Config, 'databaseUrl' | 'jobStaleSeconds'> },
+  options: { once?: boolean } = {},
+): Promise<FixityScheduler> {
   const queue = jobQueueFor(deps);
   const job = fixityBatchJob(deps);
   await recoverFixityRuns(deps.db, { everyActive: !deps.config.databaseUrl, logger: deps.logger });
   const interrupted = (await repo.activeOrInterrupted(deps.db)).some((r) => r.status === 'interrupted');
   if (interrupted) await queue.enqueue(job, {}, { key: `fixity-batch:resume:${Date.now()}` });
   await enqueueNextBatch(deps, queue, job);
-  const running: RunningWorker = await queue.work([job]);
-  return { stop: () => running.stop() };
+  const running: RunningWorker = await queue.work([job], { once: options.once === true });
+  return { done: running.done, stop: () => running.stop() };
 }

@@ -1,13 +1,18 @@
-// `muragat worker`: works the job queue (docker-compose runs two). With a PostgreSQL server the
-// queue is graphile-worker's, shared by every worker; on the embedded catalog this process is
+// `muragat worker`: works the job queue (docker-compose runs two) — every job kind a server
+// works: transfers (ingest) and the scheduled fixity batches (preservation, when
+// MURAGAT_FIXITY_SCHEDULE is on, as for `muragat serve`). With a PostgreSQL server the queue is
+// graphile-worker's, shared by every worker and server; on the embedded catalog this process is
 // the only one. Stops cleanly on SIGTERM/SIGINT: the running transfer stops after its current
-// step and goes back to the queue for the next worker.
+// step and goes back to the queue for the next worker; a fixity run stops at its next step as
+// interrupted and is resumed by the next fixity job.
 import type { Command } from 'commander';
 import { loadConfig } from '../../common/config';
 import { t } from '../../common/i18n';
 import { openStorage } from '../../storage';
 import { startWorker } from '../../ingest';
 import { closeJobQueue, jobQueueFor } from '../../jobs';
+import { startFixityScheduler, stopFixityRuns } from '../../preservation';
+import { systemKeyDir } from '../../audit/audit-anchor';
 import { malwareHealth } from '../../ingest/scan';
 import { withCatalog } from '../database';
 import { cliLanguage } from '../output';
@@ -37,11 +42,25 @@ export function register(program: Command): void {
       await withCatalog(async ({ db }) => {
         const deps = { db, storage: openStorage(config), config };
         if (stopping) return;
-        const running = startWorker(deps, { once: opts.once, concurrency: Math.max(1, Number(opts.concurrency) || 1) });
-        worker = running;
-        if (!opts.once) process.stderr.write(`muragat: ${t(lang, 'jobs.worker_started', { queue: jobQueueFor(deps).kind })}\n`);
+        const once = opts.once === true;
+        const running = startWorker(deps, { once, concurrency: Math.max(1, Number(opts.concurrency) || 1) });
+        const fixity = config.fixitySchedule
+          ? await startFixityScheduler({ ...deps, keyDir: systemKeyDir(config) }, { once }).catch(async (error: unknown) => {
+              // Transfers must not wait on a schedule that cannot start (the queue said why).
+              process.stderr.write(`muragat: ${t(lang, 'preservation.worker_schedule_failed', { error: (error as Error).message })}\n`);
+              return null;
+            })
+          : null;
+        worker = {
+          async stop() {
+            // A fixity run stops at its next step (recorded interrupted) before its job is handed back.
+            await Promise.all([running.stop(), stopFixityRuns(db, 10_000).then(() => fixity?.stop())]);
+          },
+        };
+        if (stopping) void worker.stop();
+        if (!once) process.stderr.write(`muragat: ${t(lang, 'jobs.worker_started', { queue: jobQueueFor(deps).kind })}\n`);
         try {
-          await running.done;
+          await Promise.all([running.done, fixity?.done]);
         } finally {
           await closeJobQueue(db);
         }
