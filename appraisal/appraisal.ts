@@ -7,7 +7,7 @@
 // (agenda items move_to_permanent / extend_retention), applied once the commission adopted them
 // and its protocol is signed: the dossier's retention in force changes (appraisal_retention_changes),
 // audited. A rejected proposal is recorded, and the appraiser decides again.
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Database } from '../database/database';
 import { recordAudit, type Actor } from '../audit/audit.service';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../common/errors';
@@ -61,8 +61,13 @@ export interface AppraisalGroup {
   year: number | null;
   department: string | null;
   article: string | null;
+  /** Dossiers in the whole group (not only on this page). */
   count: number;
+  /** Of them, ЭПК or ДМН (needing review). */
   epk: number;
+  /** The group began on an earlier page. */
+  continued: boolean;
+  /** The group's dossiers on this page, by index. */
   dossiers: AppraisalEntry[];
 }
 
@@ -71,6 +76,10 @@ export interface AppraisalList {
   total: number;
   needsReview: number;
   decided: number;
+  /** 1-based page, its size, and how many pages the list has. */
+  page: number;
+  pageSize: number;
+  pages: number;
   groups: AppraisalGroup[];
 }
 
@@ -81,6 +90,10 @@ export interface AppraisalFilter {
   year?: number;
   department?: string;
   article?: string;
+  /** 1-based; default 1. */
+  page?: number;
+  /** Dossiers per page; default APPRAISAL_PAGE_SIZE, at most APPRAISAL_MAX_PAGE_SIZE. */
+  pageSize?: number;
 }
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -129,53 +142,132 @@ function decisionView(row: DecisionRow): DecisionView {
   };
 }
 
-function groupKey(d: { fonds: string | null; year: number | null; department: string | null; article: string | null }): string {
-  return JSON.stringify([d.fonds, d.year, d.department, d.article]);
+// The list is one SQL query (docs/appraisal.md "The list in SQL"): the retention in force (the
+// latest commission change, else the metadata's), the closing year (the dossier's year or its
+// latest document's, whichever is later) and the first year of destruction (closing + N + 1) are
+// computed by the database, so only a page of dossiers is read, whatever the catalog's size.
+// The arithmetic is catalog/retention's (1 January of Y + N + 1 ≤ the chosen day ⇔ Y + N + 1 ≤
+// its year); the page's entries then go through assessDossiers like every other view, and the
+// test compares both.
+function dueDossiers(by: string, filter: AppraisalFilter) {
+  const byYear = Number(by.slice(0, 4));
+  const conditions = [sql`true`];
+  if (filter.fonds) conditions.push(sql`fonds = ${filter.fonds}`);
+  if (filter.year !== undefined) conditions.push(sql`year = ${filter.year}`);
+  if (filter.department) conditions.push(sql`department = ${filter.department}`);
+  if (filter.article) conditions.push(sql`article = ${filter.article}`);
+  return sql`
+    with base as (
+      select d.id, d.case_index,
+        coalesce(d.year, case when jsonb_typeof(d.metadata->'year') = 'number' and d.metadata->>'year' ~ '^[0-9]{4}$' then (d.metadata->>'year')::int end) as year,
+        coalesce(d.department, case when jsonb_typeof(d.metadata->'department'->'code') = 'string' then d.metadata->'department'->>'code' end) as department,
+        case when jsonb_typeof(d.metadata->'fonds') = 'string' then d.metadata->>'fonds' end as fonds,
+        case when jsonb_typeof(d.metadata->'endDate') = 'string' and d.metadata->>'endDate' ~ '^[0-9]{4}-' then substr(d.metadata->>'endDate', 1, 4)::int end as end_year,
+        coalesce(
+          (select c.retention from appraisal_retention_changes c where c.dossier_id = d.id order by c.applied_at desc limit 1),
+          d.metadata->'retention'
+        ) as r
+      from dossiers d
+      where d.status = 'stored'
+        and not exists (
+          select 1 from destruction_act_items i join destruction_acts a on a.id = i.act_id
+          where i.dossier_id = d.id and a.status = 'executed'
+        )
+    ), periods as (
+      select b.id, b.case_index, b.year, b.department, b.fonds, b.end_year,
+        b.r->>'kind' as kind,
+        case when jsonb_typeof(b.r->'years') = 'number' and b.r->>'years' ~ '^[0-9]{1,3}$' then (b.r->>'years')::int end as years,
+        nullif(btrim(case when jsonb_typeof(b.r->'article') = 'string' then b.r->>'article' end), '') as article
+      from base b
+    ), due as (
+      select p.*, p.kind in ('years_epk', 'until_needed') as needs_review
+      from periods p
+      where (p.kind = 'until_needed'
+          or (p.kind in ('years', 'years_epk') and p.years between 1 and 100 and greatest(p.year, p.end_year) + p.years + 1 <= ${byYear}))
+        and ${sql.join(conditions, sql` and `)}
+    )`;
 }
 
-function compareNullable<T extends string | number>(a: T | null, b: T | null): number {
-  if (a === b) return 0;
-  if (a === null) return 1;
-  if (b === null) return -1;
-  return typeof a === 'number' && typeof b === 'number' ? a - b : String(a).localeCompare(String(b), 'en', { numeric: true });
-}
+/** Group order: fonds and article by their leading number, then as text; nulls last. The same in the summary and the page. */
+const GROUP_ORDER = sql`
+  (substring(fonds from '^[0-9]{1,9}'))::int nulls last, fonds collate "C" nulls last,
+  year nulls last, department collate "C" nulls last,
+  (substring(article from '^[0-9]{1,9}'))::int nulls last, article collate "C" nulls last`;
 
-/** The appraisal list: dossiers whose retention runs out by `filter.by`, grouped, with decisions, holds and acts. */
+export const APPRAISAL_PAGE_SIZE = 100;
+export const APPRAISAL_MAX_PAGE_SIZE = 1000;
+
+/**
+ * The appraisal list: the dossiers whose retention runs out by `filter.by` (and ДМН ones), grouped
+ * by fonds, year, department and article, with decisions, holds and acts. Paged: every group's
+ * count and the totals cover the whole list; `groups` holds the groups this page touches, each
+ * with its dossiers on this page (`continued` when it began on an earlier one).
+ */
 export async function appraisalList(db: Kysely<Database>, filter: AppraisalFilter): Promise<AppraisalList> {
   const by = assertIsoDate(filter.by, 'by');
-  const all = await loadAppraisalDossiers(db);
-  const due = all.filter((d) => {
-    const a = d.assessment;
-    if (!a) return false;
-    const ends = (a.destruction.kind === 'from' && a.destruction.date <= by) || a.destruction.kind === 'when_no_longer_needed';
-    if (!ends) return false;
-    if (filter.fonds && d.fonds !== filter.fonds) return false;
-    if (filter.year !== undefined && d.year !== filter.year) return false;
-    if (filter.department && d.department !== filter.department) return false;
-    if (filter.article && (d.retention.article ?? null) !== filter.article) return false;
-    return true;
-  });
-  const ids = due.map((d) => d.id);
+  const pageSize = pageNumber(filter.pageSize ?? APPRAISAL_PAGE_SIZE, 'pageSize', APPRAISAL_MAX_PAGE_SIZE);
+  const page = pageNumber(filter.page ?? 1, 'page', 1_000_000);
+  const due = dueDossiers(by, filter);
+  const summary = (
+    await sql<{ fonds: string | null; year: number | null; department: string | null; article: string | null; count: number | string; review: number | string; decided: number | string }>`
+      ${due}
+      select fonds, year, department, article, count(*) as count,
+        count(*) filter (where needs_review) as review,
+        count(*) filter (where exists (select 1 from appraisal_decisions x where x.dossier_id = due.id and x.current)) as decided
+      from due
+      group by fonds, year, department, article
+      order by ${GROUP_ORDER}`.execute(db)
+  ).rows.map((g) => ({ fonds: g.fonds, year: g.year === null ? null : Number(g.year), department: g.department, article: g.article, count: Number(g.count), review: Number(g.review), decided: Number(g.decided) }));
+  const total = summary.reduce((n, g) => n + g.count, 0);
+  const offset = (page - 1) * pageSize;
+  const rows =
+    offset >= total
+      ? []
+      : (
+          await sql<{ id: string; fonds: string | null; year: number | null; department: string | null; article: string | null }>`
+            ${due}
+            select id, fonds, year, department, article from due
+            order by ${GROUP_ORDER}, case_index collate "C", id
+            limit ${pageSize} offset ${offset}`.execute(db)
+        ).rows;
+  const ids = rows.map((r) => r.id);
+  const dossiers = new Map((await loadAppraisalDossiers(db, ids)).map((d) => [d.id, d]));
   const acts = await dossiersOnOpenActs(db, ids);
-  const listed = due.filter((d) => acts.get(d.id)?.status !== 'executed');
   const held = await heldDossiers(db, ids);
   const decisions = new Map((await decisionRows(db, { dossierIds: ids, current: true })).map((r) => [r.dossier_id, decisionView(r)]));
+  const key = (g: { fonds: string | null; year: number | null; department: string | null; article: string | null }) =>
+    JSON.stringify([g.fonds, g.year === null ? null : Number(g.year), g.department, g.article]);
   const groups = new Map<string, AppraisalGroup>();
-  for (const d of listed) {
-    const entry = toEntry(d, decisions.get(d.id) ?? null, held.get(d.id) ?? null, acts.get(d.id) ?? null);
-    const key = groupKey({ fonds: d.fonds, year: d.year, department: d.department, article: entry.article });
-    const group = groups.get(key) ?? { fonds: d.fonds, year: d.year, department: d.department, article: entry.article, count: 0, epk: 0, dossiers: [] };
-    group.dossiers.push(entry);
-    group.count += 1;
-    if (entry.needsReview) group.epk += 1;
-    groups.set(key, group);
+  let start = 0;
+  for (const g of summary) {
+    const end = start + g.count;
+    if (end > offset && start < offset + pageSize) {
+      groups.set(key(g), { fonds: g.fonds, year: g.year, department: g.department, article: g.article, count: g.count, epk: g.review, continued: start < offset, dossiers: [] });
+    }
+    start = end;
   }
-  const sorted = [...groups.values()].sort(
-    (a, b) => compareNullable(a.fonds, b.fonds) || compareNullable(a.year, b.year) || compareNullable(a.department, b.department) || compareNullable(a.article, b.article),
-  );
-  for (const g of sorted) g.dossiers.sort((a, b) => a.index.localeCompare(b.index, 'en', { numeric: true }));
-  const entries = sorted.flatMap((g) => g.dossiers);
-  return { by, total: entries.length, needsReview: entries.filter((e) => e.needsReview).length, decided: entries.filter((e) => e.decision !== null).length, groups: sorted };
+  for (const r of rows) {
+    const d = dossiers.get(r.id);
+    const group = groups.get(key(r));
+    if (!d || !group) continue; // changed between the two statements: shown on the next load
+    group.dossiers.push(toEntry(d, decisions.get(d.id) ?? null, held.get(d.id) ?? null, acts.get(d.id) ?? null));
+  }
+  return {
+    by,
+    total,
+    needsReview: summary.reduce((n, g) => n + g.review, 0),
+    decided: summary.reduce((n, g) => n + g.decided, 0),
+    page,
+    pageSize,
+    pages: Math.max(1, Math.ceil(total / pageSize)),
+    groups: [...groups.values()].filter((g) => g.dossiers.length > 0),
+  };
+}
+
+function pageNumber(value: unknown, field: string, max: number): number {
+  const n = typeof value === 'number' ? value : Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > max) throw new ValidationError('appraisal.page_invalid', 'appraisal.page_invalid', { field, value: String(value), max });
+  return n;
 }
 
 function toEntry(d: AppraisalDossier, decision: DecisionView | null, hold: { holdId: string; reason: string } | null, act: { actId: string; number: string; status: string } | null): AppraisalEntry {

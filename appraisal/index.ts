@@ -3,6 +3,8 @@
 //   loadActForExecution(db, actId)   — the act and its rows, for destruction/ to execute
 //   heldDossiers(db, dossierIds)     — which dossiers are under a legal or audit hold
 //   markActExecuted(trx, actId, …)   — the destruction mark on an approved act, audited
+//   appraisalList(db, { by, fonds?, year?, department?, article?, page?, pageSize? }) — the
+//     appraisal list, one SQL query paged and grouped (the server, the CLI and bench/scale call it)
 export { heldDossiers, listHolds, getHold, placeHold, liftHold, HOLD_KINDS, HOLD_SCOPES, type HoldView, type PlaceHoldInput } from './holds';
 export {
   createActsService,
@@ -23,5 +25,5 @@ export {
 } from './acts';
 export { loadAppraisalDossiers, type AppraisalDossier } from './dossiers';
 export type { AppraisalTables, DestructionActStatus, HoldScope, HoldKind } from './tables';
-export { appraisalList, applyCommissionDecisions, decide, decisionsOf, DECISION_KINDS, assertIsoDate, type AppraisalEntry, type AppraisalGroup, type AppraisalList, type AppraisalFilter, type DecisionView, type DecideInput, type AppliedDecision } from './appraisal';
+export { appraisalList, APPRAISAL_PAGE_SIZE, APPRAISAL_MAX_PAGE_SIZE, applyCommissionDecisions, decide, decisionsOf, DECISION_KINDS, assertIsoDate, type AppraisalEntry, type AppraisalGroup, type AppraisalList, type AppraisalFilter, type DecisionView, type DecideInput, type AppliedDecision } from './appraisal';
 export { createAppraisalService, COMMISSION, type AppraisalService, type AppraisalDeps } from './service';

@@ -1,4 +1,4 @@
-// `muragat appraisal list --by YYYY-MM-DD [--fonds --year --department --article] [--json]`: the
+// `muragat appraisal list --by YYYY-MM-DD [--fonds --year --department --article] [--page N --page-size N] [--json]`: the
 // dossiers whose retention ends by the date, grouped by fonds, year, department and article, ЭПК
 // flagged, with decisions, holds and acts. `muragat appraisal decide <dossierId> destroy|keep_permanently|extend
 // --reason … [--years N]`: the appraiser's decision. `muragat appraisal apply`: the commission's
@@ -39,12 +39,18 @@ export function register(program: Command): void {
     .option('--year <year>', t(lang, 'appraisal.cli_opt_year'))
     .option('--department <code>', t(lang, 'appraisal.cli_opt_department'))
     .option('--article <article>', t(lang, 'appraisal.cli_opt_article'))
+    .option('--page <n>', t(lang, 'appraisal.cli_opt_page'))
+    .option('--page-size <n>', t(lang, 'appraisal.cli_opt_page_size'))
     .option('--json', t(lang, 'appraisal.cli_opt_json'))
-    .action(async (opts: { by: string; fonds?: string; year?: string; department?: string; article?: string; json?: boolean }) => {
+    .action(async (opts: { by: string; fonds?: string; year?: string; department?: string; article?: string; page?: string; pageSize?: string; json?: boolean }) => {
       const year = yearOption(opts.year, lang);
-      const list = await withCatalog(({ db }) => createAppraisalService({ db }).list({ by: opts.by, fonds: opts.fonds, year, department: opts.department, article: opts.article }));
+      // Left to appraisalList to refuse (a translated error naming the option's field).
+      const page = opts.page === undefined ? undefined : Number(opts.page);
+      const pageSize = opts.pageSize === undefined ? undefined : Number(opts.pageSize);
+      const list = await withCatalog(({ db }) => createAppraisalService({ db }).list({ by: opts.by, fonds: opts.fonds, year, department: opts.department, article: opts.article, page, pageSize }));
       if (opts.json) return printJson(list);
       const out: string[] = [t(lang, 'appraisal.cli_list_summary', { by: list.by, total: list.total, review: list.needsReview, decided: list.decided })];
+      if (list.pages > 1) out.push(t(lang, 'appraisal.cli_list_page', { page: list.page, pages: list.pages }));
       for (const g of list.groups) {
         out.push(t(lang, 'appraisal.cli_group', { fonds: g.fonds ?? '—', year: g.year ?? '—', department: g.department ?? '—', article: g.article ?? '—', count: g.count }));
         for (const e of g.dossiers) out.push(entryLine(lang, e));

@@ -2,7 +2,7 @@
 // appraiser's decisions, applying the commission's decisions, and holds. Routes check the role
 // and validate input; the rules live in appraisal/ (which checks the role again).
 import Router from '@koa/router';
-import { ACT_DRAFTERS, ACT_READERS, createAppraisalService, DECISION_KINDS, HOLD_KINDS, HOLD_SCOPES } from '../../appraisal';
+import { ACT_DRAFTERS, ACT_READERS, APPRAISAL_MAX_PAGE_SIZE, createAppraisalService, DECISION_KINDS, HOLD_KINDS, HOLD_SCOPES } from '../../appraisal';
 import { requireRole, requireUser } from '../auth';
 import { jsonBody } from '../body';
 import type { ServerDeps } from '../deps';
@@ -16,7 +16,7 @@ const LIST_QUERY = {
   type: 'object',
   required: ['by'],
   additionalProperties: false,
-  properties: { lang: { type: 'string' }, by: DATE, fonds: TEXT(50), year: { type: 'integer', minimum: 1000, maximum: 9999 }, department: TEXT(50), article: TEXT(50) },
+  properties: { lang: { type: 'string' }, by: DATE, fonds: TEXT(50), year: { type: 'integer', minimum: 1000, maximum: 9999 }, department: TEXT(50), article: TEXT(50), page: { type: 'integer', minimum: 1, maximum: 1_000_000 }, pageSize: { type: 'integer', minimum: 1, maximum: APPRAISAL_MAX_PAGE_SIZE } },
 } as const;
 const DECISION_SCHEMA = {
   type: 'object',
@@ -40,7 +40,7 @@ const HOLD_SCHEMA = {
 const LIFT_SCHEMA = { type: 'object', required: ['reason'], additionalProperties: false, properties: { reason: TEXT(2000) } } as const;
 const HOLDS_QUERY = { type: 'object', additionalProperties: false, properties: { lang: { type: 'string' }, active: { enum: ['0', '1'] } } } as const;
 
-const validateList = queryValidator<{ lang?: string; by: string; fonds?: string; year?: number; department?: string; article?: string }>(LIST_QUERY);
+const validateList = queryValidator<{ lang?: string; by: string; fonds?: string; year?: number; department?: string; article?: string; page?: number; pageSize?: number }>(LIST_QUERY);
 const validateDecision = bodyValidator<{ dossierId: string; decision: string; reason: string; years?: number }>(DECISION_SCHEMA);
 const validateHold = bodyValidator<{ scope: string; kind?: string; dossierId?: string; caseIndex?: string; year?: number; reason: string }>(HOLD_SCHEMA);
 const validateLift = bodyValidator<{ reason: string }>(LIFT_SCHEMA);
@@ -95,7 +95,7 @@ export const openapi: OpenApiFragment = {
   paths: {
     '/api/appraisal': {
       get: {
-        summary: 'The appraisal list: dossiers whose retention ends by ?by=YYYY-MM-DD (and ДМН ones), grouped by fonds, year, department and article; ЭПК flagged; each with its decision, hold and act',
+        summary: 'The appraisal list, paged: dossiers whose retention ends by ?by=YYYY-MM-DD (and ДМН ones), grouped by fonds, year, department and article; ЭПК flagged; each with its decision, hold and act',
         tags: TAGS,
         security: SECURITY,
         parameters: [
@@ -104,8 +104,10 @@ export const openapi: OpenApiFragment = {
           { name: 'year', in: 'query', schema: { type: 'integer' } },
           { name: 'department', in: 'query', schema: TEXT(50) },
           { name: 'article', in: 'query', schema: TEXT(50) },
+          { name: 'page', in: 'query', schema: { type: 'integer', minimum: 1 } },
+          { name: 'pageSize', in: 'query', schema: { type: 'integer', minimum: 1, maximum: APPRAISAL_MAX_PAGE_SIZE } },
         ],
-        responses: { '200': ok('The list', { type: 'object', properties: { by: DATE, total: { type: 'integer' }, needsReview: { type: 'integer' }, decided: { type: 'integer' }, groups: { type: 'array', items: { type: 'object' } } } }), ...errors(400, 401, 403) },
+        responses: { '200': ok('One page of the list; totals and group counts cover the whole list', { type: 'object', properties: { by: DATE, total: { type: 'integer' }, needsReview: { type: 'integer' }, decided: { type: 'integer' }, page: { type: 'integer' }, pageSize: { type: 'integer' }, pages: { type: 'integer' }, groups: { type: 'array', items: { type: 'object' } } } }), ...errors(400, 401, 403) },
       },
     },
     '/api/appraisal/dossiers/{id}/decisions': {
