@@ -45,6 +45,13 @@ describeEachDatabase('appraisal and destruction acts over HTTP', (getDb) => {
     expect(list.body).toMatchObject({ total: 3, needsReview: 1 });
     expect((await clients.reader!.request('GET', '/api/appraisal?by=2026-12-31')).status).toBe(403);
     expect((await archivist.request('GET', '/api/appraisal?by=31.12.2026')).status).toBe(400);
+    const second = await archivist.request('GET', '/api/appraisal?by=2026-12-31&page=2&pageSize=2');
+    expect(second.status).toBe(200);
+    expect(second.body).toMatchObject({ total: 3, page: 2, pageSize: 2, pages: 2 });
+    expect((second.body as { groups: { dossiers: unknown[] }[] }).groups.flatMap((g) => g.dossiers)).toHaveLength(1);
+    const tooBig = await archivist.request('GET', '/api/appraisal?by=2026-12-31&pageSize=5000&lang=ru');
+    expect(tooBig.status).toBe(400);
+    expect(JSON.stringify(tooBig.body)).toContain('pageSize');
 
     const hold = await archivist.request('POST', '/api/holds', { json: { scope: 'dossier', dossierId: ids['01-7/2019'], kind: 'legal', reason: 'Сот ісі № 2-7/2026' } });
     expect(hold.status).toBe(201);

@@ -11,8 +11,8 @@ export interface Entry {
   earliestDestruction: string | null; epk: boolean; needsReview: boolean; decision: Decision | null;
   hold: { holdId: string; reason: string } | null; act: { actId: string; number: string; status: string } | null;
 }
-export interface Group { fonds: string | null; year: number | null; department: string | null; article: string | null; count: number; epk: number; dossiers: Entry[] }
-export interface AppraisalList { by: string; total: number; needsReview: number; decided: number; groups: Group[] }
+export interface Group { fonds: string | null; year: number | null; department: string | null; article: string | null; count: number; epk: number; continued: boolean; dossiers: Entry[] }
+export interface AppraisalList { by: string; total: number; needsReview: number; decided: number; page: number; pageSize: number; pages: number; groups: Group[] }
 export interface Hold { id: string; scope: 'dossier' | 'series' | 'year'; dossierId: string | null; caseIndex: string | null; year: number | null; kind: 'legal' | 'audit'; reason: string; placedBy: string; placedAt: string; active: boolean; liftedBy: string | null; liftedAt: string | null; liftReason: string | null }
 export type ActStatus = 'draft' | 'submitted' | 'agreed' | 'approved' | 'executed';
 export interface ActSummary { id: string; number: string; year: number; date: string; status: ActStatus; dossiers: number; createdBy: string }
