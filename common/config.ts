@@ -64,6 +64,17 @@ export interface Config {
    * off under the test runner, where a batch would run beside every suite's server).
    */
   fixitySchedule?: boolean;
+  /**
+   * Whether a server sweeps expired certified-copy packages (research/sweep.ts) on the job queue
+   * (MURAGAT_PACKAGE_SWEEP, default on; off under the test runner, like the fixity schedule).
+   */
+  packageSweep?: boolean;
+  /**
+   * OCSP (validators/signature/ocsp.ts): ask the responder a signer certificate names
+   * (MURAGAT_OCSP, default on) and give up after MURAGAT_OCSP_TIMEOUT_MS (default 5000); an
+   * unreachable responder is recorded as unavailable, never as a failed check.
+   */
+  ocsp?: { enabled: boolean; timeoutMs: number };
   /** Bearer token a Prometheus scraper sends for GET /metrics (MURAGAT_METRICS_TOKEN); absent: admins only. */
   metricsToken: string | undefined;
 }
@@ -230,6 +241,8 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     metricsToken: parseMetricsToken(env.MURAGAT_METRICS_TOKEN, problems),
     fixitySchedule: parseBool(env, 'MURAGAT_FIXITY_SCHEDULE', !(env.VITEST ?? process.env.VITEST), problems),
+    packageSweep: parseBool(env, 'MURAGAT_PACKAGE_SWEEP', !(env.VITEST ?? process.env.VITEST), problems),
+    ocsp: { enabled: parseBool(env, 'MURAGAT_OCSP', true, problems), timeoutMs: parseIntVar(env, 'MURAGAT_OCSP_TIMEOUT_MS', 5000, problems, 100, 120_000) },
   };
   if (problems.length) throw new ConfigError(problems);
   return config;

@@ -69,7 +69,8 @@ interface CopyTarget {
   year: number | null;
 }
 
-function packageFile(dataDir: string, id: string): string {
+/** Where a package's ZIP is kept in the data folder. */
+export function packageFile(dataDir: string, id: string): string {
   return path.join(dataDir, 'research', 'packages', `${id}.zip`);
 }
 

@@ -80,7 +80,7 @@ export interface RequestView {
   copiesAt: string | null;
   deliveredAt: string | null;
   items: RequestItemView[];
-  package: { id: string; fileName: string; size: number; sha256: string; createdAt: string; expiresAt: string; expired: boolean; downloads: number } | null;
+  package: { id: string; fileName: string; size: number; sha256: string; createdAt: string; expiresAt: string; expired: boolean; /** When the sweep removed the expired package's file. */ removedAt: string | null; downloads: number } | null;
 }
 
 export interface NotificationView {
@@ -394,6 +394,7 @@ export async function loadRequest(db: Kysely<Database>, id: string, now = new Da
           createdAt: iso(pkg.created_at)!,
           expiresAt: iso(pkg.expires_at)!,
           expired: new Date(pkg.expires_at).getTime() <= now.getTime(),
+          removedAt: iso(pkg.removed_at),
           downloads: pkg.downloads,
         }
       : null,

@@ -1,4 +1,4 @@
-// Tables of the research domain (research/migrations/202612070600_research_requests.ts).
+// Tables of the research domain (research/migrations/).
 import type { ColumnType, Generated } from 'kysely';
 
 type Json<T> = ColumnType<T, string | undefined, string>;
@@ -72,6 +72,8 @@ export interface ResearchPackagesTable {
   created_at: Ts;
   expires_at: Ts;
   downloads: ColumnType<number, number | undefined, number>;
+  /** When the sweep removed the expired package's file (research/sweep.ts), else NULL. */
+  removed_at: NullableTs;
 }
 
 export interface ResearchNotificationsTable {

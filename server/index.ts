@@ -19,6 +19,7 @@ import { createAccessService, createUploadQuota } from '../access';
 import type { DemoTransferOutcome } from '../ingest/demo';
 import { recoverInterruptedRuns, stopIntegrityRuns } from '../preservation/runs.service';
 import { startFixityScheduler, stopFixityRuns, type FixityScheduler } from '../preservation';
+import { startPackageSweeper, type PackageSweeper } from '../research/sweep';
 import { systemKeyDir } from '../audit/audit-anchor';
 import { resumeTransfers, stopTransferProcessing } from '../ingest/pipeline/worker';
 import { closeJobQueue } from '../jobs';
@@ -123,6 +124,13 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
           return null;
         })
       : null;
+    // Expired certified-copy packages are removed hourly on the same queue (research/sweep.ts).
+    const packageSweeper: PackageSweeper | null = config.packageSweep
+      ? await startPackageSweeper({ db, dataDir: config.dataDir, config, logger: log }).catch((error: unknown) => {
+          log.error({ err: error }, 'package sweep not started; expired copy packages wait for the next start');
+          return null;
+        })
+      : null;
     // Unfinished transfers (this server stopped mid-way, uploads no worker took yet) get their job.
     const resumed = await resumeTransfers({ db, storage, config });
     if (resumed) log.info({ transfers: resumed }, 'unfinished transfers queued again');
@@ -169,6 +177,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
         // A fixity run stops at its next step as interrupted and resumes at the next start.
         await stopFixityRuns(db, grace);
         await fixity?.stop();
+        await packageSweeper?.stop();
         // A transfer processed in this process stops after its current step and resumes later.
         await stopTransferProcessing({ db });
         await closeJobQueue(db);

@@ -263,7 +263,21 @@ const REQUEST = {
     overdue: { type: 'boolean' },
     refusalReason: { type: ['string', 'null'] },
     items: { type: 'array', items: { type: 'object', properties: { position: { type: 'integer' }, dossierId: { type: 'string' }, documentPosition: { type: ['integer', 'null'] }, label: { type: 'string' } } } },
-    package: { type: ['object', 'null'] },
+    package: {
+      type: ['object', 'null'],
+      description: 'The latest package: valid until expiresAt; once expired the link answers 410 and the hourly sweep removes the file (removedAt)',
+      properties: {
+        id: { type: 'string', format: 'uuid' },
+        fileName: { type: 'string' },
+        size: { type: 'integer' },
+        sha256: { type: 'string' },
+        createdAt: { type: 'string', format: 'date-time' },
+        expiresAt: { type: 'string', format: 'date-time' },
+        expired: { type: 'boolean' },
+        removedAt: { type: ['string', 'null'], format: 'date-time' },
+        downloads: { type: 'integer' },
+      },
+    },
   },
 } as const;
 const ZIP = { description: 'The package (ZIP: copies/*.pdf and .p7s, verification-report.json, manifest.json and its .p7s, system-certificate.pem, README.txt)', content: { 'application/zip': { schema: { type: 'string', format: 'binary' } } } };

@@ -2,7 +2,7 @@
 // pending profile), the archivist's confirmation, a researcher's request and another
 // researcher's 404, approval and copies through the API (the link told once), the package by
 // the portal and by the link without a session, and the link's 410 with a translated message
-// once the server's clock passes the expiry.
+// once the server's clock passes the expiry, before and after the sweep removes the package.
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -12,6 +12,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { SYSTEM_ACTOR } from '../../audit/audit.service';
 import { createUsersService } from '../../accounts/users.service';
 import { runIngest } from '../../ingest';
+import { sweepExpiredPackages } from '../../research';
 import { describeEachDatabase } from '../helpers/db';
 import { Client, packTextDossier, startTestServer, type TestServer } from '../server/helpers';
 
@@ -110,6 +111,17 @@ describeEachDatabase('research over HTTP', (getDb) => {
     expect(body.error.message).toContain('Срок ссылки истёк');
     // (The earlier session has ended by then; a new one.)
     expect((await (await signedIn('saule')).get(`/api/research/requests/${request.id}/package`)).status).toBe(410);
+    // The sweep removes the expired package's file; the link still answers 410 naming the
+    // expiry (not a missing file), and both the researcher and the archivist see when it went.
+    const swept = await sweepExpiredPackages({ db: getDb().db, dataDir: server.deps.config.dataDir }, clock);
+    expect(swept.removed.map((r) => r.requestId)).toContain(request.id);
+    const after = await fetch(`${server.url}${link.url}?lang=en`);
+    expect(after.status).toBe(410);
+    const afterBody = (await after.json()) as { error: { code: string; message: string } };
+    expect(afterBody.error.code).toBe('research.link_expired');
+    expect(afterBody.error.message).toContain(link.expiresAt);
+    expect((await (await signedIn('saule')).get(`/api/research/requests/${request.id}`)).body.request.package).toMatchObject({ expired: true, removedAt: clock.toISOString() });
+    expect((await (await signedIn('keeper')).get(`/api/research/requests/${request.id}`)).body.request.package.removedAt).toBe(clock.toISOString());
     clock = new Date();
   }, 180_000);
 });
