@@ -18,6 +18,7 @@ import type { Ctx } from './context';
 import { Bounded } from './pool';
 import { convertEmbedded, type EmbeddedOriginal } from './steps/convert';
 import type { TransferManifest } from './tools';
+import { catalogContextOf, CATALOG_CONTEXT_PATH } from '../../preservation/rebuild/context';
 
 export interface StoredSignature {
   kind: 'inventory' | 'integrity';
@@ -168,6 +169,8 @@ async function storeOneDossier(ctx: Ctx, place: DossierPlace, events: AipManifes
     const metadata = buildDossierMetadata(input, built, inventory, inventoryEntry.sha256, sigStatus, records);
     assertSchema(ctx, 'dossier-metadata', metadata, 'dossier.json');
     void writes.run(() => aip.addJson('dossier.json', 'dossier-metadata', metadata));
+    // What the catalog knew and the AIP does not say, for `catalog rebuild --from-storage` (docs/rebuild.md).
+    void writes.run(async () => aip.addJson(CATALOG_CONTEXT_PATH, 'report', await catalogContextOf(ctx.deps.db, ctx.transferId, manifest.transfer.department.code, docs.map((doc) => doc.id))));
     const rejected = await queueRejectedDocuments(ctx, aip, writes, docs);
     // The manifest names only objects already written: every put above must have finished.
     await writes.settled();
