@@ -4,7 +4,7 @@
 // (text-compare.ts; Kazakh letters must survive, which catches a font substitution that drops them).
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
@@ -13,6 +13,7 @@ import { detectTextEncoding, type FormatId } from '../scan/identify';
 import { ZipArchive } from '../scan/zip';
 import { problem, type ConversionProblem } from './converter';
 import { runTool } from './tool-runner';
+import { copyWithoutOutputIntents } from './poppler-input';
 import { compareTexts, tokenise, type BrokenWord, type CompareMode, type RenditionText, type TextComparison } from './text-compare';
 
 function decodeXml(text: string): string {
@@ -365,7 +366,10 @@ async function pdfWords(file: string): Promise<RenditionText | null> {
     const dir = await mkdtemp(path.join(tmpdir(), 'muragat-text-'));
     try {
       const out = path.join(dir, 'words.html');
-      const r = await runTool(bin, ['-bbox-layout', '-enc', 'UTF-8', file, out], { timeoutMs: 120_000 });
+      // Read without the OutputIntent's colour transforms, most of Poppler's time (poppler-input.ts).
+      const lean = path.join(dir, 'input.pdf');
+      const input = (await copyWithoutOutputIntents(file, lean).catch(() => false)) ? lean : file;
+      const r = await runTool(bin, ['-bbox-layout', '-enc', 'UTF-8', input, out], { timeoutMs: 120_000 });
       if (r.code !== 0 || r.timedOut) return null;
       const reader = new BboxLayoutReader();
       for await (const line of createInterface({ input: createReadStream(out, { encoding: 'utf8' }), crlfDelay: Infinity })) reader.add(line);
@@ -390,9 +394,22 @@ const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0
  * comes back on stdout, so no temporary folder is made.
  */
 async function rendersFirstPage(pdftoppm: string, renditionPath: string): Promise<boolean> {
-  const r = await runTool(pdftoppm, ['-f', '1', '-l', '1', '-r', String(RENDER_DPI), '-singlefile', '-png', renditionPath], { timeoutMs: 120_000, maxOutputBytes: 64 * 1024 * 1024 });
-  return r.code === 0 && !r.timedOut && r.stdout.length > PNG_SIGNATURE.length && r.stdout.subarray(0, PNG_SIGNATURE.length).equals(PNG_SIGNATURE);
+  // Interpreting the page proves it renders; the OutputIntent's colour transforms only cost time
+  // (poppler-input.ts). A large file (scans) is rendered as it is rather than copied.
+  const dir = await mkdtemp(path.join(tmpdir(), 'muragat-render-'));
+  try {
+    const lean = path.join(dir, 'input.pdf');
+    const small = ((await stat(renditionPath).catch(() => null))?.size ?? Infinity) <= RENDER_COPY_MAX_BYTES;
+    const input = small && (await copyWithoutOutputIntents(renditionPath, lean).catch(() => false)) ? lean : renditionPath;
+    const r = await runTool(pdftoppm, ['-f', '1', '-l', '1', '-r', String(RENDER_DPI), '-singlefile', '-png', input], { timeoutMs: 120_000, maxOutputBytes: 64 * 1024 * 1024 });
+    return r.code === 0 && !r.timedOut && r.stdout.length > PNG_SIGNATURE.length && r.stdout.subarray(0, PNG_SIGNATURE.length).equals(PNG_SIGNATURE);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }
+
+/** Above this a rendition is rendered without the copy: one page's colour transforms cost less than copying it. */
+const RENDER_COPY_MAX_BYTES = 16 * 1024 * 1024;
 
 const RENDER_DPI = 12;
 
