@@ -27,7 +27,7 @@ function expectedDue(all: AppraisalDossier[], by: string): AppraisalDossier[] {
       cmp(a.fonds, b.fonds) ||
       cmp(a.year, b.year) ||
       cmp(a.department, b.department) ||
-      cmp(a.retention.article, b.retention.article) ||
+      cmp(a.retention.article ?? null, b.retention.article ?? null) ||
       a.index.localeCompare(b.index, 'en', { numeric: true }),
   );
 }
