@@ -13,12 +13,22 @@ import { embedFormFonts } from '../forms/fonts';
 
 export type SignatureVerdictText = 'valid' | 'invalid' | 'cannot-verify' | 'unsigned';
 
+/** The original's signature checked again when the copy is made (from the AIP's evidence). */
+export interface SignatureRecheck {
+  verdict: SignatureVerdictText;
+  /** When the re-check ran (ISO). */
+  checkedAt: string;
+  /** Why it is not valid (the verifier's words, or 'no-evidence' when the AIP keeps none). */
+  reason?: string;
+}
+
 export interface CertificationInfo {
   requestNumber: string;
   requester: string;
   /** Title, date, registration number of the document and its dossier (case index, year). */
   document: { title: string; date: string | null; number: string | null; dossier: string; position: number };
-  signature: { verdict: SignatureVerdictText; signers: string[]; checkedAt: string | null };
+  /** The check made at ingest (verdict, signers, when), and the re-check made for this copy. */
+  signature: { verdict: SignatureVerdictText; signers: string[]; checkedAt: string | null; recheck?: SignatureRecheck };
   /** The information system the copy comes from (the archive's) and, when known, the document's creating software. */
   sourceSystem: string;
   certifier: { name: string; position: string };
@@ -32,6 +42,21 @@ const VERDICT = {
   kk: { valid: 'ЭЦҚ жарамды', invalid: 'ЭЦҚ жарамсыз', 'cannot-verify': 'ЭЦҚ тексеру мүмкін болмады', unsigned: 'Құжатқа ЭЦҚ қойылмаған' },
   ru: { valid: 'ЭЦП действительна', invalid: 'ЭЦП недействительна', 'cannot-verify': 'ЭЦП проверить не удалось', unsigned: 'Документ не подписан ЭЦП' },
 } as const;
+
+/** Date and time (UTC) of a re-check: a copy made the same day as another may differ. */
+const dateTime = (d: string): string => {
+  const x = new Date(d);
+  return `${date(x)} ${String(x.getUTCHours()).padStart(2, '0')}:${String(x.getUTCMinutes()).padStart(2, '0')} UTC`;
+};
+
+const RECHECK_SOURCE = { kk: 'AIP-те сақталған дәлелдер бойынша', ru: 'по доказательствам, хранящимся в AIP' } as const;
+const NO_EVIDENCE = { kk: 'AIP-те тексеру дәлелдері сақталмаған', ru: 'в AIP не сохранены доказательства проверки' } as const;
+
+function recheckLine(lang: 'kk' | 'ru', recheck: SignatureRecheck): string {
+  const reason = recheck.reason === 'no-evidence' ? NO_EVIDENCE[lang] : recheck.reason;
+  const why = recheck.verdict !== 'valid' && recheck.verdict !== 'unsigned' && reason ? ` — ${reason}` : '';
+  return `${VERDICT[lang][recheck.verdict]}, ${dateTime(recheck.checkedAt)} (${RECHECK_SOURCE[lang]})${why}`;
+}
 
 const date = (d: Date | string | null): string => {
   if (!d) return '—';
@@ -150,7 +175,8 @@ export async function certifyCopy(rendition: Uint8Array, info: CertificationInfo
     kk: [
       ['Құжат', `${d.title}${d.number ? `, № ${d.number}` : ''}${d.date ? `, ${date(d.date)}` : ''}`],
       ['Іс', `${d.dossier}, құжат № ${d.position}`],
-      ['Түпнұсқаның ЭЦҚ тексеру нәтижесі', `${VERDICT.kk[info.signature.verdict]}${signers}${checked}`],
+      ['Түпнұсқаның ЭЦҚ тексеру нәтижесі (қабылдау кезінде)', `${VERDICT.kk[info.signature.verdict]}${signers}${checked}`],
+      ...(info.signature.recheck ? [['Түпнұсқаның ЭЦҚ көшірме жасау кезінде қайта тексерілді', recheckLine('kk', info.signature.recheck)] as [string, string]] : []),
       ['Ақпараттық жүйе (дереккөз)', info.sourceSystem],
       ['Көшірме жасалған күн', date(info.copyDate)],
       ['Парақ саны', `${sheets} (осы куәландыру парағымен)`],
@@ -161,7 +187,8 @@ export async function certifyCopy(rendition: Uint8Array, info: CertificationInfo
     ru: [
       ['Документ', `${d.title}${d.number ? `, № ${d.number}` : ''}${d.date ? `, ${date(d.date)}` : ''}`],
       ['Дело', `${d.dossier}, документ № ${d.position}`],
-      ['Результат проверки ЭЦП подлинника', `${VERDICT.ru[info.signature.verdict]}${signers}${checked}`],
+      ['Результат проверки ЭЦП подлинника при приёме', `${VERDICT.ru[info.signature.verdict]}${signers}${checked}`],
+      ...(info.signature.recheck ? [['Повторная проверка ЭЦП подлинника при изготовлении копии', recheckLine('ru', info.signature.recheck)] as [string, string]] : []),
       ['Информационная система (источник)', info.sourceSystem],
       ['Дата изготовления копии', date(info.copyDate)],
       ['Количество листов', `${sheets} (с настоящим листом заверения)`],

@@ -23,7 +23,8 @@ import type { Database } from '../database/database';
 import type { Storage } from '../storage';
 import { openDocumentFile } from '../ingest/intake/dossiers.service';
 import { signDetached, verifySignature, type SignatureReport } from '../validators/signature';
-import { certifyCopy, STAMP, watermarkText, type SignatureVerdictText } from './certify';
+import { reverifyAipSignatures, type Reverification } from '../ingest/aip/signature-evidence';
+import { certifyCopy, STAMP, watermarkText, type SignatureRecheck, type SignatureVerdictText } from './certify';
 import { loadArchiveSigner } from './system-signer';
 import { assertArchivist, blockedItems, isArchivist, LINK_DAYS, loadRequest, markDelivered, notifyUsers, researcherActorOf, type RequestView } from './requests.service';
 import type { PackageManifestFile } from './tables';
@@ -59,7 +60,7 @@ export interface MadeCopies {
   sha256: string;
   size: number;
   files: PackageManifestFile[];
-  copies: { name: string; sheets: number; signature: string; verdict: string }[];
+  copies: { name: string; sheets: number; signature: string; verdict: string; original: { atIngest: string; atCopy: string; checkedAt: string } }[];
 }
 
 interface CopyTarget {
@@ -157,6 +158,54 @@ function reportSummary(report: SignatureReport) {
   };
 }
 
+/** The original's signatures checked again now, from the dossier's AIP evidence alone. */
+export interface OriginalRecheck extends SignatureRecheck {
+  /** Each signature file of the document re-verified (AIP path, verdict, signers). */
+  signatures: { path: string; verdict: string; reason?: string; signers: { subject: string; serialNumber: string; verdict: string; signingTime: string | null }[] }[];
+}
+
+/**
+ * Re-verifies the document's signatures when its copy is made (p.37–38: the copy states the
+ * check result), from the evidence kept in the dossier's AIP (certificates, anchors, CRLs,
+ * OCSP responses; ingest/aip/signature-evidence.ts) — not the trust folder or the network, so
+ * the answer is the one a later re-check of the archive would give. One re-verification per
+ * dossier serves all of its documents.
+ */
+async function recheckOriginal(
+  deps: CopiesDeps,
+  cache: Map<string, Promise<Reverification[]>>,
+  document: { dossierId: string; sha256: string; signed: boolean },
+  lang: 'kk' | 'ru',
+): Promise<OriginalRecheck> {
+  const checkedAt = new Date().toISOString();
+  if (!document.signed) return { verdict: 'unsigned', checkedAt, signatures: [] };
+  let pending = cache.get(document.dossierId);
+  if (!pending) {
+    pending = (async () => {
+      const dossier = await deps.db.selectFrom('dossiers').select('aip_manifest_sha256').where('id', '=', document.dossierId).executeTakeFirst();
+      if (!dossier?.aip_manifest_sha256) return [];
+      return reverifyAipSignatures(deps.storage, dossier.aip_manifest_sha256, { lang });
+    })();
+    cache.set(document.dossierId, pending);
+  }
+  let results: Reverification[];
+  try {
+    results = (await pending).filter((r) => r.record.content.sha256 === document.sha256);
+  } catch (error) {
+    // The AIP's evidence could not be read: the copy says the check could not be made, and why.
+    return { verdict: 'cannot-verify', checkedAt, reason: (error as Error).message.slice(0, 500), signatures: [] };
+  }
+  if (!results.length) return { verdict: 'cannot-verify', checkedAt, reason: 'no-evidence', signatures: [] };
+  const signatures = results.map(({ record, report }) => ({
+    path: record.signature.path,
+    verdict: report.verdict,
+    ...(report.reason ? { reason: report.reason } : {}),
+    signers: report.signers.map((sr) => ({ subject: sr.signer.subject, serialNumber: sr.signer.serialNumber, verdict: sr.verdict, signingTime: sr.signingTime ?? null })),
+  }));
+  const worst = signatures.find((x) => x.verdict === 'invalid') ?? signatures.find((x) => x.verdict === 'cannot-verify');
+  return { verdict: (worst?.verdict ?? 'valid') as SignatureVerdictText, checkedAt, ...(worst?.reason ? { reason: worst.reason } : {}), signatures };
+}
+
 /**
  * Makes the certified copies of an approved request and their package; the request becomes
  * copies_ready. Again after expiry (a new package, a new link). Refused while the researcher
@@ -189,6 +238,7 @@ export async function makeCopies(
   const files: PackageManifestFile[] = [];
   const copies: MadeCopies['copies'] = [];
   const reports: Record<string, unknown>[] = [];
+  const rechecks = new Map<string, Promise<Reverification[]>>();
   const add = (name: string, bytes: Uint8Array, role: PackageManifestFile['role']) => {
     zipEntries[name] = bytes;
     files.push({ path: name, sha256: sha256(bytes), size: bytes.length, role });
@@ -200,7 +250,7 @@ export async function makeCopies(
     const row = await deps.db
       .selectFrom('dossier_documents as dd')
       .innerJoin('documents as d', 'd.id', 'dd.document_id')
-      .select(['dd.metadata', 'd.signature'])
+      .select(['dd.metadata', 'd.signature', 'd.sha256'])
       .where('dd.dossier_id', '=', target.dossierId)
       .where('dd.position', '=', target.position)
       .executeTakeFirstOrThrow();
@@ -215,6 +265,7 @@ export async function makeCopies(
       if (error instanceof AppError) throw error;
       throw new ConflictError('research.rendition_unreadable', 'research.rendition_unreadable', { document: label, error: (error as Error).message });
     }
+    const recheck = await recheckOriginal(deps, rechecks, { dossierId: target.dossierId, sha256: row.sha256, signed: !!signature && signature.verdict !== 'unsigned' }, view.language);
     const software = meta.software?.name ? `; ${meta.software.name}${meta.software.version ? ` ${meta.software.version}` : ''}` : '';
     let certified: { bytes: Uint8Array; sheets: number };
     try {
@@ -222,7 +273,7 @@ export async function makeCopies(
         requestNumber: view.number,
         requester,
         document: { title: meta.title ?? label, date: meta.date ?? null, number: meta.number ?? null, dossier: `${target.caseIndex}${target.year ? ` (${target.year})` : ''}`, position: target.position },
-        signature: { verdict: signature?.verdict ?? 'unsigned', signers: signature?.signers ?? [], checkedAt: metaSignatures[0]?.verifiedAt ?? null },
+        signature: { verdict: signature?.verdict ?? 'unsigned', signers: signature?.signers ?? [], checkedAt: metaSignatures[0]?.verifiedAt ?? null, recheck },
         sourceSystem: `Muragat — ${organisation}${software}`,
         certifier: { name: certifier.name, position: certifier.position },
         copyDate: now,
@@ -237,8 +288,20 @@ export async function makeCopies(
     const report = await verifySignature({ signature: cms, content: certified.bytes, trustDir: signer.trustDir, lang: view.language });
     add(name, certified.bytes, 'copy');
     add(`${name}.p7s`, cms, 'signature');
-    copies.push({ name, sheets: certified.sheets, signature: `${name}.p7s`, verdict: report.verdict });
-    reports.push({ file: name, sha256: sha256(certified.bytes), sheets: certified.sheets, dossierId: target.dossierId, documentPosition: target.position, originalSignature: signature?.verdict ?? 'unsigned', signature: reportSummary(report) });
+    copies.push({ name, sheets: certified.sheets, signature: `${name}.p7s`, verdict: report.verdict, original: { atIngest: signature?.verdict ?? 'unsigned', atCopy: recheck.verdict, checkedAt: recheck.checkedAt } });
+    reports.push({
+      file: name,
+      sha256: sha256(certified.bytes),
+      sheets: certified.sheets,
+      dossierId: target.dossierId,
+      documentPosition: target.position,
+      // The original's signature: as checked at ingest, and checked again now from the AIP's evidence.
+      originalSignature: {
+        atIngest: { verdict: signature?.verdict ?? 'unsigned', checkedAt: metaSignatures[0]?.verifiedAt ?? null },
+        atCopy: recheck,
+      },
+      signature: reportSummary(report),
+    });
   }
   options.onProgress?.({ done: targets.length, total: targets.length, item: '' });
 
