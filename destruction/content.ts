@@ -109,6 +109,39 @@ export async function dossierContent(deps: Deps, dossierId: string, options: { a
   };
 }
 
+/** The stored object that holds a plaintext: its sealed envelope, or the plaintext itself in clear. */
+export interface StoredObject {
+  /** The digest the storage locations know the object by (what integrity runs check and repair). */
+  sha256: string;
+  sealed: boolean;
+  /** The content key of the envelope; null in clear. */
+  keyId: string | null;
+  /** The dossier whose key sealed it (null in clear, or before the store step linked the key). */
+  dossierId: string | null;
+  /** The stored object's size when the catalog records it (an envelope); null in clear, where it is the plaintext's. */
+  size: number | null;
+}
+
+/**
+ * Which stored object holds the plaintext with this digest (the digest AIP manifests name).
+ * The same bytes may be sealed by several dossiers' keys: `dossierId` picks that dossier's
+ * envelope; otherwise a live key's envelope comes before a destroyed one's. A plaintext no
+ * key sealed is stored in clear under its own digest. Tests and tools ask this instead of
+ * reading sealed_objects themselves, so the mapping has one owner.
+ */
+export async function storedObjectOf(db: Kysely<Database>, plainSha256: string, options: { dossierId?: string } = {}): Promise<StoredObject> {
+  let query = db
+    .selectFrom('sealed_objects as s')
+    .innerJoin('content_keys as k', 'k.key_id', 's.key_id')
+    .select(['s.sealed_sha256', 's.sealed_size', 's.key_id', 'k.dossier_id', 'k.destroyed_at'])
+    .where('s.plain_sha256', '=', plainSha256);
+  if (options.dossierId) query = query.where('k.dossier_id', '=', options.dossierId);
+  const rows = await query.orderBy('k.destroyed_at', (ob) => ob.desc().nullsFirst()).orderBy('k.created_at').limit(1).execute();
+  const row = rows[0];
+  if (!row) return { sha256: plainSha256, sealed: false, keyId: null, dossierId: options.dossierId ?? null, size: null };
+  return { sha256: row.sealed_sha256, sealed: true, keyId: row.key_id, dossierId: row.dossier_id, size: Number(row.sealed_size) };
+}
+
 /**
  * Writes a sound copy of the dossier's key to the key areas that miss it or hold a damaged one
  * (integrity runs with repair). Never for a destroyed key. Returns the repaired locations.

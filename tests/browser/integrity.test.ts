@@ -16,6 +16,7 @@ import { integrityRunsIdle } from '../../preservation/runs.service';
 import { packTransfer } from '../../ingest/transfer/index';
 import { KAZAKH_TEXT, RUSSIAN_TEXT } from '../../ingest/transfer/testing/fixtures';
 import { startServer, type RunningServer } from '../../server/index';
+import { storedObjectOf } from '../../destruction/content';
 import { ensureUiBuilt, lowContrast, HAVE_CHROMIUM, launchBrowser, SKIP_REASON } from './support';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -78,8 +79,7 @@ describe.skipIf(!HAVE_CHROMIUM)(HAVE_CHROMIUM ? 'integrity UI in Chromium' : `in
     const rendition = manifest.files.find((f) => f.role === 'rendition')!;
     // A dossier that may be destroyed stores its content sealed (docs/destruction.md): the
     // object on disk is the envelope, checked and repaired under its own digest.
-    const sealed = await server.deps.db.selectFrom('sealed_objects').select('sealed_sha256').where('plain_sha256', '=', rendition.sha256).executeTakeFirst();
-    victim = { path: rendition.path, sha256: sealed?.sealed_sha256 ?? rendition.sha256 };
+    victim = { path: rendition.path, sha256: (await storedObjectOf(server.deps.db, rendition.sha256)).sha256 };
   }, 240_000);
 
   afterAll(async () => {

@@ -9,6 +9,7 @@ import { validatePdfA } from '../../validators/pdfa';
 import { createIngestEnv, buildFixtureTransfer, type IngestEnv } from './helpers';
 import { registerOperatorSigner } from '../server/signers-fixtures';
 import { openCatalog } from '../../database/open';
+import { storedObjectOf } from '../../destruction/content';
 
 const root = path.resolve(import.meta.dirname, '../..');
 
@@ -66,8 +67,8 @@ describe('muragat ingest / dossier export / verify', () => {
     // A dossier that may be destroyed stores its documents sealed (docs/destruction.md): the
     // object on disk is the envelope, named by its own digest in the CLI's catalog.
     const catalog = await openCatalog({ databaseUrl: undefined, dataDir: cliEnv.MURAGAT_DATA_DIR! });
-    const sealed = await catalog.db.selectFrom('sealed_objects').select('sealed_sha256').where('plain_sha256', '=', rendition.sha256).executeTakeFirst().finally(() => catalog.close());
-    const victim = { path: rendition.path, sha256: sealed?.sealed_sha256 ?? rendition.sha256 };
+    const stored = await storedObjectOf(catalog.db, rendition.sha256).finally(() => catalog.close());
+    const victim = { path: rendition.path, sha256: stored.sha256 };
     const file = path.join(env.root, 'primary', 'objects', victim.sha256.slice(0, 2), victim.sha256.slice(2, 4), victim.sha256);
     expect((await stat(file)).isFile()).toBe(true);
     const bytes = await readFile(file);

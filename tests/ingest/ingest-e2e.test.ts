@@ -15,6 +15,7 @@ import { createSignersService } from '../../accounts/signers.service';
 import { createUsersService } from '../../accounts/users.service';
 import { pdfText, KAZAKH_LETTERS } from '../../ingest/convert/test-helpers';
 import { createIngestEnv, buildFixtureTransfer, type IngestEnv } from './helpers';
+import { storedObjectOf } from '../../destruction/content';
 
 describe('ingest end to end', () => {
   let env: IngestEnv;
@@ -118,10 +119,10 @@ describe('ingest end to end', () => {
       const target = d.files.find((f) => f.role === 'original')!;
       // A dossier that may be destroyed stores its content sealed (docs/destruction.md): the
       // stored object is the envelope, 36 bytes longer, checked under its own digest.
-      const sealed = await env.db.selectFrom('sealed_objects').select(['sealed_sha256', 'sealed_size']).where('plain_sha256', '=', target.sha256).executeTakeFirst();
-      const stored = sealed?.sealed_sha256 ?? target.sha256;
+      const sealed = await storedObjectOf(env.db, target.sha256);
+      const stored = sealed.sha256;
       const file = path.join(env.root, 'replica', 'objects', stored.slice(0, 2), stored.slice(2, 4), stored);
-      expect((await stat(file)).size).toBe(sealed ? Number(sealed.sealed_size) : target.size);
+      expect((await stat(file)).size).toBe(sealed.size ?? target.size);
       const bytes = await readFile(file);
       bytes[0] = bytes[0]! ^ 0xff;
       await chmod(file, 0o644);

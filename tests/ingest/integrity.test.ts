@@ -8,6 +8,7 @@ import { runIntegrity } from '../../preservation';
 import { SYSTEM_ACTOR } from '../../audit/audit.service';
 import { verifyAuditChain } from '../../audit/audit.service';
 import { FsObjectStore } from '../../storage';
+import { storedObjectOf } from '../../destruction/content';
 import { createIngestEnv, buildFixtureTransfer, type IngestEnv } from './helpers';
 
 async function damage(store: FsObjectStore, sha256: string): Promise<void> {
@@ -32,8 +33,7 @@ describe('integrity runs with repair from replicas', () => {
     const plain = manifest.files.find((f) => f.path === d.documents[position]!.rendition)!.sha256;
     // A dossier that may be destroyed stores its content sealed (docs/destruction.md): the
     // object on disk is the envelope, checked and repaired under its own digest.
-    const sealed = await env.db.selectFrom('sealed_objects').select('sealed_sha256').where('plain_sha256', '=', plain).executeTakeFirst();
-    return sealed?.sealed_sha256 ?? plain;
+    return (await storedObjectOf(env.db, plain)).sha256;
   };
 
   beforeAll(async () => {

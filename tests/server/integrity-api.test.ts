@@ -13,6 +13,7 @@ import { createUsersService } from '../../accounts/users.service';
 import { t } from '../../common/i18n';
 import { runIngest } from '../../ingest';
 import { integrityRunsIdle } from '../../preservation/runs.service';
+import { storedObjectOf } from '../../destruction/content';
 import { describeEachDatabase } from '../helpers/db';
 import { Client, packTextDossier, startTestServer, until as untilWithin, type TestServer } from './helpers';
 
@@ -65,8 +66,7 @@ describeEachDatabase('integrity runs HTTP API', (getDb) => {
     const rendition = manifest.files.find((f) => f.role === 'rendition')!;
     // A dossier that may be destroyed stores its content sealed (docs/destruction.md): the
     // object on disk is the envelope, checked and repaired under its own digest.
-    const sealed = await db.selectFrom('sealed_objects').select('sealed_sha256').where('plain_sha256', '=', rendition.sha256).executeTakeFirst();
-    victim = { path: rendition.path, sha256: sealed?.sealed_sha256 ?? rendition.sha256 };
+    victim = { path: rendition.path, sha256: (await storedObjectOf(db, rendition.sha256)).sha256 };
     for (const name of Object.keys(PASSWORDS) as (keyof typeof PASSWORDS)[]) {
       clients[name] = new Client(server.url);
       expect((await clients[name].login(name, PASSWORDS[name])).status).toBe(200);

@@ -13,6 +13,7 @@ import { loadSystemKey, systemKeyDir, verifyAuditAnchors } from '../../audit/aud
 import { createUsersService } from '../../accounts/users.service';
 import { runIngest } from '../../ingest';
 import { listRepairs } from '../../storage/repair-queue.repository';
+import { storedObjectOf } from '../../destruction/content';
 import { describeEachDatabase } from '../helpers/db';
 import { Client, packTextDossier, startTestServer, until as untilWithin, type TestServer } from './helpers';
 
@@ -179,7 +180,9 @@ describeEachDatabase('verified reads over HTTP', (getDb) => {
     const row = await db.selectFrom('dossiers').select('aip_manifest_sha256').where('id', '=', d.id!).executeTakeFirstOrThrow();
     const manifest = (JSON.parse((await server.deps.storage.primary.getBytes(row.aip_manifest_sha256)).toString('utf8')) as { files: typeof files }).files;
     const original = manifest.find((f) => f.role === 'original' && f.path.startsWith('documents/001/'))!;
-    const { sealed_sha256: envelope } = await db.selectFrom('sealed_objects').select('sealed_sha256').where('plain_sha256', '=', original.sha256).executeTakeFirstOrThrow();
+    const stored = await storedObjectOf(db, original.sha256);
+    expect(stored.sealed).toBe(true);
+    const envelope = stored.sha256;
     await flip('primary', envelope);
 
     const res = await download(`/api/dossiers/${d.id}/documents/1/original`);
