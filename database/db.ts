@@ -12,6 +12,7 @@ import pg from 'pg';
 import { PGlite } from '@electric-sql/pglite';
 // Trigram similarity for search (search/migrations): bundled with PGlite, loaded when created.
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
+import { logger } from '../common/logger';
 import type { Database } from './database';
 import { copyMigratedTemplate } from './pglite-template';
 
@@ -183,6 +184,14 @@ async function placeCatalog(staging: string, target: string, applied: string[]):
 export async function openDatabase(options: OpenDatabaseOptions): Promise<DatabaseHandle> {
   if (options.url) {
     const pool = new pg.Pool({ connectionString: options.url, max: options.poolSize ?? 10 });
+    // A connection cut by the server (a restart, pg_terminate_backend) is reported as an 'error'
+    // event: on the pool for an idle client, on the client itself for one checked out (inside a
+    // transaction, between two statements). Without a listener Node ends the process. The pool
+    // drops that client and the next query connects again; the statement or transaction that
+    // was using it fails on its own and is retried by its caller (the job queue's backoff).
+    const lost = (error: Error) => logger().warn({ code: (error as { code?: string }).code, message: error.message }, 'database connection lost');
+    pool.on('error', lost);
+    pool.on('connect', (client) => client.on('error', lost));
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return { db, kind: 'postgres', close: () => db.destroy() };
   }
