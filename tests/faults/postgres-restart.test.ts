@@ -1,0 +1,86 @@
+// PostgreSQL "restarts" during an ingest (issue 15). The local server is shared by every
+// session on this machine, so the test does not restart the cluster: it does to the worker
+// what a restart does to its clients — every connection of the worker (found by its own
+// application_name) is terminated with pg_terminate_backend, again and again for a few
+// seconds, so reconnecting fails too while the "restart" lasts — and nothing to anyone else.
+// (`pg_ctlcluster restart` would also cut the other sessions' test suites and benches.)
+// Each transfer must complete once after the outage, with `verify --all` clean and nothing
+// half-stored; the worker keeps running or, if it exits, says why and a new one finishes.
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'kysely';
+import { enqueueTransfer, receiveTransfer } from '../../ingest';
+import { auditCount, createJobsEnv, killChild, runsByTransfer, spawnCli, statuses, textTransfer, waitFor, type Child, type JobsEnv } from '../jobs/helpers';
+import { expectStoreSound, expectVerifyAll } from './helpers';
+
+const onServer = !!process.env.TEST_DATABASE_URL;
+
+describe.skipIf(!onServer)('PostgreSQL connections cut during an ingest (a restart, as the worker sees it)', () => {
+  let env: JobsEnv;
+  const children: Child[] = [];
+  const application = `muragat_fault_${randomBytes(4).toString('hex')}`;
+
+  beforeAll(async () => {
+    env = await createJobsEnv();
+  }, 60_000);
+  afterAll(async () => {
+    for (const c of children) await killChild(c);
+    if (process.env.MURAGAT_TEST_SHOW_WORKERS) for (const c of children) console.log(`--- worker ${c.proc.pid}\n${c.output()}`);
+    await env?.close();
+  });
+
+  /** A worker whose every connection carries this suite's application_name. */
+  function worker(): Child {
+    const url = `${env.env.DATABASE_URL}&application_name=${application}`;
+    const c = spawnCli({ ...env, env: { ...env.env, DATABASE_URL: url } }, ['worker']);
+    children.push(c);
+    return c;
+  }
+
+  /** Terminates every backend of the worker for `ms`, every 100 ms; returns how many were cut. */
+  async function outage(ms: number): Promise<number> {
+    let cut = 0;
+    const until = Date.now() + ms;
+    while (Date.now() < until) {
+      const r = await sql<{ n: number }>`SELECT count(*) FILTER (WHERE pg_terminate_backend(pid))::int AS n FROM pg_stat_activity WHERE application_name = ${application}`.execute(env.db);
+      cut += r.rows[0]?.n ?? 0;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    return cut;
+  }
+
+  it('every transfer completes once after the outage; the worker survives it', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      const id = await receiveTransfer(env.deps, { tarPath: await textTransfer(env.root, `pg-restart-${i}`, 3) });
+      await enqueueTransfer(env.deps, id);
+      ids.push(id);
+    }
+    const w = worker();
+    await waitFor('the worker connected and processing a transfer', async () => {
+      const r = await sql<{ n: number }>`SELECT count(*)::int AS n FROM ingest_steps WHERE status = 'done' AND step = 'unpack'`.execute(env.db);
+      return (r.rows[0]?.n ?? 0) > 0;
+    }, 120_000, 50);
+    const cut = await outage(4000);
+    expect(cut, 'connections of the worker terminated').toBeGreaterThan(0);
+    console.log(`outage: ${cut} connections of the worker cut in 4 s`);
+    await waitFor('all transfers finished after the outage', async () => {
+      const s = await statuses(env.db);
+      return ids.every((id) => ['completed', 'failed'].includes(s.get(id) ?? '')) || w.proc.exitCode !== null;
+    }, 240_000, 250);
+    expect(w.proc.exitCode, `the worker exited after the outage:\n${w.output().slice(-3000)}`).toBeNull();
+    const s = await statuses(env.db);
+    for (const id of ids) expect(s.get(id), `transfer ${id}`).toBe('completed');
+    const completes = await auditCount(env.db, 'transfer.complete');
+    for (const id of ids) expect(completes.get(id), `transfer.complete of ${id}`).toBe(1);
+    const runs = await runsByTransfer(env.db);
+    for (const id of ids) expect(runs.get(id)?.filter((o) => o === 'completed'), `runs of ${id}`).toEqual(['completed']);
+    const dossiers = await env.db.selectFrom('dossiers').select(['transfer_id']).where('transfer_id', 'in', ids).execute();
+    expect(dossiers).toHaveLength(ids.length);
+    await expectStoreSound(path.join(env.root, 'primary'));
+    await expectVerifyAll(env);
+    w.proc.kill('SIGTERM');
+    expect(await w.exited).toBe(0);
+  }, 400_000);
+});
