@@ -16,7 +16,8 @@ import { createOrganisationService } from '../../catalog/organisation.service';
 import { createSignersService } from '../../accounts/signers.service';
 import { createUsersService } from '../../accounts/users.service';
 import { destroyContentKey, keyAreasOf } from '../../storage/keys';
-import { readManifest } from '../../ingest/aip';
+import { putEverywhere, readJsonObject, readManifest, serialiseJson } from '../../ingest/aip';
+import type { DossierMetadata } from '../../validators/schemas/types';
 import { rebuildCatalog, CATALOG_CONTEXT_PATH, type RebuildReport } from '../../preservation/rebuild';
 import type { Database } from '../../database/database';
 import { createTestDatabase, testDatabaseKinds } from '../helpers/db';
@@ -184,6 +185,39 @@ for (const kind of testDatabaseKinds()) {
       expect(Number(n.n)).toBe(2);
     });
 
+    it('rebuilds AIPs stored before the catalog context and the signer records from their descriptions alone', async () => {
+      // An older AIP: no catalog-context.json, no signer records in dossier.json. Simulated by a
+      // newer manifest of each AIP without them (its events extend the current one's).
+      for (const d of rebuilt.dossiers) {
+        const m = await readManifest(env.storage, d.manifest);
+        const meta = await readJsonObject<DossierMetadata>(env.storage, m.files.find((f) => f.path === 'dossier.json')!.sha256);
+        const { signatures: _records, ...integrity } = meta.integrity;
+        const older = await putEverywhere(env.storage, { bytes: serialiseJson({ ...meta, integrity }) });
+        const files = m.files.filter((f) => f.path !== CATALOG_CONTEXT_PATH).map((f) => (f.path === 'dossier.json' ? { ...f, sha256: older.sha256, size: older.size } : f));
+        await putEverywhere(env.storage, { bytes: serialiseJson({ ...m, files, events: [...m.events, { at: '2026-12-07T01:00:00.000Z', type: 'test.older_aip', outcome: 'success' }] }) });
+      }
+      const fromOlder = await createTestDatabase(kind);
+      opened.push(fromOlder);
+      const r = await rebuildCatalog(await deps(fromOlder.db), { actor: SYSTEM_ACTOR });
+      expect(r).toMatchObject({ ok: true, written: true, organisation: false, departments: 1, transfers: 1 });
+      expect(r.problems.map((p) => p.code)).toEqual(['rebuild.organisation_unknown']);
+      expect(r.dossiers.map((d) => [d.index, d.status])).toEqual([
+        ['03-12', 'stored'],
+        ['03-15', 'awaiting-signature'],
+      ]);
+      const result = await verify(fromOlder.db);
+      expect(result.dossiers.flatMap((d) => d.failures.map((f) => `${d.index}: ${f.kind} ${f.message}`))).toEqual([]);
+      expect(await chainRows(fromOlder.db)).toEqual(await chainRows(target.db));
+      // The signatures were verified again: same objects, verdicts and certificate subjects.
+      const bare = (rows: Awaited<ReturnType<typeof signatureRows>>) => rows.map(({ index, kind, cms, verdict, subject }) => ({ index, kind, cms, verdict, subject }));
+      expect(bare(await signatureRows(fromOlder.db))).toEqual(bare(await signatureRows(target.db)));
+      const identity = (rows: Awaited<ReturnType<typeof documentRows>>) =>
+        rows.map((x) => ({ id: x.id, transfer: x.transfer_id, index: x.dossier_index, sha256: x.sha256, size: x.size, status: x.status, rendition: x.rendition_sha256, renditionPath: x.rendition_path }));
+      expect(identity(await documentRows(fromOlder.db))).toEqual(identity(await documentRows(target.db)));
+      // The department is named by dossier.json alone (one name for both languages).
+      expect(await fromOlder.db.selectFrom('departments').select(['code', 'name_kk', 'name_ru']).execute()).toEqual([{ code: '03', name_kk: 'Кадр бөлімі', name_ru: 'Кадр бөлімі' }]);
+    });
+
     it('an object lost from every location refuses the rebuild naming its dossier; accepted, verify names the loss', async () => {
       const d = rebuilt.dossiers.find((x) => x.index === '03-15')!;
       const manifest = await readManifest(env.storage, d.manifest);
@@ -199,7 +233,7 @@ for (const kind of testDatabaseKinds()) {
       expect(refused.problems.filter((p) => p.severity === 'error')).toEqual([
         expect.objectContaining({ code: 'rebuild.object_missing', aipId: d.aipId, params: expect.objectContaining({ path: 'inventory/internal-inventory-kk.pdf', sha256: lost.sha256 }) }),
       ]);
-      expect(refused.problems[0]!.message).toContain(d.aipId);
+      expect(refused.problems.find((p) => p.severity === 'error')!.message).toContain(d.aipId);
       const count = async () => Number((await empty.db.selectFrom('dossiers').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
       expect(await count()).toBe(0);
       expect(await empty.db.selectFrom('audit_events').select('id').execute()).toEqual([]);
