@@ -30,10 +30,11 @@ const SCHEDULES: [string, string] = ['/transfer-schedules', 'schedules.ui_title'
 const ACCEPTANCE: [string, string] = ['/acceptance-acts', 'acceptance.ui_acts_title'];
 const NOMENCLATURE: [string, string] = ['/nomenclature', 'nomenclature.ui_title'];
 const RETENTION: [string, string] = ['/retention-list', 'nav_retention_list'];
+const RECONCILIATION: [string, string] = ['/reconciliation', 'preservation.ui_reconciliation_nav'];
 const COMMISSION: [path: string, key: string][] = [['/inventories', 'nav_inventories'], ['/dossiers', 'nav_dossiers'], ['/commission', 'commission.ui_nav'], ['/destruction-acts', 'nav_destruction_acts'], NOMENCLATURE, RETENTION];
 const MENUS: Record<string, [path: string, key: string][]> = {
   admin: [['/users', 'nav_users'], ['/audit', 'nav_audit'], ['/health', 'nav_health'], SCHEDULES, RETENTION],
-  archivist: [['/transfers/incoming', 'nav_transfers_incoming'], ['/dossiers', 'nav_dossiers'], ['/integrity', 'nav_integrity'], ['/audit', 'nav_audit'], ['/inventories', 'nav_inventories'], ['/appraisal', 'appraisal.ui_nav'], ['/holds', 'appraisal.ui_holds_nav'], ['/destruction-acts', 'nav_destruction_acts'], SCHEDULES, ACCEPTANCE, ['/research-requests', 'research.ui_queue_title'], NOMENCLATURE, RETENTION],
+  archivist: [['/transfers/incoming', 'nav_transfers_incoming'], ['/dossiers', 'nav_dossiers'], ['/integrity', 'nav_integrity'], RECONCILIATION, ['/audit', 'nav_audit'], ['/inventories', 'nav_inventories'], ['/appraisal', 'appraisal.ui_nav'], ['/holds', 'appraisal.ui_holds_nav'], ['/destruction-acts', 'nav_destruction_acts'], SCHEDULES, ACCEPTANCE, ['/research-requests', 'research.ui_queue_title'], NOMENCLATURE, RETENTION],
   clerk: [['/transfers/new', 'nav_transfer_prepare'], ['/transfers/mine', 'nav_transfers_mine'], ['/transfers/prepare', 'prepare.ui_title'], SCHEDULES, NOMENCLATURE, RETENTION],
   head: [['/transfers/to-sign', 'nav_transfers_to_sign'], ['/dossiers/department', 'nav_department_dossiers'], ['/inventories', 'nav_inventories'], SCHEDULES, NOMENCLATURE, RETENTION],
   chair: COMMISSION,
@@ -41,7 +42,7 @@ const MENUS: Record<string, [path: string, key: string][]> = {
   member: COMMISSION,
   researcher: [['/search', 'nav_search'], ['/copy-requests', 'nav_copy_requests'], RETENTION],
   records: [SCHEDULES, NOMENCLATURE, RETENTION],
-  director: [SCHEDULES, ACCEPTANCE, ['/destruction-acts', 'nav_destruction_acts'], NOMENCLATURE, RETENTION],
+  director: [SCHEDULES, ACCEPTANCE, ['/destruction-acts', 'nav_destruction_acts'], RECONCILIATION, NOMENCLATURE, RETENTION],
 };
 
 

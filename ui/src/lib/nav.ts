@@ -7,7 +7,7 @@ export const ROLES = ['admin', 'archivist', 'department_clerk', 'department_head
 export type Role = (typeof ROLES)[number];
 
 /** The page each menu item and link opens. */
-export type PageKind = 'nomenclature' | 'inventories' | 'users' | 'audit' | 'health' | 'transfer-upload' | 'transfers' | 'transfer' | 'dossiers' | 'dossier' | 'integrity' | 'signers' | 'retention' | 'schedules' | 'schedule' | 'acceptance-acts' | 'transfer-prepare' | 'commission' | 'commission-meeting' | 'copy-requests' | 'research-queue' | 'search' | 'appraisal' | 'holds' | 'destruction-acts' | 'destruction-act' | 'destruction-execute';
+export type PageKind = 'nomenclature' | 'inventories' | 'users' | 'audit' | 'health' | 'transfer-upload' | 'transfers' | 'transfer' | 'dossiers' | 'dossier' | 'integrity' | 'signers' | 'retention' | 'schedules' | 'schedule' | 'acceptance-acts' | 'transfer-prepare' | 'commission' | 'commission-meeting' | 'copy-requests' | 'research-queue' | 'search' | 'appraisal' | 'holds' | 'destruction-acts' | 'destruction-act' | 'destruction-execute' | 'reconciliation';
 
 export interface NavItem {
   path: string;
@@ -23,6 +23,8 @@ export const NAV_ITEMS: readonly NavItem[] = [
   { path: '/transfers/incoming', label: 'ui.nav_transfers_incoming', page: 'transfers', roles: ['archivist'] },
   { path: '/dossiers', label: 'ui.nav_dossiers', page: 'dossiers', roles: ['archivist'] },
   { path: '/integrity', label: 'ui.nav_integrity', page: 'integrity', roles: ['archivist'] },
+  // Signature reconciliation tasks (p.97-1): the archivist compares with the paper original.
+  { path: '/reconciliation', label: 'preservation.ui_reconciliation_nav', page: 'reconciliation', roles: ['archivist'] },
   { path: '/audit', label: 'ui.nav_audit', page: 'audit', roles: ['admin', 'archivist'] },
   { path: '/health', label: 'ui.nav_health', page: 'health', roles: ['admin'] },
   { path: '/transfers/new', label: 'ui.nav_transfer_prepare', page: 'transfer-upload', roles: ['department_clerk'] },
@@ -53,6 +55,8 @@ export const NAV_ITEMS: readonly NavItem[] = [
   { path: '/acceptance-acts', label: 'acceptance.ui_acts_title', page: 'acceptance-acts', roles: ['archivist', 'organisation_head'] },
   // The organisation head approves destruction acts; after the acceptance acts so the head's home page stays.
   { path: '/destruction-acts', label: 'ui.nav_destruction_acts', page: 'destruction-acts', roles: ['organisation_head'] },
+  // The head re-certifies reconciled copies (p.97-1); after their other items so their home page stays.
+  { path: '/reconciliation', label: 'preservation.ui_reconciliation_nav', page: 'reconciliation', roles: ['organisation_head'] },
   // The archivist's queue of researchers and copy requests (issue 13).
   { path: '/research-requests', label: 'research.ui_queue_title', page: 'research-queue', roles: ['archivist'] },
   // The nomenclature of cases (App. 26): everyone who forms, approves or keeps cases by it; the page
