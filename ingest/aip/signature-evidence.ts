@@ -11,14 +11,16 @@ import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { readVerifiedBytes, type Storage } from '../../storage';
 import { verifySignature, type SignatureReport, type SignatureVerdict, type SignerInfo } from '../../validators/signature';
+import type { OcspQuery } from '../../validators/signature/types';
 import type { AipManifest, SignerMetadata } from '../../validators/schemas/types';
 import { openSealedFromStore, putEverywhere, readJsonObject, readManifest, serialiseJson, SEALING_MAP_PATH, type AipBuilder, type AipEntry, type SealingMap } from './index';
 
 export const EVIDENCE_DIR = 'signature-evidence';
 export const EVIDENCE_RECORDS_PATH = `${EVIDENCE_DIR}/records.json`;
 
-type ObjectKind = 'certificate' | 'crl' | 'timestamp';
-const EXTENSION: Record<ObjectKind, string> = { certificate: 'cer', crl: 'crl', timestamp: 'tst' };
+// OCSP responses (validators/signature/ocsp.ts) sit beside the CRLs: signature-evidence/ocsp-responses/<sha256>.ocsp.
+type ObjectKind = 'certificate' | 'crl' | 'timestamp' | 'ocsp-response';
+const EXTENSION: Record<ObjectKind, string> = { certificate: 'cer', crl: 'crl', timestamp: 'tst', 'ocsp-response': 'ocsp' };
 const TIMESTAMP_TOKEN = '1.2.840.113549.1.9.16.2.14';
 
 export interface EvidenceSigner extends SignerInfo {
@@ -38,6 +40,10 @@ export interface EvidenceOfVerification {
   certificates: string[];
   crls: string[];
   timestamps: string[];
+  /** OCSP responses that decided a revocation status (absent in records made before OCSP). */
+  ocsp?: string[];
+  /** Questions put to OCSP responders, answered or "unavailable" (a responder offline is not a failure). */
+  ocspQueries?: OcspQuery[];
 }
 
 export interface SignatureEvidenceRecord extends Omit<EvidenceOfVerification, 'signatureSha256'> {
@@ -96,6 +102,7 @@ export function evidenceOf(report: VerificationOutcome, cms: Uint8Array, verifie
   const certificates = (e.certificates ?? []).map((b) => add('certificate', b));
   const anchors = (e.anchors ?? []).map((b) => add('certificate', b));
   const crls = (e.crls ?? []).map((b) => add('crl', b));
+  const ocsp = (e.ocsp ?? []).map((b) => add('ocsp-response', b));
   const timestamps = timestampTokens(cms).map((b) => add('timestamp', b));
   return {
     evidence: {
@@ -114,6 +121,8 @@ export function evidenceOf(report: VerificationOutcome, cms: Uint8Array, verifie
       certificates: [...new Set(certificates)],
       crls: [...new Set(crls)],
       timestamps: [...new Set(timestamps)],
+      ...(ocsp.length ? { ocsp: [...new Set(ocsp)] } : {}),
+      ...(e.ocspQueries?.length ? { ocspQueries: e.ocspQueries } : {}),
     },
     objects,
   };
@@ -139,6 +148,7 @@ function objectShas(e: EvidenceOfVerification): { kind: ObjectKind; sha: string 
     ...[...new Set([...e.anchors, ...e.certificates])].map((sha) => ({ kind: 'certificate' as const, sha })),
     ...e.crls.map((sha) => ({ kind: 'crl' as const, sha })),
     ...e.timestamps.map((sha) => ({ kind: 'timestamp' as const, sha })),
+    ...(e.ocsp ?? []).map((sha) => ({ kind: 'ocsp-response' as const, sha })),
   ];
 }
 
@@ -244,7 +254,7 @@ export async function reverifyAipSignatures(
   for (const record of file.records) {
     const [signature, content] = await Promise.all([read!(record.signature.sha256), read!(record.content.sha256)]);
     const load = (shas: string[]) => Promise.all(shas.map(read!));
-    const trust = { anchors: await load(record.anchors), certificates: await load(record.certificates), crls: await load(record.crls) };
+    const trust = { anchors: await load(record.anchors), certificates: await load(record.certificates), crls: await load(record.crls), ocsp: await load(record.ocsp ?? []) };
     const report = await verifySignature({ signature, content, trust, ...(options.at ? { at: options.at } : {}), ...(options.lang ? { lang: options.lang } : {}) });
     out.push({ record, report });
   }

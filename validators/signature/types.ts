@@ -1,5 +1,8 @@
 // Shapes agreed in docs/CONTRACTS.md ("Signatures"). Other domains (ingest, server, UI) code
 // against these, so change them only together with the contract.
+import type { OcspQuery } from './ocsp';
+
+export type { OcspQuery };
 
 export type SignatureVerdict = 'valid' | 'invalid' | 'cannot-verify';
 
@@ -39,7 +42,30 @@ export interface SignatureReport {
    * certificate of the paths built, the CRLs consulted and, among the certificates, the trust
    * anchors the paths ended at.
    */
-  evidence: { certificates: Uint8Array[]; crls: Uint8Array[]; anchors?: Uint8Array[] };
+  evidence: VerificationEvidence;
+}
+
+/**
+ * What a verification used: certificates of the paths, CRLs, the anchors; the OCSP responses
+ * that decided a revocation status and every question put to a responder (answered or
+ * "unavailable"), to keep beside the signature.
+ */
+export interface VerificationEvidence {
+  certificates: Uint8Array[];
+  crls: Uint8Array[];
+  anchors?: Uint8Array[];
+  ocsp?: Uint8Array[];
+  ocspQueries?: OcspQuery[];
+}
+
+/**
+ * OCSP: ask the responders that certificates name (validators/signature/ocsp.ts). Default: on
+ * with the configuration's timeout when verifying against the trust folder, off when trust
+ * material is given (re-verification from evidence never uses the network).
+ */
+export interface OcspSetting {
+  enabled: boolean;
+  timeoutMs?: number;
 }
 
 export interface VerifySignatureInput {
@@ -58,12 +84,15 @@ export interface VerifySignatureInput {
   at?: Date;
   /** Language of check messages and reasons; default Kazakh. */
   lang?: 'kk' | 'ru' | 'en';
+  ocsp?: OcspSetting;
 }
 
 export interface TrustMaterial {
   anchors: Uint8Array[];
   certificates?: Uint8Array[];
   crls?: Uint8Array[];
+  /** DER OCSPResponses kept as evidence; used like CRLs. */
+  ocsp?: Uint8Array[];
 }
 
 export interface VerifyCertificateInput {
@@ -78,6 +107,7 @@ export interface VerifyCertificateInput {
   /** Time at which the certificate must have been valid and not revoked; default now. */
   at?: Date;
   lang?: 'kk' | 'ru' | 'en';
+  ocsp?: OcspSetting;
 }
 
 export interface CertificateReport {
@@ -85,5 +115,5 @@ export interface CertificateReport {
   reason?: string;
   certificate: SignerInfo;
   checks: SignatureCheck[];
-  evidence: { certificates: Uint8Array[]; crls: Uint8Array[]; anchors?: Uint8Array[] };
+  evidence: VerificationEvidence;
 }

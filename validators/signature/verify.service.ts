@@ -19,9 +19,10 @@ import {
 import { nodeHashName, resolveSignatureAlgorithm, spkiOf, verifyWithKey, type ResolvedAlgorithm } from './crypto-verify';
 import { GOST_DIGEST_BY_OID, gostDigest, type GostDigestName } from './gost';
 import { derKey, isSelfIssued, loadTrustStore, trustStoreFrom, type LoadedCertificate, type LoadedCrl, type TrustStore } from './trust-store';
+import { fetchOcsp, ocspStatus, ocspUrlsOf, parseOcspResponse, type LoadedOcsp, type OcspOptions, type OcspQuery } from './ocsp';
 import type {
-  CertificateReport, SignatureCheck, SignatureReport, SignatureVerdict, SignerInfo, SignerReport, TrustMaterial, VerifyCertificateInput,
-  VerifySignatureInput,
+  CertificateReport, OcspSetting, SignatureCheck, SignatureReport, SignatureVerdict, SignerInfo, SignerReport, TrustMaterial, VerificationEvidence,
+  VerifyCertificateInput, VerifySignatureInput,
 } from './types';
 
 const MAX_PATH_LENGTH = 10;
@@ -57,6 +58,12 @@ interface Context {
   evidenceCrls: Map<string, Uint8Array>;
   evidenceAnchors: Map<string, Uint8Array>;
   signatureCache: Map<string, boolean | null>;
+  /** OCSP responses known (evidence given, or fetched during this verification). */
+  ocsp: LoadedOcsp[];
+  /** Responders are asked only when set (never when re-verifying from evidence). */
+  ocspOptions: OcspOptions | null;
+  evidenceOcsp: Map<string, Uint8Array>;
+  ocspQueries: OcspQuery[];
 }
 
 interface SignerOptions {
@@ -274,8 +281,71 @@ function crlCovers(crl: pkijs.CertificateRevocationList, cert: pkijs.Certificate
   return true;
 }
 
-/** Revocation status of cert at time from the issuer's CRLs. */
+/**
+ * Revocation status of cert at time from OCSP responses and the issuer's CRLs. Either one
+ * saying "revoked" (before a trusted signing time) decides; else a "not revoked" from either
+ * does; an OCSP responder that was unavailable is named in the message and changes nothing.
+ */
 function revocationOf(ctx: Context, cert: pkijs.Certificate, issuer: pkijs.Certificate, time: Date, timeTrusted: boolean): { ok: boolean | null; message: string } {
+  const crl = crlRevocationOf(ctx, cert, issuer, time, timeTrusted);
+  const { tr } = ctx;
+  const who = describe(cert);
+  const serial = integerHex(cert.serialNumber);
+  const unavailable = ctx.ocspQueries
+    .filter((q) => q.status === 'unavailable' && q.serialNumber === serial)
+    .map((q) => tr('revocation_ocsp_unavailable', { cert: who, url: q.url, reason: q.reason ?? '' }));
+  const status = ocspStatus(ctx.ocsp, cert, issuer, time, ctx.now);
+  let ocsp: { ok: boolean | null; message: string } | null = null;
+  if (status?.kind === 'good' || status?.kind === 'revoked') {
+    ctx.evidenceOcsp.set(derKey(status.der), status.der);
+    if (status.kind === 'good') ocsp = { ok: true, message: tr('revocation_ocsp_good', { cert: who, responder: status.responder, date: isoTime(status.thisUpdate) }) };
+    else if (timeTrusted && status.revokedAt.getTime() > time.getTime()) ocsp = { ok: true, message: tr('revocation_ocsp_revoked_later', { cert: who, date: isoTime(status.revokedAt), responder: status.responder }) };
+    else ocsp = { ok: false, message: tr('revocation_ocsp_revoked', { cert: who, date: isoTime(status.revokedAt), responder: status.responder }) };
+  } else if (status?.kind === 'unknown') {
+    unavailable.push(tr('revocation_ocsp_unknown', { cert: who, responder: status.responder }));
+  } else if (status?.kind === 'untrusted') {
+    unavailable.push(tr('revocation_ocsp_untrusted', { cert: who, source: status.source, reason: status.reason }));
+  }
+  const notes = unavailable.length ? ` (${unavailable.join('; ')})` : '';
+  if (ocsp?.ok === false) return ocsp;
+  if (crl.ok === false) return { ok: false, message: crl.message + notes };
+  if (ocsp?.ok === true) return { ok: true, message: crl.ok === true ? `${ocsp.message}; ${crl.message}` : ocsp.message };
+  return { ok: crl.ok, message: crl.message + notes };
+}
+
+/**
+ * Asks the OCSP responders named by the certificates on the signer's path (each once per
+ * verification), unless a response already at hand speaks for it. Failures are recorded as
+ * unavailable queries; nothing here throws or waits past the timeout.
+ */
+async function askResponders(ctx: Context, signerCert: LoadedCertificate): Promise<void> {
+  if (!ctx.ocspOptions) return;
+  const { path } = buildPath(ctx, [signerCert]);
+  for (let i = 0; i < path.length - 1; i++) {
+    const cert = path[i]!.cert;
+    const issuer = path[i + 1]!.cert;
+    const urls = ocspUrlsOf(cert);
+    if (!urls.length) continue;
+    const known = ocspStatus(ctx.ocsp, cert, issuer, ctx.now, ctx.now);
+    if (known && known.kind !== 'untrusted') continue;
+    const serialNumber = integerHex(cert.serialNumber);
+    if (ctx.ocspQueries.some((q) => q.serialNumber === serialNumber && urls.includes(q.url))) continue;
+    for (const url of urls) {
+      const answer = await fetchOcsp(cert, issuer, url, ctx.ocspOptions);
+      const at = new Date().toISOString();
+      if ('unavailable' in answer) {
+        ctx.ocspQueries.push({ url, serialNumber, subject: formatName(cert.subject), at, status: 'unavailable', reason: answer.unavailable });
+        continue;
+      }
+      ctx.ocspQueries.push({ url, serialNumber, subject: formatName(cert.subject), at, status: 'response' });
+      ctx.ocsp.push(answer);
+      break;
+    }
+  }
+}
+
+/** Revocation status of cert at time from the issuer's CRLs. */
+function crlRevocationOf(ctx: Context, cert: pkijs.Certificate, issuer: pkijs.Certificate, time: Date, timeTrusted: boolean): { ok: boolean | null; message: string } {
   const { tr } = ctx;
   const who = describe(cert);
   const byIssuer = ctx.crls.filter((c) => c.crl.issuer.isEqual(issuer.subject) && crlCovers(c.crl, cert));
@@ -519,8 +589,10 @@ async function verifySigner(ctx: Context, signedData: pkijs.SignedData, signerIn
     checks.push(check('signing_time', true, tr('signing_time_none', { time: isoTime(time) })));
   }
 
-  if (found) checks.push(...certificateChecks(ctx, found, time, timeTrusted, options.purpose));
-  else checks.push(check('chain', null, tr('not_checked_no_certificate')));
+  if (found) {
+    await askResponders(ctx, found);
+    checks.push(...certificateChecks(ctx, found, time, timeTrusted, options.purpose));
+  } else checks.push(check('chain', null, tr('not_checked_no_certificate')));
 
   return { signer, ...verdictOf(checks), ...(claimedTime || timestamped ? { signingTime: isoTime(timestamped ?? claimedTime!) } : {}), checks };
 }
@@ -625,10 +697,51 @@ function failedReport(tr: Translate, key: string, params: Record<string, unknown
   return { verdict: 'invalid', reason: tr(key, params), signers: [], evidence: { certificates: [], crls: [] } };
 }
 
+function evidenceOf(ctx: Context): VerificationEvidence {
+  return {
+    certificates: [...ctx.evidenceCertificates.values()],
+    crls: [...ctx.evidenceCrls.values()],
+    anchors: [...ctx.evidenceAnchors.values()],
+    ocsp: [...ctx.evidenceOcsp.values()],
+    ocspQueries: ctx.ocspQueries,
+  };
+}
+
+/** OCSP responses given as trust material (evidence); unreadable ones are not evidence. */
+function givenOcsp(trust: TrustMaterial | undefined): LoadedOcsp[] {
+  return (trust?.ocsp ?? []).map((der, i) => parseOcspResponse(der, `evidence:ocsp#${i + 1}`)).filter((r): r is LoadedOcsp => r !== null);
+}
+
+/** Whether and how long to ask responders: the caller's say, else off for given trust material, else the configuration. */
+function ocspOptionsOf(input: { ocsp?: OcspSetting; trust?: TrustMaterial }): OcspOptions | null {
+  const fallback = (() => {
+    try {
+      return loadConfig().ocsp;
+    } catch {
+      return undefined;
+    }
+  });
+  if (input.ocsp) return input.ocsp.enabled ? { timeoutMs: input.ocsp.timeoutMs ?? fallback()?.timeoutMs ?? 5000 } : null;
+  if (input.trust) return null;
+  const configured = fallback() ?? { enabled: true, timeoutMs: 5000 };
+  return configured.enabled ? { timeoutMs: configured.timeoutMs } : null;
+}
+
 /** JSON-safe form of a report (HTTP, CLI --json): evidence as base64 DER strings. */
-export function signatureReportToJson(report: SignatureReport): Omit<SignatureReport, 'evidence'> & { evidence: { certificates: string[]; crls: string[]; anchors: string[] } } {
+export function signatureReportToJson(
+  report: SignatureReport,
+): Omit<SignatureReport, 'evidence'> & { evidence: { certificates: string[]; crls: string[]; anchors: string[]; ocsp: string[]; ocspQueries: OcspQuery[] } } {
   const base64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64');
-  return { ...report, evidence: { certificates: report.evidence.certificates.map(base64), crls: report.evidence.crls.map(base64), anchors: (report.evidence.anchors ?? []).map(base64) } };
+  return {
+    ...report,
+    evidence: {
+      certificates: report.evidence.certificates.map(base64),
+      crls: report.evidence.crls.map(base64),
+      anchors: (report.evidence.anchors ?? []).map(base64),
+      ocsp: (report.evidence.ocsp ?? []).map(base64),
+      ocspQueries: report.evidence.ocspQueries ?? [],
+    },
+  };
 }
 
 /** Verifies a CMS/PKCS#7 signature (detached or enveloping; DER, PEM or base64). */
@@ -669,6 +782,10 @@ export async function verifySignature(input: VerifySignatureInput): Promise<Sign
     evidenceCrls: new Map(),
     evidenceAnchors: new Map(),
     signatureCache: new Map(),
+    ocsp: givenOcsp(input.trust),
+    ocspOptions: ocspOptionsOf(input),
+    evidenceOcsp: new Map(),
+    ocspQueries: [],
   };
 
   const signers: SignerReport[] = [];
@@ -684,7 +801,7 @@ export async function verifySignature(input: VerifySignatureInput): Promise<Sign
     signers.push(report);
   }
 
-  const evidence = { certificates: [...ctx.evidenceCertificates.values()], crls: [...ctx.evidenceCrls.values()], anchors: [...ctx.evidenceAnchors.values()] };
+  const evidence = evidenceOf(ctx);
   if (!signers.length) return { ...failedReport(tr, 'no_signers'), evidence };
   const describeSigner = (s: SignerReport) => s.signer.subject || s.signer.issuer;
   const invalid = signers.find((s) => s.verdict === 'invalid');
@@ -738,13 +855,13 @@ export async function verifyCertificate(input: VerifyCertificateInput): Promise<
     evidenceCrls: new Map(),
     evidenceAnchors: new Map(),
     signatureCache: new Map(),
+    ocsp: givenOcsp(input.trust),
+    ocspOptions: ocspOptionsOf(input),
+    evidenceOcsp: new Map(),
+    ocspQueries: [],
   };
+  await askResponders(ctx, subject);
   // The time is the caller's question ("valid at …"), so a later revocation does not count.
   const checks = certificateChecks(ctx, subject, ctx.now, true, 'document');
-  return {
-    certificate: signerInfoOf(cert),
-    ...verdictOf(checks),
-    checks,
-    evidence: { certificates: [...ctx.evidenceCertificates.values()], crls: [...ctx.evidenceCrls.values()], anchors: [...ctx.evidenceAnchors.values()] },
-  };
+  return { certificate: signerInfoOf(cert), ...verdictOf(checks), checks, evidence: evidenceOf(ctx) };
 }
