@@ -3,69 +3,30 @@
 // transfer is stored, the archivist is reminded that it awaits acceptance, opens it, accepts it
 // and sees the acceptance act (columns, "accepted 1 (бір) электрондық құжат", who handed over
 // and accepted); the schedule row shows it accepted; the organisation head approves the act.
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { parseConfig } from '../../common/config';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createScheduleService } from '../../catalog/schedules';
 import { archiveToday } from '../../catalog/schedules/schedules.service';
 import { processTransfer, receiveTransfer } from '../../ingest';
-import { startServer, type RunningServer } from '../../server/index';
 import { buildDepartmentPackage } from '../server/departments';
-import { ensureUiBuilt, HAVE_CHROMIUM, launchBrowser, SKIP_REASON, loginAsDemoUser, type PageWithProblems } from './support';
+import { demoBrowserSuite, HAVE_CHROMIUM, SKIP_REASON } from './support';
 
 describe.skipIf(!HAVE_CHROMIUM)(HAVE_CHROMIUM ? 'transfer schedule and acceptance in Chromium' : `transfer schedule and acceptance in Chromium — skipped: ${SKIP_REASON}`, () => {
-  let server: RunningServer;
-  let browser: Browser;
-  let context: BrowserContext | undefined;
-  let base: string;
-  let work: string;
+  const suite = demoBrowserSuite({ name: 'acceptance-ui', ownStorage: true });
   let transferId = '';
   const year = Number(archiveToday().slice(0, 4));
 
   beforeAll(async () => {
-    work = await mkdtemp(path.join(os.tmpdir(), 'muragat-acceptance-ui-'));
-    await ensureUiBuilt();
-    const config = parseConfig({
-      MURAGAT_DATA_DIR: path.join(work, 'data'),
-      MURAGAT_STORAGE: `file:${path.join(work, 'store')}`,
-      PORT: '0',
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'silent',
-      MURAGAT_MALWARE_POLICY: 'accept-with-warning',
-    });
-    [server, browser] = await Promise.all([startServer({ config, demo: true, quiet: true }), launchBrowser()]);
-    base = server.url.replace(/\/$/, '');
     // The archive's schedule for this year: department 02's dossiers of 2025 by 31 December,
     // the demo clerk responsible, approved by the demo organisation head.
-    const schedules = createScheduleService({ db: server.deps.db });
+    const schedules = createScheduleService({ db: suite.server.deps.db });
     const operator = { userId: null, username: 'cli:test', roles: [] };
     await schedules.create(operator, { year, recordsYear: 2025 });
     await schedules.addRow(operator, year, { department: '02', deadline: `${year}-12-31`, responsible: 'clerk' });
     await schedules.approve(operator, year, { onBehalfOf: 'director' });
-  }, 300_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-    if (work) await rm(work, { recursive: true, force: true });
-  });
-
-  afterEach(async () => {
-    await context?.close();
-    context = undefined;
-  });
-
-  async function login(username: string): Promise<PageWithProblems> {
-    const opened = await loginAsDemoUser(browser, base, username);
-    context = opened.context;
-    return opened.page;
-  }
+  }, 240_000);
 
   it('reminds the responsible clerk of the deadline on the home page', async () => {
-    const page = await login('clerk');
+    const page = await suite.login('clerk');
     const reminder = page.getByTestId('schedule-reminders');
     await expect.poll(() => reminder.textContent()).toContain('02');
     const text = (await reminder.textContent()) ?? '';
@@ -76,13 +37,13 @@ describe.skipIf(!HAVE_CHROMIUM)(HAVE_CHROMIUM ? 'transfer schedule and acceptanc
 
   it('the archivist accepts the received transfer and sees its act; the schedule row shows it accepted', async () => {
     // The clerk's transfer is stored by the real pipeline.
-    const clerk = await server.deps.db.selectFrom('users').select(['id', 'username', 'roles']).where('username', '=', 'clerk').executeTakeFirstOrThrow();
-    const tar = await buildDepartmentPackage(work, '02', 7);
-    const deps = { db: server.deps.db, storage: server.deps.storage, config: server.deps.config };
+    const clerk = await suite.server.deps.db.selectFrom('users').select(['id', 'username', 'roles']).where('username', '=', 'clerk').executeTakeFirstOrThrow();
+    const tar = await buildDepartmentPackage(suite.work, '02', 7);
+    const deps = { db: suite.server.deps.db, storage: suite.server.deps.storage, config: suite.server.deps.config };
     transferId = await receiveTransfer(deps, { tarPath: tar, sourceName: 'kadr-2025.tar', actor: { userId: clerk.id, username: clerk.username, roles: clerk.roles as never } });
     await processTransfer(deps, transferId);
 
-    const page = await login('archivist');
+    const page = await suite.login('archivist');
     const reminder = page.getByTestId('schedule-reminders').locator('li[data-state="received"] a');
     await reminder.waitFor();
     await reminder.click();
@@ -108,31 +69,31 @@ describe.skipIf(!HAVE_CHROMIUM)(HAVE_CHROMIUM ? 'transfer schedule and acceptanc
     // The act's PDF/A in Kazakh and in Russian, stored and offered for download.
     for (const lang of ['kk', 'ru']) {
       const link = act.getByTestId(`act-pdf-${lang}`);
-      const answer = await page.request.get(base + (await link.getAttribute('href')));
+      const answer = await page.request.get(suite.base + (await link.getAttribute('href')));
       expect(answer.status()).toBe(200);
       expect(answer.headers()['content-type']).toBe('application/pdf');
       expect((await answer.body()).subarray(0, 5).toString()).toBe('%PDF-');
     }
 
-    await page.goto(`${base}/transfer-schedules/${year}`);
+    await page.goto(`${suite.base}/transfer-schedules/${year}`);
     const row = page.getByTestId('schedule-rows').locator('tr[data-department="02"]');
     await expect.poll(() => row.getAttribute('data-state')).toBe('accepted');
     // The schedule as the official form (App. 31), PDF/A in Russian.
-    const schedulePdf = await page.request.get(base + (await page.getByTestId('schedule-pdf-ru').getAttribute('href')));
+    const schedulePdf = await page.request.get(suite.base + (await page.getByTestId('schedule-pdf-ru').getAttribute('href')));
     expect(schedulePdf.status()).toBe(200);
     expect((await schedulePdf.body()).subarray(0, 5).toString()).toBe('%PDF-');
     expect(page.problems).toEqual([]);
   }, 180_000);
 
   it('the archivist returns a transfer with the reason; the clerk reads it and is offered the corrected transfer', async () => {
-    const clerk = await server.deps.db.selectFrom('users').select(['id', 'username', 'roles']).where('username', '=', 'clerk').executeTakeFirstOrThrow();
-    const tar = await buildDepartmentPackage(work, '02', 8);
-    const deps = { db: server.deps.db, storage: server.deps.storage, config: server.deps.config };
+    const clerk = await suite.server.deps.db.selectFrom('users').select(['id', 'username', 'roles']).where('username', '=', 'clerk').executeTakeFirstOrThrow();
+    const tar = await buildDepartmentPackage(suite.work, '02', 8);
+    const deps = { db: suite.server.deps.db, storage: suite.server.deps.storage, config: suite.server.deps.config };
     const returnedId = await receiveTransfer(deps, { tarPath: tar, sourceName: 'kadr-2025-2.tar', actor: { userId: clerk.id, username: clerk.username, roles: clerk.roles as never } });
     await processTransfer(deps, returnedId);
 
-    const archivist = await login('archivist');
-    await archivist.goto(`${base}/transfers/${returnedId}`);
+    const archivist = await suite.login('archivist');
+    await archivist.goto(`${suite.base}/transfers/${returnedId}`);
     const panel = archivist.getByTestId('transfer-acceptance');
     await panel.getByTestId('acceptance-return').click();
     const submit = panel.getByTestId('acceptance-return-form').locator('button[type=submit]');
@@ -142,10 +103,10 @@ describe.skipIf(!HAVE_CHROMIUM)(HAVE_CHROMIUM ? 'transfer schedule and acceptanc
     await submit.click();
     await panel.getByTestId('acceptance-reason').waitFor();
     expect(archivist.problems).toEqual([]);
-    await context?.close();
+    await archivist.context().close();
 
-    const page = await login('clerk');
-    await page.goto(`${base}/transfers/${returnedId}`);
+    const page = await suite.login('clerk');
+    await page.goto(`${suite.base}/transfers/${returnedId}`);
     const reason = page.getByTestId('transfer-acceptance').getByTestId('acceptance-reason');
     await reason.waitFor();
     expect(await reason.textContent()).toContain('Ішкі тізімдемеге қол қойылмаған');
@@ -156,14 +117,14 @@ describe.skipIf(!HAVE_CHROMIUM)(HAVE_CHROMIUM ? 'transfer schedule and acceptanc
   }, 180_000);
 
   it('the organisation head approves the act', async () => {
-    const page = await login('director');
-    await page.goto(`${base}/acceptance-acts`);
+    const page = await suite.login('director');
+    await page.goto(`${suite.base}/acceptance-acts`);
     const approve = page.getByTestId('act-approve');
     await approve.waitFor();
     await approve.click();
     await expect.poll(() => page.getByTestId('act-status').first().textContent()).toBe('Бекітілген');
     expect(await page.getByTestId('acceptance-act').first().textContent()).toContain('Серікбаев Арман Болатұлы');
-    const events = await server.deps.db.selectFrom('audit_events').select('action').where('action', 'in', ['transfer.accept', 'acceptance_act.approve']).orderBy('id').execute();
+    const events = await suite.server.deps.db.selectFrom('audit_events').select('action').where('action', 'in', ['transfer.accept', 'acceptance_act.approve']).orderBy('id').execute();
     expect(events.map((e) => e.action)).toEqual(['transfer.accept', 'acceptance_act.approve']);
     expect(page.problems).toEqual([]);
   }, 120_000);

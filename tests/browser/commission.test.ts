@@ -6,70 +6,28 @@
 // CMS is sent), after which the protocol is signed and the decision is in force. A second vote
 // is refused with a translated message, never a raw code.
 import { readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
-import type { Browser, BrowserContext } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { SYSTEM_ACTOR } from '../../audit/audit.service';
 import { createSignersService } from '../../accounts/signers.service';
-import { parseConfig } from '../../common/config';
 import { decisionOn } from '../../commission';
-import { startServer, type RunningServer } from '../../server/index';
-import { createTestPki, type TestPki } from '../../validators/signature/testing/test-pki';
-import { ensureUiBuilt, HAVE_CHROMIUM, launchBrowser, SKIP_REASON, loginAsDemoUser, type PageWithProblems } from './support';
+import { demoBrowserSuite, HAVE_CHROMIUM, SKIP_REASON, type PageWithProblems } from './support';
 
 const catalog = (lang: string) => JSON.parse(readFileSync(new URL(`../../common/i18n/commission/${lang}.json`, import.meta.url), 'utf8')) as Record<string, string>;
 const kk = catalog('kk');
 
 describe.skipIf(!HAVE_CHROMIUM)(HAVE_CHROMIUM ? 'expert commission in Chromium' : `expert commission in Chromium — skipped: ${SKIP_REASON}`, () => {
-  let server: RunningServer;
-  let browser: Browser;
-  const contexts: BrowserContext[] = [];
-  let base: string;
-  let work: string;
-  let pki: TestPki;
+  const suite = demoBrowserSuite({ name: 'commission-ui', pki: true, ownStorage: true });
   const today = new Date().toISOString().slice(0, 10);
 
   beforeAll(async () => {
-    work = await mkdtemp(path.join(os.tmpdir(), 'muragat-commission-ui-'));
-    await ensureUiBuilt();
-    pki = await createTestPki(path.join(work, 'pki'));
-    const config = parseConfig({
-      MURAGAT_DATA_DIR: path.join(work, 'data'),
-      MURAGAT_STORAGE: `file:${path.join(work, 'store')}`,
-      PORT: '0',
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'silent',
-      MURAGAT_MALWARE_POLICY: 'accept-with-warning',
-      MURAGAT_TRUST_DIR: pki.trustDir,
-    });
-    [server, browser] = await Promise.all([startServer({ config, demo: true, quiet: true }), launchBrowser()]);
-    base = server.url.replace(/\/$/, '');
     // Each signer's own key: the chair's RSA certificate, the secretary's ECDSA one.
-    const signers = createSignersService({ db: server.deps.db });
-    await signers.addCertificate(SYSTEM_ACTOR, 'chair', new Uint8Array(readFileSync(pki.signers.rsa.certPath)), 'chair.pem');
-    await signers.addCertificate(SYSTEM_ACTOR, 'secretary', new Uint8Array(readFileSync(pki.signers.ecdsa.certPath)), 'secretary.pem');
-  }, 300_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-    if (work) await rm(work, { recursive: true, force: true });
+    const signers = createSignersService({ db: suite.server.deps.db });
+    await signers.addCertificate(SYSTEM_ACTOR, 'chair', new Uint8Array(readFileSync(suite.pki.signers.rsa.certPath)), 'chair.pem');
+    await signers.addCertificate(SYSTEM_ACTOR, 'secretary', new Uint8Array(readFileSync(suite.pki.signers.ecdsa.certPath)), 'secretary.pem');
   });
-
-  afterEach(async () => {
-    for (const c of contexts.splice(0)) await c.close();
-  });
-
-  async function login(username: string): Promise<PageWithProblems> {
-    const opened = await loginAsDemoUser(browser, base, username);
-    contexts.push(opened.context);
-    return opened.page;
-  }
 
   async function vote(page: PageWithProblems, meetingPath: string, choice: 'for' | 'against' | 'abstain', dissent?: string): Promise<void> {
-    await page.goto(base + meetingPath);
+    await page.goto(suite.base + meetingPath);
     const form = page.getByTestId('vote-form');
     await form.waitFor();
     await form.locator(`input[type=radio][value=${choice}]`).check();
@@ -86,7 +44,7 @@ describe.skipIf(!HAVE_CHROMIUM)(HAVE_CHROMIUM ? 'expert commission in Chromium' 
       const id = ((await row.locator('a').getAttribute('href')) ?? '').split('/').pop()!;
       await form.locator('select[name=rendition]').selectOption(id);
       await form.locator('input[name=p12]').setInputFiles(p12Path);
-      await form.locator('input[name=password]').fill(pki.password);
+      await form.locator('input[name=password]').fill(suite.pki.password);
       await form.locator('button[type=submit]').click();
       await expect.poll(async () => ((await row.getAttribute('data-signed-by')) ?? '').split(','), { timeout: 30_000 }).toContain(role);
     }
@@ -94,8 +52,8 @@ describe.skipIf(!HAVE_CHROMIUM)(HAVE_CHROMIUM ? 'expert commission in Chromium' 
 
   it('secretary sets up a meeting, members vote, the secretary closes and drafts the protocol, the chair signs', async () => {
     // The secretary plans the meeting and builds the agenda (the page in Kazakh, the default).
-    const secretary = await login('secretary');
-    await secretary.goto(base + '/commission');
+    const secretary = await suite.login('secretary');
+    await secretary.goto(suite.base + '/commission');
     const create = secretary.getByTestId('meeting-create');
     await create.waitFor();
     await create.locator('input[name=number]').fill('12');
@@ -124,9 +82,9 @@ describe.skipIf(!HAVE_CHROMIUM)(HAVE_CHROMIUM ? 'expert commission in Chromium' 
     await vote(secretary, meetingPath, 'for');
 
     // The members vote in their own sessions; the member disagrees and attaches a dissent.
-    const chair = await login('chair');
+    const chair = await suite.login('chair');
     await vote(chair, meetingPath, 'for');
-    const member = await login('member');
+    const member = await suite.login('member');
     await vote(member, meetingPath, 'against', 'Дело не имеет исторической ценности.');
     expect(member.problems).toEqual([]);
 
@@ -135,7 +93,7 @@ describe.skipIf(!HAVE_CHROMIUM)(HAVE_CHROMIUM ? 'expert commission in Chromium' 
       const session = await (await fetch('/api/session')).json();
       const res = await fetch(itemPath, { method: 'POST', headers: { 'content-type': 'application/json', 'x-csrf-token': session.csrfToken, 'accept-language': 'kk' }, body: JSON.stringify({ vote: 'for' }) });
       return { status: res.status, body: await res.json() };
-    }, `/api/commission/items/${(await server.deps.db.selectFrom('commission_agenda_items').select('id').where('meeting_id', '=', meetingId).executeTakeFirstOrThrow()).id}/votes`);
+    }, `/api/commission/items/${(await suite.server.deps.db.selectFrom('commission_agenda_items').select('id').where('meeting_id', '=', meetingId).executeTakeFirstOrThrow()).id}/votes`);
     expect(second.status).toBe(409);
     expect(second.body.error.message).not.toMatch(/commission\./);
 
@@ -150,16 +108,16 @@ describe.skipIf(!HAVE_CHROMIUM)(HAVE_CHROMIUM ? 'expert commission in Chromium' 
     await secretary.getByTestId('protocol-draft').locator('button[type=submit]').click();
     await expect.poll(() => secretary.getByTestId('protocol-rendition').count()).toBe(2);
     expect(await secretary.getByTestId('meeting-status').getAttribute('data-status')).toBe('protocol_drafted');
-    await signBoth(secretary, pki.signers.ecdsa.p12Path, 'secretary');
+    await signBoth(secretary, suite.pki.signers.ecdsa.p12Path, 'secretary');
     expect(secretary.problems).toEqual([]);
-    expect((await decisionOn(server.deps.db, 'move_to_permanent', 'dossier-01-15'))?.protocolSigned).toBe(false);
+    expect((await decisionOn(suite.server.deps.db, 'move_to_permanent', 'dossier-01-15'))?.protocolSigned).toBe(false);
 
     // The chair signs both copies; the protocol is signed and the decision is in force.
-    await chair.goto(base + meetingPath);
-    await signBoth(chair, pki.signers.rsa.p12Path, 'chair');
+    await chair.goto(suite.base + meetingPath);
+    await signBoth(chair, suite.pki.signers.rsa.p12Path, 'chair');
     await expect.poll(() => chair.getByTestId('meeting-status').getAttribute('data-status')).toBe('protocol_signed');
     expect(await chair.getByTestId('commission-notice').textContent()).toBe(kk['commission.ui_protocol_signed_notice']);
     expect(chair.problems).toEqual([]);
-    expect(await decisionOn(server.deps.db, 'move_to_permanent', 'dossier-01-15')).toMatchObject({ outcome: 'adopted', protocolSigned: true, protocolNumber: '12' });
+    expect(await decisionOn(suite.server.deps.db, 'move_to_permanent', 'dossier-01-15')).toMatchObject({ outcome: 'adopted', protocolSigned: true, protocolNumber: '12' });
   }, 300_000);
 });

@@ -4,76 +4,33 @@
 // detached CMS is made in the page over the stored bytes, only the CMS is sent), and sees it
 // signed by them; a wrong password is a translated message, never a raw code.
 import { readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { SYSTEM_ACTOR } from '../../audit/audit.service';
 import { createSignersService } from '../../accounts/signers.service';
 import { loadNomenclatureForm } from '../../catalog/nomenclature/form';
-import { parseConfig } from '../../common/config';
 import { renderAndStoreForm } from '../../forms/approval';
-import { startServer, type RunningServer } from '../../server/index';
-import { createTestPki, type TestPki } from '../../validators/signature/testing/test-pki';
-import { ensureUiBuilt, HAVE_CHROMIUM, launchBrowser, SKIP_REASON, loginAsDemoUser, type PageWithProblems } from './support';
+import { demoBrowserSuite, HAVE_CHROMIUM, SKIP_REASON } from './support';
 
 const kk = JSON.parse(readFileSync(new URL('../../common/i18n/forms/kk.json', import.meta.url), 'utf8')) as Record<string, string>;
 
 describe.skipIf(!HAVE_CHROMIUM)(HAVE_CHROMIUM ? 'signing a stored form in Chromium' : `signing a stored form in Chromium — skipped: ${SKIP_REASON}`, () => {
-  let server: RunningServer;
-  let browser: Browser;
-  let context: BrowserContext | undefined;
-  let base: string;
-  let work: string;
-  let pki: TestPki;
+  const suite = demoBrowserSuite({ name: 'form-signing-ui', pki: true, ownStorage: true });
 
   beforeAll(async () => {
-    work = await mkdtemp(path.join(os.tmpdir(), 'muragat-form-signing-ui-'));
-    await ensureUiBuilt();
-    pki = await createTestPki(path.join(work, 'pki'));
-    const config = parseConfig({
-      MURAGAT_DATA_DIR: path.join(work, 'data'),
-      MURAGAT_STORAGE: `file:${path.join(work, 'store')}`,
-      PORT: '0',
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'silent',
-      MURAGAT_MALWARE_POLICY: 'accept-with-warning',
-      MURAGAT_TRUST_DIR: pki.trustDir,
-    });
-    [server, browser] = await Promise.all([startServer({ config, demo: true, quiet: true }), launchBrowser()]);
-    base = server.url.replace(/\/$/, '');
     // The director's key registered; the demo's approved nomenclature stored as at its approval.
-    await createSignersService({ db: server.deps.db }).addCertificate(SYSTEM_ACTOR, 'director', new Uint8Array(readFileSync(pki.signers.rsa.certPath)), 'director.pem');
-    const approved = await server.deps.db.selectFrom('nomenclature').select(['id']).where('status', '=', 'approved').orderBy('year', 'desc').executeTakeFirstOrThrow();
-    const director = await server.deps.db.selectFrom('users').select(['id', 'username', 'roles']).where('username', '=', 'director').executeTakeFirstOrThrow();
-    await renderAndStoreForm({ db: server.deps.db, storage: server.deps.storage }, { userId: director.id, username: director.username, roles: director.roles as never }, {
+    await createSignersService({ db: suite.server.deps.db }).addCertificate(SYSTEM_ACTOR, 'director', new Uint8Array(readFileSync(suite.pki.signers.rsa.certPath)), 'director.pem');
+    const approved = await suite.server.deps.db.selectFrom('nomenclature').select(['id']).where('status', '=', 'approved').orderBy('year', 'desc').executeTakeFirstOrThrow();
+    const director = await suite.server.deps.db.selectFrom('users').select(['id', 'username', 'roles']).where('username', '=', 'director').executeTakeFirstOrThrow();
+    await renderAndStoreForm({ db: suite.server.deps.db, storage: suite.server.deps.storage }, { userId: director.id, username: director.username, roles: director.roles as never }, {
       kind: 'nomenclature',
       subjectId: approved.id,
-      load: () => loadNomenclatureForm(server.deps.db, approved.id),
+      load: () => loadNomenclatureForm(suite.server.deps.db, approved.id),
     });
-  }, 300_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-    if (work) await rm(work, { recursive: true, force: true });
-  });
-
-  afterEach(async () => {
-    await context?.close();
-    context = undefined;
-  });
-
-  async function login(username: string): Promise<PageWithProblems> {
-    const opened = await loginAsDemoUser(browser, base, username);
-    context = opened.context;
-    return opened.page;
-  }
+  }, 240_000);
 
   it('the organisation head signs the stored Kazakh nomenclature and sees it signed', async () => {
-    const page = await login('director');
-    await page.goto(base + '/nomenclature');
+    const page = await suite.login('director');
+    await page.goto(suite.base + '/nomenclature');
     const panel = page.getByTestId('form-signatures');
     await panel.waitFor();
     const rows = panel.getByTestId('form-rendition');
@@ -84,7 +41,7 @@ describe.skipIf(!HAVE_CHROMIUM)(HAVE_CHROMIUM ? 'signing a stored form in Chromi
     const kkRow = panel.locator('[data-testid=form-rendition][data-language=kk]');
     const kkId = ((await kkRow.locator('a').getAttribute('href')) ?? '').split('/').pop()!.split('?')[0]!;
     await form.locator('select[name=rendition]').selectOption(kkId);
-    await form.locator('input[name=p12]').setInputFiles(pki.signers.rsa.p12Path);
+    await form.locator('input[name=p12]').setInputFiles(suite.pki.signers.rsa.p12Path);
     // A wrong password: a translated message, no raw code.
     await form.locator('input[name=password]').fill('not-the-password');
     await form.locator('button[type=submit]').click();
@@ -95,14 +52,14 @@ describe.skipIf(!HAVE_CHROMIUM)(HAVE_CHROMIUM ? 'signing a stored form in Chromi
     expect((await alert.textContent()) ?? '').not.toMatch(/[a-z0-9]+\.[a-z0-9_]+/);
     expect(await panel.locator('[data-testid=form-rendition][data-signed=yes]').count()).toBe(0);
 
-    await form.locator('input[name=password]').fill(pki.password);
+    await form.locator('input[name=password]').fill(suite.pki.password);
     await form.locator('button[type=submit]').click();
     await expect.poll(() => panel.locator('[data-testid=form-rendition][data-language=kk]').getAttribute('data-signed')).toBe('yes');
     const signedText = (await kkRow.textContent()) ?? '';
     expect(signedText).toContain(kk['forms.ui_signed_by']!.split(':')[0]!);
     expect(signedText).toContain('director');
     expect(await panel.locator('[data-testid=form-rendition][data-language=ru]').getAttribute('data-signed')).toBe('no');
-    const row = await server.deps.db.selectFrom('form_renditions').select(['signed_by', 'signature_sha256']).where('id', '=', kkId).executeTakeFirstOrThrow();
+    const row = await suite.server.deps.db.selectFrom('form_renditions').select(['signed_by', 'signature_sha256']).where('id', '=', kkId).executeTakeFirstOrThrow();
     expect(row.signed_by).toBe('director');
     expect(row.signature_sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(page.problems).toEqual([]);

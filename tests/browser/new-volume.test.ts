@@ -3,20 +3,14 @@
 // why and a link to the dossier kept, but no way to decide; the archivist adds it as a new
 // volume from the transfer page, the transfer is processed again and its dossier is stored as
 // volume 2, and the decision stays on the page.
-import { mkdtemp, rm } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { demoPassword, DEMO_USERS } from '../../demo/seed';
-import { parseConfig } from '../../common/config';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_USERS } from '../../demo/seed';
 import { runIngest } from '../../ingest/pipeline/run';
-import { processingIdle } from '../../ingest/intake/transfers.service';
-import { startServer, type RunningServer } from '../../server/index';
 import { buildIndexPackage } from '../server/signers-fixtures';
-import { ensureUiBuilt, HAVE_CHROMIUM, launchBrowser, SKIP_REASON, loginAsDemoUser, type PageWithProblems } from './support';
+import { demoBrowserSuite, HAVE_CHROMIUM, SKIP_REASON } from './support';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const signersKk = JSON.parse(readFileSync(path.join(here, '../../common/i18n/signers/kk.json'), 'utf8')) as Record<string, string>;
@@ -28,62 +22,26 @@ const s = (key: string) => {
 const INDEX = '02-1';
 
 describe.skipIf(!HAVE_CHROMIUM)(HAVE_CHROMIUM ? 'new volume decision in Chromium' : `new volume decision in Chromium — skipped: ${SKIP_REASON}`, () => {
-  let server: RunningServer;
-  let browser: Browser;
-  let context: BrowserContext | undefined;
-  let base: string;
-  let work: string;
+  const suite = demoBrowserSuite({ name: 'new-volume-ui' });
   let keptId = '';
   let refusedId = '';
 
   beforeAll(async () => {
-    work = await mkdtemp(path.join(os.tmpdir(), 'muragat-new-volume-ui-'));
-    await ensureUiBuilt();
-    const config = parseConfig({
-      MURAGAT_DATA_DIR: path.join(work, 'data'),
-      PORT: '0',
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'warn',
-      // No ClamAV signature database on test machines: the policy says what that means.
-      MURAGAT_MALWARE_POLICY: 'accept-with-warning',
-    });
-    [server, browser] = await Promise.all([startServer({ config, demo: true, quiet: true }), launchBrowser()]);
-    base = server.url.replace(/\/$/, '');
-    const deps = { db: server.deps.db, storage: server.deps.storage, config };
-    const kept = await runIngest(deps, { tarPath: await buildIndexPackage(work, { index: INDEX, department: '02', tag: 'kept' }) });
+    const deps = { db: suite.server.deps.db, storage: suite.server.deps.storage, config: suite.config };
+    const kept = await runIngest(deps, { tarPath: await buildIndexPackage(suite.work, { index: INDEX, department: '02', tag: 'kept' }) });
     keptId = kept.dossiers[0]!.id!;
     expect(keptId, JSON.stringify(kept.failure ?? kept.problems)).toBeTruthy();
     const clerk = DEMO_USERS.find((u) => u.username === 'clerk')!;
-    const clerkId = (await server.deps.db.selectFrom('users').select('id').where('username', '=', clerk.username).executeTakeFirstOrThrow()).id;
-    const refused = await runIngest(deps, { tarPath: await buildIndexPackage(work, { index: INDEX, department: '02', tag: 'again' }), actor: { userId: clerkId, username: 'clerk', roles: ['department_clerk'] } });
+    const clerkId = (await suite.server.deps.db.selectFrom('users').select('id').where('username', '=', clerk.username).executeTakeFirstOrThrow()).id;
+    const refused = await runIngest(deps, { tarPath: await buildIndexPackage(suite.work, { index: INDEX, department: '02', tag: 'again' }), actor: { userId: clerkId, username: 'clerk', roles: ['department_clerk'] } });
     expect(refused.status).toBe('failed');
     expect(refused.failure?.code).toBe('ingest.case_index_exists');
     refusedId = refused.transfer;
   }, 240_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    if (server) {
-      await processingIdle(server.deps.db);
-      await server.close();
-    }
-    if (work) await rm(work, { recursive: true, force: true });
-  });
-
-  afterEach(async () => {
-    await context?.close();
-    context = undefined;
-  });
-
-  async function login(username: string): Promise<PageWithProblems> {
-    const opened = await loginAsDemoUser(browser, base, username);
-    context = opened.context;
-    return opened.page;
-  }
-
   it('the clerk sees the reason and the dossier kept, but not the decision', async () => {
-    const page = await login('clerk');
-    await page.goto(`${base}/transfers/${refusedId}`);
+    const page = await suite.login('clerk');
+    await page.goto(`${suite.base}/transfers/${refusedId}`);
     const panel = page.getByTestId('case-index-decision');
     await panel.waitFor();
     await expect.poll(() => page.getByTestId('case-index-dossier').count()).toBe(1);
@@ -102,14 +60,14 @@ describe.skipIf(!HAVE_CHROMIUM)(HAVE_CHROMIUM ? 'new volume decision in Chromium
   });
 
   it('the archivist adds it as a new volume; it is stored as volume 2', async () => {
-    const page = await login('archivist');
-    await page.goto(`${base}/transfers/${refusedId}`);
+    const page = await suite.login('archivist');
+    await page.goto(`${suite.base}/transfers/${refusedId}`);
     const button = page.getByRole('button', { name: s('case_index_new_volume') });
     await button.waitFor();
     expect(await page.getByTestId('keep-refused').textContent()).toContain(s('case_index_keep_refused'));
     await button.click();
     // Processed again: the page follows it to the end and says who decided.
-    const transfer = () => server.deps.db.selectFrom('transfers').select(['status', 'failure', 'case_index_decision']).where('id', '=', refusedId).executeTakeFirstOrThrow();
+    const transfer = () => suite.server.deps.db.selectFrom('transfers').select(['status', 'failure', 'case_index_decision']).where('id', '=', refusedId).executeTakeFirstOrThrow();
     await expect.poll(async () => (await transfer()).case_index_decision, { timeout: 30_000 }).toBe('new-volume');
     await expect.poll(async () => (await transfer()).status, { timeout: 120_000 }).toMatch(/completed|failed|cancelled/);
     const state = await transfer();
@@ -118,11 +76,11 @@ describe.skipIf(!HAVE_CHROMIUM)(HAVE_CHROMIUM ? 'new volume decision in Chromium
     await expect.poll(() => page.getByTestId('transfer-failure').count(), { timeout: 30_000 }).toBe(0);
     const decided = (await page.getByTestId('case-index-decided').textContent()) ?? '';
     expect(decided).toContain('archivist');
-    const stored = await server.deps.db.selectFrom('dossiers').select(['id', 'volume', 'case_index']).where('transfer_id', '=', refusedId).execute();
+    const stored = await suite.server.deps.db.selectFrom('dossiers').select(['id', 'volume', 'case_index']).where('transfer_id', '=', refusedId).execute();
     expect(stored.map((d) => [d.case_index, d.volume])).toEqual([[INDEX, 2]]);
-    const row = await server.deps.db.selectFrom('transfers').select(['case_index_decision', 'case_index_decided_by']).where('id', '=', refusedId).executeTakeFirstOrThrow();
+    const row = await suite.server.deps.db.selectFrom('transfers').select(['case_index_decision', 'case_index_decided_by']).where('id', '=', refusedId).executeTakeFirstOrThrow();
     expect(row).toEqual({ case_index_decision: 'new-volume', case_index_decided_by: 'archivist' });
-    const audit = await server.deps.db.selectFrom('audit_events').select('action').where('object_id', '=', refusedId).where('action', '=', 'transfer.new_volume').execute();
+    const audit = await suite.server.deps.db.selectFrom('audit_events').select('action').where('object_id', '=', refusedId).where('action', '=', 'transfer.new_volume').execute();
     expect(audit).toHaveLength(1);
     // The report links the new volume's dossier, with its documents under it (not as a stray group).
     await page.locator(`a[href="/dossiers/${stored[0]!.id}"]`).first().waitFor();

@@ -3,21 +3,15 @@
 // the admin refuses the archivist's pending certificate and confirms the clerk's, registers the head's certificate from a
 // DER .cer file and an IIN for the archivist, and is told in words (never a code) that a
 // certificate already registered to the head cannot be registered to someone else.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { authorizeSigner } from '../../accounts/signers.service';
-import { demoPassword, DEMO_USERS } from '../../demo/seed';
-import { parseConfig } from '../../common/config';
-import { processingIdle } from '../../ingest/intake/transfers.service';
-import { startServer, type RunningServer } from '../../server/index';
+import { DEMO_USERS } from '../../demo/seed';
 import { readCertificate } from '../../validators/signature/certificate';
-import { createTestPki, type TestPki } from '../../validators/signature/testing/test-pki';
-import { ensureUiBuilt, HAVE_CHROMIUM, launchBrowser, lowContrast, SKIP_REASON } from './support';
+import { demoBrowserSuite, HAVE_CHROMIUM, lowContrast, SKIP_REASON } from './support';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const catalog = (area: string) => JSON.parse(readFileSync(path.join(here, `../../common/i18n/${area}/kk.json`), 'utf8')) as Record<string, string>;
@@ -30,34 +24,17 @@ const s = (key: string, params: Record<string, string> = {}) => {
 const fullName = (username: string) => DEMO_USERS.find((u) => u.username === username)!.fullName;
 
 describe.skipIf(!HAVE_CHROMIUM)(HAVE_CHROMIUM ? 'signer identity administration in Chromium' : `signer identity administration in Chromium — skipped: ${SKIP_REASON}`, () => {
-  let server: RunningServer;
-  let browser: Browser;
-  let base: string;
-  let work: string;
-  let pki: TestPki;
+  const suite = demoBrowserSuite({ name: 'signer-admin-ui', pki: true });
   let headCer = '';
   const ids: Record<string, string> = {};
 
   beforeAll(async () => {
-    work = await mkdtemp(path.join(os.tmpdir(), 'muragat-signer-admin-ui-'));
-    await ensureUiBuilt();
-    pki = await createTestPki(path.join(work, 'pki'));
-    const config = parseConfig({
-      MURAGAT_DATA_DIR: path.join(work, 'data'),
-      PORT: '0',
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'warn',
-      MURAGAT_MALWARE_POLICY: 'accept-with-warning',
-      MURAGAT_TRUST_DIR: pki.trustDir,
-    });
-    [server, browser] = await Promise.all([startServer({ config, demo: true, quiet: true }), launchBrowser()]);
-    base = server.url.replace(/\/$/, '');
-    for (const u of await server.deps.db.selectFrom('users').select(['id', 'username']).execute()) ids[u.username] = u.id;
+    for (const u of await suite.server.deps.db.selectFrom('users').select(['id', 'username']).execute()) ids[u.username] = u.id;
     // The demo clerk signs an inventory with a certificate nobody holds: the backend binds it to
     // the clerk, pending the administrator's confirmation, and refuses the signature meanwhile.
-    const clerkCert = readCertificate(new Uint8Array(readFileSync(pki.signers.ecdsa.certPath)));
+    const clerkCert = readCertificate(new Uint8Array(readFileSync(suite.pki.signers.ecdsa.certPath)));
     await expect(
-      authorizeSigner(server.deps.db, {
+      authorizeSigner(suite.server.deps.db, {
         userId: ids.clerk!,
         kind: 'inventory',
         dossier: { id: 'first-use', index: '02-1', department: '02' },
@@ -67,9 +44,9 @@ describe.skipIf(!HAVE_CHROMIUM)(HAVE_CHROMIUM ? 'signer identity administration 
       }),
     ).rejects.toMatchObject({ code: 'signature.signer_pending' });
     // The archivist likewise, with a key the administrator will refuse.
-    const strayCert = readCertificate(new Uint8Array(readFileSync(pki.signers.ecdsa384.certPath)));
+    const strayCert = readCertificate(new Uint8Array(readFileSync(suite.pki.signers.ecdsa384.certPath)));
     await expect(
-      authorizeSigner(server.deps.db, {
+      authorizeSigner(suite.server.deps.db, {
         userId: ids.archivist!,
         kind: 'inventory',
         dossier: { id: 'first-use', index: '02-1', department: '02' },
@@ -79,34 +56,14 @@ describe.skipIf(!HAVE_CHROMIUM)(HAVE_CHROMIUM ? 'signer identity administration 
       }),
     ).rejects.toMatchObject({ code: 'signature.signer_pending' });
     // The head's certificate as an administrator receives it: a DER .cer file.
-    headCer = path.join(work, 'head.cer');
-    await writeFile(headCer, readCertificate(new Uint8Array(readFileSync(pki.signers.rsa.certPath))).der);
+    headCer = path.join(suite.work, 'head.cer');
+    await writeFile(headCer, readCertificate(new Uint8Array(readFileSync(suite.pki.signers.rsa.certPath))).der);
   }, 240_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    if (server) {
-      await processingIdle(server.deps.db);
-      await server.close();
-    }
-    if (work) await rm(work, { recursive: true, force: true });
-  });
+  const loginAsAdmin = () => suite.login('admin');
 
-  async function loginAsAdmin(): Promise<Page & { problems: string[] }> {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    const page = (await context.newPage()) as Page & { problems: string[] };
-    page.problems = [];
-    page.on('pageerror', (error) => page.problems.push(error.message));
-    await page.goto(base + '/');
-    await page.locator('#login-username').fill('admin');
-    await page.locator('#login-password').fill(demoPassword('admin'));
-    await page.locator('form.login-form button[type=submit]').click();
-    await page.locator('#main-nav').waitFor({ state: 'attached' });
-    return page;
-  }
-
-  const bindingsOf = (username: string) => server.deps.db.selectFrom('signer_bindings').select(['status', 'kind', 'iin', 'origin']).where('user_id', '=', ids[username]!).execute();
-  const audited = async (action: string) => (await server.deps.db.selectFrom('audit_events').select('action').where('action', '=', action).execute()).length;
+  const bindingsOf = (username: string) => suite.server.deps.db.selectFrom('signer_bindings').select(['status', 'kind', 'iin', 'origin']).where('user_id', '=', ids[username]!).execute();
+  const audited = async (action: string) => (await suite.server.deps.db.selectFrom('audit_events').select('action').where('action', '=', action).execute()).length;
 
   it('refuses one pending first-use binding, confirms another and registers a head’s certificate', async () => {
     const page = await loginAsAdmin();
@@ -155,11 +112,11 @@ describe.skipIf(!HAVE_CHROMIUM)(HAVE_CHROMIUM ? 'signer identity administration 
       await expect.poll(() => headRow.count()).toBe(1);
       const headText = (await headRow.textContent()) ?? '';
       expect(headText).toContain('Сейітов Асқар');
-      expect(headText).toContain(pki.iin);
+      expect(headText).toContain(suite.pki.iin);
       expect(headText).toContain(s('status_confirmed'));
       expect(headText).toContain(s('statement_integrity'));
       expect(await page.locator('.status-line').textContent()).toContain(fullName('head'));
-      expect(await bindingsOf('head')).toEqual([{ status: 'active', kind: 'certificate', iin: pki.iin, origin: 'admin' }]);
+      expect(await bindingsOf('head')).toEqual([{ status: 'active', kind: 'certificate', iin: suite.pki.iin, origin: 'admin' }]);
 
       // The same certificate for the archivist: refused in words naming whose it is.
       await page.locator('#signer-user').selectOption(ids.archivist!);

@@ -6,7 +6,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { parseConfig } from '../../common/config';
+import { afterAll, afterEach, beforeAll } from 'vitest';
+import { parseConfig, type Config } from '../../common/config';
+import { processingIdle } from '../../ingest/intake/transfers.service';
+import { createTestPki, type TestPki } from '../../validators/signature/testing/test-pki';
 import { demoPassword } from '../../demo/seed';
 import { startServer, type RunningServer } from '../../server/index';
 
@@ -122,4 +125,84 @@ export async function loginAsDemoUser(browser: Browser, base: string, username: 
   await page.locator('form.login-form button[type=submit]').click();
   await page.locator('#main-nav').waitFor({ state: 'attached' });
   return { context, page };
+}
+
+export interface DemoBrowserSuiteOptions {
+  /** Names the temporary work folder (`muragat-<name>-…`). */
+  name: string;
+  /** A test PKI, generated under the work folder, whose anchors the server trusts. */
+  pki?: boolean;
+  /** Objects in their own location under the work folder instead of inside the data folder. */
+  ownStorage?: boolean;
+  /** Further settings, e.g. MURAGAT_CLOCK. */
+  env?: Record<string, string>;
+}
+
+/** What a browser suite works with; filled by its beforeAll, so read it inside hooks and tests only. */
+export interface DemoBrowserSuite {
+  server: RunningServer;
+  browser: Browser;
+  /** The server's address without a trailing slash. */
+  base: string;
+  work: string;
+  config: Config;
+  pki: TestPki;
+  /** A new context logged in as a demo user; it is closed after the current test. */
+  login(username: string): Promise<PageWithProblems>;
+  /** Closes a context (opened some other way) after the current test. */
+  track(context: BrowserContext): void;
+}
+
+/**
+ * The set-up every browser suite shares, registered as the describe block's hooks: a fresh UI
+ * build when needed, a demo server on a free port with its own data folder, the system Chromium,
+ * contexts closed after each test, and after the last the processing drained before the server
+ * stops. A suite's own beforeAll, registered after this call, runs once the server is up.
+ */
+export function demoBrowserSuite(options: DemoBrowserSuiteOptions): DemoBrowserSuite {
+  const contexts: BrowserContext[] = [];
+  const suite = {
+    async login(username: string) {
+      const opened = await loginAsDemoUser(suite.browser, suite.base, username);
+      contexts.push(opened.context);
+      return opened.page;
+    },
+    track(context: BrowserContext) {
+      contexts.push(context);
+    },
+  } as DemoBrowserSuite;
+
+  beforeAll(async () => {
+    suite.work = await mkdtemp(path.join(os.tmpdir(), `muragat-${options.name}-`));
+    await ensureUiBuilt();
+    if (options.pki) suite.pki = await createTestPki(path.join(suite.work, 'pki'));
+    suite.config = parseConfig({
+      MURAGAT_DATA_DIR: path.join(suite.work, 'data'),
+      ...(options.ownStorage ? { MURAGAT_STORAGE: `file:${path.join(suite.work, 'store')}` } : {}),
+      PORT: '0',
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'silent',
+      // No ClamAV signature database on test machines: the policy says what that means.
+      MURAGAT_MALWARE_POLICY: 'accept-with-warning',
+      ...(options.pki ? { MURAGAT_TRUST_DIR: suite.pki.trustDir } : {}),
+      ...options.env,
+    });
+    [suite.server, suite.browser] = await Promise.all([startServer({ config: suite.config, demo: true, quiet: true }), launchBrowser()]);
+    suite.base = suite.server.url.replace(/\/$/, '');
+  }, 300_000);
+
+  afterEach(async () => {
+    for (const context of contexts.splice(0)) await context.close();
+  });
+
+  afterAll(async () => {
+    await suite.browser?.close();
+    if (suite.server) {
+      await processingIdle(suite.server.deps.db);
+      await suite.server.close();
+    }
+    if (suite.work) await rm(suite.work, { recursive: true, force: true });
+  });
+
+  return suite;
 }
