@@ -8,7 +8,7 @@ import { createReadStream, type ReadStream } from 'node:fs';
 import { appendFile, link, mkdir, open, readdir, rename, stat, unlink, readFile, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { Transform, type Readable } from 'node:stream';
-import { ConflictError, NotFoundError, ValidationError } from '../common/errors';
+import { ConflictError, NotFoundError, SystemError, ValidationError } from '../common/errors';
 import { RECORD_NAME, SHA256_HEX, type DestructionAuthorisation, type ObjectStore, type ObjectVerification, type StoredObject } from './object-store';
 
 const STALE_TEMP_MS = 24 * 60 * 60 * 1000;
@@ -99,6 +99,12 @@ export class FsObjectStore implements ObjectStore {
         created = false;
       }
       return { sha256, size, created };
+    } catch (error) {
+      // A full disk is the operator's to fix, not a defect: say so in words, naming the location
+      // (the caller retries; the temp file goes below, so nothing partial stays behind).
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ENOSPC' || code === 'EDQUOT') throw new SystemError('storage.no_space', 'errors.storage_no_space', { location: this.location });
+      throw error;
     } finally {
       await unlink(temp).catch(() => {});
     }
