@@ -7,10 +7,10 @@
 //     by trigrams (pg_trgm), so a misspelt word still finds what it meant.
 // Who sees what: researchers only what the access rules let them (access/), staff their
 // departments (access/policy scopeOf).
-import { sql, type Kysely, type SelectQueryBuilder } from 'kysely';
+import { sql, type Kysely, type RawBuilder, type SelectQueryBuilder } from 'kysely';
 import type { Database } from '../database/database';
 import type { DepartmentScope } from '../access';
-import { documentViewSql, dossierViewSql, type ResearcherContext } from '../access/researcher-filter';
+import { documentViewJoinedSql, dossierViewSql, type ResearcherContext } from '../access/researcher-filter';
 import { queryTerms, type SearchFilters, type SearchInput } from './query';
 
 /** Who searches: staff within their department scope, or a researcher at a moment in time. */
@@ -119,15 +119,26 @@ function trgmSchema(db: Kysely<Database>): Promise<string> {
 /** A tsquery operand: the word quoted (terms hold only letters and digits). */
 const quoted = (w: string) => `'${w.replace(/'/g, "''").replace(/\\/g, '\\\\')}'`;
 
+/** Terms a misspelling look-up is made for: long enough for trigrams to say something, no digits. */
+const similarityCandidate = (t: string) => t.length >= 4 && !/\d/.test(t);
+
 /**
  * For each term, the catalog words a misspelling most likely meant; empty for a term the
  * catalog knows (as a word or the start of one) and for short terms, where similarity says little.
+ * search() calls it with sequential scans off: the vocabulary is small enough for the planner to
+ * read it whole, and `<%` (word_similarity) over every word took 80–100 ms for 8,250 words
+ * against 1 ms through the trigram index (docs/search.md).
  */
 export async function similarWords(db: Kysely<Database>, terms: string[]): Promise<Map<string, string[]>> {
+  return similarWordsIn(db, terms, () => trgmSchema(db));
+}
+
+/** similarWords on a transaction; the schema is asked of the root database (cached per instance). */
+async function similarWordsIn(db: Kysely<Database>, terms: string[], schemaOf: () => Promise<string>): Promise<Map<string, string[]>> {
   const result = new Map<string, string[]>();
-  const candidates = terms.filter((t) => t.length >= 4 && !/\d/.test(t));
+  const candidates = terms.filter(similarityCandidate);
   if (!candidates.length) return result;
-  const schema = await trgmSchema(db);
+  const schema = await schemaOf();
   const known = await sql<{ term: string; known: boolean }>`
     SELECT t.term, EXISTS (SELECT 1 FROM search_words w WHERE w.word LIKE t.term || '%') AS known
     FROM unnest(${candidates}::text[]) AS t(term)`.execute(db);
@@ -158,6 +169,72 @@ export function tsqueryText(terms: string[], similar: Map<string, string[]>, met
       return `(${alternatives.join(' | ')})`;
     })
     .join(' & ');
+}
+
+/** Lexemes a prefix is searched as at most; a shorter prefix is left to GIN's prefix match. */
+const PREFIX_LEXEMES = 64;
+
+interface WordLexemes {
+  word: string;
+  /** The word's lexemes under the 'russian' configuration (to_tsquery stems a term to the same). */
+  lexemes: string[];
+  /** The catalog's lexemes starting with the word's one lexeme (PREFIX_LEXEMES + 1 at most); null when not asked or not computable. */
+  prefixed: string[] | null;
+}
+
+/**
+ * The query the index is asked (the WHERE of search()): the same rows as
+ * `to_tsquery('russian', tsqueryText(terms, similar))`, with each prefix (`'x':*`) replaced by the
+ * lexemes of search_lexemes that start with it, named. GIN answers a named lexeme from its posting
+ * list, but a prefix by first collecting every matching list into a bitmap of its own: 93 ms
+ * against 19 ms for the same three lexemes on the 1,000,000-document catalog (docs/search.md).
+ * search_lexemes holds every lexeme of every vector (a trigger keeps it), so the lexemes named are
+ * all the prefix could match, and a term's own stem matches through them too. A term not
+ * reducible to one lexeme (a stop word, a word the parser splits) or a prefix with more than
+ * PREFIX_LEXEMES lexemes keeps its tsqueryText form; ranking and snippets use tsqueryText as before.
+ */
+export async function matchQuery(db: Kysely<Database>, terms: string[], similar: Map<string, string[]>, metadataOnly = false): Promise<RawBuilder<unknown>> {
+  const words = new Map<string, boolean>();
+  for (const t of terms) {
+    words.set(t, t.length >= 3);
+    for (const s of similar.get(t) ?? []) if (!words.has(s)) words.set(s, false);
+  }
+  const { rows } = await sql<WordLexemes>`
+    SELECT w.word, l.lexemes,
+      CASE WHEN w.prefix AND cardinality(l.lexemes) = 1 AND ascii(right(l.lexemes[1], 1)) BETWEEN 1 AND 55294 THEN ARRAY(
+        SELECT x.lexeme FROM search_lexemes x
+        WHERE x.lexeme >= l.lexemes[1] COLLATE "C" AND x.lexeme < (left(l.lexemes[1], -1) || chr(ascii(right(l.lexemes[1], 1)) + 1)) COLLATE "C"
+        ORDER BY x.lexeme LIMIT ${PREFIX_LEXEMES + 1})
+      END AS prefixed
+    FROM unnest(${[...words.keys()]}::text[], ${[...words.values()]}::boolean[]) AS w(word, prefix)
+    CROSS JOIN LATERAL (SELECT tsvector_to_array(to_tsvector('russian', w.word)) AS lexemes) l`.execute(db);
+  const of = new Map(rows.map((r) => [r.word, r]));
+  const weight = metadataOnly ? ':ABC' : '';
+  const named: string[] = [];
+  const kept: string[] = [];
+  for (const t of terms) {
+    const own = of.get(t);
+    const alternatives = new Set<string>();
+    let ok = own !== undefined && own.lexemes.length === 1;
+    if (ok) alternatives.add(own!.lexemes[0]!);
+    if (ok && t.length >= 3) {
+      if (own!.prefixed === null || own!.prefixed.length > PREFIX_LEXEMES) ok = false;
+      else for (const l of own!.prefixed) alternatives.add(l);
+    }
+    for (const s of similar.get(t) ?? []) {
+      const lexemes = of.get(s)?.lexemes;
+      if (!lexemes || lexemes.length > 1) ok = false;
+      // A stop word among the similar words: to_tsquery leaves it out of the alternatives too.
+      else if (lexemes.length === 1) alternatives.add(lexemes[0]!);
+    }
+    if (ok) named.push(`(${[...alternatives].map((l) => `${quoted(l)}${weight}`).join(' | ')})`);
+    else kept.push(t);
+  }
+  const parts: RawBuilder<unknown>[] = [];
+  if (named.length) parts.push(sql`${named.join(' & ')}::tsquery`);
+  // && of tsqueries ignores an empty operand, as to_tsquery leaves out a stop word's group.
+  if (kept.length) parts.push(sql`to_tsquery('russian', ${tsqueryText(kept, similar, metadataOnly)})`);
+  return parts.length ? sql.join(parts, sql` && `) : sql`to_tsquery('russian', ${tsqueryText(terms, similar, metadataOnly)})`;
 }
 
 export function parseHighlight(marked: string | null | undefined): SnippetPart[] {
@@ -195,88 +272,85 @@ function applyFilters<O>(qb: EntryQuery<O>, f: SearchFilters): EntryQuery<O> {
  * a document in full, or its description only (then found by its metadata, never its text).
  */
 function researcherView(ctx: ResearcherContext) {
-  // access/'s functions cost a sub-query each (≈ 0.3–2 ms a row), too much for thousands of
-  // matches; most rows are open by their own metadata and have no archivist's rule, and then
-  // those functions answer 'full' (access_rule_view: kind open → full; narrower of full and
-  // full), so they are asked only about the others.
+  // access/'s functions cost a sub-query each, too much for thousands of matches; most rows are
+  // open by their own metadata and have no archivist's rule, and then those functions answer
+  // 'full' (access_rule_view: kind open → full; narrower of full and full), so they are asked
+  // only about the others — a document through documentViewJoinedSql, its dossier being joined
+  // (access_document_view itself re-plans its inner functions at every call, ≈ 1 ms a row).
   return sql<'full' | 'metadata' | 'none'>`(CASE
     WHEN coalesce(d.metadata #>> '{access,kind}', 'open') = 'open'
      AND (e.position = 0 OR coalesce(dd.metadata #>> '{access,kind}', 'open') = 'open')
      AND NOT EXISTS (SELECT 1 FROM access_rules r WHERE r.dossier_id = e.dossier_id) THEN 'full'
     WHEN e.position = 0 THEN ${dossierViewSql(ctx, 'd')}
-    ELSE ${documentViewSql(ctx, 'dd')} END)`;
+    ELSE ${documentViewJoinedSql(ctx, 'dd', 'd')} END)`;
 }
 
 export async function search(db: Kysely<Database>, input: SearchInput, viewer: SearchViewer): Promise<SearchResult> {
   const terms = queryTerms(input.q);
-  const similar = await similarWords(db, terms);
-  const tsq = terms.length ? tsqueryText(terms, similar) : null;
-  const tsqMeta = terms.length ? tsqueryText(terms, similar, true) : null;
   const researcher: ResearcherContext | null = viewer.kind === 'researcher' ? { now: viewer.now, userId: viewer.userId } : null;
-  const result: SearchResult = {
-    q: input.q,
-    terms: terms.map((t) => ({ term: t, similar: similar.get(t) ?? [] })),
-    filters: input.filters,
-    total: 0,
-    totalCapped: false,
-    limit: input.limit,
-    offset: input.offset,
-    hits: [],
-  };
-  const tdb = db as unknown as Kysely<SearchQueryTables>;
-  const base = () => {
-    let qb = tdb
-      .selectFrom('search_entries as e')
-      .innerJoin('dossiers as d', 'd.id', 'e.dossier_id')
-      .leftJoin('dossier_documents as dd', (j) => j.onRef('dd.dossier_id', '=', 'e.dossier_id').onRef('dd.position', '=', 'e.position'));
-    if (tsq !== null) qb = qb.where(sql<boolean>`e.vector @@ to_tsquery('russian', ${tsq})`);
-    qb = applyFilters(qb, input.filters);
-    if (viewer.kind === 'staff') {
-      if (viewer.scope.kind === 'department') qb = viewer.scope.code === null ? qb.where(sql<boolean>`false`) : qb.where('e.department', '=', viewer.scope.code);
-    } else {
-      // Evaluated once per row that matched: hidden rows drop out, metadata-only ones must match outside the text.
-      const metaMatch = tsqMeta !== null ? sql<boolean>`e.vector @@ to_tsquery('russian', ${tsqMeta})` : sql<boolean>`true`;
-      qb = qb.where(sql<boolean>`(CASE ${researcherView(researcher!)} WHEN 'full' THEN true WHEN 'metadata' THEN ${metaMatch} ELSE false END)`);
-    }
-    return qb;
-  };
+  // Asked before the transaction: PGlite has one connection, which the transaction holds.
+  const schema = terms.some(similarityCandidate) ? await trgmSchema(db) : '';
+  return db.transaction().execute(async (trx) => {
+    // Sequential scans off: with a LIMIT the planner may read the table in order hoping to meet
+    // enough matches early (for a word in 2 % of the rows, tens of thousands of wide rows), and
+    // it reads the small vocabulary whole for the misspelling look-up; the GIN, trigram and
+    // btree indexes find the rows directly. JIT off: a plan estimated past jit_above_cost (a deep
+    // page) spent 10–100 ms compiling, more than the query itself (docs/search.md, bench).
+    await sql`SELECT set_config('enable_seqscan', 'off', true), set_config('jit', 'off', true)`.execute(trx);
+    const similar = await similarWordsIn(trx, terms, async () => schema);
+    const tsq = terms.length ? tsqueryText(terms, similar) : null;
+    const tsqMeta = terms.length ? tsqueryText(terms, similar, true) : null;
+    const match = terms.length ? await matchQuery(trx, terms, similar) : null;
+    const result: SearchResult = {
+      q: input.q,
+      terms: terms.map((t) => ({ term: t, similar: similar.get(t) ?? [] })),
+      filters: input.filters,
+      total: 0,
+      totalCapped: false,
+      limit: input.limit,
+      offset: input.offset,
+      hits: [],
+    };
+    const tdb = trx as unknown as Kysely<SearchQueryTables>;
+    const entryColumns = ['e.dossier_id', 'e.position', 'e.document_id', 'e.title', 'e.case_index', 'e.fonds', 'e.year', 'e.department', 'e.doc_kind', 'e.languages', 'e.retention', 'e.doc_date', 'e.vector'] as const;
 
-  // Ranking reads every candidate's vector, and counting every match of a common word would read
-  // all its rows: the candidates are the first RANK_WINDOW matches found (more for deep pages;
-  // the index's order, stable for the same catalog), counted and ranked in one statement. Fewer
-  // matches than that are all ranked and counted exactly.
-  const window = Math.max(RANK_WINDOW, input.offset + input.limit);
-  const candidates = base()
-    .select([
-      'e.dossier_id',
-      'e.position',
-      'e.document_id',
-      'e.title',
-      'e.case_index',
-      'e.fonds',
-      'e.year',
-      'e.department',
-      'e.doc_kind',
-      'e.languages',
-      'e.retention',
-      'e.doc_date',
-      'e.vector',
-      'd.volume',
-      'd.title as dossier_title',
-      (researcher ? researcherView(researcher) : sql<'full' | 'metadata' | 'none'>`'full'`).as('view'),
-    ])
-    .limit(window + 1);
-  const query = tsq !== null ? sql`to_tsquery('russian', ${tsq})` : null;
-  const rank = query ? sql`ts_rank(c.vector, ${query})` : sql`0`;
-  const titleMarked = query ? sql`ts_headline('russian', search_clean(p.title), ${query}, ${HEADLINE_TITLE})` : sql`search_clean(p.title)`;
-  const snippetMarked = query
-    ? sql`CASE WHEN t.content IS NULL THEN NULL ELSE ts_headline('russian', search_clean(left(t.content, ${SNIPPET_SOURCE_CHARS})), ${query}, ${HEADLINE_TEXT}) END`
-    : sql`left(search_clean(t.content), 240)`;
-  const rows = await db.transaction().execute(async (trx) => {
-    // With a LIMIT the planner may read the table in order hoping to meet enough matches early;
-    // for a word in 2 % of the rows that is tens of thousands of wide rows. The GIN and btree
-    // indexes find the matching rows directly (docs/search.md, bench).
-    await sql`SET LOCAL enable_seqscan = off`.execute(trx);
+    // Ranking reads every candidate's vector, and counting every match of a common word would
+    // read all its rows: the candidates are the first RANK_WINDOW matches found (more for deep
+    // pages; the index's order, stable for the same catalog), counted and ranked in one
+    // statement. Fewer matches than that are all ranked and counted exactly.
+    const window = Math.max(RANK_WINDOW, input.offset + input.limit);
+    let candidates;
+    if (researcher === null) {
+      let qb = tdb.selectFrom('search_entries as e');
+      if (match !== null) qb = qb.where(sql<boolean>`e.vector @@ (${match})`);
+      qb = applyFilters(qb as EntryQuery<object>, input.filters) as unknown as typeof qb;
+      if (viewer.kind === 'staff' && viewer.scope.kind === 'department') qb = viewer.scope.code === null ? qb.where(sql<boolean>`false`) : qb.where('e.department', '=', viewer.scope.code);
+      // The dossier's title and volume are read for the page's rows only (below).
+      candidates = qb.select([...entryColumns, sql<'full' | 'metadata' | 'none'>`'full'`.as('view')]).limit(window + 1);
+    } else {
+      let qb = tdb
+        .selectFrom('search_entries as e')
+        .innerJoin('dossiers as d', 'd.id', 'e.dossier_id')
+        .leftJoin('dossier_documents as dd', (j) => j.onRef('dd.dossier_id', '=', 'e.dossier_id').onRef('dd.position', '=', 'e.position'));
+      if (match !== null) qb = qb.where(sql<boolean>`e.vector @@ (${match})`);
+      qb = applyFilters(qb, input.filters);
+      // The view is decided once per row that matched (OFFSET 0 keeps the planner from copying the
+      // expression into the filter above); hidden rows drop out, metadata-only ones must match
+      // outside the text.
+      const viewed = qb.select([...entryColumns, researcherView(researcher).as('view')]).offset(0);
+      const metaMatch = tsqMeta !== null ? sql<boolean>`v.vector @@ to_tsquery('russian', ${tsqMeta})` : sql<boolean>`true`;
+      candidates = tdb
+        .selectFrom(viewed.as('v'))
+        .selectAll()
+        .where(sql<boolean>`(v.view = 'full' OR (v.view = 'metadata' AND ${metaMatch}))`)
+        .limit(window + 1);
+    }
+    const query = tsq !== null ? sql`to_tsquery('russian', ${tsq})` : null;
+    const rank = query ? sql`ts_rank(c.vector, ${query})` : sql`0`;
+    const titleMarked = query ? sql`ts_headline('russian', search_clean(p.title), ${query}, ${HEADLINE_TITLE})` : sql`search_clean(p.title)`;
+    const snippetMarked = query
+      ? sql`CASE WHEN t.content IS NULL THEN NULL ELSE ts_headline('russian', search_clean(left(t.content, ${SNIPPET_SOURCE_CHARS})), ${query}, ${HEADLINE_TEXT}) END`
+      : sql`left(search_clean(t.content), 240)`;
     const page = await sql<PageRow>`
       WITH c AS MATERIALIZED (${candidates}),
       p AS (
@@ -284,44 +358,45 @@ export async function search(db: Kysely<Database>, input: SearchInput, viewer: S
         ORDER BY rank DESC, c.year DESC NULLS LAST, c.dossier_id, c.position
         LIMIT ${input.limit} OFFSET ${input.offset})
       SELECT p.dossier_id, p.position, p.document_id, p.case_index, p.fonds, p.year, p.department, p.doc_kind, p.languages,
-             p.retention, p.volume, p.dossier_title, p.view, p.rank, to_char(p.doc_date, 'YYYY-MM-DD') AS doc_date,
+             p.retention, d.volume, d.title AS dossier_title, p.view, p.rank, to_char(p.doc_date, 'YYYY-MM-DD') AS doc_date,
              (SELECT count(*) FROM c)::int AS matched, ${titleMarked} AS title_marked, ${snippetMarked} AS snippet_marked
-      FROM p LEFT JOIN search_texts t ON t.document_id = p.document_id
+      FROM p JOIN dossiers d ON d.id = p.dossier_id LEFT JOIN search_texts t ON t.document_id = p.document_id
       ORDER BY p.rank DESC, p.year DESC NULLS LAST, p.dossier_id, p.position`.execute(trx);
-    return page.rows;
+    const rows = page.rows;
+    let matched = rows[0]?.matched;
+    if (matched === undefined && input.offset > 0) {
+      // A page past the last: the count alone.
+      const counted = await tdb.selectFrom(candidates.as('m')).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+      matched = Number(counted.n);
+    }
+    result.total = Math.min(Number(matched ?? 0), window);
+    result.totalCapped = Number(matched ?? 0) > window;
+    result.hits = rows.map((r) => hitOf(r, query !== null));
+    return result;
   });
-  let matched = rows[0]?.matched;
-  if (matched === undefined && input.offset > 0) {
-    // A page past the last: the count alone.
-    const counted = await tdb.selectFrom(candidates.as('m')).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
-    matched = Number(counted.n);
-  }
-  result.total = Math.min(Number(matched ?? 0), window);
-  result.totalCapped = Number(matched ?? 0) > window;
+}
 
-  result.hits = rows.map((r) => {
-    // A document a researcher may see described only: nothing of its text.
-    const snippet = r.snippet_marked && r.view === 'full' ? parseHighlight(r.snippet_marked) : null;
-    return {
-      type: r.position === 0 ? 'dossier' : 'document',
-      dossierId: r.dossier_id,
-      caseIndex: r.case_index,
-      volume: r.volume,
-      year: r.year,
-      fonds: r.fonds,
-      department: r.department,
-      retention: r.retention,
-      dossierTitle: r.dossier_title,
-      position: r.position === 0 ? null : r.position,
-      documentId: r.document_id,
-      title: parseHighlight(r.title_marked),
-      kind: r.doc_kind,
-      date: r.doc_date,
-      languages: r.languages ?? [],
-      // A snippet without a highlighted word says nothing about why the document matched.
-      snippet: query && snippet && !snippet.some((p) => p.hit) ? null : snippet,
-      rank: Number(r.rank),
-    } satisfies SearchHit;
-  });
-  return result;
+function hitOf(r: PageRow, queried: boolean): SearchHit {
+  // A document a researcher may see described only: nothing of its text.
+  const snippet = r.snippet_marked && r.view === 'full' ? parseHighlight(r.snippet_marked) : null;
+  return {
+    type: r.position === 0 ? 'dossier' : 'document',
+    dossierId: r.dossier_id,
+    caseIndex: r.case_index,
+    volume: r.volume,
+    year: r.year,
+    fonds: r.fonds,
+    department: r.department,
+    retention: r.retention,
+    dossierTitle: r.dossier_title,
+    position: r.position === 0 ? null : r.position,
+    documentId: r.document_id,
+    title: parseHighlight(r.title_marked),
+    kind: r.doc_kind,
+    date: r.doc_date,
+    languages: r.languages ?? [],
+    // A snippet without a highlighted word says nothing about why the document matched.
+    snippet: queried && snippet && !snippet.some((p) => p.hit) ? null : snippet,
+    rank: Number(r.rank),
+  };
 }
