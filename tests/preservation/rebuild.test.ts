@@ -76,7 +76,7 @@ async function keyRows(db: Db) {
 async function referenceRows(db: Db) {
   const organisation = await db.selectFrom('organisation').select(['name_kk', 'name_ru', 'short_name_kk', 'short_name_ru', 'bin', 'fonds_number']).execute();
   const departments = await db.selectFrom('departments').select(['code', 'name_kk', 'name_ru']).orderBy('code').execute();
-  const transfers = await db.selectFrom('transfers').select(['id', 'status', 'department', 'year', 'source_name', 'source_sha256', 'source_size', 'received_at']).orderBy('id').execute();
+  const transfers = await db.selectFrom('transfers').select(['id', 'status', 'department', 'year', 'source_name', 'source_sha256', 'source_size', 'received_at']).where('status', '=', 'completed').orderBy('id').execute();
   return { organisation, departments, transfers: transfers.map((t) => ({ ...t, source_size: t.source_size === null ? null : Number(t.source_size), received_at: new Date(t.received_at).toISOString() })) };
 }
 
@@ -86,6 +86,7 @@ for (const kind of testDatabaseKinds()) {
     let report: IngestReport;
     let target: Awaited<ReturnType<typeof createTestDatabase>>;
     let rebuilt: RebuildReport;
+    let failedTransfer: string;
     const opened: { close(): Promise<void> }[] = [];
     const deps = async (db: Db) => ({ db, storage: env.storage, trustDir: env.config.trustDir, verifySignature: (await loadTools()).verifySignature });
     const verify = async (db: Db) => verifyStoredDossiers({ db, storage: env.storage, trustDir: env.config.trustDir, tools: await loadTools() });
@@ -121,6 +122,10 @@ for (const kind of testDatabaseKinds()) {
       for (const s of await env.db.selectFrom('sealed_objects').select('sealed_sha256').where('key_id', '=', key.key_id).execute()) {
         for (const store of [env.storage.primary, ...env.storage.replicas]) await store.destroy(s.sealed_sha256, { destructionActId: 'act-rebuild-test' });
       }
+      // A package that is no tar fails; its bytes are kept in storage as a rejected-items AIP.
+      const broken = path.join(env.root, 'broken.tar');
+      await writeFile(broken, 'not a tar package\n'.repeat(100));
+      failedTransfer = (await runIngest(env.deps, { tarPath: broken })).transfer;
       // The database is lost: a new, migrated, empty one replaces it.
       target = await createTestDatabase(kind);
       opened.push(target);
@@ -133,7 +138,7 @@ for (const kind of testDatabaseKinds()) {
 
     it('rebuilds every dossier that was not destroyed, with nothing left to report', () => {
       expect(rebuilt.problems.filter((p) => p.severity === 'error')).toEqual([]);
-      expect(rebuilt).toMatchObject({ ok: true, written: true, organisation: true, departments: 1, transfers: 1 });
+      expect(rebuilt).toMatchObject({ ok: true, written: true, organisation: true, departments: 1, transfers: 2 });
       expect(rebuilt.dossiers.map((d) => [d.index, d.status, d.sealed])).toEqual([
         ['03-12', 'stored', true],
         ['03-15', 'awaiting-signature', false],
@@ -153,6 +158,8 @@ for (const kind of testDatabaseKinds()) {
       expect(result.dossiers.flatMap((d) => d.failures.map((f) => `${d.index}: ${f.kind} ${f.message}`))).toEqual([]);
       expect(result.ok).toBe(true);
       expect(result.dossiers).toHaveLength(2);
+      // The failed transfer's kept package is checked too, as in the original catalog.
+      expect(result.rejectedItems.map((r) => [r.transferId, r.ok])).toEqual([[failedTransfer, true]]);
     });
 
     it('matches the original catalog table by table for what the AIPs hold', async () => {
@@ -169,16 +176,26 @@ for (const kind of testDatabaseKinds()) {
       expect(keys.keys).toEqual(originalKeys.keys.filter((k) => k.key_id !== goneKey));
       expect(keys.sealed).toEqual(originalKeys.sealed.filter((s) => s.key_id !== goneKey));
       expect(await referenceRows(target.db)).toEqual(await referenceRows(original));
+      // The failed transfer: its kept package, digest, size and time (its file name and reason are not in storage).
+      const failed = async (db: Db) => {
+        const t = await db.selectFrom('transfers').select(['status', 'source_sha256', 'source_size', 'received_at', 'report']).where('id', '=', failedTransfer).executeTakeFirstOrThrow();
+        return { ...t, source_size: Number(t.source_size), received_at: new Date(t.received_at).toISOString(), report: (t.report as { rejectedItemsManifest?: string }).rejectedItemsManifest };
+      };
+      const original_ = await failed(original);
+      expect(original_).toMatchObject({ status: 'failed', report: expect.stringMatching(/^[0-9a-f]{64}$/) });
+      expect(await failed(target.db)).toEqual(original_);
+      const reason = await target.db.selectFrom('transfers').select('failure').where('id', '=', failedTransfer).executeTakeFirstOrThrow();
+      expect(reason.failure).toMatchObject({ code: 'rebuild.transfer_failed_before' });
     });
 
     it('records the rebuild in the audit log', async () => {
       const events = await target.db.selectFrom('audit_events').select(['action', 'object_type', 'details']).orderBy('id').execute();
       expect(events.map((e) => e.action)).toEqual(['dossier.rebuild', 'dossier.rebuild', 'catalog.rebuild']);
-      expect(events[2]!.details).toMatchObject({ dossiers: 2, destroyed: 1, transfers: 1 });
+      expect(events[2]!.details).toMatchObject({ dossiers: 2, destroyed: 1, transfers: 2 });
     });
 
     it('refuses a catalog that is not empty; adds nothing twice when told to go on', async () => {
-      await expect(rebuildCatalog(await deps(target.db), { actor: SYSTEM_ACTOR })).rejects.toMatchObject({ code: 'rebuild.catalog_not_empty', params: { dossiers: 2, transfers: 1 } });
+      await expect(rebuildCatalog(await deps(target.db), { actor: SYSTEM_ACTOR })).rejects.toMatchObject({ code: 'rebuild.catalog_not_empty', params: { dossiers: 2, transfers: 2 } });
       const again = await rebuildCatalog(await deps(target.db), { actor: SYSTEM_ACTOR, intoNonEmpty: true });
       expect(again).toMatchObject({ ok: true, written: true, dossiers: [], transfers: 0 });
       const n = await target.db.selectFrom('dossiers').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
@@ -199,7 +216,7 @@ for (const kind of testDatabaseKinds()) {
       const fromOlder = await createTestDatabase(kind);
       opened.push(fromOlder);
       const r = await rebuildCatalog(await deps(fromOlder.db), { actor: SYSTEM_ACTOR });
-      expect(r).toMatchObject({ ok: true, written: true, organisation: false, departments: 1, transfers: 1 });
+      expect(r).toMatchObject({ ok: true, written: true, organisation: false, departments: 1, transfers: 2 });
       expect(r.problems.map((p) => p.code)).toEqual(['rebuild.organisation_unknown']);
       expect(r.dossiers.map((d) => [d.index, d.status])).toEqual([
         ['03-12', 'stored'],
