@@ -1,4 +1,4 @@
-// The report of a fixity run, kept three ways: in fixity_runs.report (the dashboard reads it),
+// The report of a fixity run, kept three ways: in preservation_runs.report (the dashboard reads it),
 // and in every storage location as a canonical JSON object and a PDF/A-1b document (forms/
 // layout engine, Kazakh) with a detached CMS signature of the PDF by the system key. The
 // stored objects' digests are recorded on the run and in its audit event, so a report cannot be

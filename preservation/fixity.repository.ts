@@ -1,11 +1,12 @@
-// The only code touching the fixity tables (preservation/migrations/202612070700_fixity.ts).
+// The only code touching the fixity tables (preservation/migrations/202612070700_fixity.ts) and
+// the fixity rows of preservation_runs (mode 'fixity', migration 202612080700).
 // Times come from the database clock so heartbeats of several processes compare on one clock.
 import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
 import type { Database } from '../database/database';
-import type { FixityFault, FixityFindingOutcome, FixityObjectState, FixityRunStatus, FixityRunsTable, FixityScheduleTable, FixityScope } from './tables';
+import type { FixityFault, FixityFindingOutcome, FixityObjectState, FixityRunStatus, PreservationRunsTable, FixityScheduleTable, FixityScope } from './tables';
 
 type Db = Kysely<Database> | Transaction<Database>;
-export type FixityRunRow = Selectable<FixityRunsTable>;
+export type FixityRunRow = Selectable<PreservationRunsTable>;
 export type FixityScheduleRow = Selectable<FixityScheduleTable>;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -123,8 +124,10 @@ export async function insertRun(
   run: { trigger: 'schedule' | 'manual'; scope: FixityScope; dossierId: string | null; location: string | null; repair: boolean; actor: Record<string, unknown>; runner: string },
 ): Promise<string> {
   const row = await trx
-    .insertInto('fixity_runs')
+    .insertInto('preservation_runs')
     .values({
+      mode: 'fixity',
+      progress: JSON.stringify({ phase: 'register', done: 0, total: 0, item: '' }),
       trigger: run.trigger,
       scope: run.scope,
       dossier_id: run.dossierId,
@@ -164,7 +167,11 @@ export async function planItems(trx: Db, runId: string, plan: { scope: FixitySco
     .select([sql<number>`count(*)::int`.as('n'), sql<number>`coalesce(sum(size), 0)::bigint`.as('bytes')])
     .where('run_id', '=', runId)
     .executeTakeFirstOrThrow();
-  await trx.updateTable('fixity_runs').set({ planned: Number(totals.n), planned_bytes: Number(totals.bytes) }).where('id', '=', runId).execute();
+  await trx
+    .updateTable('preservation_runs')
+    .set({ planned: Number(totals.n), planned_bytes: Number(totals.bytes), progress: JSON.stringify({ phase: 'check', done: 0, total: Number(totals.n), item: '' }) })
+    .where('id', '=', runId)
+    .execute();
   return { planned: Number(totals.n), bytes: Number(totals.bytes) };
 }
 
@@ -200,8 +207,14 @@ export async function recordItems(
   }
   const bytes = items.reduce((n, i) => n + i.size, 0);
   await trx
-    .updateTable('fixity_runs')
-    .set({ done: sql`done + ${items.length}`, done_bytes: sql`done_bytes + ${bytes}`, heartbeat_at: sql<Date>`now()` })
+    .updateTable('preservation_runs')
+    .set({
+      done: sql`done + ${items.length}`,
+      done_bytes: sql`done_bytes + ${bytes}`,
+      heartbeat_at: sql<Date>`now()`,
+      // The progress every run shows (phase, done, total, item), from the counts just written.
+      progress: sql`jsonb_build_object('phase', 'check', 'done', done + ${items.length}, 'total', planned, 'item', ${items.at(-1)?.sha256 ?? ''}::text)`,
+    })
     .where('id', '=', runId)
     .execute();
 }
@@ -231,15 +244,16 @@ export async function insertFindings(
 
 export async function findRun(db: Db, id: string): Promise<FixityRunRow | undefined> {
   if (!UUID.test(id)) return undefined;
-  return db.selectFrom('fixity_runs').selectAll().where('id', '=', id).executeTakeFirst();
+  return db.selectFrom('preservation_runs').selectAll().where('id', '=', id).where('mode', '=', 'fixity').executeTakeFirst();
 }
 
 export async function listRuns(db: Db, limit: number): Promise<Omit<FixityRunRow, 'report'>[]> {
   return db
-    .selectFrom('fixity_runs')
+    .selectFrom('preservation_runs')
+    .where('mode', '=', 'fixity')
     .select([
-      'id', 'trigger', 'scope', 'dossier_id', 'location', 'repair', 'status', 'actor', 'runner', 'started_at', 'finished_at', 'heartbeat_at',
-      'planned', 'planned_bytes', 'done', 'done_bytes', 'resumed', 'summary', 'report_json_sha256', 'report_pdf_sha256', 'report_signature_sha256', 'error',
+      'id', 'mode', 'trigger', 'scope', 'dossier_id', 'location', 'repair', 'status', 'actor', 'runner', 'started_at', 'finished_at', 'heartbeat_at',
+      'progress', 'planned', 'planned_bytes', 'done', 'done_bytes', 'resumed', 'summary', 'report_json_sha256', 'report_pdf_sha256', 'report_signature_sha256', 'error',
     ])
     .orderBy('started_at', 'desc')
     .orderBy('id', 'desc')
@@ -248,12 +262,12 @@ export async function listRuns(db: Db, limit: number): Promise<Omit<FixityRunRow
 }
 
 export async function activeOrInterrupted(db: Db): Promise<FixityRunRow[]> {
-  return db.selectFrom('fixity_runs').selectAll().where('status', 'in', ['queued', 'running', 'interrupted']).orderBy('started_at').execute();
+  return db.selectFrom('preservation_runs').selectAll().where('mode', '=', 'fixity').where('status', 'in', ['queued', 'running', 'interrupted']).orderBy('started_at').execute();
 }
 
 export async function setStatus(db: Db, id: string, from: FixityRunStatus[], to: FixityRunStatus, extra: { error?: string | null; finished?: boolean; resumed?: boolean } = {}): Promise<boolean> {
   const result = await db
-    .updateTable('fixity_runs')
+    .updateTable('preservation_runs')
     .set({
       status: to,
       heartbeat_at: sql<Date>`now()`,
@@ -268,12 +282,12 @@ export async function setStatus(db: Db, id: string, from: FixityRunStatus[], to:
 }
 
 export async function heartbeat(db: Db, id: string): Promise<void> {
-  await db.updateTable('fixity_runs').set({ heartbeat_at: sql<Date>`now()` }).where('id', '=', id).where('status', '=', 'running').execute();
+  await db.updateTable('preservation_runs').set({ heartbeat_at: sql<Date>`now()` }).where('id', '=', id).where('status', '=', 'running').execute();
 }
 
 /** Running runs whose heartbeat is older than staleSeconds (null: every one not in keep). */
 export async function staleRuns(db: Db, staleSeconds: number | null, keep: string[]): Promise<FixityRunRow[]> {
-  let q = db.selectFrom('fixity_runs').selectAll().where('status', 'in', ['queued', 'running']);
+  let q = db.selectFrom('preservation_runs').selectAll().where('mode', '=', 'fixity').where('status', 'in', ['queued', 'running']);
   if (staleSeconds !== null) q = q.where('heartbeat_at', '<', sql<Date>`now() - make_interval(secs => ${staleSeconds}::double precision)`);
   if (keep.length) q = q.where('id', 'not in', keep);
   return q.execute();
@@ -306,7 +320,7 @@ export async function finishRun(
   end: { status: 'passed' | 'failed' | 'error'; summary: unknown; report: unknown; error?: string | null },
 ): Promise<boolean> {
   const result = await db
-    .updateTable('fixity_runs')
+    .updateTable('preservation_runs')
     .set({
       status: end.status,
       finished_at: sql<Date>`now()`,
@@ -314,6 +328,7 @@ export async function finishRun(
       summary: JSON.stringify(end.summary),
       report: JSON.stringify(end.report),
       error: end.error ?? null,
+      progress: sql`jsonb_set(progress, '{phase}', '"done"')`,
     })
     .where('id', '=', id)
     .where('status', 'in', ['queued', 'running'])
@@ -323,7 +338,7 @@ export async function finishRun(
 
 export async function setReportObjects(db: Db, id: string, objects: { json: string; pdf: string | null; signature: string | null }): Promise<void> {
   await db
-    .updateTable('fixity_runs')
+    .updateTable('preservation_runs')
     .set({ report_json_sha256: objects.json, report_pdf_sha256: objects.pdf, report_signature_sha256: objects.signature })
     .where('id', '=', id)
     .execute();

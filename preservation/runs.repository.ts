@@ -1,10 +1,14 @@
-// The only code touching the integrity_runs table. Times come from the database clock, so
-// heartbeats written by several processes compare against one clock.
+// The only code touching the verify rows of preservation_runs (mode 'verify', migration
+// 202612080700; they were integrity_runs). Times come from the database clock, so heartbeats
+// written by several processes compare against one clock.
 import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
 import type { Database } from '../database/database';
-import type { IntegrityRunProgress, IntegrityRunStatus, IntegrityRunsTable } from '../ingest/tables';
+import type { IntegrityRunProgress, IntegrityRunStatus } from '../ingest/tables';
+import type { PreservationRunsTable } from './tables';
 
-export type IntegrityRunRow = Selectable<IntegrityRunsTable> & { dossier_index: string | null };
+type VerifyColumns = 'id' | 'repair' | 'dossier_id' | 'actor' | 'runner' | 'started_at' | 'finished_at' | 'heartbeat_at' | 'report' | 'error';
+/** A verify run: its status is never 'interrupted' (a verify run stopped midway ends as an error and is started again). */
+export type IntegrityRunRow = Pick<Selectable<PreservationRunsTable>, VerifyColumns | 'status' | 'progress'> & { dossier_index: string | null };
 /** A row without its report, for lists: the report of a big archive may be large. */
 export type IntegrityRunListRow = Omit<IntegrityRunRow, 'report'> & { summary: unknown };
 
@@ -31,8 +35,17 @@ export async function insertRun(
   run: { repair: boolean; dossierId: string | null; actor: Record<string, unknown>; runner: string },
 ): Promise<string> {
   const row = await db
-    .insertInto('integrity_runs')
-    .values({ status: 'queued', repair: run.repair, dossier_id: run.dossierId, actor: JSON.stringify(run.actor), runner: run.runner })
+    .insertInto('preservation_runs')
+    .values({
+      mode: 'verify',
+      scope: run.dossierId ? 'dossier' : 'all',
+      status: 'queued',
+      repair: run.repair,
+      dossier_id: run.dossierId,
+      actor: JSON.stringify(run.actor),
+      runner: run.runner,
+      progress: JSON.stringify({ phase: 'queued', done: 0, total: 0, item: '' }),
+    })
     .returning('id')
     .executeTakeFirstOrThrow();
   return row.id;
@@ -42,18 +55,20 @@ export async function findRun(db: Db, id: string): Promise<IntegrityRunRow | und
   // A path segment that is not a uuid names no run (and must not reach a uuid comparison).
   if (!UUID.test(id)) return undefined;
   return db
-    .selectFrom('integrity_runs as r')
+    .selectFrom('preservation_runs as r')
     .leftJoin('dossiers as d', 'd.id', 'r.dossier_id')
     .select([...COLUMNS, 'r.report', 'd.case_index as dossier_index'])
+    .where('r.mode', '=', 'verify')
     .where('r.id', '=', id)
     .executeTakeFirst();
 }
 
 export async function listRuns(db: Db, options: { limit: number; before?: Date }): Promise<IntegrityRunListRow[]> {
   let q = db
-    .selectFrom('integrity_runs as r')
+    .selectFrom('preservation_runs as r')
     .leftJoin('dossiers as d', 'd.id', 'r.dossier_id')
-    .select([...COLUMNS, 'd.case_index as dossier_index', sql<unknown>`r.report -> 'summary'`.as('summary')]);
+    .select([...COLUMNS, 'd.case_index as dossier_index', sql<unknown>`r.report -> 'summary'`.as('summary')])
+    .where('r.mode', '=', 'verify');
   if (options.before) q = q.where('r.started_at', '<', options.before);
   return q.orderBy('r.started_at', 'desc').orderBy('r.id', 'desc').limit(options.limit).execute();
 }
@@ -61,16 +76,17 @@ export async function listRuns(db: Db, options: { limit: number; before?: Date }
 /** The queued or running run, if any (at most one by the unique index). */
 export async function activeRun(db: Db): Promise<IntegrityRunRow | undefined> {
   return db
-    .selectFrom('integrity_runs as r')
+    .selectFrom('preservation_runs as r')
     .leftJoin('dossiers as d', 'd.id', 'r.dossier_id')
     .select([...COLUMNS, 'r.report', 'd.case_index as dossier_index'])
+    .where('r.mode', '=', 'verify')
     .where('r.status', 'in', ['queued', 'running'])
     .executeTakeFirst();
 }
 
 export async function markRunning(db: Db, id: string, progress: IntegrityRunProgress): Promise<void> {
   await db
-    .updateTable('integrity_runs')
+    .updateTable('preservation_runs')
     .set({ status: 'running', progress: JSON.stringify(progress), heartbeat_at: sql<Date>`now()` })
     .where('id', '=', id)
     .where('status', '=', 'queued')
@@ -80,7 +96,7 @@ export async function markRunning(db: Db, id: string, progress: IntegrityRunProg
 /** Progress and heartbeat of a run that is still active. */
 export async function updateProgress(db: Db, id: string, progress: IntegrityRunProgress | null): Promise<void> {
   await db
-    .updateTable('integrity_runs')
+    .updateTable('preservation_runs')
     .set(progress ? { progress: JSON.stringify(progress), heartbeat_at: sql<Date>`now()` } : { heartbeat_at: sql<Date>`now()` })
     .where('id', '=', id)
     .where('status', 'in', ['queued', 'running'])
@@ -94,7 +110,7 @@ export async function finishRun(
   end: { status: Extract<IntegrityRunStatus, 'passed' | 'failed' | 'error'>; progress?: IntegrityRunProgress; report?: unknown; error?: string },
 ): Promise<boolean> {
   const result = await db
-    .updateTable('integrity_runs')
+    .updateTable('preservation_runs')
     .set({
       status: end.status,
       finished_at: sql<Date>`now()`,
@@ -118,8 +134,9 @@ export async function markInterrupted(
   options: { staleSeconds: number | null; keep: string[]; reason: string },
 ): Promise<{ id: string; runner: string | null; startedAt: Date; heartbeatAt: Date }[]> {
   let q = db
-    .updateTable('integrity_runs')
+    .updateTable('preservation_runs')
     .set({ status: 'error', error: options.reason, finished_at: sql<Date>`now()` })
+    .where('mode', '=', 'verify')
     .where('status', 'in', ['queued', 'running']);
   if (options.staleSeconds !== null) q = q.where('heartbeat_at', '<', sql<Date>`now() - make_interval(secs => ${options.staleSeconds}::double precision)`);
   if (options.keep.length) q = q.where('id', 'not in', options.keep);

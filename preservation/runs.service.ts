@@ -140,14 +140,15 @@ function toView(row: IntegrityRunRow | IntegrityRunListRow): IntegrityRunView {
   const summary = report !== undefined ? (report?.summary ?? null) : (((row as IntegrityRunListRow).summary as IntegrityRunSummary | null) ?? null);
   return {
     id: row.id,
-    status: row.status,
+    // A verify run never rests interrupted (it ends as an error and is started again).
+    status: row.status as IntegrityRunStatus,
     repair: row.repair,
     dossier: row.dossier_id ? { id: row.dossier_id, index: row.dossier_index } : null,
     actor: { userId: actor.userId ?? null, username: actor.username ?? '?' },
     runner: row.runner,
     startedAt: iso(row.started_at)!,
     finishedAt: iso(row.finished_at),
-    progress: row.progress,
+    progress: row.progress as IntegrityRunProgress,
     error: row.error,
     summary,
     ...(report !== undefined ? { report } : {}),

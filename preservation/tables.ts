@@ -8,7 +8,7 @@ type Json<T> = ColumnType<T, string | undefined, string>;
 type Int = ColumnType<number, number | undefined, number>;
 
 export type FixityObjectState = 'intact' | 'repaired' | 'damaged' | 'lost';
-export type FixityRunStatus = 'queued' | 'running' | 'interrupted' | 'passed' | 'failed' | 'error';
+export type FixityRunStatus = RunStatus;
 export type FixityScope = 'batch' | 'all' | 'dossier' | 'location';
 export type FixityFault = 'missing' | 'damaged' | 'unreadable';
 export type FixityFindingOutcome = 'repaired' | 'unrepaired' | 'lost' | 'reported';
@@ -36,19 +36,33 @@ export interface FixityRegisteredTable {
   registered_at: Ts;
 }
 
-export interface FixityRunsTable {
+export type RunMode = 'verify' | 'fixity';
+export type RunStatus = 'queued' | 'running' | 'interrupted' | 'passed' | 'failed' | 'error';
+/** Where a run is: verify (queued, verify, repair, reverify, done) or fixity (register, check, report, done). */
+export interface RunProgress {
+  phase: string;
+  done: number;
+  total: number;
+  /** The dossier (case index) or object (sha256) being worked on. */
+  item: string;
+}
+
+/** Both kinds of preservation run (migration 202612080700): deep verification and fixity. */
+export interface PreservationRunsTable {
   id: Generated<string>;
-  trigger: 'schedule' | 'manual';
-  scope: FixityScope;
+  mode: RunMode;
+  trigger: ColumnType<'schedule' | 'manual', 'schedule' | 'manual' | undefined, 'schedule' | 'manual'>;
+  scope: ColumnType<FixityScope, FixityScope | undefined, FixityScope>;
   dossier_id: string | null;
   location: string | null;
-  repair: boolean;
-  status: FixityRunStatus;
+  repair: ColumnType<boolean, boolean | undefined, boolean>;
+  status: RunStatus;
   actor: Json<Record<string, unknown>>;
   runner: string | null;
   started_at: Ts;
   finished_at: NullableTs;
   heartbeat_at: Ts;
+  progress: Json<RunProgress>;
   planned: Int;
   planned_bytes: Int;
   done: Int;
@@ -98,7 +112,7 @@ export interface PreservationTables extends ReconciliationTables {
   fixity_objects: FixityObjectsTable;
   fixity_object_refs: FixityObjectRefsTable;
   fixity_registered: FixityRegisteredTable;
-  fixity_runs: FixityRunsTable;
+  preservation_runs: PreservationRunsTable;
   fixity_run_items: FixityRunItemsTable;
   fixity_findings: FixityFindingsTable;
   fixity_schedule: FixityScheduleTable;

@@ -133,7 +133,7 @@ export function createRoutes(deps: ServerDeps): Router {
   router.get('/api/integrity/fixity/runs/:id/:file', keepers, async (ctx) => {
     const file = REPORT_FILES[ctx.params.file as keyof typeof REPORT_FILES];
     if (!file) throw new NotFoundError('preservation.report_not_found', 'preservation.report_not_found', { id: ctx.params.id, file: ctx.params.file });
-    const run = await deps.db.selectFrom('fixity_runs').select(['report_json_sha256', 'report_pdf_sha256', 'report_signature_sha256']).where('id', '=', (await getFixityRun(deps.db, ctx.params.id!)).id).executeTakeFirstOrThrow();
+    const run = await deps.db.selectFrom('preservation_runs').select(['report_json_sha256', 'report_pdf_sha256', 'report_signature_sha256']).where('id', '=', (await getFixityRun(deps.db, ctx.params.id!)).id).executeTakeFirstOrThrow();
     const sha = run[file[0]];
     if (!sha) throw new NotFoundError('preservation.report_not_found', 'preservation.report_not_found', { id: ctx.params.id, file: ctx.params.file });
     ctx.set('Content-Type', file[1]);

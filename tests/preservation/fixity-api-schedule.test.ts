@@ -126,7 +126,7 @@ describeEachDatabase('fixity dashboard API and schedule', (getDb) => {
     await expect(
       runFixity(deps, SYSTEM_ACTOR, { scope: 'all' }, { signal: controller.signal, onProgress: (phase) => phase === 'check' && controller.abort() }),
     ).rejects.toThrow(/interrupted/);
-    const interrupted = await db.selectFrom('fixity_runs').select('id').where('status', '=', 'interrupted').executeTakeFirstOrThrow();
+    const interrupted = await db.selectFrom('preservation_runs').select('id').where('status', '=', 'interrupted').executeTakeFirstOrThrow();
     // The queue of this catalog, which the job also enqueues its successor on.
     const queue = jobQueueFor(deps) as InProcessQueue;
     const job = fixityBatchJob(deps);
@@ -134,7 +134,7 @@ describeEachDatabase('fixity dashboard API and schedule', (getDb) => {
     await queue.enqueue(job, {});
     const worker = await queue.work([job], { once: true });
     await worker.done;
-    const after = await db.selectFrom('fixity_runs').select(['status', 'resumed']).where('id', '=', interrupted.id).executeTakeFirstOrThrow();
+    const after = await db.selectFrom('preservation_runs').select(['status', 'resumed']).where('id', '=', interrupted.id).executeTakeFirstOrThrow();
     expect(after).toEqual({ status: 'passed', resumed: 1 });
     // The job enqueued its successor for the schedule's next time.
     const depth = await queue.depth();

@@ -126,7 +126,7 @@ describeEachDatabase('fixity runs: faults found, repaired, lost, resumed', (getD
       },
     });
     await expect(first).rejects.toThrow(/interrupted/);
-    const runs = await getDb().db.selectFrom('fixity_runs').select(['id', 'status', 'done', 'planned']).where('status', '=', 'interrupted').execute();
+    const runs = await getDb().db.selectFrom('preservation_runs').select(['id', 'status', 'done', 'planned']).where('status', '=', 'interrupted').execute();
     expect(runs).toHaveLength(1);
     const interrupted = runs[0]!;
     expect(interrupted.done).toBe(seen);
@@ -142,7 +142,7 @@ describeEachDatabase('fixity runs: faults found, repaired, lost, resumed', (getD
   });
 
   it('stores each run as JSON and as a PDF/A-1 report signed with the system key', async () => {
-    const run = (await getDb().db.selectFrom('fixity_runs').select(['id', 'report_json_sha256', 'report_pdf_sha256', 'report_signature_sha256']).where('status', '=', 'failed').executeTakeFirstOrThrow());
+    const run = (await getDb().db.selectFrom('preservation_runs').select(['id', 'report_json_sha256', 'report_pdf_sha256', 'report_signature_sha256']).where('status', '=', 'failed').executeTakeFirstOrThrow());
     for (const store of [primary, replica, bucket]) {
       expect(await store.exists(run.report_json_sha256!)).toBe(true);
       expect(await store.exists(run.report_signature_sha256!)).toBe(true);

@@ -26,7 +26,7 @@ describeEachDatabase('fixity schedule in a running server', (getDb) => {
         let runs: { status: string; trigger: string }[] = [];
         for (let i = 0; i < 150 && !runs.length; i++) {
           await new Promise((resolve) => setTimeout(resolve, 200));
-          runs = await getDb().db.selectFrom('fixity_runs').select(['status', 'trigger']).where('status', 'in', ['passed', 'failed', 'error']).execute();
+          runs = await getDb().db.selectFrom('preservation_runs').select(['status', 'trigger']).where('status', 'in', ['passed', 'failed', 'error']).execute();
         }
         expect(runs).toEqual([{ status: 'passed', trigger: 'schedule' }]);
         await fixityRunsIdle(getDb().db);

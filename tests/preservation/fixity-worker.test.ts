@@ -82,7 +82,7 @@ for (const kind of testDatabaseKinds()) {
     async function runs() {
       const catalog = await open();
       try {
-        const rows = await catalog.db.selectFrom('fixity_runs').select(['status', 'trigger', 'scope', 'planned', 'done']).orderBy('started_at').execute();
+        const rows = await catalog.db.selectFrom('preservation_runs').select(['status', 'trigger', 'scope', 'planned', 'done']).orderBy('started_at').execute();
         const schedule = await catalog.db.selectFrom('fixity_schedule').select('next_batch_at').executeTakeFirstOrThrow();
         return { rows, next: new Date(schedule.next_batch_at) };
       } finally {

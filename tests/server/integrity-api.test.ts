@@ -178,14 +178,14 @@ describeEachDatabase('integrity runs HTTP API', (getDb) => {
     // is marked interrupted and a new run may start.
     const { db } = getDb();
     const other = await db
-      .insertInto('integrity_runs')
-      .values({ status: 'running', actor: JSON.stringify({ userId: null, username: 'cli:operator' }), runner: 'elsewhere pid 1' })
+      .insertInto('preservation_runs')
+      .values({ mode: 'verify', status: 'running', actor: JSON.stringify({ userId: null, username: 'cli:operator' }), runner: 'elsewhere pid 1', progress: JSON.stringify({ phase: 'queued', done: 0, total: 0, item: '' }) })
       .returning('id')
       .executeTakeFirstOrThrow();
     const blocked = await clients.keeper.post('/api/integrity/runs', {});
     expect(blocked.status).toBe(409);
     expect(blocked.body.error.message).toBe(t('en', 'ingest.integrity_run_in_progress', { username: 'cli:operator' }));
-    await db.updateTable('integrity_runs').set({ heartbeat_at: sql<Date>`now() - interval '1 hour'` }).where('id', '=', other.id).execute();
+    await db.updateTable('preservation_runs').set({ heartbeat_at: sql<Date>`now() - interval '1 hour'` }).where('id', '=', other.id).execute();
     const next = await start();
     expect((await clients.keeper.get(`/api/integrity/runs/${other.id}`)).body.run).toMatchObject({ status: 'error', error: 'interrupted' });
     await finished(next.id);
@@ -194,8 +194,8 @@ describeEachDatabase('integrity runs HTTP API', (getDb) => {
   it('marks runs left running by a crashed process as interrupted when a server starts', async () => {
     const { db } = getDb();
     const crashed = await db
-      .insertInto('integrity_runs')
-      .values({ status: 'running', actor: JSON.stringify({ userId: null, username: 'keeper' }), runner: 'gone pid 2', progress: JSON.stringify({ phase: 'verify', done: 0, total: 1, item: '04-07' }) })
+      .insertInto('preservation_runs')
+      .values({ mode: 'verify', status: 'running', actor: JSON.stringify({ userId: null, username: 'keeper' }), runner: 'gone pid 2', progress: JSON.stringify({ phase: 'verify', done: 0, total: 1, item: '04-07' }) })
       .returning('id')
       .executeTakeFirstOrThrow();
     // The catalog is this test's alone, as an embedded one is a server's alone.
