@@ -324,19 +324,22 @@ export function buildPackageXml(input: MetsInput): BuiltMets {
     ...(f.originalName ? { '@_OWNERID': f.originalName } : {}),
     'mets:FLocat': { '@_LOCTYPE': 'URL', '@_xlink:type': 'simple', '@_xlink:href': f.path },
   });
-  const group = (use: string, groupId: string, files: PackageFile[], representation: boolean) => ({
+  // Every group states the content information type: required on representations (CSIP62),
+  // and the E-ARK validator's CSIP63 rule also fails a group that states none.
+  const group = (use: string, groupId: string, files: PackageFile[]) => ({
     '@_ID': groupId,
     '@_USE': use,
-    ...(representation ? { '@_csip:CONTENTINFORMATIONTYPE': 'OTHER', '@_csip:OTHERCONTENTINFORMATIONTYPE': OTHER_CONTENT_INFORMATION_TYPE } : {}),
+    '@_csip:CONTENTINFORMATIONTYPE': 'OTHER',
+    '@_csip:OTHERCONTENTINFORMATIONTYPE': OTHER_CONTENT_INFORMATION_TYPE,
     'mets:file': files.map(fileEl),
   });
   const groups = [
-    group('Documentation', 'grp-documentation', all.filter((f) => f.area === 'documentation'), false),
-    group('Schemas', 'grp-schemas', all.filter((f) => f.area === 'schemas'), false),
-    group('Representations/original', 'grp-rep-original', all.filter((f) => f.area === 'original'), true),
+    group('Documentation', 'grp-documentation', all.filter((f) => f.area === 'documentation')),
+    group('Schemas', 'grp-schemas', all.filter((f) => f.area === 'schemas')),
+    group('Representations/original', 'grp-rep-original', all.filter((f) => f.area === 'original')),
   ];
   const renditions = all.filter((f) => f.area === 'pdfa');
-  if (renditions.length) groups.push(group('Representations/pdfa', 'grp-rep-pdfa', renditions, true));
+  if (renditions.length) groups.push(group('Representations/pdfa', 'grp-rep-pdfa', renditions));
 
   const dmdIds = dmdSecs.map((d) => d['@_ID'] as string);
   const admIds = digiprov.map((d) => d['@_ID'] as string);

