@@ -159,6 +159,8 @@ export async function planRebuild(
   const add = (severity: RebuildProblem['severity'], code: string, params: Record<string, string | number>, where: { aipId?: string; manifest?: string } = {}) =>
     problems.push(problemOf(severity, code, params, where));
 
+  for (const failed of listing.unlisted) add('error', 'rebuild.location_unreadable', { location: failed.location, reason: failed.reason });
+
   // 1. Every manifest, grouped by AIP.
   const groups = new Map<string, Found[]>();
   let done = 0;
@@ -210,8 +212,10 @@ export async function planRebuild(
     for (const other of diverged) add('warning', 'rebuild.manifest_diverged', { dossier: aipId, manifest: head.sha256, other: other.sha256 }, where);
     onProgress?.(done, total, aipId);
     const byPath = new Map(m.files.map((f) => [f.path, f]));
-    const [transferId = m.transferId ?? '', , volumeText = '1'] = aipId.split('/');
-    const volume = Number.parseInt(volumeText, 10) || 1;
+    // aipId = <transfer>/<index>/<volume> (ingest/pipeline/store.ts); an index may hold a slash.
+    const parts = aipId.split('/');
+    const transferId = parts[0] || m.transferId || '';
+    const volume = Number.parseInt(parts.at(-1) ?? '1', 10) || 1;
 
     // Sealed? Then the key decides whether the dossier still exists.
     const sealingEntry = byPath.get(SEALING_MAP_PATH);

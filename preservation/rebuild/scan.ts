@@ -15,6 +15,8 @@ export interface StorageListing {
   holders: Map<string, number[]>;
   /** Digests whose first bytes are those of an AIP manifest. */
   manifestCandidates: string[];
+  /** Locations that could not be listed (what they hold is unknown to the rebuild). */
+  unlisted: { location: string; reason: string }[];
 }
 
 async function firstBytes(store: ObjectStore, sha256: string, n: number): Promise<Buffer> {
@@ -60,12 +62,18 @@ async function eachLimited<T>(items: T[], limit: number, work: (item: T, index: 
 export async function scanStorage(storage: Storage, onProgress?: (done: number, total: number, item: string) => void): Promise<StorageListing> {
   const stores = [storage.primary, ...storage.replicas];
   const holders = new Map<string, number[]>();
+  const unlisted: StorageListing['unlisted'] = [];
   for (const [i, store] of stores.entries()) {
-    for await (const sha of store.list()) {
-      const held = holders.get(sha);
-      if (held) held.push(i);
-      else holders.set(sha, [i]);
-      if (holders.size % 5000 === 0) onProgress?.(0, holders.size, sha);
+    try {
+      for await (const sha of store.list()) {
+        const held = holders.get(sha);
+        if (held) held.push(i);
+        else holders.set(sha, [i]);
+        if (holders.size % 5000 === 0) onProgress?.(0, holders.size, sha);
+      }
+    } catch (error) {
+      // An unreachable location is a problem of the rebuild, named; the others are still read.
+      unlisted.push({ location: store.location, reason: (error instanceof Error ? error.message : String(error)).slice(0, 300) });
     }
   }
   const all = [...holders.keys()];
@@ -86,5 +94,5 @@ export async function scanStorage(storage: Storage, onProgress?: (done: number, 
     if (done % 200 === 0 || done === all.length) onProgress?.(done, all.length, sha);
   });
   manifestCandidates.sort();
-  return { stores, holders, manifestCandidates };
+  return { stores, holders, manifestCandidates, unlisted };
 }
