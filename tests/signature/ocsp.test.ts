@@ -5,128 +5,38 @@
 // recorded as unavailable — never a failed check, never a hang. The test CA, its delegated
 // OCSP responder certificate and the signers are made here with openssl, and the responder is
 // Debian's `openssl ocsp -index … -port …`.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { cp, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { cp, mkdtemp, rm } from 'node:fs/promises';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import * as pkijs from 'pkijs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AipBuilder, readManifest } from '../../ingest/aip';
 import { addReportEvidence, evidenceFile, readEvidenceFile, reverifyAipSignatures, EVIDENCE_RECORDS_PATH } from '../../ingest/aip/signature-evidence';
 import { FsObjectStore, type Storage } from '../../storage';
 import { signDetached, verifySignature, type SignatureReport } from '../../validators/signature';
 import { clearOcspCache, fetchOcsp, ocspUrlsOf } from '../../validators/signature/ocsp';
-import { createCaFolder, openssl } from '../../validators/signature/openssl-ca';
-import { toArrayBuffer } from '../../validators/signature/asn1-util';
+import { createOcspTestCa, OCSP_TEST_PASSWORD as PASSWORD, type OcspTestCa } from './ocsp-support';
 
-const PASSWORD = 'ocsp-test';
 let dir: string;
+let ca: OcspTestCa;
 let port: number;
-let responder: ChildProcess | undefined;
 let trustDir: string;
 let trustWithCrl: string;
 let storage: Storage;
-const signers: Record<'good' | 'revoked', { p12: Uint8Array; cert: pkijs.Certificate }> = {} as never;
-let caCert: pkijs.Certificate;
+let signers: OcspTestCa['signers'];
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const p = (server.address() as net.AddressInfo).port;
-      server.close(() => resolve(p));
-    });
-  });
-}
-
-async function startResponder(): Promise<void> {
-  const ca = path.join(dir, 'ca');
-  responder = spawn('openssl', ['ocsp', '-index', path.join(ca, 'index.txt'), '-port', String(port), '-rsigner', path.join(dir, 'responder.pem'), '-rkey', path.join(dir, 'responder.key'), '-CA', path.join(dir, 'ca.pem'), '-ignore_err'], {
-    cwd: dir,
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  // Ready when it says so: a probe connection that sends nothing would wedge this
-  // single-threaded responder (it waits on that connection for ever).
-  const child = responder;
-  let said = '';
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`openssl ocsp did not start: ${said}`)), 20_000);
-    child.stderr!.on('data', (chunk: Buffer) => {
-      said += chunk.toString();
-      if (/waiting for OCSP client connections/i.test(said)) (clearTimeout(timer), resolve());
-    });
-    child.once('exit', (code) => (clearTimeout(timer), reject(new Error(`openssl ocsp exited (${code}): ${said}`))));
-  });
-}
-
-async function stopResponder(): Promise<void> {
-  const child = responder;
-  responder = undefined;
-  if (!child || child.exitCode !== null) return;
-  const exited = new Promise((r) => child.once('exit', r));
-  child.kill('SIGTERM');
-  await exited;
-}
-
-const cert = async (file: string) => pkijs.Certificate.fromBER(toArrayBuffer(new Uint8Array(await openssl(['x509', '-in', file, '-outform', 'DER'], dir))));
+const stopResponder = () => ca.stopResponder();
 const revocation = (report: SignatureReport) => report.signers[0]!.checks.find((c) => c.name === 'revocation')!;
 
 beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'muragat-ocsp-'));
-  port = await freePort();
-  const caDir = path.join(dir, 'ca');
-  const cnf = await createCaFolder(caDir, {
-    days: 3650,
-    serial: `${(0x1000 + Math.floor(Math.random() * 0xe000)).toString(16)}01`,
-    extraSections: `[ v3_signer_ocsp ]
-basicConstraints = critical, CA:false
-keyUsage = critical, digitalSignature, nonRepudiation
-subjectKeyIdentifier = hash
-authorityKeyIdentifier = keyid:always
-authorityInfoAccess = OCSP;URI:http://127.0.0.1:${port}/
-[ v3_ocsp_responder ]
-basicConstraints = critical, CA:false
-keyUsage = critical, digitalSignature
-extendedKeyUsage = critical, OCSPSigning
-subjectKeyIdentifier = hash
-authorityKeyIdentifier = keyid:always
-`,
-  });
-  const key = async (name: string) => {
-    await openssl(['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', `${name}.key`], dir);
-    return path.join(dir, `${name}.key`);
-  };
-  await key('ca');
-  await openssl(['req', '-x509', '-new', '-utf8', '-config', cnf, '-extensions', 'v3_ca', '-key', 'ca.key', '-subj', '/C=KZ/O=Muragat OCSP Test/CN=OCSP Test CA', '-days', '3650', '-sha256', '-out', 'ca.pem'], dir);
-  const issue = async (name: string, subject: string, extensions: string) => {
-    await key(name);
-    await openssl(['req', '-new', '-utf8', '-config', cnf, '-key', `${name}.key`, '-subj', subject, '-out', `${name}.csr`], dir);
-    await openssl(['ca', '-batch', '-utf8', '-notext', '-config', cnf, '-extensions', extensions, '-cert', 'ca.pem', '-keyfile', 'ca.key', '-in', `${name}.csr`, '-out', `${name}.pem`], dir);
-  };
-  await issue('responder', '/C=KZ/O=Muragat OCSP Test/CN=OCSP Responder', 'v3_ocsp_responder');
-  for (const name of ['good', 'revoked'] as const) {
-    await issue(name, `/C=KZ/O=Muragat OCSP Test/CN=Signer ${name}/serialNumber=IIN90010130012${name === 'good' ? 3 : 4}`, 'v3_signer_ocsp');
-    await openssl(['pkcs12', '-export', '-inkey', `${name}.key`, '-in', `${name}.pem`, '-certfile', 'ca.pem', '-passout', `pass:${PASSWORD}`, '-out', `${name}.p12`], dir);
-    signers[name] = { p12: new Uint8Array(await readFile(path.join(dir, `${name}.p12`))), cert: await cert(path.join(dir, `${name}.pem`)) };
-  }
-  await openssl(['ca', '-config', cnf, '-cert', 'ca.pem', '-keyfile', 'ca.key', '-revoke', 'revoked.pem', '-crl_reason', 'keyCompromise'], dir);
-  await openssl(['ca', '-config', cnf, '-gencrl', '-cert', 'ca.pem', '-keyfile', 'ca.key', '-out', 'ca.crl'], dir);
-  caCert = await cert(path.join(dir, 'ca.pem'));
-  // The trust folder names the CA only: revocation must come from OCSP.
-  trustDir = path.join(dir, 'trust');
-  await mkdir(trustDir, { recursive: true });
-  await cp(path.join(dir, 'ca.pem'), path.join(trustDir, 'ca.pem'));
-  trustWithCrl = path.join(dir, 'trust-crl');
-  await cp(trustDir, trustWithCrl, { recursive: true });
-  await cp(path.join(dir, 'ca.crl'), path.join(trustWithCrl, 'ca.crl'));
+  ca = await createOcspTestCa(dir);
+  ({ port, trustDir, trustWithCrl, signers } = ca);
   storage = { primary: new FsObjectStore(path.join(dir, 'store')), replicas: [] };
-  await startResponder();
 }, 180_000);
 
 afterAll(async () => {
-  await stopResponder();
+  await ca?.stopResponder();
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
@@ -238,7 +148,7 @@ describe('OCSP', () => {
       // The fetcher alone, too.
       clearOcspCache();
       const t0 = Date.now();
-      expect(await fetchOcsp(signers.good.cert, caCert, `http://127.0.0.1:${port}/`, { timeoutMs: 300 })).toEqual({ unavailable: 'no answer within 300 ms' });
+      expect(await fetchOcsp(signers.good.cert, ca.caCert, `http://127.0.0.1:${port}/`, { timeoutMs: 300 })).toEqual({ unavailable: 'no answer within 300 ms' });
       expect(Date.now() - t0).toBeLessThan(5_000);
     } finally {
       for (const s of sockets) s.destroy();
