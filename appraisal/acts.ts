@@ -12,10 +12,9 @@ import type { Database } from '../database/database';
 import { recordAudit, type Actor } from '../audit/audit.service';
 import type { Role } from '../accounts/roles';
 import { AppError, ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../common/errors';
-import { bindingOfCertificate, bindingOfIin } from '../accounts/signers.repository';
 import { putEverywhere } from '../ingest/aip';
 import { readVerifiedBytes, type Storage } from '../storage';
-import type { SignatureReport } from '../validators/signature/types';
+import { verifyRegisteredSignature, type SignatureVerifier } from './signature';
 import { renderDestructionActPdf, type DestructionActForm, type DestructionActRow } from '../forms/destruction-act';
 import { dossiersOnOpenActs, loadAppraisalDossiers, nomenclaturePositions, type AppraisalDossier } from './dossiers';
 import { heldDossiers, isUuid } from './holds';
@@ -36,7 +35,7 @@ export interface CommissionPort {
   decisionOn(db: Kysely<Database>, kind: AgendaItemKind, subjectId: string): Promise<CommissionDecision | null>;
 }
 
-export type SignatureVerifier = (input: { signature: Uint8Array; content?: Uint8Array; trustDir?: string }) => Promise<SignatureReport>;
+export type { SignatureVerifier } from './signature';
 
 export interface ActsDeps {
   db: Kysely<Database>;
@@ -582,25 +581,20 @@ export function createActsService(deps: ActsDeps) {
     if (rendition.statusAtRender !== 'agreed') {
       throw new ConflictError('appraisal.rendition_stale', 'appraisal.rendition_stale', { id: rendition.id, number: `${act.number}/${act.year}` });
     }
-    if (!deps.verifySignature) throw new AppError('appraisal.verifier_unavailable', 'appraisal.verifier_unavailable', {});
-    const check = await deps.verifySignature({ signature: input.cms, content: bytes, trustDir: deps.trustDir });
-    const first = check.signers[0];
-    if (check.verdict !== 'valid' || !first) {
-      throw new ValidationError('appraisal.signature_invalid', 'appraisal.signature_invalid', { number: `${act.number}/${act.year}`, reason: check.reason ?? check.verdict }, { verdict: check.verdict });
-    }
-    const info = first.signer;
-    const binding = (info.issuer && info.serialNumber ? await bindingOfCertificate(db, info.issuer, info.serialNumber) : undefined) ?? (info.iin ? await bindingOfIin(db, info.iin) : undefined);
-    if (!binding || binding.status !== 'active' || (actor.userId !== null && binding.user_id !== actor.userId)) {
-      throw new ForbiddenError('appraisal.signature_not_yours', 'appraisal.signature_not_yours', { subject: info.subject ?? '' });
-    }
+    const number = `${act.number}/${act.year}`;
+    const verified = await verifyRegisteredSignature(db, deps.verifySignature, { cms: input.cms, content: bytes, trustDir: deps.trustDir, actor }, {
+      unavailable: () => new AppError('appraisal.verifier_unavailable', 'appraisal.verifier_unavailable', {}),
+      invalid: (reason, verdict) => new ValidationError('appraisal.signature_invalid', 'appraisal.signature_invalid', { number, reason }, { verdict }),
+      notYours: (subject) => new ForbiddenError('appraisal.signature_not_yours', 'appraisal.signature_not_yours', { subject }),
+    });
+    const signer = verified.signer;
     // The approver is the certificate's holder (the signed-in head, or for the local operator the
     // user the certificate is registered to), and must hold the organisation head's role.
-    const user = await db.selectFrom('users').select(['id', 'username', 'full_name', 'position', 'roles']).where('id', '=', actor.userId ?? binding.user_id).executeTakeFirst();
+    const user = await db.selectFrom('users').select(['id', 'username', 'full_name', 'position', 'roles']).where('id', '=', verified.userId).executeTakeFirst();
     if (!user || !(user.roles as string[]).some((r) => ACT_APPROVERS.includes(r as Role))) {
-      throw new ForbiddenError('appraisal.signature_role', 'appraisal.signature_role', { subject: info.subject ?? '', roles: ACT_APPROVERS.join(', ') });
+      throw new ForbiddenError('appraisal.signature_role', 'appraisal.signature_role', { subject: signer.subject ?? '', roles: ACT_APPROVERS.join(', ') });
     }
     const cms = await putEverywhere(storage(), { bytes: input.cms });
-    const signer = { subject: info.subject ?? null, issuer: info.issuer ?? null, serialNumber: info.serialNumber ?? null, iin: info.iin ?? null, signingTime: first.signingTime ?? null };
     const at = now();
     const approval: ActApproval = { renditionId: rendition.id, cmsSha256: cms.sha256, signer, name: user.full_name, position: user.position, username: user.username, date: today(at) };
     await db.transaction().execute(async (trx) => {

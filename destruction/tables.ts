@@ -65,6 +65,10 @@ export interface DestructionCertificatesTable {
   system_signature: string;
   system_key_id: string;
   executor_cms_sha256: string | null;
+  /** The executor's certificate (subject, issuer, serial, IIN, signing time) once they signed. */
+  executor_signer: ColumnType<unknown, string | null | undefined, string | null>;
+  executor_signed_by: ColumnType<string | null, string | null | undefined, string | null>;
+  executor_signed_at: NullableTs;
   created_at: Ts;
 }
 

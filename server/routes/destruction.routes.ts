@@ -4,8 +4,7 @@
 import Router from '@koa/router';
 import { ACT_READERS } from '../../appraisal';
 import { systemKeyDir } from '../../audit/audit-anchor';
-import { NotFoundError } from '../../common/errors';
-import { executeAct } from '../../destruction';
+import { certificateStatement, executeAct, executorSignatureOf, getCertificate, signCertificate } from '../../destruction';
 import { readVerifiedBytes } from '../../storage';
 import { requireRole, requireUser } from '../auth';
 import { jsonBody } from '../body';
@@ -24,7 +23,13 @@ const EXECUTE_SCHEMA = {
   },
 } as const;
 const validateExecute = bodyValidator<{ confirm: string; method?: string }>(EXECUTE_SCHEMA);
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const SIGN_SCHEMA = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['cms'],
+  properties: { cms: { type: 'string', minLength: 16, maxLength: 700_000, pattern: '^[A-Za-z0-9+/\\r\\n]+={0,2}\\s*$', description: "Detached CMS (DER) over the certificate's statement (GET …/statement), base64, made with the executor's own registered key" } },
+} as const;
+const validateSign = bodyValidator<{ cms: string }>(SIGN_SCHEMA);
 
 export function createRoutes(deps: ServerDeps): Router {
   const router = new Router();
@@ -62,33 +67,40 @@ export function createRoutes(deps: ServerDeps): Router {
   });
 
   router.get('/api/destruction/certificates/:id', readers, async (ctx) => {
-    const id = ctx.params.id!;
-    const cert = UUID.test(id) ? await deps.db.selectFrom('destruction_certificates').selectAll().where('id', '=', id).executeTakeFirst() : undefined;
-    if (!cert) throw new NotFoundError('destruction.certificate_not_found', 'destruction.certificate_not_found', { id });
+    const cert = await getCertificate(deps.db, ctx.params.id!);
     const lang = ctx.query.lang;
     if (lang === 'kk' || lang === 'ru') {
       // The statement names both renditions; the kk one is also on the row.
-      const statement = JSON.parse((await readVerifiedBytes(deps.storage, cert.statement_sha256)).toString('utf8')) as { renditions: { kk: string; ru: string } };
+      const statement = JSON.parse((await certificateStatement(deps, cert.id)).toString('utf8')) as { renditions: { kk: string; ru: string } };
       const sha = statement.renditions[lang];
       ctx.type = 'application/pdf';
       ctx.set('ETag', `"${sha}"`);
-      ctx.set('Content-Disposition', contentDisposition(ctx.query.download === '1' ? 'attachment' : 'inline', `destruction-certificate-${cert.act_number.replace(/\//g, '-')}-${lang}.pdf`));
+      ctx.set('Content-Disposition', contentDisposition(ctx.query.download === '1' ? 'attachment' : 'inline', `destruction-certificate-${cert.actNumber.replace(/\//g, '-')}-${lang}.pdf`));
       ctx.body = await readVerifiedBytes(deps.storage, sha);
       return;
     }
-    ctx.body = {
-      certificate: {
-        id: cert.id,
-        actId: cert.act_id,
-        actNumber: cert.act_number,
-        executedAt: new Date(cert.executed_at).toISOString(),
-        method: cert.method,
-        pdfSha256: cert.pdf_sha256,
-        statementSha256: cert.statement_sha256,
-        systemSignature: cert.system_signature,
-        systemKeyId: cert.system_key_id,
-      },
-    };
+    ctx.body = { certificate: cert };
+  });
+
+  // The exact bytes both signatures cover (the system's Ed25519 and the executor's CMS).
+  router.get('/api/destruction/certificates/:id/statement', readers, async (ctx) => {
+    const bytes = await certificateStatement(deps, ctx.params.id!);
+    ctx.type = 'application/json';
+    ctx.body = bytes;
+  });
+
+  router.get('/api/destruction/certificates/:id/signature', readers, async (ctx) => {
+    const { bytes, actNumber } = await executorSignatureOf(deps, ctx.params.id!);
+    ctx.type = 'application/pkcs7-signature';
+    ctx.set('Content-Disposition', contentDisposition('attachment', `destruction-certificate-${actNumber.replace(/\//g, '-')}.p7s`));
+    ctx.body = bytes;
+  });
+
+  router.post('/api/destruction/certificates/:id/signature', executors, async (ctx) => {
+    const body = validateSign(await jsonBody(ctx, deps.jsonLimitBytes));
+    const { verifySignature } = await import('../../validators/signature');
+    const cms = new Uint8Array(Buffer.from(body.cms.replace(/\s+/g, ''), 'base64'));
+    ctx.body = { certificate: await signCertificate({ db: deps.db, storage: deps.storage, verifySignature, trustDir: deps.config.trustDir, now: deps.now }, requireUser(ctx).actor, ctx.params.id!, { cms }) };
   });
 
   return router;
@@ -115,11 +127,37 @@ export const openapi: OpenApiFragment = {
     },
     '/api/destruction/certificates/{id}': {
       get: {
-        summary: 'A certificate of destruction: JSON, or its PDF/A-1b with ?lang=kk|ru',
+        summary: "A certificate of destruction: JSON (with the executor's signature once made), or its PDF/A-1b with ?lang=kk|ru",
         tags: TAGS,
         security: SECURITY,
         parameters: [ID, { name: 'lang', in: 'query', schema: { enum: ['kk', 'ru'] } }, { name: 'download', in: 'query', schema: { enum: ['1'] } }],
         responses: { '200': { description: 'The certificate', content: { 'application/json': { schema: { type: 'object' } }, 'application/pdf': { schema: { type: 'string', format: 'binary' } } } }, ...errors(401, 403, 404) },
+      },
+    },
+    '/api/destruction/certificates/{id}/statement': {
+      get: {
+        summary: "The certificate's statement (canonical JSON naming the act, the dossiers and both PDF/A renditions by digest): the bytes the system key and the executor's CMS sign",
+        tags: TAGS,
+        security: SECURITY,
+        parameters: [ID],
+        responses: { '200': { description: 'The statement', content: { 'application/json': { schema: { type: 'object' } } } }, ...errors(401, 403, 404) },
+      },
+    },
+    '/api/destruction/certificates/{id}/signature': {
+      get: {
+        summary: "The executor's detached CMS over the statement (404 until signed)",
+        tags: TAGS,
+        security: SECURITY,
+        parameters: [ID],
+        responses: { '200': { description: 'The CMS (DER)', content: { 'application/pkcs7-signature': { schema: { type: 'string', format: 'binary' } } } }, ...errors(401, 403, 404) },
+      },
+      post: {
+        summary: "The executor signs the certificate with their own registered key: a detached CMS over the statement, made in the browser (only the user who executed the act, once)",
+        tags: TAGS,
+        security: SECURITY,
+        parameters: [ID],
+        requestBody: { required: true, content: { 'application/json': { schema: SIGN_SCHEMA } } },
+        responses: { '200': ok('The certificate with its signatures', { type: 'object', properties: { certificate: { type: 'object' } } }), ...errors(400, 401, 403, 404, 409) },
       },
     },
   },

@@ -49,13 +49,30 @@ export function retentionText(t: (key: MessageKey, params?: Record<string, strin
 }
 
 /** The bytes of a stored act rendition, exactly as the head signs them. */
-export async function renditionBytes(actId: string, renditionId: string): Promise<Uint8Array> {
+export function renditionBytes(actId: string, renditionId: string): Promise<Uint8Array> {
+  return storedBytes(`/api/destruction-acts/${encodeURIComponent(actId)}/renditions/${encodeURIComponent(renditionId)}`);
+}
+
+/** The certificate of destruction's statement: the exact bytes the executor signs (and the system signed). */
+export function certificateStatementBytes(certificateId: string): Promise<Uint8Array> {
+  return storedBytes(`/api/destruction/certificates/${encodeURIComponent(certificateId)}/statement`);
+}
+
+/** Stored bytes exactly as the server will verify a signature over them (errors as ApiError). */
+async function storedBytes(url: string): Promise<Uint8Array> {
   let response: Response;
   try {
-    response = await fetch(`/api/destruction-acts/${encodeURIComponent(actId)}/renditions/${encodeURIComponent(renditionId)}`, { credentials: 'same-origin' });
+    response = await fetch(url, { credentials: 'same-origin' });
   } catch (error) {
     throw new ApiError(0, 'network', (error as Error).message, null, null);
   }
   if (!response.ok) throw ApiError.fromAnswer(response.status, response.statusText, await response.json().catch(() => null), response.headers.get('x-request-id'));
   return new Uint8Array(await response.arrayBuffer());
+}
+
+/** A certificate of destruction as GET /api/destruction/certificates/{id} answers. */
+export interface DestructionCertificate {
+  id: string; actId: string; actNumber: string; executedAt: string; executedBy: string; executorName: string | null; method: string;
+  statementSha256: string; systemKeyId: string;
+  executorSignature: { cmsSha256: string; signer: { subject: string | null; serialNumber: string | null } | null; signedBy: string | null; signedAt: string | null } | null;
 }
