@@ -1,6 +1,6 @@
 // CMS/PKCS#7 signature verification (RFC 5652) for archived documents: message digest,
 // signature over the signed attributes, RFC 3161 signature timestamp, path to a trust anchor
-// from the trust folder, validity at signing time, key usage and offline CRL revocation.
+// from the trust folder, validity at signing time, key usage and revocation from CRLs and OCSP (ocsp.ts).
 // Every check is reported; the verdict is `valid` only when every check passed, `invalid`
 // when one failed and `cannot-verify` when one could not be decided (an unmapped algorithm, no
 // CRL, no content…). GOST (NCA RK and Russian) is verified cryptographically through gost.ts.
