@@ -64,3 +64,17 @@ export function reportFatal(error: unknown): number {
   process.stderr.write(`muragat: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
   return EXIT.usage;
 }
+
+/**
+ * A command's result: the value as JSON with --json, otherwise its text for people. Lists print
+ * one line per item, or `nothing` when empty, so every listing reads the same.
+ */
+export function printResult<T>(value: T, asJson: boolean | undefined, text: (value: T) => string): void {
+  if (asJson) return printJson(value);
+  process.stdout.write(text(value) + '\n');
+}
+
+export function printList<T>(items: readonly T[], asJson: boolean | undefined, line: (item: T) => string, nothing: string): void {
+  if (asJson) return printJson(items);
+  process.stdout.write((items.length ? items.map(line).join('\n') : nothing) + '\n');
+}

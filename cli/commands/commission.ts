@@ -29,13 +29,16 @@ import {
 import { draftProtocol, readProtocolRendition, signProtocol } from '../../commission/protocol.service';
 import { openStorage } from '../../storage';
 import { cliActor, withCatalog } from '../database';
-import { CliExit, EXIT, cliLanguage, printJson } from '../output';
+import { CliExit, EXIT, cliLanguage, printJson, printList, printResult } from '../output';
 import type { Role } from '../../accounts/roles';
 
 export function register(program: Command): void {
   const lang = cliLanguage();
   const commission = program.command('commission').description(t(lang, 'commission.cli_description'));
   const json = (cmd: Command) => cmd.option('--json', t(lang, 'commission.cli_opt_json'));
+
+  const memberLine = (m: { id: string; fullName: string; username: string; role: string; termFrom: string; termTo: string | null }) =>
+    t(lang, 'commission.cli_member_line', { id: m.id, name: m.fullName, username: m.username, role: m.role, term: `${m.termFrom} – ${m.termTo ?? '…'}` });
 
   function printMeeting(meeting: MeetingView, asJson?: boolean): void {
     if (asJson) return printJson(meeting);
@@ -51,9 +54,7 @@ export function register(program: Command): void {
 
   json(commission.command('members').description(t(lang, 'commission.cli_members_description')).option('--at <date>', t(lang, 'commission.cli_opt_at'))).action(async (opts: { at?: string; json?: boolean }) => {
     const members = await withCatalog(({ db }) => listMembers(db, { at: opts.at }));
-    if (opts.json) return printJson(members);
-    if (!members.length) return void process.stdout.write(t(lang, 'commission.cli_nothing') + '\n');
-    process.stdout.write(members.map((m) => t(lang, 'commission.cli_member_line', { id: m.id, name: m.fullName, username: m.username, role: m.role, term: `${m.termFrom} – ${m.termTo ?? '…'}` })).join('\n') + '\n');
+    printList(members, opts.json, memberLine, t(lang, 'commission.cli_nothing'));
   });
 
   json(
@@ -66,8 +67,7 @@ export function register(program: Command): void {
       .option('--to <date>', t(lang, 'commission.cli_opt_to')),
   ).action(async (user: string, opts: { role: string; from: string; to?: string; json?: boolean }) => {
     const member = await withCatalog(({ db }) => addMember(db, cliActor(), { user, role: opts.role, termFrom: opts.from, termTo: opts.to }));
-    if (opts.json) return printJson(member);
-    process.stdout.write(t(lang, 'commission.cli_member_line', { id: member.id, name: member.fullName, username: member.username, role: member.role, term: `${member.termFrom} – ${member.termTo ?? '…'}` }) + '\n');
+    printResult(member, opts.json, memberLine);
   });
 
   json(
@@ -78,23 +78,19 @@ export function register(program: Command): void {
       .requiredOption('--to <date>', t(lang, 'commission.cli_opt_to')),
   ).action(async (memberId: string, opts: { to: string; json?: boolean }) => {
     const member = await withCatalog(({ db }) => setMemberTermEnd(db, cliActor(), memberId, opts.to));
-    if (opts.json) return printJson(member);
-    process.stdout.write(t(lang, 'commission.cli_member_line', { id: member.id, name: member.fullName, username: member.username, role: member.role, term: `${member.termFrom} – ${member.termTo ?? '…'}` }) + '\n');
+    printResult(member, opts.json, memberLine);
   });
 
   json(commission.command('quorum').description(t(lang, 'commission.cli_settings_description')).argument('<percent>', t(lang, 'commission.cli_opt_quorum'))).action(async (percent: string, opts: { json?: boolean }) => {
     const value = Number(percent);
     if (!Number.isInteger(value)) throw new CliExit(EXIT.usage, t(lang, 'commission.cli_bad_number', { value: percent, option: 'percent' }));
     const settings = await withCatalog(({ db }) => updateSettings(db, cliActor(), { quorumPercent: value }));
-    if (opts.json) return printJson(settings);
-    process.stdout.write(t(lang, 'commission.cli_quorum_set', { percent: settings.quorumPercent }) + '\n');
+    printResult(settings, opts.json, (settings) => t(lang, 'commission.cli_quorum_set', { percent: settings.quorumPercent }));
   });
 
   json(commission.command('meetings').description(t(lang, 'commission.cli_meetings_description'))).action(async (opts: { json?: boolean }) => {
     const meetings = await withCatalog(({ db }) => listMeetings(db));
-    if (opts.json) return printJson(meetings);
-    if (!meetings.length) return void process.stdout.write(t(lang, 'commission.cli_nothing') + '\n');
-    process.stdout.write(meetings.map((m) => t(lang, 'commission.cli_meeting_line', { id: m.id, number: m.number, date: m.date, status: m.status, items: m.items })).join('\n') + '\n');
+    printList(meetings, opts.json, (m) => t(lang, 'commission.cli_meeting_line', { id: m.id, number: m.number, date: m.date, status: m.status, items: m.items }), t(lang, 'commission.cli_nothing'));
   });
 
   json(commission.command('meeting').description(t(lang, 'commission.cli_meeting_description')).argument('<meetingId>', t(lang, 'commission.cli_arg_meeting'))).action(async (id: string, opts: { json?: boolean }) => {
@@ -125,9 +121,7 @@ export function register(program: Command): void {
 
   json(commission.command('proposals').description(t(lang, 'commission.cli_proposals_description'))).action(async (opts: { json?: boolean }) => {
     const proposals = await withCatalog(({ db }) => listProposals(db));
-    if (opts.json) return printJson(proposals);
-    if (!proposals.length) return void process.stdout.write(t(lang, 'commission.cli_nothing') + '\n');
-    process.stdout.write(proposals.map((p) => t(lang, 'commission.cli_item_line', { id: p.id, position: '', kind: p.kind, title: p.title, outcome: p.proposedBy })).join('\n') + '\n');
+    printList(proposals, opts.json, (p) => t(lang, 'commission.cli_item_line', { id: p.id, position: '', kind: p.kind, title: p.title, outcome: p.proposedBy }), t(lang, 'commission.cli_nothing'));
   });
 
   json(
@@ -158,14 +152,12 @@ export function register(program: Command): void {
       .option('--dissent <text>', t(lang, 'commission.cli_opt_dissent')),
   ).action(async (itemId: string, opts: { member: string; vote: string; reservation?: boolean; dissent?: string; json?: boolean }) => {
     const item = await withCatalog(({ db }) => castVote(db, cliActor(), itemId, { vote: opts.vote, reservation: opts.reservation === true, dissent: opts.dissent }, { member: opts.member }));
-    if (opts.json) return printJson(item);
-    process.stdout.write(t(lang, 'commission.cli_item_line', { id: item.id, position: item.position ?? '', kind: item.kind, title: item.title, outcome: `${item.votes.length} ✓` }) + '\n');
+    printResult(item, opts.json, (item) => t(lang, 'commission.cli_item_line', { id: item.id, position: item.position ?? '', kind: item.kind, title: item.title, outcome: `${item.votes.length} ✓` }));
   });
 
   json(commission.command('close').description(t(lang, 'commission.cli_close_description')).argument('<itemId>', t(lang, 'commission.cli_arg_item'))).action(async (itemId: string, opts: { json?: boolean }) => {
     const item = await withCatalog(({ db }) => closeVoting(db, cliActor(), itemId));
-    if (opts.json) return printJson(item);
-    process.stdout.write(t(lang, 'commission.cli_item_line', { id: item.id, position: item.position ?? '', kind: item.kind, title: item.title, outcome: item.outcome ?? '' }) + '\n');
+    printResult(item, opts.json, (item) => t(lang, 'commission.cli_item_line', { id: item.id, position: item.position ?? '', kind: item.kind, title: item.title, outcome: item.outcome ?? '' }));
   });
 
   const protocol = commission.command('protocol').description(t(lang, 'commission.cli_protocol_description'));
