@@ -33,13 +33,9 @@ export function narrower(a: ResearcherView, b: ResearcherView): ResearcherView {
   return ORDER[a] <= ORDER[b] ? a : b;
 }
 
-/**
- * The calendar date of `now` in Kazakhstan (lift dates are dates of the archive's own
- * calendar, so a lift on 1 January happens at local midnight, not at 05:00).
- */
-export function archiveToday(now: Date): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Almaty', year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
-}
+// Lift dates are dates of the archive's own calendar: a lift on 1 January happens at local
+// midnight in Kazakhstan, not at 05:00.
+export { archiveToday } from '../common/archive-time';
 
 /** The lift date of personal data: 75 years after the end date (the same day and month). */
 export function personalDataLift(endDate: string): string {

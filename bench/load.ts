@@ -91,7 +91,9 @@ async function main(): Promise<void> {
   const children: ChildProcess[] = [];
   try {
     log(`server: muragat serve --demo on a fresh database ${database.database} (load ${load()})`);
-    const server = run(process.execPath, ['bin/muragat.js', 'serve', '--demo', '--quiet'], env);
+    // BENCH_PROFILE_DIR=<dir> writes the server's CPU profile there (open it in Chrome DevTools).
+    const profile = process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [];
+    const server = run(process.execPath, [...profile, 'bin/muragat.js', 'serve', '--demo', '--quiet'], env);
     children.push(server);
     let serverErr = '';
     server.stderr!.on('data', (c: Buffer) => (serverErr = (serverErr + c.toString()).slice(-4000)));

@@ -32,10 +32,11 @@ import {
   type ScheduleRow,
 } from './schedules.repository';
 import type { ScheduleStatus } from './tables';
+import { ARCHIVE_TIME_ZONE, archiveToday } from '../../common/archive-time';
 import type { PersonView, ReminderView, RowState, ScheduleRowView, ScheduleSummary, ScheduleView } from './views';
 
-/** Where the archive is: "today" and the days left are counted on its calendar, not the server's. */
-export const ARCHIVE_TIME_ZONE = 'Asia/Almaty';
+// "Today" and the days left are counted on the archive's calendar, not the server's.
+export { ARCHIVE_TIME_ZONE, archiveToday };
 
 /**
  * A row's state on the dashboard. `received`: a stored transfer awaits the archive's decision;
@@ -67,11 +68,6 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const MAX_NOTE = 1000;
 
-/** Today on the archive's calendar, YYYY-MM-DD. */
-export function archiveToday(now: Date = new Date()): string {
-  // en-CA writes dates as YYYY-MM-DD.
-  return new Intl.DateTimeFormat('en-CA', { timeZone: ARCHIVE_TIME_ZONE, year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
-}
 
 function dayNumber(date: string): number {
   const m = DATE.exec(date)!;
