@@ -44,8 +44,12 @@ export interface ExportInput {
   scope: ExportScope;
   format: ExportFormat;
   container: ExportContainer;
-  /** A file or folder path that must not exist; or, for a tar, a stream (an HTTP response). */
-  out: string | Writable;
+  /**
+   * A file or folder path that must not exist; or, for a tar, a stream (an HTTP response), or a
+   * function giving one, called only once the scope is checked (so a refusal can still be an
+   * error answer rather than a broken download).
+   */
+  out: string | Writable | (() => Writable);
   actor: Actor;
   onProgress?: (p: ExportProgress) => void;
   now?: Date;
@@ -179,7 +183,9 @@ export async function exportHoldings(deps: ExchangeDeps, input: ExportInput): Pr
   // A bag in a tar has its own top folder; a bag folder is the bag.
   const bagRoot = input.format === 'bagit' ? (input.container === 'tar' ? `${bagName}/` : '') : null;
   const payloadPrefix = bagRoot === null ? '' : `${bagRoot}data/`;
-  const sink: PackageSink = input.container === 'tar' ? await tarSink(input.out, { mtime: now }) : await folderSink(String(input.out));
+  const out = typeof input.out === 'function' ? input.out() : input.out;
+  if (input.container === 'folder' && typeof out !== 'string') throw new ValidationError('exchange.folder_needs_path', 'exchange.folder_needs_path');
+  const sink: PackageSink = input.container === 'tar' ? await tarSink(out, { mtime: now }) : await folderSink(out as string);
   const totalBytes = planned.reduce((n, p) => n + p.bytes, 0);
   let bytesDone = 0;
   const written: WrittenFile[] = [];
@@ -281,7 +287,7 @@ export async function exportHoldings(deps: ExchangeDeps, input: ExportInput): Pr
     exportId,
     format: input.format,
     container: input.container,
-    out: typeof input.out === 'string' ? path.resolve(input.out) : null,
+    out: typeof out === 'string' ? path.resolve(out) : null,
     packages,
     destroyed,
     files: written.length,
