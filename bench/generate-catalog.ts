@@ -20,7 +20,9 @@ import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import { openDatabase } from '../database/db';
-import { migrateToLatest } from '../database/migrator';
+import { migrateToLatest, MIGRATION_FOLDERS } from '../database/migrator';
+import { Migrator, type Kysely, type Migration } from 'kysely';
+import { pathToFileURL } from 'node:url';
 
 export const SEEDS_DIR = process.env.MURAGAT_SEEDS ?? '/work/shared/seeds';
 
@@ -337,6 +339,8 @@ export async function generateCatalog(options: CatalogOptions): Promise<Generate
   await client.query(`SET session_replication_role = origin`);
   await client.query(`SET maintenance_work_mem = '1GB'`);
   await client.query(`CREATE INDEX search_entries_vector ON search_entries USING gin (vector)`);
+  // The lexemes a prefix is searched as (search/migrations/202612080200): its trigger was off.
+  await client.query(`INSERT INTO search_lexemes (lexeme) SELECT DISTINCT l FROM search_entries, unnest(tsvector_to_array(vector)) AS l ON CONFLICT DO NOTHING`);
   await Promise.all(
     ['CREATE INDEX search_entries_year ON search_entries (year)', 'CREATE INDEX search_entries_fonds ON search_entries (fonds)', 'CREATE INDEX search_entries_department ON search_entries (department)', 'CREATE INDEX search_entries_document ON search_entries (document_id)'].map(
       async (statement) => {
@@ -386,6 +390,32 @@ export function benchServerUrl(): string {
   const url = flag('url') ?? process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL;
   if (!url) throw new Error('no PostgreSQL server: pass --url or set BENCH_DATABASE_URL / TEST_DATABASE_URL');
   return url;
+}
+
+/**
+ * Brings a bench database made earlier to the code's schema. Unlike a deployment's, its migrations
+ * may be applied out of order: it outlives the sessions whose helpers add migrations with earlier
+ * prefixes after a later one was applied to it, and generating it again takes 22 minutes.
+ */
+export async function migrateBenchDatabase(db: Kysely<any>): Promise<string[]> {
+  const provider = {
+    async getMigrations(): Promise<Record<string, Migration>> {
+      const found: Record<string, Migration> = {};
+      for (const folder of MIGRATION_FOLDERS) {
+        let files: string[];
+        try {
+          files = readdirSync(folder);
+        } catch {
+          continue;
+        }
+        for (const file of files.filter((f) => /^\d{12}_[\w-]+\.ts$/.test(f))) found[file.replace(/\.ts$/, '')] = (await import(pathToFileURL(path.join(folder, file)).href)) as Migration;
+      }
+      return found;
+    },
+  };
+  const result = await new Migrator({ db, provider, migrationTableSchema: 'public', allowUnorderedMigrations: true }).migrateToLatest();
+  if (result.error) throw result.error;
+  return (result.results ?? []).map((r) => r.migrationName);
 }
 
 export function catalogFlags(): Omit<CatalogOptions, 'log'> {

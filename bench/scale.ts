@@ -1,0 +1,183 @@
+// Scale benchmark (issue 15): the key queries of the archive on the generated catalog of
+// 1,000,000 documents in 100,000 dossiers (bench/generate-catalog.ts, the same database as
+// bench/search), each through the domain function the server calls — search, inventory build,
+// appraisal list, retention eligibility, transfer dashboard — timed; p50/p95/max per query with
+// the machine's load average beside them (the machine is shared). EXPLAIN plans: docs/scale.md.
+//
+// Run: npm run bench:scale -- [--runs 20] [--only appraisal-list,search] [--json]
+//      (node bin/run-ts.js bench/scale.ts …; the server is BENCH_DATABASE_URL, then
+//      TEST_DATABASE_URL, or --url; the database --database, default muragat_bench_search)
+// The bench database is brought to the code's schema first (migrations), and bench/scale-setup.sql
+// adds what these queries need beyond the search rows (organisation, departments, acceptance acts).
+import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import path from 'node:path';
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import type { Database } from '../database/database';
+import type { Actor } from '../audit/audit.service';
+import { parseSearchInput, search } from '../search';
+import { appraisalList, loadAppraisalDossiers } from '../appraisal';
+import { createInventoriesService } from '../catalog/inventories';
+import { listTransfers } from '../ingest/intake/transfers.service';
+import { openStorage } from '../storage';
+import { SURNAME_ROOTS, FIRST_MALE, FIRST_FEMALE, catalogFlags, migrateBenchDatabase, surnameForms } from './generate-catalog';
+
+const has = (name: string) => process.argv.includes(`--${name}`);
+function flag(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+const load = () => loadavg()[0]!;
+
+interface Kind {
+  name: string;
+  what: string;
+  /** The timed call; `after` (untimed) undoes what it changed. */
+  run: () => Promise<{ count: number; after?: () => Promise<unknown> }>;
+}
+
+export interface ScaleResult {
+  kind: string;
+  what: string;
+  runs: number;
+  p50: number;
+  p95: number;
+  max: number;
+  /** Rows the call answered (mean): hits, groups, dossiers, transfers. */
+  rows: number;
+  /** 1-minute load average before and after the kind's runs. */
+  load: [number, number];
+}
+
+async function main(): Promise<void> {
+  const json = has('json');
+  const log = (line: string) => {
+    if (!json) process.stderr.write(`${line}\n`);
+  };
+  const options = catalogFlags();
+  const url = new URL(options.serverUrl);
+  url.pathname = `/${options.database}`;
+  const pool = new pg.Pool({ connectionString: url.toString(), max: 2 });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const applied = await migrateBenchDatabase(db);
+  if (applied.length) log(`migrations applied: ${applied.join(', ')}`);
+  await pool.query(readFileSync(path.join(import.meta.dirname, 'scale-setup.sql'), 'utf8'));
+  const catalog = (
+    await pool.query<{ documents: string; dossiers: string; transfers: string }>(
+      `SELECT (SELECT count(*) FROM dossier_documents) AS documents, (SELECT count(*) FROM dossiers) AS dossiers, (SELECT count(*) FROM transfers) AS transfers`,
+    )
+  ).rows[0]!;
+  log(`catalog: ${Number(catalog.dossiers).toLocaleString('en')} dossiers, ${Number(catalog.documents).toLocaleString('en')} documents, ${catalog.transfers} transfers`);
+
+  const random = rng(15);
+  const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)]!;
+  const departments = (await pool.query<{ code: string }>(`SELECT code FROM departments ORDER BY code`)).rows.map((r) => r.code);
+  const years = (await pool.query<{ year: number }>(`SELECT DISTINCT year FROM transfers WHERE year IS NOT NULL ORDER BY year`)).rows.map((r) => r.year);
+  const actor: Actor = { userId: null, username: 'bench', roles: ['archivist'] };
+  // The inventory build writes no file without a renderer (InventoryDeps.renderRenditions); a storage is still part of its deps.
+  const inventories = createInventoriesService({ db, storage: openStorage({ storage: [{ kind: 'file', root: path.join(process.env.TMPDIR ?? '/tmp', 'muragat-bench-scale') }] }) });
+  const staff = { kind: 'staff', scope: { kind: 'all' } } as const;
+  const by = '2026-12-31';
+
+  const kinds: Kind[] = [
+    {
+      name: 'search',
+      what: 'a surname, as the archivist (search/)',
+      run: async () => ({ count: (await search(db, parseSearchInput({ q: surnameForms(pick(SURNAME_ROOTS)).male }), staff)).hits.length }),
+    },
+    {
+      name: 'search-researcher',
+      what: 'surname and first name, as a researcher through access/',
+      run: async () => ({
+        count: (await search(db, parseSearchInput({ q: `${surnameForms(pick(SURNAME_ROOTS)).male} ${pick([...FIRST_MALE, ...FIRST_FEMALE])}` }), { kind: 'researcher', now: new Date(), userId: null })).hits.length,
+      }),
+    },
+    {
+      name: 'inventory-build',
+      what: "a department's year of permanent dossiers into an inventory (catalog/inventories build; discarded after, untimed)",
+      run: async () => {
+        const view = await inventories.build(actor, { department: pick(departments), year: pick(years), category: 'permanent', compiler: { name: 'Бенч Б.Б.', position: 'архивист' } });
+        return { count: view.rows.length, after: () => inventories.discard(actor, view.id, 'bench') };
+      },
+    },
+    {
+      name: 'appraisal-list',
+      what: `dossiers due for appraisal by ${by}, a page of the grouped list (appraisal appraisalList)`,
+      run: async () => {
+        const list = await appraisalList(db, { by, page: 1 + Math.floor(random() * 3) });
+        return { count: list.groups.length };
+      },
+    },
+    {
+      name: 'appraisal-filtered',
+      what: 'the same for one department (appraisal appraisalList)',
+      run: async () => ({ count: (await appraisalList(db, { by, department: pick(departments) })).groups.length }),
+    },
+    {
+      name: 'retention-eligibility',
+      what: "a department's year of dossiers: retention in force and earliest destruction (appraisal loadAppraisalDossiers)",
+      run: async () => {
+        const ids = (await pool.query<{ id: string }>(`SELECT id FROM dossiers WHERE department = $1 AND year = $2`, [pick(departments), pick(years)])).rows.map((r) => r.id);
+        return { count: (await loadAppraisalDossiers(db, ids)).length };
+      },
+    },
+    {
+      name: 'transfer-dashboard',
+      what: 'the latest 50 transfers with their dossier and document counts (ingest listTransfers)',
+      run: async () => ({ count: (await listTransfers(db, { kind: 'all' }, { limit: 50 })).transfers.length }),
+    },
+  ];
+  const only = flag('only')?.split(',');
+  const chosen = only ? kinds.filter((k) => only.includes(k.name)) : kinds;
+  const runs = Number(flag('runs') ?? 20);
+
+  const results: ScaleResult[] = [];
+  for (const k of chosen) {
+    // Warm-up: the pages of the indexes the query touches, as on a server that has been running.
+    for (let i = 0; i < 2; i++) await (await k.run()).after?.();
+    const before = load();
+    const times: number[] = [];
+    let rows = 0;
+    for (let i = 0; i < runs; i++) {
+      const t = performance.now();
+      const r = await k.run();
+      times.push(performance.now() - t);
+      rows += r.count;
+      await r.after?.();
+    }
+    times.sort((a, b) => a - b);
+    const result = { kind: k.name, what: k.what, runs, p50: percentile(times, 50), p95: percentile(times, 95), max: times[times.length - 1]!, rows: Math.round(rows / runs), load: [before, load()] as [number, number] };
+    results.push(result);
+    log(`${k.name}: p50 ${result.p50.toFixed(1)} ms, p95 ${result.p95.toFixed(1)} ms (load ${result.load.map((x) => x.toFixed(1)).join('→')})`);
+  }
+  await db.destroy();
+
+  if (json) {
+    process.stdout.write(`${JSON.stringify({ catalog, runs, results }, null, 2)}\n`);
+    return;
+  }
+  const ms = (x: number) => x.toFixed(1).padStart(8);
+  process.stdout.write(
+    [
+      `scale bench: ${Number(catalog.documents).toLocaleString('en')} documents in ${Number(catalog.dossiers).toLocaleString('en')} dossiers, ${catalog.transfers} transfers; ${runs} runs per query`,
+      `${'query'.padEnd(22)} ${'p50 ms'.padStart(8)} ${'p95 ms'.padStart(8)} ${'max ms'.padStart(8)} ${'rows'.padStart(6)}  ${'load'.padEnd(10)}  what`,
+      ...results.map((r) => `${r.kind.padEnd(22)} ${ms(r.p50)} ${ms(r.p95)} ${ms(r.max)} ${String(r.rows).padStart(6)}  ${r.load.map((x) => x.toFixed(1)).join('→').padEnd(10)}  ${r.what}`),
+    ].join('\n') + '\n',
+  );
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(import.meta.dirname, 'scale.ts')) await main();
