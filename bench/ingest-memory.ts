@@ -76,7 +76,14 @@ interface Mem {
   heap: number;
   external: number;
   arrayBuffers: number;
+  /** V8 heap reserved (heapUsed is `heap`): what the heap costs in RSS, garbage included. */
+  heapTotal: number;
+  /** The embedded PGlite's WebAssembly memory (never shrinks), 0 against a server. */
+  wasm: number;
 }
+
+/** PGlite's WebAssembly memory, when the catalog is embedded (set by the child). */
+let wasmBytes: () => number = () => 0;
 
 function vmHwmMB(): number {
   try {
@@ -88,7 +95,7 @@ function vmHwmMB(): number {
 
 function memNow(): Mem {
   const m = process.memoryUsage();
-  return { rss: m.rss / MB, heap: m.heapUsed / MB, external: m.external / MB, arrayBuffers: m.arrayBuffers / MB };
+  return { rss: m.rss / MB, heap: m.heapUsed / MB, external: m.external / MB, arrayBuffers: m.arrayBuffers / MB, heapTotal: m.heapTotal / MB, wasm: wasmBytes() / MB };
 }
 
 /** Peak RSS seen while some piece of work was in flight, with the heap/external split at that moment. */
@@ -179,6 +186,8 @@ function sizeClass(bytes: number): string {
 
 async function child(root: string, tar: string, url: string | undefined): Promise<void> {
   const bench = await openRunCatalog(root, url);
+  const mod = (bench.catalog.pglite as unknown as { Module?: { HEAP8?: Int8Array } } | undefined)?.Module;
+  if (mod) wasmBytes = () => mod.HEAP8?.byteLength ?? 0;
   const sizes = new Map<string, number>();
   const sizeOf = (file: string) => {
     let n = sizes.get(file);
@@ -602,7 +611,7 @@ function report(runs: Run[], intervalMs: number): string {
   const stepNames = [...new Set(runs.flatMap((r) => r.steps.map((s) => s.step)))];
   const toolNames = [...new Set(runs.flatMap((r) => Object.keys(r.tools.peakByNameMB)))].sort();
   const kinds = [...new Set(runs.flatMap((r) => Object.keys(r.inFlight)))].sort();
-  const mem = (m: Mem | null) => (m ? `${f(m.rss)} (heap ${f(m.heap)}, external ${f(m.external)})` : '—');
+  const mem = (m: Mem | null) => (m ? `${f(m.rss)} (heap ${f(m.heap)} of ${f(m.heapTotal)}, external ${f(m.external)}${m.wasm ? `, of it PGlite ${f(m.wasm)}` : ''})` : '—');
   out.push(
     table([
       head,

@@ -14,7 +14,7 @@ import { ZipArchive } from '../scan/zip';
 import { problem, type ConversionProblem } from './converter';
 import { runTool } from './tool-runner';
 import { copyWithoutOutputIntents } from './poppler-input';
-import { compareTexts, tokenise, type BrokenWord, type CompareMode, type RenditionText, type TextComparison } from './text-compare';
+import { compareTexts, hasWords, type BrokenWord, type CompareMode, type RenditionText, type TextComparison } from './text-compare';
 
 function decodeXml(text: string): string {
   return text
@@ -450,7 +450,7 @@ export async function checkReproducibility(sourcePath: string, format: FormatId,
   const source = options.imageRendition || format.family === 'image' ? null : await sourceText(sourcePath, format).catch(() => null);
   let textMatches: boolean | null = null;
   let comparison: TextComparison | undefined;
-  if (source && tokenise(source).length) {
+  if (source && hasWords(source)) {
     const rendition = await pdfWords(renditionPath);
     if (rendition === null) {
       problems.push(problem('repro_tool_missing', { tool: 'pdftotext (poppler-utils)' }));

@@ -2,7 +2,7 @@
 // pass (footnotes, annotations, right-to-left text, ligatures, hyphenation, white space, runs),
 // lost or changed content fails (a dropped paragraph, a changed number, a substituted word).
 import { describe, it, expect } from 'vitest';
-import { compareTexts, normaliseText, tokenise, RUN_LIMIT } from './text-compare';
+import { compareTexts, hasWords, normaliseText, tokenise, RUN_LIMIT } from './text-compare';
 
 const BODY = [
   'Мұрағат қорына қабылданған құжаттардың тізімдемесі 2025 жылғы 14 наурыздағы № 47 бұйрық бойынша жасалды.',
@@ -117,6 +117,15 @@ describe('tokenise', () => {
     // NFKC spells № as "No" on both sides alike.
     expect(tokenise('№ 7')).toEqual(['no', '7']);
   });
+
+  it('gives long words, repeated, whole (not cut from the text they were found in)', () => {
+    const word = 'құжаттардың'.repeat(3);
+    expect(tokenise(`${word}, ${word.toUpperCase()} және ${word}`)).toEqual([word, word, 'және', word]);
+  });
+
+  it('hasWords answers as tokenise would, without the list', () => {
+    for (const text of ['', ' – a . б ', '7', '現', 'infor-\nmation', 'a – 7 б list']) expect(hasWords(text)).toBe(tokenise(text).length > 0);
+  });
 });
 
 describe('compareTexts: scripts without spaces and glued words', () => {
@@ -137,6 +146,12 @@ describe('compareTexts: words the rendition joined', () => {
     const source = 'Item 01 of the list. Code ТЕРм08-01-081-02 applies. Price 081 tenge.';
     expect(compareTexts(source, 'Item 01 of the list. Code ТЕРм08-01081-02 applies. Price 081 tenge.').ok).toBe(true);
     expect(compareTexts(source, 'Item 01 of the list. Code ТЕРм08-01091-02 applies. Price 081 tenge.').ok).toBe(false);
+  });
+
+  it('finds a word the rendition split in two or three, the last rendition word alone included', () => {
+    expect(compareTexts('Архивный фонд организации', 'Архив ный фонд органи за ции').ok).toBe(true);
+    expect(compareTexts('Архивный фонд', 'Архив ный фонд').ok).toBe(true);
+    expect(compareTexts('Архивный фонд организации', 'Архив ный фонд органи за').ok).toBe(false);
   });
 });
 
