@@ -40,7 +40,11 @@ export async function findDraft(db: Db, year: number): Promise<NomenclatureRow |
   return db.selectFrom('nomenclature').selectAll().where('year', '=', year).where('status', '=', 'draft').executeTakeFirst();
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 export async function findById(db: Db, id: string): Promise<NomenclatureRow | undefined> {
+  // Not a uuid: no such nomenclature (PostgreSQL would refuse the comparison with a 500).
+  if (!UUID.test(id)) return undefined;
   return db.selectFrom('nomenclature').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
