@@ -298,7 +298,7 @@ export const openapi: OpenApiFragment = {
       },
     },
     '/api/research/profile': {
-      get: { summary: 'The signed-in user\'s researcher profile (null when none)', tags: ['research'], security: [{ session: [] }], responses: { '200': ok('Profile', { type: 'object', properties: { researcher: PROFILE } }), ...errors(401, 403) } },
+      get: { summary: 'The signed-in user\'s researcher profile (null when none)', tags: ['research'], security: [{ session: [] }], responses: { '200': ok('Profile', { type: 'object', properties: { researcher: { oneOf: [PROFILE, { type: 'null' }] } } }), ...errors(401, 403) } },
     },
     '/api/research/researchers': {
       get: {
