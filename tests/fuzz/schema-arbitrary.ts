@@ -166,7 +166,7 @@ function mergeAll(parts: Schema[]): Record<string, unknown> {
 function pointersOf(value: unknown, prefix = ''): string[] {
   const out = [prefix];
   if (value && typeof value === 'object') {
-    for (const [k, v] of Object.entries(value)) out.push(...pointersOf(v, `${prefix}/${k}`));
+    for (const [k, v] of Object.entries(value)) out.push(...pointersOf(v, `${prefix}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`));
   }
   return out;
 }
@@ -175,7 +175,7 @@ function pointersOf(value: unknown, prefix = ''): string[] {
 export function replaceAt(value: unknown, pointer: string, replacement: unknown): unknown {
   if (pointer === '') return replacement;
   const copy = structuredClone(value) as Record<string, unknown>;
-  const keys = pointer.slice(1).split('/');
+  const keys = pointer.slice(1).split('/').map((k) => k.replace(/~1/g, '/').replace(/~0/g, '~'));
   let node: Record<string, unknown> = copy;
   for (const k of keys.slice(0, -1)) node = node[k] as Record<string, unknown>;
   const last = keys[keys.length - 1]!;
