@@ -1,9 +1,11 @@
-// `muragat request list|show|approve|refuse`: the archivist's queue of researchers' copy
+// `muragat request list|show|approve|refuse|sweep`: the archivist's queue of researchers' copy
 // requests from the command line (research/, docs/research.md). The local operator acts for
-// the archive; every decision is audited as in the web queue.
+// the archive; every decision is audited as in the web queue. `sweep` is the server's hourly
+// pass over expired packages, run now (a machine where no server runs).
 import type { Command } from 'commander';
+import { loadConfig } from '../../common/config';
 import { t, type Language } from '../../common/i18n';
-import { approveRequest, auditRequestView, getRequest, listRequests, refuseRequest, type RequestStatus, type RequestView } from '../../research';
+import { approveRequest, auditRequestView, getRequest, listRequests, refuseRequest, sweepExpiredPackages, type RequestStatus, type RequestView } from '../../research';
 import { cliActor, withCatalog } from '../database';
 import { CliExit, EXIT, cliLanguage, printJson } from '../output';
 
@@ -93,5 +95,20 @@ export function register(program: Command): void {
       const view = await withCatalog(async ({ db }) => refuseRequest(db, cliActor(), await requestIdOf(db, id), opts.reason));
       if (opts.json) printJson(view);
       else process.stdout.write(line(lang, view) + '\n');
+    });
+
+  request
+    .command('sweep')
+    .description(t(lang, 'research.cli_sweep_description'))
+    .option('--json', t(lang, 'research.cli_opt_json'))
+    .action(async (opts: { json?: boolean }) => {
+      const dataDir = loadConfig().dataDir;
+      const result = await withCatalog(({ db }) => sweepExpiredPackages({ db, dataDir }));
+      if (opts.json) printJson(result);
+      else {
+        const lines = [t(lang, 'research.cli_swept', { removed: result.removed.length, expired: result.expiredRequests })];
+        for (const r of result.removed) lines.push(t(lang, 'research.cli_swept_package', { number: r.number, expires: r.expiresAt }));
+        process.stdout.write(lines.join('\n') + '\n');
+      }
     });
 }

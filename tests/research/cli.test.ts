@@ -1,8 +1,8 @@
-// `muragat request list|show|approve|refuse` and `muragat copy` run in-process through main()
+// `muragat request list|show|approve|refuse|sweep` and `muragat copy` run in-process through main()
 // against an embedded catalog in a temporary data folder, on a dossier ingested by the real
 // pipeline; the request itself is submitted by a researcher through the domain (the portal's
 // path). Tests run in order.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
@@ -13,6 +13,7 @@ import { openCatalog } from '../../database/open';
 import { SYSTEM_ACTOR } from '../../audit/audit.service';
 import { createUsersService } from '../../accounts/users.service';
 import { registerResearcher, submitRequest } from '../../research';
+import { packageFile } from '../../research/copies.service';
 import { packTextDossier } from '../server/helpers';
 import { runCli as run } from '../helpers/cli';
 
@@ -93,5 +94,30 @@ describe('muragat request and muragat copy', () => {
     const zip = readFileSync(out);
     expect(createHash('sha256').update(zip).digest('hex')).toBe(summary.package.sha256);
     expect(Object.keys(unzipSync(new Uint8Array(zip)))).toEqual(expect.arrayContaining(summary.copies.map((c) => c.name)));
+  }, 120_000);
+
+  it('request sweep: nothing before the expiry; after it the package file goes, audited, in words and as JSON', async () => {
+    const none = await run('request', 'sweep');
+    expect(none.code, none.stderr).toBe(0);
+    expect(none.stdout).toContain('No expired package to remove');
+    const config = parseConfig({ MURAGAT_DATA_DIR: dataDir, MURAGAT_LANG: 'en', MURAGAT_MALWARE_POLICY: 'accept-with-warning', LOG_LEVEL: 'silent' });
+    const catalog = await openCatalog(config);
+    let packageId = '';
+    try {
+      // The link of the copies made above ran out an hour ago.
+      const row = await catalog.db.updateTable('research_packages').set({ expires_at: new Date(Date.now() - 3_600_000) }).returning('id').executeTakeFirstOrThrow();
+      packageId = row.id;
+    } finally {
+      await catalog.close();
+    }
+    expect(existsSync(packageFile(dataDir, packageId))).toBe(true);
+    const swept = await run('request', 'sweep', '--json');
+    expect(swept.code, swept.stderr).toBe(0);
+    const result = JSON.parse(swept.stdout) as { expiredRequests: number; removed: { number: string; packageId: string }[] };
+    expect(result.removed).toEqual([expect.objectContaining({ number: numbers[0], packageId })]);
+    expect(result.expiredRequests).toBe(1);
+    expect(existsSync(packageFile(dataDir, packageId))).toBe(false);
+    const shown = await run('request', 'show', numbers[0]!, '--json');
+    expect(JSON.parse(shown.stdout)).toMatchObject({ status: 'expired', package: { expired: true, removedAt: expect.any(String) } });
   }, 120_000);
 });
