@@ -113,13 +113,10 @@ const ACCESS: Record<string, Rule> = {
   'POST /api/integrity/runs': { roles: KEEPERS, target: 'none', request: () => ({ method: 'POST', url: '/api/integrity/runs', json: {} }) },
   'GET /api/integrity/runs': { roles: KEEPERS, target: 'none', request: () => get('/api/integrity/runs'), granted: 200 },
   'GET /api/integrity/runs/{id}': { roles: KEEPERS, target: 'none', request: () => get('/api/integrity/runs/00000000-0000-4000-8000-000000000000'), granted: 404 },
+  'POST /api/integrity/runs/{id}/resume': { roles: KEEPERS, target: 'none', request: () => ({ method: 'POST', url: '/api/integrity/runs/00000000-0000-4000-8000-000000000000/resume', json: {} }), granted: 404 },
+  'GET /api/integrity/runs/{id}/{file}': { roles: KEEPERS, target: 'none', request: () => get('/api/integrity/runs/00000000-0000-4000-8000-000000000000/report.pdf'), granted: 404 },
   'GET /api/integrity/fixity': { roles: KEEPERS, target: 'none', request: () => get('/api/integrity/fixity'), granted: 200 },
   'PUT /api/integrity/fixity/schedule': { roles: KEEPERS, target: 'none', request: () => ({ method: 'PUT', url: '/api/integrity/fixity/schedule', json: { cycleDays: 0 } }), granted: 400 },
-  'POST /api/integrity/fixity/runs': { roles: KEEPERS, target: 'none', request: () => ({ method: 'POST', url: '/api/integrity/fixity/runs', json: {} }), granted: 400 },
-  'GET /api/integrity/fixity/runs': { roles: KEEPERS, target: 'none', request: () => get('/api/integrity/fixity/runs'), granted: 200 },
-  'GET /api/integrity/fixity/runs/{id}': { roles: KEEPERS, target: 'none', request: () => get('/api/integrity/fixity/runs/00000000-0000-4000-8000-000000000000'), granted: 404 },
-  'POST /api/integrity/fixity/runs/{id}/resume': { roles: KEEPERS, target: 'none', request: () => ({ method: 'POST', url: '/api/integrity/fixity/runs/00000000-0000-4000-8000-000000000000/resume', json: {} }), granted: 404 },
-  'GET /api/integrity/fixity/runs/{id}/{file}': { roles: KEEPERS, target: 'none', request: () => get('/api/integrity/fixity/runs/00000000-0000-4000-8000-000000000000/report.pdf'), granted: 404 },
   // Destruction (destruction.routes.ts): readers of destruction acts see the records and certificates; archivists execute.
   'POST /api/destruction/acts/{id}/execute': { roles: ['archivist'], target: 'none', request: () => ({ method: 'POST', url: '/api/destruction/acts/00000000-0000-4000-8000-000000000000/execute', json: { confirm: '1/2031' } }), granted: 404 },
   'GET /api/destruction/dossiers': { roles: ['archivist', 'commission_chair', 'commission_secretary', 'commission_member', 'organisation_head', 'admin'], target: 'none', request: () => get('/api/destruction/dossiers'), granted: 200 },
@@ -141,6 +138,8 @@ const ACCESS: Record<string, Rule> = {
   'GET /api/dossiers/{id}/documents/{n}/original': { roles: STAFF, target: 'dossier', request: (c) => get(`/api/dossiers/${dossierOf(c)}/documents/1/original`), granted: 200 },
   'GET /api/dossiers/{id}/documents/{n}/rendition': { roles: READERS, target: 'dossier', request: (c) => get(`/api/dossiers/${dossierOf(c)}/documents/1/rendition`), granted: 200 },
   'GET /api/dossiers/{id}/inventory': { roles: READERS, target: 'dossier', request: (c) => get(`/api/dossiers/${dossierOf(c)}/inventory?format=json`), granted: 200 },
+  // E-ARK export (exchange.routes.ts): the whole record for a state archive, archivist and admin only.
+  'GET /api/dossiers/{id}/export': { roles: ['archivist', 'admin'], target: 'dossier', request: (c) => get(`/api/dossiers/${dossierOf(c)}/export`), granted: 200 },
   // Researcher access rules (access/, issue 13): the archivist reads and sets them; a rule the
   // fonds creator could not have meant (a date on an open rule) is refused; no exception, no report user.
   'GET /api/dossiers/{id}/access': { roles: ['archivist'], target: 'dossier', request: (c) => get(`/api/dossiers/${dossierOf(c)}/access`), granted: 200 },
