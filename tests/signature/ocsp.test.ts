@@ -145,6 +145,12 @@ describe('OCSP', () => {
       expect(report.verdict, report.reason).toBe('valid');
       expect(report.evidence.ocspQueries?.[0]).toMatchObject({ status: 'unavailable', reason: 'no answer within 800 ms' });
       expect(sockets.size).toBeGreaterThanOrEqual(1);
+      // Another signer of the same responder within the minute: not asked again, no second wait.
+      const t1 = Date.now();
+      const second = await verifySignature({ signature: await signDetached(content, signers.revoked.p12, PASSWORD), content, trustDir: trustWithCrl, lang: 'en', ocsp: { enabled: true, timeoutMs: 5000 } });
+      expect(Date.now() - t1).toBeLessThan(4000);
+      expect(second.evidence.ocspQueries?.[0]).toMatchObject({ status: 'unavailable', reason: 'no answer within 800 ms' });
+      expect(second.verdict).toBe('invalid');
       // The fetcher alone, too.
       clearOcspCache();
       const t0 = Date.now();

@@ -190,6 +190,12 @@ export function ocspStatus(responses: LoadedOcsp[], cert: pkijs.Certificate, iss
 
 /** Answers already fetched in this process (ingest verifies many signatures of one signer). */
 const answers = new Map<string, { until: number; result: LoadedOcsp | { unavailable: string } }>();
+/**
+ * Responders found unavailable, by URL: an archive without network (or whose DNS does not
+ * answer) must not wait a timeout for every signer of a transfer, so a responder that failed is
+ * not asked again for a minute, whatever the certificate.
+ */
+const down = new Map<string, { until: number; reason: string }>();
 const ANSWER_TTL_MS = 5 * 60_000;
 const UNAVAILABLE_TTL_MS = 60_000;
 
@@ -201,6 +207,8 @@ export async function fetchOcsp(cert: pkijs.Certificate, issuer: pkijs.Certifica
   const key = `${url} ${Buffer.from(keyBits(issuer)).toString('base64')} ${serialHex(cert.serialNumber)}`;
   const cached = answers.get(key);
   if (cached && cached.until > Date.now()) return cached.result;
+  const failed = down.get(url);
+  if (failed && failed.until > Date.now()) return { unavailable: failed.reason };
   let result: LoadedOcsp | { unavailable: string };
   try {
     ensureEngine();
@@ -226,6 +234,7 @@ export async function fetchOcsp(cert: pkijs.Certificate, issuer: pkijs.Certifica
     const e = error as Error & { cause?: { code?: string; message?: string } };
     const reason = e.name === 'TimeoutError' || e.name === 'AbortError' ? `no answer within ${options.timeoutMs} ms` : (e.cause?.code ?? e.cause?.message ?? e.message);
     result = { unavailable: String(reason).slice(0, 300) };
+    down.set(url, { until: Date.now() + UNAVAILABLE_TTL_MS, reason: result.unavailable });
   }
   answers.set(key, { until: Date.now() + ('unavailable' in result ? UNAVAILABLE_TTL_MS : ANSWER_TTL_MS), result });
   return result;
@@ -234,4 +243,5 @@ export async function fetchOcsp(cert: pkijs.Certificate, issuer: pkijs.Certifica
 /** Forgets fetched answers (tests that restart a responder). */
 export function clearOcspCache(): void {
   answers.clear();
+  down.clear();
 }
