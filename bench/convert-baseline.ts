@@ -21,6 +21,8 @@ export interface BaselineTiming {
   gsMs: number | null;
   gsFiles: number;
   gsParallel: number;
+  /** soffice instances run at once (each over its share of the office files). */
+  officeLanes: number;
   /** Wall time of both lanes run side by side (what the pipeline is compared with). */
   totalMs: number;
   /** CPU seconds (user + system) of the tools the reference ran, from /proc/self/stat. */
@@ -55,9 +57,12 @@ export function cpuSecondsSelfAndChildren(): number | null {
  * application, PDFs through a pool of `parallel` Ghostscript processes (default: every core),
  * both lanes at once. Other files are ignored. Outputs go to a temporary folder.
  */
-export async function timeConversionBaseline(files: string[], options: { timeoutMs?: number; parallel?: number } = {}): Promise<BaselineTiming> {
+export async function timeConversionBaseline(files: string[], options: { timeoutMs?: number; parallel?: number; officeLanes?: number } = {}): Promise<BaselineTiming> {
   const timeoutMs = options.timeoutMs ?? 30 * 60_000;
   const gsParallel = Math.max(1, Math.floor(options.parallel ?? availableParallelism()));
+  // soffice converts one file at a time; a user who knows it can run several instances, each
+  // with its own profile, over parts of the list (`officeLanes`, default 1: one batch).
+  const officeLanes = Math.max(1, Math.floor(options.officeLanes ?? 1));
   const office = APPS.map(([re, app]) => [app, files.filter((f) => re.test(f))] as const).filter(([, list]) => list.length);
   const officeCount = office.reduce((n, [, list]) => n + list.length, 0);
   const pdfs = files.filter((f) => /\.pdf$/i.test(f));
@@ -67,9 +72,9 @@ export async function timeConversionBaseline(files: string[], options: { timeout
   let gsMs: number | null = null;
   try {
     const soffice = await findTool('soffice');
-    const profile = `-env:UserInstallation=file://${path.join(work, 'profile')}`;
-    // A warm-up run creates the profile, so the timing is conversion, not first start.
-    if (officeCount && soffice) await runProcess(soffice, ['--headless', '--norestore', profile, '--version'], { timeoutMs: 120_000 });
+    const profiles = Array.from({ length: officeLanes }, (_, i) => `-env:UserInstallation=file://${path.join(work, `profile-${i}`)}`);
+    // A warm-up run creates each profile, so the timing is conversion, not first start.
+    if (officeCount && soffice) for (const profile of profiles) await runProcess(soffice, ['--headless', '--norestore', profile, '--version'], { timeoutMs: 120_000 });
     const gs = await findTool('gs');
     const defDir = path.join(work, 'gs-def');
     await mkdir(defDir, { recursive: true });
@@ -87,11 +92,16 @@ export async function timeConversionBaseline(files: string[], options: { timeout
       if (!officeCount) return;
       if (!soffice) return void failures.push('soffice not installed');
       const t0 = performance.now();
-      for (const [app, list] of office) {
-        const filter = `pdf:${app}_pdf_Export:{"SelectPdfVersion":{"type":"long","value":"1"}}`;
-        const r = await runProcess(soffice, ['--headless', '--norestore', profile, '--convert-to', filter, '--outdir', path.join(work, 'soffice', app), ...list], { timeoutMs });
-        if (r.code !== 0 || r.timedOut) failures.push(`soffice (${app}): exit ${r.code}${r.timedOut ? ' (timed out)' : ''}`);
-      }
+      // Each lane takes every n-th file of each application, one batch per application.
+      await Promise.all(profiles.map(async (profile, lane) => {
+        for (const [app, all] of office) {
+          const list = all.filter((_, i) => i % officeLanes === lane);
+          if (!list.length) continue;
+          const filter = `pdf:${app}_pdf_Export:{"SelectPdfVersion":{"type":"long","value":"1"}}`;
+          const r = await runProcess(soffice, ['--headless', '--norestore', profile, '--convert-to', filter, '--outdir', path.join(work, 'soffice', app, String(lane)), ...list], { timeoutMs });
+          if (r.code !== 0 || r.timedOut) failures.push(`soffice (${app}): exit ${r.code}${r.timedOut ? ' (timed out)' : ''}`);
+        }
+      }));
       sofficeMs = performance.now() - t0;
     })();
     const gsLane = (async () => {
@@ -123,7 +133,7 @@ export async function timeConversionBaseline(files: string[], options: { timeout
     await Promise.all([officeLane, gsLane]);
     const totalMs = performance.now() - started;
     const cpu1 = cpuSecondsSelfAndChildren();
-    return { sofficeMs, sofficeFiles: officeCount, gsMs, gsFiles: pdfs.length, gsParallel, totalMs, cpuSeconds: cpu0 === null || cpu1 === null ? null : cpu1 - cpu0, failures };
+    return { sofficeMs, sofficeFiles: officeCount, gsMs, gsFiles: pdfs.length, gsParallel, officeLanes, totalMs, cpuSeconds: cpu0 === null || cpu1 === null ? null : cpu1 - cpu0, failures };
   } finally {
     await rm(work, { recursive: true, force: true });
   }
