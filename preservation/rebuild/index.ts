@@ -52,12 +52,14 @@ export async function rebuildCatalog(deps: RebuildDeps, options: RebuildOptions)
     problems: plan.problems,
   };
   if (refused || options.dryRun) return report;
+  // The lost audit log ended at its latest anchor in storage: the new log's rebuild event names it.
+  const anchors = (await Promise.all(listing.stores.map((store) => store.listRecords('anchors').catch(() => [] as string[])))).flat().sort();
   const written = await writePlan(
     deps.db,
     plan,
     fresh,
     options.actor,
-    { locations: report.locations, destroyed: plan.leftOut.filter((l) => l.destroyedBy).length, problems: plan.problems.length, acceptLosses: Boolean(options.acceptLosses) },
+    { locations: report.locations, destroyed: plan.leftOut.filter((l) => l.destroyedBy).length, problems: plan.problems.length, acceptLosses: Boolean(options.acceptLosses), lastAnchor: anchors.at(-1) ?? null },
     progress('write'),
   );
   for (const d of report.dossiers) {

@@ -103,7 +103,7 @@ export async function writePlan(
   plan: Plan,
   dossiers: PlannedDossier[],
   actor: Actor,
-  summary: { locations: string[]; destroyed: number; problems: number; acceptLosses: boolean },
+  summary: { locations: string[]; destroyed: number; problems: number; acceptLosses: boolean; lastAnchor: string | null },
   onProgress?: (done: number, total: number, item: string) => void,
 ): Promise<{ ids: Map<string, string>; organisation: boolean; departments: number; transfers: number; documents: number }> {
   return db.transaction().execute(async (trx) => {
@@ -165,7 +165,7 @@ export async function writePlan(
       action: 'catalog.rebuild',
       objectType: 'archive',
       objectId: null,
-      details: { dossiers: ids.size, documents, transfers, organisation, locations: summary.locations, destroyed: summary.destroyed, problems: summary.problems, acceptLosses: summary.acceptLosses },
+      details: { dossiers: ids.size, documents, transfers, organisation, locations: summary.locations, destroyed: summary.destroyed, problems: summary.problems, acceptLosses: summary.acceptLosses, lastAnchor: summary.lastAnchor },
     });
     return { ids, organisation, departments, transfers, documents };
   });

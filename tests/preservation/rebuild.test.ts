@@ -16,6 +16,7 @@ import { createOrganisationService } from '../../catalog/organisation.service';
 import { createSignersService } from '../../accounts/signers.service';
 import { createUsersService } from '../../accounts/users.service';
 import { destroyContentKey, keyAreasOf } from '../../storage/keys';
+import { loadSystemKey, systemKeyDir, writeAuditAnchor } from '../../audit/audit-anchor';
 import { putEverywhere, readJsonObject, readManifest, serialiseJson } from '../../ingest/aip';
 import type { DossierMetadata } from '../../validators/schemas/types';
 import { rebuildCatalog, CATALOG_CONTEXT_PATH, type RebuildReport } from '../../preservation/rebuild';
@@ -87,6 +88,7 @@ for (const kind of testDatabaseKinds()) {
     let target: Awaited<ReturnType<typeof createTestDatabase>>;
     let rebuilt: RebuildReport;
     let failedTransfer: string;
+    let lastAnchor: string;
     const opened: { close(): Promise<void> }[] = [];
     const deps = async (db: Db) => ({ db, storage: env.storage, trustDir: env.config.trustDir, verifySignature: (await loadTools()).verifySignature });
     const verify = async (db: Db) => verifyStoredDossiers({ db, storage: env.storage, trustDir: env.config.trustDir, tools: await loadTools() });
@@ -126,6 +128,8 @@ for (const kind of testDatabaseKinds()) {
       const broken = path.join(env.root, 'broken.tar');
       await writeFile(broken, 'not a tar package\n'.repeat(100));
       failedTransfer = (await runIngest(env.deps, { tarPath: broken })).transfer;
+      // The old log's head, anchored in storage as a server or a CLI command does.
+      lastAnchor = (await writeAuditAnchor({ db: env.db, storage: env.storage, key: (await loadSystemKey(systemKeyDir(env.config), { create: true }))! }, 'manual')).name;
       // The database is lost: a new, migrated, empty one replaces it.
       target = await createTestDatabase(kind);
       opened.push(target);
@@ -191,7 +195,8 @@ for (const kind of testDatabaseKinds()) {
     it('records the rebuild in the audit log', async () => {
       const events = await target.db.selectFrom('audit_events').select(['action', 'object_type', 'details']).orderBy('id').execute();
       expect(events.map((e) => e.action)).toEqual(['dossier.rebuild', 'dossier.rebuild', 'catalog.rebuild']);
-      expect(events[2]!.details).toMatchObject({ dossiers: 2, destroyed: 1, transfers: 2 });
+      // The new log's rebuild event names where the lost log ended (its latest anchor in storage).
+      expect(events[2]!.details).toMatchObject({ dossiers: 2, destroyed: 1, transfers: 2, lastAnchor });
     });
 
     it('refuses a catalog that is not empty; adds nothing twice when told to go on', async () => {
