@@ -1,7 +1,8 @@
 // The researcher portal and the archivist's queue in a real browser (issue 13): a researcher
 // registers in the reading room's form, the archivist confirms them; the researcher searches
 // in Kazakh (a word of a document's text, through the full-text search) and requests a copy; the archivist approves and makes the certified
-// copies; the researcher downloads the package, whose manifest names every file with its hash.
+// copies; the researcher downloads the package, whose manifest names every file with its hash;
+// after the link runs out and the sweep removes the package, both pages say when, in words.
 import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
@@ -16,6 +17,7 @@ import { runIngest } from '../../ingest/pipeline/run';
 import { processingIdle } from '../../ingest/intake/transfers.service';
 import { startServer, type RunningServer } from '../../server/index';
 import { packTextDossier } from '../server/helpers';
+import { sweepExpiredPackages } from '../../research';
 import { ensureUiBuilt, HAVE_CHROMIUM, launchBrowser, loginAsDemoUser, SKIP_REASON } from './support';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -142,5 +144,22 @@ describe.skipIf(!HAVE_CHROMIUM)(HAVE_CHROMIUM ? 'research portal in Chromium' : 
     for (const f of manifest.files) expect(sha256(files[f.path]!), f.path).toBe(f.sha256);
     await applicant.reload();
     await applicant.getByTestId('research-my-requests').locator('tr', { hasText: number! }).getByText(r('status_delivered')).waitFor();
+
+    // 6. The link runs out and the sweep removes the package: both sides see when, in words.
+    const db = server.deps.db;
+    const requestRow = await db.selectFrom('research_requests').select('id').where('number', '=', number!).executeTakeFirstOrThrow();
+    await db.updateTable('research_packages').set({ expires_at: new Date(Date.now() - 60_000) }).where('request_id', '=', requestRow.id).execute();
+    expect((await sweepExpiredPackages({ db, dataDir: server.deps.config.dataDir })).removed.map((p) => p.number)).toContain(number);
+    const expiredWords = r('ui_link_expired_on', { date: '' }).trim().split(/\s+/)[0]!;
+    const removedWords = r('ui_package_removed', { date: '' }).trim().split(/\s+/).at(-1)!;
+    await applicant.reload();
+    const gone = applicant.getByTestId('research-my-requests').locator('tr', { hasText: number! });
+    await expect.poll(async () => gone.getByTestId('research-package-expired').textContent(), { timeout: 30_000 }).toContain(expiredWords);
+    await expect(gone.textContent()).resolves.toContain(removedWords);
+    expect(await gone.getByTestId('research-download').count()).toBe(0);
+    await archivist.reload();
+    await archivist.getByTestId('research-status-filter').selectOption('');
+    const queued = archivist.locator(`tr[data-number="${number}"]`);
+    await expect.poll(async () => queued.getByTestId('research-package-expired').textContent(), { timeout: 30_000 }).toContain(removedWords);
   }, 300_000);
 });
