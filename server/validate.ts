@@ -51,5 +51,16 @@ export function bodyValidator<T>(schema: object): Validator<T> {
 export function queryValidator<T>(schema: object): Validator<T> {
   const validate = build<T>(queryAjv, schema, 'query');
   // ajv coerces in place; work on a copy of koa's query object.
-  return (value: unknown) => validate({ ...(value as object) });
+  return (value: unknown) => {
+    const query = validate({ ...(value as object) });
+    // ajv's coercion turns "1e309" into Infinity and then lets it through integer bounds; the
+    // database would refuse it with a 500. No query number is infinite.
+    for (const [name, v] of Object.entries(query as object)) {
+      if (typeof v === 'number' && !Number.isFinite(v)) {
+        const field = `query/${name}`;
+        throw new ValidationError('request.invalid', 'server.request_invalid', { fields: field }, { problems: [{ field, keyword: 'type', message: 'must be a finite number' }] });
+      }
+    }
+    return query;
+  };
 }
