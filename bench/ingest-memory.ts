@@ -186,8 +186,8 @@ function sizeClass(bytes: number): string {
 
 async function child(root: string, tar: string, url: string | undefined): Promise<void> {
   const bench = await openRunCatalog(root, url);
-  const mod = (bench.catalog.pglite as unknown as { Module?: { HEAP8?: Int8Array } } | undefined)?.Module;
-  if (mod) wasmBytes = () => mod.HEAP8?.byteLength ?? 0;
+  const mod = (bench.catalog.pglite as unknown as { mod?: { HEAPU8?: Uint8Array } } | undefined)?.mod;
+  if (mod) wasmBytes = () => mod.HEAPU8?.byteLength ?? 0;
   const sizes = new Map<string, number>();
   const sizeOf = (file: string) => {
     let n = sizes.get(file);
