@@ -3,7 +3,7 @@
 // file in every manifest, the tag manifests, Payload-Oxum).
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { readFile, readdir, stat } from 'node:fs/promises';
+import { lstat, readFile, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { WrittenFile } from './sink';
 
@@ -128,7 +128,12 @@ export async function validateBag(root: string, onFile?: (file: string) => void)
         problems.push({ file: name, field: rel, code: 'bag_unsafe_path' });
         continue;
       }
-      const st = await stat(target).catch(() => null);
+      // lstat: a link in a bag folder could otherwise read a file outside it.
+      const st = await lstat(target).catch(() => null);
+      if (st?.isSymbolicLink()) {
+        problems.push({ file: name, field: rel, code: 'bag_unsafe_path' });
+        continue;
+      }
       if (!st?.isFile()) {
         problems.push({ file: name, field: rel, code: 'bag_missing_file' });
         continue;

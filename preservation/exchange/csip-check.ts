@@ -4,7 +4,7 @@
 // and, where installed, with the E-ARK validator.
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
+import { lstat, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
 
@@ -241,7 +241,12 @@ export async function checkReferencedFiles(root: string, metsFile: string, files
       problems.push({ file: metsFile, field: f.field, code: 'unsafe_href', params: { href: f.href } });
       continue;
     }
-    const st = await stat(target).catch(() => null);
+    // lstat: a link inside a package folder could otherwise read a file outside it.
+    const st = await lstat(target).catch(() => null);
+    if (st?.isSymbolicLink()) {
+      problems.push({ file: metsFile, field: f.field, code: 'unsafe_href', params: { href: f.href } });
+      continue;
+    }
     if (!st?.isFile()) {
       problems.push({ file: f.href, field: f.field, code: 'missing_file', params: { mets: metsFile } });
       continue;

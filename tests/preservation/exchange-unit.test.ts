@@ -3,7 +3,7 @@
 // refusals of a tar with an escaping or link entry and of a folder without METS.xml, made
 // before anything is stored (no database is touched).
 import { createHash } from 'node:crypto';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -59,6 +59,14 @@ describe('exchange checks without an archive', () => {
       ]),
     );
     for (const p of problems) for (const lang of ['kk', 'ru', 'en'] as const) expect(problemMessage(lang, p)).not.toMatch(/exchange\.|bag_/);
+  });
+
+  it('refuses a link in a bag folder instead of reading what it points to', async () => {
+    const root = path.join(work, 'bag3');
+    await makeBag(root, { 'data/P/METS.xml': '<mets/>', 'data/P/a.txt': 'a' });
+    await rm(path.join(root, 'data/P/a.txt'));
+    await symlink('/etc/hostname', path.join(root, 'data/P/a.txt'));
+    expect((await validateBag(root)).problems).toEqual(expect.arrayContaining([expect.objectContaining({ code: 'bag_unsafe_path', field: 'data/P/a.txt' })]));
   });
 
   it('refuses a tar whose entry escapes the package or is a link, and a folder without METS.xml', async () => {
