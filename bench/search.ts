@@ -13,7 +13,8 @@ import { Kysely, PostgresDialect, type CompiledQuery } from 'kysely';
 import pg from 'pg';
 import type { Database } from '../database/database';
 import { parseSearchInput, search, type SearchViewer } from '../search';
-import { FIRST_FEMALE, FIRST_MALE, SURNAME_ROOTS, catalogFlags, generateCatalog, seedSentences, surnameForms } from './generate-catalog';
+import { FIRST_FEMALE, FIRST_MALE, SURNAME_ROOTS, catalogFlags, generateCatalog, migrateBenchDatabase, seedSentences, surnameForms } from './generate-catalog';
+import { loadavg } from 'node:os';
 
 function flag(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
@@ -63,6 +64,10 @@ async function main(): Promise<void> {
       if (capture && event.level === 'query') captured.push(event.query);
     },
   });
+  // A catalog generated earlier: the search's later migrations (search_lexemes) first.
+  const applied = await migrateBenchDatabase(db);
+  if (applied.length) log(`migrations applied: ${applied.join(', ')}`);
+  const loadBefore = loadavg()[0]!;
   const sizes = await pool.query<{ documents: string; dossiers: string; entries: string; words: string; table_size: string; index_size: string }>(
     `SELECT (SELECT count(*) FROM dossier_documents) AS documents, (SELECT count(*) FROM dossiers) AS dossiers, (SELECT count(*) FROM search_entries) AS entries,
             (SELECT count(*) FROM search_words) AS words, pg_size_pretty(pg_total_relation_size('search_entries')) AS table_size,
@@ -136,7 +141,7 @@ async function main(): Promise<void> {
       const client = await pool.connect();
       try {
         await client.query('BEGIN');
-        await client.query('SET LOCAL enable_seqscan = off');
+        await client.query(`SELECT set_config('enable_seqscan', 'off', true), set_config('jit', 'off', true)`);
         const plan = await client.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) ${page.sql}`, page.parameters as unknown[]);
         plans[k.name] = plan.rows.map((r) => r['QUERY PLAN']).join('\n');
       } finally {
@@ -157,7 +162,7 @@ async function main(): Promise<void> {
     `${'kind'.padEnd(14)} ${'p50 ms'.padStart(7)} ${'p95 ms'.padStart(7)} ${'max ms'.padStart(7)} ${'hits'.padStart(7)}  what`,
     ...results.map((r) => `${r.kind.padEnd(14)} ${ms(r.p50)} ${ms(r.p95)} ${ms(r.max)} ${String(r.meanHits).padStart(7)}  ${r.what}, e.g. ${r.example}`),
     `${'overall'.padEnd(14)} ${ms(overall.p50)} ${ms(overall.p95)} ${ms(overall.max)}`,
-    `goal p95 < 100 ms: ${overall.p95 < 100 ? 'met' : 'NOT met'}`,
+    `goal p95 < 100 ms: ${overall.p95 < 100 ? 'met' : 'NOT met'} (1-minute load average ${loadBefore.toFixed(1)} before, ${loadavg()[0]!.toFixed(1)} after)`,
   ];
   if (generated) lines.unshift(`generated in ${generated.seconds.total.toFixed(0)} s (rows ${generated.seconds.rows.toFixed(0)} s, search rows ${generated.seconds.entries.toFixed(0)} s, indexes ${generated.seconds.indexes.toFixed(0)} s), ${(generated.textBytes / 1e6).toFixed(0)} MB of text`);
   for (const [kind, plan] of Object.entries(plans)) lines.push('', `EXPLAIN ${kind}:`, plan);

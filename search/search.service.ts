@@ -237,6 +237,21 @@ export async function matchQuery(db: Kysely<Database>, terms: string[], similar:
   return parts.length ? sql.join(parts, sql` && `) : sql`to_tsquery('russian', ${tsqueryText(terms, similar, metadataOnly)})`;
 }
 
+/** A query matching more rows than this, and this share of them, is read in key order (search()). */
+const DENSE_ROWS = 50_000;
+const DENSE_SHARE = 0.08;
+
+/** Whether the planner expects the match to hold for a large share of the rows (its statistics of the lexemes). */
+async function denseMatch(db: Kysely<Database>, match: RawBuilder<unknown>): Promise<boolean> {
+  const plan = await sql<{ 'QUERY PLAN': unknown }>`EXPLAIN (FORMAT JSON) SELECT 1 FROM search_entries e WHERE e.vector @@ (${match})`.execute(db);
+  const raw = plan.rows[0]?.['QUERY PLAN'];
+  const parsed = (typeof raw === 'string' ? JSON.parse(raw) : raw) as { Plan?: { 'Plan Rows'?: number } }[];
+  const expected = Number(parsed?.[0]?.Plan?.['Plan Rows'] ?? 0);
+  if (expected < DENSE_ROWS) return false;
+  const size = await sql<{ rows: number }>`SELECT reltuples::float8 AS rows FROM pg_class WHERE oid = to_regclass('search_entries')`.execute(db);
+  return expected >= DENSE_SHARE * Number(size.rows[0]?.rows ?? Infinity);
+}
+
 export function parseHighlight(marked: string | null | undefined): SnippetPart[] {
   if (!marked) return [];
   const parts: SnippetPart[] = [];
@@ -301,6 +316,12 @@ export async function search(db: Kysely<Database>, input: SearchInput, viewer: S
     const tsq = terms.length ? tsqueryText(terms, similar) : null;
     const tsqMeta = terms.length ? tsqueryText(terms, similar, true) : null;
     const match = terms.length ? await matchQuery(trx, terms, similar) : null;
+    // A word in a large share of the rows: GIN would build a bitmap of all of them (474,000 rows
+    // of «құжат», 1 s on the 1M catalog) to keep the first 1,001; read in key order (or through
+    // the filters' btree indexes), the first 1,001 matches come after ~2,300 rows. The match is
+    // then written so that GIN cannot answer it (coalesce), and only checked on the rows read.
+    const dense = match !== null && (await denseMatch(trx, match));
+    const matches = match === null ? null : dense ? sql<boolean>`coalesce(e.vector @@ (${match}), false)` : sql<boolean>`e.vector @@ (${match})`;
     const result: SearchResult = {
       q: input.q,
       terms: terms.map((t) => ({ term: t, similar: similar.get(t) ?? [] })),
@@ -322,7 +343,7 @@ export async function search(db: Kysely<Database>, input: SearchInput, viewer: S
     let candidates;
     if (researcher === null) {
       let qb = tdb.selectFrom('search_entries as e');
-      if (match !== null) qb = qb.where(sql<boolean>`e.vector @@ (${match})`);
+      if (matches !== null) qb = qb.where(matches);
       qb = applyFilters(qb as EntryQuery<object>, input.filters) as unknown as typeof qb;
       if (viewer.kind === 'staff' && viewer.scope.kind === 'department') qb = viewer.scope.code === null ? qb.where(sql<boolean>`false`) : qb.where('e.department', '=', viewer.scope.code);
       // The dossier's title and volume are read for the page's rows only (below).
@@ -332,7 +353,7 @@ export async function search(db: Kysely<Database>, input: SearchInput, viewer: S
         .selectFrom('search_entries as e')
         .innerJoin('dossiers as d', 'd.id', 'e.dossier_id')
         .leftJoin('dossier_documents as dd', (j) => j.onRef('dd.dossier_id', '=', 'e.dossier_id').onRef('dd.position', '=', 'e.position'));
-      if (match !== null) qb = qb.where(sql<boolean>`e.vector @@ (${match})`);
+      if (matches !== null) qb = qb.where(matches);
       qb = applyFilters(qb, input.filters);
       // The view is decided once per row that matched (OFFSET 0 keeps the planner from copying the
       // expression into the filter above); hidden rows drop out, metadata-only ones must match
