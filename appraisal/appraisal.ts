@@ -389,6 +389,10 @@ export interface AppliedDecision {
   outcome: 'applied' | 'rejected';
   retention: StoredRetention | null;
   protocol: ProtocolRef;
+  /** Kept permanently and its sealed content re-stored in clear (destruction/unseal.ts). */
+  storedInClear?: { objects: number; manifest: string };
+  /** Re-storing in clear failed; the dossier stays sealed and the next apply retries it. */
+  storedInClearError?: string;
 }
 
 /**

@@ -194,35 +194,70 @@ export async function destroyContentKey(areas: KeyArea[], tombstone: KeyTombston
   assertKeyId(tombstone.keyId);
   const out: { location: string; hadCopy: boolean }[] = [];
   for (const area of areas) {
-    await mkdir(area.dir, { recursive: true, mode: 0o700 });
-    const file = path.join(area.dir, `${tombstone.keyId}.key`);
-    let hadCopy = false;
-    const handle = await open(file, 'r+').catch(async (error: NodeJS.ErrnoException) => {
-      if (error.code === 'EACCES') {
-        // Key copies are written read-only; make this one writable to overwrite it.
-        const { chmod } = await import('node:fs/promises');
-        await chmod(file, 0o600);
-        return open(file, 'r+');
-      }
-      if (error.code === 'ENOENT') return null;
-      throw error;
-    });
-    if (handle) {
-      hadCopy = true;
-      try {
-        await handle.write(Buffer.alloc(CONTENT_KEY_BYTES), 0, CONTENT_KEY_BYTES, 0);
-        await handle.sync();
-      } finally {
-        await handle.close();
-      }
-      await unlink(file);
-    }
-    // Set-aside damaged copies are key material too.
-    for (const name of await readdir(area.dir)) {
-      if (name.startsWith(`${tombstone.keyId}.key.damaged-`)) await unlink(path.join(area.dir, name));
-    }
+    const hadCopy = await removeKeyCopy(area, tombstone.keyId);
     const stone = path.join(area.dir, `${tombstone.keyId}.destroyed.json`);
     if (!(await readTombstone(area, tombstone.keyId))) await writeFile(stone, JSON.stringify(tombstone, null, 1), { mode: 0o444 });
+    await fsyncDir(area.dir);
+    out.push({ location: area.location, hadCopy });
+  }
+  return out;
+}
+
+/** Overwrites and deletes one area's copy of a key (and its set-aside damaged copies); whether there was one. */
+async function removeKeyCopy(area: KeyArea, keyId: string): Promise<boolean> {
+  await mkdir(area.dir, { recursive: true, mode: 0o700 });
+  const file = path.join(area.dir, `${keyId}.key`);
+  let hadCopy = false;
+  const handle = await open(file, 'r+').catch(async (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EACCES') {
+      // Key copies are written read-only; make this one writable to overwrite it.
+      const { chmod } = await import('node:fs/promises');
+      await chmod(file, 0o600);
+      return open(file, 'r+');
+    }
+    if (error.code === 'ENOENT') return null;
+    throw error;
+  });
+  if (handle) {
+    hadCopy = true;
+    try {
+      await handle.write(Buffer.alloc(CONTENT_KEY_BYTES), 0, CONTENT_KEY_BYTES, 0);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await unlink(file);
+  }
+  // Set-aside damaged copies are key material too.
+  for (const name of await readdir(area.dir)) {
+    if (name.startsWith(`${keyId}.key.damaged-`)) await unlink(path.join(area.dir, name));
+  }
+  return hadCopy;
+}
+
+/** Why a key was given up without destroying its dossier: its content is stored in clear now. */
+export interface KeyRelease {
+  keyId: string;
+  releasedAt: string;
+  dossierId: string;
+  /** The AIP manifest that names the clear objects. */
+  manifest: string;
+  /** The commission's decision that moved the dossier to permanent keeping. */
+  decision: string | null;
+}
+
+/**
+ * Removes a key whose dossier was re-stored in clear (moved to permanent keeping): every copy is
+ * overwritten and deleted as at destruction, but the note left is a release record
+ * (`<keyId>.released.json`), not a tombstone, so a restore never mistakes it for a destruction.
+ */
+export async function releaseContentKey(areas: KeyArea[], release: KeyRelease): Promise<{ location: string; hadCopy: boolean }[]> {
+  assertKeyId(release.keyId);
+  const out: { location: string; hadCopy: boolean }[] = [];
+  for (const area of areas) {
+    const hadCopy = await removeKeyCopy(area, release.keyId);
+    const note = path.join(area.dir, `${release.keyId}.released.json`);
+    if (!(await readFile(note).catch(() => null))) await writeFile(note, JSON.stringify(release, null, 1), { mode: 0o444 });
     await fsyncDir(area.dir);
     out.push({ location: area.location, hadCopy });
   }

@@ -7,6 +7,8 @@ import type { Command } from 'commander';
 import { createAppraisalService, type AppraisalEntry } from '../../appraisal';
 import { t, type Language } from '../../common/i18n';
 import { retentionForForm } from '../../forms/retention-text';
+import { loadConfig } from '../../common/config';
+import { openStorage } from '../../storage';
 import { cliActor, withCatalog } from '../database';
 import { CliExit, EXIT, cliLanguage, printJson } from '../output';
 
@@ -78,9 +80,14 @@ export function register(program: Command): void {
     .description(t(lang, 'appraisal.cli_apply_description'))
     .option('--json', t(lang, 'appraisal.cli_opt_json'))
     .action(async (opts: { json?: boolean }) => {
-      const applied = await withCatalog(({ db }) => createAppraisalService({ db }).applyCommissionDecisions(cliActor()));
+      // With the storage: a dossier kept permanently has its sealed content re-stored in clear.
+      const applied = await withCatalog(({ db }) => createAppraisalService({ db, storage: openStorage(loadConfig()) }).applyCommissionDecisions(cliActor()));
       if (opts.json) return printJson(applied);
-      const lines = applied.map((a) => t(lang, 'appraisal.cli_applied', { index: a.index, year: a.year ?? '—', outcome: a.outcome, number: a.protocol.number, date: a.protocol.date }));
+      const lines = applied.flatMap((a) => [
+        t(lang, 'appraisal.cli_applied', { index: a.index, year: a.year ?? '—', outcome: a.outcome, number: a.protocol.number, date: a.protocol.date }),
+        ...(a.storedInClear ? [t(lang, 'appraisal.cli_applied_clear', { objects: a.storedInClear.objects })] : []),
+        ...(a.storedInClearError ? [t(lang, 'appraisal.cli_applied_clear_failed', { error: a.storedInClearError })] : []),
+      ]);
       process.stdout.write([t(lang, 'appraisal.cli_applied_count', { count: applied.length }), ...lines].join('\n') + '\n');
     });
 }
