@@ -20,7 +20,7 @@ import { textToPdfA } from './layout';
 import { MissingResourceError } from './pdfa-writer';
 import { runTool } from './tool-runner';
 import { ZipArchive } from '../scan/zip';
-import { CHECK_BUDGET_BYTES, CHECK_CONCURRENCY, createLimiter } from '../pipeline/pool';
+import { CHECK_BUDGET_BYTES, CHECK_CONCURRENCY, TEXT_CONVERT_BYTES_PER_BYTE, checkWeightOf, createLimiter } from '../pipeline/pool';
 
 export interface ConversionProblem { code: string; message: string }
 export interface ConversionResult {
@@ -208,9 +208,9 @@ export interface ConverterOptions {
 /** Runs a check of `weight` bytes (the larger of source and rendition) when the budget allows. */
 export type CheckSlot = <T>(weight: number, fn: () => Promise<T>) => Promise<T>;
 
-async function checkWeight(...files: string[]): Promise<number> {
-  const sizes = await Promise.all(files.map(async (f) => (await stat(f).catch(() => null))?.size ?? 0));
-  return Math.max(0, ...sizes);
+async function checkWeight(source: string, format: FormatId, rendition: string): Promise<number> {
+  const [s, r] = await Promise.all([source, rendition].map(async (f) => (await stat(f).catch(() => null))?.size ?? 0));
+  return checkWeightOf(format.family, s!, r!);
 }
 
 export function createConverter(options: ConverterOptions): Converter {
@@ -243,7 +243,7 @@ export function createConverter(options: ConverterOptions): Converter {
   const checkSlot: CheckSlot = options.checkSlot ?? createLimiter(CHECK_CONCURRENCY, CHECK_BUDGET_BYTES);
 
   async function verify(source: string, format: FormatId, file: string, imageRendition = false): Promise<RenditionChecks> {
-    return checkSlot(await checkWeight(source, file), async () => {
+    return checkSlot(await checkWeight(source, format, file), async () => {
       const report = await validatePdfA(file, { file: path.basename(source) });
       const pdfa = { compliant: report.compliant, engine: report.engine, failures: report.failures.slice(0, 20) };
       if (!report.compliant) return { pdfa };
@@ -367,7 +367,8 @@ export function createConverter(options: ConverterOptions): Converter {
       if (format.family === 'text') {
         const encoding = format.version === 'windows-1251' || format.version === 'UTF-8' ? format.version : detectTextEncoding(data, true);
         if (!encoding) return { ok: false, method: 'pdf-lib', tool, problems: [problem('text_decode_failed')], route: 'pdf-lib' };
-        pdf = await textToPdfA(new TextDecoder(encoding).decode(data), { title: title(input.path) });
+        // Its heap cost counts in the checks' budget: a large text is not converted beside large checks.
+        pdf = await checkSlot(data.length * TEXT_CONVERT_BYTES_PER_BYTE, () => textToPdfA(new TextDecoder(encoding).decode(data), { title: title(input.path) }));
       } else {
         pdf = await imageToPdfA(format.name as 'JPEG' | 'PNG' | 'TIFF' | 'GIF', data, { title: title(input.path) });
       }
@@ -434,7 +435,7 @@ export function createConverter(options: ConverterOptions): Converter {
       }
       const viaGs = await tryGs('libreoffice-plain-ghostscript', plain);
       if (viaGs) return viaGs;
-      const plainText = await checkSlot(await checkWeight(item.path, plain), () => checkReproducibility(item.path, item.format, plain));
+      const plainText = await checkSlot(await checkWeight(item.path, item.format, plain), () => checkReproducibility(item.path, item.format, plain));
       if (!plainText.ok) {
         attempts.push({ route: 'page-images', problems: plainText.problems.length ? plainText.problems : [problem('rendition_not_reproducible')] });
         return { ...base, checks, attempts };

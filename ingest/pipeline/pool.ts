@@ -10,6 +10,21 @@ export const CHECK_CONCURRENCY = Math.max(1, Math.min(4, availableParallelism())
 export const CHECK_BUDGET_BYTES = 64 * 1024 * 1024;
 
 /**
+ * What checking a plain-text document holds on the heap, per byte of the text: its words, the
+ * rendition's words and the comparison (a 4 MB text: ≈ 68 MB at the peak); converting it with
+ * pdf-lib ≈ 12 per byte (≈ 49 MB). A file's size is the right weight for a PDF/A check (the file
+ * is read lazily) but not for these: two 4 MB texts checked beside a third being converted took
+ * an ingest's heap to 250 MB while their 4 MB weights fitted the budget many times over.
+ */
+export const TEXT_CHECK_BYTES_PER_BYTE = 16;
+export const TEXT_CONVERT_BYTES_PER_BYTE = 12;
+
+/** A check's weight in the budget: the larger of source and rendition, a text source by its heap cost. */
+export function checkWeightOf(family: string, sourceBytes: number, renditionBytes: number): number {
+  return Math.max(family === 'text' ? sourceBytes * TEXT_CHECK_BYTES_PER_BYTE : sourceBytes, renditionBytes);
+}
+
+/**
  * Runs `fn` over items with a small pool: the checks spawn tools and the machine has few
  * cores. Large files run with fewer neighbours (a byte budget), so a transfer of 90 MB scans
  * does not hold several of them in memory at once.

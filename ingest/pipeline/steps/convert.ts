@@ -7,7 +7,7 @@ import { sha256File } from '../../../common/hash';
 import { problem, DOCUMENT_MAX_BYTES, DOCUMENT_MAX_FILES, type Ctx } from '../context';
 import { sanitiseText } from '../sanitise';
 import { loadDocs, localFile, renditionFile, writeDocUpdates, warn, patch, pending, type DocRow, type DocUpdate } from '../documents';
-import { CHECK_BUDGET_BYTES, CHECK_CONCURRENCY, createLimiter } from '../pool';
+import { CHECK_BUDGET_BYTES, CHECK_CONCURRENCY, checkWeightOf, createLimiter } from '../pool';
 import { runStep } from '../state';
 import { OK, type PipelineStep } from '../step';
 import type { FormatId, PdfaReport } from '../tools';
@@ -37,7 +37,7 @@ async function stepConvert(ctx: Ctx): Promise<void> {
     const embedded: Record<string, EmbeddedOriginal[]> = {};
     const started: Promise<void>[] = [];
     // What a check holds in memory: the rendition (PDF/A check) or the source (its text).
-    const checkWeight = async (doc: DocRow) => Math.max(doc.size, (await stat(renditionFile(ctx.work, doc)).catch(() => null))?.size ?? 0);
+    const checkWeight = async (doc: DocRow) => checkWeightOf((doc.format as FormatId).family, doc.size, (await stat(renditionFile(ctx.work, doc)).catch(() => null))?.size ?? 0);
     try {
       let n = 0;
       const results = await converter.convertMany(
