@@ -115,6 +115,8 @@ async function enqueueSweep(deps: QueueDeps, job: JobDefinition<Record<string, n
 }
 
 export interface PackageSweeper {
+  /** Resolves when this process stops working the sweep (after stop(), or at once when `once`). */
+  done: Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -122,10 +124,11 @@ export interface PackageSweeper {
  * Server (or worker) start: a sweep now — packages that expired while nothing ran go at once —
  * and this process works the sweep job from then on.
  */
-export async function startPackageSweeper(deps: QueueDeps): Promise<PackageSweeper> {
+export async function startPackageSweeper(deps: QueueDeps, options: { once?: boolean } = {}): Promise<PackageSweeper> {
   const job = packageSweepJob(deps);
   // Keyed by the hour, so servers starting together enqueue this first sweep once.
   await enqueueSweep(deps, job, new Date(Math.floor(Date.now() / HOUR_MS) * HOUR_MS));
-  const running: RunningWorker = await jobQueueFor(deps).work([job]);
-  return { stop: () => running.stop() };
+  // `once` (muragat worker --once): the sweep due now, then stop.
+  const running: RunningWorker = await jobQueueFor(deps).work([job], { once: options.once === true });
+  return { done: running.done, stop: () => running.stop() };
 }

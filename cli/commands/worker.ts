@@ -1,6 +1,7 @@
 // `muragat worker`: works the job queue (docker-compose runs two) — every job kind a server
-// works: transfers (ingest) and the scheduled fixity batches (preservation, when
-// MURAGAT_FIXITY_SCHEDULE is on, as for `muragat serve`). With a PostgreSQL server the queue is
+// works: transfers (ingest), the scheduled fixity batches (preservation, when
+// MURAGAT_FIXITY_SCHEDULE is on, as for `muragat serve`) and the hourly sweep of expired copy
+// packages (research/sweep.ts, when MURAGAT_PACKAGE_SWEEP is on). With a PostgreSQL server the queue is
 // graphile-worker's, shared by every worker and server; on the embedded catalog this process is
 // the only one. Stops cleanly on SIGTERM/SIGINT: the running transfer stops after its current
 // step and goes back to the queue for the next worker; a fixity run stops at its next step as
@@ -13,6 +14,7 @@ import { startWorker } from '../../ingest';
 import { closeJobQueue, jobQueueFor } from '../../jobs';
 import { startFixityScheduler, stopFixityRuns } from '../../preservation';
 import { systemKeyDir } from '../../audit/audit-anchor';
+import { startPackageSweeper } from '../../research/sweep';
 import { malwareHealth } from '../../ingest/scan';
 import { withCatalog } from '../database';
 import { cliLanguage } from '../output';
@@ -51,16 +53,22 @@ export function register(program: Command): void {
               return null;
             })
           : null;
+        const sweeper = config.packageSweep
+          ? await startPackageSweeper({ db, dataDir: config.dataDir, config }, { once }).catch(async (error: unknown) => {
+              process.stderr.write(`muragat: ${t(lang, 'research.worker_sweep_failed', { error: (error as Error).message })}\n`);
+              return null;
+            })
+          : null;
         worker = {
           async stop() {
             // A fixity run stops at its next step (recorded interrupted) before its job is handed back.
-            await Promise.all([running.stop(), stopFixityRuns(db, 10_000).then(() => fixity?.stop())]);
+            await Promise.all([running.stop(), stopFixityRuns(db, 10_000).then(() => fixity?.stop()), sweeper?.stop()]);
           },
         };
         if (stopping) void worker.stop();
         if (!once) process.stderr.write(`muragat: ${t(lang, 'jobs.worker_started', { queue: jobQueueFor(deps).kind })}\n`);
         try {
-          await Promise.all([running.done, fixity?.done]);
+          await Promise.all([running.done, fixity?.done, sweeper?.done]);
         } finally {
           await closeJobQueue(db);
         }
