@@ -74,6 +74,7 @@ export interface FixityRunSummary {
 
 export interface FixityRunView {
   id: string;
+  mode: 'fixity';
   trigger: 'schedule' | 'manual';
   scope: FixityScope;
   dossierId: string | null;
@@ -108,6 +109,7 @@ function toView(row: repo.FixityRunRow | Omit<repo.FixityRunRow, 'report'>): Fix
   const actor = row.actor as { userId?: string | null; username?: string };
   return {
     id: row.id,
+    mode: 'fixity',
     trigger: row.trigger,
     scope: row.scope,
     dossierId: row.dossier_id,

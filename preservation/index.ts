@@ -19,6 +19,20 @@ export {
   type IntegrityRunInput,
   type IntegrityRunDeps,
 } from './runs.service';
+export {
+  listPreservationRuns,
+  getPreservationRun,
+  startPreservationRun,
+  resumePreservationRun,
+  RUN_MODES,
+  type PreservationRunView,
+  type PreservationRunDetail,
+  type RunStartInput,
+  type RunDeps,
+  type RunMode,
+  type RunProgress,
+  type RunStatus,
+} from './runs';
 export { startStorageGuard } from './guard';
 export { recordCopyFaults, processRepairQueue } from './read-repair';
 export {

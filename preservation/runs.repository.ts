@@ -143,3 +143,30 @@ export async function markInterrupted(
   const rows = await q.returning(['id', 'runner', 'started_at', 'heartbeat_at']).execute();
   return rows.map((r) => ({ id: r.id, runner: r.runner, startedAt: new Date(r.started_at), heartbeatAt: new Date(r.heartbeat_at) }));
 }
+
+// ---- both modes -----------------------------------------------------------------------------
+
+export type AnyRunListRow = Omit<Selectable<PreservationRunsTable>, 'report'> & { dossier_index: string | null };
+
+/** Runs of both modes (or one), newest first, without their reports. */
+export async function listAllRuns(db: Db, options: { mode?: 'verify' | 'fixity'; limit: number; before?: Date }): Promise<AnyRunListRow[]> {
+  let q = db
+    .selectFrom('preservation_runs as r')
+    .leftJoin('dossiers as d', 'd.id', 'r.dossier_id')
+    .select([
+      'r.id', 'r.mode', 'r.trigger', 'r.scope', 'r.dossier_id', 'r.location', 'r.repair', 'r.status', 'r.actor', 'r.runner', 'r.started_at', 'r.finished_at',
+      'r.heartbeat_at', 'r.progress', 'r.planned', 'r.planned_bytes', 'r.done', 'r.done_bytes', 'r.resumed',
+      // A verify run keeps its summary inside its report.
+      sql<unknown>`coalesce(r.summary, r.report -> 'summary')`.as('summary'),
+      'r.report_json_sha256', 'r.report_pdf_sha256', 'r.report_signature_sha256', 'r.error', 'd.case_index as dossier_index',
+    ]);
+  if (options.mode) q = q.where('r.mode', '=', options.mode);
+  if (options.before) q = q.where('r.started_at', '<', options.before);
+  return q.orderBy('r.started_at', 'desc').orderBy('r.id', 'desc').limit(options.limit).execute();
+}
+
+/** Which mode a run is in; undefined when there is no such run. */
+export async function runMode(db: Db, id: string): Promise<'verify' | 'fixity' | undefined> {
+  if (!UUID.test(id)) return undefined;
+  return (await db.selectFrom('preservation_runs').select('mode').where('id', '=', id).executeTakeFirst())?.mode;
+}

@@ -105,6 +105,7 @@ export interface IntegrityRunResult {
 
 export interface IntegrityRunView {
   id: string;
+  mode: 'verify';
   status: IntegrityRunStatus;
   repair: boolean;
   dossier: { id: string; index: string | null } | null;
@@ -140,6 +141,7 @@ function toView(row: IntegrityRunRow | IntegrityRunListRow): IntegrityRunView {
   const summary = report !== undefined ? (report?.summary ?? null) : (((row as IntegrityRunListRow).summary as IntegrityRunSummary | null) ?? null);
   return {
     id: row.id,
+    mode: 'verify',
     // A verify run never rests interrupted (it ends as an error and is started again).
     status: row.status as IntegrityRunStatus,
     repair: row.repair,
@@ -295,7 +297,7 @@ export async function recoverInterruptedRuns(db: Kysely<Database>, options: { ev
 }
 
 /** Cheap check first: reading lists and polling must not take the audit lock every time. */
-async function sweepStale(db: Kysely<Database>, everyActive = false): Promise<void> {
+export async function sweepStale(db: Kysely<Database>, everyActive = false): Promise<void> {
   const active = await activeRun(db);
   if (!active || activeHere(db).has(active.id)) return;
   const stale = Date.now() - new Date(active.heartbeat_at).getTime() > STALE_AFTER_SECONDS * 1000;

@@ -1,11 +1,14 @@
-// `muragat integrity run [--repair]`: an integrity run — verify every stored dossier and,
-// with --repair, restore missing or damaged object copies from a sound copy in another store.
-// The run is recorded in integrity_runs like one started from the web page (same history,
-// same one-at-a-time rule).
-// `muragat integrity run --all | --location L | --fixity --dossier D | --resume [id]`: a fixity
-// run (preservation/fixity.service.ts) — every object re-hashed in every location on all cores,
-// bad copies repaired (unless --no-repair), losses named with their dossiers, recorded in
-// fixity_runs with a signed PDF/A report. `muragat integrity schedule show|set`: the cycle.
+// `muragat integrity run --mode verify|fixity [--dossier D | --location L | --all] [--repair |
+// --no-repair] [--resume [id]]`: one command for both modes of a preservation run, recorded in
+// preservation_runs like a run started from the web page (same history, same one-run-per-mode
+// rule). verify (the default): every stored dossier (or one) verified — objects, chains,
+// catalog, signatures — and, with --repair, bad copies restored from a sound one. fixity: every
+// object of the scope re-hashed in every location (or one) on all cores, bad copies repaired
+// unless --no-repair, losses named with their dossiers, a signed PDF/A report; an interrupted
+// one resumes with --resume. Without --mode, --fixity, --all, --location and --resume mean fixity
+// (their meaning before the modes were one command).
+// `muragat integrity runs [--mode M]`: the one history of both modes.
+// `muragat integrity schedule show|set`: the fixity cycle.
 import type { Command } from 'commander';
 import { ConflictError, isAppError } from '../../common/errors';
 import type { Language } from '../../common/i18n';
@@ -15,7 +18,7 @@ import { openStorage } from '../../storage';
 import { systemKeyDir } from '../../audit/audit-anchor';
 import { loadTools } from '../../ingest';
 import { fixityOverview, resumeFixityRun, runFixity, setFixitySchedule, type FixityRunInput, type FixityRunReport, type FixityRunView } from '../../preservation';
-import { runRecordedIntegrity } from '../../preservation';
+import { listPreservationRuns, runRecordedIntegrity, RUN_MODES, type RunMode } from '../../preservation';
 import { cliActor, withCatalog } from '../database';
 import { createProgress } from '../progress';
 import { CliExit, EXIT, cliLanguage, printJson } from '../output';
@@ -27,6 +30,7 @@ export function register(program: Command): void {
   integrity
     .command('run')
     .description(t(helpLang, 'ingest.cli_integrity_run_description'))
+    .option('--mode <mode>', t(helpLang, 'preservation.cli_opt_mode'))
     .option('--repair', t(helpLang, 'ingest.cli_integrity_opt_repair'))
     .option('--no-repair', t(helpLang, 'preservation.cli_opt_no_repair'))
     .option('--dossier <id>', t(helpLang, 'ingest.cli_opt_dossier'))
@@ -36,12 +40,18 @@ export function register(program: Command): void {
     .option('--resume [run]', t(helpLang, 'preservation.cli_opt_resume'))
     .option('--revalidate-pdfa [engine]', t(helpLang, 'pdfa.cli_opt_revalidate'))
     .option('--json', t(helpLang, 'cli.opt_json_report'))
-    .action(async (opts: { repair?: boolean; dossier?: string; json?: boolean; revalidatePdfa?: string | boolean; all?: boolean; location?: string; fixity?: boolean; resume?: string | boolean }) => {
+    .action(async (opts: { mode?: string; repair?: boolean; dossier?: string; json?: boolean; revalidatePdfa?: string | boolean; all?: boolean; location?: string; fixity?: boolean; resume?: string | boolean }) => {
       const lang = cliLanguage();
-      if (opts.all || opts.location !== undefined || opts.fixity || opts.resume !== undefined) {
-        await fixityCommand(opts);
+      if (opts.mode !== undefined && !(RUN_MODES as readonly string[]).includes(opts.mode)) {
+        throw new CliExit(EXIT.usage, `muragat: ${t(lang, 'preservation.cli_mode_invalid', { mode: opts.mode, modes: RUN_MODES.join(', ') })}`);
+      }
+      const fixityOnly = opts.location !== undefined || opts.resume !== undefined;
+      const mode: RunMode = (opts.mode as RunMode | undefined) ?? (opts.fixity || opts.all || fixityOnly ? 'fixity' : 'verify');
+      if (mode === 'fixity') {
+        await fixityCommand({ ...opts, all: opts.all || (opts.dossier === undefined && opts.location === undefined) });
         return;
       }
+      if (fixityOnly) throw new CliExit(EXIT.usage, `muragat: ${t(lang, 'preservation.cli_fixity_only', { option: opts.location !== undefined ? '--location' : '--resume' })}`);
       // Bare --revalidate-pdfa means veraPDF, the reference validator.
       const revalidatePdfa = opts.revalidatePdfa === undefined ? undefined : ((opts.revalidatePdfa === true ? 'verapdf' : opts.revalidatePdfa) as PdfaEngine);
       if (revalidatePdfa !== undefined) {
@@ -88,6 +98,39 @@ export function register(program: Command): void {
         process.stdout.write(lines.join('\n') + '\n');
       }
       if (!report.ok) throw new CliExit(EXIT.checkFailed);
+    });
+
+  integrity
+    .command('runs')
+    .description(t(helpLang, 'preservation.cli_runs_description'))
+    .option('--mode <mode>', t(helpLang, 'preservation.cli_opt_mode'))
+    .option('--limit <n>', t(helpLang, 'preservation.cli_opt_limit'), '20')
+    .option('--json', t(helpLang, 'cli.opt_json_report'))
+    .action(async (opts: { mode?: string; limit: string; json?: boolean }) => {
+      const lang = cliLanguage();
+      if (opts.mode !== undefined && !(RUN_MODES as readonly string[]).includes(opts.mode)) {
+        throw new CliExit(EXIT.usage, `muragat: ${t(lang, 'preservation.cli_mode_invalid', { mode: opts.mode, modes: RUN_MODES.join(', ') })}`);
+      }
+      const limit = Number(opts.limit);
+      if (!Number.isInteger(limit) || limit < 1 || limit > 200) throw new CliExit(EXIT.usage, `muragat: ${t(lang, 'preservation.schedule_invalid', { field: '--limit', value: opts.limit, rule: '1–200' })}`);
+      const runs = await withCatalog(({ db }) => listPreservationRuns(db, { limit, ...(opts.mode ? { mode: opts.mode as RunMode } : {}) }));
+      if (opts.json) {
+        printJson({ runs });
+        return;
+      }
+      const lines = runs.map((r) =>
+        t(lang, 'preservation.cli_run_line', {
+          started: r.startedAt,
+          mode: t(lang, `preservation.mode_${r.mode}`),
+          scope: `${t(lang, `preservation.scope_${r.scope}`)}${r.location ? `: ${r.location}` : r.dossier ? `: ${r.dossier.index ?? r.dossier.id}` : ''}`,
+          status: t(lang, `preservation.ui_status_${r.status}`),
+          done: r.progress.done,
+          total: r.progress.total,
+          username: r.actor.username,
+          id: r.id,
+        }),
+      );
+      process.stdout.write((lines.length ? lines.join('\n') : t(lang, 'preservation.ui_runs_none')) + '\n');
     });
 
   const schedule = integrity.command('schedule').description(t(helpLang, 'preservation.cli_schedule_description'));

@@ -2,17 +2,18 @@
 // from replicas) in the background, follow its progress, read its report and earlier runs.
 import Router from '@koa/router';
 import { systemKeyDir } from '../../audit/audit-anchor';
-import { getIntegrityRun, listIntegrityRuns, startIntegrityRun } from '../../preservation';
 import {
   fixityOverview,
-  getFixityRun,
-  listFixityRuns,
-  resumeFixityRun,
+  getPreservationRun,
+  listPreservationRuns,
+  resumePreservationRun,
   scheduleNextBatch,
   setFixitySchedule,
-  startFixityRun,
-  type FixityRunInput,
+  startPreservationRun,
+  RUN_MODES,
   type FixitySchedulePatch,
+  type RunMode,
+  type RunStartInput,
 } from '../../preservation';
 import { lostObjectsView } from '../../preservation';
 import { NotFoundError } from '../../common/errors';
@@ -27,33 +28,26 @@ const START_SCHEMA = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    repair: { type: 'boolean', description: 'Restore missing or damaged object copies from a sound copy in another store, then verify again' },
+    mode: { enum: RUN_MODES, description: 'verify (default): deep verification of the dossiers; fixity: every object re-hashed in every location' },
+    scope: { enum: ['all', 'dossier', 'location'], description: 'Default: dossier when dossierId is given, location when location is given, else all' },
+    repair: { type: 'boolean', description: 'Restore missing or damaged object copies from a sound copy in another location and verify them (default: false for verify, true for fixity)' },
     dossierId: { type: 'string', minLength: 1, maxLength: 100, description: 'Check one dossier: its id, or a case index held by one dossier only' },
+    location: { type: 'string', minLength: 1, maxLength: 500, description: 'fixity: check one storage location, as reports name it (file:/… or s3://…) or its number (1 = primary)' },
   },
 } as const;
 const LIST_QUERY_SCHEMA = {
   type: 'object',
   additionalProperties: false,
   properties: {
+    mode: { enum: RUN_MODES },
     limit: { type: 'integer', minimum: 1, maximum: 200 },
     before: { type: 'string', format: 'date-time' },
     lang: { type: 'string' },
   },
 } as const;
 
-const validateStart = bodyValidator<{ repair?: boolean; dossierId?: string }>(START_SCHEMA);
+const validateStart = bodyValidator<RunStartInput>(START_SCHEMA);
 
-const FIXITY_START_SCHEMA = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['scope'],
-  properties: {
-    scope: { enum: ['all', 'dossier', 'location'], description: 'Every object, the objects of one dossier, or every object in one storage location' },
-    dossier: { type: 'string', minLength: 1, maxLength: 100, description: 'scope dossier: the dossier id, or a case index held by one dossier' },
-    location: { type: 'string', minLength: 1, maxLength: 500, description: 'scope location: the location as reports name it (file:/… or s3://…) or its number (1 = primary)' },
-    repair: { type: 'boolean', description: 'Repair bad copies from a sound one (default true)' },
-  },
-} as const;
 const SCHEDULE_SCHEMA = {
   type: 'object',
   additionalProperties: false,
@@ -65,38 +59,56 @@ const SCHEDULE_SCHEMA = {
     nextBatchAt: { type: 'string', format: 'date-time' },
   },
 } as const;
-const validateFixityStart = bodyValidator<FixityRunInput>(FIXITY_START_SCHEMA);
 const validateSchedule = bodyValidator<FixitySchedulePatch>(SCHEDULE_SCHEMA);
 const REPORT_FILES = { 'report.json': ['report_json_sha256', 'application/json; charset=utf-8'], 'report.pdf': ['report_pdf_sha256', 'application/pdf'], 'report.pdf.p7s': ['report_signature_sha256', 'application/pkcs7-signature'] } as const;
-const validateList = queryValidator<{ limit?: number; before?: string }>(LIST_QUERY_SCHEMA);
+const validateList = queryValidator<{ mode?: RunMode; limit?: number; before?: string }>(LIST_QUERY_SCHEMA);
 
 export function createRoutes(deps: ServerDeps): Router {
   const router = new Router();
   const keepers = requireRole('archivist', 'admin');
   const runDeps = { db: deps.db, storage: deps.storage, trustDir: deps.config.trustDir, logger: deps.logger, keyDir: systemKeyDir(deps.config) };
 
+  // Runs of both modes (preservation/runs.ts): one list, one lifecycle, one resume.
   router.post('/api/integrity/runs', keepers, async (ctx) => {
     const input = validateStart(await jsonBody(ctx, deps.jsonLimitBytes));
     const { actor } = requireUser(ctx);
     ctx.status = 202;
-    ctx.body = { run: await startIntegrityRun(runDeps, actor, input) };
+    ctx.body = { run: await startPreservationRun(runDeps, actor, input) };
   });
 
   router.get('/api/integrity/runs', keepers, async (ctx) => {
     const query = validateList(ctx.query);
-    ctx.body = { runs: await listIntegrityRuns(deps.db, query) };
+    ctx.body = { runs: await listPreservationRuns(deps.db, query) };
   });
 
   router.get('/api/integrity/runs/:id', keepers, async (ctx) => {
-    ctx.body = { run: await getIntegrityRun(deps.db, ctx.params.id!) };
+    ctx.body = { run: await getPreservationRun(deps.db, ctx.params.id!) };
   });
 
-  // Fixity (preservation/fixity.service.ts): the dashboard, the schedule, runs and their reports.
+  router.post('/api/integrity/runs/:id/resume', keepers, async (ctx) => {
+    const { actor } = requireUser(ctx);
+    ctx.status = 202;
+    ctx.body = { run: await resumePreservationRun(runDeps, actor, ctx.params.id!) };
+  });
+
+  // A fixity run's stored report: JSON, PDF/A and the PDF's detached signature by the system key.
+  router.get('/api/integrity/runs/:id/:file', keepers, async (ctx) => {
+    const file = REPORT_FILES[ctx.params.file as keyof typeof REPORT_FILES];
+    const run = file ? await getPreservationRun(deps.db, ctx.params.id!) : null;
+    const sha = run?.mode === 'fixity' && run.reportObjects ? { report_json_sha256: run.reportObjects.json, report_pdf_sha256: run.reportObjects.pdf, report_signature_sha256: run.reportObjects.signature }[file![0]] : null;
+    if (!sha) throw new NotFoundError('preservation.report_not_found', 'preservation.report_not_found', { id: ctx.params.id, file: ctx.params.file });
+    ctx.set('Content-Type', file![1]);
+    ctx.set('Content-Disposition', `attachment; filename="${run!.mode}-${ctx.params.id}-${ctx.params.file}"`);
+    ctx.set('ETag', `"${sha}"`);
+    ctx.body = await readVerifiedBytes(deps.storage, sha);
+  });
+
+  // The fixity schedule and how much of the store it has covered, with the objects lost.
   const fixityDeps = { db: deps.db, storage: deps.storage, logger: deps.logger, keyDir: systemKeyDir(deps.config) };
 
   router.get('/api/integrity/fixity', keepers, async (ctx) => {
     const overview = await fixityOverview(fixityDeps);
-    ctx.body = { ...overview, lost: await lostObjectsView(deps.db, 200), runs: await listFixityRuns(deps.db, 30) };
+    ctx.body = { ...overview, lost: await lostObjectsView(deps.db, 200) };
   });
 
   router.put('/api/integrity/fixity/schedule', keepers, async (ctx) => {
@@ -106,40 +118,6 @@ export function createRoutes(deps: ServerDeps): Router {
     // The scheduler of a running server picks the new time up through the queue.
     await scheduleNextBatch({ ...fixityDeps, config: deps.config }).catch((error: unknown) => deps.logger.warn({ err: error }, 'next fixity batch not enqueued'));
     ctx.body = { schedule };
-  });
-
-  router.post('/api/integrity/fixity/runs', keepers, async (ctx) => {
-    const input = validateFixityStart(await jsonBody(ctx, deps.jsonLimitBytes));
-    const { actor } = requireUser(ctx);
-    ctx.status = 202;
-    ctx.body = { run: await startFixityRun(fixityDeps, actor, input) };
-  });
-
-  router.get('/api/integrity/fixity/runs', keepers, async (ctx) => {
-    const query = validateList(ctx.query);
-    ctx.body = { runs: await listFixityRuns(deps.db, query.limit ?? 20) };
-  });
-
-  router.get('/api/integrity/fixity/runs/:id', keepers, async (ctx) => {
-    ctx.body = { run: await getFixityRun(deps.db, ctx.params.id!) };
-  });
-
-  router.post('/api/integrity/fixity/runs/:id/resume', keepers, async (ctx) => {
-    const { actor } = requireUser(ctx);
-    ctx.status = 202;
-    ctx.body = { run: await resumeFixityRun(fixityDeps, actor, ctx.params.id!, { background: true }) };
-  });
-
-  router.get('/api/integrity/fixity/runs/:id/:file', keepers, async (ctx) => {
-    const file = REPORT_FILES[ctx.params.file as keyof typeof REPORT_FILES];
-    if (!file) throw new NotFoundError('preservation.report_not_found', 'preservation.report_not_found', { id: ctx.params.id, file: ctx.params.file });
-    const run = await deps.db.selectFrom('preservation_runs').select(['report_json_sha256', 'report_pdf_sha256', 'report_signature_sha256']).where('id', '=', (await getFixityRun(deps.db, ctx.params.id!)).id).executeTakeFirstOrThrow();
-    const sha = run[file[0]];
-    if (!sha) throw new NotFoundError('preservation.report_not_found', 'preservation.report_not_found', { id: ctx.params.id, file: ctx.params.file });
-    ctx.set('Content-Type', file[1]);
-    ctx.set('Content-Disposition', `attachment; filename="fixity-${ctx.params.id}-${ctx.params.file}"`);
-    ctx.set('ETag', `"${sha}"`);
-    ctx.body = await readVerifiedBytes(deps.storage, sha);
   });
 
   return router;
@@ -205,9 +183,10 @@ export const openapi: OpenApiFragment = {
     },
     FixityRun: {
       type: 'object',
-      required: ['id', 'trigger', 'scope', 'status', 'progress'],
+      required: ['id', 'mode', 'trigger', 'scope', 'status', 'progress'],
       properties: {
         id: { type: 'string', format: 'uuid' },
+        mode: { enum: ['fixity'] },
         trigger: { enum: ['schedule', 'manual'] },
         scope: { enum: ['batch', 'all', 'dossier', 'location'] },
         dossierId: { type: ['string', 'null'] },
@@ -221,6 +200,35 @@ export const openapi: OpenApiFragment = {
         report: { type: ['object', 'null'], description: 'Only when one run is read: findings per copy and lost objects with their dossiers' },
       },
     },
+    PreservationRun: {
+      type: 'object',
+      description: 'A run of either mode as lists show it (without its report)',
+      required: ['id', 'mode', 'trigger', 'scope', 'dossier', 'location', 'repair', 'status', 'actor', 'startedAt', 'finishedAt', 'progress', 'error', 'summary', 'reportObjects'],
+      properties: {
+        id: { type: 'string', format: 'uuid' },
+        mode: { enum: RUN_MODES, description: 'verify: deep verification of the dossiers; fixity: every object re-hashed in every location' },
+        trigger: { enum: ['schedule', 'manual'] },
+        scope: { enum: ['batch', 'all', 'dossier', 'location'] },
+        dossier: { type: ['object', 'null'], properties: { id: { type: 'string' }, index: { type: ['string', 'null'] } } },
+        location: { type: ['string', 'null'] },
+        repair: { type: 'boolean' },
+        status: { enum: ['queued', 'running', 'interrupted', 'passed', 'failed', 'error'], description: 'interrupted: a fixity run stopped before the end, waiting to be resumed' },
+        actor: { type: 'object', properties: { userId: { type: ['string', 'null'] }, username: { type: 'string' } } },
+        runner: { type: ['string', 'null'] },
+        startedAt: { type: 'string', format: 'date-time' },
+        finishedAt: { type: ['string', 'null'], format: 'date-time' },
+        progress: {
+          type: 'object',
+          required: ['phase', 'done', 'total', 'item'],
+          properties: { phase: { type: 'string', description: 'verify: queued, verify, repair, reverify, done; fixity: register, check, report, done' }, done: { type: 'integer' }, total: { type: 'integer' }, item: { type: 'string' } },
+        },
+        resumed: { type: 'integer' },
+        error: { type: ['string', 'null'] },
+        summary: { type: ['object', 'null'], description: 'verify: IntegrityRunSummary; fixity: checked, intact, repaired, damaged, lost' },
+        reportObjects: { type: ['object', 'null'], description: 'fixity: sha256 of the stored report.json, report.pdf and its signature' },
+      },
+    },
+    PreservationRunDetail: { oneOf: [ref('IntegrityRun'), ref('FixityRun')], description: 'One run with its report, in the shape of its mode' },
     IntegrityRunReport: {
       type: 'object',
       required: ['ok', 'summary', 'dossiers', 'rejectedItems', 'repairs', 'truncated'],
@@ -256,6 +264,7 @@ export const openapi: OpenApiFragment = {
       required: ['id', 'status', 'repair', 'dossier', 'actor', 'startedAt', 'finishedAt', 'progress', 'error', 'summary'],
       properties: {
         id: { type: 'string', format: 'uuid' },
+        mode: { enum: ['verify'] },
         status: { enum: STATUSES, description: 'queued → running → passed | failed | error' },
         repair: { type: 'boolean' },
         dossier: { type: ['object', 'null'], properties: { id: { type: 'string' }, index: { type: ['string', 'null'] } }, description: 'null: the whole archive' },
@@ -283,46 +292,81 @@ export const openapi: OpenApiFragment = {
   paths: {
     '/api/integrity/runs': {
       post: {
-        summary: 'Start an integrity run in the background (archivist, admin)',
+        summary: 'Start a preservation run in the background, deep verification or fixity (archivist, admin)',
         description:
-          'Verifies every stored dossier (objects in every store, chains, inventories, signatures) or one; with repair, restores damaged or missing ' +
-          'copies from a sound one and verifies again. One run at a time: 409 integrity.run_in_progress while another is queued or running.',
+          'mode verify (default): verifies every stored dossier (objects in every location, chains, inventories, signatures) or one; with repair, restores ' +
+          'damaged or missing copies from a sound one and verifies again. mode fixity: re-hashes every object of the scope in every location (or the one ' +
+          'location), repairs bad copies unless repair is false, reports lost objects with their dossiers. One run per mode at a time: 409 while another is ' +
+          'queued or running.',
         tags: ['integrity'],
         security: [{ session: [], csrf: [] }],
-        requestBody: { required: true, description: '`{}` checks the whole archive without repairing', content: jsonContent(START_SCHEMA) },
+        requestBody: { required: true, description: '`{}` verifies the whole archive without repairing', content: jsonContent(START_SCHEMA) },
         responses: {
-          '202': ok('Run started', { type: 'object', required: ['run'], properties: { run: ref('IntegrityRun') } }),
+          '202': ok('Run started', { type: 'object', required: ['run'], properties: { run: ref('PreservationRunDetail') } }),
           ...errors(400, 401, 403, 404, 409),
         },
       },
       get: {
-        summary: 'Integrity runs, newest first (archivist, admin)',
+        summary: 'Preservation runs of both modes (or one), newest first (archivist, admin)',
         tags: ['integrity'],
         security,
         parameters: [
+          { name: 'mode', in: 'query', schema: { enum: RUN_MODES } },
           { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 200, default: 20 } },
           { name: 'before', in: 'query', description: 'Runs started before this time (paging)', schema: { type: 'string', format: 'date-time' } },
         ],
         responses: {
-          '200': ok('Runs without their reports', { type: 'object', required: ['runs'], properties: { runs: { type: 'array', items: ref('IntegrityRun') } } }),
+          '200': ok('Runs without their reports', { type: 'object', required: ['runs'], properties: { runs: { type: 'array', items: ref('PreservationRun') } } }),
           ...errors(400, 401, 403),
+        },
+      },
+    },
+    '/api/integrity/runs/{id}': {
+      get: {
+        summary: 'One run of either mode: status, progress and, once finished, its report',
+        tags: ['integrity'],
+        security,
+        parameters: [runId],
+        responses: {
+          '200': ok('Run', { type: 'object', required: ['run'], properties: { run: ref('PreservationRunDetail') } }),
+          ...errors(401, 403, 404),
+        },
+      },
+    },
+    '/api/integrity/runs/{id}/resume': {
+      post: {
+        summary: 'Resume an interrupted fixity run: only the objects it had not reached are checked (archivist, admin); a verify run is started again instead (409)',
+        tags: ['integrity'],
+        security: [{ session: [], csrf: [] }],
+        parameters: [runId],
+        responses: { '202': ok('Run resumed', { type: 'object', required: ['run'], properties: { run: ref('PreservationRunDetail') } }), ...errors(401, 403, 404, 409) },
+      },
+    },
+    '/api/integrity/runs/{id}/{file}': {
+      get: {
+        summary: "A fixity run's stored report: report.json, report.pdf (PDF/A-1b) or report.pdf.p7s (CMS signature of the PDF by the system key)",
+        tags: ['integrity'],
+        security,
+        parameters: [runId, { name: 'file', in: 'path', required: true, schema: { enum: ['report.json', 'report.pdf', 'report.pdf.p7s'] } }],
+        responses: {
+          '200': { description: 'The stored bytes, verified against their digest (ETag)', content: { 'application/pdf': {}, 'application/json': {}, 'application/pkcs7-signature': {} } },
+          ...errors(401, 403, 404),
         },
       },
     },
     '/api/integrity/fixity': {
       get: {
-        summary: 'The integrity dashboard: fixity schedule, coverage of the store, lost objects, recent fixity runs (archivist, admin)',
+        summary: 'The fixity dashboard: schedule, coverage of the store, lost objects (archivist, admin); the runs are at /api/integrity/runs',
         tags: ['integrity'],
         security,
         responses: {
-          '200': ok('Schedule, coverage, lost objects with their dossiers, runs newest first', {
+          '200': ok('Schedule, coverage, lost objects with their dossiers', {
             type: 'object',
-            required: ['schedule', 'coverage', 'lost', 'runs'],
+            required: ['schedule', 'coverage', 'lost'],
             properties: {
               schedule: ref('FixitySchedule'),
               coverage: { type: 'object', description: 'Objects and bytes held; proven intact within the cycle; never checked; oldest check; lost and damaged' },
               lost: { type: 'array', items: { type: 'object', properties: { sha256: { type: 'string' }, dossiers: { type: 'array', items: { type: 'object' } }, paths: { type: 'array', items: { type: 'string' } } } } },
-              runs: { type: 'array', items: ref('FixityRun') },
             },
           }),
           ...errors(401, 403),
@@ -336,65 +380,6 @@ export const openapi: OpenApiFragment = {
         security: [{ session: [], csrf: [] }],
         requestBody: { required: true, content: jsonContent(SCHEDULE_SCHEMA) },
         responses: { '200': ok('The schedule', { type: 'object', required: ['schedule'], properties: { schedule: ref('FixitySchedule') } }), ...errors(400, 401, 403) },
-      },
-    },
-    '/api/integrity/fixity/runs': {
-      post: {
-        summary: 'Start a fixity run in the background (archivist, admin)',
-        description: 'Re-hashes every object of the scope in every location (or the one location), repairs bad copies from a sound one unless repair is false, reports lost objects with their dossiers. 409 preservation.fixity_in_progress while another fixity run is at work.',
-        tags: ['integrity'],
-        security: [{ session: [], csrf: [] }],
-        requestBody: { required: true, content: jsonContent(FIXITY_START_SCHEMA) },
-        responses: { '202': ok('Run planned and started', { type: 'object', required: ['run'], properties: { run: ref('FixityRun') } }), ...errors(400, 401, 403, 404, 409) },
-      },
-      get: {
-        summary: 'Fixity runs, newest first (archivist, admin)',
-        tags: ['integrity'],
-        security,
-        parameters: [{ name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 200, default: 20 } }],
-        responses: { '200': ok('Runs with their summaries', { type: 'object', required: ['runs'], properties: { runs: { type: 'array', items: ref('FixityRun') } } }), ...errors(400, 401, 403) },
-      },
-    },
-    '/api/integrity/fixity/runs/{id}': {
-      get: {
-        summary: 'One fixity run with its report',
-        tags: ['integrity'],
-        security,
-        parameters: [runId],
-        responses: { '200': ok('Run', { type: 'object', required: ['run'], properties: { run: ref('FixityRun') } }), ...errors(401, 403, 404) },
-      },
-    },
-    '/api/integrity/fixity/runs/{id}/resume': {
-      post: {
-        summary: 'Resume an interrupted fixity run: only the objects it had not reached are checked (archivist, admin)',
-        tags: ['integrity'],
-        security: [{ session: [], csrf: [] }],
-        parameters: [runId],
-        responses: { '202': ok('Run resumed', { type: 'object', required: ['run'], properties: { run: ref('FixityRun') } }), ...errors(401, 403, 404, 409) },
-      },
-    },
-    '/api/integrity/fixity/runs/{id}/{file}': {
-      get: {
-        summary: 'A fixity run\'s stored report: report.json, report.pdf (PDF/A-1b) or report.pdf.p7s (CMS signature of the PDF by the system key)',
-        tags: ['integrity'],
-        security,
-        parameters: [runId, { name: 'file', in: 'path', required: true, schema: { enum: ['report.json', 'report.pdf', 'report.pdf.p7s'] } }],
-        responses: {
-          '200': { description: 'The stored bytes, verified against their digest (ETag)', content: { 'application/pdf': {}, 'application/json': {}, 'application/pkcs7-signature': {} } },
-          ...errors(401, 403, 404),
-        },
-      },
-    },
-    '/api/integrity/runs/{id}': {
-      get: {
-        summary: 'One integrity run: status, progress and, once finished, its report',
-        tags: ['integrity'],
-        security,
-        parameters: [runId],
-        responses: {
-          '200': ok('Run', { type: 'object', required: ['run'], properties: { run: ref('IntegrityRun') } }),
-          ...errors(401, 403, 404),
-        },
       },
     },
   },

@@ -21,6 +21,7 @@ import { ensureUiBuilt, lowContrast, HAVE_CHROMIUM, launchBrowser, SKIP_REASON }
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const kk = JSON.parse(readFileSync(path.join(here, '../../common/i18n/ui/kk.json'), 'utf8')) as Record<string, string>;
+const pkk = JSON.parse(readFileSync(path.join(here, '../../common/i18n/preservation/kk.json'), 'utf8')) as Record<string, string>;
 const s = (key: string, params: Record<string, string | number> = {}) => {
   const text = kk[`ui.${key}`];
   if (!text) throw new Error(`no ui.${key} in kk`);
@@ -235,6 +236,31 @@ describe.skipIf(!HAVE_CHROMIUM)(HAVE_CHROMIUM ? 'integrity UI in Chromium' : `in
     await page.waitForURL(`**/dossiers/${dossierId}`);
     expect(page.problems).toEqual([]);
   }, 180_000);
+
+  it('a fixity run started from the fixity part is followed in the one list of runs of both modes, with its signed report', async () => {
+    const page = await open();
+    await page.goto(base + '/integrity');
+    const history = page.getByTestId('integrity-history');
+    await history.locator('tbody tr').first().waitFor();
+    const verifyRows = await history.locator('tbody tr[data-mode=verify]').count();
+    await page.getByTestId('fixity-dashboard').getByRole('button', { name: pkk['preservation.ui_start']!, exact: true }).click();
+    // The page follows the started fixity run with the progress every run shows, then its result.
+    const status = page.getByTestId('integrity-status');
+    await expect.poll(() => status.textContent(), { timeout: 60_000 }).toContain(s('integrity_status_passed'));
+    expect(await page.getByTestId('integrity-fixity-summary').textContent()).toMatch(/\d+/);
+    // One list: the fixity run beside the verify runs, named by its kind.
+    const fixityRow = history.locator('tbody tr[data-mode=fixity]');
+    await expect.poll(() => fixityRow.count()).toBe(1);
+    expect(await history.locator('tbody tr[data-mode=verify]').count()).toBe(verifyRows);
+    expect(await fixityRow.locator('td').nth(5).textContent()).toContain(pkk['preservation.mode_fixity']!);
+    expect(await fixityRow.locator('td').nth(4).textContent()).toContain(s('integrity_status_passed'));
+    // Its signed PDF/A report is a download away.
+    const pdfHref = await page.getByTestId('integrity-run').locator('a[href$="report.pdf"]').getAttribute('href');
+    const pdf = await page.request.get(base + pdfHref!);
+    expect(pdf.status()).toBe(200);
+    expect((await pdf.body()).subarray(0, 5).toString()).toBe('%PDF-');
+    expect(page.problems).toEqual([]);
+  }, 120_000);
 
   it.each([[375, 812], [1280, 900]])('fits a %i px wide screen', async (width, height) => {
     const page = await open(width, height);

@@ -72,24 +72,31 @@ describeEachDatabase('fixity dashboard API and schedule', (getDb) => {
   });
 
   it('starts a run, follows it to a passed report, and serves the signed PDF/A report', async () => {
-    const started = await keeper.post('/api/integrity/fixity/runs', { scope: 'dossier', dossier: dossiers[1]!.index });
+    const started = await keeper.post('/api/integrity/runs', { mode: 'fixity', dossierId: dossiers[1]!.index });
     expect(started.status, started.text).toBe(202);
     const id = (started.body as { run: { id: string } }).run.id;
     const run = await until('fixity run to finish', async () => {
-      const r = await keeper.get(`/api/integrity/fixity/runs/${id}`);
+      const r = await keeper.get(`/api/integrity/runs/${id}`);
       const v = (r.body as { run: { status: string } }).run;
       return ['passed', 'failed', 'error'].includes(v.status) ? v : undefined;
     }, 60_000, 100);
-    expect(run).toMatchObject({ status: 'passed', scope: 'dossier', summary: { checked: 6, intact: 6 } });
-    const pdf = await fetch(`${server.url}/api/integrity/fixity/runs/${id}/report.pdf`, { headers: { cookie: [...keeper.cookies].map(([k, v]) => `${k}=${v}`).join('; ') } });
+    expect(run).toMatchObject({ mode: 'fixity', status: 'passed', scope: 'dossier', summary: { checked: 6, intact: 6 } });
+    // One list of both modes: the fixity run is in it, with the progress every run shows.
+    const listed = (await keeper.get('/api/integrity/runs?mode=fixity')).body as { runs: { id: string; mode: string; progress: { phase: string; done: number; total: number } }[] };
+    expect(listed.runs.find((r) => r.id === id)).toMatchObject({ mode: 'fixity', progress: { phase: 'done', done: 6, total: 6 } });
+    expect(((await keeper.get('/api/integrity/runs?mode=verify')).body as { runs: unknown[] }).runs).toEqual([]);
+    // Only a fixity run resumes; a verify run's location makes no sense.
+    expect((await keeper.post(`/api/integrity/runs/${id}/resume`, {})).status).toBe(409);
+    expect((await keeper.post('/api/integrity/runs', { location: '1' })).status).toBe(400);
+    const pdf = await fetch(`${server.url}/api/integrity/runs/${id}/report.pdf`, { headers: { cookie: [...keeper.cookies].map(([k, v]) => `${k}=${v}`).join('; ') } });
     expect(pdf.status).toBe(200);
     const pdfBytes = Buffer.from(await pdf.arrayBuffer());
     expect(pdfBytes.subarray(0, 5).toString()).toBe('%PDF-');
-    const sig = await fetch(`${server.url}/api/integrity/fixity/runs/${id}/report.pdf.p7s`, { headers: { cookie: [...keeper.cookies].map(([k, v]) => `${k}=${v}`).join('; ') } });
+    const sig = await fetch(`${server.url}/api/integrity/runs/${id}/report.pdf.p7s`, { headers: { cookie: [...keeper.cookies].map(([k, v]) => `${k}=${v}`).join('; ') } });
     const key = (await loadSystemKey(systemKeyDir({ dataDir: work })))!;
     expect(verifySystemSignature(Buffer.from(await sig.arrayBuffer()), pdfBytes, key).ok).toBe(true);
-    expect((await keeper.get(`/api/integrity/fixity/runs/${id}/report.exe`)).status).toBe(404);
-    expect((await keeper.post('/api/integrity/fixity/runs', { scope: 'location', location: '9' })).status).toBe(400);
+    expect((await keeper.get(`/api/integrity/runs/${id}/report.exe`)).status).toBe(404);
+    expect((await keeper.post('/api/integrity/runs', { mode: 'fixity', location: '9' })).status).toBe(400);
   });
 
   it('checks the oldest-checked objects first, in batches that cover the store in one cycle, each slot once', async () => {

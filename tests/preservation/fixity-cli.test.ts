@@ -97,4 +97,30 @@ describe('muragat integrity run (fixity) and integrity schedule', () => {
     expect(resume.code).toBe(2);
     expect(resume.stderr).toContain('No interrupted fixity run to resume');
   });
+
+  it('runs either mode from one command (--mode) and lists both in one history', async () => {
+    const fixity = await run('integrity', 'run', '--mode', 'fixity', '--dossier', dossiers[1]!.index, '--json');
+    expect(fixity.code, fixity.stderr).toBe(0);
+    expect(JSON.parse(fixity.stdout)).toMatchObject({ mode: 'fixity', status: 'passed', scope: 'dossier' });
+    // A deep verification of the same dossier (these synthetic AIPs have no chains, so it may fail: exit 1, never a usage error).
+    const verify = await run('integrity', 'run', '--mode', 'verify', '--dossier', dossiers[1]!.id, '--json');
+    expect([0, 1], verify.stderr).toContain(verify.code);
+    const listed = await run('integrity', 'runs', '--json');
+    expect(listed.code, listed.stderr).toBe(0);
+    const runs = (JSON.parse(listed.stdout) as { runs: { mode: string; scope: string; status: string; dossier: { index: string } | null }[] }).runs;
+    expect(runs[0]).toMatchObject({ mode: 'verify', scope: 'dossier', dossier: { index: dossiers[1]!.index } });
+    expect(runs[1]).toMatchObject({ mode: 'fixity', scope: 'dossier', status: 'passed' });
+    const onlyFixity = JSON.parse((await run('integrity', 'runs', '--mode', 'fixity', '--json')).stdout) as { runs: { mode: string }[] };
+    expect(onlyFixity.runs.length).toBeGreaterThan(1);
+    expect(onlyFixity.runs.every((r) => r.mode === 'fixity')).toBe(true);
+    const text = await run('integrity', 'runs', '--limit', '2');
+    expect(text.stdout).toContain('Deep verification');
+    expect(text.stdout).toContain('Fixity check');
+    const bad = await run('integrity', 'run', '--mode', 'hash');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--mode hash is unknown; one of: verify, fixity');
+    const where = await run('integrity', 'run', '--mode', 'verify', '--location', '1');
+    expect(where.code).toBe(2);
+    expect(where.stderr).toContain('--location applies to fixity runs only');
+  }, 120_000);
 });
