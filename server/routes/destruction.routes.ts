@@ -69,7 +69,9 @@ export function createRoutes(deps: ServerDeps): Router {
   router.get('/api/destruction/certificates/:id', readers, async (ctx) => {
     const cert = await getCertificate(deps.db, ctx.params.id!);
     const lang = ctx.query.lang;
-    if (lang === 'kk' || lang === 'ru') {
+    // ?lang= picks the PDF for links; the UI's API client adds ?lang= to every call and asks for
+    // JSON, so an Accept of JSON alone keeps the JSON view.
+    if ((lang === 'kk' || lang === 'ru') && ctx.accepts('application/pdf', 'application/json') === 'application/pdf') {
       // The statement names both renditions; the kk one is also on the row.
       const statement = JSON.parse((await certificateStatement(deps, cert.id)).toString('utf8')) as { renditions: { kk: string; ru: string } };
       const sha = statement.renditions[lang];

@@ -3,7 +3,9 @@
 // with its reason, drafts a destruction act from the chosen dossiers and submits it to the
 // commission; once the commission has agreed it (its own browser test covers the voting), the
 // organisation head stores the act in kk and ru and signs one rendition in the page with their
-// own .p12 — only the detached CMS is sent — and the act is approved.
+// own .p12 — only the detached CMS is sent — and the act is approved. Another archivist then
+// executes it on the execution page (the act number typed, "cannot be undone" ticked) and signs
+// the certificate of destruction there with their own .p12.
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -12,6 +14,8 @@ import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SYSTEM_ACTOR } from '../../audit/audit.service';
 import { createSignersService } from '../../accounts/signers.service';
+import { createUsersService } from '../../accounts/users.service';
+import { demoPassword } from '../../demo/seed';
 import { parseConfig } from '../../common/config';
 import { startServer, type RunningServer } from '../../server/index';
 import { createTestPki, type TestPki } from '../../validators/signature/testing/test-pki';
@@ -29,6 +33,7 @@ describe.skipIf(!HAVE_CHROMIUM)(HAVE_CHROMIUM ? 'appraisal in Chromium' : `appra
   let work: string;
   let pki: TestPki;
   let ids: Record<string, string>;
+  let actId = '';
 
   beforeAll(async () => {
     work = await mkdtemp(path.join(os.tmpdir(), 'muragat-appraisal-ui-'));
@@ -46,6 +51,9 @@ describe.skipIf(!HAVE_CHROMIUM)(HAVE_CHROMIUM ? 'appraisal in Chromium' : `appra
     base = server.url.replace(/\/$/, '');
     const db = server.deps.db;
     await createSignersService({ db }).addCertificate(SYSTEM_ACTOR, 'director', new Uint8Array(readFileSync(pki.signers.ecdsa384.certPath)), 'director.pem');
+    // A second archivist executes the act (never its author) and signs the certificate.
+    await createUsersService({ db }).add(SYSTEM_ACTOR, { username: 'keeper', password: demoPassword('keeper'), fullName: 'Сейітов Асқар', position: 'мұрағатшы', roles: ['archivist'], language: 'kk' });
+    await createSignersService({ db }).addCertificate(SYSTEM_ACTOR, 'keeper', new Uint8Array(readFileSync(pki.signers.rsa.certPath)), 'keeper.pem');
     ids = await addDossiers(db, [
       { index: '09-1', title: 'Азаматтармен хат алмасу', department: '09', year: 2019, retention: { kind: 'years', years: 5, article: '31' } },
       { index: '09-2', title: 'Жұмыс жоспарлары', department: '09', year: 2019, retention: { kind: 'years_epk', years: 5, article: '23' } },
@@ -106,7 +114,7 @@ describe.skipIf(!HAVE_CHROMIUM)(HAVE_CHROMIUM ? 'appraisal in Chromium' : `appra
     await inputs.nth(2).fill('архивист');
     await builder.locator('button[type=submit]').click();
     await expect.poll(() => new URL(archivist.url()).pathname).toMatch(/^\/destruction-acts\/[0-9a-f-]{36}$/);
-    const actId = new URL(archivist.url()).pathname.split('/').pop()!;
+    actId = new URL(archivist.url()).pathname.split('/').pop()!;
     await expect.poll(() => archivist.getByTestId('act-status').getAttribute('data-status')).toBe('draft');
     expect(await archivist.getByTestId('act-rows').locator('tbody tr').count()).toBe(2);
     await archivist.getByTestId('act-submit').click();
@@ -131,5 +139,29 @@ describe.skipIf(!HAVE_CHROMIUM)(HAVE_CHROMIUM ? 'appraisal in Chromium' : `appra
     const act = await server.deps.db.selectFrom('destruction_acts').select(['status', 'approval']).where('id', '=', actId).executeTakeFirstOrThrow();
     expect(act.status).toBe('approved');
     expect(ids['09-1/2019']).toBeTruthy();
+  }, 240_000);
+
+  it('another archivist executes the act on its page and signs the certificate of destruction with their own key', async () => {
+    expect(actId).not.toBe('');
+    const keeper = await login('keeper');
+    await keeper.goto(`${base}/destruction-acts/${actId}/execute`);
+    const confirm = keeper.getByTestId('destruction-confirm');
+    await confirm.waitFor();
+    const act = await server.deps.db.selectFrom('destruction_acts').select(['number', 'act_year']).where('id', '=', actId).executeTakeFirstOrThrow();
+    await confirm.locator('input[name=confirm]').fill(`${act.number}/${act.act_year}`);
+    await confirm.locator('input[name=understood]').check();
+    await confirm.locator('button[type=submit]').click();
+    await keeper.getByTestId('destruction-done').waitFor({ timeout: 60_000 });
+    await keeper.getByTestId('certificate-executor-unsigned').waitFor();
+    const sign = keeper.getByTestId('certificate-sign');
+    await sign.locator('input[name=p12]').setInputFiles(pki.signers.rsa.p12Path);
+    await sign.locator('input[name=password]').fill(pki.password);
+    await sign.locator('button[type=submit]').click();
+    const signed = keeper.getByTestId('certificate-executor-signed');
+    await signed.waitFor({ timeout: 30_000 });
+    expect(await signed.textContent()).toContain('Сейітов');
+    expect(keeper.problems).toEqual([]);
+    const cert = await server.deps.db.selectFrom('destruction_certificates').select(['executor_cms_sha256', 'executor_signed_by']).where('act_id', '=', actId).executeTakeFirstOrThrow();
+    expect(cert).toMatchObject({ executor_signed_by: 'keeper', executor_cms_sha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
   }, 240_000);
 });

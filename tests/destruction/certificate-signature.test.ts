@@ -81,8 +81,11 @@ describeEachDatabase('certificate of destruction signed by the executor', (getDb
   };
 
   it('is signed by the system at execution and waits for the executor', async () => {
-    const view = await clients.member!.get(`/api/destruction/certificates/${certificateId}`);
+    // The UI's client adds ?lang= to every call and asks for JSON: it gets JSON; a link gets the PDF.
+    const view = await clients.member!.get(`/api/destruction/certificates/${certificateId}?lang=kk`, { headers: { accept: 'application/json' } });
     expect(view.status).toBe(200);
+    const pdf = await clients.member!.get(`/api/destruction/certificates/${certificateId}?lang=kk`);
+    expect(pdf.headers.get('content-type')).toBe('application/pdf');
     expect(view.body.certificate).toMatchObject({ id: certificateId, actId, executedBy: people.executor.userId, executorSignature: null });
     const statement = JSON.parse(Buffer.from(await statementOf()).toString('utf8'));
     expect(statement).toMatchObject({ type: 'muragat.destruction-certificate/1', act: { id: actId }, executor: { username: 'executor' } });
