@@ -123,8 +123,11 @@ export async function createApp(deps: ServerDeps, options: CreateAppOptions = {}
   app.use(async (ctx, next) => {
     try {
       await next();
-      if (ctx.body == null && ctx.path.startsWith('/api')) {
-        if (ctx.status === 404) throw new NotFoundError('route.not_found', 'server.route_not_found', { method: ctx.method, path: ctx.path });
+      if (ctx.body == null && ctx.path.startsWith('/api') && ctx.status === 404) {
+        throw new NotFoundError('route.not_found', 'server.route_not_found', { method: ctx.method, path: ctx.path });
+      }
+      // A method no route knows (TRACE, …) is 405 everywhere (/metrics too), never koa-router's 501.
+      if (ctx.body == null) {
         if (ctx.status === 405 || ctx.status === 501) {
           // The router answered with only an Allow header; say it in words too.
           const s = state(ctx);

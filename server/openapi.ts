@@ -78,6 +78,7 @@ export function buildOpenApiDocument(fragments: OpenApiFragment[], version: stri
     }
   }
   const sorted = Object.fromEntries(Object.entries(paths).sort(([a], [b]) => a.localeCompare(b)));
+  for (const item of Object.values(sorted)) for (const op of Object.values(item) as OpenApiOperation[]) describeTextChecks(op);
   return {
     openapi: '3.1.0',
     info: {
@@ -98,6 +99,19 @@ export function buildOpenApiDocument(fragments: OpenApiFragment[], version: stri
     },
     paths: sorted,
   };
+}
+
+// The text check (server/hygiene.ts) runs before any route: a NUL, invalid UTF-8 or a lone
+// surrogate in any parameter, declared or not, is refused with 400 (request.bad_text). Say so in
+// every operation, and give free-text parameters the pattern that check enforces, so a client
+// generating requests from this document (schemathesis, tests/fuzz) knows what is valid.
+const NO_NUL = '^[^\\u0000]*$';
+function describeTextChecks(op: OpenApiOperation): void {
+  op.responses['400'] ??= errors(400)['400'];
+  for (const parameter of (op.parameters ?? []) as { schema?: Record<string, unknown> }[]) {
+    const schema = parameter.schema;
+    if (schema?.type === 'string' && schema.pattern === undefined && schema.format === undefined && schema.enum === undefined) schema.pattern = NO_NUL;
+  }
 }
 
 /** `/api/users/:id/suspend` → `/api/users/{id}/suspend`. */

@@ -293,7 +293,9 @@ export const openapi: OpenApiFragment = {
         description: 'The password follows the users\' policy. At most 10 applications from one address a day (429 research.too_many_registrations). Audited as user.create and researcher.register; the archivists are notified.',
         tags: ['research'],
         security: [{ csrf: [] }],
-        requestBody: { required: true, content: jsonContent(REGISTER_SCHEMA) },
+        // One way to reach the researcher is required; the route says so in words
+        // (research.contact_required), the document as a schema.
+        requestBody: { required: true, content: jsonContent({ ...REGISTER_SCHEMA, anyOf: [{ required: ['email'], properties: { email: { minLength: 1 } } }, { required: ['phone'], properties: { phone: { minLength: 1 } } }] }) },
         responses: { '201': ok('The pending profile', { type: 'object', properties: { researcher: PROFILE } }), ...errors(400, 403, 409, 429) },
       },
     },

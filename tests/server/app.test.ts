@@ -1,5 +1,6 @@
 // Cross-cutting HTTP behaviour: health, OpenAPI, request ids, headers, errors, body limits,
 // language negotiation and the built UI.
+import { request as httpRequest } from 'node:http';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -172,6 +173,36 @@ describe('server app', () => {
     expect(res.body.error.code).toBe('route.method_not_allowed');
     expect(res.body.error.details.allowed).toContain('GET');
     expect(res.body.error.message).toContain('/api/health');
+  });
+
+  it('answers a method no route knows (TRACE) with 405, not 501, on the API and on /metrics (found by schemathesis)', async () => {
+    // fetch refuses to send TRACE; node:http does.
+    const trace = (where: string) =>
+      new Promise<{ status: number; body: { error?: { code?: string } } }>((resolve, reject) => {
+        const req = httpRequest(new URL(where, server.url), { method: 'TRACE' }, (res) => {
+          let text = '';
+          res.setEncoding('utf8').on('data', (c: string) => (text += c)).on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text || '{}') }));
+        });
+        req.on('error', reject).end();
+      });
+    for (const where of ['/api/health?lang=en', '/metrics?lang=en']) {
+      const res = await trace(where);
+      expect(res.status, where).toBe(405);
+      expect(res.body.error?.code, where).toBe('route.method_not_allowed');
+    }
+  });
+
+  it('documents in every operation the 400 the text check can answer, and free-text parameters without NUL', async () => {
+    const doc = (await new Client(server.url).get('/api/openapi.json')).body as { paths: Record<string, Record<string, { responses: Record<string, unknown>; parameters?: { schema?: { type?: string; pattern?: string; format?: string; enum?: unknown } }[] }>> };
+    for (const [p, item] of Object.entries(doc.paths)) {
+      for (const [method, op] of Object.entries(item)) {
+        expect(op.responses['400'], `${method} ${p}`).toBeDefined();
+        for (const parameter of op.parameters ?? []) {
+          const schema = parameter.schema;
+          if (schema?.type === 'string' && !schema.format && !schema.enum) expect(schema.pattern, `${method} ${p}`).toBeDefined();
+        }
+      }
+    }
   });
 
   it('limits JSON bodies and explains malformed ones', async () => {
