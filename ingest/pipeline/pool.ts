@@ -65,6 +65,7 @@ export async function eachLimited<T>(items: T[], limit: number, fn: (item: T, in
     const run: Promise<void> = fn(item, i).finally(() => {
       active.delete(run);
       activeWeight -= w;
+      if (w >= COLLECT_AFTER_BYTES) collectGarbage();
     });
     active.add(run);
   }

@@ -2,7 +2,7 @@
 // every check is accepted here.
 import { problem, type Ctx } from '../context';
 import { loadDocs, localFile, renditionFile, writeDocUpdates, warn, patch, pending, isDocumentFault, documentFault, type DocUpdate } from '../documents';
-import { CHECK_CONCURRENCY, eachLimited } from '../pool';
+import { CHECK_CONCURRENCY, checkWeightOf, eachLimited } from '../pool';
 import { runStep } from '../state';
 import { OK, type PipelineStep } from '../step';
 import type { FormatId } from '../tools';
@@ -43,7 +43,7 @@ async function stepReproducibility(ctx: Ctx): Promise<void> {
         warn(doc, updates, problem('ingest.not_reproducible', { renders: r.renders, textMatches: String(r.textMatches) }, doc.source));
         for (const p of r.problems) warn(doc, updates, { code: p.code, message: p.message, where: doc.source });
       }
-    }, (doc) => doc.size);
+    }, (doc) => checkWeightOf((doc.format as FormatId).family, doc.size, 0));
     return { output: { checked: docs.length }, write: (trx) => writeDocUpdates(trx, updates) };
   }, ctx.afterStep);
 }
