@@ -56,7 +56,11 @@ describe.skipIf(!onServer)('kill -9 of a worker mid-conversion and mid-store, on
     await waitFor('the transfer finished by the second worker', async () => ['completed', 'failed'].includes((await statuses(env.db)).get(id) ?? ''), 150_000, 250);
     expect((await statuses(env.db)).get(id)).toBe('completed');
     expect((await auditCount(env.db, 'transfer.complete')).get(id)).toBe(1);
-    const runs = (await runsByTransfer(env.db)).get(id) ?? [];
+    // The run rows are closed just after the transfer's status: wait for both ends to be written.
+    const runs = await waitFor('the runs of the transfer closed', async () => {
+      const r = (await runsByTransfer(env.db)).get(id) ?? [];
+      return r.length && !r.includes('running') ? r : undefined;
+    }, 60_000, 200);
     expect(runs[0]).toBe('abandoned');
     expect(runs.filter((o) => o === 'completed')).toEqual(['completed']);
     expect((await auditCount(env.db, 'job.takeover')).get(id)).toBeGreaterThanOrEqual(1);
