@@ -125,7 +125,8 @@ export const openapi: OpenApiFragment = {
         tags: ['users'],
         security: adminOnly,
         requestBody: { required: true, content: jsonContent(ADD_USER_SCHEMA) },
-        responses: { '201': ok('Created', userResponse), ...errors(400, 401, 403, 409, 413) },
+        // 404: the departmentId names no department (user.department_not_found).
+        responses: { '201': ok('Created', userResponse), ...errors(400, 401, 403, 404, 409, 413) },
       },
     },
     '/api/users/{id}/suspend': {
