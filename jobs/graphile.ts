@@ -159,23 +159,61 @@ export class GraphileQueue implements JobQueue {
       })();
       return { done, stop: async () => { shutdown.abort(new Error('worker stopping')); await done; } };
     }
-    const runner = await run({ ...common, concurrency: Math.max(1, options.concurrency ?? 1) });
-    runner.events.on('worker:create', ({ worker }) => void registry.addQueueWorker(worker.workerId).catch(() => undefined));
+    // graphile-worker 0.16 does not replace a queue worker that could not record the end of its
+    // job (the connection was cut by a restart of the server): that worker gives up, its job stays
+    // locked by it, and with no worker left this process takes nothing more while its heartbeat
+    // goes on, so the watchdog never frees the job either. Supervise: unlock its jobs once the
+    // database answers again and start a fresh runner beside the old one, which then stops.
+    let stopping = false;
+    let recovering: Promise<void> | null = null;
+    let runner!: Awaited<ReturnType<typeof run>>;
+    let finished!: (error?: unknown) => void;
+    const done = new Promise<void>((resolve, reject) => (finished = (error) => (error ? reject(error) : resolve())));
+    const startRunner = async () => {
+      const started = await run({ ...common, concurrency: Math.max(1, options.concurrency ?? 1) });
+      started.events.on('worker:create', ({ worker }) => void registry.addQueueWorker(worker.workerId).catch(() => undefined));
+      started.events.on('worker:fatalError', ({ worker }) => void (recovering ??= recover(worker.workerId).finally(() => (recovering = null))));
+      // A runner that ends by itself (not replaced, not stopped) ends the worker, as before.
+      started.promise.then(
+        () => (runner === started && !stopping ? finished() : undefined),
+        (error) => (runner === started && !stopping ? finished(error) : undefined),
+      );
+      return started;
+    };
+    const recover = async (workerId: string) => {
+      for (let wait = 250; !stopping; wait = Math.min(wait * 2, 5000)) {
+        try {
+          await (await this.utils()).forceUnlockWorkers([workerId]);
+          const old = runner;
+          runner = await startRunner();
+          logger().warn({ workerId }, 'job queue: a worker lost its database connection; its jobs were unlocked and the runner restarted');
+          await old.stop().catch(() => undefined);
+          return;
+        } catch {
+          // The database is still away: try again shortly.
+          await new Promise((r) => setTimeout(r, wait));
+        }
+      }
+    };
+    runner = await startRunner();
     const beat = setInterval(() => void watchdog.tick(), timing.heartbeatMs);
     beat.unref();
     void watchdog.tick();
-    const done = runner.promise.finally(async () => {
+    const cleanup = done.finally(async () => {
       clearInterval(beat);
       await registry.unregister().catch(() => undefined);
     });
     return {
-      done,
+      done: cleanup,
       stop: async () => {
         // Running jobs see the signal and stop at their next step boundary; graphile-worker
         // then records the attempt as failed and another worker resumes it.
+        stopping = true;
         shutdown.abort(new Error('worker stopping'));
-        await runner.stop();
-        await done;
+        await recovering;
+        await runner.stop().catch((error: unknown) => finished(error));
+        finished();
+        await cleanup;
       },
     };
   }

@@ -197,16 +197,27 @@ function startLease(db: Kysely<Database>, key: string, token: string, runId: str
       released = true;
       clearInterval(timer);
       await beating;
-      await db.transaction().execute(async (trx) => {
-        // Only the holder's own row: a successor's lease is not ours to drop.
-        await trx.deleteFrom('job_leases').where('key', '=', key).where('token', '=', token).execute();
-        await trx
-          .updateTable('job_runs')
-          .set({ outcome, finished_at: sql`now()` as never, error: error?.slice(0, 2000) ?? null })
-          .where('id', '=', runId)
-          .where('outcome', 'is', null)
-          .execute();
-      });
+      // The run is over whatever happens here; only its record is left to write. A connection cut
+      // just now (a server restart) must not leave the run "running" for good: try again, for
+      // about a minute, as the database comes back.
+      for (let attempt = 0, wait = 250; ; attempt++, wait = Math.min(wait * 2, 8000)) {
+        try {
+          await db.transaction().execute(async (trx) => {
+            // Only the holder's own row: a successor's lease is not ours to drop.
+            await trx.deleteFrom('job_leases').where('key', '=', key).where('token', '=', token).execute();
+            await trx
+              .updateTable('job_runs')
+              .set({ outcome, finished_at: sql`now()` as never, error: error?.slice(0, 2000) ?? null })
+              .where('id', '=', runId)
+              .where('outcome', 'is', null)
+              .execute();
+          });
+          return;
+        } catch (failure) {
+          if (attempt >= 10) throw failure;
+          await new Promise((r) => setTimeout(r, wait));
+        }
+      }
     },
   };
 }
