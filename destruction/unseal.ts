@@ -10,10 +10,11 @@
 //      already, so inventories, statements and control characteristics do not change);
 //   3. one transaction moves the catalog to it: the dossier's manifest, the sealed-object rows
 //      and the key row go, audited `dossier.unseal` (a concurrent change of the manifest aborts);
-//   4. then the key is removed from every key area (a release record, not a tombstone) and the
-//      envelopes are deleted from every location.
+//   4. then a release record is written beside the key in every key area (not a tombstone; the
+//      key is kept, so a backup made before this, holding the dossier sealed, stays readable)
+//      and the envelopes are deleted from every location.
 // If 1–3 fail the dossier stays sealed and readable, and the next apply retries it; if 4 is
-// interrupted, what remains is an unreferenced key copy or envelope, never a lost object.
+// interrupted, what remains is an unreferenced envelope, never a lost object.
 import { createWriteStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';

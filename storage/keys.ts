@@ -247,15 +247,17 @@ export interface KeyRelease {
 }
 
 /**
- * Removes a key whose dossier was re-stored in clear (moved to permanent keeping): every copy is
- * overwritten and deleted as at destruction, but the note left is a release record
- * (`<keyId>.released.json`), not a tombstone, so a restore never mistakes it for a destruction.
+ * Records that a key's dossier was re-stored in clear (moved to permanent keeping): a release
+ * record (`<keyId>.released.json`) beside the key, never a tombstone. The key itself is kept:
+ * backups made before the release hold that dossier only sealed, and a restore of one opens it
+ * with this key (a permanent record must stay readable from every backup); nothing can destroy
+ * a permanent dossier, so a kept key opens nothing that should be gone.
  */
 export async function releaseContentKey(areas: KeyArea[], release: KeyRelease): Promise<{ location: string; hadCopy: boolean }[]> {
   assertKeyId(release.keyId);
   const out: { location: string; hadCopy: boolean }[] = [];
   for (const area of areas) {
-    const hadCopy = await removeKeyCopy(area, release.keyId);
+    const hadCopy = (await readFile(path.join(area.dir, `${release.keyId}.key`)).catch(() => null)) !== null;
     const note = path.join(area.dir, `${release.keyId}.released.json`);
     if (!(await readFile(note).catch(() => null))) await writeFile(note, JSON.stringify(release, null, 1), { mode: 0o444 });
     await fsyncDir(area.dir);

@@ -3,8 +3,9 @@
 // destroyable its content is sealed; once the appraiser's keep-permanently proposal is adopted
 // with a signed protocol (a commission stand-in here; the real one in tests/appraisal/acts.test.ts)
 // applying the decisions writes every plaintext in clear to both locations, verified, moves the
-// AIP and the catalog to a manifest without the sealing map, removes the key from both key areas
-// (a release record, no tombstone) and the envelopes from both locations, audited. Afterwards the
+// AIP and the catalog to a manifest without the sealing map, records the key as released in both
+// key areas (the key kept for older backups, no tombstone) and removes the envelopes from both
+// locations, audited. Afterwards the
 // documents read the same bytes, verify and an integrity run pass, storedObjectOf names the clear
 // objects, another (still destroyable) dossier stays sealed, and applying again changes nothing.
 import { mkdir, mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
@@ -124,7 +125,7 @@ describeEachDatabase('a dossier moved to permanent keeping is re-stored in clear
     if (work) await rm(work, { recursive: true, force: true });
   });
 
-  it('applying the adopted decision writes the content in clear everywhere and removes the key and the envelopes', async () => {
+  it('applying the adopted decision writes the content in clear everywhere, removes the envelopes and records the key as released', async () => {
     const service = createAppraisalService({ db: db(), storage, commission, now: () => CLOCK });
     const decision = await service.decide(people.archivist, { dossierId: kept, decision: 'keep_permanently', reason: 'Ғылыми-тарихи маңызы бар' });
     expect(decision.status).toBe('proposed');
@@ -142,7 +143,8 @@ describeEachDatabase('a dossier moved to permanent keeping is re-stored in clear
     }
     for (const area of keyAreasOf(storage)) {
       const names = await readdir(area.dir);
-      expect(names).not.toContain(`${keyId}.key`);
+      // The key is kept (a backup made before holds the dossier sealed), beside its release record.
+      expect(names).toContain(`${keyId}.key`);
       expect(names).toContain(`${keyId}.released.json`);
       expect(names).not.toContain(`${keyId}.destroyed.json`);
     }
