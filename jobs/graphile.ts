@@ -159,35 +159,28 @@ export class GraphileQueue implements JobQueue {
       })();
       return { done, stop: async () => { shutdown.abort(new Error('worker stopping')); await done; } };
     }
-    // graphile-worker 0.16 does not replace a queue worker that could not record the end of its
-    // job (the connection was cut by a restart of the server): that worker gives up, its job stays
-    // locked by it, and with no worker left this process takes nothing more while its heartbeat
-    // goes on, so the watchdog never frees the job either. Supervise: unlock its jobs once the
-    // database answers again and start a fresh runner beside the old one, which then stops.
+    // The runner is supervised: started again, one at a time, when it ends for one of two reasons.
+    // - graphile-worker 0.16 does not replace a queue worker that could not record the end of its
+    //   job (the connection was cut by a restart of the server): the job stays locked by it, and
+    //   with no worker left this process takes nothing more while its heartbeat goes on, so the
+    //   watchdog never frees the job either. On worker:fatalError the job is unlocked once the
+    //   database answers, and the runner replaced.
+    // - graphile-worker shuts its pool down (exit code 57) when any schema of the database
+    //   announces a breaking migration: "worker:migrate" is one channel for the whole database,
+    //   and queues in other schemas (a test suite each) set it off too. A new runner checks our
+    //   own schema and refuses one it cannot work with.
     let stopping = false;
+    let replace = false;
     let recovering: Promise<void> | null = null;
     let runner!: Awaited<ReturnType<typeof run>>;
-    let finished!: (error?: unknown) => void;
-    const done = new Promise<void>((resolve, reject) => (finished = (error) => (error ? reject(error) : resolve())));
-    const startRunner = async () => {
-      const started = await run({ ...common, concurrency: Math.max(1, options.concurrency ?? 1) });
-      started.events.on('worker:create', ({ worker }) => void registry.addQueueWorker(worker.workerId).catch(() => undefined));
-      started.events.on('worker:fatalError', ({ worker }) => void (recovering ??= recover(worker.workerId).finally(() => (recovering = null))));
-      // A runner that ends by itself (not replaced, not stopped) ends the worker, as before.
-      started.promise.then(
-        () => (runner === started && !stopping ? finished() : undefined),
-        (error) => (runner === started && !stopping ? finished(error) : undefined),
-      );
-      return started;
-    };
+    let ready!: () => void;
+    const started = new Promise<void>((resolve) => (ready = resolve));
     const recover = async (workerId: string) => {
       for (let wait = 250; !stopping; wait = Math.min(wait * 2, 5000)) {
         try {
           await (await this.utils()).forceUnlockWorkers([workerId]);
-          const old = runner;
-          runner = await startRunner();
-          logger().warn({ workerId }, 'job queue: a worker lost its database connection; its jobs were unlocked and the runner restarted');
-          await old.stop().catch(() => undefined);
+          replace = true;
+          await runner.stop().catch(() => undefined);
           return;
         } catch {
           // The database is still away: try again shortly.
@@ -195,7 +188,24 @@ export class GraphileQueue implements JobQueue {
         }
       }
     };
-    runner = await startRunner();
+    const supervise = async () => {
+      for (;;) {
+        runner = await run({ ...common, concurrency: Math.max(1, options.concurrency ?? 1) });
+        if (stopping) return void (await runner.stop().catch(() => undefined)); // stopped while it started
+        runner.events.on('worker:create', ({ worker }) => void registry.addQueueWorker(worker.workerId).catch(() => undefined));
+        runner.events.on('worker:fatalError', ({ worker }) => void (recovering ??= recover(worker.workerId).finally(() => (recovering = null))));
+        ready();
+        await runner.promise;
+        if (stopping) return;
+        if (replace) logger().warn('job queue: a worker lost its database connection; its jobs were unlocked and the runner started again');
+        else if (process.exitCode === 57) logger().warn('job queue: graphile-worker stopped on a migration announced in the database; starting it again');
+        else return; // ended by itself: the worker ends, as before
+        replace = false;
+        process.exitCode = undefined;
+      }
+    };
+    const done = supervise();
+    await Promise.race([started, done]);
     const beat = setInterval(() => void watchdog.tick(), timing.heartbeatMs);
     beat.unref();
     void watchdog.tick();
@@ -211,8 +221,7 @@ export class GraphileQueue implements JobQueue {
         stopping = true;
         shutdown.abort(new Error('worker stopping'));
         await recovering;
-        await runner.stop().catch((error: unknown) => finished(error));
-        finished();
+        await runner.stop().catch(() => undefined); // already ended between two runners
         await cleanup;
       },
     };

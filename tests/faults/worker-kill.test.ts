@@ -53,7 +53,9 @@ describe.skipIf(!onServer)('kill -9 of a worker mid-conversion and mid-store, on
 
   async function expectTakenOverOnce(id: string, documents: number): Promise<void> {
     const b = worker();
-    await waitFor('the transfer finished by the second worker', async () => ['completed', 'failed'].includes((await statuses(env.db)).get(id) ?? ''), 150_000, 250);
+    await waitFor('the transfer finished by the second worker', async () => ['completed', 'failed'].includes((await statuses(env.db)).get(id) ?? ''), 150_000, 250).catch((error: unknown) => {
+      throw new Error(`${String(error)}; the second worker said:\n${b.output().slice(-4000)}`);
+    });
     expect((await statuses(env.db)).get(id)).toBe('completed');
     expect((await auditCount(env.db, 'transfer.complete')).get(id)).toBe(1);
     // The run rows are closed just after the transfer's status: wait for both ends to be written.

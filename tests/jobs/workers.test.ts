@@ -116,13 +116,16 @@ describe.skipIf(!onServer)('transfers as jobs on the PostgreSQL server', () => {
 
   it('`muragat worker --once` processes what is waiting and exits', async () => {
     const ids = await receiveAll(env, 'once', 2);
-    expect(await jobQueueFor(env.deps).depth()).toEqual({ 'ingest.transfer': 2 });
+    // Only transfers are counted: a worker also keeps the recurring fixity batch and package
+    // sweep on the queue (due later), which are not "waiting" work.
+    const transfersQueued = async () => (await jobQueueFor(env.deps).depth())['ingest.transfer'] ?? 0;
+    expect(await transfersQueued()).toBe(2);
     const once = spawnCli(env, ['worker', '--once']);
     children.push(once);
     expect(await once.exited, once.output()).toBe(0);
     await expectAllAcceptedOnce(env, ids);
     expect(await env.db.selectFrom('job_workers').select('id').execute()).toEqual([]);
-    expect(await jobQueueFor(env.deps).depth()).toEqual({});
+    expect(await transfersQueued()).toBe(0);
   }, 400_000);
 
   it('a killed worker’s transfer is resumed by a worker started later', async () => {
