@@ -79,7 +79,12 @@ describe.skipIf(!onServer)('PostgreSQL connections cut during an ingest (a resta
     for (const id of ids) expect(s.get(id), `transfer ${id}`).toBe('completed');
     const completes = await auditCount(env.db, 'transfer.complete');
     for (const id of ids) expect(completes.get(id), `transfer.complete of ${id}`).toBe(1);
-    const runs = await runsByTransfer(env.db);
+    // A run's record is closed just after its transfer's status, and a release cut by the outage
+    // is written again as the database comes back (jobs/leases.ts): wait for every run to be closed.
+    const runs = await waitFor('the runs of the transfers closed', async () => {
+      const r = await runsByTransfer(env.db);
+      return ids.every((id) => (r.get(id) ?? []).length && !(r.get(id) ?? []).includes('running')) ? r : undefined;
+    }, 90_000, 250).catch(async () => runsByTransfer(env.db));
     for (const id of ids) expect(runs.get(id)?.filter((o) => o === 'completed'), `runs of ${id}`).toEqual(['completed']);
     const dossiers = await env.db.selectFrom('dossiers').select(['transfer_id']).where('transfer_id', 'in', ids).execute();
     expect(dossiers).toHaveLength(ids.length);
