@@ -51,7 +51,8 @@ export interface GeneratedCatalog {
 }
 
 /** Mulberry32: a small, fast, seedable generator (the catalog is reproducible). */
-function rng(seed: number): () => number {
+/** mulberry32: the same seed gives the same catalog and the same query mix in every bench. */
+export function rng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
@@ -61,6 +62,9 @@ function rng(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+
+/** The p-th percentile of an ascending list (nearest rank). */
+export const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
 
 const KAZAKH_LETTERS = /[әғқңөұүһіӘҒҚҢӨҰҮҺІ]/;
 

@@ -21,7 +21,7 @@ import { appraisalList, loadAppraisalDossiers } from '../appraisal';
 import { createInventoriesService } from '../catalog/inventories';
 import { listTransfers } from '../ingest/intake/transfers.service';
 import { openStorage } from '../storage';
-import { SURNAME_ROOTS, FIRST_MALE, FIRST_FEMALE, catalogFlags, migrateBenchDatabase, surnameForms } from './generate-catalog';
+import { SURNAME_ROOTS, FIRST_MALE, FIRST_FEMALE, catalogFlags, migrateBenchDatabase, surnameForms, percentile, rng } from './generate-catalog';
 
 const has = (name: string) => process.argv.includes(`--${name}`);
 function flag(name: string): string | undefined {
@@ -29,18 +29,6 @@ function flag(name: string): string | undefined {
   return i >= 0 ? process.argv[i + 1] : undefined;
 }
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
 const load = () => loadavg()[0]!;
 
 interface Kind {

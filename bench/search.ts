@@ -13,7 +13,7 @@ import { Kysely, PostgresDialect, type CompiledQuery } from 'kysely';
 import pg from 'pg';
 import type { Database } from '../database/database';
 import { parseSearchInput, search, type SearchViewer } from '../search';
-import { FIRST_FEMALE, FIRST_MALE, SURNAME_ROOTS, catalogFlags, generateCatalog, migrateBenchDatabase, seedSentences, surnameForms } from './generate-catalog';
+import { FIRST_FEMALE, FIRST_MALE, SURNAME_ROOTS, catalogFlags, generateCatalog, migrateBenchDatabase, seedSentences, surnameForms, percentile, rng } from './generate-catalog';
 import { loadavg } from 'node:os';
 
 function flag(name: string): string | undefined {
@@ -28,19 +28,6 @@ interface QueryKind {
   viewer: 'staff' | 'researcher';
   params: () => Record<string, string>;
 }
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
 
 async function main(): Promise<void> {
   const json = has('json');
