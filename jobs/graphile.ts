@@ -30,7 +30,7 @@ export interface GraphileQueueOptions {
  * lives in another schema (one per test suite on a shared server) the queue's tables go into
  * that same schema, so dropping it drops them too and suites never see each other's jobs.
  */
-async function queueSchema(db: Kysely<Database>): Promise<string> {
+export async function queueSchema(db: Kysely<Database>): Promise<string> {
   const { rows } = await sql<{ schema: string }>`SELECT current_schema() AS schema`.execute(db);
   const current = rows[0]?.schema ?? 'public';
   return current === 'public' ? 'graphile_worker' : current;

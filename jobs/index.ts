@@ -12,7 +12,7 @@ import type { JobQueue } from './types';
 
 export * from './types';
 export { InProcessQueue } from './in-process';
-export { GraphileQueue } from './graphile';
+export { GraphileQueue, queueSchema } from './graphile';
 export {
   acquireLease,
   tryAcquireLease,

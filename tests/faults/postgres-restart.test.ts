@@ -32,8 +32,9 @@ describe.skipIf(!onServer)('PostgreSQL connections cut during an ingest (a resta
 
   /** A worker whose every connection carries this suite's application_name. */
   function worker(): Child {
-    const url = `${env.env.DATABASE_URL}&application_name=${application}`;
-    const c = spawnCli({ ...env, env: { ...env.env, DATABASE_URL: url } }, ['worker']);
+    const url = new URL(env.env.DATABASE_URL!);
+    url.searchParams.set('application_name', application);
+    const c = spawnCli({ ...env, env: { ...env.env, DATABASE_URL: url.toString() } }, ['worker']);
     children.push(c);
     return c;
   }

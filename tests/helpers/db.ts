@@ -62,7 +62,18 @@ async function migratedTemplate(): Promise<Buffer> {
 }
 
 /** Opens a migrated, empty database of the given kind. */
-export async function createTestDatabase(kind: DatabaseKind): Promise<TestDatabase & { close(): Promise<void> }> {
+export interface TestDatabaseOptions {
+  /**
+   * On the server, a database of its own instead of a schema in the shared one. For suites that
+   * run queue workers: graphile-worker announces a breaking migration of any schema on the
+   * database-wide `worker:migrate` channel and every worker listening there shuts down (exit 57),
+   * so suites creating their queues side by side in one database stopped each other's workers.
+   * LISTEN/NOTIFY does not cross databases.
+   */
+  ownDatabase?: boolean;
+}
+
+export async function createTestDatabase(kind: DatabaseKind, options: TestDatabaseOptions = {}): Promise<TestDatabase & { close(): Promise<void> }> {
   if (kind === 'pglite') {
     const template = await migratedTemplate();
     const handle = await openDatabase({ loadDataDir: new Blob([new Uint8Array(template)]) });
@@ -73,6 +84,7 @@ export async function createTestDatabase(kind: DatabaseKind): Promise<TestDataba
   const base = process.env.TEST_DATABASE_URL;
   if (!base) throw new Error('TEST_DATABASE_URL is not set');
   const schema = `t_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
+  if (options.ownDatabase) return createOwnDatabase(base, schema);
   const admin = new pg.Client({ connectionString: base });
   await admin.connect();
   await admin.query(`CREATE SCHEMA ${schema}`);
@@ -90,6 +102,35 @@ export async function createTestDatabase(kind: DatabaseKind): Promise<TestDataba
       await cleanup.connect();
       await cleanup.query(`DROP SCHEMA ${schema} CASCADE`);
       await cleanup.end();
+    },
+  };
+}
+
+async function adminQuery(url: string, text: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(text);
+  } finally {
+    await client.end();
+  }
+}
+
+async function createOwnDatabase(base: string, name: string): Promise<TestDatabase & { close(): Promise<void> }> {
+  await adminQuery(base, `CREATE DATABASE ${name}`);
+  const target = new URL(base);
+  target.pathname = `/${name}`;
+  const url = target.toString();
+  const handle: DatabaseHandle = await openDatabase({ url, poolSize: 4 });
+  await migrateToLatest(handle.db);
+  return {
+    db: handle.db,
+    kind: 'postgres',
+    url,
+    async close() {
+      await handle.close();
+      // FORCE: a worker child killed by a test may leave a connection behind for a moment.
+      await adminQuery(base, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
     },
   };
 }

@@ -30,7 +30,7 @@ export interface JobsEnv {
 /** A catalog in its own schema on the server; the queue's tables go into the same schema. */
 export async function createJobsEnv(extra: Record<string, string> = {}): Promise<JobsEnv> {
   const root = await mkdtemp(path.join(tmpdir(), 'muragat-jobs-'));
-  const database = await createTestDatabase('postgres');
+  const database = await createTestDatabase('postgres', { ownDatabase: true });
   const vars: Record<string, string> = {
     DATABASE_URL: database.url!,
     MURAGAT_DATA_DIR: path.join(root, 'data'),

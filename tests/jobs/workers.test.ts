@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { receiveTransfer, enqueueTransfer, verifyStoredDossiers, buildReport, loadTools } from '../../ingest';
-import { jobQueueFor } from '../../jobs';
+import { jobQueueFor, queueSchema } from '../../jobs';
 import { createJobsEnv, textTransfer, spawnCli, waitFor, statuses, auditCount, runsByTransfer, killChild, type JobsEnv, type Child } from './helpers';
 
 const onServer = !!process.env.TEST_DATABASE_URL;
@@ -156,10 +156,13 @@ describe.skipIf(!onServer)('transfers as jobs on the PostgreSQL server', () => {
     }, 60_000, 50);
     await killChild(a);
     // As if this had been the last try: the queue's budget for the job is used up.
-    const schema = (await sql<{ s: string }>`SELECT current_schema() AS s`.execute(env.db)).rows[0]!.s;
+    const schema = await queueSchema(env.db);
     await sql.raw(`UPDATE "${schema}"._private_jobs SET max_attempts = attempts WHERE key = 'transfer:${id}'`).execute(env.db);
     const b = worker();
-    await waitFor('transfer failed by the watchdog', () => allFinished(env, [id!]), 60_000);
+    // Generous: a loaded machine starts a worker slowly, and the watchdog waits out the stale time.
+    await waitFor('transfer failed by the watchdog', () => allFinished(env, [id!]), 150_000).catch((error: Error) => {
+      throw new Error(`${error.message}\n--- worker B\n${b.output().slice(-3000)}`);
+    });
     const row = await env.db.selectFrom('transfers').selectAll().where('id', '=', id!).executeTakeFirstOrThrow();
     expect(row.status).toBe('failed');
     const problems = row.problems as { code: string; message: string }[];

@@ -55,7 +55,7 @@ for (const kind of testDatabaseKinds()) {
         LOG_LEVEL: 'warn',
       };
       if (kind === 'postgres') {
-        const database = await createTestDatabase('postgres');
+        const database = await createTestDatabase('postgres', { ownDatabase: true });
         env.DATABASE_URL = database.url!;
         closeServerDb = database.close;
         open = async () => ({ db: database.db, close: async () => undefined });

@@ -62,7 +62,7 @@ for (const kind of testDatabaseKinds()) {
       };
       const config = parseConfig(env);
       if (kind === 'postgres') {
-        const database = await createTestDatabase('postgres');
+        const database = await createTestDatabase('postgres', { ownDatabase: true });
         env.DATABASE_URL = database.url!;
         closeServerDb = database.close;
         open = async () => ({ db: database.db, close: async () => undefined });
