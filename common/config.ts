@@ -77,6 +77,11 @@ export interface Config {
   ocsp?: { enabled: boolean; timeoutMs: number };
   /** Bearer token a Prometheus scraper sends for GET /metrics (MURAGAT_METRICS_TOKEN); absent: admins only. */
   metricsToken: string | undefined;
+  /**
+   * HTTP server processes `muragat serve` runs on one port (MURAGAT_SERVER_PROCESSES, default 1;
+   * more only with a PostgreSQL server: the embedded catalog belongs to one process).
+   */
+  serverProcesses: number;
 }
 
 export type ToolName = 'soffice' | 'gs' | 'pdftoppm' | 'pdftotext' | 'qpdf' | 'clamscan' | 'clamdscan' | 'verapdf';
@@ -240,6 +245,7 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
       dailyBytes: parseIntVar(env, 'MURAGAT_UPLOAD_DAILY_MAX_BYTES', 5 * transferMaxBytes, problems, 1),
     },
     metricsToken: parseMetricsToken(env.MURAGAT_METRICS_TOKEN, problems),
+    serverProcesses: parseIntVar(env, 'MURAGAT_SERVER_PROCESSES', 1, problems, 1, 64),
     fixitySchedule: parseBool(env, 'MURAGAT_FIXITY_SCHEDULE', !(env.VITEST ?? process.env.VITEST), problems),
     packageSweep: parseBool(env, 'MURAGAT_PACKAGE_SWEEP', !(env.VITEST ?? process.env.VITEST), problems),
     ocsp: { enabled: parseBool(env, 'MURAGAT_OCSP', true, problems), timeoutMs: parseIntVar(env, 'MURAGAT_OCSP_TIMEOUT_MS', 5000, problems, 100, 120_000) },

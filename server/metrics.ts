@@ -7,6 +7,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import type { Config } from '../common/config';
 import type { Database } from '../database/database';
 import { jobQueueFor } from '../jobs';
+import { clusterMetricsSource, serverProcessRole } from './cluster';
 
 export interface ServerMetrics {
   registry: Registry;
@@ -17,9 +18,14 @@ export interface ServerMetrics {
 }
 
 export function createServerMetrics(deps: { db: Kysely<Database>; config: Config }): ServerMetrics {
+  // This process's own figures (HTTP, Node) apart from the catalog's: with several server
+  // processes (server/cluster.ts) the first are added up across them, the second read once.
   const registry = new Registry();
   registry.setDefaultLabels({ service: 'muragat' });
   collectDefaultMetrics({ register: registry, prefix: 'muragat_' });
+  const catalog = new Registry();
+  catalog.setDefaultLabels({ service: 'muragat' });
+  const processFigures = serverProcessRole() ? clusterMetricsSource(registry) : () => registry.metrics();
 
   const requests = new Counter({
     name: 'muragat_http_requests_total',
@@ -43,17 +49,17 @@ export function createServerMetrics(deps: { db: Kysely<Database>; config: Config
 
   // Catalog-derived gauges: one query per scrape each; a failed read leaves the gauge empty
   // (and muragat_catalog_up at 0) rather than failing the whole scrape.
-  const catalogUp = new Gauge({ name: 'muragat_catalog_up', help: '1 when the catalog answered the last scrape', registers: [registry] });
-  const transfers = new Gauge({ name: 'muragat_transfers', help: 'Transfers by status', labelNames: ['status'] as const, registers: [registry] });
+  const catalogUp = new Gauge({ name: 'muragat_catalog_up', help: '1 when the catalog answered the last scrape', registers: [catalog] });
+  const transfers = new Gauge({ name: 'muragat_transfers', help: 'Transfers by status', labelNames: ['status'] as const, registers: [catalog] });
   const ingested = new Gauge({
     name: 'muragat_ingest_documents_last_hour',
     help: 'Documents of transfers that finished in the last hour (the ingest rate)',
-    registers: [registry],
+    registers: [catalog],
   });
-  const queueDepth = new Gauge({ name: 'muragat_jobs_queue_depth', help: 'Jobs waiting or running, by kind', labelNames: ['job'] as const, registers: [registry] });
-  const integrityOk = new Gauge({ name: 'muragat_integrity_last_run_ok', help: '1 when the last finished integrity run passed, 0 when it failed', registers: [registry] });
-  const integrityAt = new Gauge({ name: 'muragat_integrity_last_run_timestamp_seconds', help: 'When the last integrity run finished (Unix time)', registers: [registry] });
-  const integrityRunning = new Gauge({ name: 'muragat_integrity_runs_running', help: 'Integrity runs queued or running', registers: [registry] });
+  const queueDepth = new Gauge({ name: 'muragat_jobs_queue_depth', help: 'Jobs waiting or running, by kind', labelNames: ['job'] as const, registers: [catalog] });
+  const integrityOk = new Gauge({ name: 'muragat_integrity_last_run_ok', help: '1 when the last finished integrity run passed, 0 when it failed', registers: [catalog] });
+  const integrityAt = new Gauge({ name: 'muragat_integrity_last_run_timestamp_seconds', help: 'When the last integrity run finished (Unix time)', registers: [catalog] });
+  const integrityRunning = new Gauge({ name: 'muragat_integrity_runs_running', help: 'Integrity runs queued or running', registers: [catalog] });
 
   async function collectCatalog(): Promise<void> {
     transfers.reset();
@@ -85,7 +91,7 @@ export function createServerMetrics(deps: { db: Kysely<Database>; config: Config
       catalogUp.set(0);
     }
   }
-  const scrapeSeconds = new Gauge({ name: 'muragat_metrics_scrape_catalog_seconds', help: 'Time spent reading the catalog for the last scrape', registers: [registry] });
+  const scrapeSeconds = new Gauge({ name: 'muragat_metrics_scrape_catalog_seconds', help: 'Time spent reading the catalog for the last scrape', registers: [catalog] });
 
   return {
     registry,
@@ -94,7 +100,7 @@ export function createServerMetrics(deps: { db: Kysely<Database>; config: Config
       const started = process.hrtime.bigint();
       await collectCatalog();
       scrapeSeconds.set(Number(process.hrtime.bigint() - started) / 1e9);
-      return registry.metrics();
+      return (await processFigures()) + (await catalog.metrics());
     },
     observeRequest({ method, route, status, seconds }) {
       requests.inc({ method, route, status: `${Math.floor(status / 100)}xx` });
