@@ -5,7 +5,7 @@
 // as a worker would), and the load comes from autocannon in this one: three processes, as in a
 // deployment. Prints throughput, latency percentiles and every error; the goal is 0 errors and
 // p99 under 500 ms on this 2-core machine. Figures, never assertions.
-// Run: node bin/run-ts.js bench/load.ts [--connections 50] [--seconds 60] [--database-url URL] [--json] [--no-ingest]
+// Run: node bin/run-ts.js bench/load.ts [--connections 50] [--seconds 60] [--processes N] [--database-url URL] [--json] [--no-ingest]
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
@@ -18,6 +18,7 @@ import { buildDemoTree } from '../ingest/demo/generate';
 import { ensureDemoPki } from '../ingest/demo/pki';
 import { packTransfer } from '../ingest/transfer';
 import { freshServerDatabase, load, table } from './ingest-common';
+import { percentile } from './generate-catalog';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.join(here, '..');
@@ -30,6 +31,8 @@ const CONNECTIONS = Number(flag('connections', '50'));
 const SECONDS = Number(flag('seconds', '60'));
 const JSON_OUT = process.argv.includes('--json');
 const WITH_INGEST = !process.argv.includes('--no-ingest');
+// Server processes on the port (`muragat serve --processes`): default one per core.
+const PROCESSES = Number(flag('processes', String(os.availableParallelism())));
 const DATABASE_URL = flag('database-url', process.env.TEST_DATABASE_URL ?? '');
 const log = (s: string) => {
   if (!JSON_OUT) process.stderr.write(`${s}\n`);
@@ -93,7 +96,7 @@ async function main(): Promise<void> {
     log(`server: muragat serve --demo on a fresh database ${database.database} (load ${load()})`);
     // BENCH_PROFILE_DIR=<dir> writes the server's CPU profile there (open it in Chrome DevTools).
     const profile = process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [];
-    const server = run(process.execPath, [...profile, 'bin/muragat.js', 'serve', '--demo', '--quiet'], env);
+    const server = run(process.execPath, [...profile, 'bin/muragat.js', 'serve', '--demo', '--quiet', '--processes', String(PROCESSES)], env);
     children.push(server);
     let serverErr = '';
     server.stderr!.on('data', (c: Buffer) => (serverErr = (serverErr + c.toString()).slice(-4000)));
@@ -168,6 +171,7 @@ async function main(): Promise<void> {
     let next = 0;
     const pick = <T>(xs: T[], i: number) => xs[i % xs.length]!;
     const kinds: Record<string, number> = {};
+    const latencyByKind: Record<string, number[]> = {};
     let round = 0;
     const pathFor = (s: (typeof sessions)[number], step: number): string => {
       const t = forRole[s.role];
@@ -184,7 +188,13 @@ async function main(): Promise<void> {
         const p = pathFor(s, step);
         const kind = p.split('?')[0]!.replace(/[0-9a-f-]{36}/g, '{id}').replace(/\/\d+\//g, '/{n}/');
         kinds[kind] = (kinds[kind] ?? 0) + 1;
+        context.kind = kind;
+        context.sentAt = performance.now();
         return { ...req, method: 'GET', path: p, headers: { ...req.headers, cookie: s.cookie } };
+      },
+      // Latency by kind of request (autocannon's figures are over all kinds): which requests make the tail.
+      onResponse: (_status: number, _body: unknown, context: any) => {
+        (latencyByKind[context.kind] ??= []).push(performance.now() - context.sentAt);
       },
     });
     const result = await autocannon({
@@ -199,12 +209,19 @@ async function main(): Promise<void> {
     const figures = {
       connections: CONNECTIONS,
       seconds: SECONDS,
+      serverProcesses: PROCESSES,
       requests: result.requests.total,
       throughputPerSecond: Math.round(result.requests.average),
       latencyMs: { p50: result.latency.p50, p90: result.latency.p90, p99: result.latency.p99, max: result.latency.max },
       errors: { total: errors, connection: result.errors, timeouts: result.timeouts, non2xx: result.non2xx },
       statusCodes: result.statusCodeStats,
       requestKinds: kinds,
+      latencyMsByKind: Object.fromEntries(
+        Object.entries(latencyByKind).map(([k, xs]) => {
+          const sorted = xs.sort((a, b) => a - b);
+          return [k, { n: sorted.length, p50: Math.round(percentile(sorted, 50)), p99: Math.round(percentile(sorted, 99)), max: Math.round(sorted.at(-1)!) }];
+        }),
+      ),
       ingestBeside: WITH_INGEST ? { finishedDuringRun: ingest.code !== null, exitCode: ingest.code, seconds: ingest.ms === null ? null : Math.round(ingest.ms / 1000) } : null,
       goal: { errors: 0, p99Ms: 500, met: errors === 0 && result.latency.p99 < 500 },
       cores: os.availableParallelism(),
@@ -217,6 +234,7 @@ async function main(): Promise<void> {
         table([
           ['bench/load', 'value'],
           ['sessions (connections) × seconds', `${CONNECTIONS} × ${SECONDS}`],
+          ['server processes (serve --processes)', PROCESSES],
           ['requests', result.requests.total],
           ['throughput, requests/s', figures.throughputPerSecond],
           ['latency p50 | p90 | p99 | max, ms', `${result.latency.p50} | ${result.latency.p90} | ${result.latency.p99} | ${result.latency.max}`],
@@ -224,7 +242,16 @@ async function main(): Promise<void> {
           ['status codes', Object.entries(result.statusCodeStats ?? {}).map(([k, v]) => `${k}: ${(v as { count: number }).count}`).join(', ')],
           ['ingest beside the load', WITH_INGEST ? (ingest.code === null ? 'still running at the end' : `finished in ${Math.round(ingest.ms! / 1000)} s, exit ${ingest.code}`) : 'off'],
           ['goal: 0 errors, p99 < 500 ms', figures.goal.met ? 'MET' : 'NOT MET'],
-        ]) + '\n\nrequests by kind:\n' + Object.entries(kinds).sort((a, b) => b[1] - a[1]).map(([k, n]) => `  ${k}: ${n}`).join('\n') + `\nload after: ${figures.loadAfter}\n`,
+        ]) +
+          '\n\nrequests by kind (latency p50 | p99 | max, ms):\n' +
+          Object.entries(kinds)
+            .sort((a, b) => b[1] - a[1])
+            .map(([k, n]) => {
+              const l = figures.latencyMsByKind[k];
+              return `  ${k}: ${n}${l ? ` (${l.p50} | ${l.p99} | ${l.max})` : ''}`;
+            })
+            .join('\n') +
+          `\nload after: ${figures.loadAfter}\n`,
       );
     }
   } finally {
