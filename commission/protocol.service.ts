@@ -10,9 +10,8 @@ import { recordAudit, type Actor } from '../audit/audit.service';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../common/errors';
 import type { Database } from '../database/database';
 import { putEverywhere } from '../ingest/aip';
-import { bindingOfCertificate, bindingOfIin } from '../accounts/signers.repository';
+import { checkRegisteredSignature, type SignatureVerifier } from '../appraisal';
 import { readVerifiedBytes, type Storage } from '../storage';
-import type { SignatureReport } from '../validators/signature/types';
 import { assertDate, getMeeting, membershipsOf, type MeetingView, type ProtocolRenditionView } from './commission.service';
 import { loadProtocolModel, renderProtocolPdf, type ProtocolLanguage } from './protocol';
 
@@ -103,7 +102,7 @@ export async function readProtocolRendition(deps: ProtocolDeps, id: string): Pro
  * `commission.decision_effective` per decided question. Audit `commission.protocol_sign`.
  */
 export async function signProtocol(
-  deps: ProtocolDeps & { trustDir?: string; verifySignature: (input: { signature: Uint8Array; content?: Uint8Array; trustDir?: string }) => Promise<SignatureReport> },
+  deps: ProtocolDeps & { trustDir?: string; verifySignature: SignatureVerifier },
   actor: Actor,
   input: { renditionId: string; cms: Uint8Array },
 ): Promise<MeetingView> {
@@ -120,18 +119,12 @@ export async function signProtocol(
   if (current?.signatures.some((s) => s.role === role)) throw new ConflictError('commission.protocol_signed_already', 'commission.protocol_signed_already', { username: actor.username, language: rendition.language });
 
   const bytes = await readVerifiedBytes(deps.storage, rendition.storage_key);
-  const check = await deps.verifySignature({ signature: input.cms, content: bytes, trustDir: deps.trustDir });
-  const first = check.signers[0];
-  if (check.verdict !== 'valid' || !first) {
-    throw new ValidationError('commission.signature_invalid', 'commission.signature_invalid', { language: rendition.language, reason: check.reason ?? check.verdict }, { verdict: check.verdict });
-  }
-  const info = first.signer;
-  const binding = (info.issuer && info.serialNumber ? await bindingOfCertificate(deps.db, info.issuer, info.serialNumber) : undefined) ?? (info.iin ? await bindingOfIin(deps.db, info.iin) : undefined);
-  // The certificate must be registered to the signer themself: a key of someone else never counts.
-  if (!binding || binding.status !== 'active') throw new ForbiddenError('commission.signature_unregistered', 'commission.signature_unregistered', { subject: info.subject ?? '' });
-  if (binding.user_id !== actor.userId) throw new ForbiddenError('commission.signature_not_yours', 'commission.signature_not_yours', { subject: info.subject ?? '' });
+  const { signer } = await checkRegisteredSignature(deps.db, deps.verifySignature, { cms: input.cms, content: bytes, trustDir: deps.trustDir, actor }, {
+    invalid: (reason, verdict) => new ValidationError('commission.signature_invalid', 'commission.signature_invalid', { language: rendition.language, reason }, { verdict }),
+    unregistered: (subject) => new ForbiddenError('commission.signature_unregistered', 'commission.signature_unregistered', { subject }),
+    notYours: (subject) => new ForbiddenError('commission.signature_not_yours', 'commission.signature_not_yours', { subject }),
+  });
   const cms = await putEverywhere(deps.storage, { bytes: input.cms });
-  const signer = { subject: info.subject ?? null, issuer: info.issuer ?? null, serialNumber: info.serialNumber ?? null, iin: info.iin ?? null, signingTime: first.signingTime ?? null };
 
   await deps.db.transaction().execute(async (trx) => {
     const taken = await trx.selectFrom('commission_protocol_signatures').select('id').where('rendition_id', '=', rendition.id).where('role', '=', role).executeTakeFirst();
