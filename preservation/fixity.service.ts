@@ -105,14 +105,10 @@ class Interrupted extends Error {
 
 const iso = (v: Date | string | null) => (v === null ? null : new Date(v).toISOString());
 
-function toView(row: repo.FixityRunRow | Omit<repo.FixityRunRow, 'report'>): FixityRunView {
+/** The columns every preservation run has (either mode), as both modes' views show them. */
+export function runColumnsView<S>(row: { location: string | null; repair: boolean; status: S; actor: unknown; runner: string | null; started_at: Date | string; finished_at: Date | string | null }) {
   const actor = row.actor as { userId?: string | null; username?: string };
   return {
-    id: row.id,
-    mode: 'fixity',
-    trigger: row.trigger,
-    scope: row.scope,
-    dossierId: row.dossier_id,
     location: row.location,
     repair: row.repair,
     status: row.status,
@@ -120,6 +116,17 @@ function toView(row: repo.FixityRunRow | Omit<repo.FixityRunRow, 'report'>): Fix
     runner: row.runner,
     startedAt: iso(row.started_at)!,
     finishedAt: iso(row.finished_at),
+  };
+}
+
+function toView(row: repo.FixityRunRow | Omit<repo.FixityRunRow, 'report'>): FixityRunView {
+  return {
+    id: row.id,
+    mode: 'fixity',
+    trigger: row.trigger,
+    scope: row.scope,
+    dossierId: row.dossier_id,
+    ...runColumnsView(row),
     heartbeatAt: iso(row.heartbeat_at)!,
     progress: { planned: row.planned, plannedBytes: Number(row.planned_bytes), done: row.done, doneBytes: Number(row.done_bytes) },
     resumed: row.resumed,

@@ -8,7 +8,7 @@ import type { Kysely } from 'kysely';
 import type { Actor } from '../audit/audit.service';
 import { ConflictError, NotFoundError, ValidationError } from '../common/errors';
 import type { Database } from '../database/database';
-import { getFixityRun, recoverFixityRuns, resumeFixityRun, startFixityRun, type FixityDeps, type FixityRunView } from './fixity.service';
+import { getFixityRun, recoverFixityRuns, resumeFixityRun, runColumnsView, startFixityRun, type FixityDeps, type FixityRunView } from './fixity.service';
 import { listAllRuns, runMode, type AnyRunListRow } from './runs.repository';
 import { getIntegrityRun, startIntegrityRun, sweepStale, type IntegrityRunDeps, type IntegrityRunView } from './runs.service';
 import type { FixityScope, RunMode, RunProgress, RunStatus } from './tables';
@@ -57,23 +57,14 @@ export interface RunStartInput {
 
 export type RunDeps = IntegrityRunDeps & FixityDeps;
 
-const iso = (v: Date | string | null) => (v === null ? null : new Date(v).toISOString());
-
 function toView(row: AnyRunListRow): PreservationRunView {
-  const actor = row.actor as { userId?: string | null; username?: string };
   return {
     id: row.id,
     mode: row.mode,
     trigger: row.trigger,
     scope: row.scope,
     dossier: row.dossier_id ? { id: row.dossier_id, index: row.dossier_index } : null,
-    location: row.location,
-    repair: row.repair,
-    status: row.status,
-    actor: { userId: actor.userId ?? null, username: actor.username ?? '?' },
-    runner: row.runner,
-    startedAt: iso(row.started_at)!,
-    finishedAt: iso(row.finished_at),
+    ...runColumnsView(row),
     progress: row.progress,
     resumed: row.resumed,
     error: row.error,
