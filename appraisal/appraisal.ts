@@ -149,15 +149,26 @@ function decisionView(row: DecisionRow): DecisionView {
 // The arithmetic is catalog/retention's (1 January of Y + N + 1 ≤ the chosen day ⇔ Y + N + 1 ≤
 // its year); the page's entries then go through assessDossiers like every other view, and the
 // test compares both.
+//
+// At scale (docs/scale.md) the stored, indexed dossiers.appraisal_due_year (kept by triggers at
+// every write of a dossier and of a retention change, appraisal/migrations/202612090100) selects
+// the due dossiers first, so the JSON is read only for them; the exact conditions below still
+// decide. `base` is MATERIALIZED: inlined into each of its uses, its correlated look-up of the
+// retention change ran about ten times per dossier. A department or year filter is applied to
+// the row's own columns as early as it can be (a row whose column is null falls back to the
+// metadata's value, so it stays in).
 function dueDossiers(by: string, filter: AppraisalFilter) {
   const byYear = Number(by.slice(0, 4));
+  const early = [sql`true`];
+  if (filter.year !== undefined) early.push(sql`(d.year = ${filter.year} or d.year is null)`);
+  if (filter.department) early.push(sql`(d.department = ${filter.department} or d.department is null)`);
   const conditions = [sql`true`];
   if (filter.fonds) conditions.push(sql`fonds = ${filter.fonds}`);
   if (filter.year !== undefined) conditions.push(sql`year = ${filter.year}`);
   if (filter.department) conditions.push(sql`department = ${filter.department}`);
   if (filter.article) conditions.push(sql`article = ${filter.article}`);
   return sql`
-    with base as (
+    with base as materialized (
       select d.id, d.case_index,
         coalesce(d.year, case when jsonb_typeof(d.metadata->'year') = 'number' and d.metadata->>'year' ~ '^[0-9]{4}$' then (d.metadata->>'year')::int end) as year,
         coalesce(d.department, case when jsonb_typeof(d.metadata->'department'->'code') = 'string' then d.metadata->'department'->>'code' end) as department,
@@ -169,6 +180,8 @@ function dueDossiers(by: string, filter: AppraisalFilter) {
         ) as r
       from dossiers d
       where d.status = 'stored'
+        and d.appraisal_due_year <= ${byYear}
+        and ${sql.join(early, sql` and `)}
         and not exists (
           select 1 from destruction_act_items i join destruction_acts a on a.id = i.act_id
           where i.dossier_id = d.id and a.status = 'executed'
@@ -179,7 +192,7 @@ function dueDossiers(by: string, filter: AppraisalFilter) {
         case when jsonb_typeof(b.r->'years') = 'number' and b.r->>'years' ~ '^[0-9]{1,3}$' then (b.r->>'years')::int end as years,
         nullif(btrim(case when jsonb_typeof(b.r->'article') = 'string' then b.r->>'article' end), '') as article
       from base b
-    ), due as (
+    ), due as materialized (
       select p.*, p.kind in ('years_epk', 'until_needed') as needs_review
       from periods p
       where (p.kind = 'until_needed'
@@ -208,28 +221,32 @@ export async function appraisalList(db: Kysely<Database>, filter: AppraisalFilte
   const pageSize = pageNumber(filter.pageSize ?? APPRAISAL_PAGE_SIZE, 'pageSize', APPRAISAL_MAX_PAGE_SIZE);
   const page = pageNumber(filter.page ?? 1, 'page', 1_000_000);
   const due = dueDossiers(by, filter);
-  const summary = (
-    await sql<{ fonds: string | null; year: number | null; department: string | null; article: string | null; count: number | string; review: number | string; decided: number | string }>`
-      ${due}
-      select fonds, year, department, article, count(*) as count,
-        count(*) filter (where needs_review) as review,
-        count(*) filter (where exists (select 1 from appraisal_decisions x where x.dossier_id = due.id and x.current)) as decided
-      from due
-      group by fonds, year, department, article
-      order by ${GROUP_ORDER}`.execute(db)
-  ).rows.map((g) => ({ fonds: g.fonds, year: g.year === null ? null : Number(g.year), department: g.department, article: g.article, count: Number(g.count), review: Number(g.review), decided: Number(g.decided) }));
-  const total = summary.reduce((n, g) => n + g.count, 0);
   const offset = (page - 1) * pageSize;
-  const rows =
-    offset >= total
-      ? []
-      : (
-          await sql<{ id: string; fonds: string | null; year: number | null; department: string | null; article: string | null }>`
-            ${due}
-            select id, fonds, year, department, article from due
-            order by ${GROUP_ORDER}, case_index collate "C", id
-            limit ${pageSize} offset ${offset}`.execute(db)
-        ).rows;
+  // One statement: the groups of the whole list and this page's dossiers read the due dossiers
+  // computed once (`due` materialized), and agree with each other.
+  const result = (
+    await sql<{ part: 'group' | 'page'; fonds: string | null; year: number | null; department: string | null; article: string | null; id: string | null; count: number | string; review: number | string; decided: number | string }>`
+      ${due},
+      summary as (
+        select fonds, year, department, article, count(*) as count,
+          count(*) filter (where needs_review) as review,
+          count(*) filter (where exists (select 1 from appraisal_decisions x where x.dossier_id = due.id and x.current)) as decided
+        from due
+        group by fonds, year, department, article
+      ),
+      numbered as (
+        select 'group' as part, row_number() over (order by ${GROUP_ORDER}) as n, fonds, year, department, article, null::uuid as id, count, review, decided from summary
+        union all
+        select 'page', row_number() over (order by ${GROUP_ORDER}, case_index collate "C", id), fonds, year, department, article, id, 0, 0, 0
+        from (select * from due order by ${GROUP_ORDER}, case_index collate "C", id limit ${pageSize} offset ${offset}) p
+      )
+      select part, fonds, year, department, article, id, count, review, decided from numbered order by part, n`.execute(db)
+  ).rows;
+  const summary = result
+    .filter((g) => g.part === 'group')
+    .map((g) => ({ fonds: g.fonds, year: g.year === null ? null : Number(g.year), department: g.department, article: g.article, count: Number(g.count), review: Number(g.review), decided: Number(g.decided) }));
+  const total = summary.reduce((n, g) => n + g.count, 0);
+  const rows = result.filter((r) => r.part === 'page').map((r) => ({ id: r.id!, fonds: r.fonds, year: r.year, department: r.department, article: r.article }));
   const ids = rows.map((r) => r.id);
   const dossiers = new Map((await loadAppraisalDossiers(db, ids)).map((d) => [d.id, d]));
   const acts = await dossiersOnOpenActs(db, ids);
@@ -249,7 +266,7 @@ export async function appraisalList(db: Kysely<Database>, filter: AppraisalFilte
   for (const r of rows) {
     const d = dossiers.get(r.id);
     const group = groups.get(key(r));
-    if (!d || !group) continue; // changed between the two statements: shown on the next load
+    if (!d || !group) continue; // stored no longer (changed since the list's statement): shown on the next load
     group.dossiers.push(toEntry(d, decisions.get(d.id) ?? null, held.get(d.id) ?? null, acts.get(d.id) ?? null));
   }
   return {
