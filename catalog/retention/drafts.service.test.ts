@@ -2,10 +2,10 @@
 // catalog use against the list in force; and each dossier's category and destruction date.
 import { expect, it } from 'vitest';
 import { describeEachDatabase } from '../../tests/helpers/db';
+import { problemsOf } from '../../tests/helpers/retention';
 import { t } from '../../common/i18n';
 import { SYSTEM_ACTOR, listAuditEvents, verifyAuditChain, type Actor } from '../../audit/audit.service';
-import { RetentionListInvalidError, assessDossiers, checkRetentionAgainstList, createRetentionService, describeProblem, findArticleInList } from './retention.service';
-import type { ListProblem } from './list-file';
+import { assessDossiers, checkRetentionAgainstList, createRetentionService, describeProblem, findArticleInList } from './retention.service';
 
 const CSV = `article,document_type_kk,document_type_ru,retention,note
 26а,Басшының бұйрықтары,Приказы руководителя,Постоянно,
@@ -17,15 +17,6 @@ const CSV = `article,document_type_kk,document_type_ru,retention,note
 
 const ARCHIVIST: Actor = { userId: '00000000-0000-4000-8000-000000000001', username: 'archivist', roles: ['archivist'] };
 const CLERK: Actor = { userId: '00000000-0000-4000-8000-000000000002', username: 'clerk', roles: ['department_clerk'] };
-
-async function problemsOf(promise: Promise<unknown>): Promise<ListProblem[]> {
-  const error = await promise.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(RetentionListInvalidError);
-  return (error as RetentionListInvalidError).problems;
-}
 
 describeEachDatabase('retention list draft', (getDb) => {
   it('previews a file with one bad row without storing it, naming row and field', async () => {

@@ -2,11 +2,11 @@ import { readFileSync } from 'node:fs';
 import { sql } from 'kysely';
 import { expect, it } from 'vitest';
 import { describeEachDatabase } from '../../tests/helpers/db';
+import { problemsOf } from '../../tests/helpers/retention';
 import { t } from '../../common/i18n';
 import { SYSTEM_ACTOR, listAuditEvents, verifyAuditChain } from '../../audit/audit.service';
 import { DEMO_RETENTION_LIST, importDemoRetentionList } from './demo';
-import { RetentionListInvalidError, createRetentionService } from './retention.service';
-import type { ListProblem } from './list-file';
+import { createRetentionService } from './retention.service';
 
 const CSV = `article,document_type_kk,document_type_ru,retention,note
 26а,Басшының бұйрықтары,Приказы руководителя,Постоянно,
@@ -15,15 +15,6 @@ const CSV = `article,document_type_kk,document_type_ru,retention,note
 147,Бастапқы құжаттар,Первичные документы,3 года,"При условии проверки, ревизии"
 700,Анықтамалық хаттар,Справочная переписка,ДМН,
 `;
-
-async function problemsOf(promise: Promise<unknown>): Promise<ListProblem[]> {
-  const error = await promise.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(RetentionListInvalidError);
-  return (error as RetentionListInvalidError).problems;
-}
 
 describeEachDatabase('retention list', (getDb) => {
   it('imports a CSV as version 1, with categories and the ЭПК mark, and audits it', async () => {
