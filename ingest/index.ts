@@ -4,6 +4,8 @@ export { buildReport, type IngestReport, type ReportDocument } from './pipeline/
 // Transfer state transitions (failed, retried, cancelled) with their audit events.
 export { failTransfer, retryTransfer, cancelTransfer, keepPackage, currentStep, failureView, type TransferFailure, type FailTransferInput } from './intake/transfer-state';
 export { listSteps, STEPS, type StepName } from './pipeline/state';
+// The catalog rows of a stored dossier; the rebuild from storage writes them with the same mapping.
+export { dossierRow, dossierDocumentRow, dossierSignatureRow } from './pipeline/store';
 export { loadTools, type IngestDeps, type IngestTools } from './pipeline/tools';
 export { startWorker, enqueueTransfer, transferJob, transfersIdle, stopTransferProcessing, TRANSFER_JOB, TRANSFER_MAX_ATTEMPTS, type Worker } from './pipeline/worker';
 export { exportAip, readManifest, type AipManifest } from './aip';

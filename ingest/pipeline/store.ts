@@ -437,6 +437,34 @@ export async function storeRejectedItems(ctx: Ctx, docs: DocRow[], sourceTar: st
   return sealed.sha256;
 }
 
+// The catalog rows of a stored dossier, one mapping for the pipeline that indexes a new AIP and
+// for the rebuild from storage (preservation/rebuild/write.ts) that writes them again from it.
+
+/** The `dossiers` row of a stored dossier. */
+export function dossierRow(transferId: string, d: Pick<StoredDossier, 'index' | 'volume' | 'title' | 'status' | 'manifestSha256' | 'inventorySha256' | 'integritySha256'> & { metadata: unknown }) {
+  return {
+    transfer_id: transferId,
+    case_index: d.index,
+    volume: d.volume,
+    title: d.title,
+    status: d.status,
+    aip_manifest_sha256: d.manifestSha256,
+    inventory_sha256: d.inventorySha256,
+    integrity_sha256: d.integritySha256,
+    metadata: JSON.stringify(d.metadata),
+  };
+}
+
+/** A `dossier_documents` row: one link of the dossier's control-characteristic chain. */
+export function dossierDocumentRow(dossierId: string, doc: Omit<StoredDossier['documents'][number], 'renditionPath' | 'metadata'> & { metadata: unknown }) {
+  return { dossier_id: dossierId, position: doc.position, document_id: doc.documentId, aip_path: doc.aipPath, control_characteristic: doc.controlCharacteristic, previous: doc.previous, metadata: JSON.stringify(doc.metadata) };
+}
+
+/** A `dossier_signatures` row. */
+export function dossierSignatureRow(dossierId: string, s: Omit<StoredSignature, 'signer'> & { signer: unknown }) {
+  return { dossier_id: dossierId, kind: s.kind, signer: JSON.stringify(s.signer), cms_sha256: s.cmsSha256, verdict: s.verdict };
+}
+
 /** One transaction per dossier; a dossier already indexed (re-run after a crash) is skipped. */
 export async function indexDossiers(ctx: Ctx, dossiers: StoredDossier[]): Promise<number> {
   let indexed = 0;
@@ -444,17 +472,7 @@ export async function indexDossiers(ctx: Ctx, dossiers: StoredDossier[]): Promis
     await ctx.deps.db.transaction().execute(async (trx) => {
       const row = await trx
         .insertInto('dossiers')
-        .values({
-          transfer_id: ctx.transferId,
-          case_index: d.index,
-          volume: d.volume,
-          title: d.title,
-          status: d.status,
-          aip_manifest_sha256: d.manifestSha256,
-          inventory_sha256: d.inventorySha256,
-          integrity_sha256: d.integritySha256,
-          metadata: JSON.stringify(d.metadata),
-        })
+        .values(dossierRow(ctx.transferId, d))
         .onConflict((oc) => oc.columns(['transfer_id', 'case_index', 'volume']).doNothing())
         .returning('id')
         .executeTakeFirst();
@@ -463,12 +481,12 @@ export async function indexDossiers(ctx: Ctx, dossiers: StoredDossier[]): Promis
       for (const doc of d.documents) {
         await trx
           .insertInto('dossier_documents')
-          .values({ dossier_id: row.id, position: doc.position, document_id: doc.documentId, aip_path: doc.aipPath, control_characteristic: doc.controlCharacteristic, previous: doc.previous, metadata: JSON.stringify(doc.metadata) })
+          .values(dossierDocumentRow(row.id, doc))
           .execute();
         if (doc.renditionPath) await trx.updateTable('documents').set({ rendition_path: doc.renditionPath }).where('id', '=', doc.documentId).execute();
       }
       for (const s of d.signatures) {
-        await trx.insertInto('dossier_signatures').values({ dossier_id: row.id, kind: s.kind, signer: JSON.stringify(s.signer), cms_sha256: s.cmsSha256, verdict: s.verdict }).execute();
+        await trx.insertInto('dossier_signatures').values(dossierSignatureRow(row.id, s)).execute();
       }
       await recordAudit(trx, {
         actor: ctx.actor,

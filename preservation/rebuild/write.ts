@@ -4,6 +4,7 @@ import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../../database/database';
 import { recordAudit, type Actor } from '../../audit/audit.service';
 import { t } from '../../common/i18n';
+import { dossierDocumentRow, dossierRow, dossierSignatureRow } from '../../ingest';
 import type { DocumentRow, Plan, PlannedDossier } from './plan';
 
 const CHUNK = 500;
@@ -45,19 +46,7 @@ async function insertDocuments(trx: Transaction<Database>, rows: DocumentRow[]):
 async function insertDossier(trx: Transaction<Database>, d: PlannedDossier, actor: Actor): Promise<string | null> {
   const row = await trx
     .insertInto('dossiers')
-    .values({
-      transfer_id: d.transferId,
-      case_index: d.index,
-      volume: d.volume,
-      title: d.title,
-      status: d.status,
-      aip_manifest_sha256: d.manifestSha256,
-      inventory_sha256: d.inventorySha256,
-      integrity_sha256: d.integritySha256,
-      metadata: json(d.metadata),
-      stored_at: d.storedAt,
-      updated_at: d.lastEventAt,
-    })
+    .values({ ...dossierRow(d.transferId, d), stored_at: d.storedAt, updated_at: d.lastEventAt })
     .onConflict((oc) => oc.columns(['transfer_id', 'case_index', 'volume']).doNothing())
     .returning('id')
     .executeTakeFirst();
@@ -66,11 +55,11 @@ async function insertDossier(trx: Transaction<Database>, d: PlannedDossier, acto
   if (d.chain.length) {
     await trx
       .insertInto('dossier_documents')
-      .values(d.chain.map((c) => ({ dossier_id: row.id, position: c.position, document_id: c.documentId, aip_path: c.aipPath, control_characteristic: c.controlCharacteristic, previous: c.previous, metadata: json(c.metadata) })))
+      .values(d.chain.map((c) => dossierDocumentRow(row.id, c)))
       .execute();
   }
   for (const s of d.signatures) {
-    await trx.insertInto('dossier_signatures').values({ dossier_id: row.id, kind: s.kind, signer: json(s.signer), cms_sha256: s.cmsSha256, verdict: s.verdict }).onConflict((oc) => oc.columns(['dossier_id', 'kind', 'cms_sha256']).doNothing()).execute();
+    await trx.insertInto('dossier_signatures').values(dossierSignatureRow(row.id, s)).onConflict((oc) => oc.columns(['dossier_id', 'kind', 'cms_sha256']).doNothing()).execute();
   }
   if (d.key) {
     await trx.insertInto('content_keys').values({ key_id: d.key.keyId, aip_id: d.aipId, dossier_id: row.id, key_check: d.key.check }).execute();
