@@ -8,15 +8,15 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { SYSTEM_ACTOR } from '../../audit/audit.service';
-import { createUsersService } from '../../accounts/users.service';
 import { createOrganisationService } from '../../catalog/organisation.service';
 import { packTransfer } from '../../ingest/transfer/index';
 import { KAZAKH_TEXT } from '../../ingest/transfer/testing/fixtures';
 import { processingIdle } from '../../ingest/intake/transfers.service';
 import { describeEachDatabase } from '../helpers/db';
 import { Client, startTestServer, type TestServer } from '../server/helpers';
+import { UPLOADER_PASSWORDS, loginClients, seedUploaders, stopWhenIdle } from '../helpers/upload-api';
 
-const PASSWORDS = { clerk: 'clerk-Secret-1234', clerk2: 'clerk2-Secret-1234', keeper: 'keeper-Secret-1234' };
+const PASSWORDS = UPLOADER_PASSWORDS;
 
 /** A department folder packed without transfer.json: the organisation must come from the catalog. */
 async function buildPackage(dir: string, name: string, text: string, options: { dossierJson?: boolean } = {}): Promise<Buffer> {
@@ -63,25 +63,13 @@ describeEachDatabase('transfer failure, retry and cancel over HTTP', (getDb) => 
   beforeAll(async () => {
     const { db } = getDb();
     work = await mkdtemp(path.join(os.tmpdir(), 'muragat-transfer-api-'));
-    const users = createUsersService({ db });
-    const org = createOrganisationService({ db });
-    const department = await org.addDepartment(SYSTEM_ACTOR, { code: '03', nameKk: 'Кадр бөлімі', nameRu: 'Отдел кадров' });
-    const other = await org.addDepartment(SYSTEM_ACTOR, { code: '04', nameKk: 'Заң бөлімі', nameRu: 'Юридический отдел' });
-    await users.add(SYSTEM_ACTOR, { username: 'clerk', password: PASSWORDS.clerk, fullName: 'Clerk', roles: ['department_clerk'], departmentId: department.id, language: 'en' });
-    await users.add(SYSTEM_ACTOR, { username: 'clerk2', password: PASSWORDS.clerk2, fullName: 'Other clerk', roles: ['department_clerk'], departmentId: other.id, language: 'en' });
-    await users.add(SYSTEM_ACTOR, { username: 'keeper', password: PASSWORDS.keeper, fullName: 'Archivist', roles: ['archivist'], language: 'en' });
+    await seedUploaders(db);
     server = await startTestServer(db, {}, { MURAGAT_MALWARE_POLICY: 'accept-with-warning' });
-    for (const name of Object.keys(PASSWORDS) as (keyof typeof PASSWORDS)[]) {
-      clients[name] = new Client(server.url);
-      expect((await clients[name].login(name, PASSWORDS[name])).status).toBe(200);
-    }
+    Object.assign(clients, await loginClients(server, PASSWORDS));
   }, 120_000);
 
   afterAll(async () => {
-    if (server) {
-      await processingIdle(server.deps.db);
-      await server.stop();
-    }
+    await stopWhenIdle(server);
     if (work) await rm(work, { recursive: true, force: true });
   });
 

@@ -9,19 +9,17 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { SYSTEM_ACTOR } from '../../audit/audit.service';
-import { createUsersService } from '../../accounts/users.service';
-import { createOrganisationService } from '../../catalog/organisation.service';
 import { createSignersService } from '../../accounts/signers.service';
 import { packTransfer } from '../../ingest/transfer/index';
 import { KAZAKH_TEXT, RUSSIAN_TEXT } from '../../ingest/transfer/testing/fixtures';
-import { processingIdle } from '../../ingest/intake/transfers.service';
 import { signDetached } from '../../validators/signature/index';
 import { createTestPki, type TestPki } from '../../validators/signature/testing/test-pki';
 import { describeEachDatabase } from '../helpers/db';
 import { Client, startTestServer, type TestServer } from './helpers';
+import { UPLOADER_PASSWORDS, loginClients, seedUploaders, stopWhenIdle } from '../helpers/upload-api';
 
 const LIMIT = 2_000_000;
-const PASSWORDS = { clerk: 'clerk-Secret-1234', clerk2: 'clerk2-Secret-1234', keeper: 'keeper-Secret-1234', head: 'head-Secret-1234', reader: 'reader-Secret-1234' };
+const PASSWORDS = { ...UPLOADER_PASSWORDS, head: 'head-Secret-1234', reader: 'reader-Secret-1234' };
 const ORDER_1 = '03-12/2025-03-01 Бұйрық №12-н.txt';
 const ORDER_2 = '03-12/2025-06-15 Приказ №40-н.txt';
 
@@ -115,30 +113,19 @@ describeEachDatabase('ingest HTTP API', (getDb) => {
     work = await mkdtemp(path.join(os.tmpdir(), 'muragat-ingest-api-'));
     pki = await createTestPki(path.join(work, 'pki'));
     tar = await readFile(await buildPackage(work));
-    const users = createUsersService({ db });
     // The package is department 03's: its clerks (department scoping) and its head, whose
     // test certificate is registered to them, belong there.
-    const department = await createOrganisationService({ db }).addDepartment(SYSTEM_ACTOR, { code: '03', nameKk: 'Кадр бөлімі', nameRu: 'Отдел кадров' });
-    await users.add(SYSTEM_ACTOR, { username: 'clerk', password: PASSWORDS.clerk, fullName: 'Clerk', roles: ['department_clerk'], departmentId: department.id, language: 'en' });
-    const otherDepartment = await createOrganisationService({ db }).addDepartment(SYSTEM_ACTOR, { code: '04', nameKk: 'Заң бөлімі', nameRu: 'Юридический отдел' });
-    await users.add(SYSTEM_ACTOR, { username: 'clerk2', password: PASSWORDS.clerk2, fullName: 'Other clerk', roles: ['department_clerk'], departmentId: otherDepartment.id, language: 'en' });
-    await users.add(SYSTEM_ACTOR, { username: 'keeper', password: PASSWORDS.keeper, fullName: 'Archivist', roles: ['archivist'], language: 'en' });
+    const { department, users } = await seedUploaders(db);
     await users.add(SYSTEM_ACTOR, { username: 'head', password: PASSWORDS.head, fullName: 'Head', roles: ['department_head'], departmentId: department.id, language: 'en' });
     await createSignersService({ db }).addCertificate(SYSTEM_ACTOR, 'head', new Uint8Array(await readFile(pki.signers.rsa.certPath)));
     await users.add(SYSTEM_ACTOR, { username: 'reader', password: PASSWORDS.reader, fullName: 'Researcher', roles: ['researcher'], language: 'en' });
     // Test machines have no ClamAV signature database; the policy says what that means.
     server = await startTestServer(db, {}, { MURAGAT_TRANSFER_MAX_BYTES: String(LIMIT), MURAGAT_TRUST_DIR: pki.trustDir, MURAGAT_MALWARE_POLICY: 'accept-with-warning' });
-    for (const name of Object.keys(PASSWORDS) as (keyof typeof PASSWORDS)[]) {
-      clients[name] = new Client(server.url);
-      expect((await clients[name].login(name, PASSWORDS[name])).status).toBe(200);
-    }
+    Object.assign(clients, await loginClients(server, PASSWORDS));
   }, 120_000);
 
   afterAll(async () => {
-    if (server) {
-      await processingIdle(server.deps.db);
-      await server.stop();
-    }
+    await stopWhenIdle(server);
     if (work) await rm(work, { recursive: true, force: true });
   });
 
