@@ -181,39 +181,44 @@ const RESEARCHER_ACCESS = {
   properties: { view: { enum: ['full', 'metadata'] }, until: { type: ['string', 'null'], format: 'date' } },
 };
 
+/** What a dossier is called by, in its list item and in its detail alike. */
+const DOSSIER_IDENTITY = {
+  id: { type: 'string' },
+  transferId: { type: 'string' },
+  index: { type: 'string' },
+  volume: { type: 'integer' },
+  title: { type: 'string' },
+  status: { enum: STATUSES },
+};
+const ARCHIVAL_CIPHER = {
+  type: ['object', 'null'],
+  description: 'Archival cipher (p.181): fonds – inventory – case, given when the inventory of permanent dossiers is approved (catalog/inventories); never changed',
+  properties: { fonds: { type: 'string' }, inventory: { type: 'string' }, case: { type: 'integer' }, code: { type: 'string', examples: ['12-1-5'] } },
+};
+
 export const openapi: OpenApiFragment = {
   schemas: {
     DossierListItem: {
       type: 'object',
       properties: {
-        id: { type: 'string' },
-        transferId: { type: 'string' },
-        index: { type: 'string' },
-        volume: { type: 'integer' },
-        title: { type: 'string' },
-        status: { enum: STATUSES },
+        ...DOSSIER_IDENTITY,
         year: { type: ['integer', 'null'] },
         department: { type: ['string', 'null'] },
         startDate: { type: ['string', 'null'] },
         endDate: { type: ['string', 'null'] },
         documentCount: { type: 'integer' },
         storedAt: { type: 'string', format: 'date-time' },
-        archivalCipher: { type: ['object', 'null'], description: 'Archival cipher (p.181): fonds – inventory – case, given when the inventory of permanent dossiers is approved (catalog/inventories); never changed', properties: { fonds: { type: 'string' }, inventory: { type: 'string' }, case: { type: 'integer' }, code: { type: 'string', examples: ['12-1-5'] } } },
+        archivalCipher: ARCHIVAL_CIPHER,
         retention: DOSSIER_RETENTION_SCHEMA,
       },
     },
     DossierDetail: {
       type: 'object',
       properties: {
-        id: { type: 'string' },
-        transferId: { type: 'string' },
-        index: { type: 'string' },
-        volume: { type: 'integer' },
-        title: { type: 'string' },
-        status: { enum: STATUSES },
+        ...DOSSIER_IDENTITY,
         awaitingSignature: { type: 'boolean' },
         missingSignatures: { type: 'array', items: { enum: ['inventory', 'integrity'] } },
-        archivalCipher: { type: ['object', 'null'], description: 'Archival cipher (p.181): fonds – inventory – case, given when the inventory of permanent dossiers is approved (catalog/inventories); never changed', properties: { fonds: { type: 'string' }, inventory: { type: 'string' }, case: { type: 'integer' }, code: { type: 'string', examples: ['12-1-5'] } } },
+        archivalCipher: ARCHIVAL_CIPHER,
         metadata: { type: 'object', description: 'Dossier metadata (schema dossier-metadata)' },
         retention: DOSSIER_RETENTION_SCHEMA,
         aipManifestSha256: { type: 'string' },
