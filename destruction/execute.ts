@@ -19,6 +19,7 @@ import { heldDossiers, loadActForExecution, markActExecuted } from '../appraisal
 import type { Storage } from '../storage';
 import { destroyContentKey, keyAreasOf } from '../storage/keys';
 import { putEverywhere, readManifest, isContentObject, SEALING_MAP_PATH } from '../ingest/aip';
+import { dossierDates } from '../ingest';
 import { renderCertificate, type CertificateModel } from './certificate';
 
 export const DESTRUCTION_METHOD = 'crypto-erasure';
@@ -93,7 +94,8 @@ export async function executeAct(deps: ExecuteDeps, actor: Actor, actId: string,
   const destroyedIds = new Set(act.rows.map((r) => r.dossierId));
   for (const row of act.rows) {
     const d = await deps.db.selectFrom('dossiers').selectAll().where('id', '=', row.dossierId).executeTakeFirstOrThrow();
-    const meta = (d.metadata ?? {}) as { year?: number; department?: { code?: string }; startDate?: string | null; endDate?: string | null; retention?: unknown };
+    const meta = (d.metadata ?? {}) as { retention?: unknown };
+    const dates = dossierDates(d);
     const finalControl = finalControlOf(d);
     const record = {
       act_id: actId,
@@ -101,10 +103,10 @@ export async function executeAct(deps: ExecuteDeps, actor: Actor, actId: string,
       case_index: d.case_index,
       volume: d.volume,
       heading: d.title,
-      year: d.year ?? meta.year ?? null,
-      department: d.department ?? meta.department?.code ?? null,
-      start_date: meta.startDate ?? null,
-      end_date: meta.endDate ?? null,
+      year: dates.year,
+      department: dates.department,
+      start_date: dates.startDate,
+      end_date: dates.endDate,
       retention: meta.retention ?? null,
       method,
       destroyed_at: executedAt,

@@ -12,3 +12,4 @@ export { exportAip, readManifest, type AipManifest } from './aip';
 export { verifyStoredDossiers, type VerifyReport, type VerifyFailure } from './aip/verify';
 export { attachDossierSignature, signingContent } from './dossier/signing';
 export { listDossiers, getDossier, findDossier, openAipFile } from './dossier/queries';
+export { dossierDates } from './intake/dossiers.service';

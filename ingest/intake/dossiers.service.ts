@@ -50,6 +50,15 @@ function escapeLike(s: string): string {
   return s.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
+/**
+ * A dossier's year, department and dates: the catalog's columns where set, else its metadata.
+ * The dossier list shows them; a destruction record keeps them for a dossier that is gone.
+ */
+export function dossierDates(row: { year: number | null; department: string | null; metadata: unknown }): { year: number | null; department: string | null; startDate: string | null; endDate: string | null } {
+  const meta = (row.metadata ?? {}) as Partial<DossierMetadata>;
+  return { year: row.year ?? meta.year ?? null, department: row.department ?? meta.department?.code ?? null, startDate: meta.startDate ?? null, endDate: meta.endDate ?? null };
+}
+
 export async function searchDossiers(db: Kysely<Database>, filter: DossierListFilter = {}): Promise<{ dossiers: DossierListItem[]; total: number }> {
   let q = db.selectFrom('dossiers').innerJoin('transfers', 'transfers.id', 'dossiers.transfer_id');
   if (filter.q) {
@@ -78,7 +87,7 @@ export async function searchDossiers(db: Kysely<Database>, filter: DossierListFi
     db,
     rows.map((r) => {
       const meta = r.metadata as unknown as Partial<DossierMetadata>;
-      return { id: r.id, retention: meta.retention, year: r.year ?? meta.year ?? null, endDate: meta.endDate ?? null };
+      return { id: r.id, retention: meta.retention, year: dossierDates(r).year, endDate: meta.endDate ?? null };
     }),
   );
   return {
@@ -92,10 +101,7 @@ export async function searchDossiers(db: Kysely<Database>, filter: DossierListFi
         volume: r.volume,
         title: r.title,
         status: r.status,
-        year: r.year ?? meta.year ?? null,
-        department: r.department ?? meta.department?.code ?? null,
-        startDate: meta.startDate ?? null,
-        endDate: meta.endDate ?? null,
+        ...dossierDates(r),
         documentCount: meta.documentCount ?? 0,
         storedAt: new Date(r.stored_at).toISOString(),
         archivalCipher: meta.archivalCipher ?? null,
