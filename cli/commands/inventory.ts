@@ -16,7 +16,7 @@ import { INVENTORY_CATEGORIES, createInventoriesService, type InventoryView } fr
 import { inventoryRenditionRenderer, loadInventoryForm, openInventoryRendition } from '../../catalog/inventories/form';
 import { cipherText } from '../../catalog/inventories/cipher';
 import { cliActor, withCatalog } from '../database';
-import { CliExit, EXIT, cliLanguage, printJson } from '../output';
+import { CliExit, EXIT, cliLanguage, printJson, printList, printResult } from '../output';
 
 const FORMATS = ['json', 'csv', 'pdf', 'statement'] as const;
 type Format = (typeof FORMATS)[number];
@@ -126,8 +126,7 @@ export function register(program: Command): void {
           commission: protocolOf(opts.protocolNumber, opts.protocolDate, lang) ?? null,
         }),
       );
-      if (opts.json) printJson(built);
-      else process.stdout.write(t(lang, 'inventories.cli_built', { number: built.number, id: built.id, count: built.rows.length, department: built.department.code, year: built.year, category: categoryText(lang, built.category) }) + '\n');
+      printResult(built, opts.json, (b) => t(lang, 'inventories.cli_built', { number: b.number, id: b.id, count: b.rows.length, department: b.department.code, year: b.year, category: categoryText(lang, b.category) }));
     });
 
   inventory
@@ -141,14 +140,12 @@ export function register(program: Command): void {
       const list = await withCatalog(({ db }) =>
         service(db).inventories.list({ department: opts.department, year: parseYear(opts.year, lang), category: parseCategory(opts.category, lang) }),
       );
-      if (opts.json) printJson(list);
-      else if (!list.length) process.stdout.write(t(lang, 'inventories.cli_none') + '\n');
-      else {
-        const lines = list.map((i) =>
-          t(lang, 'inventories.cli_line', { number: i.number, id: i.id, department: i.department.code, year: i.year, category: categoryText(lang, i.category), status: t(lang, `inventories.status_${i.status}`), count: i.dossierCount }),
-        );
-        process.stdout.write(lines.join('\n') + '\n');
-      }
+      printList(
+        list,
+        opts.json,
+        (i) => t(lang, 'inventories.cli_line', { number: i.number, id: i.id, department: i.department.code, year: i.year, category: categoryText(lang, i.category), status: t(lang, `inventories.status_${i.status}`), count: i.dossierCount }),
+        t(lang, 'inventories.cli_none'),
+      );
     });
 
   inventory
@@ -158,8 +155,7 @@ export function register(program: Command): void {
     .option('--json', t(lang, 'inventories.cli_opt_json'))
     .action(async (id: string, opts: { json?: boolean }) => {
       const v = await withCatalog(({ db }) => service(db).inventories.get(id));
-      if (opts.json) printJson(v);
-      else process.stdout.write(describe(lang, v) + '\n');
+      printResult(v, opts.json, (v) => describe(lang, v));
     });
 
   inventory
@@ -181,8 +177,7 @@ export function register(program: Command): void {
           acceptedBy: personOf(opts.acceptedByName, opts.acceptedByPosition, 'acceptedBy', lang),
         }),
       );
-      if (opts.json) printJson(v);
-      else process.stdout.write(describe(lang, v) + '\n');
+      printResult(v, opts.json, (v) => describe(lang, v));
     });
 
   inventory
@@ -193,8 +188,7 @@ export function register(program: Command): void {
     .option('--json', t(lang, 'inventories.cli_opt_json'))
     .action(async (id: string, opts: { reason: string; json?: boolean }) => {
       const v = await withCatalog(({ db }) => service(db).inventories.discard(cliActor(), id, opts.reason));
-      if (opts.json) printJson(v);
-      else process.stdout.write(t(lang, 'inventories.cli_discarded', { number: v.number }) + '\n');
+      printResult(v, opts.json, (v) => t(lang, 'inventories.cli_discarded', { number: v.number }));
     });
 
   inventory

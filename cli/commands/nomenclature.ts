@@ -22,7 +22,7 @@ import {
   type NomenclatureView,
 } from '../../catalog/nomenclature';
 import { cliActor, withCatalog } from '../database';
-import { CliExit, EXIT, cliLanguage, printJson } from '../output';
+import { CliExit, EXIT, cliLanguage, printJson, printResult } from '../output';
 
 const MAX_FILE_BYTES = 20 * 1024 * 1024;
 /** Short names of the steps as people say them. */
@@ -65,7 +65,7 @@ function describe(lang: Language, view: NomenclatureView): string {
     const notes = [item.carriedOver ? t(lang, 'nomenclature.note_carried_over', { year: item.carriedFromYear ?? '' }) : null, t(lang, `nomenclature.note_${item.documentForm}`)].filter(Boolean);
     lines.push(`  ${item.caseIndex}\t${item.heading}\t${retentionText(item.retention)}${item.retention.article ? `, ${item.retention.article}` : ''}\t${notes.join('; ')}`);
   }
-  return lines.join('\n') + '\n';
+  return lines.join('\n');
 }
 
 function describeSummary(lang: Language, s: NomenclatureSummaryView): string {
@@ -79,7 +79,7 @@ function describeSummary(lang: Language, s: NomenclatureSummaryView): string {
     row('nomenclature.category_up_to_10', s.upTo10),
     row('nomenclature.category_total', s.totals),
     ...(s.itemsWithoutCount.length ? [t(lang, 'nomenclature.cli_without_count', { indexes: s.itemsWithoutCount.join(', ') })] : []),
-  ].join('\n') + '\n';
+  ].join('\n');
 }
 
 export function register(program: Command): void {
@@ -154,8 +154,7 @@ export function register(program: Command): void {
       const view = await withCatalog(({ db }) =>
         createNomenclatureService({ db, storage: openStorage(loadConfig()) }).recordStep(cliActor(), year, { step, protocolNumber: opts.protocol ?? null, date: opts.date ?? null, name: opts.by ?? null, position: opts.position ?? null }),
       );
-      if (opts.json) printJson(view);
-      else process.stdout.write(describe(lang, view));
+      printResult(view, opts.json, (v) => describe(lang, v));
     });
 
   command
@@ -167,8 +166,7 @@ export function register(program: Command): void {
     .action(async (yearText: string, opts: { revision?: string; json?: boolean }) => {
       const year = parseYear(yearText, lang);
       const view = await withCatalog(({ db }) => createNomenclatureService({ db }).get(year, opts.revision ? Number(opts.revision) : undefined));
-      if (opts.json) printJson(view);
-      else process.stdout.write(describe(lang, view));
+      printResult(view, opts.json, (v) => describe(lang, v));
     });
 
   command
@@ -183,8 +181,7 @@ export function register(program: Command): void {
       const toYear = opts.to ? parseYear(opts.to, lang) : undefined;
       const carriedOver = (opts.carriedOver ?? '').split(',').map((s) => s.trim()).filter(Boolean);
       const view = await withCatalog(({ db }) => createNomenclatureService({ db }).copyToNextYear(cliActor(), from, { toYear, carriedOver }));
-      if (opts.json) printJson(view);
-      else process.stdout.write(describe(lang, view));
+      printResult(view, opts.json, (v) => describe(lang, v));
     });
 
   command
@@ -195,7 +192,6 @@ export function register(program: Command): void {
     .action(async (yearText: string, opts: { json?: boolean }) => {
       const year = parseYear(yearText, lang);
       const summary = await withCatalog(({ db }) => createNomenclatureService({ db }).summary(year));
-      if (opts.json) printJson(summary);
-      else process.stdout.write(describeSummary(lang, summary));
+      printResult(summary, opts.json, (s) => describeSummary(lang, s));
     });
 }

@@ -7,7 +7,7 @@ import { loadConfig } from '../../common/config';
 import { t, type Language } from '../../common/i18n';
 import { approveRequest, auditRequestView, getRequest, listRequests, refuseRequest, sweepExpiredPackages, type RequestStatus, type RequestView } from '../../research';
 import { cliActor, withCatalog } from '../database';
-import { CliExit, EXIT, cliLanguage, printJson } from '../output';
+import { CliExit, EXIT, cliLanguage, printJson, printList, printResult } from '../output';
 
 const STATUSES: RequestStatus[] = ['submitted', 'approved', 'refused', 'copies_ready', 'delivered', 'expired'];
 
@@ -53,9 +53,7 @@ export function register(program: Command): void {
     .action(async (opts: { status?: string; json?: boolean }) => {
       if (opts.status && !STATUSES.includes(opts.status as RequestStatus)) throw new CliExit(EXIT.usage, t(lang, 'research.cli_status_unknown', { status: opts.status, statuses: STATUSES.join(', ') }));
       const list = await withCatalog(({ db }) => listRequests(db, cliActor(), opts.status ? { status: opts.status as RequestStatus } : {}));
-      if (opts.json) printJson(list);
-      else if (!list.length) process.stdout.write(t(lang, 'research.cli_no_requests') + '\n');
-      else process.stdout.write(list.map((r) => line(lang, r)).join('\n') + '\n');
+      printList(list, opts.json, (r) => line(lang, r), t(lang, 'research.cli_no_requests'));
     });
 
   request
@@ -70,8 +68,7 @@ export function register(program: Command): void {
         await auditRequestView(db, actor, v);
         return v;
       });
-      if (opts.json) printJson(view);
-      else process.stdout.write(details(lang, view) + '\n');
+      printResult(view, opts.json, (v) => details(lang, v));
     });
 
   request
@@ -81,8 +78,7 @@ export function register(program: Command): void {
     .option('--json', t(lang, 'research.cli_opt_json'))
     .action(async (id: string, opts: { json?: boolean }) => {
       const view = await withCatalog(async ({ db }) => approveRequest(db, cliActor(), await requestIdOf(db, id)));
-      if (opts.json) printJson(view);
-      else process.stdout.write(line(lang, view) + '\n');
+      printResult(view, opts.json, (v) => line(lang, v));
     });
 
   request
@@ -93,8 +89,7 @@ export function register(program: Command): void {
     .option('--json', t(lang, 'research.cli_opt_json'))
     .action(async (id: string, opts: { reason: string; json?: boolean }) => {
       const view = await withCatalog(async ({ db }) => refuseRequest(db, cliActor(), await requestIdOf(db, id), opts.reason));
-      if (opts.json) printJson(view);
-      else process.stdout.write(line(lang, view) + '\n');
+      printResult(view, opts.json, (v) => line(lang, v));
     });
 
   request

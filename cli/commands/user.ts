@@ -10,7 +10,7 @@ import { isRole, ROLES, type Role } from '../../accounts/roles';
 import { createUsersService, type UserView } from '../../accounts/users.service';
 import { createSignersService, type SignerBindingView } from '../../accounts/signers.service';
 import { cliActor, withCatalog } from '../database';
-import { CliExit, EXIT, cliLanguage, printJson } from '../output';
+import { CliExit, EXIT, cliLanguage, printJson, printResult } from '../output';
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
@@ -49,6 +49,9 @@ function bindingWhat(b: SignerBindingView): string {
 
 function registerCert(user: Command, lang: Language): void {
   const cert = user.command('cert').description(t(lang, 'catalog.signer_cli_cert_description'));
+  /** add, confirm and remove answer alike: the binding as JSON, or one line naming what was done. */
+  const printBinding = (binding: SignerBindingView, asJson: boolean | undefined, key: string) =>
+    printResult({ binding }, asJson, () => t(lang, key, { username: binding.username, what: bindingWhat(binding) }));
 
   cert
     .command('add')
@@ -64,8 +67,7 @@ function registerCert(user: Command, lang: Language): void {
         const signers = createSignersService({ db });
         return bytes ? signers.addCertificate(cliActor(), username, bytes, file) : signers.addIin(cliActor(), username, opts.iin!);
       });
-      if (opts.json) return printJson({ binding });
-      process.stdout.write(t(lang, 'catalog.signer_cli_added', { username: binding.username, what: bindingWhat(binding) }) + '\n');
+      printBinding(binding, opts.json, 'catalog.signer_cli_added');
     });
 
   cert
@@ -92,8 +94,7 @@ function registerCert(user: Command, lang: Language): void {
     .option('--json', t(lang, 'cli.opt_json_result'))
     .action(async (username: string, id: string, opts: { json?: boolean }) => {
       const binding = await withCatalog(({ db }) => createSignersService({ db }).confirm(cliActor(), id, username));
-      if (opts.json) return printJson({ binding });
-      process.stdout.write(t(lang, 'catalog.signer_cli_confirmed', { username: binding.username, what: bindingWhat(binding) }) + '\n');
+      printBinding(binding, opts.json, 'catalog.signer_cli_confirmed');
     });
 
   cert
@@ -105,8 +106,7 @@ function registerCert(user: Command, lang: Language): void {
     .option('--json', t(lang, 'cli.opt_json_result'))
     .action(async (username: string, id: string, opts: { reason: string; json?: boolean }) => {
       const binding = await withCatalog(({ db }) => createSignersService({ db }).remove(cliActor(), id, opts.reason, username));
-      if (opts.json) return printJson({ binding });
-      process.stdout.write(t(lang, 'catalog.signer_cli_removed', { username: binding.username, what: bindingWhat(binding) }) + '\n');
+      printBinding(binding, opts.json, 'catalog.signer_cli_removed');
     });
 }
 
@@ -168,8 +168,7 @@ export function register(program: Command): void {
     .option('--json', t(lang, 'cli.opt_json_result'))
     .action(async (username: string, opts: { reason: string; json?: boolean }) => {
       const view = await withCatalog(({ db }) => createUsersService({ db }).suspend(cliActor(), username, opts.reason));
-      if (opts.json) return printJson({ user: view });
-      process.stdout.write(t(lang, 'cli.user_suspended', { username: view.username }) + '\n');
+      printResult({ user: view }, opts.json, ({ user }) => t(lang, 'cli.user_suspended', { username: user.username }));
     });
 
   user
@@ -179,8 +178,7 @@ export function register(program: Command): void {
     .option('--json', t(lang, 'cli.opt_json_result'))
     .action(async (username: string, opts: { json?: boolean }) => {
       const view = await withCatalog(({ db }) => createUsersService({ db }).reinstate(cliActor(), username));
-      if (opts.json) return printJson({ user: view });
-      process.stdout.write(t(lang, 'cli.user_reinstated', { username: view.username }) + '\n');
+      printResult({ user: view }, opts.json, ({ user }) => t(lang, 'cli.user_reinstated', { username: user.username }));
     });
 
   user
