@@ -2,29 +2,21 @@
 // catalog in a temporary data folder: a second transfer of a kept case index is refused, the
 // command line shows what it collides with, only an archivist named by --by decides, "leave
 // refused" is kept, and the new-volume decision stores the dossier as volume 2.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseConfig, setConfig } from '../../common/config';
 import { openCatalog } from '../../database/open';
 import { buildIndexPackage } from '../../tests/server/signers-fixtures';
 import { runCli as run } from '../../tests/helpers/cli';
+import { createCliCatalog, type CliCatalog } from '../../tests/helpers/cli-catalog';
 
 let work: string;
 let dataDir: string;
 let refused = '';
-const saved = { lang: process.env.MURAGAT_LANG, policy: process.env.MURAGAT_MALWARE_POLICY, data: process.env.MURAGAT_DATA_DIR };
+let cli: CliCatalog | undefined;
 
 describe('muragat transfer case-index | new-volume | keep-refused', () => {
   beforeAll(async () => {
-    work = await mkdtemp(path.join(tmpdir(), 'muragat-cli-volume-'));
-    dataDir = path.join(work, 'data');
-    process.env.MURAGAT_LANG = 'en';
-    process.env.MURAGAT_MALWARE_POLICY = 'accept-with-warning';
-    process.env.MURAGAT_DATA_DIR = dataDir;
-    setConfig(parseConfig({ MURAGAT_DATA_DIR: dataDir, MURAGAT_LANG: 'en', MURAGAT_MALWARE_POLICY: 'accept-with-warning' }));
-    expect((await run('migrate', '--json')).code).toBe(0);
+    cli = await createCliCatalog('muragat-cli-volume-');
+    ({ work, dataDir } = cli);
     for (const [name, role] of [['keeper', 'archivist'], ['writer', 'department_clerk']]) {
       const added = await run('user', 'add', name!, '--role', role!, '--full-name', `${name} person`, '--json');
       expect(added.code, added.stderr).toBe(0);
@@ -40,11 +32,7 @@ describe('muragat transfer case-index | new-volume | keep-refused', () => {
   }, 300_000);
 
   afterAll(async () => {
-    for (const [key, value] of [['MURAGAT_LANG', saved.lang], ['MURAGAT_MALWARE_POLICY', saved.policy], ['MURAGAT_DATA_DIR', saved.data]] as const) {
-      if (value === undefined) delete process.env[key];
-      else process.env[key] = value;
-    }
-    await rm(work, { recursive: true, force: true });
+    await cli?.close();
   });
 
   it('shows what the refused transfer collides with, and that nobody decided yet', async () => {

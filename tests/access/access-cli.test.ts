@@ -2,29 +2,21 @@
 // in a temporary data folder: a rule set from the shell is kept and audited as the operator,
 // a wrong value is refused naming the field, personal data gets its 75-year date, an exception
 // is granted and revoked, and the report lists what a researcher got.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseConfig, setConfig } from '../../common/config';
 import { openCatalog } from '../../database/open';
 import { recordResearcherRead } from '../../access';
 import { buildIndexPackage } from '../server/signers-fixtures';
 import { runCli as run } from '../helpers/cli';
+import { createCliCatalog, type CliCatalog } from '../helpers/cli-catalog';
 
 let work: string;
 let dataDir: string;
-const saved = { lang: process.env.MURAGAT_LANG, policy: process.env.MURAGAT_MALWARE_POLICY, data: process.env.MURAGAT_DATA_DIR };
+let cli: CliCatalog | undefined;
 
 describe('muragat access', () => {
   beforeAll(async () => {
-    work = await mkdtemp(path.join(tmpdir(), 'muragat-cli-access-'));
-    dataDir = path.join(work, 'data');
-    process.env.MURAGAT_LANG = 'en';
-    process.env.MURAGAT_MALWARE_POLICY = 'accept-with-warning';
-    process.env.MURAGAT_DATA_DIR = dataDir;
-    setConfig(parseConfig({ MURAGAT_DATA_DIR: dataDir, MURAGAT_LANG: 'en', MURAGAT_MALWARE_POLICY: 'accept-with-warning' }));
-    expect((await run('migrate', '--json')).code).toBe(0);
+    cli = await createCliCatalog('muragat-cli-access-');
+    ({ work, dataDir } = cli);
     const added = await run('user', 'add', 'reader', '--role', 'researcher', '--full-name', 'Reader Person', '--json');
     expect(added.code, added.stderr).toBe(0);
     const ingested = await run('ingest', await buildIndexPackage(work, { index: '03-41', tag: 'a' }), '--json');
@@ -32,11 +24,7 @@ describe('muragat access', () => {
   }, 300_000);
 
   afterAll(async () => {
-    for (const [key, value] of [['MURAGAT_LANG', saved.lang], ['MURAGAT_MALWARE_POLICY', saved.policy], ['MURAGAT_DATA_DIR', saved.data]] as const) {
-      if (value === undefined) delete process.env[key];
-      else process.env[key] = value;
-    }
-    await rm(work, { recursive: true, force: true });
+    await cli?.close();
   });
 
   it('shows the rules, sets one for a document, refuses a wrong one naming the field', async () => {
