@@ -2,76 +2,33 @@
 // process (`node bin/muragat.js worker --once`): on the embedded catalog (its own in-process
 // queue) and on the PostgreSQL server (graphile-worker). A package whose link ran out loses its
 // file and the request expires; a valid one is left alone.
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SYSTEM_ACTOR } from '../../audit/audit.service';
 import { createUsersService } from '../../accounts/users.service';
-import { parseConfig } from '../../common/config';
-import type { Database } from '../../database/database';
-import { openCatalog } from '../../database/open';
 import { runIngest } from '../../ingest';
 import { openStorage } from '../../storage';
 import { approveRequest, makeCopies, registerResearcher, submitRequest } from '../../research';
 import { packageFile } from '../../research/copies.service';
-import { createTestDatabase, testDatabaseKinds } from '../helpers/db';
+import { testDatabaseKinds } from '../helpers/db';
+import { createWorkerCatalog, runWorkerOnce, type WorkerCatalog } from '../helpers/worker-catalog';
 import { packTextDossier } from '../server/helpers';
 
-const ROOT = path.resolve(import.meta.dirname, '..', '..');
 const DAY = 24 * 60 * 60 * 1000;
 const PASSWORD = 'reading-Room-2026!';
 
-function worker(env: Record<string, string>): Promise<{ code: number | null; output: string }> {
-  // Not under the test runner's variables: the worker's defaults apply (the sweep on).
-  const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env, VITEST: undefined, VITEST_POOL_ID: undefined, VITEST_WORKER_ID: undefined };
-  const proc = spawn(process.execPath, [path.join(ROOT, 'bin', 'muragat.js'), 'worker', '--once'], { cwd: ROOT, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  proc.stdout.on('data', (d: Buffer) => (output += d.toString('utf8')));
-  proc.stderr.on('data', (d: Buffer) => (output += d.toString('utf8')));
-  const timer = setTimeout(() => proc.kill('SIGKILL'), 150_000);
-  return new Promise((resolve) =>
-    proc.on('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, output });
-    }),
-  );
-}
-
 for (const kind of testDatabaseKinds()) {
   describe(`muragat worker sweeps expired copy packages [${kind}]`, () => {
-    let work: string;
-    let env: Record<string, string>;
-    let open: () => Promise<{ db: Kysely<Database>; close(): Promise<void> }>;
-    let closeServerDb: (() => Promise<void>) | undefined;
+    let setup: WorkerCatalog | undefined;
+    const open = () => setup!.open();
+    // Not under the test runner's variables: the worker's defaults apply (the sweep on).
+    const worker = () => runWorkerOnce(setup!.env);
     const packages: { expired: string; valid: string; expiredRequest: string } = { expired: '', valid: '', expiredRequest: '' };
 
     beforeAll(async () => {
-      work = await mkdtemp(path.join(tmpdir(), 'muragat-sweep-worker-'));
-      env = {
-        MURAGAT_DATA_DIR: path.join(work, 'data'),
-        MURAGAT_STORAGE: `file:${path.join(work, 'primary')}`,
-        MURAGAT_TRUST_DIR: path.join(work, 'trust'),
-        MURAGAT_FIXITY_SCHEDULE: 'false',
-        MURAGAT_MALWARE_POLICY: 'accept-with-warning',
-        MURAGAT_LANG: 'en',
-        LOG_LEVEL: 'warn',
-      };
-      const config = parseConfig(env);
-      if (kind === 'postgres') {
-        const database = await createTestDatabase('postgres', { ownDatabase: true });
-        env.DATABASE_URL = database.url!;
-        closeServerDb = database.close;
-        open = async () => ({ db: database.db, close: async () => undefined });
-      } else {
-        open = async () => {
-          const catalog = await openCatalog(config);
-          return { db: catalog.db, close: () => catalog.close() };
-        };
-      }
+      setup = await createWorkerCatalog(kind, 'muragat-sweep-worker-', { MURAGAT_FIXITY_SCHEDULE: 'false' });
+      const { work, config } = setup;
       const catalog = await open();
       try {
         const db = catalog.db;
@@ -100,14 +57,13 @@ for (const kind of testDatabaseKinds()) {
     }, 300_000);
 
     afterAll(async () => {
-      await closeServerDb?.();
-      if (work) await rm(work, { recursive: true, force: true });
+      await setup?.close();
     });
 
     it('removes the expired package, expires its request, leaves the valid one', async () => {
-      const dataDir = path.join(work, 'data');
+      const dataDir = path.join(setup!.work, 'data');
       expect(existsSync(packageFile(dataDir, packages.expired))).toBe(true);
-      const r = await worker(env);
+      const r = await worker();
       expect(r.code, r.output).toBe(0);
       expect(existsSync(packageFile(dataDir, packages.expired))).toBe(false);
       expect(existsSync(packageFile(dataDir, packages.valid))).toBe(true);
