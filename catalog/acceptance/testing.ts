@@ -1,7 +1,7 @@
 // Test fixtures for schedules and acceptance: two departments, their clerks, an archivist and
 // the organisation head, and stored transfers made by the real pipeline (plain-text documents
 // need no external converter). Used by the tests beside these modules, never by the product.
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Kysely } from 'kysely';
@@ -12,31 +12,7 @@ import { parseConfig } from '../../common/config';
 import type { Database } from '../../database/database';
 import { processTransfer, receiveTransfer } from '../../ingest';
 import { openStorage } from '../../storage';
-import { packTransfer } from '../../ingest/transfer/index';
-import { KAZAKH_TEXT } from '../../ingest/transfer/testing/fixtures';
 import { buildDepartmentPackage, seedDepartments } from '../../tests/server/departments';
-
-/** The department package of tests/server/departments with a corrected dossier title and one more line. */
-async function buildRevisedPackage(dir: string, code: string, caseNo: number, revision: number): Promise<string> {
-  const tree = path.join(dir, `tree-${code}-${caseNo}`);
-  const index = `${code}-${caseNo}`;
-  await mkdir(path.join(tree, index), { recursive: true });
-  await writeFile(
-    path.join(tree, 'transfer.json'),
-    JSON.stringify({
-      organisation: { bin: '123456789012', name: '«Мұрағат Үлгі» ЖШС' },
-      department: { code, name: `Бөлім ${code}` },
-      year: 2025,
-      fonds: '12',
-      people: { compiledBy: { name: 'Әбенова Г. С.', position: 'іс жүргізуші' }, headOfDepartment: { name: 'Сейітов Н. Қ.', position: 'бөлім басшысы' } },
-    }),
-  );
-  await writeFile(path.join(tree, index, 'dossier.json'), JSON.stringify({ title: `Бөлім ${code} бұйрықтары (түзетілген ${revision})`, retention: { kind: 'years', years: 75, article: '597' } }));
-  await writeFile(path.join(tree, index, '2025-03-01 Бұйрық №12-н.txt'), KAZAKH_TEXT.join('\n') + `\n${revision}\n`);
-  const tar = path.join(dir, `transfer-${code}-${caseNo}.tar`);
-  await packTransfer(tree, tar);
-  return tar;
-}
 
 export interface AcceptanceFixture {
   departments: Record<'02' | '03', string>;
@@ -73,7 +49,8 @@ export async function createAcceptanceFixture(db: Kysely<Database>): Promise<Acc
     actors,
     async transfer(code, caseNo = 7, revision = 0) {
       n += 1;
-      const tar = revision ? await buildRevisedPackage(path.join(root, `r${revision}`), code, caseNo, revision) : await buildDepartmentPackage(root, code, caseNo);
+      // A revision is a corrected package in a folder of its own (the same file names).
+      const tar = revision ? await buildDepartmentPackage(path.join(root, `r${revision}`), code, caseNo, revision) : await buildDepartmentPackage(root, code, caseNo);
       const id = await receiveTransfer(deps, { tarPath: tar, sourceName: `dept-${code}-${n}.tar`, actor: submitters[code] });
       await processTransfer(deps, id);
       return id;

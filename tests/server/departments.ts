@@ -33,8 +33,11 @@ export interface DepartmentFixtures {
   dossiers: Record<string, { id: string; index: string }>;
 }
 
-/** A department folder with one dossier of one text document, packed as a transfer tar. */
-export async function buildDepartmentPackage(dir: string, code: string, caseNo = 7): Promise<string> {
+/**
+ * A department folder with one dossier of one text document, packed as a transfer tar. A
+ * `revision` marks the dossier title as corrected and adds a line, so the package differs.
+ */
+export async function buildDepartmentPackage(dir: string, code: string, caseNo = 7, revision?: number): Promise<string> {
   const tree = path.join(dir, `tree-${code}-${caseNo}`);
   const index = `${code}-${caseNo}`;
   await mkdir(path.join(tree, index), { recursive: true });
@@ -48,8 +51,8 @@ export async function buildDepartmentPackage(dir: string, code: string, caseNo =
       people: { compiledBy: { name: 'Әбенова Г. С.', position: 'іс жүргізуші' }, headOfDepartment: { name: 'Сейітов Н. Қ.', position: 'бөлім басшысы' } },
     }),
   );
-  await writeFile(path.join(tree, index, 'dossier.json'), JSON.stringify({ title: `Бөлім ${code} бұйрықтары`, retention: { kind: 'years', years: 75, article: '597' } }));
-  await writeFile(path.join(tree, index, '2025-03-01 Бұйрық №12-н.txt'), KAZAKH_TEXT.join('\n') + '\n');
+  await writeFile(path.join(tree, index, 'dossier.json'), JSON.stringify({ title: `Бөлім ${code} бұйрықтары${revision === undefined ? '' : ` (түзетілген ${revision})`}`, retention: { kind: 'years', years: 75, article: '597' } }));
+  await writeFile(path.join(tree, index, '2025-03-01 Бұйрық №12-н.txt'), KAZAKH_TEXT.join('\n') + '\n' + (revision === undefined ? '' : `${revision}\n`));
   const tar = path.join(dir, `transfer-${code}-${caseNo}.tar`);
   await packTransfer(tree, tar);
   return tar;
