@@ -40,16 +40,19 @@ export function register(program: Command): void {
   const memberLine = (m: { id: string; fullName: string; username: string; role: string; termFrom: string; termTo: string | null }) =>
     t(lang, 'commission.cli_member_line', { id: m.id, name: m.fullName, username: m.username, role: m.role, term: `${m.termFrom} – ${m.termTo ?? '…'}` });
 
+  /** An agenda item as the meeting, a vote and the close of voting show it. */
+  const itemLine = (item: { id: string; position: number | null; kind: string; title: string }, outcome: string) =>
+    t(lang, 'commission.cli_item_line', { id: item.id, position: item.position ?? '', kind: item.kind, title: item.title, outcome });
+
   function printMeeting(meeting: MeetingView, asJson?: boolean): void {
-    if (asJson) return printJson(meeting);
-    const lines = [t(lang, 'commission.cli_meeting_line', { id: meeting.id, number: meeting.number, date: meeting.date, status: meeting.status, items: meeting.agenda.length })];
-    for (const item of meeting.agenda) {
-      lines.push('  ' + t(lang, 'commission.cli_item_line', { id: item.id, position: item.position ?? '', kind: item.kind, title: item.title, outcome: item.outcome ?? `${item.votes.length} ✓` }));
-    }
-    for (const r of meeting.protocol) {
-      lines.push('  ' + t(lang, 'commission.cli_rendition_line', { id: r.id, language: r.language, sha256: r.sha256, signers: r.signatures.map((s) => `${s.role} ${s.signedBy}`).join(', ') || '—' }));
-    }
-    process.stdout.write(lines.join('\n') + '\n');
+    printResult(meeting, asJson, (meeting) => {
+      const lines = [t(lang, 'commission.cli_meeting_line', { id: meeting.id, number: meeting.number, date: meeting.date, status: meeting.status, items: meeting.agenda.length })];
+      for (const item of meeting.agenda) lines.push('  ' + itemLine(item, item.outcome ?? `${item.votes.length} ✓`));
+      for (const r of meeting.protocol) {
+        lines.push('  ' + t(lang, 'commission.cli_rendition_line', { id: r.id, language: r.language, sha256: r.sha256, signers: r.signatures.map((s) => `${s.role} ${s.signedBy}`).join(', ') || '—' }));
+      }
+      return lines.join('\n');
+    });
   }
 
   json(commission.command('members').description(t(lang, 'commission.cli_members_description')).option('--at <date>', t(lang, 'commission.cli_opt_at'))).action(async (opts: { at?: string; json?: boolean }) => {
@@ -152,12 +155,12 @@ export function register(program: Command): void {
       .option('--dissent <text>', t(lang, 'commission.cli_opt_dissent')),
   ).action(async (itemId: string, opts: { member: string; vote: string; reservation?: boolean; dissent?: string; json?: boolean }) => {
     const item = await withCatalog(({ db }) => castVote(db, cliActor(), itemId, { vote: opts.vote, reservation: opts.reservation === true, dissent: opts.dissent }, { member: opts.member }));
-    printResult(item, opts.json, (item) => t(lang, 'commission.cli_item_line', { id: item.id, position: item.position ?? '', kind: item.kind, title: item.title, outcome: `${item.votes.length} ✓` }));
+    printResult(item, opts.json, (item) => itemLine(item, `${item.votes.length} ✓`));
   });
 
   json(commission.command('close').description(t(lang, 'commission.cli_close_description')).argument('<itemId>', t(lang, 'commission.cli_arg_item'))).action(async (itemId: string, opts: { json?: boolean }) => {
     const item = await withCatalog(({ db }) => closeVoting(db, cliActor(), itemId));
-    printResult(item, opts.json, (item) => t(lang, 'commission.cli_item_line', { id: item.id, position: item.position ?? '', kind: item.kind, title: item.title, outcome: item.outcome ?? '' }));
+    printResult(item, opts.json, (item) => itemLine(item, item.outcome ?? ''));
   });
 
   const protocol = commission.command('protocol').description(t(lang, 'commission.cli_protocol_description'));
