@@ -9,8 +9,10 @@
 //      TEST_DATABASE_URL, or --url; the database --database, default muragat_bench_search)
 // The bench database is brought to the code's schema first (migrations), and bench/scale-setup.sql
 // adds what these queries need beyond the search rows (organisation, departments, acceptance acts).
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { loadavg } from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
@@ -20,6 +22,11 @@ import { parseSearchInput, search } from '../search';
 import { appraisalList, loadAppraisalDossiers } from '../appraisal';
 import { createInventoriesService } from '../catalog/inventories';
 import { listTransfers } from '../ingest/intake/transfers.service';
+import { dossierDetail } from '../ingest/intake/dossiers.service';
+import { runIngest, type IngestDeps } from '../ingest';
+import { rawTar } from '../ingest/transfer/testing/fixtures';
+import { createAccessService, type AccessUser } from '../access';
+import { parseConfig } from '../common/config';
 import { openStorage } from '../storage';
 import { SURNAME_ROOTS, FIRST_MALE, FIRST_FEMALE, catalogFlags, migrateBenchDatabase, surnameForms, percentile, rng } from './generate-catalog';
 
@@ -51,6 +58,77 @@ export interface ScaleResult {
   load: [number, number];
 }
 
+/**
+ * The dossier view needs stored objects (dossierDetail reads the AIP manifest), and the generated
+ * rows name none: a small real transfer (three dossiers of Kazakh and Russian text letters) is
+ * ingested into the bench database once, its objects in a storage folder that outlives the run
+ * ($TMPDIR/muragat-bench-scale/view). Idempotent: a later run finds the transfer by its source
+ * name and reuses it; only when its objects are gone (the folder was cleaned) is a new one, with
+ * the next number, ingested (the old rows stay among the 100,000; the bench says so).
+ */
+async function viewDossiers(db: Kysely<Database>, log: (line: string) => void): Promise<{ ids: string[]; deps: IngestDeps }> {
+  const root = path.join(process.env.TMPDIR ?? tmpdir(), 'muragat-bench-scale', 'view');
+  await mkdir(root, { recursive: true });
+  const config = parseConfig({ MURAGAT_DATA_DIR: path.join(root, 'data'), MURAGAT_STORAGE: `file:${path.join(root, 'primary')}`, MURAGAT_MALWARE_POLICY: 'accept-with-warning', LOG_LEVEL: 'silent' });
+  const deps: IngestDeps = { db, storage: openStorage(config), config };
+  const dossiersOf = async (transferId: string) => (await db.selectFrom('dossiers').select('id').where('transfer_id', '=', transferId).orderBy('case_index').execute()).map((r) => r.id);
+  const readable = async (ids: string[]) => ids.length > 0 && (await dossierDetail(deps, ids[0]!).then(() => true, () => false));
+  for (let n = 1; n <= 5; n++) {
+    const source = `muragat-bench-scale-view-${n}.tar`;
+    const found = await db.selectFrom('transfers').select(['id', 'status']).where('source_name', '=', source).executeTakeFirst();
+    if (found) {
+      const ids = await dossiersOf(found.id);
+      if (found.status === 'completed' && (await readable(ids))) return { ids, deps };
+      log(`dossier view: transfer ${source} (${found.status}) has no readable objects; ingesting the next one`);
+      continue;
+    }
+    const tar = path.join(root, source);
+    await writeFile(tar, viewTransferTar(n));
+    const t = performance.now();
+    const report = await runIngest(deps, { tarPath: tar, actor: { userId: null, username: 'bench', roles: ['archivist'] } });
+    const ids = await dossiersOf(report.transfer);
+    if (report.status !== 'completed' || !(await readable(ids))) throw new Error(`dossier view: the bench transfer ${source} was not stored (${report.status}: ${report.failure?.message ?? 'no readable dossier'})`);
+    log(`dossier view: ingested ${source} (${ids.length} dossiers) in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+    return { ids, deps };
+  }
+  throw new Error('dossier view: no readable bench transfer after 5 tries');
+}
+
+/** Three dossiers of department 99 (no generated dossier has it), 2025, six text letters each in Kazakh and Russian. */
+function viewTransferTar(n: number): Buffer {
+  const dossiers = [1, 2, 3].map((k) => {
+    const index = `99-${n}${String(k).padStart(2, '0')}`;
+    const files = Array.from({ length: 6 }, (_, i) => {
+      const language = i % 2 === 0 ? ('kk' as const) : ('ru' as const);
+      const content = Buffer.from(
+        language === 'kk'
+          ? `Хат ${index}/${i + 1}. Қазақстан Республикасы, мұрағатқа тапсыру туралы хат. Құжаттар толық тапсырылды.\n`
+          : `Письмо ${index}/${i + 1}. О передаче документов в архив организации. Документы переданы полностью.\n`,
+      );
+      return { name: `${language === 'kk' ? 'хат' : 'письмо'}-${i + 1}.txt`, content, title: language === 'kk' ? `Хат ${i + 1}` : `Письмо ${i + 1}`, language };
+    });
+    return { index, files };
+  });
+  const manifest = {
+    schemaVersion: 'muragat.transfer/1',
+    transfer: {
+      organisation: { bin: '990000000001', name: 'Сынақ мекемесі' },
+      department: { code: '99', name: 'Бенч бөлімі' },
+      year: 2025,
+      fonds: '12',
+      compiledBy: { name: 'Бенч Б. Б.', position: 'іс жүргізуші' },
+      createdAt: '2026-01-15T10:00:00Z',
+    },
+    dossiers: dossiers.map((d) => ({
+      index: d.index,
+      title: `Хат алмасу ${d.index} (Переписка)`,
+      retention: { kind: 'years', years: 5, article: '23' },
+      documents: d.files.map((f) => ({ path: `${d.index}/${f.name}`, sha256: createHash('sha256').update(f.content).digest('hex'), size: f.content.length, title: f.title, date: '2025-01-10', language: f.language })),
+    })),
+  };
+  return rawTar([{ name: 'manifest.json', content: JSON.stringify(manifest) }, ...dossiers.flatMap((d) => d.files.map((f) => ({ name: `${d.index}/${f.name}`, content: f.content })))]);
+}
+
 async function main(): Promise<void> {
   const json = has('json');
   const log = (line: string) => {
@@ -73,13 +151,18 @@ async function main(): Promise<void> {
 
   const random = rng(15);
   const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)]!;
-  const departments = (await pool.query<{ code: string }>(`SELECT code FROM departments ORDER BY code`)).rows.map((r) => r.code);
+  // Not department 99: it holds only the dossier view's small transfer (viewDossiers).
+  const departments = (await pool.query<{ code: string }>(`SELECT code FROM departments WHERE code <> '99' ORDER BY code`)).rows.map((r) => r.code);
   const years = (await pool.query<{ year: number }>(`SELECT DISTINCT year FROM transfers WHERE year IS NOT NULL ORDER BY year`)).rows.map((r) => r.year);
   const actor: Actor = { userId: null, username: 'bench', roles: ['archivist'] };
   // The inventory build writes no file without a renderer (InventoryDeps.renderRenditions); a storage is still part of its deps.
   const inventories = createInventoriesService({ db, storage: openStorage({ storage: [{ kind: 'file', root: path.join(process.env.TMPDIR ?? '/tmp', 'muragat-bench-scale') }] }) });
   const staff = { kind: 'staff', scope: { kind: 'all' } } as const;
   const by = '2026-12-31';
+  const access = createAccessService({ db });
+  const archivist: AccessUser = { id: null, username: 'bench', roles: ['archivist'], departmentId: null };
+  const researcher: AccessUser = { id: null, username: 'bench-researcher', roles: ['researcher'], departmentId: null };
+  let view: ReturnType<typeof viewDossiers> | undefined;
 
   const kinds: Kind[] = [
     {
@@ -121,6 +204,26 @@ async function main(): Promise<void> {
       run: async () => {
         const ids = (await pool.query<{ id: string }>(`SELECT id FROM dossiers WHERE department = $1 AND year = $2`, [pick(departments), pick(years)])).rows.map((r) => r.id);
         return { count: (await loadAppraisalDossiers(db, ids)).length };
+      },
+    },
+    {
+      name: 'dossier-view',
+      what: 'a dossier of a real transfer amid the million rows, as the archivist: access check and dossierDetail (GET /api/dossiers/{id})',
+      run: async () => {
+        const { ids, deps } = await (view ??= viewDossiers(db, log));
+        const id = pick(ids);
+        const d = await access.dossier(archivist, id, { need: 'metadata', read: { kind: 'view', what: 'dossier', route: 'GET /api/dossiers/{id}' } });
+        return { count: (await access.detailFor(archivist, await dossierDetail(deps, d.id))).documents.length };
+      },
+    },
+    {
+      name: 'dossier-view-researcher',
+      what: 'the same dossier view as a researcher (access/ rules: the dossier and each document)',
+      run: async () => {
+        const { ids, deps } = await (view ??= viewDossiers(db, log));
+        const id = pick(ids);
+        const d = await access.dossier(researcher, id, { need: 'metadata', read: { kind: 'view', what: 'dossier', route: 'GET /api/dossiers/{id}' } });
+        return { count: (await access.detailFor(researcher, await dossierDetail(deps, d.id))).documents.length };
       },
     },
     {
