@@ -2,22 +2,14 @@
 // package (the first piece is lost to a network error and the upload recovers), watches the
 // ingest progress, filters the report, opens the stored e-dossier and its PDF/A preview; the
 // department head signs the integrity statement with a PKCS#12 file in the browser.
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { SYSTEM_ACTOR } from '../../audit/audit.service';
 import { createSignersService } from '../../accounts/signers.service';
-import { parseConfig } from '../../common/config';
-import { processingIdle } from '../../ingest/intake/transfers.service';
-import { packTransfer } from '../../ingest/transfer/index';
-import { KAZAKH_TEXT, RUSSIAN_TEXT } from '../../ingest/transfer/testing/fixtures';
-import { startServer, type RunningServer } from '../../server/index';
-import { createTestPki, type TestPki } from '../../validators/signature/testing/test-pki';
-import { ensureUiBuilt, HAVE_CHROMIUM, launchBrowser, SKIP_REASON } from './support';
+import { KAZAKH_ORDER, RUSSIAN_ORDER, TOLEUOVA_PEOPLE, packDepartmentFolder } from '../helpers/department-folder';
+import { demoBrowserSuite, HAVE_CHROMIUM, SKIP_REASON } from './support';
 
 type Lang = 'kk' | 'ru' | 'en';
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -30,80 +22,29 @@ const s = (key: string) => {
   return text;
 };
 
-async function buildPackage(dir: string): Promise<string> {
-  const tree = path.join(dir, 'tree');
-  await mkdir(path.join(tree, '02-05'), { recursive: true });
-  await writeFile(
-    path.join(tree, 'transfer.json'),
-    JSON.stringify({
-      organisation: { bin: '123456789012', name: '«Мұрағат Үлгі» ЖШС' },
-      department: { code: '02', name: 'Кадр бөлімі' },
-      year: 2025,
-      fonds: '12',
-      people: { compiledBy: { name: 'Төлеуова А. Б.', position: 'іс жүргізуші' }, headOfDepartment: { name: 'Жақыпов Н. А.', position: 'бөлім басшысы' } },
-    }),
-  );
-  await writeFile(path.join(tree, '02-05', 'dossier.json'), JSON.stringify({ title: 'Жеке құрам бойынша бұйрықтар', retention: { kind: 'years', years: 75, article: '657а' } }));
-  await writeFile(path.join(tree, '02-05', '2025-02-03 Бұйрық №5-ж.txt'), KAZAKH_TEXT.join('\n') + '\n');
-  await writeFile(path.join(tree, '02-05', '2025-05-20 Приказ №21-л.txt'), RUSSIAN_TEXT.join('\n') + '\n');
-  const tar = path.join(dir, 'kadr-2025.tar');
-  await packTransfer(tree, tar);
-  return tar;
+function buildPackage(dir: string): Promise<string> {
+  return packDepartmentFolder(dir, {
+    tree: 'tree',
+    tar: 'kadr-2025.tar',
+    department: { code: '02', name: 'Кадр бөлімі' },
+    year: 2025,
+    people: TOLEUOVA_PEOPLE,
+    index: '02-05',
+    dossier: { title: 'Жеке құрам бойынша бұйрықтар', retention: { kind: 'years', years: 75, article: '657а' } },
+    documents: { '2025-02-03 Бұйрық №5-ж.txt': KAZAKH_ORDER, '2025-05-20 Приказ №21-л.txt': RUSSIAN_ORDER },
+  });
 }
 
 describe.skipIf(!HAVE_CHROMIUM)(HAVE_CHROMIUM ? 'ingest UI in Chromium' : `ingest UI in Chromium — skipped: ${SKIP_REASON}`, () => {
-  let server: RunningServer;
-  let browser: Browser;
-  let context: BrowserContext | undefined;
-  let base: string;
-  let work: string;
+  const suite = demoBrowserSuite({ name: 'ingest-ui', pki: true, env: { LOG_LEVEL: 'warn' } });
   let tar: string;
-  let pki: TestPki;
   let dossierPath = '';
 
   beforeAll(async () => {
-    work = await mkdtemp(path.join(os.tmpdir(), 'muragat-ingest-ui-'));
-    await ensureUiBuilt();
-    [tar, pki] = await Promise.all([buildPackage(work), createTestPki(path.join(work, 'pki'))]);
-    // No ClamAV signature database on test machines: the policy says what that means.
-    const config = parseConfig({
-      MURAGAT_DATA_DIR: path.join(work, 'data'),
-      PORT: '0',
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'warn',
-      MURAGAT_MALWARE_POLICY: 'accept-with-warning',
-      MURAGAT_TRUST_DIR: pki.trustDir,
-    });
-    [server, browser] = await Promise.all([startServer({ config, demo: true, quiet: true }), launchBrowser()]);
-    base = server.url.replace(/\/$/, '');
-  }, 300_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    if (server) {
-      await processingIdle(server.deps.db);
-      await server.close();
-    }
-    if (work) await rm(work, { recursive: true, force: true });
+    tar = await buildPackage(suite.work);
   });
 
-  afterEach(async () => {
-    await context?.close();
-    context = undefined;
-  });
-
-  async function open(username: string, width = 1280, height = 900): Promise<Page & { problems: string[] }> {
-    context = await browser.newContext({ viewport: { width, height } });
-    const page = (await context.newPage()) as Page & { problems: string[] };
-    page.problems = [];
-    page.on('pageerror', (error) => page.problems.push(error.message));
-    await page.goto(base + '/');
-    await page.locator('#login-username').fill(username);
-    await page.locator('#login-password').fill(`demo-${username}-muragat`);
-    await page.locator('form.login-form button[type=submit]').click();
-    await page.locator('#main-nav').waitFor({ state: 'attached' });
-    return page;
-  }
+  const open = (username: string, width = 1280, height = 900) => suite.login(username, { width, height });
 
   it('a clerk uploads a package through a network error, follows the ingest and reads the report', async () => {
     const page = await open('clerk');
@@ -209,7 +150,7 @@ describe.skipIf(!HAVE_CHROMIUM)(HAVE_CHROMIUM ? 'ingest UI in Chromium' : `inges
   it('the dossier page fits a phone screen', async () => {
     expect(dossierPath).not.toBe('');
     const page = await open('archivist', 390, 844);
-    await page.goto(base + dossierPath);
+    await page.goto(suite.base + dossierPath);
     await expect.poll(() => page.getByTestId('dossier-document').count()).toBe(2);
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     expect(overflow).toBeLessThanOrEqual(0);
@@ -218,13 +159,13 @@ describe.skipIf(!HAVE_CHROMIUM)(HAVE_CHROMIUM ? 'ingest UI in Chromium' : `inges
   it('the department head signs the integrity statement with a PKCS#12 file in the browser', async () => {
     expect(dossierPath).not.toBe('');
     // A signature counts only with a certificate bound to its signer: the admin binds the head's.
-    await createSignersService({ db: server.deps.db }).addCertificate(SYSTEM_ACTOR, 'head', new Uint8Array(readFileSync(pki.signers.rsa.certPath)), 'head.pem');
+    await createSignersService({ db: suite.server.deps.db }).addCertificate(SYSTEM_ACTOR, 'head', new Uint8Array(readFileSync(suite.pki.signers.rsa.certPath)), 'head.pem');
     const page = await open('head');
-    await page.goto(base + dossierPath);
+    await page.goto(suite.base + dossierPath);
     await page.getByRole('heading', { name: s('dossier_sign_title') }).waitFor();
     // The head may sign only the integrity statement.
     expect(await page.locator('input[name=kind]').count()).toBe(1);
-    await page.locator('#p12-file').setInputFiles(pki.signerP12Path);
+    await page.locator('#p12-file').setInputFiles(suite.pki.signerP12Path);
     // A wrong password is said in words (the signing code's catalog key, translated), never as the key.
     await page.locator('#p12-password').fill('not-the-password');
     await page.getByRole('button', { name: s('dossier_sign_submit') }).click();
@@ -232,7 +173,7 @@ describe.skipIf(!HAVE_CHROMIUM)(HAVE_CHROMIUM ? 'ingest UI in Chromium' : `inges
     await wrong.waitFor({ timeout: 60_000 });
     const signatureKk = JSON.parse(readFileSync(path.join(here, '../../common/i18n/signature/kk.json'), 'utf8')) as Record<string, string>;
     await expect.poll(() => wrong.textContent()).toBe(signatureKk['signature.pkcs12_bad_password']);
-    await page.locator('#p12-password').fill(pki.password);
+    await page.locator('#p12-password').fill(suite.pki.password);
     // The key never leaves the browser: no request carries the PKCS#12 or the password.
     const bodies: string[] = [];
     page.on('request', (request) => bodies.push(request.postData() ?? ''));
@@ -240,7 +181,7 @@ describe.skipIf(!HAVE_CHROMIUM)(HAVE_CHROMIUM ? 'ingest UI in Chromium' : `inges
     await expect.poll(async () => (await page.locator('.done').count()) + (await page.locator('section.sign [role=alert]').count()), { timeout: 60_000 }).toBe(1);
     const refusal = page.locator('section.sign [role=alert]');
     expect(await refusal.count(), (await refusal.allTextContents()).join(' ')).toBe(0);
-    expect(bodies.some((b) => b.includes(pki.password))).toBe(false);
+    expect(bodies.some((b) => b.includes(suite.pki.password))).toBe(false);
     expect(await page.getByText(s('dossier_missing_integrity')).count()).toBe(0);
     expect(page.problems).toEqual([]);
   }, 120_000);

@@ -2,19 +2,14 @@
 // nomenclature, adds a real DOCX with a Kazakh name, a text file and its real .p7s, is refused
 // a document over the p.147 limit by name, removes it, corrects an inferred title, sends, and
 // lands on the transfer page where the transfer is ingested.
-import { copyFile, mkdir, mkdtemp, open as openFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, open as openFile, writeFile } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseConfig } from '../../common/config';
-import { processingIdle } from '../../ingest/intake/transfers.service';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { KAZAKH_TEXT } from '../../ingest/transfer/testing/fixtures';
-import { startServer, type RunningServer } from '../../server/index';
-import { createTestPki, signFile, type TestPki } from '../../validators/signature/testing/test-pki';
-import { ensureUiBuilt, HAVE_CHROMIUM, launchBrowser, SKIP_REASON } from './support';
+import { signFile } from '../../validators/signature/testing/test-pki';
+import { demoBrowserSuite, HAVE_CHROMIUM, SKIP_REASON } from './support';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const catalog = (area: string) => JSON.parse(readFileSync(path.join(here, '../../common/i18n', area, 'kk.json'), 'utf8')) as Record<string, string>;
@@ -28,59 +23,26 @@ const s = (key: string) => {
 const lead = (key: string) => s(key).split('{')[0]!.trim();
 
 describe.skipIf(!HAVE_CHROMIUM)(HAVE_CHROMIUM ? 'transfer prepared in the browser' : `transfer prepared in the browser — skipped: ${SKIP_REASON}`, () => {
-  let server: RunningServer;
-  let browser: Browser;
-  let work: string;
-  let pki: TestPki;
+  const suite = demoBrowserSuite({ name: 'prepare-ui', pki: true, env: { LOG_LEVEL: 'warn' } });
   const files = { docx: '', text: '', signature: '', large: '' };
 
   beforeAll(async () => {
-    work = await mkdtemp(path.join(os.tmpdir(), 'muragat-prepare-ui-'));
-    await ensureUiBuilt();
-    pki = await createTestPki(path.join(work, 'pki'));
-    const dir = path.join(work, 'files');
+    const dir = path.join(suite.work, 'files');
     await mkdir(dir);
     files.docx = path.join(dir, 'Жеке құрам туралы бұйрық 2025-03-14.docx');
     await copyFile('/work/shared/corpus/realworld-dev/office/Headers.docx', files.docx);
     files.text = path.join(dir, 'Іссапар туралы бұйрық №7-ж 2025-04-02.txt');
     await writeFile(files.text, KAZAKH_TEXT.join('\n') + '\n');
-    files.signature = await signFile(pki, files.text);
+    files.signature = await signFile(suite.pki, files.text);
     // Sparse: 96 MB announced, nothing written; the browser refuses it by its size alone.
     files.large = path.join(dir, 'Сканерленген хаттар 2025-05-05.pdf');
     const handle = await openFile(files.large, 'w');
     await handle.truncate(96 * 1024 * 1024);
     await handle.close();
-    const config = parseConfig({
-      MURAGAT_DATA_DIR: path.join(work, 'data'),
-      PORT: '0',
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'warn',
-      MURAGAT_MALWARE_POLICY: 'accept-with-warning',
-      MURAGAT_TRUST_DIR: pki.trustDir,
-    });
-    [server, browser] = await Promise.all([startServer({ config, demo: true, quiet: true }), launchBrowser()]);
-  }, 300_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    if (server) {
-      await processingIdle(server.deps.db);
-      await server.close();
-    }
-    if (work) await rm(work, { recursive: true, force: true });
   });
 
   it('the demo clerk picks a case, is refused an oversized document, corrects a title and sends; the transfer is ingested', async () => {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    const page = (await context.newPage()) as Page;
-    const pageErrors: string[] = [];
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    const base = server.url.replace(/\/$/, '');
-    await page.goto(base + '/');
-    await page.locator('#login-username').fill('clerk');
-    await page.locator('#login-password').fill('demo-clerk-muragat');
-    await page.locator('form.login-form button[type=submit]').click();
-    await page.locator('#main-nav').waitFor({ state: 'attached' });
+    const page = await suite.login('clerk');
 
     await page.getByRole('link', { name: s('prepare.ui_title'), exact: true }).click();
     await page.waitForURL('**/transfers/prepare');
@@ -137,16 +99,15 @@ describe.skipIf(!HAVE_CHROMIUM)(HAVE_CHROMIUM ? 'transfer prepared in the browse
       .toContain(s('ui.ingest_status_completed'));
 
     // Tied to its schedule row by department and records year; the clerk's title kept.
-    const transfer = await server.deps.db.selectFrom('transfers').selectAll().where('id', '=', transferId).executeTakeFirstOrThrow();
+    const transfer = await suite.server.deps.db.selectFrom('transfers').selectAll().where('id', '=', transferId).executeTakeFirstOrThrow();
     expect(transfer).toMatchObject({ department: '02' });
     expect(Number((transfer as Record<string, unknown>).year)).toBe(new Date().getUTCFullYear());
-    const report = await page.request.get(`${base}/api/transfers/${transferId}/report`);
+    const report = await page.request.get(`${suite.base}/api/transfers/${transferId}/report`);
     const body = (await report.json()) as { dossiers: { id: string; index: string; documents: { status: string; signature: string }[] }[] };
     expect(body.dossiers[0]!.index).toBe(index);
     expect(body.dossiers[0]!.documents.map((d) => [d.status, d.signature])).toEqual([['accepted', 'unsigned'], ['accepted', 'valid']]);
-    const dossier = await page.request.get(`${base}/api/dossiers/${body.dossiers[0]!.id}`);
+    const dossier = await page.request.get(`${suite.base}/api/dossiers/${body.dossiers[0]!.id}`);
     expect(await dossier.text()).toContain(corrected);
-    expect(pageErrors).toEqual([]);
-    await context.close();
+    expect(page.problems).toEqual([]);
   }, 600_000);
 });

@@ -113,9 +113,14 @@ export function lowContrast(page: Page, scope: 'body' | 'main' = 'body'): Promis
 /** A page that collects the uncaught errors of the UI, for tests to assert there were none. */
 export type PageWithProblems = Page & { problems: string[] };
 
+export interface Viewport {
+  width: number;
+  height: number;
+}
+
 /** A new browser context logged in as a demo user (password from the demo seed), on the home page. */
-export async function loginAsDemoUser(browser: Browser, base: string, username: string): Promise<{ context: BrowserContext; page: PageWithProblems }> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+export async function loginAsDemoUser(browser: Browser, base: string, username: string, viewport: Viewport = { width: 1280, height: 900 }): Promise<{ context: BrowserContext; page: PageWithProblems }> {
+  const context = await browser.newContext({ viewport });
   const page = (await context.newPage()) as PageWithProblems;
   page.problems = [];
   page.on('pageerror', (error) => page.problems.push(error.message));
@@ -147,8 +152,8 @@ export interface DemoBrowserSuite {
   work: string;
   config: Config;
   pki: TestPki;
-  /** A new context logged in as a demo user; it is closed after the current test. */
-  login(username: string): Promise<PageWithProblems>;
+  /** A new context logged in as a demo user (a desktop window unless `viewport`); it is closed after the current test. */
+  login(username: string, viewport?: Viewport): Promise<PageWithProblems>;
   /** Closes a context (opened some other way) after the current test. */
   track(context: BrowserContext): void;
 }
@@ -162,8 +167,8 @@ export interface DemoBrowserSuite {
 export function demoBrowserSuite(options: DemoBrowserSuiteOptions): DemoBrowserSuite {
   const contexts: BrowserContext[] = [];
   const suite = {
-    async login(username: string) {
-      const opened = await loginAsDemoUser(suite.browser, suite.base, username);
+    async login(username: string, viewport?: Viewport) {
+      const opened = await loginAsDemoUser(suite.browser, suite.base, username, viewport);
       contexts.push(opened.context);
       return opened.page;
     },

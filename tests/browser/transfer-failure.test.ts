@@ -4,19 +4,13 @@
 // before any byte is sent, a package that fails in the pipeline is reported once with no stuck
 // progress bar, and error texts follow a language switch.
 import { readFileSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { demoPassword } from '../../demo/seed';
-import { parseConfig } from '../../common/config';
-import { processingIdle } from '../../ingest/intake/transfers.service';
-import { packTransfer } from '../../ingest/transfer/index';
-import { KAZAKH_TEXT, RUSSIAN_TEXT } from '../../ingest/transfer/testing/fixtures';
-import { startServer, type RunningServer } from '../../server/index';
-import { ensureUiBuilt, HAVE_CHROMIUM, launchBrowser, lowContrast, SKIP_REASON } from './support';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { KAZAKH_ORDER, RUSSIAN_ORDER, TOLEUOVA_PEOPLE, packDepartmentFolder } from '../helpers/department-folder';
+import { demoBrowserSuite, HAVE_CHROMIUM, lowContrast, SKIP_REASON } from './support';
 
 type Lang = 'kk' | 'ru' | 'en';
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -29,79 +23,28 @@ const s = (key: string, lang: Lang = 'kk') => {
   return text;
 };
 
-async function buildPackage(dir: string, name: string, dossierTitle: string): Promise<string> {
-  const tree = path.join(dir, `tree-${name}`);
-  await mkdir(path.join(tree, '02-07'), { recursive: true });
-  await writeFile(
-    path.join(tree, 'transfer.json'),
-    JSON.stringify({
-      organisation: { bin: '123456789012', name: '«Мұрағат Үлгі» ЖШС' },
-      department: { code: '02', name: 'Кадр бөлімі' },
-      year: 2025,
-      fonds: '12',
-      people: { compiledBy: { name: 'Төлеуова А. Б.', position: 'іс жүргізуші' }, headOfDepartment: { name: 'Жақыпов Н. А.', position: 'бөлім басшысы' } },
-    }),
-  );
-  await writeFile(path.join(tree, '02-07', 'dossier.json'), JSON.stringify({ title: dossierTitle, retention: { kind: 'years', years: 75, article: '657а' } }));
-  await writeFile(path.join(tree, '02-07', '2025-03-11 Бұйрық №9-ж.txt'), KAZAKH_TEXT.join('\n') + '\n');
-  await writeFile(path.join(tree, '02-07', '2025-06-02 Приказ №30-л.txt'), RUSSIAN_TEXT.join('\n') + '\n');
-  const tar = path.join(dir, `${name}.tar`);
-  await packTransfer(tree, tar);
-  return tar;
+function buildPackage(dir: string, name: string, dossierTitle: string): Promise<string> {
+  return packDepartmentFolder(dir, {
+    tree: `tree-${name}`,
+    tar: `${name}.tar`,
+    department: { code: '02', name: 'Кадр бөлімі' },
+    year: 2025,
+    people: TOLEUOVA_PEOPLE,
+    index: '02-07',
+    dossier: { title: dossierTitle, retention: { kind: 'years', years: 75, article: '657а' } },
+    documents: { '2025-03-11 Бұйрық №9-ж.txt': KAZAKH_ORDER, '2025-06-02 Приказ №30-л.txt': RUSSIAN_ORDER },
+  });
 }
 
 describe.skipIf(!HAVE_CHROMIUM)(HAVE_CHROMIUM ? 'failed transfers in Chromium' : `failed transfers in Chromium — skipped: ${SKIP_REASON}`, () => {
-  let server: RunningServer;
-  let browser: Browser;
-  let context: BrowserContext | undefined;
-  let base: string;
-  let work: string;
-  let store: string;
+  const suite = demoBrowserSuite({ name: 'failure-ui', ownStorage: true });
   let tar: string;
 
   beforeAll(async () => {
-    work = await mkdtemp(path.join(os.tmpdir(), 'muragat-failure-ui-'));
-    store = path.join(work, 'store');
-    await ensureUiBuilt();
-    tar = await buildPackage(work, 'kadr-2025-failed', 'Жеке құрам бойынша бұйрықтар (қайталау)');
-    const config = parseConfig({
-      MURAGAT_DATA_DIR: path.join(work, 'data'),
-      MURAGAT_STORAGE: `file:${store}`,
-      PORT: '0',
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'silent',
-      MURAGAT_MALWARE_POLICY: 'accept-with-warning',
-    });
-    [server, browser] = await Promise.all([startServer({ config, demo: true, quiet: true }), launchBrowser()]);
-    base = server.url.replace(/\/$/, '');
-  }, 300_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    if (server) {
-      await processingIdle(server.deps.db);
-      await server.close();
-    }
-    if (work) await rm(work, { recursive: true, force: true });
+    tar = await buildPackage(suite.work, 'kadr-2025-failed', 'Жеке құрам бойынша бұйрықтар (қайталау)');
   });
 
-  afterEach(async () => {
-    await context?.close();
-    context = undefined;
-  });
-
-  async function open(username: string, width = 1280, height = 900): Promise<Page & { problems: string[] }> {
-    context = await browser.newContext({ viewport: { width, height } });
-    const page = (await context.newPage()) as Page & { problems: string[] };
-    page.problems = [];
-    page.on('pageerror', (error) => page.problems.push(error.message));
-    await page.goto(base + '/');
-    await page.locator('#login-username').fill(username);
-    await page.locator('#login-password').fill(demoPassword(username));
-    await page.locator('form.login-form button[type=submit]').click();
-    await page.locator('#main-nav').waitFor({ state: 'attached' });
-    return page;
-  }
+  const open = (username: string) => suite.login(username);
 
   /** Uploads bytes through the API from inside the page (the session's cookies and CSRF token), as a script would. */
   async function uploadViaApi(page: Page, filename: string, text: string): Promise<string> {
@@ -128,7 +71,7 @@ describe.skipIf(!HAVE_CHROMIUM)(HAVE_CHROMIUM ? 'failed transfers in Chromium' :
 
   /** Makes every write to the object store fail: each first-level fan-out folder becomes a file. */
   async function breakStore(): Promise<void> {
-    const objects = path.join(store, 'objects');
+    const objects = path.join(suite.work, 'store', 'objects');
     await mkdir(objects, { recursive: true });
     for (let i = 0; i < 256; i++) {
       const name = i.toString(16).padStart(2, '0');
@@ -139,7 +82,7 @@ describe.skipIf(!HAVE_CHROMIUM)(HAVE_CHROMIUM ? 'failed transfers in Chromium' :
   }
 
   async function repairStore(): Promise<void> {
-    const objects = path.join(store, 'objects');
+    const objects = path.join(suite.work, 'store', 'objects');
     for (const name of await readdir(objects)) if (/^[0-9a-f]{2}$/.test(name)) await rm(path.join(objects, name), { force: true });
   }
 
@@ -150,7 +93,7 @@ describe.skipIf(!HAVE_CHROMIUM)(HAVE_CHROMIUM ? 'failed transfers in Chromium' :
     page.on('request', (r) => {
       if (r.url().includes('/api/transfers/uploads')) requests.push(`${r.method()} ${r.url()}`);
     });
-    const notes = path.join(work, 'notes.tar');
+    const notes = path.join(suite.work, 'notes.tar');
     await writeFile(notes, 'Минутес of the meeting, not a tar archive.\n'.repeat(40));
     await page.locator('#transfer-file').setInputFiles(notes);
     await page.getByTestId('upload-not-package').waitFor();
@@ -170,7 +113,7 @@ describe.skipIf(!HAVE_CHROMIUM)(HAVE_CHROMIUM ? 'failed transfers in Chromium' :
     // The archivist: a clerk's upload must name the clerk's department, which these bytes cannot.
     const page = await open('archivist');
     const transferId = await uploadViaApi(page, 'broken.tar', 'these bytes are not a tar archive\n'.repeat(30));
-    await page.goto(`${base}/transfers/${transferId}`);
+    await page.goto(`${suite.base}/transfers/${transferId}`);
     await page.getByTestId('transfer-failure').waitFor({ timeout: 60_000 });
     expect(await page.getByTestId('ingest-status').textContent()).toContain(s('ingest_status_failed'));
     // Finished: no progress bar left at some percentage.
@@ -208,7 +151,7 @@ describe.skipIf(!HAVE_CHROMIUM)(HAVE_CHROMIUM ? 'failed transfers in Chromium' :
 
   it('an error banner follows a language switch', async () => {
     const page = await open('clerk');
-    await page.goto(`${base}/transfers/00000000-0000-4000-8000-000000000000`);
+    await page.goto(`${suite.base}/transfers/00000000-0000-4000-8000-000000000000`);
     const banner = page.locator('main [role=alert] .error-message');
     await banner.waitFor();
     const expected = (lang: Lang) => catalog('ingest', lang)['ingest.transfer_not_found']!.replace(/\{id\}/g, '00000000-0000-4000-8000-000000000000');

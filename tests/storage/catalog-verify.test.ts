@@ -2,7 +2,7 @@
 // title, metadata, status awaiting-signature → stored, a document's status, a document's
 // metadata, a signature row) is named by `verify` with the field, the database value and the
 // AIP value; the untouched archive passes. Both database engines, primary + replica in a temp dir.
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { sql } from 'kysely';
@@ -10,30 +10,20 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { parseConfig } from '../../common/config';
 import { loadTools, runIngest, verifyStoredDossiers } from '../../ingest';
 import type { VerifyFailure } from '../../ingest/aip/verify';
-import { packTransfer } from '../../ingest/transfer/index';
-import { KAZAKH_TEXT, RUSSIAN_TEXT } from '../../ingest/transfer/testing/fixtures';
 import { openStorage, type Storage } from '../../storage';
 import { describeEachDatabase } from '../helpers/db';
+import { KAZAKH_ORDER, RUSSIAN_ORDER, packDepartmentFolder } from '../helpers/department-folder';
 
-async function buildPackage(dir: string): Promise<string> {
-  const tree = path.join(dir, 'tree');
-  await mkdir(path.join(tree, '05-02'), { recursive: true });
-  await writeFile(
-    path.join(tree, 'transfer.json'),
-    JSON.stringify({
-      organisation: { bin: '123456789012', name: '«Мұрағат Үлгі» ЖШС' },
-      department: { code: '05', name: 'Кадрлар бөлімі' },
-      year: 2024,
-      fonds: '12',
-      people: { compiledBy: { name: 'Әбенова Г. С.', position: 'іс жүргізуші' }, headOfDepartment: { name: 'Сейітов Н. Қ.', position: 'бөлім басшысы' } },
-    }),
-  );
-  await writeFile(path.join(tree, '05-02', 'dossier.json'), JSON.stringify({ title: 'Жеке құрам бойынша бұйрықтар', retention: { kind: 'years', years: 10, article: '201' } }));
-  await writeFile(path.join(tree, '05-02', '2024-03-01 Бұйрық №12-ж.txt'), KAZAKH_TEXT.join('\n') + '\n');
-  await writeFile(path.join(tree, '05-02', '2024-05-20 Приказ №31-л.txt'), RUSSIAN_TEXT.join('\n') + '\n');
-  const tar = path.join(dir, 'transfer.tar');
-  await packTransfer(tree, tar);
-  return tar;
+function buildPackage(dir: string): Promise<string> {
+  return packDepartmentFolder(dir, {
+    tree: 'tree',
+    tar: 'transfer.tar',
+    department: { code: '05', name: 'Кадрлар бөлімі' },
+    year: 2024,
+    index: '05-02',
+    dossier: { title: 'Жеке құрам бойынша бұйрықтар', retention: { kind: 'years', years: 10, article: '201' } },
+    documents: { '2024-03-01 Бұйрық №12-ж.txt': KAZAKH_ORDER, '2024-05-20 Приказ №31-л.txt': RUSSIAN_ORDER },
+  });
 }
 
 describeEachDatabase('verify names catalog edits against the AIP', (getDb) => {
