@@ -27,13 +27,17 @@ export interface DossierListFilter {
   researcher?: ResearcherContext;
 }
 
-export interface DossierListItem {
+/** What a dossier is called by, in the list and in its detail alike. */
+export interface DossierIdentity {
   id: string;
   transferId: string;
   index: string;
   volume: number;
   title: string;
   status: DossierStatus;
+}
+
+export interface DossierListItem extends DossierIdentity {
   year: number | null;
   department: string | null;
   startDate: string | null;
@@ -113,13 +117,7 @@ export async function searchDossiers(db: Kysely<Database>, filter: DossierListFi
 
 export type SignatureKind = 'inventory' | 'integrity';
 
-export interface DossierDetail {
-  id: string;
-  transferId: string;
-  index: string;
-  volume: number;
-  title: string;
-  status: DossierStatus;
+export interface DossierDetail extends DossierIdentity {
   awaitingSignature: boolean;
   /** Signature kinds still missing a valid signature. */
   missingSignatures: SignatureKind[];
