@@ -586,11 +586,7 @@ export async function castVote(
   if (reservation && !dissent) throw new ValidationError('commission.dissent_required', 'commission.dissent_required', { field: 'dissent' });
   if (dissent && vote === 'for' && !reservation) throw new ValidationError('commission.dissent_needs_reservation', 'commission.dissent_needs_reservation', { field: 'reservation' });
   await db.transaction().execute(async (trx) => {
-    const item = await itemRow(trx, itemId);
-    if (!item.meeting_id) throw new ConflictError('commission.item_not_scheduled', 'commission.item_not_scheduled', { title: item.title });
-    const meeting = await meetingRow(trx, item.meeting_id);
-    if (meeting.status !== 'held') throw new ConflictError('commission.voting_not_open', 'commission.voting_not_open', { number: meeting.number, status: meeting.status });
-    if (item.outcome) throw new ConflictError('commission.voting_closed', 'commission.voting_closed', { title: item.title });
+    const { item, meeting } = await itemOpenForVoting(trx, itemId);
     const voter = options.member === undefined ? { userId: actor.userId, username: actor.username } : await trx.selectFrom('users').select(['id as userId', 'username']).where('username', '=', options.member).executeTakeFirst();
     if (!voter) throw new NotFoundError('commission.user_not_found', 'commission.user_not_found', { user: options.member ?? '' });
     const member = (await membershipsOf(trx, voter.userId, meeting.meeting_date))[0];
@@ -605,6 +601,16 @@ export async function castVote(
   return getAgendaItem(db, itemId);
 }
 
+/** A question on the agenda of a meeting being held, its voting not yet closed: a vote and the close of voting both need it. */
+async function itemOpenForVoting(trx: Db, itemId: string) {
+  const item = await itemRow(trx, itemId);
+  if (!item.meeting_id) throw new ConflictError('commission.item_not_scheduled', 'commission.item_not_scheduled', { title: item.title });
+  const meeting = await meetingRow(trx, item.meeting_id);
+  if (meeting.status !== 'held') throw new ConflictError('commission.voting_not_open', 'commission.voting_not_open', { number: meeting.number, status: meeting.status });
+  if (item.outcome) throw new ConflictError('commission.voting_closed', 'commission.voting_closed', { title: item.title });
+  return { item, meeting };
+}
+
 /** The outcome under the quorum rule: see the file's head. Pure, for the tests and the UI. */
 export function outcomeOf(input: { inOffice: number; present: number; for: number; quorumPercent: number }): ItemOutcome {
   if (input.inOffice === 0 || input.present * 100 <= input.inOffice * input.quorumPercent) return 'no_quorum';
@@ -615,11 +621,7 @@ export function outcomeOf(input: { inOffice: number; present: number; for: numbe
 export async function closeVoting(db: Kysely<Database>, actor: Actor, itemId: string): Promise<AgendaItemView> {
   requireSecretary(actor, 'voting_close');
   await db.transaction().execute(async (trx) => {
-    const item = await itemRow(trx, itemId);
-    if (!item.meeting_id) throw new ConflictError('commission.item_not_scheduled', 'commission.item_not_scheduled', { title: item.title });
-    const meeting = await meetingRow(trx, item.meeting_id);
-    if (meeting.status !== 'held') throw new ConflictError('commission.voting_not_open', 'commission.voting_not_open', { number: meeting.number, status: meeting.status });
-    if (item.outcome) throw new ConflictError('commission.voting_closed', 'commission.voting_closed', { title: item.title });
+    const { item, meeting } = await itemOpenForVoting(trx, itemId);
     const settings = await getSettings(trx);
     const inOffice = (await listMembers(trx, { at: meeting.meeting_date })).length;
     const present = (await trx.selectFrom('commission_attendance').select('member_id').where('meeting_id', '=', meeting.id).execute()).length;
