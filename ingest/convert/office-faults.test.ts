@@ -2,44 +2,30 @@
 // template PDF, hangs on files containing HANG and crashes on files containing CRASH, so timeout,
 // crash and the one-by-one retry that isolates the bad file are tested in seconds.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadConfig, parseConfig, setConfig, type Config } from '../../common/config';
 import type { FormatId } from '../scan/index';
+import { writeFakeSoffice } from '../../tests/helpers/fake-soffice';
 import { createConverter, textToPdfA } from './index';
 
 let dir: string;
 let saved: Config;
 const docx: FormatId = { mime: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document', name: 'DOCX', family: 'office', extensionMatches: true, encrypted: false, problems: [] };
 
-const FAKE = `#!/bin/sh
-# Fake soffice: records each call, converts by copying $FAKE_PDF, hangs or crashes on demand.
-if [ "$1" = "--version" ]; then echo "LibreOffice 0.0.0.fake"; exit 0; fi
-echo "call $#" >> "$FAKE_LOG"
-outdir=""; files=""
-while [ $# -gt 0 ]; do
-  case "$1" in
-    --outdir) outdir="$2"; shift 2;;
-    --convert-to) shift 2;;
-    -*) shift;;
-    *) files="$files $1"; shift;;
-  esac
-done
-for f in $files; do
-  if grep -q HANG "$f"; then sleep 600; fi
-  if grep -q CRASH "$f"; then kill -SEGV $$; fi
-  if grep -q BROKEN "$f"; then echo "Error: source file could not be loaded" >&2; continue; fi
-  b=$(basename "$f"); echo "convert $f -> $outdir/\${b%.*}.pdf using filter : fake"; cp "$FAKE_PDF" "$outdir/\${b%.*}.pdf"
-done
-exit 0
-`;
-
 beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'muragat-office-faults-'));
   const bin = path.join(dir, 'soffice');
-  await writeFile(bin, FAKE);
-  await chmod(bin, 0o755);
+  // Records each call, converts by copying $FAKE_PDF, hangs or crashes on demand.
+  await writeFakeSoffice(bin, {
+    version: 'LibreOffice 0.0.0.fake',
+    onCall: 'echo "call $#" >> "$FAKE_LOG"',
+    onFile: `  if grep -q HANG "$f"; then sleep 600; fi
+  if grep -q CRASH "$f"; then kill -SEGV $$; fi
+  if grep -q BROKEN "$f"; then echo "Error: source file could not be loaded" >&2; continue; fi`,
+    template: '"$FAKE_PDF"',
+  });
   await writeFile(path.join(dir, 'template.pdf'), await textToPdfA('template', { title: 'template' }));
   process.env.FAKE_PDF = path.join(dir, 'template.pdf');
   process.env.FAKE_LOG = path.join(dir, 'calls.log');

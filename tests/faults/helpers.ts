@@ -5,14 +5,15 @@
 // `verify --all` clean.
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { chmod, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { expect } from 'vitest';
 import { LANGUAGES, hasMessage, t } from '../../common/i18n';
 import { loadTools, verifyStoredDossiers } from '../../ingest';
-import { makeDocx, rawTar } from '../../ingest/transfer/testing/fixtures';
+import { makeDocx } from '../../ingest/transfer/testing/fixtures';
 import { textToPdfA } from '../../ingest/convert';
-import type { JobsEnv } from '../jobs/helpers';
+import { writeFakeSoffice } from '../helpers/fake-soffice';
+import { writeTransferTar, type JobsEnv, type TransferFile } from '../jobs/helpers';
 
 /** The text of every office document of these tests; the fake LibreOffice's PDF says the same. */
 export const OFFICE_TEXT = 'Muragat fault test order number twelve about the archive transfer';
@@ -40,34 +41,18 @@ export async function fakeOffice(dir: string): Promise<FakeOffice> {
   const bin = path.join(dir, 'soffice');
   await writeFile(path.join(dir, 'template.pdf'), await textToPdfA(OFFICE_TEXT, { title: 'template' }));
   await writeFile(path.join(dir, 'mode'), 'ok');
-  await writeFile(
-    bin,
-    `#!/bin/sh
-# Fake soffice of tests/faults: behaviour from $DIR/mode; each call is logged with its pid.
-DIR='${dir}'
-if [ "$1" = "--version" ]; then echo "LibreOffice 7.0.0.0 fake"; exit 0; fi
+  await writeFakeSoffice(bin, {
+    version: 'LibreOffice 7.0.0.0 fake',
+    // Behaviour from $DIR/mode; each call is logged with its pid.
+    onCall: `DIR='${dir}'
 echo "$$" >> "$DIR/calls"
 case "$(cat "$DIR/mode")" in
   hang) exec sleep 600;;
   crash) kill -SEGV $$;;
   slow) sleep 4;;
-esac
-outdir=""; files=""
-while [ $# -gt 0 ]; do
-  case "$1" in
-    --outdir) outdir="$2"; shift 2;;
-    --convert-to) shift 2;;
-    -*) shift;;
-    *) files="$files $1"; shift;;
-  esac
-done
-for f in $files; do
-  b=$(basename "$f"); echo "convert $f -> $outdir/\${b%.*}.pdf using filter : writer_pdf_Export"; cp "$DIR/template.pdf" "$outdir/\${b%.*}.pdf"
-done
-exit 0
-`,
-  );
-  await chmod(bin, 0o755);
+esac`,
+    template: '"$DIR/template.pdf"',
+  });
   const pids = async () => (await readFile(path.join(dir, 'calls'), 'utf8').catch(() => '')).split('\n').filter(Boolean).map(Number);
   return {
     bin,
@@ -101,42 +86,14 @@ let dossierNumber = 500;
 /** A transfer of one dossier: `office` .docx documents (OFFICE_TEXT) and `texts` plain-text ones. */
 export async function officeTransfer(dir: string, seed: string, counts: { office?: number; texts?: number; textBytes?: number } = {}): Promise<string> {
   const index = `03-${++dossierNumber}`;
-  const files: { name: string; content: Buffer; language: 'kk' | 'ru' }[] = [];
+  const files: Omit<TransferFile, 'title'>[] = [];
   for (let i = 0; i < (counts.office ?? 1); i++) files.push({ name: `бұйрық-${i + 1}.docx`, content: Buffer.from(makeDocx({ title: `Бұйрық ${seed} ${i + 1}`, paragraphs: [OFFICE_TEXT] })), language: 'kk' });
   for (let i = 0; i < (counts.texts ?? 1); i++) {
     const line = `Хат ${seed}/${i + 1}. Қазақстан Республикасы, мұрағат тапсыруы.\n`;
     const body = counts.textBytes ? line.repeat(Math.ceil(counts.textBytes / Buffer.byteLength(line))) : line;
     files.push({ name: `хат-${i + 1}.txt`, content: Buffer.from(body), language: 'kk' });
   }
-  const manifest = {
-    schemaVersion: 'muragat.transfer/1',
-    transfer: {
-      organisation: { bin: '123456789012', name: 'Ұйым' },
-      department: { code: '03', name: 'Кадр' },
-      year: 2025,
-      fonds: '12',
-      compiledBy: { name: 'Әбенова Г. С.', position: 'іс жүргізуші' },
-      createdAt: '2026-01-15T10:00:00Z',
-    },
-    dossiers: [
-      {
-        index,
-        title: `Бұйрықтар ${seed}`,
-        retention: { kind: 'permanent' },
-        documents: files.map((f, i) => ({
-          path: `${index}/${f.name}`,
-          sha256: createHash('sha256').update(f.content).digest('hex'),
-          size: f.content.length,
-          title: `Құжат ${i + 1}`,
-          date: '2025-01-10',
-          language: f.language,
-        })),
-      },
-    ],
-  };
-  const tar = path.join(dir, `transfer-${seed}.tar`);
-  await writeFile(tar, rawTar([{ name: 'manifest.json', content: JSON.stringify(manifest) }, ...files.map((f) => ({ name: `${index}/${f.name}`, content: f.content }))]));
-  return tar;
+  return writeTransferTar(dir, seed, { index, title: `Бұйрықтар ${seed}` }, files.map((f, i) => ({ ...f, title: `Құжат ${i + 1}` })));
 }
 
 async function* walk(dir: string): AsyncGenerator<string> {

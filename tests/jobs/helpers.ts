@@ -74,7 +74,25 @@ export async function textTransfer(dir: string, seed: string, count = 2): Promis
   const files = Array.from({ length: count }, (_, i) => ({
     name: `хат-${i + 1}.txt`,
     content: Buffer.from(`Хат ${seed}/${i + 1}. Қазақстан Республикасы, мұрағат тапсыруы.\nПисьмо ${seed}/${i + 1}: текст документа.\n`),
+    title: `Хат ${i + 1}`,
+    language: 'kk' as const,
   }));
+  return writeTransferTar(dir, seed, { index, title: `Хаттар ${seed}` }, files);
+}
+
+export interface TransferFile {
+  name: string;
+  content: Buffer;
+  title: string;
+  language: 'kk' | 'ru';
+}
+
+/**
+ * `transfer-<seed>.tar` in `dir`: a manifest (organisation, department 03, 2025) and one
+ * permanent dossier `index` holding `files`, each dated 2025-01-10.
+ */
+export async function writeTransferTar(dir: string, seed: string, dossier: { index: string; title: string }, files: TransferFile[]): Promise<string> {
+  const { index } = dossier;
   const manifest = {
     schemaVersion: 'muragat.transfer/1',
     transfer: {
@@ -88,15 +106,15 @@ export async function textTransfer(dir: string, seed: string, count = 2): Promis
     dossiers: [
       {
         index,
-        title: `Хаттар ${seed}`,
+        title: dossier.title,
         retention: { kind: 'permanent' },
-        documents: files.map((f, i) => ({
+        documents: files.map((f) => ({
           path: `${index}/${f.name}`,
           sha256: createHash('sha256').update(f.content).digest('hex'),
           size: f.content.length,
-          title: `Хат ${i + 1}`,
+          title: f.title,
           date: '2025-01-10',
-          language: 'kk',
+          language: f.language,
         })),
       },
     ],
