@@ -1,7 +1,7 @@
 // Two departments with one stored dossier each, and one user per role in department 02, for
 // the access tests. The dossiers go through the real pipeline (plain-text documents need no
 // external converter), so every download route has real bytes to serve.
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Kysely } from 'kysely';
@@ -11,8 +11,7 @@ import { createOrganisationService } from '../../catalog/organisation.service';
 import { ROLES, type Role } from '../../accounts/roles';
 import { createUsersService } from '../../accounts/users.service';
 import { processTransfer, receiveTransfer } from '../../ingest';
-import { packTransfer } from '../../ingest/transfer/index';
-import { KAZAKH_TEXT } from '../../ingest/transfer/testing/fixtures';
+import { KAZAKH_ORDER, packDepartmentFolder } from '../helpers/department-folder';
 import type { TestServer } from './helpers';
 
 export const OWN = '02';
@@ -37,25 +36,17 @@ export interface DepartmentFixtures {
  * A department folder with one dossier of one text document, packed as a transfer tar. A
  * `revision` marks the dossier title as corrected and adds a line, so the package differs.
  */
-export async function buildDepartmentPackage(dir: string, code: string, caseNo = 7, revision?: number): Promise<string> {
-  const tree = path.join(dir, `tree-${code}-${caseNo}`);
-  const index = `${code}-${caseNo}`;
-  await mkdir(path.join(tree, index), { recursive: true });
-  await writeFile(
-    path.join(tree, 'transfer.json'),
-    JSON.stringify({
-      organisation: { bin: '123456789012', name: '«Мұрағат Үлгі» ЖШС' },
-      department: { code, name: `Бөлім ${code}` },
-      year: 2025,
-      fonds: '12',
-      people: { compiledBy: { name: 'Әбенова Г. С.', position: 'іс жүргізуші' }, headOfDepartment: { name: 'Сейітов Н. Қ.', position: 'бөлім басшысы' } },
-    }),
-  );
-  await writeFile(path.join(tree, index, 'dossier.json'), JSON.stringify({ title: `Бөлім ${code} бұйрықтары${revision === undefined ? '' : ` (түзетілген ${revision})`}`, retention: { kind: 'years', years: 75, article: '597' } }));
-  await writeFile(path.join(tree, index, '2025-03-01 Бұйрық №12-н.txt'), KAZAKH_TEXT.join('\n') + '\n' + (revision === undefined ? '' : `${revision}\n`));
-  const tar = path.join(dir, `transfer-${code}-${caseNo}.tar`);
-  await packTransfer(tree, tar);
-  return tar;
+export function buildDepartmentPackage(dir: string, code: string, caseNo = 7, revision?: number): Promise<string> {
+  const corrected = revision !== undefined;
+  return packDepartmentFolder(dir, {
+    tree: `tree-${code}-${caseNo}`,
+    tar: `transfer-${code}-${caseNo}.tar`,
+    department: { code, name: `Бөлім ${code}` },
+    year: 2025,
+    index: `${code}-${caseNo}`,
+    dossier: { title: `Бөлім ${code} бұйрықтары${corrected ? ` (түзетілген ${revision})` : ''}`, retention: { kind: 'years', years: 75, article: '597' } },
+    documents: { '2025-03-01 Бұйрық №12-н.txt': KAZAKH_ORDER + (corrected ? `${revision}\n` : '') },
+  });
 }
 
 export async function seedDepartments(db: Kysely<Database>): Promise<Record<string, string>> {

@@ -4,18 +4,17 @@
 // renditions, inventory and a department head's signature verified against a test PKI.
 import { createHash } from 'node:crypto';
 import http from 'node:http';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { SYSTEM_ACTOR } from '../../audit/audit.service';
 import { createSignersService } from '../../accounts/signers.service';
-import { packTransfer } from '../../ingest/transfer/index';
-import { KAZAKH_TEXT, RUSSIAN_TEXT } from '../../ingest/transfer/testing/fixtures';
 import { signDetached } from '../../validators/signature/index';
 import { createTestPki, type TestPki } from '../../validators/signature/testing/test-pki';
 import { describeEachDatabase } from '../helpers/db';
 import { Client, startTestServer, type TestServer } from './helpers';
+import { KAZAKH_ORDER, RUSSIAN_ORDER, packDepartmentFolder } from '../helpers/department-folder';
 import { UPLOADER_PASSWORDS, loginClients, seedUploaders, stopWhenIdle } from '../helpers/upload-api';
 
 const LIMIT = 2_000_000;
@@ -24,25 +23,16 @@ const ORDER_1 = '03-12/2025-03-01 Бұйрық №12-н.txt';
 const ORDER_2 = '03-12/2025-06-15 Приказ №40-н.txt';
 
 /** A department folder with one dossier of two text documents, packed as a transfer tar. */
-async function buildPackage(dir: string): Promise<string> {
-  const tree = path.join(dir, 'tree');
-  await mkdir(path.join(tree, '03-12'), { recursive: true });
-  await writeFile(
-    path.join(tree, 'transfer.json'),
-    JSON.stringify({
-      organisation: { bin: '123456789012', name: '«Мұрағат Үлгі» ЖШС' },
-      department: { code: '03', name: 'Кадр бөлімі' },
-      year: 2025,
-      fonds: '12',
-      people: { compiledBy: { name: 'Әбенова Г. С.', position: 'іс жүргізуші' }, headOfDepartment: { name: 'Сейітов Н. Қ.', position: 'бөлім басшысы' } },
-    }),
-  );
-  await writeFile(path.join(tree, '03-12', 'dossier.json'), JSON.stringify({ title: 'Жеке құрам бойынша бұйрықтар', retention: { kind: 'years', years: 75, article: '597' } }));
-  await writeFile(path.join(tree, ORDER_1), KAZAKH_TEXT.join('\n') + '\n');
-  await writeFile(path.join(tree, ORDER_2), RUSSIAN_TEXT.join('\n') + '\n');
-  const tar = path.join(dir, 'transfer.tar');
-  await packTransfer(tree, tar);
-  return tar;
+function buildPackage(dir: string): Promise<string> {
+  return packDepartmentFolder(dir, {
+    tree: 'tree',
+    tar: 'transfer.tar',
+    department: { code: '03', name: 'Кадр бөлімі' },
+    year: 2025,
+    index: '03-12',
+    dossier: { title: 'Жеке құрам бойынша бұйрықтар', retention: { kind: 'years', years: 75, article: '597' } },
+    documents: { [path.basename(ORDER_1)]: KAZAKH_ORDER, [path.basename(ORDER_2)]: RUSSIAN_ORDER },
+  });
 }
 
 interface RawAnswer {
@@ -308,7 +298,7 @@ describeEachDatabase('ingest HTTP API', (getDb) => {
 
     const original = await raw(clients.clerk, 'GET', `/api/dossiers/${dossierId}/documents/1/original`);
     expect(original.status).toBe(200);
-    expect(original.bytes.toString('utf8')).toBe(KAZAKH_TEXT.join('\n') + '\n');
+    expect(original.bytes.toString('utf8')).toBe(KAZAKH_ORDER);
     const disposition = original.headers.get('content-disposition') ?? '';
     expect(disposition.startsWith('attachment; ')).toBe(true);
     const encoded = /filename\*=UTF-8''(.+)$/.exec(disposition)?.[1] ?? '';
