@@ -6,9 +6,9 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ensureUiBuilt, HAVE_CHROMIUM, launchBrowser, lowContrast, SKIP_REASON, startDemoServer, type DemoServer } from './support';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { demoBrowserSuite, HAVE_CHROMIUM, lowContrast, SKIP_REASON } from './support';
 
 type Lang = 'kk' | 'ru' | 'en';
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -21,39 +21,15 @@ const s = (lang: Lang, key: string) => {
 };
 
 describe.skipIf(!HAVE_CHROMIUM)(HAVE_CHROMIUM ? 'nomenclature approval in Chromium' : `nomenclature approval in Chromium — skipped: ${SKIP_REASON}`, () => {
-  let demo: DemoServer;
-  let browser: Browser;
-  let context: BrowserContext | undefined;
-  let base: string;
+  // The settings the demo server had before this suite shared the set-up (default malware policy).
+  const suite = demoBrowserSuite({ name: 'nomenclature-ui', env: { MURAGAT_MALWARE_POLICY: 'refuse', LOG_LEVEL: 'warn' } });
   const year = new Date().getFullYear();
   const next = year + 1;
   const today = new Date().toISOString().slice(0, 10);
 
-  beforeAll(async () => {
-    const build = await ensureUiBuilt();
-    if (build.built) console.log(`ui build: ${build.ms} ms`);
-    [demo, browser] = await Promise.all([startDemoServer(), launchBrowser()]);
-    base = demo.server.url.replace(/\/$/, '');
-  }, 300_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await demo?.stop();
-  });
-
-  afterEach(async () => {
-    await context?.close();
-    context = undefined;
-  });
-
   async function openAs(username: string): Promise<Page> {
-    await context?.close();
-    context = await browser.newContext();
-    const page = await context.newPage();
-    await page.goto(base + '/');
-    await page.locator('#login-username').fill(username);
-    await page.locator('#login-password').fill(`demo-${username}-muragat`);
-    await page.locator('form.login-form button[type=submit]').click();
+    // Playwright's default window, as before the shared set-up.
+    const page = await suite.login(username, { width: 1280, height: 720 });
     await page.getByRole('navigation').getByRole('link', { name: s('kk', 'nomenclature.ui_title'), exact: true }).click();
     await expect.poll(() => page.locator('h1').textContent()).toBe(s('kk', 'nomenclature.ui_title'));
     return page;
@@ -130,7 +106,7 @@ describe.skipIf(!HAVE_CHROMIUM)(HAVE_CHROMIUM ? 'nomenclature approval in Chromi
     const totals = page.locator('[data-testid=nomenclature-summary] tbody tr').last().locator('td');
     await expect.poll(() => totals.allTextContents()).toEqual(['7', '5', '0']);
     // Every step is in the audit log, in order.
-    const events = await demo.server.deps.db
+    const events = await suite.server.deps.db
       .selectFrom('audit_events')
       .select(['action', 'actor_username'])
       .where('action', 'in', ['nomenclature.copy', 'nomenclature.item_update', 'nomenclature.sign', 'nomenclature.agree_commission', 'nomenclature.agree_state_review', 'nomenclature.approve', 'nomenclature.year_end_counts'])

@@ -7,12 +7,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { demoPassword } from '../../demo/seed';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { runIngest } from '../../ingest';
 import { packTextDossier } from '../server/helpers';
-import { ensureUiBuilt, HAVE_CHROMIUM, launchBrowser, SKIP_REASON, startDemoServer, type DemoServer } from './support';
+import { demoBrowserSuite, HAVE_CHROMIUM, SKIP_REASON } from './support';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const kk = JSON.parse(readFileSync(path.join(here, '../../common/i18n/retention/kk.json'), 'utf8')) as Record<string, string>;
@@ -33,39 +32,9 @@ const GOOD = `article,document_type_kk,document_type_ru,retention,note,personnel
 const BAD = GOOD.replace('657а,Жеке құрам бойынша бұйрықтар,Приказы по личному составу,75 лет', '657а,Жеке құрам бойынша бұйрықтар,Приказы по личному составу,мәңгі');
 
 describe.skipIf(!HAVE_CHROMIUM)(HAVE_CHROMIUM ? 'retention list in Chromium' : `retention list in Chromium — skipped: ${SKIP_REASON}`, () => {
-  let demo: DemoServer;
-  let browser: Browser;
-  let context: BrowserContext | undefined;
-  let base: string;
-
-  beforeAll(async () => {
-    await ensureUiBuilt();
-    [demo, browser] = await Promise.all([startDemoServer(), launchBrowser()]);
-    base = demo.server.url.replace(/\/$/, '');
-  }, 300_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await demo?.stop();
-  });
-
-  afterEach(async () => {
-    await context?.close();
-    context = undefined;
-  });
-
-  async function open(username: string): Promise<Page & { problems: string[] }> {
-    context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    const page = (await context.newPage()) as Page & { problems: string[] };
-    page.problems = [];
-    page.on('pageerror', (error) => page.problems.push(error.message));
-    await page.goto(base + '/');
-    await page.locator('#login-username').fill(username);
-    await page.locator('#login-password').fill(demoPassword(username));
-    await page.locator('form.login-form button[type=submit]').click();
-    await page.locator('#main-nav').waitFor({ state: 'attached' });
-    return page;
-  }
+  // The settings the demo server had before this suite shared the set-up (default malware policy).
+  const suite = demoBrowserSuite({ name: 'retention-ui', env: { MURAGAT_MALWARE_POLICY: 'refuse', LOG_LEVEL: 'warn' } });
+  const open = (username: string) => suite.login(username);
 
   async function check(page: Page, name: string, content: string): Promise<void> {
     await page.locator('#list-file').setInputFiles({ name, mimeType: 'text/csv', buffer: Buffer.from(content, 'utf8') });
@@ -129,7 +98,7 @@ describe.skipIf(!HAVE_CHROMIUM)(HAVE_CHROMIUM ? 'retention list in Chromium' : `
   });
 
   it('shows each dossier’s category and earliest destruction date in the dossier list', async () => {
-    const db = demo.server.deps.db;
+    const db = suite.server.deps.db;
     const transfer = await db.insertInto('transfers').values({ status: 'completed', department: '02', year: 2024, source_name: 'kadr-2024.tar' } as never).returning('id').executeTakeFirstOrThrow();
     await db
       .insertInto('dossiers')
@@ -159,12 +128,12 @@ describe.skipIf(!HAVE_CHROMIUM)(HAVE_CHROMIUM ? 'retention list in Chromium' : `
     try {
       // 10 years, article 201 (not in the demo list: the page says so), documents of 2025.
       const tar = await packTextDossier(work, { index: '04-08', title: 'Кассалық құжаттар', kazakhOrder: '4-н', russianOrder: '10-н' });
-      const { db, storage, config } = demo.server.deps;
+      const { db, storage, config } = suite.server.deps;
       const report = await runIngest({ db, storage, config }, { tarPath: tar });
       const id = report.dossiers[0]?.id;
       expect(id, JSON.stringify(report)).toBeTruthy();
       const page = await open('archivist');
-      await page.goto(`${base}/dossiers/${id}`);
+      await page.goto(`${suite.base}/dossiers/${id}`);
       const category = page.getByTestId('dossier-category');
       await category.waitFor();
       expect(await category.textContent()).toBe(words('category_up_to_10'));

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
+import type { Role } from '../../accounts/roles';
 import { authorizeSigner } from '../../accounts/signers.service';
 import { DEMO_USERS } from '../../demo/seed';
 import { readCertificate } from '../../validators/signature/certificate';
@@ -30,31 +31,25 @@ describe.skipIf(!HAVE_CHROMIUM)(HAVE_CHROMIUM ? 'signer identity administration 
 
   beforeAll(async () => {
     for (const u of await suite.server.deps.db.selectFrom('users').select(['id', 'username']).execute()) ids[u.username] = u.id;
+    /** The user signs an inventory with a certificate nobody holds: bound to them, pending, the signature refused. */
+    const signAtFirstUse = async (username: string, role: Role, certPath: string) => {
+      const cert = readCertificate(new Uint8Array(readFileSync(certPath)));
+      await expect(
+        authorizeSigner(suite.server.deps.db, {
+          userId: ids[username]!,
+          kind: 'inventory',
+          dossier: { id: 'first-use', index: '02-1', department: '02' },
+          signer: cert.info,
+          certificates: [cert.der],
+          actor: { userId: ids[username]!, username, roles: [role] },
+        }),
+      ).rejects.toMatchObject({ code: 'signature.signer_pending' });
+    };
     // The demo clerk signs an inventory with a certificate nobody holds: the backend binds it to
     // the clerk, pending the administrator's confirmation, and refuses the signature meanwhile.
-    const clerkCert = readCertificate(new Uint8Array(readFileSync(suite.pki.signers.ecdsa.certPath)));
-    await expect(
-      authorizeSigner(suite.server.deps.db, {
-        userId: ids.clerk!,
-        kind: 'inventory',
-        dossier: { id: 'first-use', index: '02-1', department: '02' },
-        signer: clerkCert.info,
-        certificates: [clerkCert.der],
-        actor: { userId: ids.clerk!, username: 'clerk', roles: ['department_clerk'] },
-      }),
-    ).rejects.toMatchObject({ code: 'signature.signer_pending' });
+    await signAtFirstUse('clerk', 'department_clerk', suite.pki.signers.ecdsa.certPath);
     // The archivist likewise, with a key the administrator will refuse.
-    const strayCert = readCertificate(new Uint8Array(readFileSync(suite.pki.signers.ecdsa384.certPath)));
-    await expect(
-      authorizeSigner(suite.server.deps.db, {
-        userId: ids.archivist!,
-        kind: 'inventory',
-        dossier: { id: 'first-use', index: '02-1', department: '02' },
-        signer: strayCert.info,
-        certificates: [strayCert.der],
-        actor: { userId: ids.archivist!, username: 'archivist', roles: ['archivist'] },
-      }),
-    ).rejects.toMatchObject({ code: 'signature.signer_pending' });
+    await signAtFirstUse('archivist', 'archivist', suite.pki.signers.ecdsa384.certPath);
     // The head's certificate as an administrator receives it: a DER .cer file.
     headCer = path.join(suite.work, 'head.cer');
     await writeFile(headCer, readCertificate(new Uint8Array(readFileSync(suite.pki.signers.rsa.certPath))).der);
