@@ -2,7 +2,7 @@
 // catalog use against the list in force; and each dossier's category and destruction date.
 import { expect, it } from 'vitest';
 import { describeEachDatabase } from '../../tests/helpers/db';
-import { problemsOf } from '../../tests/helpers/retention';
+import { insertStoredDossier, problemsOf } from '../../tests/helpers/retention';
 import { t } from '../../common/i18n';
 import { SYSTEM_ACTOR, listAuditEvents, verifyAuditChain, type Actor } from '../../audit/audit.service';
 import { assessDossiers, checkRetentionAgainstList, createRetentionService, describeProblem, findArticleInList } from './retention.service';
@@ -133,23 +133,7 @@ describeEachDatabase('retention list draft', (getDb) => {
     const { db } = getDb();
     const retention = createRetentionService({ db });
     const transfer = await db.insertInto('transfers').values({ status: 'completed', department: '02', year: 2020, source_name: 't.tar' } as never).returning('id').executeTakeFirstOrThrow();
-    const dossier = async (caseIndex: string, metadata: Record<string, unknown>) =>
-      (
-        await db
-          .insertInto('dossiers')
-          .values({
-            transfer_id: transfer.id,
-            case_index: caseIndex,
-            title: caseIndex,
-            status: 'stored',
-            aip_manifest_sha256: 'a'.repeat(64),
-            inventory_sha256: 'b'.repeat(64),
-            integrity_sha256: 'c'.repeat(64),
-            metadata: JSON.stringify(metadata),
-          } as never)
-          .returning('id')
-          .executeTakeFirstOrThrow()
-      ).id;
+    const dossier = (caseIndex: string, metadata: Record<string, unknown>) => insertStoredDossier(db, transfer.id, caseIndex, metadata);
     const latest = (await retention.versions())[0]!.version;
     // 657б is 50 years and personnel in the latest version (published above).
     const hr = await dossier('02-1', { year: 2020, endDate: '2020-12-30', retention: { kind: 'years', years: 50, article: '657б' } });

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { sql } from 'kysely';
 import { expect, it } from 'vitest';
 import { describeEachDatabase } from '../../tests/helpers/db';
-import { problemsOf } from '../../tests/helpers/retention';
+import { insertStoredDossier, problemsOf } from '../../tests/helpers/retention';
 import { t } from '../../common/i18n';
 import { SYSTEM_ACTOR, listAuditEvents, verifyAuditChain } from '../../audit/audit.service';
 import { DEMO_RETENTION_LIST, importDemoRetentionList } from './demo';
@@ -121,21 +121,7 @@ describeEachDatabase('retention list', (getDb) => {
     await expect(retention.importList(clerk, { content: CSV, format: 'csv' })).rejects.toMatchObject({ code: 'retention.forbidden', status: 403 });
 
     const transfer = await db.insertInto('transfers').values({ status: 'completed', department: '01', year: 2025, source_name: 't.tar' } as never).returning('id').executeTakeFirstOrThrow();
-    const dossier = (caseIndex: string) =>
-      db
-        .insertInto('dossiers')
-        .values({
-          transfer_id: transfer.id,
-          case_index: caseIndex,
-          title: caseIndex,
-          status: 'stored',
-          aip_manifest_sha256: 'a'.repeat(64),
-          inventory_sha256: 'b'.repeat(64),
-          integrity_sha256: 'c'.repeat(64),
-          metadata: '{}',
-        } as never)
-        .returning('id')
-        .executeTakeFirstOrThrow();
+    const dossier = async (caseIndex: string) => ({ id: await insertStoredDossier(db, transfer.id, caseIndex) });
     const first = await dossier('01-1');
     const latest = (await retention.versions())[0]!;
     expect(await retention.forDossier(first.id)).toMatchObject({ version: latest.version });
