@@ -3,7 +3,7 @@
 // progress bar) and sees it pass; after a byte of a stored copy is flipped the next check
 // names the dossier (linked) and the object; a check with repair restores it from the replica.
 // The page fits a phone and a desktop screen.
-import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -13,10 +13,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../common/config';
 import { runIngest } from '../../ingest';
 import { integrityRunsIdle } from '../../preservation/runs.service';
-import { packTransfer } from '../../ingest/transfer/index';
-import { KAZAKH_TEXT, RUSSIAN_TEXT } from '../../ingest/transfer/testing/fixtures';
 import { startServer, type RunningServer } from '../../server/index';
 import { storedObjectOf } from '../../destruction/content';
+import { KAZAKH_ORDER, RUSSIAN_ORDER, TOLEUOVA_PEOPLE, packDepartmentFolder } from '../helpers/department-folder';
 import { ensureUiBuilt, lowContrast, HAVE_CHROMIUM, launchBrowser, SKIP_REASON } from './support';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -28,25 +27,17 @@ const s = (key: string, params: Record<string, string | number> = {}) => {
   return text.replace(/\{(\w+)\}/g, (_, name: string) => String(params[name] ?? `{${name}}`));
 };
 
-async function buildPackage(dir: string): Promise<string> {
-  const tree = path.join(dir, 'tree');
-  await mkdir(path.join(tree, '05-03'), { recursive: true });
-  await writeFile(
-    path.join(tree, 'transfer.json'),
-    JSON.stringify({
-      organisation: { bin: '123456789012', name: '«Мұрағат Үлгі» ЖШС' },
-      department: { code: '05', name: 'Заң бөлімі' },
-      year: 2025,
-      fonds: '12',
-      people: { compiledBy: { name: 'Төлеуова А. Б.', position: 'іс жүргізуші' }, headOfDepartment: { name: 'Жақыпов Н. А.', position: 'бөлім басшысы' } },
-    }),
-  );
-  await writeFile(path.join(tree, '05-03', 'dossier.json'), JSON.stringify({ title: 'Шарттар', retention: { kind: 'years', years: 5, article: '76' } }));
-  await writeFile(path.join(tree, '05-03', '2025-03-03 Бұйрық №7-н.txt'), KAZAKH_TEXT.join('\n') + '\n');
-  await writeFile(path.join(tree, '05-03', '2025-07-14 Приказ №30-н.txt'), RUSSIAN_TEXT.join('\n') + '\n');
-  const tar = path.join(dir, 'legal-2025.tar');
-  await packTransfer(tree, tar);
-  return tar;
+function buildPackage(dir: string): Promise<string> {
+  return packDepartmentFolder(dir, {
+    tree: 'tree',
+    tar: 'legal-2025.tar',
+    department: { code: '05', name: 'Заң бөлімі' },
+    year: 2025,
+    people: TOLEUOVA_PEOPLE,
+    index: '05-03',
+    dossier: { title: 'Шарттар', retention: { kind: 'years', years: 5, article: '76' } },
+    documents: { '2025-03-03 Бұйрық №7-н.txt': KAZAKH_ORDER, '2025-07-14 Приказ №30-н.txt': RUSSIAN_ORDER },
+  });
 }
 
 describe.skipIf(!HAVE_CHROMIUM)(HAVE_CHROMIUM ? 'integrity UI in Chromium' : `integrity UI in Chromium — skipped: ${SKIP_REASON}`, () => {
