@@ -14,3 +14,4 @@ export {
   type UsersService,
 } from './users.service';
 export * from './signers.service';
+export { verifyRegisteredSignature, checkRegisteredSignature, type SignatureVerifier, type SignerRef, type SignatureRefusals } from './registered-signature';

@@ -14,7 +14,7 @@ import type { Role } from '../accounts/roles';
 import { AppError, ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../common/errors';
 import { putEverywhere } from '../ingest/aip';
 import { readVerifiedBytes, type Storage } from '../storage';
-import { verifyRegisteredSignature, type SignatureVerifier } from './signature';
+import { verifyRegisteredSignature, type SignatureVerifier } from '../accounts';
 import { renderDestructionActPdf, type DestructionActForm, type DestructionActRow } from '../forms/destruction-act';
 import { dossiersOnOpenActs, loadAppraisalDossiers, nomenclaturePositions, type AppraisalDossier } from './dossiers';
 import { heldDossiers, isUuid } from './holds';
@@ -35,7 +35,7 @@ export interface CommissionPort {
   decisionOn(db: Kysely<Database>, kind: AgendaItemKind, subjectId: string): Promise<CommissionDecision | null>;
 }
 
-export type { SignatureVerifier } from './signature';
+export type { SignatureVerifier } from '../accounts';
 
 export interface ActsDeps {
   db: Kysely<Database>;

@@ -26,5 +26,5 @@ export {
 export { loadAppraisalDossiers, type AppraisalDossier } from './dossiers';
 export type { AppraisalTables, DestructionActStatus, HoldScope, HoldKind } from './tables';
 export { appraisalList, APPRAISAL_PAGE_SIZE, APPRAISAL_MAX_PAGE_SIZE, applyCommissionDecisions, decide, decisionsOf, DECISION_KINDS, assertIsoDate, type AppraisalEntry, type AppraisalGroup, type AppraisalList, type AppraisalFilter, type DecisionView, type DecideInput, type AppliedDecision } from './appraisal';
-export { verifyRegisteredSignature, checkRegisteredSignature, type SignatureVerifier, type SignerRef, type SignatureRefusals } from './signature';
+export { verifyRegisteredSignature, checkRegisteredSignature, type SignatureVerifier, type SignerRef, type SignatureRefusals } from '../accounts';
 export { createAppraisalService, COMMISSION, type AppraisalService, type AppraisalDeps } from './service';

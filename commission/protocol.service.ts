@@ -10,7 +10,7 @@ import { recordAudit, type Actor } from '../audit/audit.service';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../common/errors';
 import type { Database } from '../database/database';
 import { putEverywhere } from '../ingest/aip';
-import { checkRegisteredSignature, type SignatureVerifier } from '../appraisal';
+import { checkRegisteredSignature, type SignatureVerifier } from '../accounts';
 import { readVerifiedBytes, type Storage } from '../storage';
 import { assertDate, getMeeting, membershipsOf, type MeetingView, type ProtocolRenditionView } from './commission.service';
 import { loadProtocolModel, renderProtocolPdf, type ProtocolLanguage } from './protocol';

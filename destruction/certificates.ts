@@ -2,14 +2,14 @@
 // view, the statement the signatures cover, and the executor's own signature. The system signs
 // the statement at execution (execute.ts); the executor then signs the same bytes in the browser
 // with their own registered key (a detached CMS, as the head signs the act and the commission
-// its protocol — appraisal/signature.ts checks it the same way). The statement names both PDF/A
+// its protocol — accounts/registered-signature.ts checks it the same way). The statement names both PDF/A
 // renditions by digest, so one signature covers the Kazakh and the Russian certificate. Only the
 // user who executed the act signs it, once; audited `destruction.certificate_sign`.
 import type { Kysely } from 'kysely';
 import type { Database } from '../database/database';
 import { recordAudit, type Actor } from '../audit/audit.service';
 import { AppError, ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../common/errors';
-import { verifyRegisteredSignature, type SignatureVerifier, type SignerRef } from '../appraisal';
+import { verifyRegisteredSignature, type SignatureVerifier, type SignerRef } from '../accounts';
 import { putEverywhere } from '../ingest/aip';
 import { readVerifiedBytes, type Storage } from '../storage';
 

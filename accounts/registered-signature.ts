@@ -1,14 +1,15 @@
-// A detached CMS made in the browser with a person's own key, checked one way wherever an
-// appraisal or destruction paper is signed (the organisation head's approval of a destruction
-// act, the executor's certificate of destruction): valid over exactly the stored bytes, and
-// from a certificate registered — and active — to the user who submits it (for the local
-// operator, actor.userId null, the certificate's holder). The commission protocol's signatures
-// are checked the same way. The caller names its own refusals so each paper's messages stay its own.
+// A detached CMS made in the browser with a person's own key, checked one way wherever a paper
+// is signed — the commission's protocol (chair and secretary), the organisation head's approval
+// of a destruction act, the executor's certificate of destruction: valid over exactly the stored
+// bytes, and from a certificate registered — and active — to the user who submits it (for the
+// local operator, actor.userId null, the certificate's holder). It lives with the signers'
+// registry, so the commission, appraisal and destruction share it without depending on each
+// other. The caller names its own refusals so each paper's messages stay its own.
 import type { Kysely } from 'kysely';
 import type { Database } from '../database/database';
 import type { Actor } from '../audit/audit.service';
 import type { AppError } from '../common/errors';
-import { bindingOfCertificate, bindingOfIin } from '../accounts/signers.repository';
+import { bindingOfCertificate, bindingOfIin } from './signers.repository';
 import type { SignatureReport } from '../validators/signature/types';
 
 export type SignatureVerifier = (input: { signature: Uint8Array; content?: Uint8Array; trustDir?: string }) => Promise<SignatureReport>;
