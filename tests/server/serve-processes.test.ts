@@ -7,27 +7,21 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { main } from '../../cli/main';
+import { runCli } from '../helpers/cli';
 import { createTestDatabase } from '../helpers/db';
 import { Client } from './helpers';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const TOKEN = 'serve-processes-test-token-0123456789';
 
+/** `muragat …args` in English without a database server configured. */
 async function cli(args: string[]): Promise<{ code: number; stderr: string }> {
-  const writes: string[] = [];
-  const original = process.stderr.write.bind(process.stderr);
-  process.stderr.write = ((chunk: string | Uint8Array) => {
-    writes.push(String(chunk));
-    return true;
-  }) as typeof process.stderr.write;
   const saved = { lang: process.env.MURAGAT_LANG, url: process.env.DATABASE_URL };
   process.env.MURAGAT_LANG = 'en';
   delete process.env.DATABASE_URL;
   try {
-    return { code: await main(args), stderr: writes.join('') };
+    return await runCli(...args);
   } finally {
-    process.stderr.write = original;
     for (const [name, value] of [['MURAGAT_LANG', saved.lang], ['DATABASE_URL', saved.url]] as const) {
       if (value === undefined) delete process.env[name];
       else process.env[name] = value;
