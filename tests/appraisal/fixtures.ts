@@ -7,6 +7,7 @@ import { createUsersService, type Role } from '../../accounts';
 import { SYSTEM_ACTOR, type Actor } from '../../audit/audit.service';
 import { createOrganisationService } from '../../catalog';
 import type { Database } from '../../database/database';
+import { insertStoredDossier } from '../helpers/retention';
 
 export const PASSWORD = 'Appraisal-Tamarisk-41';
 
@@ -67,21 +68,7 @@ export async function addDossiers(db: Kysely<Database>, specs: DossierSpec[]): P
       sizeBytes: 2048,
       languages: ['kk'],
     };
-    const row = await db
-      .insertInto('dossiers')
-      .values({
-        transfer_id: transfers.get(key)!,
-        case_index: d.index,
-        title: d.title,
-        status: 'stored',
-        aip_manifest_sha256: 'a'.repeat(64),
-        inventory_sha256: 'b'.repeat(64),
-        integrity_sha256: 'c'.repeat(64),
-        metadata: JSON.stringify(metadata),
-      } as never)
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    ids[`${d.index}/${d.year}`] = (row as { id: string }).id;
+    ids[`${d.index}/${d.year}`] = await insertStoredDossier(db, transfers.get(key)!, d.index, metadata, d.title);
   }
   return ids;
 }

@@ -16,13 +16,13 @@ export async function problemsOf(promise: Promise<unknown>): Promise<ListProblem
 }
 
 /** A stored dossier row of `transferId` (placeholder digests), for the retention checks that read only its metadata; returns its id. */
-export async function insertStoredDossier(db: Kysely<Database>, transferId: string, caseIndex: string, metadata: Record<string, unknown> = {}): Promise<string> {
+export async function insertStoredDossier(db: Kysely<Database>, transferId: string, caseIndex: string, metadata: Record<string, unknown> = {}, title = caseIndex): Promise<string> {
   const row = await db
     .insertInto('dossiers')
     .values({
       transfer_id: transferId,
       case_index: caseIndex,
-      title: caseIndex,
+      title,
       status: 'stored',
       aip_manifest_sha256: 'a'.repeat(64),
       inventory_sha256: 'b'.repeat(64),

@@ -7,6 +7,7 @@ import { SYSTEM_ACTOR } from '../../audit/audit.service';
 import { createUsersService } from '../../accounts/users.service';
 import { DEMO_RETENTION_LIST } from '../../catalog/retention';
 import { describeEachDatabase } from '../helpers/db';
+import { insertStoredDossier } from '../helpers/retention';
 import { Client, startTestServer, type TestServer } from './helpers';
 
 const PASSWORD = 'Retention-List-Phrase-42';
@@ -120,20 +121,7 @@ describeEachDatabase('retention list over HTTP', (getDb) => {
   it('returns each dossier with its category and earliest destruction date in the dossier list', async () => {
     const { db } = getDb();
     const transfer = await db.insertInto('transfers').values({ status: 'completed', department: '02', year: 2024, source_name: 't.tar' } as never).returning('id').executeTakeFirstOrThrow();
-    const insert = (caseIndex: string, metadata: Record<string, unknown>) =>
-      db
-        .insertInto('dossiers')
-        .values({
-          transfer_id: transfer.id,
-          case_index: caseIndex,
-          title: `Іс ${caseIndex}`,
-          status: 'stored',
-          aip_manifest_sha256: 'a'.repeat(64),
-          inventory_sha256: 'b'.repeat(64),
-          integrity_sha256: 'c'.repeat(64),
-          metadata: JSON.stringify(metadata),
-        } as never)
-        .execute();
+    const insert = (caseIndex: string, metadata: Record<string, unknown>) => insertStoredDossier(db, transfer.id, caseIndex, metadata, `Іс ${caseIndex}`);
     await insert('02-91', { year: 2024, endDate: '2024-11-30', retention: { kind: 'years', years: 75, article: '662' } });
     await insert('02-92', { year: 2024, endDate: '2024-03-01', retention: { kind: 'years_epk', years: 5, article: '23' } });
     await insert('02-93', { year: 2024, retention: { kind: 'until_needed', article: '700' } });
