@@ -183,7 +183,9 @@ async function placeCatalog(staging: string, target: string, applied: string[]):
 
 export async function openDatabase(options: OpenDatabaseOptions): Promise<DatabaseHandle> {
   if (options.url) {
-    const pool = new pg.Pool({ connectionString: options.url, max: options.poolSize ?? 10 });
+    // A wait for a free connection ends in an error after 30 s instead of never (a pool emptied
+    // by cut connections must not hang a request or a job silently).
+    const pool = new pg.Pool({ connectionString: options.url, max: options.poolSize ?? 10, connectionTimeoutMillis: 30_000 });
     // A connection cut by the server (a restart, pg_terminate_backend) is reported as an 'error'
     // event: on the pool for an idle client, on the client itself for one checked out (inside a
     // transaction, between two statements). Without a listener Node ends the process. The pool

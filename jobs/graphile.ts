@@ -36,6 +36,10 @@ export async function queueSchema(db: Kysely<Database>): Promise<string> {
   return current === 'public' ? 'graphile_worker' : current;
 }
 
+const CONNECT_TIMEOUT_MS = 30_000;
+/** How long a runner may take to stop after losing a worker before a new one is started anyway. */
+const RUNNER_STOP_TIMEOUT_MS = 20_000;
+
 function quoteIdent(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;
 }
@@ -56,9 +60,14 @@ export class GraphileQueue implements JobQueue {
   private schemaPromise: Promise<string> | undefined;
 
   constructor(private readonly options: GraphileQueueOptions) {
-    this.pool = new pg.Pool({ connectionString: options.url, max: 4 });
-    // An idle client's error (server restart) must not crash the process; the pool reconnects.
-    this.pool.on('error', (error) => logger().warn({ err: error }, 'job queue connection lost'));
+    // A wait for a connection ends in an error rather than forever (a pool whose connections a
+    // server restart cut must not leave the queue silently stuck): the caller retries.
+    this.pool = new pg.Pool({ connectionString: options.url, max: 4, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
+    // A client's error (server restart) must not crash the process, idle or checked out; the
+    // pool drops that client and reconnects.
+    const lost = (error: Error) => logger().warn({ err: error }, 'job queue connection lost');
+    this.pool.on('error', lost);
+    this.pool.on('connect', (client) => client.on('error', lost));
   }
 
   private schema(): Promise<string> {
@@ -172,6 +181,7 @@ export class GraphileQueue implements JobQueue {
     let stopping = false;
     let replace = false;
     let recovering: Promise<void> | null = null;
+    let replaced: () => void = () => undefined;
     let runner!: Awaited<ReturnType<typeof run>>;
     let ready!: () => void;
     const started = new Promise<void>((resolve) => (ready = resolve));
@@ -180,7 +190,11 @@ export class GraphileQueue implements JobQueue {
         try {
           await (await this.utils()).forceUnlockWorkers([workerId]);
           replace = true;
-          await runner.stop().catch(() => undefined);
+          // A runner whose connections were cut may never finish stopping (its shutdown waits on
+          // the database): after a while the next runner starts beside what is left of it.
+          const stopped = runner.stop().catch(() => undefined);
+          await Promise.race([stopped, new Promise((r) => setTimeout(r, RUNNER_STOP_TIMEOUT_MS).unref())]);
+          replaced();
           return;
         } catch {
           // The database is still away: try again shortly.
@@ -195,7 +209,7 @@ export class GraphileQueue implements JobQueue {
         runner.events.on('worker:create', ({ worker }) => void registry.addQueueWorker(worker.workerId).catch(() => undefined));
         runner.events.on('worker:fatalError', ({ worker }) => void (recovering ??= recover(worker.workerId).finally(() => (recovering = null))));
         ready();
-        await runner.promise;
+        await Promise.race([runner.promise, new Promise<void>((resolve) => (replaced = resolve))]);
         if (stopping) return;
         if (replace) logger().warn('job queue: a worker lost its database connection; its jobs were unlocked and the runner started again');
         else if (process.exitCode === 57) logger().warn('job queue: graphile-worker stopped on a migration announced in the database; starting it again');

@@ -11,6 +11,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { enqueueTransfer, receiveTransfer } from '../../ingest';
+import { queueSchema } from '../../jobs';
 import { auditCount, createJobsEnv, killChild, runsByTransfer, spawnCli, statuses, textTransfer, waitFor, type Child, type JobsEnv } from '../jobs/helpers';
 import { expectStoreSound, expectVerifyAll } from './helpers';
 
@@ -51,6 +52,15 @@ describe.skipIf(!onServer)('PostgreSQL connections cut during an ingest (a resta
     return cut;
   }
 
+  /** What a stuck recovery looks like: the queue's jobs, the steps, and the worker's words after the cut connections. */
+  async function diagnose(w: Child): Promise<string> {
+    const schema = await queueSchema(env.db);
+    const jobs = await sql.raw(`SELECT id, key, attempts, max_attempts, locked_by, locked_at, run_at, last_error FROM "${schema}"._private_jobs ORDER BY id`).execute(env.db);
+    const steps = await sql`SELECT transfer_id, step, status FROM ingest_steps ORDER BY transfer_id, started_at`.execute(env.db);
+    const words = w.output().split('\n').filter((l) => !/57P01|Connection terminated|connection lost|UNLISTEN|notify listener/.test(l));
+    return `jobs: ${JSON.stringify(jobs.rows)}\nsteps: ${JSON.stringify(steps.rows)}\nworker (without the cut-connection lines):\n${words.slice(-40).join('\n')}`;
+  }
+
   it('every transfer completes once after the outage; the worker survives it', async () => {
     const ids: string[] = [];
     for (let i = 0; i < 4; i++) {
@@ -74,7 +84,7 @@ describe.skipIf(!onServer)('PostgreSQL connections cut during an ingest (a resta
     expect(w.proc.exitCode, `the worker exited after the outage:\n${w.output().slice(-3000)}`).toBeNull();
     // The worker itself must recover: graphile-worker drops a queue worker that could not record
     // the end of its job, and jobs/graphile.ts unlocks that job and starts a fresh runner.
-    expect(recovered, `transfers still waiting 150 s after the outage: ${JSON.stringify([...(await statuses(env.db))].filter(([id]) => ids.includes(id)))}\n${w.output().slice(-3000)}`).toBe(true);
+    expect(recovered, `transfers still waiting 150 s after the outage: ${JSON.stringify([...(await statuses(env.db))].filter(([id]) => ids.includes(id)))}\n${await diagnose(w)}`).toBe(true);
     const current: Child = w;
     const s = await statuses(env.db);
     for (const id of ids) expect(s.get(id), `transfer ${id}`).toBe('completed');

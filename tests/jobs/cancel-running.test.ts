@@ -21,13 +21,14 @@ import { createIngestEnv, type IngestEnv } from '../ingest/helpers';
 import { createJobsEnv, killChild, runsByTransfer, spawnCli, textTransfer, waitFor, type Child, type JobsEnv } from './helpers';
 
 /** Processes (any, by /proc) whose arguments or working folder name something under `folder`. */
-async function processesUnder(folder: string): Promise<number[]> {
+async function processesUnder(folder: string, minFiles = 0): Promise<number[]> {
   const out: number[] = [];
   for (const name of await readdir('/proc').catch(() => [] as string[])) {
     if (!/^\d+$/.test(name)) continue;
-    const args = await readFile(`/proc/${name}/cmdline`, 'utf8').catch(() => '');
+    const args = (await readFile(`/proc/${name}/cmdline`, 'utf8').catch(() => '')).split('\0');
     const cwd = await readlink(`/proc/${name}/cwd`).catch(() => '');
-    if (args.split('\0').some((a) => a.includes(folder)) || cwd.startsWith(folder)) out.push(Number(name));
+    const files = args.filter((a) => a.includes(folder)).length;
+    if ((files > 0 || cwd.startsWith(folder)) && files >= minFiles) out.push(Number(name));
   }
   return out;
 }
@@ -155,10 +156,11 @@ describe.skipIf(!onServer)('cancelling a transfer a `muragat worker` is processi
     const worker = spawnCli(env, ['worker']);
     children.push(worker);
     const folder = quarantineDir(env.deps, id);
-    // LibreOffice (or whichever program of the convert step) at work on this transfer.
-    await waitFor('a program working on the transfer in the convert step', async () => {
+    // LibreOffice at work on the large batch of this transfer (tens of files: a minute's work),
+    // not on the small first one, which may end between the cancel and the worker's next heartbeat.
+    await waitFor('LibreOffice converting the large batch of the transfer', async () => {
       const step = await env.db.selectFrom('ingest_steps').select('status').where('transfer_id', '=', id).where('step', '=', 'convert').executeTakeFirst();
-      return step?.status === 'running' && (await processesUnder(folder)).length > 0;
+      return step?.status === 'running' && (await processesUnder(folder, 20)).length > 0;
     }, 180_000, 100);
 
     const cli = spawnCli(env, ['transfer', 'cancel', id, '--json']);
