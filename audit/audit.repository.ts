@@ -17,10 +17,11 @@ export async function lastAuditEvent(db: Db): Promise<{ id: number; hash: string
   return db.selectFrom('audit_events').select(['id', 'hash']).orderBy('id', 'desc').limit(1).executeTakeFirst();
 }
 
-export async function insertAuditEvent(trx: Db, row: Omit<AuditRow, 'details'> & { details: Record<string, unknown> }): Promise<void> {
+export async function insertAuditEvents(trx: Db, rows: (Omit<AuditRow, 'details'> & { details: Record<string, unknown> })[]): Promise<void> {
+  if (!rows.length) return;
   await trx
     .insertInto('audit_events')
-    .values({ ...row, details: JSON.stringify(row.details) })
+    .values(rows.map((row) => ({ ...row, details: JSON.stringify(row.details) })))
     .execute();
 }
 

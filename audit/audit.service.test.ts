@@ -69,6 +69,27 @@ describeEachDatabase('audit chain', (getDb) => {
     expect(report.checked).toBe(report.total);
   });
 
+  it('appends events arriving together outside a transaction in shared commits: each gets its own id, the chain stays linear, one refused event refuses only itself', async () => {
+    const { db } = getDb();
+    const before = (await listAuditEvents(db, { limit: 1 }))[0]?.id ?? 0;
+    const results = await Promise.allSettled(
+      Array.from({ length: 40 }, (_, i) =>
+        recordAudit(db, { actor, action: i === 17 ? 'Not An Action' : 'access.view', objectType: 'dossier', objectId: String(i), details: { n: i } }),
+      ),
+    );
+    expect(results[17]!.status).toBe('rejected');
+    const written = results.filter((r) => r.status === 'fulfilled').map((r) => (r as PromiseFulfilledResult<{ id: number; hash: string }>).value);
+    expect(written).toHaveLength(39);
+    // Ids follow on from the log's head with no gap or repeat; each answer names its own event.
+    expect(written.map((w) => w.id).sort((a, b) => a - b)).toEqual(Array.from({ length: 39 }, (_, i) => before + 1 + i));
+    const listed = await listAuditEvents(db, { limit: 39 });
+    const byId = new Map(listed.map((e) => [e.id, e]));
+    for (const w of written) expect(byId.get(w.id)?.hash).toBe(w.hash);
+    expect(new Set(listed.map((e) => e.objectId)).has('17')).toBe(false);
+    const report = await verifyAuditChain(db);
+    expect(report.ok).toBe(true);
+  });
+
   it('does not leave a hole when an appending transaction rolls back', async () => {
     const { db } = getDb();
     await expect(

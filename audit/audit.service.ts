@@ -9,7 +9,7 @@ import type { Role } from '../accounts/roles';
 import {
   auditEventsAfter,
   countAuditEvents,
-  insertAuditEvent,
+  insertAuditEvents,
   lastAuditEvent,
   listAuditRows,
   lockAuditAppends,
@@ -85,16 +85,23 @@ export function computeAuditHash(row: Omit<AuditRow, 'hash'>): string {
 }
 
 /**
- * Appends one event inside the caller's transaction (or its own one when given the bare
- * database). The advisory lock is held until that transaction ends, so concurrent writers
- * append one after another and the chain stays linear.
+ * Appends one event inside the caller's transaction, so it commits or rolls back with the
+ * change it records; given the bare database, in a transaction of its own, shared with the
+ * events other requests append at the same moment (group commit, below). The advisory lock is
+ * held until that transaction ends, so concurrent writers append one after another and the
+ * chain stays linear. Either way the promise resolves once the event is committed.
  */
 export async function recordAudit(
   db: Kysely<Database> | Transaction<Database>,
   event: AuditEventInput,
 ): Promise<{ id: number; hash: string }> {
-  if (!db.isTransaction) return db.transaction().execute((trx) => recordAudit(trx, event));
-  const trx = db as Transaction<Database>;
+  const checked = checkedEvent(event);
+  if (db.isTransaction) return (await appendEvents(db as Transaction<Database>, [checked]))[0]!;
+  return appenderFor(db).append(checked);
+}
+
+/** An event whose action and details are valid; details as jsonb will give them back. */
+function checkedEvent(event: AuditEventInput): AuditEventInput & { details: Record<string, unknown> } {
   if (!ACTION.test(event.action)) {
     throw new ValidationError('audit.invalid_action', 'catalog.audit_invalid_action', { action: event.action });
   }
@@ -102,25 +109,77 @@ export async function recordAudit(
   // Dates as ISO strings).
   const details = JSON.parse(JSON.stringify(event.details ?? {})) as Record<string, unknown>;
   assertNoSecrets(details, 'details');
+  return { ...event, details };
+}
+
+async function appendEvents(trx: Transaction<Database>, events: (AuditEventInput & { details: Record<string, unknown> })[]): Promise<{ id: number; hash: string }[]> {
   await lockAuditAppends(trx);
   const last = await lastAuditEvent(trx);
-  const row: Omit<AuditRow, 'hash'> = {
-    id: (last ? Number(last.id) : 0) + 1,
-    // Millisecond precision survives timestamptz exactly, so the hash recomputes.
-    at: new Date(),
-    actor_user_id: event.actor.userId,
-    actor_username: event.actor.username,
-    actor_roles: [...event.actor.roles],
-    action: event.action,
-    object_type: event.objectType,
-    object_id: event.objectId ?? null,
-    request_id: event.actor.requestId ?? null,
-    details,
-    prev_hash: last?.hash ?? GENESIS_HASH,
-  };
-  const hash = computeAuditHash(row);
-  await insertAuditEvent(trx, { ...row, hash });
-  return { id: row.id, hash };
+  let id = last ? Number(last.id) : 0;
+  let prev = last?.hash ?? GENESIS_HASH;
+  const rows: AuditRow[] = [];
+  for (const event of events) {
+    const row: Omit<AuditRow, 'hash'> = {
+      id: ++id,
+      // Millisecond precision survives timestamptz exactly, so the hash recomputes.
+      at: new Date(),
+      actor_user_id: event.actor.userId,
+      actor_username: event.actor.username,
+      actor_roles: [...event.actor.roles],
+      action: event.action,
+      object_type: event.objectType,
+      object_id: event.objectId ?? null,
+      request_id: event.actor.requestId ?? null,
+      details: event.details,
+      prev_hash: prev,
+    };
+    prev = computeAuditHash(row);
+    rows.push({ ...row, hash: prev });
+  }
+  await insertAuditEvents(trx, rows as (AuditRow & { details: Record<string, unknown> })[]);
+  return rows.map((r) => ({ id: r.id, hash: r.hash }));
+}
+
+/**
+ * Group commit of the events appended outside a transaction (views and downloads, logins):
+ * while one batch's transaction holds the append lock, the events that arrive wait and go
+ * together in the next one — one lock, one chain read and one commit for all of them instead
+ * of one each, so a busy archive's readers do not queue behind each other's commits.
+ */
+class AuditAppender {
+  private pending: { event: AuditEventInput & { details: Record<string, unknown> }; resolve: (r: { id: number; hash: string }) => void; reject: (e: unknown) => void }[] = [];
+  private flushing = false;
+  constructor(private readonly db: Kysely<Database>) {}
+
+  append(event: AuditEventInput & { details: Record<string, unknown> }): Promise<{ id: number; hash: string }> {
+    return new Promise((resolve, reject) => {
+      this.pending.push({ event, resolve, reject });
+      if (!this.flushing) void this.flush();
+    });
+  }
+
+  private async flush(): Promise<void> {
+    this.flushing = true;
+    while (this.pending.length) {
+      const batch = this.pending.splice(0, AUDIT_BATCH_MAX);
+      try {
+        const written = await this.db.transaction().execute((trx) => appendEvents(trx, batch.map((b) => b.event)));
+        batch.forEach((b, i) => b.resolve(written[i]!));
+      } catch (error) {
+        for (const b of batch) b.reject(error);
+      }
+    }
+    this.flushing = false;
+  }
+}
+
+const AUDIT_BATCH_MAX = 200;
+const appenders = new WeakMap<Kysely<Database>, AuditAppender>();
+
+function appenderFor(db: Kysely<Database>): AuditAppender {
+  let appender = appenders.get(db);
+  if (!appender) appenders.set(db, (appender = new AuditAppender(db)));
+  return appender;
 }
 
 export type AuditBreakReason = 'edited' | 'deleted' | 'inserted' | 'relinked';
