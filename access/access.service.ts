@@ -116,6 +116,32 @@ export function createAccessService(deps: { db: Kysely<Database>; now?: () => Da
     },
 
     /**
+     * The busiest reads (a dossier's page, a document's file): access decided first as by
+     * `dossier` / `document`, then the researcher's read recorded while `prepare` makes the
+     * answer — the audit commit no longer waits in line before the work — and the answer given
+     * only once both succeeded. When the record fails, what `prepare` made is `discard`ed (an
+     * open stream closed) and nothing is sent.
+     */
+    async whileRecording<T>(
+      user: AccessUser,
+      target: { dossier: string; position?: number; need?: DossierNeed },
+      read: Omit<ReadEvent, 'dossierId' | 'caseIndex' | 'position'>,
+      prepare: (d: ReachableDossier) => Promise<T>,
+      discard: (made: T) => void = () => undefined,
+    ): Promise<T> {
+      const d = target.position === undefined ? await api.dossier(user, target.dossier, { need: target.need }) : await api.document(user, target.dossier, target.position);
+      if (!isResearcher(user.roles)) return prepare(d);
+      const recording = recordResearcherRead(db, actorOf(user), { ...read, dossierId: d.id, caseIndex: d.caseIndex, ...(target.position === undefined ? {} : { position: target.position }) });
+      const [recorded, made] = await Promise.allSettled([recording, prepare(d)]);
+      if (recorded.status === 'rejected') {
+        if (made.status === 'fulfilled') discard(made.value);
+        throw recorded.reason;
+      }
+      if (made.status === 'rejected') throw made.reason;
+      return made.value;
+    },
+
+    /**
      * A dossier's detail as this user may see it. Staff: unchanged. A researcher: documents they
      * may not see left out, those described only without their files and with the date they
      * open, the dossier's own access, and no IIN of anyone (signers are persons).

@@ -90,6 +90,25 @@ describeEachDatabase('audit chain', (getDb) => {
     expect(report.ok).toBe(true);
   });
 
+  it('an event the database refuses inside a shared commit fails alone; the others of its batch are written', async () => {
+    const { db } = getDb();
+    await sql`CREATE FUNCTION test_refuse_one() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN
+      IF NEW.object_id = 'refused' THEN RAISE EXCEPTION 'refused by the test'; END IF; RETURN NEW; END $$`.execute(db);
+    await sql`CREATE TRIGGER test_refuse_one BEFORE INSERT ON audit_events FOR EACH ROW EXECUTE FUNCTION test_refuse_one()`.execute(db);
+    try {
+      const results = await Promise.allSettled(
+        Array.from({ length: 20 }, (_, i) => recordAudit(db, { actor, action: 'access.view', objectType: 'dossier', objectId: i === 9 ? 'refused' : `ok-${i}` })),
+      );
+      expect(results.map((r) => r.status)).toEqual(Array.from({ length: 20 }, (_, i) => (i === 9 ? 'rejected' : 'fulfilled')));
+    } finally {
+      await sql`DROP TRIGGER test_refuse_one ON audit_events`.execute(db);
+      await sql`DROP FUNCTION test_refuse_one()`.execute(db);
+    }
+    const listed = await listAuditEvents(db, { limit: 19 });
+    expect(listed.map((e) => e.objectId).sort()).toEqual(Array.from({ length: 20 }, (_, i) => `ok-${i}`).filter((x) => x !== 'ok-9').sort());
+    expect((await verifyAuditChain(db)).ok).toBe(true);
+  });
+
   it('does not leave a hole when an appending transaction rolls back', async () => {
     const { db } = getDb();
     await expect(

@@ -166,7 +166,15 @@ class AuditAppender {
         const written = await this.db.transaction().execute((trx) => appendEvents(trx, batch.map((b) => b.event)));
         batch.forEach((b, i) => b.resolve(written[i]!));
       } catch (error) {
-        for (const b of batch) b.reject(error);
+        // One event the database refuses must not take the others with it: each alone again.
+        if (batch.length === 1) batch[0]!.reject(error);
+        else
+          for (const b of batch) {
+            await this.db
+              .transaction()
+              .execute((trx) => appendEvents(trx, [b.event]))
+              .then((written) => b.resolve(written[0]!), b.reject);
+          }
       }
     }
     this.flushing = false;

@@ -111,8 +111,11 @@ export function createRoutes(deps: ServerDeps): Router {
   // Researchers (access/, p.212): the description if the rules show it, documents they may not see left out.
   router.get('/api/dossiers/:id', readers, async (ctx) => {
     const { user } = requireUser(ctx);
-    const d = await deps.access.dossier(user, ctx.params.id!, { need: 'metadata', read: { kind: 'view', what: 'dossier', route: 'GET /api/dossiers/{id}' } });
-    ctx.body = { dossier: await deps.access.detailFor(user, await dossierDetail(store, d.id)) };
+    ctx.body = {
+      dossier: await deps.access.whileRecording(user, { dossier: ctx.params.id!, need: 'metadata' }, { kind: 'view', what: 'dossier', route: 'GET /api/dossiers/{id}' }, async (d) =>
+        deps.access.detailFor(user, await dossierDetail(store, d.id)),
+      ),
+    };
   });
 
   router.get('/api/dossiers/:id/documents/:n/original', staff, async (ctx) => {
@@ -126,8 +129,13 @@ export function createRoutes(deps: ServerDeps): Router {
     const { user, actor } = requireUser(ctx);
     const n = position(ctx);
     const download = ctx.query.download === '1';
-    const d = await deps.access.document(user, ctx.params.id!, n, { kind: download ? 'download' : 'view', what: 'rendition', route: 'GET /api/dossiers/{id}/documents/{n}/rendition' });
-    const file = await openDocumentFile(store, actor, d.id, n, 'rendition');
+    const file = await deps.access.whileRecording(
+      user,
+      { dossier: ctx.params.id!, position: n },
+      { kind: download ? 'download' : 'view', what: 'rendition', route: 'GET /api/dossiers/{id}/documents/{n}/rendition' },
+      (d) => openDocumentFile(store, actor, d.id, n, 'rendition'),
+      (opened) => opened.stream.destroy(),
+    );
     send(ctx, file, download ? 'attachment' : 'inline');
   });
 

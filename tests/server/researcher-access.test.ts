@@ -11,6 +11,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { sql } from 'kysely';
 import { SYSTEM_ACTOR } from '../../audit/audit.service';
 import { createUsersService } from '../../accounts/users.service';
 import { processTransfer, receiveTransfer } from '../../ingest';
@@ -303,6 +304,26 @@ describeEachDatabase('researcher access from the OpenAPI document', (getDb) => {
     expect(events).toHaveLength(1);
     expect(events[0]!.actor_username).toBe(usernames.archivist);
     expect(events[0]!.details).toMatchObject({ dossier: '02-1', position: 1, before: { kind: 'open' }, after: { kind: 'official_use' } });
+  });
+
+  it('serves nothing when a researcher\'s read cannot be recorded (the record is made beside the answer, which waits for it)', async () => {
+    const { db } = getDb();
+    // The log refuses the researchers' reads for a moment, as a failing audit insert would.
+    await sql`CREATE FUNCTION test_refuse_reads() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN
+      IF NEW.action IN ('access.view', 'access.download') THEN RAISE EXCEPTION 'audit log unavailable'; END IF; RETURN NEW; END $$`.execute(db);
+    await sql`CREATE TRIGGER test_refuse_reads BEFORE INSERT ON audit_events FOR EACH ROW EXECUTE FUNCTION test_refuse_reads()`.execute(db);
+    try {
+      const file = await clients.researcher.get(`/api/dossiers/${ids.open}/documents/2/rendition`);
+      expect(file.status).toBe(500);
+      expect(file.text).not.toContain('%PDF');
+      const page = await clients.researcher.get(`/api/dossiers/${ids.open}`);
+      expect(page.status).toBe(500);
+      expect(page.body.dossier).toBeUndefined();
+    } finally {
+      await sql`DROP TRIGGER test_refuse_reads ON audit_events`.execute(db);
+      await sql`DROP FUNCTION test_refuse_reads()`.execute(db);
+    }
+    expect((await clients.researcher.get(`/api/dossiers/${ids.open}/documents/2/rendition`)).status).toBe(200);
   });
 
   it('records every view and download by a researcher and reports what they got', async () => {
