@@ -37,6 +37,10 @@ export async function queueSchema(db: Kysely<Database>): Promise<string> {
 }
 
 const CONNECT_TIMEOUT_MS = 30_000;
+/** A spent job's `last_error` while its work is still to be ended, and once it is. */
+const WORKER_STOPPED = 'worker stopped';
+const WORKER_STOPPED_ENDED = 'worker stopped; ended';
+const ABANDON_TIMEOUT_MS = 60_000;
 /** How long a runner may take to stop after losing a worker before a new one is started anyway. */
 const RUNNER_STOP_TIMEOUT_MS = 20_000;
 
@@ -349,7 +353,7 @@ class Watchdog {
           await client.query(`SELECT ${schema}.force_unlock_workers($1::text[])`, [dead]);
           const spent = orphans.filter((o) => o.attempts >= o.max_attempts).map((o) => o.id);
           if (spent.length) {
-            await client.query(`UPDATE ${schema}._private_jobs SET last_error = 'worker stopped' WHERE id = ANY ($1::bigint[])`, [spent]);
+            await client.query(`UPDATE ${schema}._private_jobs SET last_error = $2 WHERE id = ANY ($1::bigint[])`, [spent, WORKER_STOPPED]);
           }
         }
       }
@@ -361,9 +365,37 @@ class Watchdog {
       client.release();
     }
     for (const o of orphans) {
-      const job = this.jobs.get(o.task);
       logger().warn({ job: o.task, jobId: o.id, worker: o.locked_by, attempts: o.attempts, of: o.max_attempts }, o.attempts >= o.max_attempts ? 'job watchdog: worker stopped, retry budget spent' : 'job watchdog: worker stopped, job handed to another worker');
-      if (o.attempts >= o.max_attempts) await job?.onAbandoned?.(o.payload, 'worker-stopped', 'worker stopped');
+    }
+    await this.abandonSpent();
+  }
+
+  /**
+   * Ends the work of every job whose worker stopped on its last try (marked "worker stopped"
+   * above), and only then marks it ended. Read from the queue at every tick, so an ending that
+   * failed or did not finish in time (a row lock, a lost connection) is tried again, never lost:
+   * the queue runs a spent job no more, and nothing else would end its transfer.
+   */
+  private async abandonSpent(): Promise<void> {
+    const schema = quoteIdent(this.schema);
+    const { rows } = await this.pool.query<{ id: string; task: string; payload: unknown }>(
+      `SELECT j.id::text, t.identifier AS task, j.payload FROM ${schema}._private_jobs j JOIN ${schema}._private_tasks t ON t.id = j.task_id
+        WHERE j.locked_by IS NULL AND j.attempts >= j.max_attempts AND j.last_error = $1`,
+      [WORKER_STOPPED],
+    );
+    for (const spent of rows) {
+      const job = this.jobs.get(spent.task);
+      if (!job) continue; // another kind of worker's job: its own watchdog ends it
+      try {
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([
+          Promise.resolve(job.onAbandoned?.(spent.payload, 'worker-stopped', 'worker stopped')),
+          new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`not ended within ${ABANDON_TIMEOUT_MS / 1000} s`)), ABANDON_TIMEOUT_MS))),
+        ]).finally(() => clearTimeout(timer));
+        await this.pool.query(`UPDATE ${schema}._private_jobs SET last_error = $1 WHERE id = $2::bigint AND last_error = $3`, [WORKER_STOPPED_ENDED, spent.id, WORKER_STOPPED]);
+      } catch (error) {
+        logger().warn({ err: error, job: spent.task, jobId: spent.id }, 'job watchdog: ending a job whose worker stopped failed; will try again');
+      }
     }
   }
 }

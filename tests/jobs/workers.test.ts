@@ -160,8 +160,8 @@ describe.skipIf(!onServer)('transfers as jobs on the PostgreSQL server', () => {
     await sql.raw(`UPDATE "${schema}"._private_jobs SET max_attempts = attempts WHERE key = 'transfer:${id}'`).execute(env.db);
     const b = worker();
     // Generous: a loaded machine starts a worker slowly, and the watchdog waits out the stale time.
-    await waitFor('transfer failed by the watchdog', () => allFinished(env, [id!]), 150_000).catch((error: Error) => {
-      throw new Error(`${error.message}\n--- worker B\n${b.output().slice(-3000)}`);
+    await waitFor('transfer failed by the watchdog', () => allFinished(env, [id!]), 150_000).catch(async (error: Error) => {
+      throw new Error(`${error.message} (status ${(await statuses(env.db)).get(id!)})\n--- worker B\n${b.output().slice(-3000)}`);
     });
     const row = await env.db.selectFrom('transfers').selectAll().where('id', '=', id!).executeTakeFirstOrThrow();
     expect(row.status).toBe('failed');
