@@ -31,8 +31,9 @@ const CONNECTIONS = Number(flag('connections', '50'));
 const SECONDS = Number(flag('seconds', '60'));
 const JSON_OUT = process.argv.includes('--json');
 const WITH_INGEST = !process.argv.includes('--no-ingest');
-// Server processes on the port (`muragat serve --processes`): default one per core.
-const PROCESSES = Number(flag('processes', String(os.availableParallelism())));
+// Server processes on the port (`muragat serve --processes`): default 1, as `serve`'s own; on this
+// 2-core machine a second one raised throughput but not the p99 (docs/benchmarks.md).
+const PROCESSES = Number(flag('processes', '1'));
 const DATABASE_URL = flag('database-url', process.env.TEST_DATABASE_URL ?? '');
 const log = (s: string) => {
   if (!JSON_OUT) process.stderr.write(`${s}\n`);
