@@ -172,16 +172,14 @@ export class GraphileQueue implements JobQueue {
       })();
       return { done, stop: async () => { shutdown.abort(new Error('worker stopping')); await done; } };
     }
-    // The runner is supervised: started again, one at a time, when it ends for one of two reasons.
-    // - graphile-worker 0.16 does not replace a queue worker that could not record the end of its
-    //   job (the connection was cut by a restart of the server): the job stays locked by it, and
-    //   with no worker left this process takes nothing more while its heartbeat goes on, so the
-    //   watchdog never frees the job either. On worker:fatalError the job is unlocked once the
-    //   database answers, and the runner replaced.
-    // - graphile-worker shuts its pool down (exit code 57) when any schema of the database
-    //   announces a breaking migration: "worker:migrate" is one channel for the whole database,
-    //   and queues in other schemas (a test suite each) set it off too. A new runner checks our
-    //   own schema and refuses one it cannot work with.
+    // The runner is supervised: graphile-worker 0.16 does not replace a queue worker that could
+    // not record the end of its job (the connection was cut by a restart of the server): the job
+    // stays locked by it, and with no worker left this process takes nothing more while its
+    // heartbeat goes on, so the watchdog never frees the job either. On worker:fatalError the job
+    // is unlocked once the database answers, and the runner replaced, one at a time.
+    // A runner that ends by itself is not started again: graphile-worker shuts down (exit code 57)
+    // when a newer Muragat announces a breaking migration of the queue's tables, and this older
+    // code must then stop; the worker ends and its process exits with that code.
     let stopping = false;
     let replace = false;
     let recovering: Promise<void> | null = null;
@@ -216,10 +214,12 @@ export class GraphileQueue implements JobQueue {
         await Promise.race([runner.promise, new Promise<void>((resolve) => (replaced = resolve))]);
         if (stopping) return;
         if (replace) logger().warn('job queue: a worker lost its database connection; its jobs were unlocked and the runner started again');
-        else if (process.exitCode === 57) logger().warn('job queue: graphile-worker stopped on a migration announced in the database; starting it again');
-        else return; // ended by itself: the worker ends, as before
+        else {
+          // Ended by itself (exit code 57 after a breaking migration was announced): the worker ends.
+          logger().warn({ exitCode: process.exitCode }, 'job queue: graphile-worker stopped by itself; this worker stops');
+          return;
+        }
         replace = false;
-        process.exitCode = undefined;
       }
     };
     const done = supervise();
