@@ -1,6 +1,6 @@
 // Table types owned by ingest (transfers, pipeline state, documents, stored e-dossiers,
 // integrity runs).
-import type { ColumnType, Generated } from 'kysely';
+import type { ColumnType, Generated, GeneratedAlways } from 'kysely';
 
 type Json<T> = ColumnType<T, string | undefined, string>;
 type Ts = ColumnType<Date, Date | string | undefined, Date | string>;
@@ -91,6 +91,12 @@ export interface DossiersTable {
   metadata: Json<Record<string, unknown>>;
   stored_at: Ts;
   updated_at: Ts;
+  /**
+   * The year from which the dossier is due for appraisal, kept by triggers
+   * (appraisal/migrations/202612090100_appraisal_due_year.ts): read-only here, as a value
+   * written would be replaced by the trigger's anyway.
+   */
+  appraisal_due_year: GeneratedAlways<number | null>;
 }
 
 export interface DossierDocumentsTable {
