@@ -9,7 +9,6 @@
 //      TEST_DATABASE_URL, or --url; the database --database, default muragat_bench_search)
 // The bench database is brought to the code's schema first (migrations), and bench/scale-setup.sql
 // adds what these queries need beyond the search rows (organisation, departments, acceptance acts).
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
@@ -24,7 +23,7 @@ import { createInventoriesService } from '../catalog/inventories';
 import { listTransfers } from '../ingest/intake/transfers.service';
 import { dossierDetail } from '../ingest/intake/dossiers.service';
 import { runIngest, type IngestDeps } from '../ingest';
-import { rawTar } from '../ingest/transfer/testing/fixtures';
+import { manifestTransferTar } from '../ingest/transfer/testing/fixtures';
 import { createAccessService, type AccessUser } from '../access';
 import { parseConfig } from '../common/config';
 import { openStorage } from '../storage';
@@ -107,26 +106,16 @@ function viewTransferTar(n: number): Buffer {
       );
       return { name: `${language === 'kk' ? 'хат' : 'письмо'}-${i + 1}.txt`, content, title: language === 'kk' ? `Хат ${i + 1}` : `Письмо ${i + 1}`, language };
     });
-    return { index, files };
+    return { index, title: `Хат алмасу ${index} (Переписка)`, retention: { kind: 'years', years: 5, article: '23' }, files };
   });
-  const manifest = {
-    schemaVersion: 'muragat.transfer/1',
-    transfer: {
+  return manifestTransferTar(
+    {
       organisation: { bin: '990000000001', name: 'Сынақ мекемесі' },
       department: { code: '99', name: 'Бенч бөлімі' },
-      year: 2025,
-      fonds: '12',
       compiledBy: { name: 'Бенч Б. Б.', position: 'іс жүргізуші' },
-      createdAt: '2026-01-15T10:00:00Z',
     },
-    dossiers: dossiers.map((d) => ({
-      index: d.index,
-      title: `Хат алмасу ${d.index} (Переписка)`,
-      retention: { kind: 'years', years: 5, article: '23' },
-      documents: d.files.map((f) => ({ path: `${d.index}/${f.name}`, sha256: createHash('sha256').update(f.content).digest('hex'), size: f.content.length, title: f.title, date: '2025-01-10', language: f.language })),
-    })),
-  };
-  return rawTar([{ name: 'manifest.json', content: JSON.stringify(manifest) }, ...dossiers.flatMap((d) => d.files.map((f) => ({ name: `${d.index}/${f.name}`, content: f.content })))]);
+    dossiers,
+  );
 }
 
 async function main(): Promise<void> {
@@ -212,8 +201,10 @@ async function main(): Promise<void> {
       run: async () => {
         const { ids, deps } = await (view ??= viewDossiers(db, log));
         const id = pick(ids);
-        const d = await access.dossier(archivist, id, { need: 'metadata', read: { kind: 'view', what: 'dossier', route: 'GET /api/dossiers/{id}' } });
-        return { count: (await access.detailFor(archivist, await dossierDetail(deps, d.id))).documents.length };
+        const detail = await access.whileRecording(archivist, { dossier: id, need: 'metadata' }, { kind: 'view', what: 'dossier', route: 'GET /api/dossiers/{id}' }, async (d) =>
+          access.detailFor(archivist, await dossierDetail(deps, d.record), d),
+        );
+        return { count: detail.documents.length };
       },
     },
     {
@@ -222,8 +213,10 @@ async function main(): Promise<void> {
       run: async () => {
         const { ids, deps } = await (view ??= viewDossiers(db, log));
         const id = pick(ids);
-        const d = await access.dossier(researcher, id, { need: 'metadata', read: { kind: 'view', what: 'dossier', route: 'GET /api/dossiers/{id}' } });
-        return { count: (await access.detailFor(researcher, await dossierDetail(deps, d.id))).documents.length };
+        const detail = await access.whileRecording(researcher, { dossier: id, need: 'metadata' }, { kind: 'view', what: 'dossier', route: 'GET /api/dossiers/{id}' }, async (d) =>
+          access.detailFor(researcher, await dossierDetail(deps, d.record), d),
+        );
+        return { count: detail.documents.length };
       },
     },
     {

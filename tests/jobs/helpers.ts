@@ -2,14 +2,13 @@
 // a data folder, small text-only transfer packages (fast to convert), worker child processes
 // (`node bin/muragat.js worker`) and waits on what the catalog says.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { sql } from 'kysely';
 import { parseConfig, type Config } from '../../common/config';
 import { openStorage, type Storage } from '../../storage';
-import { rawTar } from '../../ingest/transfer/testing/fixtures';
+import { manifestTransferTar, type ManifestTarFile } from '../../ingest/transfer/testing/fixtures';
 import type { IngestDeps } from '../../ingest';
 import { closeJobQueue } from '../../jobs';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
@@ -80,47 +79,16 @@ export async function textTransfer(dir: string, seed: string, count = 2): Promis
   return writeTransferTar(dir, seed, { index, title: `Хаттар ${seed}` }, files);
 }
 
-export interface TransferFile {
-  name: string;
-  content: Buffer;
-  title: string;
-  language: 'kk' | 'ru';
-}
+export type TransferFile = ManifestTarFile;
 
 /**
  * `transfer-<seed>.tar` in `dir`: a manifest (organisation, department 03, 2025) and one
  * permanent dossier `index` holding `files`, each dated 2025-01-10.
  */
 export async function writeTransferTar(dir: string, seed: string, dossier: { index: string; title: string }, files: TransferFile[]): Promise<string> {
-  const { index } = dossier;
-  const manifest = {
-    schemaVersion: 'muragat.transfer/1',
-    transfer: {
-      organisation: { bin: '123456789012', name: 'Ұйым' },
-      department: { code: '03', name: 'Кадр' },
-      year: 2025,
-      fonds: '12',
-      compiledBy: { name: 'Әбенова Г. С.', position: 'іс жүргізуші' },
-      createdAt: '2026-01-15T10:00:00Z',
-    },
-    dossiers: [
-      {
-        index,
-        title: dossier.title,
-        retention: { kind: 'permanent' },
-        documents: files.map((f) => ({
-          path: `${index}/${f.name}`,
-          sha256: createHash('sha256').update(f.content).digest('hex'),
-          size: f.content.length,
-          title: f.title,
-          date: '2025-01-10',
-          language: f.language,
-        })),
-      },
-    ],
-  };
+  const transfer = { organisation: { bin: '123456789012', name: 'Ұйым' }, department: { code: '03', name: 'Кадр' }, compiledBy: { name: 'Әбенова Г. С.', position: 'іс жүргізуші' } };
   const tar = path.join(dir, `transfer-${seed}.tar`);
-  await writeFile(tar, rawTar([{ name: 'manifest.json', content: JSON.stringify(manifest) }, ...files.map((f) => ({ name: `${index}/${f.name}`, content: f.content }))]));
+  await writeFile(tar, manifestTransferTar(transfer, [{ ...dossier, retention: { kind: 'permanent' }, files }]));
   return tar;
 }
 

@@ -264,3 +264,61 @@ export function rawTar(entries: RawTarEntry[], options: { gzip?: boolean } = {})
   const tar = Buffer.concat(blocks);
   return options.gzip ? gzipSync(tar) : tar;
 }
+
+export interface ManifestTarFile {
+  /** File name inside its dossier's folder. */
+  name: string;
+  content: Uint8Array;
+  title: string;
+  language: 'kk' | 'ru';
+}
+
+export interface ManifestTarDossier {
+  index: string;
+  title: string;
+  retention: Record<string, unknown>;
+  files: ManifestTarFile[];
+}
+
+export interface ManifestTarTransfer {
+  organisation: { bin: string; name: string };
+  department: { code: string; name: string };
+  compiledBy: { name: string; position: string };
+}
+
+/**
+ * A ready transfer package: manifest.json (muragat.transfer/1; year 2025, fonds 12, every
+ * document dated 2025-01-10) and each dossier's files under `<index>/`. For the job tests, the
+ * fault suites and bench/scale, which need a small valid package of known bytes fast, without
+ * building a folder and packing it (buildTransferTree, the packer).
+ */
+export function manifestTransferTar(transfer: ManifestTarTransfer, dossiers: ManifestTarDossier[]): Buffer {
+  const manifest = {
+    schemaVersion: 'muragat.transfer/1',
+    transfer: {
+      organisation: transfer.organisation,
+      department: transfer.department,
+      year: 2025,
+      fonds: '12',
+      compiledBy: transfer.compiledBy,
+      createdAt: '2026-01-15T10:00:00Z',
+    },
+    dossiers: dossiers.map((d) => ({
+      index: d.index,
+      title: d.title,
+      retention: d.retention,
+      documents: d.files.map((f) => ({
+        path: `${d.index}/${f.name}`,
+        sha256: createHash('sha256').update(f.content).digest('hex'),
+        size: f.content.length,
+        title: f.title,
+        date: '2025-01-10',
+        language: f.language,
+      })),
+    })),
+  };
+  return rawTar([
+    { name: 'manifest.json', content: JSON.stringify(manifest) },
+    ...dossiers.flatMap((d) => d.files.map((f) => ({ name: `${d.index}/${f.name}`, content: f.content }))),
+  ]);
+}
