@@ -135,13 +135,16 @@ async function createOwnDatabase(base: string, name: string): Promise<TestDataba
   };
 }
 
-/** `describe` once per available database kind; the suite name carries `[pglite]` / `[postgres]`. */
-export function describeEachDatabase(name: string, suite: (get: () => TestDatabase) => void): void {
+/**
+ * `describe` once per available database kind; the suite name carries `[pglite]` / `[postgres]`.
+ * A suite that runs queue workers asks for `{ ownDatabase: true }` (see TestDatabaseOptions).
+ */
+export function describeEachDatabase(name: string, suite: (get: () => TestDatabase) => void, options: TestDatabaseOptions = {}): void {
   for (const kind of testDatabaseKinds()) {
     describe(`${name} [${kind}]`, () => {
       let current: (TestDatabase & { close(): Promise<void> }) | undefined;
       beforeAll(async () => {
-        current = await createTestDatabase(kind);
+        current = await createTestDatabase(kind, options);
       }, 60_000);
       afterAll(async () => {
         await current?.close();

@@ -37,4 +37,4 @@ describeEachDatabase('fixity schedule in a running server', (getDb) => {
       await rm(work, { recursive: true, force: true });
     }
   }, 90_000);
-});
+}, { ownDatabase: true }); // it runs queue workers (tests/helpers/db.ts)

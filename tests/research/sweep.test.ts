@@ -124,4 +124,4 @@ describeEachDatabase('research: expired copy packages are swept', (getDb) => {
     const at = new Date('2026-12-07T10:15:00Z');
     expect(nextSweepAt(at).toISOString()).toBe('2026-12-07T11:00:00.000Z');
   }, 120_000);
-});
+}, { ownDatabase: true }); // it runs queue workers (tests/helpers/db.ts)
