@@ -25,17 +25,10 @@ export async function transferOwner(db: Kysely<Database>, id: string): Promise<T
   return { id: row.id, department: row.department, submittedBy: actor?.userId ?? null };
 }
 
-/** The department of a dossier: its transfer's, or the one its metadata names. */
-export async function dossierDepartment(db: Kysely<Database>, dossierId: string): Promise<string | null> {
-  const row = await db
-    .selectFrom('dossiers')
-    .innerJoin('transfers', 'transfers.id', 'dossiers.transfer_id')
-    .select(['transfers.department', 'dossiers.metadata'])
-    .where('dossiers.id', '=', dossierId)
-    .executeTakeFirst();
-  if (!row) return null;
+/** The department of a dossier (its row as findDossier reads it): its transfer's, or the one its metadata names. */
+export function dossierDepartment(row: { transfer_department: string | null; metadata: unknown }): string | null {
   const meta = row.metadata as { department?: { code?: unknown } } | null;
-  return row.department ?? (typeof meta?.department?.code === 'string' ? meta.department.code : null);
+  return row.transfer_department ?? (typeof meta?.department?.code === 'string' ? meta.department.code : null);
 }
 
 /** Sizes of the transfer packages a user announced since `since`, oldest first (audit log). */

@@ -7,10 +7,10 @@ import type { Database } from '../database/database';
 import type { Role } from '../accounts/roles';
 import { recordAudit, type Actor } from '../audit/audit.service';
 import { ForbiddenError, NotFoundError, isAppError } from '../common/errors';
-import { findDossier } from '../ingest/dossier/queries';
+import { findDossier, type DossierRecord } from '../ingest/dossier/queries';
 import { departmentCode, dossierDepartment, transferOwner } from './access.repository';
 import { assertMayUploadFor, mayReach, scopeOf, type DepartmentScope, type Subject } from './policy';
-import { dossierAccess, documentViews, isResearcher, recordResearcherRead, researcherContext, researcherViewOf, type EffectiveRule, type ReadEvent } from './researcher.service';
+import { dossierAccess, documentViews, isResearcher, recordResearcherRead, researcherContext, researcherViewOf, researcherViewsOf, type EffectiveRule, type ReadEvent } from './researcher.service';
 import type { ResearcherContext } from './researcher-filter';
 import type { ResearcherView } from './rules';
 
@@ -26,6 +26,10 @@ export interface ReachableDossier {
   id: string;
   caseIndex: string;
   department: string | null;
+  /** Its catalog row as read for the decision: readers take it rather than reading it again. */
+  record: DossierRecord;
+  /** A researcher's view of the dossier as decided (absent for staff). */
+  view?: ResearcherView;
 }
 
 /**
@@ -42,16 +46,17 @@ export function createAccessService(deps: { db: Kysely<Database>; now?: () => Da
   const now = deps.now ?? (() => new Date());
 
   /** 404 as for a missing dossier when a researcher may not see it; 403 "restricted until" when it shows its description only. */
-  async function assertResearcherMay(user: AccessUser, dossier: ReachableDossier, need: DossierNeed, idOrIndex: string): Promise<void> {
+  async function assertResearcherMay(user: AccessUser, dossier: ReachableDossier, need: DossierNeed, idOrIndex: string): Promise<ResearcherView> {
     const view = await researcherViewOf(db, user, { dossierId: dossier.id }, now());
     if (view === 'none') throw new NotFoundError('ingest.dossier_not_found', 'ingest.dossier_not_found', { id: idOrIndex });
-    if (need === 'metadata') return;
+    if (need === 'metadata') return view;
     if (view !== 'full') throw await restricted(dossier.id, null);
     if (need === 'whole') {
       const views = await documentViews(db, user, dossier.id, now());
       const hidden = [...views].find(([, v]) => v === 'none');
       if (hidden) throw await restricted(dossier.id, hidden[0]);
     }
+    return view;
   }
 
   /** The refusal a researcher can understand: what is closed and from when it opens (if ever). */
@@ -77,6 +82,16 @@ export function createAccessService(deps: { db: Kysely<Database>; now?: () => Da
     return scopeOf(await subject(user));
   }
 
+  /** The dossier's record, or the 404 of a missing one when the user's department may not reach it. */
+  async function reach(user: AccessUser, idOrIndex: string): Promise<ReachableDossier> {
+    const row = await findDossier(db, idOrIndex);
+    const department = dossierDepartment(row);
+    if (!mayReach(await scope(user), department)) {
+      throw new NotFoundError('ingest.dossier_not_found', 'ingest.dossier_not_found', { id: idOrIndex });
+    }
+    return { id: row.id, caseIndex: row.case_index, department, record: row };
+  }
+
   const api = {
     subject,
     scope,
@@ -84,35 +99,30 @@ export function createAccessService(deps: { db: Kysely<Database>; now?: () => Da
     /**
      * The dossier named by id or case index, or the same 404 as a missing one: another
      * department's for department staff, one a researcher may not see (access rules, p.212).
-     * `need` says what the route gives away (default the whole dossier); `read` records a
-     * researcher's view or download in the audit log.
+     * `need` says what the route gives away (default the whole dossier). A researcher's read is
+     * recorded by `whileRecording`, the one path for that.
      */
-    async dossier(user: AccessUser, idOrIndex: string, options: { need?: DossierNeed; read?: Omit<ReadEvent, 'dossierId' | 'caseIndex'> } = {}): Promise<ReachableDossier> {
-      const row = await findDossier(db, idOrIndex);
-      const department = await dossierDepartment(db, row.id);
-      if (!mayReach(await scope(user), department)) {
-        throw new NotFoundError('ingest.dossier_not_found', 'ingest.dossier_not_found', { id: idOrIndex });
-      }
-      const found = { id: row.id, caseIndex: row.case_index, department };
-      if (isResearcher(user.roles)) {
-        await assertResearcherMay(user, found, options.need ?? 'whole', idOrIndex);
-        if (options.read) await recordResearcherRead(db, actorOf(user), { ...options.read, dossierId: found.id, caseIndex: found.caseIndex });
-      }
+    async dossier(user: AccessUser, idOrIndex: string, options: { need?: DossierNeed } = {}): Promise<ReachableDossier> {
+      const found = await reach(user, idOrIndex);
+      if (isResearcher(user.roles)) found.view = await assertResearcherMay(user, found, options.need ?? 'whole', idOrIndex);
       return found;
     },
 
     /**
      * A document's file for this user: the dossier as `dossier(…, { need: 'content' })`, then the
-     * document's own rule (404 when hidden, 403 "restricted until" when described only).
+     * document's own rule (404 when hidden, 403 "restricted until" when described only). Both
+     * views of a researcher are read in one query.
      */
-    async document(user: AccessUser, idOrIndex: string, position: number, read?: Omit<ReadEvent, 'dossierId' | 'caseIndex' | 'position'>): Promise<ReachableDossier> {
-      const d = await api.dossier(user, idOrIndex, { need: 'content' });
-      if (!isResearcher(user.roles)) return d;
-      const view = await researcherViewOf(db, user, { dossierId: d.id, position }, now());
-      if (view === 'none') throw new NotFoundError('ingest.document_not_in_dossier', 'ingest.document_not_in_dossier', { position, dossier: d.caseIndex });
-      if (view !== 'full') throw await restricted(d.id, position);
-      if (read) await recordResearcherRead(db, actorOf(user), { ...read, dossierId: d.id, caseIndex: d.caseIndex, position });
-      return d;
+    async document(user: AccessUser, idOrIndex: string, position: number): Promise<ReachableDossier> {
+      const found = await reach(user, idOrIndex);
+      if (!isResearcher(user.roles)) return found;
+      const views = await researcherViewsOf(db, user, found.id, position, now());
+      if (views.dossier === 'none') throw new NotFoundError('ingest.dossier_not_found', 'ingest.dossier_not_found', { id: idOrIndex });
+      if (views.dossier !== 'full') throw await restricted(found.id, null);
+      if (views.document === 'none') throw new NotFoundError('ingest.document_not_in_dossier', 'ingest.document_not_in_dossier', { position, dossier: found.caseIndex });
+      if (views.document !== 'full') throw await restricted(found.id, position);
+      found.view = views.dossier;
+      return found;
     },
 
     /**
@@ -146,27 +156,33 @@ export function createAccessService(deps: { db: Kysely<Database>; now?: () => Da
      * may not see left out, those described only without their files and with the date they
      * open, the dossier's own access, and no IIN of anyone (signers are persons).
      */
-    async detailFor<D extends ResearcherDetailShape>(user: AccessUser, detail: D): Promise<D & { researcherAccess?: ResearcherAccessView }> {
+    async detailFor<D extends ResearcherDetailShape>(user: AccessUser, detail: D, reached?: ReachableDossier): Promise<D & { researcherAccess?: ResearcherAccessView }> {
       if (!isResearcher(user.roles)) return detail;
-      const views = await documentViews(db, user, detail.id, now());
-      const a = await dossierAccess(db, detail.id);
-      const dossierView = await researcherViewOf(db, user, { dossierId: detail.id }, now());
-      const ruleAt = (position: number) => a.documents.find((d) => d.position === position)?.rule;
+      const [views, dossierView] = await Promise.all([
+        documentViews(db, user, detail.id, now()),
+        reached?.id === detail.id && reached.view ? reached.view : researcherViewOf(db, user, { dossierId: detail.id }, now()),
+      ]);
+      // The rules themselves only say when something closed opens: read them only then.
+      let rules: Promise<Awaited<ReturnType<typeof dossierAccess>>> | undefined;
+      const access = () => (rules ??= dossierAccess(db, detail.id));
       const openOn = (rule: EffectiveRule | undefined) => (rule && rule.kind !== 'official_use' && rule.kind !== 'open' ? rule.until ?? null : null);
-      const documents = detail.documents
-        .filter((d) => (views.get(d.position) ?? 'none') !== 'none')
-        .map((d) => {
-          const view = views.get(d.position)!;
-          if (view === 'full') return { ...d, researcherAccess: { view } };
-          // Closed by the dossier's rule or by its own: the later opening date is the one that counts.
-          const own = openOn(ruleAt(d.position));
-          const dossierOpens = dossierView === 'full' ? null : openOn(a.rule);
-          const until = [own, dossierOpens].filter((x): x is string => !!x).sort().at(-1) ?? null;
-          return { ...d, hasRendition: false, researcherAccess: { view, until } };
-        });
+      const dossierOpens = dossierView === 'full' ? null : openOn((await access()).rule);
+      const documents: (D['documents'][number] & { researcherAccess: { view: ResearcherView; until?: string | null } })[] = [];
+      for (const d of detail.documents) {
+        const view = views.get(d.position) ?? 'none';
+        if (view === 'none') continue;
+        if (view === 'full') {
+          documents.push({ ...d, researcherAccess: { view } });
+          continue;
+        }
+        // Closed by the dossier's rule or by its own: the later opening date is the one that counts.
+        const own = openOn((await access()).documents.find((x) => x.position === d.position)?.rule);
+        const until = [own, dossierOpens].filter((x): x is string => !!x).sort().at(-1) ?? null;
+        documents.push({ ...d, hasRendition: false, researcherAccess: { view, until } });
+      }
       const whole = dossierView === 'full' && documents.length === detail.documents.length;
       const redacted = withoutIin({ ...detail, documents, inventory: whole ? detail.inventory : { json: false, pdf: false } }) as D;
-      return { ...redacted, researcherAccess: { view: dossierView, until: dossierView === 'full' ? null : openOn(a.rule) } };
+      return { ...redacted, researcherAccess: { view: dossierView, until: dossierOpens } };
     },
 
     /** The views of a dossier's documents for this user, by position ('full' for staff). */

@@ -58,6 +58,22 @@ export async function researcherViewOf(db: Kysely<Database>, reader: Reader, tar
   return row?.view ?? 'none';
 }
 
+/** A researcher's view of a dossier and of one of its documents, in one query (the document's is never more than its dossier's). */
+export async function researcherViewsOf(db: Kysely<Database>, reader: Reader, dossierId: string, position: number, now: Date = new Date()): Promise<{ dossier: ResearcherView; document: ResearcherView }> {
+  if (!isResearcher(reader.roles)) return { dossier: 'full', document: 'full' };
+  if (!UUID.test(dossierId)) return { dossier: 'none', document: 'none' };
+  const ctx = researcherContext(reader, now);
+  const row = await db
+    .selectFrom('dossiers')
+    .select((eb) => [
+      dossierViewSql(ctx).as('dossier_view'),
+      eb.selectFrom('dossier_documents').select(documentViewSql(ctx).as('view')).whereRef('dossier_documents.dossier_id', '=', 'dossiers.id').where('dossier_documents.position', '=', position).limit(1).as('document_view'),
+    ])
+    .where('dossiers.id', '=', dossierId)
+    .executeTakeFirst();
+  return { dossier: row?.dossier_view ?? 'none', document: (row?.document_view as ResearcherView | null | undefined) ?? 'none' };
+}
+
 /** A rule in force with where it came from: the archivist's decision, the transfer's metadata, or none (open). */
 export interface EffectiveRule extends AccessRule {
   source: 'archivist' | 'transfer' | 'default';

@@ -61,12 +61,25 @@ type Deps = { db: Kysely<Database>; storage: Storage };
  * The content of a dossier. `allowDestroyed` is for the destruction itself (it needs the sealed
  * digests of a dossier being destroyed); every reader leaves it false and gets the 410.
  */
-export async function dossierContent(deps: Deps, dossierId: string, options: { allowDestroyed?: boolean } = {}): Promise<DossierContent> {
-  if (!options.allowDestroyed) {
-    const d = await deps.db.selectFrom('dossiers').select(['id', 'case_index']).where('id', '=', dossierId).executeTakeFirst();
-    if (d) await assertNotDestroyed(deps.db, d);
+export async function dossierContent(deps: Deps, dossier: string | { id: string; case_index: string }, options: { allowDestroyed?: boolean } = {}): Promise<DossierContent> {
+  const dossierId = typeof dossier === 'string' ? dossier : dossier.id;
+  // One query for the destruction record and the key: every file a user opens comes this way.
+  const found = await deps.db
+    .selectFrom('dossiers')
+    .leftJoin('destroyed_dossiers as gone', 'gone.dossier_id', 'dossiers.id')
+    .leftJoin('content_keys as k', 'k.dossier_id', 'dossiers.id')
+    .select(['dossiers.case_index', 'gone.act_number', 'gone.destroyed_at as gone_at', 'k.key_id', 'k.key_check', 'k.destroyed_at'])
+    .where('dossiers.id', '=', dossierId)
+    .executeTakeFirst();
+  if (!options.allowDestroyed && found?.act_number && found.gone_at) {
+    throw dossierGone(found.case_index, { actNumber: found.act_number, destroyedAt: new Date(found.gone_at).toISOString().slice(0, 10) });
   }
-  const key = await deps.db.selectFrom('content_keys').select(['key_id', 'key_check', 'destroyed_at']).where('dossier_id', '=', dossierId).executeTakeFirst();
+  // A dossier whose catalog row is gone may still have its key (a destruction in progress).
+  const key = found
+    ? found.key_id
+      ? { key_id: found.key_id, key_check: found.key_check!, destroyed_at: found.destroyed_at }
+      : undefined
+    : await deps.db.selectFrom('content_keys').select(['key_id', 'key_check', 'destroyed_at']).where('dossier_id', '=', dossierId).executeTakeFirst();
   const sealed = new Map<string, { sealed: string; size: number }>();
   if (key) {
     for (const r of await deps.db.selectFrom('sealed_objects').select(['plain_sha256', 'sealed_sha256', 'plain_size']).where('key_id', '=', key.key_id).execute()) {

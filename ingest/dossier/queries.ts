@@ -1,7 +1,8 @@
 // Read side of stored e-dossiers for the CLI and the API.
-import type { Kysely } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import type { Readable } from 'node:stream';
 import type { Database } from '../../database/database';
+import type { DossiersTable } from '../tables';
 import type { Storage } from '../../storage';
 import { ConflictError, NotFoundError } from '../../common/errors';
 import { readManifest, type AipManifest } from '../aip';
@@ -45,24 +46,24 @@ const INDEX_SELECTOR = /^([0-9A-Za-z]{1,10}-[0-9]{1,4}[A-Za-z]?)(?:@(\d{4}))?(?:
  * used again every year and a dossier may have several volumes: an index naming several is
  * refused with the choices (never silently the newest); name the year and volume then.
  */
-export async function findDossier(db: Kysely<Database>, idOrIndex: string) {
+export async function findDossier(db: Kysely<Database>, idOrIndex: string): Promise<DossierRecord> {
   const isUuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(idOrIndex);
+  // The transfer's department comes along: access decisions need it on every request (one query, not two).
+  const dossiers = () => db.selectFrom('dossiers').leftJoin('transfers', 'transfers.id', 'dossiers.transfer_id').selectAll('dossiers').select('transfers.department as transfer_department');
   if (isUuid) {
-    const row = await db.selectFrom('dossiers').selectAll().where('id', '=', idOrIndex).executeTakeFirst();
+    const row = await dossiers().where('dossiers.id', '=', idOrIndex).executeTakeFirst();
     if (!row) throw new NotFoundError('ingest.dossier_not_found', 'ingest.dossier_not_found', { id: idOrIndex });
     return row;
   }
   const m = INDEX_SELECTOR.exec(idOrIndex);
   if (!m) throw new NotFoundError('ingest.dossier_not_found', 'ingest.dossier_not_found', { id: idOrIndex });
-  const rows = await db
-    .selectFrom('dossiers')
-    .selectAll()
-    .where('case_index', '=', m[1]!)
-    .$if(m[2] !== undefined, (q) => q.where('year', '=', Number(m[2])))
-    .$if(m[3] !== undefined, (q) => q.where('volume', '=', Number(m[3])))
-    .orderBy('year')
-    .orderBy('department')
-    .orderBy('volume')
+  const rows = await dossiers()
+    .where('dossiers.case_index', '=', m[1]!)
+    .$if(m[2] !== undefined, (q) => q.where('dossiers.year', '=', Number(m[2])))
+    .$if(m[3] !== undefined, (q) => q.where('dossiers.volume', '=', Number(m[3])))
+    .orderBy('dossiers.year')
+    .orderBy('dossiers.department')
+    .orderBy('dossiers.volume')
     .limit(50)
     .execute();
   if (!rows.length) throw new NotFoundError('ingest.dossier_not_found', 'ingest.dossier_not_found', { id: idOrIndex });
@@ -73,6 +74,16 @@ export async function findDossier(db: Kysely<Database>, idOrIndex: string) {
     throw new ConflictError('ingest.dossier_index_ambiguous', 'ingest.dossier_index_ambiguous', { index: idOrIndex, count: rows.length, choices: choices.join(', ') }, { choices });
   }
   return rows[0]!;
+}
+
+/** A dossier's catalog row with its transfer's department (findDossier). Readers given one skip reading it again. */
+export type DossierRecord = Selectable<DossiersTable> & { transfer_department: string | null };
+
+/** A dossier named by id or case index, or its record already read in this request. */
+export type DossierRef = string | DossierRecord;
+
+function recordOf(db: Kysely<Database>, ref: DossierRef): Promise<DossierRecord> {
+  return typeof ref === 'string' ? findDossier(db, ref) : Promise.resolve(ref);
 }
 
 /** Every volume kept under a case index (of every department and year), in order. */
@@ -92,8 +103,8 @@ export async function listVolumes(db: Kysely<Database>, index: string): Promise<
   }));
 }
 
-export async function getDossier(deps: { db: Kysely<Database>; storage: Storage }, idOrIndex: string) {
-  const d = await findDossier(deps.db, idOrIndex);
+export async function getDossier(deps: { db: Kysely<Database>; storage: Storage }, dossier: DossierRef) {
+  const d = await recordOf(deps.db, dossier);
   // A destroyed dossier answers 410 naming its act; its catalog record is read from destruction/.
   await assertNotDestroyed(deps.db, d);
   const documents = await deps.db
@@ -131,12 +142,19 @@ export async function getDossier(deps: { db: Kysely<Database>; storage: Storage 
   };
 }
 
-/** Opens one file of a dossier's AIP by its path (original, rendition, inventory…). */
-export async function openAipFile(deps: { db: Kysely<Database>; storage: Storage }, idOrIndex: string, aipPath: string): Promise<{ stream: Readable; size: number; name: string; sha256: string }> {
-  const d = await findDossier(deps.db, idOrIndex);
-  const content = await dossierContent(deps, d.id);
-  const manifest = await readManifest(deps.storage, d.aip_manifest_sha256);
-  const entry = manifest.files.find((f) => f.path === aipPath);
+/**
+ * Opens one file of a dossier's AIP by its path (original, rendition, inventory…). `manifest`
+ * when the caller has read it already.
+ */
+export async function openAipFile(
+  deps: { db: Kysely<Database>; storage: Storage },
+  dossier: DossierRef,
+  aipPath: string,
+  manifest?: AipManifest,
+): Promise<{ stream: Readable; size: number; name: string; sha256: string }> {
+  const d = await recordOf(deps.db, dossier);
+  const content = await dossierContent(deps, d);
+  const entry = (manifest ?? (await readManifest(deps.storage, d.aip_manifest_sha256))).files.find((f) => f.path === aipPath);
   if (!entry) throw new NotFoundError('ingest.aip_file_not_found', 'ingest.aip_file_not_found', { path: aipPath });
   // Verified read: the bytes are proven to hash to entry.sha256 (from a replica if need be) before
   // anything is sent, so the ETag callers set from sha256 is the verified hash. A sealed object's

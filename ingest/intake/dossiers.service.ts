@@ -9,7 +9,9 @@ import { NotFoundError } from '../../common/errors';
 import type { Storage } from '../../storage';
 import { verifyControlChain } from '../../validators/schemas/control';
 import type { DocumentMetadata, DossierMetadata } from '../../validators/schemas/types';
-import { getDossier, openAipFile } from '../dossier/queries';
+import { findDossier, getDossier, openAipFile, type DossierRef } from '../dossier/queries';
+import { readManifest } from '../aip';
+import { assertNotDestroyed } from '../../destruction/content';
 import { assessDossiers, type DossierRetentionView } from '../../catalog/retention';
 import type { DossierStatus } from '../tables';
 import { visibleToResearcher, type ResearcherContext } from '../../access/researcher-filter';
@@ -151,8 +153,8 @@ export interface DossierDetail extends DossierIdentity {
   inventory: { json: boolean; pdf: boolean };
 }
 
-export async function dossierDetail(deps: { db: Kysely<Database>; storage: Storage }, id: string): Promise<DossierDetail> {
-  const d = await getDossier(deps, id);
+export async function dossierDetail(deps: { db: Kysely<Database>; storage: Storage }, dossier: DossierRef): Promise<DossierDetail> {
+  const d = await getDossier(deps, dossier);
   const metas = d.documents.map((doc) => doc.metadata as unknown as DocumentMetadata);
   const chain = verifyControlChain(metas);
   const broken = new Set(chain.breaks.map((b) => b.position));
@@ -220,23 +222,36 @@ export interface AipFileStream {
 export async function openDocumentFile(
   deps: { db: Kysely<Database>; storage: Storage },
   actor: Actor,
-  dossierId: string,
+  dossier: DossierRef,
   position: number,
   which: 'original' | 'rendition',
   now = new Date(),
 ): Promise<AipFileStream> {
-  const d = await getDossier(deps, dossierId);
-  const doc = d.documents.find((x) => x.position === position);
-  if (!doc) throw new NotFoundError('ingest.document_not_in_dossier', 'ingest.document_not_in_dossier', { position, dossier: d.index });
+  // The busiest read of the archive: the dossier's record (when the caller has it), the one
+  // document's metadata and the manifest, read once — not the whole dossier.
+  const d = typeof dossier === 'string' ? await findDossier(deps.db, dossier) : dossier;
+  const [doc, manifest] = await Promise.all([
+    deps.db.selectFrom('dossier_documents').select('metadata').where('dossier_id', '=', d.id).where('position', '=', position).executeTakeFirst(),
+    readManifest(deps.storage, d.aip_manifest_sha256),
+  ]);
+  if (!doc) {
+    await assertNotDestroyed(deps.db, d);
+    throw new NotFoundError('ingest.document_not_in_dossier', 'ingest.document_not_in_dossier', { position, dossier: d.case_index });
+  }
   const meta = doc.metadata as unknown as DocumentMetadata;
   const folder = `documents/${String(position).padStart(3, '0')}`;
+  const files = manifest.files;
   const wanted =
     which === 'rendition'
-      ? d.files.find((f) => f.role === 'rendition' && f.path.startsWith(`${folder}/`))
-      : d.files.find((f) => f.role === 'original' && f.path.startsWith(`${folder}/`) && (!meta.files?.[0] || f.path.endsWith(`/${meta.files[0].name}`))) ??
-        d.files.find((f) => f.role === 'original' && f.path.startsWith(`${folder}/`));
-  if (!wanted) throw new NotFoundError('ingest.aip_file_not_found', 'ingest.aip_file_not_found', { path: `${folder}/${which}` });
-  const file = await openAipFile(deps, d.id, wanted.path);
+      ? files.find((f) => f.role === 'rendition' && f.path.startsWith(`${folder}/`))
+      : files.find((f) => f.role === 'original' && f.path.startsWith(`${folder}/`) && (!meta.files?.[0] || f.path.endsWith(`/${meta.files[0].name}`))) ??
+        files.find((f) => f.role === 'original' && f.path.startsWith(`${folder}/`));
+  if (!wanted) {
+    await assertNotDestroyed(deps.db, d);
+    throw new NotFoundError('ingest.aip_file_not_found', 'ingest.aip_file_not_found', { path: `${folder}/${which}` });
+  }
+  // A destroyed dossier answers 410 here (dossierContent), before any byte is read.
+  const file = await openAipFile(deps, d, wanted.path, manifest);
   const mime = which === 'rendition' ? 'application/pdf' : (wanted.mime ?? meta.files?.[0]?.mime ?? 'application/octet-stream');
   return { ...file, mime };
 }
@@ -245,8 +260,8 @@ export async function openDocumentFile(
  * The internal inventory of a dossier: its JSON (App. 32) or its PDF/A rendition in the asked
  * language (the AIP keeps inventory/internal-inventory-kk.pdf and -ru.pdf; Kazakh otherwise).
  */
-export async function openInventory(deps: { db: Kysely<Database>; storage: Storage }, dossierId: string, format: 'json' | 'pdf', language: 'kk' | 'ru' = 'kk'): Promise<AipFileStream> {
-  const d = await getDossier(deps, dossierId);
+export async function openInventory(deps: { db: Kysely<Database>; storage: Storage }, dossier: DossierRef, format: 'json' | 'pdf', language: 'kk' | 'ru' = 'kk'): Promise<AipFileStream> {
+  const d = await getDossier(deps, dossier);
   const role = format === 'json' ? 'internal-inventory' : 'internal-inventory-rendition';
   const entries = d.files.filter((f) => f.role === role);
   const entry = entries.find((f) => f.path.endsWith(`-${language}.pdf`)) ?? entries[0];

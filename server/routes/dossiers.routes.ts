@@ -113,7 +113,7 @@ export function createRoutes(deps: ServerDeps): Router {
     const { user } = requireUser(ctx);
     ctx.body = {
       dossier: await deps.access.whileRecording(user, { dossier: ctx.params.id!, need: 'metadata' }, { kind: 'view', what: 'dossier', route: 'GET /api/dossiers/{id}' }, async (d) =>
-        deps.access.detailFor(user, await dossierDetail(store, d.id)),
+        deps.access.detailFor(user, await dossierDetail(store, d.record), d),
       ),
     };
   });
@@ -121,8 +121,14 @@ export function createRoutes(deps: ServerDeps): Router {
   router.get('/api/dossiers/:id/documents/:n/original', staff, async (ctx) => {
     const { user, actor } = requireUser(ctx);
     const n = position(ctx);
-    const d = await deps.access.document(user, ctx.params.id!, n, { kind: 'download', what: 'original', route: 'GET /api/dossiers/{id}/documents/{n}/original' });
-    send(ctx, await openDocumentFile(store, actor, d.id, n, 'original'), 'attachment');
+    const file = await deps.access.whileRecording(
+      user,
+      { dossier: ctx.params.id!, position: n },
+      { kind: 'download', what: 'original', route: 'GET /api/dossiers/{id}/documents/{n}/original' },
+      (d) => openDocumentFile(store, actor, d.record, n, 'original'),
+      (opened) => opened.stream.destroy(),
+    );
+    send(ctx, file, 'attachment');
   });
 
   router.get('/api/dossiers/:id/documents/:n/rendition', readers, async (ctx) => {
@@ -133,7 +139,7 @@ export function createRoutes(deps: ServerDeps): Router {
       user,
       { dossier: ctx.params.id!, position: n },
       { kind: download ? 'download' : 'view', what: 'rendition', route: 'GET /api/dossiers/{id}/documents/{n}/rendition' },
-      (d) => openDocumentFile(store, actor, d.id, n, 'rendition'),
+      (d) => openDocumentFile(store, actor, d.record, n, 'rendition'),
       (opened) => opened.stream.destroy(),
     );
     send(ctx, file, download ? 'attachment' : 'inline');
@@ -144,8 +150,13 @@ export function createRoutes(deps: ServerDeps): Router {
     const wantsPdf = format === 'pdf' || (!format && ctx.accepts('application/json', 'application/pdf') === 'application/pdf');
     // The Russian rendition for a Russian request (?lang=ru or the user's language); Kazakh otherwise.
     // It lists every document: a researcher gets it only when the whole dossier is open to them (access/).
-    const d = await deps.access.dossier(requireUser(ctx).user, ctx.params.id!, { read: { kind: 'download', what: 'inventory', route: 'GET /api/dossiers/{id}/inventory' } });
-    const file = await openInventory(store, d.id, wantsPdf ? 'pdf' : 'json', state(ctx).lang === 'ru' ? 'ru' : 'kk');
+    const file = await deps.access.whileRecording(
+      requireUser(ctx).user,
+      { dossier: ctx.params.id! },
+      { kind: 'download', what: 'inventory', route: 'GET /api/dossiers/{id}/inventory' },
+      (d) => openInventory(store, d.record, wantsPdf ? 'pdf' : 'json', state(ctx).lang === 'ru' ? 'ru' : 'kk'),
+      (opened) => opened.stream.destroy(),
+    );
     send(ctx, file, wantsPdf ? 'inline' : 'attachment');
   });
 
