@@ -58,17 +58,17 @@ export async function ensureDemoPki(dir: string): Promise<DemoPki> {
   const cnf = await createCaFolder(work, { days: 7300, serial: '1001' });
   const genKey = (name: string) => openssl(['genpkey', '-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:2048', '-out', `${name}.key`], work);
   await genKey('root');
-  // Self-signed through `openssl ca` to backdate it: signatures of last year's documents
-  // must fall inside the root's validity too.
+  // Self-signed through `openssl ca` to backdate it: signatures of the demo documents (last
+  // year's, or older years' ones bench/load ingests beside its load) must fall inside the root's validity too.
   await openssl(['req', '-new', '-utf8', '-config', cnf, '-key', 'root.key', '-subj', SUBJECTS.root, '-out', 'root.csr'], work);
   await openssl(['ca', '-batch', '-utf8', '-notext', '-selfsign', '-config', cnf, '-extensions', 'v3_ca', '-keyfile', 'root.key', '-in', 'root.csr', '-out', 'root.pem',
-    '-startdate', '20190101000000Z', '-enddate', '20451231000000Z'], work);
+    '-startdate', '20000101000000Z', '-enddate', '20451231000000Z'], work);
   for (const name of ['head', 'archivist'] as const) {
     await genKey(name);
     await openssl(['req', '-new', '-utf8', '-config', cnf, '-key', `${name}.key`, '-subj', SUBJECTS[name], '-out', `${name}.csr`], work);
-    // Valid from well before the demo documents' dates, so signatures of last year's documents verify.
+    // Valid from well before the demo documents' dates, so signatures of any demo year since 2000 verify.
     await openssl(['ca', '-batch', '-utf8', '-notext', '-config', cnf, '-extensions', 'v3_signer', '-cert', 'root.pem', '-keyfile', 'root.key', '-in', `${name}.csr`, '-out', `${name}.pem`,
-      '-startdate', '20200101000000Z', '-enddate', '20401231000000Z'], work);
+      '-startdate', '20000101000000Z', '-enddate', '20401231000000Z'], work);
     await openssl(['pkcs12', '-export', '-inkey', `${name}.key`, '-in', `${name}.pem`, '-certfile', 'root.pem', '-name', `${name} (DEMO)`, '-passout', `pass:${DEMO_PKI_PASSWORD}`, '-out', `${name}.p12`], work);
   }
   await openssl(['ca', '-config', cnf, '-gencrl', '-cert', 'root.pem', '-keyfile', 'root.key', '-out', 'root.crl.pem'], work);
