@@ -6,8 +6,11 @@
 // (best of N each). Prints the ratio (reference time ÷ our time: above 1 we are faster) and the
 // projected time for a 10 TB store at the measured throughput — an upper bound on speed: a
 // real 10 TB store is read from disk (or S3), which is usually slower than the hashing.
+// Also prints the ceiling: SHA-256 of data already in memory on every core (`openssl speed
+// -multi <cores>`), which no program hashing these files can pass, and so the highest ratio
+// against this reference that this machine allows.
 //
-//   npm run bench:fixity [-- --mib 512 --rounds 3 --threads N --keep DIR]
+//   npm run bench:fixity [-- --mib 2048 --rounds 5 --threads N --keep DIR]
 import { randomBytes } from 'node:crypto';
 import { readFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
@@ -22,8 +25,8 @@ function arg(name: string, fallback: number): number {
 }
 
 const MIB = 1024 * 1024;
-const totalMib = arg('mib', 512);
-const rounds = arg('rounds', 3);
+const totalMib = arg('mib', 2048);
+const rounds = arg('rounds', 5);
 const cores = availableParallelism();
 const threads = arg('threads', cores);
 
@@ -66,6 +69,16 @@ async function reference(listFile: string, parallel: number, shas: string[]): Pr
   return ms;
 }
 
+/** SHA-256 throughput of memory on `processes` cores, bytes/s (`openssl speed -evp sha256` on 256 KiB blocks). */
+async function hashingCeiling(processes: number): Promise<number> {
+  const args = ['speed', ...(processes > 1 ? ['-multi', String(processes)] : []), '-evp', 'sha256', '-bytes', '262144', '-seconds', '3'];
+  const r = await runProcess('openssl', args, { timeoutMs: 120_000 });
+  // The figure is in thousands of bytes a second: "sha256  3547594.75k" (-multi) or a table row ending in it.
+  const m = /^sha256\s+(?:.*\s)?([\d.]+)k\s*$/m.exec(r.stdout.toString());
+  if (r.code !== 0 || !m) throw new Error(`openssl speed gave no figure: ${r.stdout.toString().slice(-500)} ${r.stderr.toString().slice(-500)}`);
+  return Number(m[1]) * 1000;
+}
+
 const fmt = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 const rate = (bytes: number, ms: number) => bytes / (ms / 1000);
 function duration(seconds: number): string {
@@ -99,6 +112,7 @@ async function main(): Promise<void> {
     }
     await pool.close();
     await single.close();
+    const ceiling = await hashingCeiling(cores);
     const best = (xs: number[]) => Math.min(...xs);
     const o = best(ourTimes);
     const r = best(refTimes);
@@ -111,6 +125,8 @@ async function main(): Promise<void> {
       `  openssl  (1 process, -n 64):        ${fmt(best(refOne))}  ${(rate(bytes, best(refOne)) / MIB).toFixed(0)} MiB/s`,
       `  ratio (openssl on all cores ÷ ours on all cores): ${(r / o).toFixed(2)}  (goal ≥ 1.5; above 1 means ours is faster)`,
       `  ratio (openssl, 1 process ÷ ours on all cores):   ${(best(refOne) / o).toFixed(2)}`,
+      `  ceiling: SHA-256 of memory on ${cores} cores (openssl speed -multi ${cores}, 256 KiB blocks): ${(ceiling / MIB).toFixed(0)} MiB/s; ours reaches ${((100 * throughput) / ceiling).toFixed(0)} % of it, openssl on all cores ${((100 * rate(bytes, r)) / ceiling).toFixed(0)} %`,
+      `  highest ratio against openssl on all cores that any program could reach here: ${(ceiling / rate(bytes, r)).toFixed(2)}`,
       `  projected for 10 TB at ${(throughput / MIB).toFixed(0)} MiB/s: ${duration(10e12 / throughput)} of hashing (the disk or network is the bound beyond this)`,
     ];
     process.stdout.write(lines.join('\n') + '\n');

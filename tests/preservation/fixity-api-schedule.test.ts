@@ -55,8 +55,13 @@ describeEachDatabase('fixity dashboard API and schedule', (getDb) => {
     const body = res.body as { schedule: { cycleDays: number; batchHours: number; batchesPerCycle: number }; coverage: { objects: number; neverChecked: number; share: number }; lost: unknown[]; runs: unknown[] };
     expect(body.schedule).toMatchObject({ cycleDays: 90, batchHours: 24, batchesPerCycle: 90 });
     expect(body.coverage).toMatchObject({ objects: 4 * 6, neverChecked: 4 * 6, share: 0 });
-    // A fresh catalog's first batch waits a day: a server started for a moment checks nothing.
-    expect(new Date((body.schedule as unknown as { nextBatchAt: string }).nextBatchAt).getTime()).toBeGreaterThan(Date.now() + 23 * 3600_000);
+    // A fresh catalog's first batch waits a day after installation: a server started for a moment
+    // checks nothing. (Measured from the schedule's installation, not from now: the test database
+    // comes from a migrated template that may be older than a day.)
+    const installed = await sql<{ updated_at: Date; updated_by: unknown }>`SELECT updated_at, updated_by FROM fixity_schedule`.execute(getDb().db);
+    expect(installed.rows[0]!.updated_by).toBeNull();
+    const nextBatchAt = new Date((body.schedule as unknown as { nextBatchAt: string }).nextBatchAt).getTime();
+    expect(nextBatchAt - new Date(installed.rows[0]!.updated_at).getTime()).toBe(24 * 3600_000);
     expect(body.lost).toEqual([]);
   });
 
