@@ -2,6 +2,7 @@
 // template PDF, hangs on files containing HANG and crashes on files containing CRASH, so timeout,
 // crash and the one-by-one retry that isolates the bad file are tested in seconds.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -9,6 +10,7 @@ import { loadConfig, parseConfig, setConfig, type Config } from '../../common/co
 import type { FormatId } from '../scan/index';
 import { writeFakeSoffice } from '../../tests/helpers/fake-soffice';
 import { createConverter, textToPdfA } from './index';
+import { OfficeConverter } from './office';
 
 let dir: string;
 let saved: Config;
@@ -21,7 +23,8 @@ beforeAll(async () => {
   await writeFakeSoffice(bin, {
     version: 'LibreOffice 0.0.0.fake',
     onCall: 'echo "call $#" >> "$FAKE_LOG"',
-    onFile: `  if grep -q HANG "$f"; then sleep 600; fi
+    onFile: `  if grep -q SLOW "$f"; then sleep 3; touch "$FAKE_SLOW_DONE"; fi
+  if grep -q HANG "$f"; then sleep 600; fi
   if grep -q CRASH "$f"; then kill -SEGV $$; fi
   if grep -q BROKEN "$f"; then echo "Error: source file could not be loaded" >&2; continue; fi`,
     template: '"$FAKE_PDF"',
@@ -29,6 +32,7 @@ beforeAll(async () => {
   await writeFile(path.join(dir, 'template.pdf'), await textToPdfA('template', { title: 'template' }));
   process.env.FAKE_PDF = path.join(dir, 'template.pdf');
   process.env.FAKE_LOG = path.join(dir, 'calls.log');
+  process.env.FAKE_SLOW_DONE = path.join(dir, 'slow-done');
   saved = loadConfig();
   setConfig(parseConfig({ ...process.env, SOFFICE_BIN: bin }));
 });
@@ -63,6 +67,22 @@ describe('LibreOffice batch failure handling', () => {
     await converter.close();
     expect(many.every((r) => r.ok)).toBe(true);
     expect(await calls()).toBe(3);
+  });
+
+  it('reports a file of a batch as soon as soffice has gone past it, while the batch still converts', async () => {
+    // Largest first: the batch runs big, mid, then SLOW (3 s). Once mid's PDF exists, big's is finished.
+    const [big, mid, slow] = await inputs(['big file '.repeat(20), 'mid file', 'SLOW']);
+    const jobs = [big!, mid!, slow!].map((j, key) => ({ ...j, key }));
+    const office = new OfficeConverter(path.join(dir, 'w-early'), 20_000);
+    const heard: { key: number; ok: boolean; slowDone: boolean; placed: boolean }[] = [];
+    const results = await office.convert(jobs, (key, outcome) => heard.push({ key, ok: outcome.ok, slowDone: existsSync(process.env.FAKE_SLOW_DONE!), placed: existsSync(jobs[key]!.outPath) }));
+    await office.close();
+    expect([...results.values()].every((o) => o.ok)).toBe(true);
+    // The first file was heard of, its PDF in place, before soffice had finished the slow one.
+    expect(heard[0]).toEqual({ key: 0, ok: true, slowDone: false, placed: true });
+    expect(heard.map((h) => h.key).sort()).toEqual([0, 1, 2]);
+    expect(heard.slice(1).every((h) => h.slowDone && h.placed)).toBe(true);
+    for (const j of jobs) expect((await readFile(j.outPath)).subarray(0, 5).toString()).toBe('%PDF-');
   });
 
   it('isolates a file that hangs: the batch times out, the others are kept or retried alone', async () => {

@@ -1,7 +1,7 @@
 // LibreOffice conversion in batches. Starting soffice costs seconds, so one invocation converts
 // every file of an application family. A crash or timeout kills the whole batch, so files without
 // a good output are retried one by one: the bad file is isolated and the others still convert.
-import { mkdir, mkdtemp, open, rename, copyFile, rm, stat, symlink } from 'node:fs/promises';
+import { mkdir, mkdtemp, open, readdir, rename, copyFile, rm, stat, symlink } from 'node:fs/promises';
 import path from 'node:path';
 import { findTool, ToolMissingError, type RunResult } from '../../common/process';
 import { runTool } from './tool-runner';
@@ -115,8 +115,9 @@ export class OfficeConverter {
    * soffice runs are serialised: one private profile cannot be used by two instances at once.
    * Each batch is its own turn in the queue, so a single-file fallback export (`urgent`: the
    * ordinary export a failing document's next route needs) runs between two batches instead of
-   * behind all of them. `onSettled` hears each job's final outcome as soon as its batch (and any
-   * retry) is over, so callers can go on with the first files while later batches still convert.
+   * behind all of them. `onSettled` hears each job's final outcome as soon as it is known — a
+   * file's PDF once soffice has gone on to a later file of its batch, the others when the batch
+   * (and any retry) is over — so callers check the first renditions while soffice converts the rest.
    */
   convert(jobs: OfficeJob[], onSettled?: (key: number, outcome: OfficeOutcome) => void, options: { plainPdf?: boolean } = {}): Promise<Map<number, OfficeOutcome>> {
     const run = this.convertAll(jobs, onSettled ?? (() => {}), !!options.plainPdf);
@@ -172,13 +173,18 @@ export class OfficeConverter {
     // Every batch queued now, in order; a fallback export queued later still goes before the
     // batches not yet started.
     const settled = await Promise.allSettled(chunks.map(([family, group]) => this.turn(plainPdf, async () => {
-      const first = await this.runBatch(bin, family, group, plainPdf);
+      // Files out of the batch while it still runs are settled then: their checks overlap the rest of the batch.
+      const early = new Set<number>();
+      const first = await this.runBatch(bin, family, group, plainPdf, (key) => {
+        early.add(key);
+        settle(key, { ok: true });
+      });
       // A file soffice could not load in a batch that ended normally fails the same way alone:
       // it is not retried (a second soffice start for nothing). Any other file without output is.
       const unloadable = (o: OfficeOutcome | undefined) => !!o && !o.ok && o.code === 'corrupt_input';
       const retry = group.filter((j) => !first.get(j.key)?.ok && !unloadable(first.get(j.key)));
       for (const j of group) if (unloadable(first.get(j.key))) settle(j.key, first.get(j.key)!);
-      for (const j of group) if (first.get(j.key)?.ok) settle(j.key, { ok: true });
+      for (const j of group) if (first.get(j.key)?.ok && !early.has(j.key)) settle(j.key, { ok: true });
       if (group.length === 1 || !retry.length) {
         for (const j of retry) settle(j.key, first.get(j.key)!);
         return;
@@ -191,7 +197,7 @@ export class OfficeConverter {
   }
 
   /** `plainPdf`: LibreOffice's ordinary PDF export instead of its PDF/A-1 one (a fallback route: PDF/A-1 export flattens transparency, text included, into images). */
-  private async runBatch(bin: string, family: OfficeFamily, jobs: OfficeJob[], plainPdf: boolean): Promise<Map<number, OfficeOutcome>> {
+  private async runBatch(bin: string, family: OfficeFamily, jobs: OfficeJob[], plainPdf: boolean, onDone?: (key: number) => void): Promise<Map<number, OfficeOutcome>> {
     await mkdir(this.workDir, { recursive: true });
     const dir = await mkdtemp(path.join(this.workDir, 'lo-batch-'));
     const inDir = path.join(dir, 'in');
@@ -217,6 +223,24 @@ export class OfficeConverter {
       // One file's full budget plus a modest allowance per further file: a hang is noticed after
       // that, not after n full budgets, and the retry below still gives each file its full budget.
       const batchTimeout = this.timeoutMs + Math.min(PER_EXTRA_FILE_MS, this.timeoutMs) * (jobs.length - 1);
+      // soffice converts its inputs one after another in the order given: once the PDF of a later
+      // input exists, the PDFs before it are finished. Those are placed and reported while the
+      // batch goes on (a file soffice could not load has no PDF and waits for the batch's end).
+      const placed = new Set<number>();
+      const takeFinished = async () => {
+        const names = await readdir(outDir).catch(() => [] as string[]);
+        const latest = Math.max(-1, ...names.map((n) => /^f(\d+)\.pdf$/.exec(n)).filter((m) => m !== null).map((m) => Number(m[1])));
+        for (let i = 0; i < latest; i++) {
+          const s = staged[i]!;
+          if (placed.has(i) || !(await looksLikeCompletePdf(s.output))) continue;
+          await place(s.output, s.job.outPath);
+          placed.add(i);
+          results.set(s.job.key, { ok: true });
+          onDone?.(s.job.key);
+        }
+      };
+      let polling: Promise<void> = Promise.resolve();
+      const poller = onDone && staged.length > 1 ? setInterval(() => (polling = polling.then(takeFinished, takeFinished)), 250) : undefined;
       let run: RunResult;
       try {
         run = await runTool(
@@ -232,12 +256,16 @@ export class OfficeConverter {
         );
       } catch (error) {
         const detail = error instanceof Error ? error.message : String(error);
-        for (const j of jobs) results.set(j.key, { ok: false, code: error instanceof ToolMissingError ? 'tool_missing' : 'crashed', detail });
+        for (const j of jobs) if (!results.get(j.key)?.ok) results.set(j.key, { ok: false, code: error instanceof ToolMissingError ? 'tool_missing' : 'crashed', detail });
         return results;
+      } finally {
+        if (poller) clearInterval(poller);
+        await polling.catch(() => undefined);
       }
       const log = `${run.stderr}\n${run.stdout.toString('utf8')}`;
       const announced = (input: string) => log.includes(`convert ${path.resolve(input)} ->`);
-      for (const s of staged) {
+      for (const [i, s] of staged.entries()) {
+        if (placed.has(i)) continue;
         if (await looksLikeCompletePdf(s.output)) {
           await place(s.output, s.job.outPath);
           results.set(s.job.key, { ok: true });
