@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
+import type { Route } from 'playwright-core';
 import { SYSTEM_ACTOR } from '../../audit/audit.service';
 import { createSignersService } from '../../accounts/signers.service';
 import { KAZAKH_ORDER, RUSSIAN_ORDER, TOLEUOVA_PEOPLE, packDepartmentFolder } from '../helpers/department-folder';
@@ -115,8 +116,13 @@ describe.skipIf(!HAVE_CHROMIUM)(HAVE_CHROMIUM ? 'ingest UI in Chromium' : `inges
     await page.getByRole('link', { name: s('ingest_upload_title'), exact: true }).click();
     await expect.poll(() => page.locator('main h1').textContent()).toBe(s('ingest_upload_title'));
     // The network stalls on the first piece; the person pauses, then reloads the page.
+    // The stalled piece is held, then aborted after the pause, so it can never reach the server
+    // late (a held request released when the routes go would upload the whole small package, and
+    // the resumed upload would then have nothing left to send).
+    const held: Route[] = [];
     await page.route('**/api/transfers/uploads/*', async (route) => {
       if (route.request().method() !== 'PUT') await route.continue();
+      else held.push(route);
     });
     await page.locator('#transfer-file').setInputFiles(tar);
     const put = page.waitForRequest((r) => r.method() === 'PUT');
@@ -125,13 +131,14 @@ describe.skipIf(!HAVE_CHROMIUM)(HAVE_CHROMIUM ? 'ingest UI in Chromium' : `inges
     const uploadId = new URL(stalled.url()).pathname.split('/').pop();
     await page.getByRole('button', { name: s('ingest_upload_pause'), exact: true }).click();
     expect(await page.locator('main [role=alert]').count()).toBe(0);
+    for (const route of held) await route.abort('aborted').catch(() => undefined); // the page may have cancelled it already
     await page.unrouteAll({ behavior: 'ignoreErrors' });
     await page.reload();
     await expect.poll(() => page.locator('main h1').textContent()).toBe(s('ingest_upload_title'));
 
     await page.locator('#transfer-file').setInputFiles(tar);
     await page.getByText(s('ingest_upload_can_resume')).waitFor();
-    const resumedPut = page.waitForRequest((r) => r.method() === 'PUT');
+    const resumedPut = page.waitForRequest((r) => r.method() === 'PUT', { timeout: 60_000 });
     await page.getByRole('button', { name: s('ingest_upload_resume'), exact: true }).click();
     expect(new URL((await resumedPut).url()).pathname.split('/').pop()).toBe(uploadId);
     // The same package as before: the server names the transfer it already holds, either by
