@@ -6,7 +6,7 @@ import type { DossiersTable } from '../tables';
 import type { Storage } from '../../storage';
 import { ConflictError, NotFoundError } from '../../common/errors';
 import { readManifest, type AipManifest } from '../aip';
-import { assertNotDestroyed, dossierContent } from '../../destruction/content';
+import { destroyedDossier, dossierContent, dossierGone, type DossierContent } from '../../destruction/content';
 
 export interface DossierSummary {
   id: string;
@@ -105,16 +105,21 @@ export async function listVolumes(db: Kysely<Database>, index: string): Promise<
 
 export async function getDossier(deps: { db: Kysely<Database>; storage: Storage }, dossier: DossierRef) {
   const d = await recordOf(deps.db, dossier);
-  // A destroyed dossier answers 410 naming its act; its catalog record is read from destruction/.
-  await assertNotDestroyed(deps.db, d);
-  const documents = await deps.db
-    .selectFrom('dossier_documents as dd')
-    .innerJoin('documents as doc', 'doc.id', 'dd.document_id')
-    .select(['dd.position', 'dd.document_id', 'dd.aip_path', 'dd.control_characteristic', 'dd.previous', 'dd.metadata', 'doc.status', 'doc.rendition_path', 'doc.source_path', 'doc.problems'])
-    .where('dd.dossier_id', '=', d.id)
-    .orderBy('dd.position')
-    .execute();
-  const signatures = await deps.db.selectFrom('dossier_signatures').select(['kind', 'signer', 'cms_sha256', 'verdict', 'created_at']).where('dossier_id', '=', d.id).execute();
+  // The catalog's rows read side by side (the dossier page is among the busiest requests). A
+  // destroyed dossier answers 410 naming its act; its stored objects are not touched (the
+  // manifest is read only after that check: a read of a missing object would ask for a repair).
+  const [gone, documents, signatures] = await Promise.all([
+    destroyedDossier(deps.db, d.id),
+    deps.db
+      .selectFrom('dossier_documents as dd')
+      .innerJoin('documents as doc', 'doc.id', 'dd.document_id')
+      .select(['dd.position', 'dd.document_id', 'dd.aip_path', 'dd.control_characteristic', 'dd.previous', 'dd.metadata', 'doc.status', 'doc.rendition_path', 'doc.source_path', 'doc.problems'])
+      .where('dd.dossier_id', '=', d.id)
+      .orderBy('dd.position')
+      .execute(),
+    deps.db.selectFrom('dossier_signatures').select(['kind', 'signer', 'cms_sha256', 'verdict', 'created_at']).where('dossier_id', '=', d.id).execute(),
+  ]);
+  if (gone) throw dossierGone(d.case_index, gone);
   const manifest: AipManifest = await readManifest(deps.storage, d.aip_manifest_sha256);
   return {
     id: d.id,
@@ -143,18 +148,19 @@ export async function getDossier(deps: { db: Kysely<Database>; storage: Storage 
 }
 
 /**
- * Opens one file of a dossier's AIP by its path (original, rendition, inventory…). `manifest`
- * when the caller has read it already.
+ * Opens one file of a dossier's AIP by its path (original, rendition, inventory…). `read`: what
+ * the caller has read already of this dossier (its content, which answered 410 if destroyed, and
+ * its manifest).
  */
 export async function openAipFile(
   deps: { db: Kysely<Database>; storage: Storage },
   dossier: DossierRef,
   aipPath: string,
-  manifest?: AipManifest,
+  read: { content?: DossierContent; manifest?: AipManifest } = {},
 ): Promise<{ stream: Readable; size: number; name: string; sha256: string }> {
   const d = await recordOf(deps.db, dossier);
-  const content = await dossierContent(deps, d);
-  const entry = (manifest ?? (await readManifest(deps.storage, d.aip_manifest_sha256))).files.find((f) => f.path === aipPath);
+  const content = read.content ?? (await dossierContent(deps, d));
+  const entry = (read.manifest ?? (await readManifest(deps.storage, d.aip_manifest_sha256))).files.find((f) => f.path === aipPath);
   if (!entry) throw new NotFoundError('ingest.aip_file_not_found', 'ingest.aip_file_not_found', { path: aipPath });
   // Verified read: the bytes are proven to hash to entry.sha256 (from a replica if need be) before
   // anything is sent, so the ETag callers set from sha256 is the verified hash. A sealed object's

@@ -11,7 +11,7 @@ import { verifyControlChain } from '../../validators/schemas/control';
 import type { DocumentMetadata, DossierMetadata } from '../../validators/schemas/types';
 import { findDossier, getDossier, openAipFile, type DossierRef } from '../dossier/queries';
 import { readManifest } from '../aip';
-import { assertNotDestroyed } from '../../destruction/content';
+import { dossierContent } from '../../destruction/content';
 import { assessDossiers, type DossierRetentionView } from '../../catalog/retention';
 import type { DossierStatus } from '../tables';
 import { visibleToResearcher, type ResearcherContext } from '../../access/researcher-filter';
@@ -154,14 +154,20 @@ export interface DossierDetail extends DossierIdentity {
 }
 
 export async function dossierDetail(deps: { db: Kysely<Database>; storage: Storage }, dossier: DossierRef): Promise<DossierDetail> {
+  const retentionOf = (r: { id: string; metadata: unknown }) => {
+    const meta = r.metadata as Partial<DossierMetadata>;
+    return assessDossiers(deps.db, [{ id: r.id, retention: meta.retention, year: meta.year ?? null, endDate: meta.endDate ?? null }]);
+  };
+  // Given the record, its retention is assessed beside the rest of the reading.
+  const early = typeof dossier === 'string' ? undefined : retentionOf(dossier);
+  early?.catch(() => undefined); // awaited below; a 410 from getDossier may come first
   const d = await getDossier(deps, dossier);
   const metas = d.documents.map((doc) => doc.metadata as unknown as DocumentMetadata);
   const chain = verifyControlChain(metas);
   const broken = new Set(chain.breaks.map((b) => b.position));
   const validKinds = new Set(d.signatures.filter((s) => s.verdict === 'valid').map((s) => s.kind));
   const missing = (['inventory', 'integrity'] as const).filter((k) => !validKinds.has(k));
-  const dossierMeta = d.metadata as unknown as Partial<DossierMetadata>;
-  const retention = await assessDossiers(deps.db, [{ id: d.id, retention: dossierMeta.retention, year: dossierMeta.year ?? null, endDate: dossierMeta.endDate ?? null }]);
+  const retention = await (early ?? retentionOf(d));
   return {
     id: d.id,
     transferId: d.transferId,
@@ -230,14 +236,13 @@ export async function openDocumentFile(
   // The busiest read of the archive: the dossier's record (when the caller has it), the one
   // document's metadata and the manifest, read once — not the whole dossier.
   const d = typeof dossier === 'string' ? await findDossier(deps.db, dossier) : dossier;
+  // A destroyed dossier answers 410 here, before any stored object of it is read.
+  const content = await dossierContent(deps, d);
   const [doc, manifest] = await Promise.all([
     deps.db.selectFrom('dossier_documents').select('metadata').where('dossier_id', '=', d.id).where('position', '=', position).executeTakeFirst(),
     readManifest(deps.storage, d.aip_manifest_sha256),
   ]);
-  if (!doc) {
-    await assertNotDestroyed(deps.db, d);
-    throw new NotFoundError('ingest.document_not_in_dossier', 'ingest.document_not_in_dossier', { position, dossier: d.case_index });
-  }
+  if (!doc) throw new NotFoundError('ingest.document_not_in_dossier', 'ingest.document_not_in_dossier', { position, dossier: d.case_index });
   const meta = doc.metadata as unknown as DocumentMetadata;
   const folder = `documents/${String(position).padStart(3, '0')}`;
   const files = manifest.files;
@@ -246,12 +251,8 @@ export async function openDocumentFile(
       ? files.find((f) => f.role === 'rendition' && f.path.startsWith(`${folder}/`))
       : files.find((f) => f.role === 'original' && f.path.startsWith(`${folder}/`) && (!meta.files?.[0] || f.path.endsWith(`/${meta.files[0].name}`))) ??
         files.find((f) => f.role === 'original' && f.path.startsWith(`${folder}/`));
-  if (!wanted) {
-    await assertNotDestroyed(deps.db, d);
-    throw new NotFoundError('ingest.aip_file_not_found', 'ingest.aip_file_not_found', { path: `${folder}/${which}` });
-  }
-  // A destroyed dossier answers 410 here (dossierContent), before any byte is read.
-  const file = await openAipFile(deps, d, wanted.path, manifest);
+  if (!wanted) throw new NotFoundError('ingest.aip_file_not_found', 'ingest.aip_file_not_found', { path: `${folder}/${which}` });
+  const file = await openAipFile(deps, d, wanted.path, { content, manifest });
   const mime = which === 'rendition' ? 'application/pdf' : (wanted.mime ?? meta.files?.[0]?.mime ?? 'application/octet-stream');
   return { ...file, mime };
 }
