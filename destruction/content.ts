@@ -35,12 +35,6 @@ export function dossierGone(index: string, ref: DestroyedRef): GoneError {
   return new GoneError('destruction.dossier_destroyed', 'destruction.dossier_destroyed', { index, act: ref.actNumber, date: ref.destroyedAt });
 }
 
-/** Throws 410 when the dossier was destroyed. */
-export async function assertNotDestroyed(db: Kysely<Database>, dossier: { id: string; case_index: string }): Promise<void> {
-  const ref = await destroyedDossier(db, dossier.id);
-  if (ref) throw dossierGone(dossier.case_index, ref);
-}
-
 export interface DossierContent {
   readonly dossierId: string;
   /** The dossier's key id when its content is sealed. */
@@ -74,7 +68,7 @@ export async function dossierContent(deps: Deps, dossier: string | { id: string;
   if (!options.allowDestroyed && found?.act_number && found.gone_at) {
     throw dossierGone(found.case_index, { actNumber: found.act_number, destroyedAt: new Date(found.gone_at).toISOString().slice(0, 10) });
   }
-  // A dossier whose catalog row is gone may still have its key (a destruction in progress).
+  // No catalog row yet (the store step seals before it writes the dossier's row): the key alone.
   const key = found
     ? found.key_id
       ? { key_id: found.key_id, key_check: found.key_check!, destroyed_at: found.destroyed_at }

@@ -6,6 +6,6 @@
 // execution, which builds on appraisal).
 export { executeAct, checkExecution, DESTRUCTION_METHOD, type ExecuteDeps, type ExecutionReport, type DestroyedDossierReport } from './execute';
 export { createBackup, listBackups, restoreBackup, reapplyDestructions, type BackupManifest, type BackupPhase, type BackupProgress, type RestoreReport } from './backup';
-export { assertNotDestroyed, destroyedDossier, dossierContent, openContentSealer, repairDossierKey, storedObjectOf, GoneError, type ContentSealer, type DossierContent, type DestroyedRef, type StoredObject } from './content';
+export { destroyedDossier, dossierContent, openContentSealer, repairDossierKey, storedObjectOf, GoneError, type ContentSealer, type DossierContent, type DestroyedRef, type StoredObject } from './content';
 export { renderCertificate, type CertificateModel } from './certificate';
 export { getCertificate, certificateStatement, executorSignatureOf, signCertificate, type CertificateView } from './certificates';

@@ -82,7 +82,8 @@ export type DossierRecord = Selectable<DossiersTable> & { transfer_department: s
 /** A dossier named by id or case index, or its record already read in this request. */
 export type DossierRef = string | DossierRecord;
 
-function recordOf(db: Kysely<Database>, ref: DossierRef): Promise<DossierRecord> {
+/** The record a reference names: read when it is an id or case index, as given otherwise. */
+export function dossierRecord(db: Kysely<Database>, ref: DossierRef): Promise<DossierRecord> {
   return typeof ref === 'string' ? findDossier(db, ref) : Promise.resolve(ref);
 }
 
@@ -104,7 +105,7 @@ export async function listVolumes(db: Kysely<Database>, index: string): Promise<
 }
 
 export async function getDossier(deps: { db: Kysely<Database>; storage: Storage }, dossier: DossierRef) {
-  const d = await recordOf(deps.db, dossier);
+  const d = await dossierRecord(deps.db, dossier);
   // The catalog's rows read side by side (the dossier page is among the busiest requests). A
   // destroyed dossier answers 410 naming its act; its stored objects are not touched (the
   // manifest is read only after that check: a read of a missing object would ask for a repair).
@@ -158,7 +159,7 @@ export async function openAipFile(
   aipPath: string,
   read: { content?: DossierContent; manifest?: AipManifest } = {},
 ): Promise<{ stream: Readable; size: number; name: string; sha256: string }> {
-  const d = await recordOf(deps.db, dossier);
+  const d = await dossierRecord(deps.db, dossier);
   const content = read.content ?? (await dossierContent(deps, d));
   const entry = (read.manifest ?? (await readManifest(deps.storage, d.aip_manifest_sha256))).files.find((f) => f.path === aipPath);
   if (!entry) throw new NotFoundError('ingest.aip_file_not_found', 'ingest.aip_file_not_found', { path: aipPath });

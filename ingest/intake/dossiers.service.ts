@@ -9,7 +9,7 @@ import { NotFoundError } from '../../common/errors';
 import type { Storage } from '../../storage';
 import { verifyControlChain } from '../../validators/schemas/control';
 import type { DocumentMetadata, DossierMetadata } from '../../validators/schemas/types';
-import { findDossier, getDossier, openAipFile, type DossierRef } from '../dossier/queries';
+import { dossierRecord, getDossier, openAipFile, type DossierRef } from '../dossier/queries';
 import { readManifest } from '../aip';
 import { dossierContent } from '../../destruction/content';
 import { assessDossiers, type DossierRetentionView } from '../../catalog/retention';
@@ -154,20 +154,18 @@ export interface DossierDetail extends DossierIdentity {
 }
 
 export async function dossierDetail(deps: { db: Kysely<Database>; storage: Storage }, dossier: DossierRef): Promise<DossierDetail> {
-  const retentionOf = (r: { id: string; metadata: unknown }) => {
-    const meta = r.metadata as Partial<DossierMetadata>;
-    return assessDossiers(deps.db, [{ id: r.id, retention: meta.retention, year: meta.year ?? null, endDate: meta.endDate ?? null }]);
-  };
-  // Given the record, its retention is assessed beside the rest of the reading.
-  const early = typeof dossier === 'string' ? undefined : retentionOf(dossier);
-  early?.catch(() => undefined); // awaited below; a 410 from getDossier may come first
-  const d = await getDossier(deps, dossier);
+  const record = await dossierRecord(deps.db, dossier);
+  const meta = record.metadata as Partial<DossierMetadata>;
+  // The retention is assessed from the record, beside the rest of the reading.
+  const [d, retention] = await Promise.all([
+    getDossier(deps, record),
+    assessDossiers(deps.db, [{ id: record.id, retention: meta.retention, year: meta.year ?? null, endDate: meta.endDate ?? null }]),
+  ]);
   const metas = d.documents.map((doc) => doc.metadata as unknown as DocumentMetadata);
   const chain = verifyControlChain(metas);
   const broken = new Set(chain.breaks.map((b) => b.position));
   const validKinds = new Set(d.signatures.filter((s) => s.verdict === 'valid').map((s) => s.kind));
   const missing = (['inventory', 'integrity'] as const).filter((k) => !validKinds.has(k));
-  const retention = await (early ?? retentionOf(d));
   return {
     id: d.id,
     transferId: d.transferId,
@@ -235,9 +233,7 @@ export async function openDocumentFile(
 ): Promise<AipFileStream> {
   // The busiest read of the archive: the dossier's record (when the caller has it), the one
   // document's metadata and the manifest, read once — not the whole dossier.
-  const d = typeof dossier === 'string' ? await findDossier(deps.db, dossier) : dossier;
-  // A destroyed dossier answers 410 here, before any stored object of it is read.
-  const content = await dossierContent(deps, d);
+  const { d, content } = await openedDossier(deps, dossier);
   const [doc, manifest] = await Promise.all([
     deps.db.selectFrom('dossier_documents').select('metadata').where('dossier_id', '=', d.id).where('position', '=', position).executeTakeFirst(),
     readManifest(deps.storage, d.aip_manifest_sha256),
@@ -245,12 +241,11 @@ export async function openDocumentFile(
   if (!doc) throw new NotFoundError('ingest.document_not_in_dossier', 'ingest.document_not_in_dossier', { position, dossier: d.case_index });
   const meta = doc.metadata as unknown as DocumentMetadata;
   const folder = `documents/${String(position).padStart(3, '0')}`;
-  const files = manifest.files;
   const wanted =
     which === 'rendition'
-      ? files.find((f) => f.role === 'rendition' && f.path.startsWith(`${folder}/`))
-      : files.find((f) => f.role === 'original' && f.path.startsWith(`${folder}/`) && (!meta.files?.[0] || f.path.endsWith(`/${meta.files[0].name}`))) ??
-        files.find((f) => f.role === 'original' && f.path.startsWith(`${folder}/`));
+      ? manifest.files.find((f) => f.role === 'rendition' && f.path.startsWith(`${folder}/`))
+      : manifest.files.find((f) => f.role === 'original' && f.path.startsWith(`${folder}/`) && (!meta.files?.[0] || f.path.endsWith(`/${meta.files[0].name}`))) ??
+        manifest.files.find((f) => f.role === 'original' && f.path.startsWith(`${folder}/`));
   if (!wanted) throw new NotFoundError('ingest.aip_file_not_found', 'ingest.aip_file_not_found', { path: `${folder}/${which}` });
   const file = await openAipFile(deps, d, wanted.path, { content, manifest });
   const mime = which === 'rendition' ? 'application/pdf' : (wanted.mime ?? meta.files?.[0]?.mime ?? 'application/octet-stream');
@@ -262,11 +257,18 @@ export async function openDocumentFile(
  * language (the AIP keeps inventory/internal-inventory-kk.pdf and -ru.pdf; Kazakh otherwise).
  */
 export async function openInventory(deps: { db: Kysely<Database>; storage: Storage }, dossier: DossierRef, format: 'json' | 'pdf', language: 'kk' | 'ru' = 'kk'): Promise<AipFileStream> {
-  const d = await getDossier(deps, dossier);
+  const { d, content } = await openedDossier(deps, dossier);
+  const manifest = await readManifest(deps.storage, d.aip_manifest_sha256);
   const role = format === 'json' ? 'internal-inventory' : 'internal-inventory-rendition';
-  const entries = d.files.filter((f) => f.role === role);
+  const entries = manifest.files.filter((f) => f.role === role);
   const entry = entries.find((f) => f.path.endsWith(`-${language}.pdf`)) ?? entries[0];
   if (!entry) throw new NotFoundError('ingest.aip_file_not_found', 'ingest.aip_file_not_found', { path: role });
-  const file = await openAipFile(deps, d.id, entry.path);
+  const file = await openAipFile(deps, d, entry.path, { content, manifest });
   return { ...file, mime: format === 'json' ? 'application/json' : 'application/pdf' };
+}
+
+/** A dossier whose files are about to be read: its record and its content (410 when destroyed, before any stored object is read). */
+async function openedDossier(deps: { db: Kysely<Database>; storage: Storage }, dossier: DossierRef) {
+  const d = await dossierRecord(deps.db, dossier);
+  return { d, content: await dossierContent(deps, d) };
 }
