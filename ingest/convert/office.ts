@@ -174,17 +174,13 @@ export class OfficeConverter {
     // batches not yet started.
     const settled = await Promise.allSettled(chunks.map(([family, group]) => this.turn(plainPdf, async () => {
       // Files out of the batch while it still runs are settled then: their checks overlap the rest of the batch.
-      const early = new Set<number>();
-      const first = await this.runBatch(bin, family, group, plainPdf, (key) => {
-        early.add(key);
-        settle(key, { ok: true });
-      });
+      const first = await this.runBatch(bin, family, group, plainPdf, (key) => settle(key, { ok: true }));
       // A file soffice could not load in a batch that ended normally fails the same way alone:
       // it is not retried (a second soffice start for nothing). Any other file without output is.
       const unloadable = (o: OfficeOutcome | undefined) => !!o && !o.ok && o.code === 'corrupt_input';
       const retry = group.filter((j) => !first.get(j.key)?.ok && !unloadable(first.get(j.key)));
       for (const j of group) if (unloadable(first.get(j.key))) settle(j.key, first.get(j.key)!);
-      for (const j of group) if (first.get(j.key)?.ok && !early.has(j.key)) settle(j.key, { ok: true });
+      for (const j of group) if (first.get(j.key)?.ok && !results.has(j.key)) settle(j.key, { ok: true });
       if (group.length === 1 || !retry.length) {
         for (const j of retry) settle(j.key, first.get(j.key)!);
         return;
