@@ -152,6 +152,14 @@ async function main(): Promise<void> {
   const archivist: AccessUser = { id: null, username: 'bench', roles: ['archivist'], departmentId: null };
   const researcher: AccessUser = { id: null, username: 'bench-researcher', roles: ['researcher'], departmentId: null };
   let view: ReturnType<typeof viewDossiers> | undefined;
+  /** A dossier's page as GET /api/dossiers/{id} makes it for this user: access check, detail, the read recorded. */
+  const viewAs = async (user: AccessUser) => {
+    const { ids, deps } = await (view ??= viewDossiers(db, log));
+    const detail = await access.whileRecording(user, { dossier: pick(ids), need: 'metadata' }, { kind: 'view', what: 'dossier', route: 'GET /api/dossiers/{id}' }, async (d) =>
+      access.detailFor(user, await dossierDetail(deps, d.record), d),
+    );
+    return { count: detail.documents.length };
+  };
 
   const kinds: Kind[] = [
     {
@@ -198,26 +206,12 @@ async function main(): Promise<void> {
     {
       name: 'dossier-view',
       what: 'a dossier of a real transfer amid the million rows, as the archivist: access check and dossierDetail (GET /api/dossiers/{id})',
-      run: async () => {
-        const { ids, deps } = await (view ??= viewDossiers(db, log));
-        const id = pick(ids);
-        const detail = await access.whileRecording(archivist, { dossier: id, need: 'metadata' }, { kind: 'view', what: 'dossier', route: 'GET /api/dossiers/{id}' }, async (d) =>
-          access.detailFor(archivist, await dossierDetail(deps, d.record), d),
-        );
-        return { count: detail.documents.length };
-      },
+      run: () => viewAs(archivist),
     },
     {
       name: 'dossier-view-researcher',
       what: 'the same dossier view as a researcher (access/ rules: the dossier and each document)',
-      run: async () => {
-        const { ids, deps } = await (view ??= viewDossiers(db, log));
-        const id = pick(ids);
-        const detail = await access.whileRecording(researcher, { dossier: id, need: 'metadata' }, { kind: 'view', what: 'dossier', route: 'GET /api/dossiers/{id}' }, async (d) =>
-          access.detailFor(researcher, await dossierDetail(deps, d.record), d),
-        );
-        return { count: detail.documents.length };
-      },
+      run: () => viewAs(researcher),
     },
     {
       name: 'transfer-dashboard',
