@@ -20,7 +20,7 @@ import { packTransfer } from '../ingest/transfer';
 import { loadTools, processTransfer, receiveTransfer } from '../ingest';
 import { makeDocx, makeOdt } from '../ingest/transfer/testing/fixtures';
 import { stopToolRunner } from '../ingest/convert/tool-runner';
-import { cpuSecondsSelfAndChildren, timeConversionBaseline, type BaselineTiming } from './convert-baseline';
+import { cpuSecondsSelfAndChildren, cpuSplit, timeConversionBaseline, type BaselineTiming } from './convert-baseline';
 import {
   TITLES,
   benchRoot,
@@ -285,6 +285,7 @@ async function main(): Promise<void> {
     log(`pipeline: receive + process on embedded PGlite … (load ${load()})`);
     process.env.MURAGAT_BENCH_PHASE = 'pipeline';
     const cpu0 = cpuSecondsSelfAndChildren();
+    const split0 = cpuSplit();
     const t0 = performance.now();
     const transferId = await receiveTransfer(deps, { tarPath: tar });
     const receiveSeconds = secondsSince(t0);
@@ -292,8 +293,10 @@ async function main(): Promise<void> {
     const pipelineSeconds = secondsSince(t0);
     await childrenEnded(existing);
     const cpu1 = cpuSecondsSelfAndChildren();
+    const split1 = cpuSplit();
     const pipelineCpu = cpu0 === null || cpu1 === null ? null : cpu1 - cpu0;
     const steps = await stepTimings(deps, transferId);
+    if (process.env.SQLPROF) { const e = [...((globalThis as any).__sqlprof as Map<string, number[]>)].sort((a, b) => b[1]![1]! - a[1]![1]!); let tot = 0; for (const [, v] of e) tot += v[1]!; console.error('SQL total ms', tot.toFixed(0)); for (const [k, v] of e.slice(0, 25)) console.error(v[0], v[1]!.toFixed(0), k.replace(/\s+/g, ' ')); }
     await bench.catalog.close();
     const loadAfter = load();
 
@@ -326,6 +329,8 @@ async function main(): Promise<void> {
         receiveSeconds,
         docsPerSecond: gen.docs.length / pipelineSeconds,
         cpuSeconds: pipelineCpu,
+        // Where the CPU went: the ingest process itself (user, system) and the tools it waited for.
+        cpuSplit: split0 && split1 ? { selfUser: split1.selfUser - split0.selfUser, selfSystem: split1.selfSystem - split0.selfSystem, children: split1.children - split0.children } : null,
         steps,
         statuses: statusCounts(report),
         problems: sampleProblems(report),
@@ -358,6 +363,7 @@ async function main(): Promise<void> {
         ...steps.map((s) => [`  step ${s.step}${s.status === 'done' ? '' : ` (${s.status})`}`, s.seconds, null, null] as (string | number | null)[]),
         ['pipeline total', pipelineSeconds, gen.docs.length, result.pipeline.docsPerSecond],
         ['pipeline CPU seconds', pipelineCpu, null, null],
+        ...(result.pipeline.cpuSplit ? [['  of which the ingest process (user / system)', `${result.pipeline.cpuSplit.selfUser.toFixed(1)} / ${result.pipeline.cpuSplit.selfSystem.toFixed(1)}`, null, null], ['  of which its tools', result.pipeline.cpuSplit.children, null, null]] as (string | number | null)[][] : []),
       ]),
     );
     out.push('');
