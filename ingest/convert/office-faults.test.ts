@@ -56,7 +56,7 @@ async function calls(): Promise<number> {
 }
 
 describe('LibreOffice batch failure handling', () => {
-  it('converts a clean batch in one soffice call; a larger one in a small first batch and one for the rest', async () => {
+  it('converts a clean batch in one soffice call, and 25 files in one more', async () => {
     await rm(process.env.FAKE_LOG!, { force: true });
     const converter = createConverter({ workDir: path.join(dir, 'w1'), timeoutMs: 5_000 });
     const results = await converter.convertMany(await inputs(['a', 'b', 'c']));
@@ -66,7 +66,7 @@ describe('LibreOffice batch failure handling', () => {
     const many = await converter.convertMany(await inputs(Array.from({ length: 25 }, (_, i) => `file ${i}`)));
     await converter.close();
     expect(many.every((r) => r.ok)).toBe(true);
-    expect(await calls()).toBe(3);
+    expect(await calls()).toBe(2);
   });
 
   it('reports a file of a batch as soon as soffice has gone past it, while the batch still converts', async () => {

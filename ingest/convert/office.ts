@@ -32,12 +32,11 @@ export function pdfaFilter(family: OfficeFamily): string {
 /**
  * Batch sizes. A soffice start costs about a second of CPU, so a batch is as large as an input
  * budget allows (BATCH_BYTES of originals, at most BATCH_MAX_FILES files: bounds how much one
- * hanging file can delay the others); the first batch of a call is small (FIRST_BATCH_FILES) so
- * its renditions are checked while LibreOffice goes on with the rest. Files go largest first.
+ * hanging file can delay the others). Files go largest first. A batch's files are reported one by
+ * one while it runs (runBatch), so no small first batch is needed for the checks to start early.
  */
 const BATCH_BYTES = 12 * 1024 * 1024;
 const BATCH_MAX_FILES = 50;
-const FIRST_BATCH_FILES = 6;
 /** Extra time a batch gets per additional file (typical office files take 1–3 s each). */
 const PER_EXTRA_FILE_MS = 30_000;
 
@@ -85,8 +84,7 @@ export function batches(jobs: (OfficeJob & { size: number })[]): OfficeJob[][] {
   let current: OfficeJob[] = [];
   let bytes = 0;
   for (const j of jobs) {
-    const limit = out.length === 0 ? FIRST_BATCH_FILES : BATCH_MAX_FILES;
-    if (current.length && (current.length >= limit || bytes + j.size > BATCH_BYTES)) {
+    if (current.length && (current.length >= BATCH_MAX_FILES || bytes + j.size > BATCH_BYTES)) {
       out.push(current);
       current = [];
       bytes = 0;
@@ -98,54 +96,60 @@ export function batches(jobs: (OfficeJob & { size: number })[]): OfficeJob[][] {
   return out;
 }
 
-interface QueuedRun { urgent: boolean; start: () => void }
+/** soffice runs on one profile, one at a time: a profile cannot be used by two instances at once. */
+class SofficeLane {
+  private readonly waiting: (() => void)[] = [];
+  private busy = false;
+
+  constructor(readonly profileDir: string) {}
+
+  /** Runs `fn` when this lane's soffice is free, in the order asked. */
+  run<T>(fn: () => Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.waiting.push(() => {
+        this.busy = true;
+        fn().then(resolve, reject).finally(() => {
+          this.busy = false;
+          this.next();
+        });
+      });
+      this.next();
+    });
+  }
+
+  private next(): void {
+    if (!this.busy) this.waiting.shift()?.();
+  }
+}
 
 export class OfficeConverter {
-  /** soffice runs waiting for their turn: urgent ones (single-file fallback exports) first. */
-  private readonly waiting: QueuedRun[] = [];
-  private busy = false;
+  /** The PDF/A batches, one after another. */
+  private readonly batchLane: SofficeLane;
+  /**
+   * The single-file ordinary exports a failing document's next route needs, on a profile of their
+   * own beside the batches: behind a batch of 50 files such an export (and the routes after it)
+   * would wait for the whole batch and then trail it, on the critical path of the transfer.
+   */
+  private readonly exportLane: SofficeLane;
   private readonly inFlight = new Set<Promise<unknown>>();
-  private readonly profileDir: string;
 
   constructor(private readonly workDir: string, private readonly timeoutMs: number) {
-    this.profileDir = path.join(workDir, 'lo-profile');
+    this.batchLane = new SofficeLane(path.join(workDir, 'lo-profile'));
+    this.exportLane = new SofficeLane(path.join(workDir, 'lo-profile-export'));
   }
 
   /**
-   * soffice runs are serialised: one private profile cannot be used by two instances at once.
-   * Each batch is its own turn in the queue, so a single-file fallback export (`urgent`: the
-   * ordinary export a failing document's next route needs) runs between two batches instead of
-   * behind all of them. `onSettled` hears each job's final outcome as soon as it is known — a
-   * file's PDF once soffice has gone on to a later file of its batch, the others when the batch
-   * (and any retry) is over — so callers check the first renditions while soffice converts the rest.
+   * Converts `jobs` in batches on the batch lane, or (`plainPdf`: LibreOffice's ordinary export,
+   * a fallback route) on the export lane, which runs beside the batches. `onSettled` hears each
+   * job's final outcome as soon as it is known — a file's PDF once soffice has gone on to a later
+   * file of its batch, the others when the batch (and any retry) is over — so callers check the
+   * first renditions while soffice converts the rest.
    */
   convert(jobs: OfficeJob[], onSettled?: (key: number, outcome: OfficeOutcome) => void, options: { plainPdf?: boolean } = {}): Promise<Map<number, OfficeOutcome>> {
     const run = this.convertAll(jobs, onSettled ?? (() => {}), !!options.plainPdf);
     this.inFlight.add(run);
     void run.finally(() => this.inFlight.delete(run)).catch(() => undefined);
     return run;
-  }
-
-  /** Runs `fn` when soffice is free, urgent turns first. */
-  private turn<T>(urgent: boolean, fn: () => Promise<T>): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      const start = () => {
-        this.busy = true;
-        fn().then(resolve, reject).finally(() => {
-          this.busy = false;
-          this.next();
-        });
-      };
-      const at = urgent ? this.waiting.findIndex((w) => !w.urgent) : -1;
-      if (at >= 0) this.waiting.splice(at, 0, { urgent, start });
-      else this.waiting.push({ urgent, start });
-      this.next();
-    });
-  }
-
-  private next(): void {
-    if (this.busy) return;
-    this.waiting.shift()?.start();
   }
 
   private async convertAll(jobs: OfficeJob[], onSettled: (key: number, outcome: OfficeOutcome) => void, plainPdf: boolean): Promise<Map<number, OfficeOutcome>> {
@@ -170,11 +174,11 @@ export class OfficeConverter {
     // Largest originals first: their renditions take longest to check, and that then overlaps
     // the batches still converting instead of trailing the last one.
     for (const [family, all] of byFamily) for (const group of batches([...all].sort((a, b) => b.size - a.size))) chunks.push([family, group]);
-    // Every batch queued now, in order; a fallback export queued later still goes before the
-    // batches not yet started.
-    const settled = await Promise.allSettled(chunks.map(([family, group]) => this.turn(plainPdf, async () => {
+    // Every batch queued now, in order, on its lane.
+    const lane = plainPdf ? this.exportLane : this.batchLane;
+    const settled = await Promise.allSettled(chunks.map(([family, group]) => lane.run(async () => {
       // Files out of the batch while it still runs are settled then: their checks overlap the rest of the batch.
-      const first = await this.runBatch(bin, family, group, plainPdf, (key) => settle(key, { ok: true }));
+      const first = await this.runBatch(bin, lane.profileDir, family, group, plainPdf, (key) => settle(key, { ok: true }));
       // A file soffice could not load in a batch that ended normally fails the same way alone:
       // it is not retried (a second soffice start for nothing). Any other file without output is.
       const unloadable = (o: OfficeOutcome | undefined) => !!o && !o.ok && o.code === 'corrupt_input';
@@ -186,14 +190,14 @@ export class OfficeConverter {
         return;
       }
       // Isolate: every file that did not come out of the batch gets its own soffice run.
-      for (const j of retry) settle(j.key, (await this.runBatch(bin, family, [j], plainPdf)).get(j.key)!);
+      for (const j of retry) settle(j.key, (await this.runBatch(bin, lane.profileDir, family, [j], plainPdf)).get(j.key)!);
     })));
     for (const s of settled) if (s.status === 'rejected') throw s.reason;
     return results;
   }
 
   /** `plainPdf`: LibreOffice's ordinary PDF export instead of its PDF/A-1 one (a fallback route: PDF/A-1 export flattens transparency, text included, into images). */
-  private async runBatch(bin: string, family: OfficeFamily, jobs: OfficeJob[], plainPdf: boolean, onDone?: (key: number) => void): Promise<Map<number, OfficeOutcome>> {
+  private async runBatch(bin: string, profileDir: string, family: OfficeFamily, jobs: OfficeJob[], plainPdf: boolean, onDone?: (key: number) => void): Promise<Map<number, OfficeOutcome>> {
     await mkdir(this.workDir, { recursive: true });
     const dir = await mkdtemp(path.join(this.workDir, 'lo-batch-'));
     const inDir = path.join(dir, 'in');
@@ -243,7 +247,7 @@ export class OfficeConverter {
           bin,
           [
             '--headless', '--invisible', '--nologo', '--norestore', '--nolockcheck', '--nodefault', '--nofirststartwizard',
-            `-env:UserInstallation=file://${this.profileDir}`,
+            `-env:UserInstallation=file://${profileDir}`,
             '--convert-to', plainPdf ? `pdf:${family}_pdf_Export` : pdfaFilter(family),
             '--outdir', outDir,
             ...staged.map((s) => s.input),
@@ -286,6 +290,6 @@ export class OfficeConverter {
 
   async close(): Promise<void> {
     await Promise.allSettled([...this.inFlight]);
-    await rm(this.profileDir, { recursive: true, force: true });
+    for (const lane of [this.batchLane, this.exportLane]) await rm(lane.profileDir, { recursive: true, force: true });
   }
 }
