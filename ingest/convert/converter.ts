@@ -53,7 +53,7 @@ export interface ExtractedFile { name: string; path: string; size: number }
 export interface RenditionChecks {
   pdfa: { compliant: boolean; engine: string; failures: { rule: string; clause: string; message: string; location?: string }[] };
   /** Absent when the rendition is not PDF/A (the text is not compared then). */
-  reproducibility?: { ok: boolean; renders: boolean; textMatches: boolean | null; problems: ConversionProblem[]; imageRendition?: boolean };
+  reproducibility?: { ok: boolean; renders: boolean | null; textMatches: boolean | null; problems: ConversionProblem[]; imageRendition?: boolean };
 }
 export interface Converter {
   convert(input: { path: string; format: FormatId }, outPath: string): Promise<ConversionResult>;
@@ -242,12 +242,17 @@ export function createConverter(options: ConverterOptions): Converter {
   // checks is what took a transfer's memory past its bound, so every check takes a slot.
   const checkSlot: CheckSlot = options.checkSlot ?? createLimiter(CHECK_CONCURRENCY, CHECK_BUDGET_BYTES);
 
-  async function verify(source: string, format: FormatId, file: string, imageRendition = false): Promise<RenditionChecks> {
+  /**
+   * `options.verdictOnly`: the checks of a further route, whose report is only its verdict (the
+   * report of a document no route passes shows the first rendition's checks), so a rendition
+   * that lost the text is not rendered as well.
+   */
+  async function verify(source: string, format: FormatId, file: string, options: { imageRendition?: boolean; verdictOnly?: boolean } = {}): Promise<RenditionChecks> {
     return checkSlot(await checkWeight(source, format, file), async () => {
       const report = await validatePdfA(file, { file: path.basename(source) });
       const pdfa = { compliant: report.compliant, engine: report.engine, failures: report.failures.slice(0, 20) };
       if (!report.compliant) return { pdfa };
-      return { pdfa, reproducibility: await checkReproducibility(source, format, file, { imageRendition }) };
+      return { pdfa, reproducibility: await checkReproducibility(source, format, file, { imageRendition: options.imageRendition, renderWhenTextDiffers: !options.verdictOnly }) };
     });
   }
 
@@ -328,7 +333,7 @@ export function createConverter(options: ConverterOptions): Converter {
           await rename(file, outPath);
           return { ok: true, output: outPath, method: made.method, tool: made.method === 'ghostscript' ? gsTool : made.method === 'kept-pdfa' ? { name: 'Muragat', version: 'copy' } : { name: 'pdf-lib', version: PDF_LIB_VERSION }, problems: [], route, ...(attempts.length ? { attempts } : {}), ...extra };
         }
-        const checks = await verify(input.path, format, file, imageRendition);
+        const checks = await verify(input.path, format, file, { imageRendition, verdictOnly: firstMade !== null });
         if (passed(checks)) {
           await rename(file, outPath);
           const tool = made.method === 'ghostscript' ? gsTool : made.method === 'kept-pdfa' ? { name: 'Muragat', version: 'copy' } : { name: 'pdf-lib', version: PDF_LIB_VERSION };
@@ -413,7 +418,7 @@ export function createConverter(options: ConverterOptions): Converter {
           attempts.push({ route, problems: [gsProblem(r, timeoutMs)] });
           return null;
         }
-        const again = await verify(item.path, item.format, file);
+        const again = await verify(item.path, item.format, file, { verdictOnly: true });
         if (!passed(again)) {
           attempts.push({ route, problems: checkProblems(again) });
           return null;
@@ -446,7 +451,7 @@ export function createConverter(options: ConverterOptions): Converter {
         attempts.push({ route: 'page-images', problems: [problem('conversion_failed', { tool: 'pdftoppm', detail: r.detail })] });
         return { ...base, checks, attempts };
       }
-      const imageChecks = await verify(item.path, item.format, images, true);
+      const imageChecks = await verify(item.path, item.format, images, { imageRendition: true });
       if (!passed(imageChecks)) {
         attempts.push({ route: 'page-images', problems: checkProblems(imageChecks) });
         return { ...base, checks, attempts };

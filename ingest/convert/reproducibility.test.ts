@@ -37,6 +37,16 @@ describe.skipIf(!havePoppler)('checkReproducibility', () => {
     expect(r.problems.map((p) => p.code)).toEqual(['repro_passage_missing']);
   });
 
+  it('gives only the verdict when asked: a rendition that lost the text is not rendered as well', async () => {
+    // A further route's check (the converter's verdictOnly): same verdict, no render, renders unknown.
+    const r = await checkReproducibility(path.join(dir, 'other.txt'), txt, path.join(dir, 'good.pdf'), { renderWhenTextDiffers: false });
+    expect(r).toMatchObject({ ok: false, renders: null, textMatches: false });
+    expect(r.problems.map((p) => p.code)).toEqual(['repro_passage_missing']);
+    // A rendition with the text still passes, and one with no text to compare is still rendered.
+    expect(await checkReproducibility(path.join(dir, 'source.txt'), txt, path.join(dir, 'good.pdf'), { renderWhenTextDiffers: false })).toMatchObject({ ok: true, renders: true, textMatches: true });
+    expect(await checkReproducibility(path.join(dir, 'nothing.png'), png, path.join(dir, 'broken.pdf'), { renderWhenTextDiffers: false })).toMatchObject({ ok: false, renders: false });
+  });
+
   it('rejects a rendition whose first page does not render', async () => {
     const r = await checkReproducibility(path.join(dir, 'source.txt'), txt, path.join(dir, 'broken.pdf'));
     expect(r.ok).toBe(false);

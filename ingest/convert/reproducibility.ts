@@ -413,9 +413,21 @@ const RENDER_COPY_MAX_BYTES = 16 * 1024 * 1024;
 
 const RENDER_DPI = 12;
 
+export interface ReproducibilityOptions {
+  /** The rendition is page images: its text is not compared. */
+  imageRendition?: boolean;
+  /**
+   * Default true: when the text is not reproduced the first page is still rendered, so the report
+   * says whether the rendition shows at all. A converter trying one more route after a failed one
+   * needs only the verdict; rendering a rasterised page costs seconds.
+   */
+  renderWhenTextDiffers?: boolean;
+}
+
 export interface ReproducibilityReport {
   ok: boolean;
-  renders: boolean;
+  /** Whether the first page renders; null when it was not rendered because the text already decided. */
+  renders: boolean | null;
   textMatches: boolean | null;
   problems: ConversionProblem[];
   /** The word comparison behind textMatches (absent when no text was compared). */
@@ -443,7 +455,7 @@ function mismatchProblem(c: TextComparison): ConversionProblem {
  * page-image rendition, a text mismatch (the report then says whether it renders at all) or no
  * text extracted.
  */
-export async function checkReproducibility(sourcePath: string, format: FormatId, renditionPath: string, options: { imageRendition?: boolean } = {}): Promise<ReproducibilityReport> {
+export async function checkReproducibility(sourcePath: string, format: FormatId, renditionPath: string, options: ReproducibilityOptions = {}): Promise<ReproducibilityReport> {
   const problems: ConversionProblem[] = [];
   const pdftoppm = await findTool('pdftoppm');
   // Unreadable source text: nothing to compare, the render check still stands.
@@ -469,11 +481,14 @@ export async function checkReproducibility(sourcePath: string, format: FormatId,
       }
     }
   }
-  let renders = textMatches === true;
-  if (!renders) {
+  let renders: boolean | null = textMatches === true;
+  if (textMatches === false && options.renderWhenTextDiffers === false) {
+    // The text has decided (not reproduced); whether it renders is not asked for.
+    renders = null;
+  } else if (!renders) {
     renders = pdftoppm ? await rendersFirstPage(pdftoppm, renditionPath) : false;
     if (!pdftoppm) problems.unshift(problem('repro_tool_missing', { tool: 'pdftoppm (poppler-utils)' }));
     else if (!renders) problems.unshift(problem('repro_not_rendered'));
   }
-  return { ok: renders && textMatches !== false, renders, textMatches, problems, ...(comparison ? { comparison } : {}), ...(options.imageRendition ? { imageRendition: true } : {}) };
+  return { ok: renders === true && textMatches !== false, renders, textMatches, problems, ...(comparison ? { comparison } : {}), ...(options.imageRendition ? { imageRendition: true } : {}) };
 }

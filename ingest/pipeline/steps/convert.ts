@@ -76,7 +76,7 @@ async function stepConvert(ctx: Ctx): Promise<void> {
 interface EarlyCheck {
   renditionSha256?: string;
   pdfa: { compliant: boolean; engine: string; failures: PdfaReport['failures'] };
-  reproducibility?: { ok: boolean; renders: boolean; textMatches: boolean | null; problems: { code: string; message: string }[] };
+  reproducibility?: { ok: boolean; renders: boolean | null; textMatches: boolean | null; problems: { code: string; message: string }[] };
 }
 
 /** Validation and reproducibility of one fresh rendition; null when there is none to check. */

@@ -40,7 +40,7 @@ async function stepReproducibility(ctx: Ctx): Promise<void> {
         await keepRenditionText(ctx.deps.db, doc.id, renditionFile(ctx.work, doc), doc.renditionSha256);
       } else {
         patch(doc, updates, { status: 'conversion-failed', renditionSha256: null });
-        warn(doc, updates, problem('ingest.not_reproducible', { renders: r.renders, textMatches: String(r.textMatches) }, doc.source));
+        warn(doc, updates, problem('ingest.not_reproducible', { renders: String(r.renders), textMatches: String(r.textMatches) }, doc.source));
         for (const p of r.problems) warn(doc, updates, { code: p.code, message: p.message, where: doc.source });
       }
     }, (doc) => checkWeightOf((doc.format as FormatId).family, doc.size, 0));
