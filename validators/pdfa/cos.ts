@@ -190,21 +190,53 @@ export class Lexer {
       this.pos++;
       return { kind: 'op', value: String.fromCharCode(c) };
     }
-    const word = latin1(b, this.pos, e);
+    const at = this.pos;
     this.pos = e;
-    if (/^[+-]?(\d+\.?\d*|\.\d+)$/.test(word)) return { kind: 'obj', value: this.number(word, start) };
+    const n = this.numberAt(b, at, e, start);
+    if (n !== undefined) return { kind: 'obj', value: n };
+    const word = keyword(b, at, e);
     if (word === 'true') return { kind: 'obj', value: true };
     if (word === 'false') return { kind: 'obj', value: false };
     if (word === 'null') return { kind: 'obj', value: null };
     return { kind: 'op', value: word };
   }
 
-  private number(word: string, at: number): number {
-    const v = Number(word);
-    if (word.includes('.')) {
-      if (Math.abs(v) > 32767) this.issue('6-1-12-t02', at, word);
-      else if (v !== 0 && Math.abs(v) < 1.175e-38) this.issue('6-1-12-small-real', at, word);
-    } else if (v > 2147483647 || v < -2147483648) this.issue('6-1-12-t01', at, word);
+  /**
+   * The number a regular-character run spells (`[+-]? digits [. digits]` or `[+-]? . digits`), or
+   * undefined when it is not one. Read from the bytes: content streams are mostly numbers, and a
+   * string per number (then a regular expression and Number()) was most of the checker's garbage.
+   * Up to 15 significant digits the value is the integer of the digits divided by a power of ten,
+   * both exact in a double, so the quotient is the correctly rounded value, as Number() gives.
+   */
+  private numberAt(b: Uint8Array, s: number, e: number, at: number): number | undefined {
+    let i = s;
+    let negative = false;
+    if (b[i] === 0x2b || b[i] === 0x2d) {
+      negative = b[i] === 0x2d;
+      i++;
+    }
+    let digits = 0;
+    let fraction = -1; // digits after the point; -1: no point
+    let mantissa = 0;
+    for (; i < e; i++) {
+      const c = b[i]!;
+      if (c >= 0x30 && c <= 0x39) {
+        mantissa = mantissa * 10 + (c - 0x30);
+        digits++;
+        if (fraction >= 0) fraction++;
+      } else if (c === 0x2e && fraction < 0) fraction = 0;
+      else return undefined;
+    }
+    if (digits === 0) return undefined;
+    const real = fraction >= 0;
+    let v: number;
+    if (digits <= 15 && fraction <= 22) v = real ? mantissa / 10 ** fraction : mantissa;
+    else v = Number(latin1(b, s, e));
+    if (negative) v = -v;
+    if (real) {
+      if (Math.abs(v) > 32767) this.issue('6-1-12-t02', at, latin1(b, s, e));
+      else if (v !== 0 && Math.abs(v) < 1.175e-38) this.issue('6-1-12-small-real', at, latin1(b, s, e));
+    } else if (v > 2147483647 || v < -2147483648) this.issue('6-1-12-t01', at, latin1(b, s, e));
     return Number.isFinite(v) ? v : 0;
   }
 
@@ -212,6 +244,15 @@ export class Lexer {
     const b = this.buf;
     const at = this.pos;
     this.pos++;
+    // Most names have no #xx escapes: read them straight from the bytes.
+    let e = this.pos;
+    while (e < this.end && isRegular(b[e]) && b[e] !== 0x23) e++;
+    if (e >= this.end || !isRegular(b[e])) {
+      if (e - this.pos > 127) this.issue('6-1-12-t04', at, String(e - this.pos));
+      const name = keyword(b, this.pos, e);
+      this.pos = e;
+      return new CosName(name);
+    }
     const bytes: number[] = [];
     while (this.pos < this.end && isRegular(b[this.pos])) {
       const c = b[this.pos]!;
@@ -373,7 +414,32 @@ function hexVal(c: number): number {
   return c <= 0x39 ? c - 0x30 : (c | 0x20) - 0x61 + 10;
 }
 export function latin1(b: Uint8Array, s: number, e: number): string {
-  return Buffer.from(b.buffer, b.byteOffset + s, Math.max(0, Math.min(e, b.length) - s)).toString('latin1');
+  const end = Math.min(e, b.length);
+  // A short run is read here: a Buffer view per token cost more than the token.
+  if (end - s <= 24) return keyword(b, s, end);
+  return Buffer.from(b.buffer, b.byteOffset + s, Math.max(0, end - s)).toString('latin1');
+}
+
+/** Short keywords and names repeat (operators, /Type, /Font): one string each, found by their bytes. */
+const KEYWORDS = new Map<number, string>();
+const KEYWORD_LIMIT = 4096;
+
+/** A run of bytes as a latin1 string; runs of up to 6 bytes are shared from KEYWORDS. */
+function keyword(b: Uint8Array, s: number, e: number): string {
+  const n = e - s;
+  if (n <= 0) return '';
+  if (n <= 6) {
+    // Six bytes and the length fit in a double's 53-bit integer exactly.
+    let key = n;
+    for (let i = s; i < e; i++) key = key * 256 + b[i]!;
+    let word = KEYWORDS.get(key);
+    if (word === undefined) {
+      word = String.fromCharCode(...b.subarray(s, e));
+      if (KEYWORDS.size < KEYWORD_LIMIT) KEYWORDS.set(key, word);
+    }
+    return word;
+  }
+  return String.fromCharCode.apply(null, b.subarray(s, e) as unknown as number[]);
 }
 
 // --- Small typed accessors used by the rules -------------------------------------------------

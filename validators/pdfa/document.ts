@@ -168,9 +168,9 @@ export class PdfDocument {
         const start = Number(head[1]);
         const count = Math.min(Number(head[2]), 8388608);
         for (let i = 0; i < count; i++) {
-          const e = /^(\d{10}) (\d{5}) ([nf])/.exec(this.slice(p, p + 20));
+          const e = this.xrefEntry(p);
           if (!e) break;
-          this.xref.set(start + i, { offset: Number(e[1]), inUse: e[3] === 'n' });
+          this.xref.set(start + i, e);
           p += 20;
           for (let c = this.byte(p); c === 13 || c === 10 || c === 32; c = this.byte(p)) p++;
         }
@@ -194,6 +194,28 @@ export class PdfDocument {
         }
       }
     }
+  }
+
+  /**
+   * A cross-reference entry at `p` ("nnnnnnnnnn ggggg n"), or undefined when the bytes are not one.
+   * Read from the bytes: a file has one per object (64,000 in a 180-page rendition).
+   */
+  private xrefEntry(p: number): { offset: number; inUse: boolean } | undefined {
+    if (p < 0 || p + 18 > this.raw.length) return undefined;
+    this.source.ensure(p, p + 18);
+    const b = this.raw;
+    let offset = 0;
+    for (let k = 0; k < 10; k++) {
+      const c = b[p + k]!;
+      if (c < 0x30 || c > 0x39) return undefined;
+      offset = offset * 10 + (c - 0x30);
+    }
+    if (b[p + 10] !== 0x20) return undefined;
+    for (let k = 11; k < 16; k++) if (b[p + k]! < 0x30 || b[p + k]! > 0x39) return undefined;
+    if (b[p + 16] !== 0x20) return undefined;
+    const kind = b[p + 17];
+    if (kind !== 0x6e && kind !== 0x66) return undefined;
+    return { offset, inUse: kind === 0x6e };
   }
 
   checkDeadline(): void {
