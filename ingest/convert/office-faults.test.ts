@@ -70,9 +70,9 @@ describe('LibreOffice batch failure handling', () => {
   });
 
   it('reports a file of a batch as soon as soffice has gone past it, while the batch still converts', async () => {
-    // Largest first: the batch runs big, mid, then SLOW (3 s). Once mid's PDF exists, big's is finished.
-    const [big, mid, slow] = await inputs(['big file '.repeat(20), 'mid file', 'SLOW']);
-    const jobs = [big!, mid!, slow!].map((j, key) => ({ ...j, key }));
+    // Smallest first: the batch runs small, mid, then SLOW (3 s). Once mid's PDF exists, small's is finished.
+    const [small, mid, slow] = await inputs(['small', 'mid file', `SLOW ${'x'.repeat(200)}`]);
+    const jobs = [small!, mid!, slow!].map((j, key) => ({ ...j, key }));
     const office = new OfficeConverter(path.join(dir, 'w-early'), 20_000);
     const heard: { key: number; ok: boolean; slowDone: boolean; placed: boolean }[] = [];
     const results = await office.convert(jobs, (key, outcome) => heard.push({ key, ok: outcome.ok, slowDone: existsSync(process.env.FAKE_SLOW_DONE!), placed: existsSync(jobs[key]!.outPath) }));
@@ -89,7 +89,7 @@ describe('LibreOffice batch failure handling', () => {
     await rm(process.env.FAKE_LOG!, { force: true });
     const converter = createConverter({ workDir: path.join(dir, 'w2'), timeoutMs: 1_500 });
     const started = Date.now();
-    // Equal sizes keep the input order (batches take the largest files first).
+    // Equal sizes keep the input order (batches take the smallest files first).
     const results = await converter.convertMany(await inputs(['good 0', 'HANG!!', 'good 2']));
     await converter.close();
     expect(results.map((r) => r.ok)).toEqual([true, false, true]);

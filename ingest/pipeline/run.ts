@@ -18,7 +18,7 @@ import { claimTransfer } from './claim';
 import { buildReport, type IngestReport } from './report';
 import { listSteps, stepFence, type StepName } from './state';
 import { PIPELINE } from './steps';
-import { collectGarbage } from './pool';
+import { collectGarbageIfLarge } from './pool';
 import { sanitiseText } from './sanitise';
 import type { StoredDossier } from './store';
 import { loadTools, type IngestDeps } from './tools';
@@ -136,7 +136,7 @@ async function processClaimed(deps: IngestDeps, transferId: string, run: Process
       await checkpoint(ctx, run.signal);
       const outcome = await untilCancelled(step.run(ctx), cancelled, work, stopped);
       // What a step left behind (texts, renditions read, reports) is not carried into the next.
-      collectGarbage();
+      collectGarbageIfLarge();
       // A sender failure: the package or its manifest cannot be taken. Fails once, never retried.
       if (!outcome.ok) return { report: await fail(ctx, current, outcome.problems[0] ? { code: outcome.problems[0].code, params: problemParams(outcome.problems[0]) } : { code: 'ingest.transfer_refused', params: {} }, outcome.problems) };
     }

@@ -83,11 +83,16 @@ interface EarlyCheck {
 async function earlyCheck(ctx: Ctx, doc: DocRow): Promise<EarlyCheck | null> {
   const file = renditionFile(ctx.work, doc);
   if (!(await stat(file).catch(() => null))?.size) return null;
+  // Side by side, as in the converter's own checks (validator thread, Poppler and text here).
+  const text = ctx.tools.checkReproducibility(localFile(ctx.work, doc), doc.format as FormatId, file);
+  text.catch(() => undefined); // awaited below, or dropped with a rendition that is not PDF/A
   const report = await ctx.tools.validatePdfA(file, { file: doc.source });
   const pdfa = { compliant: report.compliant, engine: report.engine, failures: report.failures.slice(0, 20) };
-  if (!report.compliant) return { pdfa };
-  const reproducibility = await ctx.tools.checkReproducibility(localFile(ctx.work, doc), doc.format as FormatId, file);
-  return { pdfa, renditionSha256: (await sha256File(file)).sha256, reproducibility };
+  if (!report.compliant) {
+    await text.catch(() => undefined);
+    return { pdfa };
+  }
+  return { pdfa, renditionSha256: (await sha256File(file)).sha256, reproducibility: await text };
 }
 
 async function convertedCheck(ctx: Ctx, doc: DocRow, c: RenditionChecks): Promise<EarlyCheck> {
