@@ -12,6 +12,7 @@ import { runStep } from '../state';
 import { OK, type PipelineStep } from '../step';
 import type { FormatId, PdfaReport } from '../tools';
 import { conversionNotes } from '../../convert/notes';
+import { keepRenditionText } from '../../../search/extract';
 import type { ConversionResult, RenditionChecks } from '../../convert/converter';
 
 export const convertStep: PipelineStep = {
@@ -77,6 +78,8 @@ interface EarlyCheck {
   renditionSha256?: string;
   pdfa: { compliant: boolean; engine: string; failures: PdfaReport['failures'] };
   reproducibility?: { ok: boolean; renders: boolean | null; textMatches: boolean | null; problems: { code: string; message: string }[] };
+  /** The rendition's text is kept for the search already (keptText). */
+  textKept?: boolean;
 }
 
 /** Validation and reproducibility of one fresh rendition; null when there is none to check. */
@@ -92,12 +95,24 @@ async function earlyCheck(ctx: Ctx, doc: DocRow): Promise<EarlyCheck | null> {
     await text.catch(() => undefined);
     return { pdfa };
   }
-  return { pdfa, renditionSha256: (await sha256File(file)).sha256, reproducibility: await text };
+  return keptText(ctx, doc, { pdfa, renditionSha256: (await sha256File(file)).sha256, reproducibility: await text });
 }
 
 async function convertedCheck(ctx: Ctx, doc: DocRow, c: RenditionChecks): Promise<EarlyCheck> {
   if (!c.pdfa.compliant) return { pdfa: c.pdfa };
-  return { pdfa: c.pdfa, renditionSha256: (await sha256File(renditionFile(ctx.work, doc))).sha256, reproducibility: c.reproducibility };
+  return keptText(ctx, doc, { pdfa: c.pdfa, renditionSha256: (await sha256File(renditionFile(ctx.work, doc))).sha256, reproducibility: c.reproducibility });
+}
+
+/**
+ * A rendition that passed its checks has its text kept for the search now, while the check's read
+ * of it is cached (search/extract.ts) and LibreOffice still converts others, rather than in the
+ * reproducibility step after the whole transfer is converted. The step accepts the document on
+ * this same check, so the text is kept for exactly the documents it accepts.
+ */
+async function keptText(ctx: Ctx, doc: DocRow, check: EarlyCheck): Promise<EarlyCheck> {
+  if (!check.pdfa.compliant || !check.reproducibility?.ok) return check;
+  await keepRenditionText(ctx.deps.db, doc.id, renditionFile(ctx.work, doc), check.renditionSha256 ?? null);
+  return { ...check, textKept: true };
 }
 
 /** A file embedded in a PDF original, extracted by the converter, to be stored beside it. */

@@ -36,8 +36,9 @@ async function stepReproducibility(ctx: Ctx): Promise<void> {
       }
       if (r.ok) {
         patch(doc, updates, { status: 'accepted' });
-        // The rendition's text for the search (search/), from the text this check just read.
-        await keepRenditionText(ctx.deps.db, doc.id, renditionFile(ctx.work, doc), doc.renditionSha256);
+        // The rendition's text for the search (search/), from the text this check just read,
+        // unless the convert step kept it when the check was made.
+        if (!earlyChecks[doc.id]?.textKept) await keepRenditionText(ctx.deps.db, doc.id, renditionFile(ctx.work, doc), doc.renditionSha256);
       } else {
         patch(doc, updates, { status: 'conversion-failed', renditionSha256: null });
         warn(doc, updates, problem('ingest.not_reproducible', { renders: String(r.renders), textMatches: String(r.textMatches) }, doc.source));
