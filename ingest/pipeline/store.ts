@@ -97,6 +97,8 @@ function assertSchema(ctx: Ctx, name: 'document-metadata' | 'dossier-metadata' |
  * AIP manifest is still stored only after all of them have finished.
  */
 const PUT_CONCURRENCY = 8;
+/** Dossiers of a transfer stored side by side (storeDossiers). */
+const DOSSIERS_AT_ONCE = 2;
 
 function dossierKey(index: string | null, volume: number): string {
   return `${index ?? ''}#${volume}`;
@@ -108,17 +110,33 @@ export async function storeDossiers(ctx: Ctx, manifest: TransferManifest): Promi
   const receivedAt = new Date(transfer.received_at).toISOString();
   const docs = await loadDocs(deps.db, ctx.transferId);
   const { events, tools } = await eventsAndTools(ctx);
-  const result: StoredDossier[] = [];
-  let sequence = 0;
-  for (const d of manifest.dossiers) {
-    sequence += 1;
-    const sent = d.volume ?? 1;
-    const mine = docs.filter((doc) => dossierKey(doc.dossierIndex, doc.volume) === dossierKey(d.index, sent));
-    // A new volume of an index the archive already holds is numbered after the kept ones (steps/case-index.ts).
-    const volume = ctx.volumes?.get(dossierKey(d.index, sent)) ?? sent;
-    ctx.progress({ step: 'store', done: sequence - 1, total: manifest.dossiers.length, item: d.index });
-    result.push(await storeOneDossier(ctx, { manifest, d, volume, sequence, docs: mine, receivedAt }, events, tools));
-  }
+  const result: StoredDossier[] = new Array(manifest.dossiers.length);
+  // Two dossiers at once: much of storing one is waiting for its writes to settle on disk (fsync,
+  // every location), and the other's building, rendering and signing fills that time. Results keep
+  // the manifest's order. After a failure no further dossier is started, the one under way is let
+  // finish (no write is left running behind the failed step), then the failure is thrown.
+  const queue = manifest.dossiers.map((d, i) => ({ d, i }));
+  let stored = 0;
+  let failed = false;
+  const worker = async () => {
+    for (let next = queue.shift(); next && !failed; next = queue.shift()) {
+      const { d, i } = next;
+      const sent = d.volume ?? 1;
+      const mine = docs.filter((doc) => dossierKey(doc.dossierIndex, doc.volume) === dossierKey(d.index, sent));
+      // A new volume of an index the archive already holds is numbered after the kept ones (steps/case-index.ts).
+      const volume = ctx.volumes?.get(dossierKey(d.index, sent)) ?? sent;
+      ctx.progress({ step: 'store', done: stored, total: manifest.dossiers.length, item: d.index });
+      try {
+        result[i] = await storeOneDossier(ctx, { manifest, d, volume, sequence: i + 1, docs: mine, receivedAt }, events, tools);
+      } catch (error) {
+        failed = true;
+        throw error;
+      }
+      stored += 1;
+    }
+  };
+  const settled = await Promise.allSettled(Array.from({ length: Math.min(DOSSIERS_AT_ONCE, queue.length) }, worker));
+  for (const s of settled) if (s.status === 'rejected') throw s.reason;
   // Files the manifest does not place in any dossier are kept in a rejected-items package.
   const orphans = docs.filter((doc) => doc.dossierIndex === null);
   if (orphans.length) await storeRejectedItems(ctx, orphans, null);
