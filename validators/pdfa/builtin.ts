@@ -45,8 +45,7 @@ export function validateFile(file: string, options: { timeoutMs?: number; lang?:
   return check((deadline) => PdfDocument.fromFile(file, size, deadline), options);
 }
 
-/** The verdict on a file that could not be examined (`detail`: why, in English). */
-export function unreadable(options: { lang?: Language }, detail: string): BuiltinResult {
+function unreadable(options: { lang?: Language }, detail: string): BuiltinResult {
   const f = new Findings(options.lang ?? 'en');
   f.fail('unreadable', undefined, detail);
   return { compliant: false, unreadable: true, failures: f.list() };

@@ -7,8 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../../common/config';
 import type { Language } from '../../common/i18n';
-import { validateBytes, MAX_INPUT_BYTES, type BuiltinResult } from './builtin';
-import { validateFileOnPool } from './builtin-pool';
+import { validateBytes, validateFile, MAX_INPUT_BYTES, type BuiltinResult } from './builtin';
 import { runVeraPdf, runVeraPdfBatch } from './verapdf';
 import { compareClause } from './findings';
 import type { PdfaDisagreement, PdfaEngine, PdfaFailure, PdfaReport, ValidateOptions } from './types';
@@ -17,14 +16,13 @@ export type { PdfaDisagreement, PdfaEngine, PdfaFailure, PdfaReport, ValidateOpt
 export { RULES } from './rules';
 export { MAX_BATCH, parseMrr, parseMrrBatch, runVeraPdf, runVeraPdfBatch, veraPdfAvailable, veraPdfVersion } from './verapdf';
 export { validateBytes, validateFile } from './builtin';
-export { closeBuiltinPool, validateFileOnPool } from './builtin-pool';
 
 export function defaultPdfaEngine(): PdfaEngine {
   return loadConfig().pdfaEngine;
 }
 
-function builtinFile(file: string, timeoutMs: number, lang?: Language): Promise<BuiltinResult> {
-  return validateFileOnPool(file, { timeoutMs, lang });
+function builtinFile(file: string, timeoutMs: number, lang?: Language): BuiltinResult {
+  return validateFile(file, { timeoutMs, lang });
 }
 
 export async function validatePdfA(
@@ -41,7 +39,7 @@ export async function validatePdfA(
     const r =
       info.size > MAX_INPUT_BYTES
         ? { compliant: false, unreadable: true, failures: [{ clause: '6.1', rule: 'unreadable', message: 'file too large' }] }
-        : await builtinFile(input, timeoutMs, options.lang);
+        : builtinFile(input, timeoutMs, options.lang);
     return report(file, 'builtin', r);
   };
   const vera = async (): Promise<PdfaReport> => {
@@ -81,15 +79,12 @@ export async function validatePdfAFiles(
   veraPending?.catch(() => undefined); // awaited below; a missing veraPDF is thrown there
   const builtins: PdfaReport[] = [];
   if (engine !== 'verapdf') {
-    // Every file is handed to the pool at once (one thread per core takes them in turn); the
-    // verdicts are taken in the order of `files`.
-    const pending = files.map(async (f) => {
+    for (const f of files) {
       const info = await stat(f);
-      return info.size > MAX_INPUT_BYTES ? { compliant: false, unreadable: true, failures: [{ clause: '6.1', rule: 'unreadable', message: 'file too large' }] } : await builtinFile(f, timeoutMs, options.lang);
-    });
-    for (const p of pending) p.catch(() => undefined); // awaited in order below
-    for (const [i, f] of files.entries()) {
-      builtins.push(report(f, 'builtin', await pending[i]!));
+      const r = info.size > MAX_INPUT_BYTES ? { compliant: false, unreadable: true, failures: [{ clause: '6.1', rule: 'unreadable', message: 'file too large' }] } : builtinFile(f, timeoutMs, options.lang);
+      builtins.push(report(f, 'builtin', r));
+      // Let the child process's output be read between two files.
+      await new Promise<void>((resolve) => setImmediate(resolve));
       if (engine === 'builtin') options.onFile?.(f);
     }
   }
