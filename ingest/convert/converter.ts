@@ -20,7 +20,7 @@ import { textToPdfA } from './layout';
 import { MissingResourceError } from './pdfa-writer';
 import { runTool } from './tool-runner';
 import { ZipArchive } from '../scan/zip';
-import { CHECK_BUDGET_BYTES, CHECK_CONCURRENCY, TEXT_CONVERT_BYTES_PER_BYTE, checkWeightOf, createLimiter } from '../pipeline/pool';
+import { CHECK_BUDGET_BYTES, CHECK_CONCURRENCY, TEXT_CONVERT_BYTES_PER_BYTE, checkWeightOf, createLimiter, pdfaAndText } from '../pipeline/pool';
 
 export interface ConversionProblem { code: string; message: string }
 export interface ConversionResult {
@@ -248,19 +248,15 @@ export function createConverter(options: ConverterOptions): Converter {
    * that lost the text is not rendered as well.
    */
   async function verify(source: string, format: FormatId, file: string, options: { imageRendition?: boolean; verdictOnly?: boolean } = {}): Promise<RenditionChecks> {
-    return checkSlot(await checkWeight(source, format, file), async () => {
-      // Side by side: the PDF/A check runs on a validator thread, the text check in Poppler and
-      // here (a 180-page rendition: 2 s and 1.2 s). The text check's verdict is dropped when the
-      // rendition is not PDF/A; its texts stay cached for the next route's check.
-      const text = checkReproducibility(source, format, file, { imageRendition: options.imageRendition, renderWhenTextDiffers: !options.verdictOnly });
-      text.catch(() => undefined); // awaited below, or dropped with the rendition
-      const report = await validatePdfA(file, { file: path.basename(source) });
+    const weight = await checkWeight(source, format, file);
+    return checkSlot(weight, async () => {
+      const { report, text } = await pdfaAndText(
+        weight,
+        () => validatePdfA(file, { file: path.basename(source) }),
+        () => checkReproducibility(source, format, file, { imageRendition: options.imageRendition, renderWhenTextDiffers: !options.verdictOnly }),
+      );
       const pdfa = { compliant: report.compliant, engine: report.engine, failures: report.failures.slice(0, 20) };
-      if (!report.compliant) {
-        await text.catch(() => undefined); // nothing of it is left running behind the check's slot
-        return { pdfa };
-      }
-      return { pdfa, reproducibility: await text };
+      return text ? { pdfa, reproducibility: text } : { pdfa };
     });
   }
 

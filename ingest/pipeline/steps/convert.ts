@@ -7,7 +7,7 @@ import { sha256File } from '../../../common/hash';
 import { problem, DOCUMENT_MAX_BYTES, DOCUMENT_MAX_FILES, type Ctx } from '../context';
 import { sanitiseText } from '../sanitise';
 import { loadDocs, localFile, renditionFile, writeDocUpdates, warn, patch, pending, type DocRow, type DocUpdate } from '../documents';
-import { CHECK_BUDGET_BYTES, CHECK_CONCURRENCY, checkWeightOf, createLimiter } from '../pool';
+import { CHECK_BUDGET_BYTES, CHECK_CONCURRENCY, checkWeightOf, createLimiter, pdfaAndText } from '../pool';
 import { runStep } from '../state';
 import { OK, type PipelineStep } from '../step';
 import type { FormatId, PdfaReport } from '../tools';
@@ -49,7 +49,7 @@ async function stepConvert(ctx: Ctx): Promise<void> {
           // The converter checks its renditions itself when it chooses among routes: those checks
           // are used as they are (a page-image rendition's text check is not applicable).
           if (doc && result?.checks) started.push(convertedCheck(ctx, doc, result.checks).then((c) => { checks[doc.id] = c; }, () => undefined));
-          else if (doc) started.push(checkWeight(doc).then((w) => early(w, () => earlyCheck(ctx, doc))).then((c) => { if (c) checks[doc.id] = c; }, () => undefined));
+          else if (doc) started.push(checkWeight(doc).then((w) => early(w, () => earlyCheck(ctx, doc, w))).then((c) => { if (c) checks[doc.id] = c; }, () => undefined));
         },
       );
       await Promise.all(started);
@@ -83,19 +83,17 @@ interface EarlyCheck {
 }
 
 /** Validation and reproducibility of one fresh rendition; null when there is none to check. */
-async function earlyCheck(ctx: Ctx, doc: DocRow): Promise<EarlyCheck | null> {
+async function earlyCheck(ctx: Ctx, doc: DocRow, weight: number): Promise<EarlyCheck | null> {
   const file = renditionFile(ctx.work, doc);
   if (!(await stat(file).catch(() => null))?.size) return null;
-  // Side by side, as in the converter's own checks (validator thread, Poppler and text here).
-  const text = ctx.tools.checkReproducibility(localFile(ctx.work, doc), doc.format as FormatId, file);
-  text.catch(() => undefined); // awaited below, or dropped with a rendition that is not PDF/A
-  const report = await ctx.tools.validatePdfA(file, { file: doc.source });
+  const { report, text } = await pdfaAndText(
+    weight,
+    () => ctx.tools.validatePdfA(file, { file: doc.source }),
+    () => ctx.tools.checkReproducibility(localFile(ctx.work, doc), doc.format as FormatId, file),
+  );
   const pdfa = { compliant: report.compliant, engine: report.engine, failures: report.failures.slice(0, 20) };
-  if (!report.compliant) {
-    await text.catch(() => undefined);
-    return { pdfa };
-  }
-  return keptText(ctx, doc, { pdfa, renditionSha256: (await sha256File(file)).sha256, reproducibility: await text });
+  if (!text) return { pdfa };
+  return keptText(ctx, doc, { pdfa, renditionSha256: (await sha256File(file)).sha256, reproducibility: text });
 }
 
 async function convertedCheck(ctx: Ctx, doc: DocRow, c: RenditionChecks): Promise<EarlyCheck> {
