@@ -13,8 +13,8 @@ import { OfficeConverter, officeFamily, type OfficeOutcome } from './office';
 import { ghostscriptToPdfA, pageCount, type GsOutcome } from './ghostscript';
 import { inspectPdf, extractEmbeddedFiles, preparePdf, type PdfInspection } from './pdf-prepare';
 import { pdfToPageImagesPdfA } from './page-images';
-import { checkReproducibility } from './reproducibility';
-import { validatePdfA } from '../../validators/pdfa/index';
+import { checkReproducibility, type ReproducibilityVerdict } from './reproducibility';
+import { validatePdfA, type PdfaFailure } from '../../validators/pdfa/index';
 import { imageToPdfA, ImageDecodeError } from './images';
 import { textToPdfA } from './layout';
 import { MissingResourceError } from './pdfa-writer';
@@ -51,9 +51,14 @@ export interface ActiveContent {
 }
 export interface ExtractedFile { name: string; path: string; size: number }
 export interface RenditionChecks {
-  pdfa: { compliant: boolean; engine: string; failures: { rule: string; clause: string; message: string; location?: string }[] };
+  pdfa: { compliant: boolean; engine: string; failures: PdfaFailure[] };
   /** Absent when the rendition is not PDF/A (the text is not compared then). */
-  reproducibility?: { ok: boolean; renders: boolean | null; textMatches: boolean | null; problems: ConversionProblem[]; imageRendition?: boolean };
+  reproducibility?: ReproducibilityVerdict;
+}
+
+/** A PDF/A report as a rendition's checks keep it: the verdict, the engine, the first 20 failures. */
+export function pdfaVerdict(report: RenditionChecks['pdfa']): RenditionChecks['pdfa'] {
+  return { compliant: report.compliant, engine: report.engine, failures: report.failures.slice(0, 20) };
 }
 export interface Converter {
   convert(input: { path: string; format: FormatId }, outPath: string): Promise<ConversionResult>;
@@ -255,8 +260,7 @@ export function createConverter(options: ConverterOptions): Converter {
         () => validatePdfA(file, { file: path.basename(source) }),
         () => checkReproducibility(source, format, file, { imageRendition: options.imageRendition, renderWhenTextDiffers: !options.verdictOnly }),
       );
-      const pdfa = { compliant: report.compliant, engine: report.engine, failures: report.failures.slice(0, 20) };
-      return text ? { pdfa, reproducibility: text } : { pdfa };
+      return text ? { pdfa: pdfaVerdict(report), reproducibility: text } : { pdfa: pdfaVerdict(report) };
     });
   }
 
@@ -466,9 +470,8 @@ export function createConverter(options: ConverterOptions): Converter {
         attempts.push({ route: 'page-images', problems: byImages.problems });
         return { ...base, checks, attempts };
       }
-      const imageChecks = byImages.checks;
       await rename(images, item.outPath);
-      return { ...base, tool: { name: 'LibreOffice + pdftoppm + pdf-lib', version: `${tool.version}; ${PDF_LIB_VERSION}` }, route: 'page-images', checks: imageChecks, attempts, imageRendition: true };
+      return { ...base, tool: { name: 'LibreOffice + pdftoppm + pdf-lib', version: `${tool.version}; ${PDF_LIB_VERSION}` }, route: 'page-images', checks: byImages.checks, attempts, imageRendition: true };
     } finally {
       await rm(work, { recursive: true, force: true });
     }

@@ -424,6 +424,9 @@ export interface ReproducibilityOptions {
   renderWhenTextDiffers?: boolean;
 }
 
+/** What a check keeps of a report: the verdict and its reasons, not the word comparison. */
+export type ReproducibilityVerdict = Pick<ReproducibilityReport, 'ok' | 'renders' | 'textMatches' | 'problems' | 'imageRendition'>;
+
 export interface ReproducibilityReport {
   ok: boolean;
   /** Whether the first page renders; null when it was not rendered because the text already decided. */

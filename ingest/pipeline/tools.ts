@@ -31,6 +31,7 @@ export interface EmbeddedScan {
 }
 export type ConversionResult = import('../convert/converter').ConversionResult;
 export type CheckSlot = import('../convert/converter').CheckSlot;
+export type ReproducibilityVerdict = import('../convert/reproducibility').ReproducibilityVerdict;
 export interface Converter {
   convertMany(items: { path: string; format: FormatId; outPath: string }[], onDone?: (i: number, result?: ConversionResult) => void): Promise<ConversionResult[]>;
   close(): Promise<void>;
@@ -93,7 +94,7 @@ export interface IngestTools {
   verifySignature(input: { signature: Uint8Array; content?: Uint8Array | string; trustDir?: string }): Promise<SignatureReport>;
   signDetached(content: Uint8Array, pkcs12: Uint8Array, password: string): Promise<Uint8Array>;
   createConverter(options: { workDir: string; timeoutMs?: number; checkSlot?: CheckSlot }): Converter;
-  checkReproducibility(sourcePath: string, format: FormatId, renditionPath: string): Promise<{ ok: boolean; renders: boolean | null; textMatches: boolean | null; problems: { code: string; message: string }[] }>;
+  checkReproducibility(sourcePath: string, format: FormatId, renditionPath: string): Promise<ReproducibilityVerdict>;
   expandContainer(path: string, destDir: string): Promise<{ entries: { path: string; name: string }[] }>;
   renderPdfA(doc: { title: string; language: 'kk' | 'ru'; blocks: unknown[]; author?: string; date?: Date }): Promise<Uint8Array>;
   /** The internal inventory (App. 32) as PDF/A-1b in one language (forms/internal-inventory.ts). */

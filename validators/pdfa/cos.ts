@@ -428,17 +428,19 @@ const KEYWORD_LIMIT = 4096;
 function keyword(b: Uint8Array, s: number, e: number): string {
   const n = e - s;
   if (n <= 0) return '';
-  if (n <= 6) {
-    // Six bytes and the length fit in a double's 53-bit integer exactly.
-    let key = n;
-    for (let i = s; i < e; i++) key = key * 256 + b[i]!;
-    let word = KEYWORDS.get(key);
-    if (word === undefined) {
-      word = String.fromCharCode(...b.subarray(s, e));
-      if (KEYWORDS.size < KEYWORD_LIMIT) KEYWORDS.set(key, word);
-    }
-    return word;
+  if (n > 6) return charsOf(b, s, e);
+  // Six bytes and the length fit in a double's 53-bit integer exactly.
+  let key = n;
+  for (let i = s; i < e; i++) key = key * 256 + b[i]!;
+  let word = KEYWORDS.get(key);
+  if (word === undefined) {
+    word = charsOf(b, s, e);
+    if (KEYWORDS.size < KEYWORD_LIMIT) KEYWORDS.set(key, word);
   }
+  return word;
+}
+
+function charsOf(b: Uint8Array, s: number, e: number): string {
   return String.fromCharCode.apply(null, b.subarray(s, e) as unknown as number[]);
 }
 

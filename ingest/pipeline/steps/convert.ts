@@ -10,10 +10,10 @@ import { loadDocs, localFile, renditionFile, writeDocUpdates, warn, patch, pendi
 import { CHECK_BUDGET_BYTES, CHECK_CONCURRENCY, checkWeightOf, createLimiter, pdfaAndText } from '../pool';
 import { runStep } from '../state';
 import { OK, type PipelineStep } from '../step';
-import type { FormatId, PdfaReport } from '../tools';
+import type { FormatId } from '../tools';
 import { conversionNotes } from '../../convert/notes';
 import { keepRenditionText } from '../../../search/extract';
-import type { ConversionResult, RenditionChecks } from '../../convert/converter';
+import { pdfaVerdict, type ConversionResult, type RenditionChecks } from '../../convert/converter';
 
 export const convertStep: PipelineStep = {
   name: 'convert',
@@ -74,10 +74,8 @@ async function stepConvert(ctx: Ctx): Promise<void> {
   }, ctx.afterStep);
 }
 
-interface EarlyCheck {
+interface EarlyCheck extends RenditionChecks {
   renditionSha256?: string;
-  pdfa: { compliant: boolean; engine: string; failures: PdfaReport['failures'] };
-  reproducibility?: { ok: boolean; renders: boolean | null; textMatches: boolean | null; problems: { code: string; message: string }[] };
   /** The rendition's text is kept for the search already (keptText). */
   textKept?: boolean;
 }
@@ -91,7 +89,7 @@ async function earlyCheck(ctx: Ctx, doc: DocRow, weight: number): Promise<EarlyC
     () => ctx.tools.validatePdfA(file, { file: doc.source }),
     () => ctx.tools.checkReproducibility(localFile(ctx.work, doc), doc.format as FormatId, file),
   );
-  const pdfa = { compliant: report.compliant, engine: report.engine, failures: report.failures.slice(0, 20) };
+  const pdfa = pdfaVerdict(report);
   if (!text) return { pdfa };
   return keptText(ctx, doc, { pdfa, renditionSha256: (await sha256File(file)).sha256, reproducibility: text });
 }
