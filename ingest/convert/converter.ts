@@ -132,24 +132,25 @@ export async function officeXmlWithDtd(file: string): Promise<string | null> {
   }
   try {
     for (const entry of zip.entries.filter((e) => /\.(xml|rels)$/i.test(e.name)).slice(0, 1000)) {
-      let head = '';
+      let prolog: string;
       try {
-        const stream = await zip.stream(entry, 64 * 1024 * 1024);
-        for await (const chunk of stream) {
-          head += (chunk as Buffer).toString('latin1');
-          if (head.length >= 4096) break;
-        }
-        stream.destroy();
+        // Up to the root element's start (a tag not `<?` or `<!`), where any DOCTYPE must be.
+        prolog = prologOf((await zip.head(entry, (h) => prologOf(h.toString('latin1')).complete)).toString('latin1')).text;
       } catch {
         continue; // a damaged part: LibreOffice's load decides
       }
-      const prolog = head.split(/<(?![?!])/)[0] ?? head;
       if (/<!DOCTYPE/i.test(prolog)) return entry.name;
     }
     return null;
   } finally {
     await zip.close();
   }
+}
+
+/** An XML text's prolog (before the root element) and whether the root element was seen. */
+function prologOf(head: string): { text: string; complete: boolean } {
+  const root = head.search(/<(?![?!])/);
+  return root < 0 ? { text: head, complete: false } : { text: head.slice(0, root), complete: true };
 }
 
 type PdfRoute = 'kept-pdfa' | 'ghostscript' | 'ghostscript-prepared' | 'ghostscript-legacy' | 'page-images';
@@ -483,9 +484,13 @@ export function createConverter(options: ConverterOptions): Converter {
     const officeJobs: { key: number; path: string; format: FormatId; outPath: string }[] = [];
     const gsJobs: number[] = [];
     const pdfLibJobs: number[] = [];
+    // The early refusals read inside office packages (officeXmlWithDtd): a few files at once, so
+    // the LibreOffice batch, which needs the whole list, starts sooner.
+    const early4 = limiter(4);
+    const earlies = await Promise.all(items.map((item) => early4(() => failEarly(item.format, item.path))));
     for (let i = 0; i < items.length; i++) {
       const item = items[i]!;
-      const early = await failEarly(item.format, item.path);
+      const early = earlies[i];
       if (early) {
         results[i] = early;
         done(i);

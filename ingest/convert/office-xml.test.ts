@@ -22,6 +22,14 @@ beforeAll(async () => {
   const parts = unzipSync(plain);
   const body = new TextDecoder().decode(parts['word/document.xml']!).replace(/^<\?xml[^>]*\?>/, BOMB);
   await writeFile(path.join(dir, 'bomb.docx'), zipSync({ ...parts, 'word/document.xml': strToU8(body) }));
+  // The DOCTYPE after 40 KB of comment that does not compress (the part's head is read in
+  // growing pieces, not a first kilobyte only), stored and deflated.
+  let noise = '';
+  for (let i = 0; noise.length < 40_000; i++) noise += ((i * 2654435761) >>> 0).toString(36);
+  const late = `<?xml version="1.0"?>\n<!-- ${noise} -->\n${BOMB.replace(/^<\?xml[^>]*\?>\n/, '')}`;
+  const lateBody = new TextDecoder().decode(parts['word/document.xml']!).replace(/^<\?xml[^>]*\?>/, late);
+  await writeFile(path.join(dir, 'late.docx'), zipSync({ ...parts, 'word/document.xml': strToU8(lateBody) }));
+  await writeFile(path.join(dir, 'late-stored.docx'), zipSync({ ...parts, 'word/document.xml': [strToU8(lateBody), { level: 0 }] }));
 });
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
@@ -31,6 +39,11 @@ describe('officeXmlWithDtd', () => {
   it('names the part that declares a DTD, and finds none in an ordinary file', async () => {
     expect(await officeXmlWithDtd(path.join(dir, 'bomb.docx'))).toBe('word/document.xml');
     expect(await officeXmlWithDtd(path.join(dir, 'plain.docx'))).toBeNull();
+  });
+
+  it('finds a DOCTYPE after a long comment, in a deflated and in a stored part', async () => {
+    expect(await officeXmlWithDtd(path.join(dir, 'late.docx'))).toBe('word/document.xml');
+    expect(await officeXmlWithDtd(path.join(dir, 'late-stored.docx'))).toBe('word/document.xml');
   });
 
   it.skipIf(!existsSync(path.join(REALWORLD, 'office/54764.xlsx')))('finds the entity bomb of a real workbook (Apache POI 54764.xlsx)', async () => {

@@ -2,7 +2,7 @@
 // without unpacking them, and expansion needs the declared sizes and flags of every entry before
 // writing anything, so both read the central directory directly (random access, no full read).
 import { open, type FileHandle } from 'node:fs/promises';
-import { createInflateRaw, inflateRawSync } from 'node:zlib';
+import { constants as zlibConstants, createInflateRaw, inflateRawSync } from 'node:zlib';
 import { Readable, Transform, type TransformCallback } from 'node:stream';
 
 export interface ZipEntry {
@@ -98,6 +98,27 @@ export class ZipArchive {
     if (entry.method === 0) return raw;
     if (entry.method === 8) return inflateRawSync(raw, { maxOutputLength: maxBytes });
     throw new ZipFormatError(`"${entry.name}" uses unsupported compression method ${entry.method}`);
+  }
+
+  /**
+   * The start of an entry's content until `enough` says so, the entry ends or `limit` bytes came
+   * out. The compressed data is read in growing pieces (1 KB, then 4× more) and each piece is
+   * inflated up to where it ends, so a look at an XML prolog costs a kilobyte or two, not an
+   * inflated chunk of the whole part; a deflate bomb gives at most 1032 × the piece read.
+   */
+  async head(entry: ZipEntry, enough: (head: Buffer) => boolean, limit = 64 * 1024): Promise<Buffer> {
+    if (entry.encrypted) throw new ZipFormatError(`"${entry.name}" is encrypted`);
+    if (entry.method !== 0 && entry.method !== 8) {
+      throw new ZipFormatError(`"${entry.name}" uses unsupported compression method ${entry.method}`);
+    }
+    const start = await this.dataOffset(entry);
+    for (let piece = 1024; ; piece *= 4) {
+      const take = Math.min(piece, entry.compressedSize, limit);
+      const raw = await readAt(this.fh, start, take);
+      const out = entry.method === 0 ? raw : inflateRawSync(raw, { finishFlush: zlibConstants.Z_SYNC_FLUSH, maxOutputLength: 1032 * take + 1024 });
+      const head = out.subarray(0, limit);
+      if (take === entry.compressedSize || take === limit || head.length >= limit || enough(head)) return head;
+    }
   }
 
   /**
