@@ -10,7 +10,7 @@ import path from 'node:path';
 import { loadConfig, parseConfig, setConfig, type Config } from '../../common/config';
 import type { FormatId } from '../scan/index';
 import { createConverter, textToPdfA } from './index';
-import { OfficeConverter, batches } from './office';
+import { OfficeConverter, batches, conversionOrder } from './office';
 
 let dir: string;
 let saved: Config;
@@ -165,5 +165,12 @@ describe('office batches', () => {
     expect(batches(Array.from({ length: 60 }, (_, i) => job(i, 1000))).map((b) => b.length)).toEqual([50, 10]);
     // Large originals: a batch closes when the next file would pass 12 MB; one file alone may pass it.
     expect(batches([job(0, 1), ...Array.from({ length: 5 }, (_, i) => job(i + 1, 5 * 1024 * 1024)), job(6, 30 * 1024 * 1024)]).map((b) => b.map((j) => j.key))).toEqual([[0, 1, 2], [3, 4], [5], [6]]);
+  });
+
+  it('converts smallest first, the largest before the last quarter (its checks overlap their conversion)', () => {
+    const sizes = [900, 50, 10, 400, 30, 20, 70, 60, 5000];
+    expect(conversionOrder(sizes.map((s, i) => job(i, s))).map((j) => j.size)).toEqual([10, 20, 30, 50, 60, 70, 5000, 400, 900]);
+    // Fewer than four files: smallest first, nothing after the largest to overlap.
+    expect(conversionOrder([job(0, 3), job(1, 1), job(2, 2)]).map((j) => j.size)).toEqual([1, 2, 3]);
   });
 });
