@@ -5,12 +5,12 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { existsSync, readFileSync } from 'node:fs';
 import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadConfig, parseConfig, setConfig, type Config } from '../../common/config';
 import type { FormatId } from '../scan/index';
 import { createConverter, textToPdfA } from './index';
-import { OfficeConverter, batches, conversionOrder } from './office';
+import { OfficeConverter, batches, conversionOrder, laneShares } from './office';
 
 let dir: string;
 let saved: Config;
@@ -43,7 +43,7 @@ while [ $# -gt 0 ]; do
 done
 case "$filter" in *SelectPdfVersion*) kind=pdfa;; *) kind=plain;; esac
 echo "call $kind $n $profile" >> "$FAKE_SOFFICE_LOG"
-sleep 0.3
+sleep "\${FAKE_SOFFICE_SLEEP:-0.3}"
 for f in $files; do b=$(basename "$f"); cp "$FAKE_PDF" "$outdir/\${b%.*}.pdf"; done
 echo "done $kind $n $profile" >> "$FAKE_SOFFICE_LOG"
 `;
@@ -131,6 +131,26 @@ describe('convertMany scheduling', () => {
     expect((await readFile(process.env.FAKE_SOFFICE_LOG!, 'utf8')).split('\n').filter((l) => l.startsWith('call'))).toEqual(['call pdfa 25 lo-profile']);
   }, 30_000);
 
+  it('with two LibreOffice lanes, converts two shares of the files at once, each on its own profile', async () => {
+    await rm(process.env.FAKE_SOFFICE_LOG!, { force: true });
+    const items: { path: string; format: FormatId; outPath: string }[] = [];
+    for (let i = 0; i < 20; i++) {
+      const p = path.join(dir, `lane${i}.docx`);
+      await writeFile(p, `doc ${i} `.repeat(i + 1));
+      items.push({ path: p, format: docx, outPath: path.join(dir, 'out4', `lane${i}.pdf`) });
+    }
+    const converter = createConverter({ workDir: path.join(dir, 'w4'), concurrency: 2, verify: false, officeLanes: 2 });
+    // Each run takes 2 s, so the second starts before the first ends even on a loaded machine.
+    process.env.FAKE_SOFFICE_SLEEP = '2';
+    const results = await converter.convertMany(items).finally(() => delete process.env.FAKE_SOFFICE_SLEEP);
+    await converter.close();
+    expect(results.every((r) => r.ok && r.method === 'libreoffice')).toBe(true);
+    const log = (await readFile(process.env.FAKE_SOFFICE_LOG!, 'utf8')).split('\n').filter(Boolean);
+    // Both runs started before either ended: side by side, on lo-profile and lo-profile-2.
+    expect(log.slice(0, 2).sort()).toEqual(['call pdfa 10 lo-profile', 'call pdfa 10 lo-profile-2']);
+    expect(log.slice(2).sort()).toEqual(['done pdfa 10 lo-profile', 'done pdfa 10 lo-profile-2']);
+  }, 30_000);
+
   it('runs a single-file fallback export beside the batches, on a profile of its own, not behind them', async () => {
     await rm(process.env.FAKE_SOFFICE_LOG!, { force: true });
     const jobs: { key: number; path: string; format: FormatId; outPath: string }[] = [];
@@ -172,5 +192,18 @@ describe('office batches', () => {
     expect(conversionOrder(sizes.map((s, i) => job(i, s))).map((j) => j.size)).toEqual([10, 20, 30, 50, 60, 70, 5000, 400, 900]);
     // Fewer than four files: smallest first, nothing after the largest to overlap.
     expect(conversionOrder([job(0, 3), job(1, 1), job(2, 2)]).map((j) => j.size)).toEqual([1, 2, 3]);
+  });
+
+  it('splits the files among lanes largest first, each onto the lane with the fewest bytes', () => {
+    const shares = laneShares([700, 100, 300, 200, 600, 50].map((s, i) => job(i, s)), 2);
+    expect(shares.map((s) => s.map((j) => j.size))).toEqual([[700, 200, 100], [600, 300, 50]]);
+    // Never an empty lane: two files, three lanes.
+    expect(laneShares([job(0, 1), job(1, 2)], 3).map((s) => s.length)).toEqual([1, 1]);
+  });
+
+  it('reads the number of lanes from MURAGAT_OFFICE_LANES (default 2, or 1 on one core) and refuses a bad one', () => {
+    expect(parseConfig({ MURAGAT_OFFICE_LANES: '3' }).officeLanes).toBe(3);
+    expect(parseConfig({}).officeLanes).toBe(Math.min(2, availableParallelism()));
+    expect(() => parseConfig({ MURAGAT_OFFICE_LANES: 'two' })).toThrow(/MURAGAT_OFFICE_LANES/);
   });
 });

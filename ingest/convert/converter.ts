@@ -209,6 +209,8 @@ export interface ConverterOptions {
    * converter's checks and the step's share one memory budget; default: a pool of this converter.
    */
   checkSlot?: CheckSlot;
+  /** LibreOffice instances converting at once (config officeLanes); default 1. */
+  officeLanes?: number;
 }
 
 /** Runs a check of `weight` bytes (the larger of source and rendition) when the budget allows. */
@@ -224,7 +226,7 @@ export function createConverter(options: ConverterOptions): Converter {
   const verifyRenditions = options.verify ?? true;
   // Ghostscript processes at once; LibreOffice and pdf-lib run beside them.
   const concurrency = Math.max(1, Math.floor(options.concurrency ?? availableParallelism()));
-  const office = new OfficeConverter(options.workDir, timeoutMs);
+  const office = new OfficeConverter(options.workDir, timeoutMs, options.officeLanes ?? 1);
   const routesDir = path.join(options.workDir, 'routes');
 
   async function failEarly(format: FormatId, file?: string): Promise<ConversionResult | null> {

@@ -80,6 +80,22 @@ function firstLines(text: string, n = 3): string {
 
 /** Splits one family's jobs into batches by the budgets above, in input order. */
 /**
+ * A family's files split among `lanes` soffice instances: largest first, each onto the lane with
+ * the fewest bytes so far, so no lane is left with most of the work. Bytes are a rough measure of
+ * a file's conversion time, but the largest files, which decide when the last lane ends, are
+ * spread first.
+ */
+export function laneShares<T extends { size: number }>(jobs: T[], lanes: number): T[][] {
+  const shares = Array.from({ length: Math.max(1, Math.min(lanes, jobs.length)) }, () => ({ bytes: 0, jobs: [] as T[] }));
+  for (const j of [...jobs].sort((a, b) => b.size - a.size)) {
+    const least = shares.reduce((m, x) => (x.bytes < m.bytes ? x : m));
+    least.jobs.push(j);
+    least.bytes += j.size;
+  }
+  return shares.map((s) => s.jobs);
+}
+
+/**
  * The order soffice converts a family's files in: smallest first (see convert), except the largest,
  * which goes before the last quarter of the files. Whatever comes out last is checked after the
  * batch ends, and the largest file's checks are the longest (a 180-page rendition: 1.7 s of PDF/A
@@ -137,8 +153,8 @@ class SofficeLane {
 }
 
 export class OfficeConverter {
-  /** The PDF/A batches, one after another. */
-  private readonly batchLane: SofficeLane;
+  /** The PDF/A batches, one after another on each lane. */
+  private readonly batchLanes: SofficeLane[];
   /**
    * The single-file ordinary exports a failing document's next route needs, on a profile of their
    * own beside the batches: behind a batch of 50 files such an export (and the routes after it)
@@ -147,8 +163,8 @@ export class OfficeConverter {
   private readonly exportLane: SofficeLane;
   private readonly inFlight = new Set<Promise<unknown>>();
 
-  constructor(private readonly workDir: string, private readonly timeoutMs: number) {
-    this.batchLane = new SofficeLane(path.join(workDir, 'lo-profile'));
+  constructor(private readonly workDir: string, private readonly timeoutMs: number, lanes = 1) {
+    this.batchLanes = Array.from({ length: lanes }, (_, i) => new SofficeLane(path.join(workDir, i ? `lo-profile-${i + 1}` : 'lo-profile')));
     this.exportLane = new SofficeLane(path.join(workDir, 'lo-profile-export'));
   }
 
@@ -184,15 +200,19 @@ export class OfficeConverter {
       const size = j.size ?? (await stat(j.path).then((st) => st.size, () => 0));
       byFamily.set(family, [...(byFamily.get(family) ?? []), { ...j, size }]);
     }
-    const chunks: [OfficeFamily, OfficeJob[]][] = [];
+    const chunks: [OfficeFamily, OfficeJob[], SofficeLane][] = [];
     // Smallest originals first. A batch's files are reported one by one as soffice goes, so the
     // many quick ones are checked (and a failing one's next route made) while it converts the few
     // long ones; largest first, a real transfer's 180-page document held back every file for 8 s
     // and then ~45 checks and a fallback route trailed the batch (bench:ingest-mixed --realworld).
-    for (const [family, all] of byFamily) for (const group of batches(conversionOrder(all))) chunks.push([family, group]);
+    const lanes = plainPdf ? [this.exportLane] : this.batchLanes;
+    for (const [family, all] of byFamily) {
+      laneShares(all, lanes.length).forEach((share, i) => {
+        for (const group of batches(conversionOrder(share))) chunks.push([family, group, lanes[i]!]);
+      });
+    }
     // Every batch queued now, in order, on its lane.
-    const lane = plainPdf ? this.exportLane : this.batchLane;
-    const settled = await Promise.allSettled(chunks.map(([family, group]) => lane.run(async () => {
+    const settled = await Promise.allSettled(chunks.map(([family, group, lane]) => lane.run(async () => {
       // Files out of the batch while it still runs are settled then: their checks overlap the rest of the batch.
       const first = await this.runBatch(bin, lane.profileDir, family, group, plainPdf, (key) => settle(key, { ok: true }));
       // A file soffice could not load in a batch that ended normally fails the same way alone:
@@ -306,6 +326,6 @@ export class OfficeConverter {
 
   async close(): Promise<void> {
     await Promise.allSettled([...this.inFlight]);
-    for (const lane of [this.batchLane, this.exportLane]) await rm(lane.profileDir, { recursive: true, force: true });
+    for (const lane of [...this.batchLanes, this.exportLane]) await rm(lane.profileDir, { recursive: true, force: true });
   }
 }

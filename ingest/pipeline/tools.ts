@@ -93,7 +93,7 @@ export interface IngestTools {
   scanForMalware(paths: string[], options: { policy: 'refuse' | 'accept-with-warning'; databaseDir?: string }): Promise<Map<string, MalwareResult>>;
   verifySignature(input: { signature: Uint8Array; content?: Uint8Array | string; trustDir?: string }): Promise<SignatureReport>;
   signDetached(content: Uint8Array, pkcs12: Uint8Array, password: string): Promise<Uint8Array>;
-  createConverter(options: { workDir: string; timeoutMs?: number; checkSlot?: CheckSlot }): Converter;
+  createConverter(options: { workDir: string; timeoutMs?: number; checkSlot?: CheckSlot; officeLanes?: number }): Converter;
   checkReproducibility(sourcePath: string, format: FormatId, renditionPath: string): Promise<ReproducibilityVerdict>;
   expandContainer(path: string, destDir: string): Promise<{ entries: { path: string; name: string }[] }>;
   renderPdfA(doc: { title: string; language: 'kk' | 'ru'; blocks: unknown[]; author?: string; date?: Date }): Promise<Uint8Array>;

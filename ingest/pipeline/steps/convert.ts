@@ -29,7 +29,7 @@ async function stepConvert(ctx: Ctx): Promise<void> {
     await mkdir(path.join(ctx.work, 'renditions'), { recursive: true });
     // One pool for the converter's own checks and the ones below: one memory budget.
     const early = createLimiter(CHECK_CONCURRENCY, CHECK_BUDGET_BYTES);
-    const converter = ctx.tools.createConverter({ workDir: path.join(ctx.work, 'convert'), checkSlot: early });
+    const converter = ctx.tools.createConverter({ workDir: path.join(ctx.work, 'convert'), checkSlot: early, officeLanes: ctx.deps.config.officeLanes });
     const updates = new Map<string, DocUpdate>();
     const tools = new Map<string, string>();
     // Each rendition is checked as soon as it exists, on the cores the converter leaves idle;
