@@ -78,7 +78,6 @@ function firstLines(text: string, n = 3): string {
   return text.split('\n').map((l) => l.trim()).filter((l) => l && !/javaldx|^convert /.test(l)).slice(0, n).join(' | ').slice(0, 500);
 }
 
-/** Splits one family's jobs into batches by the budgets above, in input order. */
 /**
  * A family's files split among `lanes` soffice instances: largest first, each onto the lane with
  * the fewest bytes so far, so no lane is left with most of the work. Bytes are a rough measure of
@@ -109,6 +108,7 @@ export function conversionOrder<T extends { size: number }>(jobs: T[]): T[] {
   return order;
 }
 
+/** Splits one family's jobs into batches by the budgets above, in input order. */
 export function batches(jobs: (OfficeJob & { size: number })[]): OfficeJob[][] {
   const out: OfficeJob[][] = [];
   let current: OfficeJob[] = [];
@@ -201,10 +201,11 @@ export class OfficeConverter {
       byFamily.set(family, [...(byFamily.get(family) ?? []), { ...j, size }]);
     }
     const chunks: [OfficeFamily, OfficeJob[], SofficeLane][] = [];
-    // Smallest originals first. A batch's files are reported one by one as soffice goes, so the
-    // many quick ones are checked (and a failing one's next route made) while it converts the few
-    // long ones; largest first, a real transfer's 180-page document held back every file for 8 s
-    // and then ~45 checks and a fallback route trailed the batch (bench:ingest-mixed --realworld).
+    // Each lane gets its share of a family's files (laneShares), in conversionOrder: smallest first,
+    // so the many quick ones are checked (and a failing one's next route made) while soffice converts
+    // the few long ones — largest first, a real transfer's 180-page document held back every file
+    // for 8 s and then ~45 checks and a fallback route trailed the batch (bench:ingest-mixed
+    // --realworld) — with the largest before the last quarter.
     const lanes = plainPdf ? [this.exportLane] : this.batchLanes;
     for (const [family, all] of byFamily) {
       laneShares(all, lanes.length).forEach((share, i) => {
