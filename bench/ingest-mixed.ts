@@ -3,13 +3,16 @@
 // (pdf-lib, DejaVu), JPEG and PNG scans, text — in Kazakh and Russian across several dossiers,
 // or (--realworld) takes real DOCX and PDFs of the realworld-dev corpus, chosen by a hash of
 // their path. Packs the tree, then times (1) the reference: the bare converters on all cores
-// (bench/convert-baseline.ts: one LibreOffice PDF/A batch beside a pool of Ghostscript PDF/A
+// (bench/convert-baseline.ts: LibreOffice PDF/A batches, --office-lanes at once, beside a pool of Ghostscript PDF/A
 // runs) and (2) the whole pipeline on an embedded PGlite catalog, and prints pipeline /
 // reference in wall time and in CPU seconds.
-// Run: node bin/run-ts.js bench/ingest-mixed.ts [--docs 200] [--json] [--keep] [--office-lanes 1]
+// Run: node bin/run-ts.js bench/ingest-mixed.ts [--docs 200] [--json] [--keep] [--office-lanes N]
 //      node bin/run-ts.js bench/ingest-mixed.ts --realworld [DIR] [--docx N] [--pdfs 26]
 // --office-lanes N: the reference runs N soffice instances at once (own profiles), each over
-// every N-th office file, as a user who knows soffice converts one file at a time could.
+// every N-th office file, as a user who knows soffice converts one file at a time could. Default:
+// as many as the pipeline runs (MURAGAT_OFFICE_LANES, 2 on two cores), so the reference is as
+// strong as the pipeline's own use of LibreOffice; `--office-lanes 1` is the one batch issue 9
+// first defined.
 // --rounds N: reference and pipeline alternate N times (a fresh catalog each round); the figures
 // printed are of the round with the median ratio, and every round's pair is listed.
 import { createHash } from 'node:crypto';
@@ -17,6 +20,7 @@ import { copyFile, mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises'
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { strToU8, zipSync } from 'fflate';
+import { parseConfig } from '../common/config';
 import { findTool, runProcess } from '../common/process';
 import { packTransfer } from '../ingest/transfer';
 import { loadTools, processTransfer, receiveTransfer } from '../ingest';
@@ -334,7 +338,7 @@ async function main(): Promise<void> {
     const packSeconds = secondsSince(tp);
     const tarBytes = (await stat(tar)).size;
 
-    const officeLanes = Math.max(1, Math.floor(flags.num('office-lanes', 1)));
+    const officeLanes = Math.max(1, Math.floor(flags.num('office-lanes', parseConfig(process.env).officeLanes)));
     const roundCount = Math.max(1, Math.floor(flags.num('rounds', 1)));
     // Reference and pipeline alternate, round after round, in the same minutes: on a shared host
     // the speed drifts by a third within minutes (docs/benchmarks.md), and one pair can land on a
