@@ -10,9 +10,8 @@
 //      node bin/run-ts.js bench/ingest-mixed.ts --realworld [DIR] [--docx N] [--pdfs 26]
 // --office-lanes N: the reference runs N soffice instances at once (own profiles), each over
 // every N-th office file, as a user who knows soffice converts one file at a time could. Default:
-// as many as the pipeline runs (MURAGAT_OFFICE_LANES, 2 on two cores), so the reference is as
-// strong as the pipeline's own use of LibreOffice; `--office-lanes 1` is the one batch issue 9
-// first defined.
+// as many as the pipeline runs (MURAGAT_OFFICE_LANES, default 1: the one batch issue 9 defines),
+// so the reference is never weaker than the pipeline's own use of LibreOffice.
 // --rounds N: reference and pipeline alternate N times (a fresh catalog each round); the figures
 // printed are of the round with the median ratio, and every round's pair is listed.
 import { createHash } from 'node:crypto';

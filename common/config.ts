@@ -1,7 +1,6 @@
 // The one place that reads process.env. Parses and validates every variable at once and
 // fails listing all bad ones, so a misconfigured deployment says everything in one go.
 import { existsSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import proxyaddr from 'proxy-addr';
 import { fileURLToPath } from 'node:url';
@@ -85,8 +84,10 @@ export interface Config {
   serverProcesses: number;
   /**
    * LibreOffice instances an ingest converts office files with at once, each on its own profile
-   * over its share of the files (MURAGAT_OFFICE_LANES; default 2, or 1 on a one-core machine).
-   * soffice converts one file at a time on one core.
+   * over its share of the files (MURAGAT_OFFICE_LANES, default 1). soffice converts one file at a
+   * time on one core, but each instance costs about 2 s of CPU more (its own start, filters and
+   * fonts): on two cores, where the ingest's checks use the other core, a second one gained
+   * nothing (docs/benchmarks.md, stop 15).
    */
   officeLanes: number;
 }
@@ -253,7 +254,7 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     metricsToken: parseMetricsToken(env.MURAGAT_METRICS_TOKEN, problems),
     serverProcesses: parseIntVar(env, 'MURAGAT_SERVER_PROCESSES', 1, problems, 1, 64),
-    officeLanes: parseIntVar(env, 'MURAGAT_OFFICE_LANES', Math.min(2, availableParallelism()), problems, 1, 16),
+    officeLanes: parseIntVar(env, 'MURAGAT_OFFICE_LANES', 1, problems, 1, 16),
     fixitySchedule: parseBool(env, 'MURAGAT_FIXITY_SCHEDULE', !(env.VITEST ?? process.env.VITEST), problems),
     packageSweep: parseBool(env, 'MURAGAT_PACKAGE_SWEEP', !(env.VITEST ?? process.env.VITEST), problems),
     ocsp: { enabled: parseBool(env, 'MURAGAT_OCSP', true, problems), timeoutMs: parseIntVar(env, 'MURAGAT_OCSP_TIMEOUT_MS', 5000, problems, 100, 120_000) },

@@ -5,7 +5,7 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { existsSync, readFileSync } from 'node:fs';
 import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { availableParallelism, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadConfig, parseConfig, setConfig, type Config } from '../../common/config';
 import type { FormatId } from '../scan/index';
@@ -201,9 +201,9 @@ describe('office batches', () => {
     expect(laneShares([job(0, 1), job(1, 2)], 3).map((s) => s.length)).toEqual([1, 1]);
   });
 
-  it('reads the number of lanes from MURAGAT_OFFICE_LANES (default 2, or 1 on one core) and refuses a bad one', () => {
+  it('reads the number of lanes from MURAGAT_OFFICE_LANES (default 1) and refuses a bad one', () => {
     expect(parseConfig({ MURAGAT_OFFICE_LANES: '3' }).officeLanes).toBe(3);
-    expect(parseConfig({}).officeLanes).toBe(Math.min(2, availableParallelism()));
+    expect(parseConfig({}).officeLanes).toBe(1);
     expect(() => parseConfig({ MURAGAT_OFFICE_LANES: 'two' })).toThrow(/MURAGAT_OFFICE_LANES/);
   });
 });
