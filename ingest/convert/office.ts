@@ -96,15 +96,20 @@ export function laneShares<T extends { size: number }>(jobs: T[], lanes: number)
 
 /**
  * The order soffice converts a family's files in: smallest first (see convert), except the largest,
- * which goes before the last quarter of the files. Whatever comes out last is checked after the
- * batch ends, and the largest file's checks are the longest (a 180-page rendition: 1.7 s of PDF/A
- * and text check after 7 s of conversion); the files after it are converted while it is checked.
+ * which goes before the last quarter of the files, with the smallest file just before it. Whatever
+ * comes out last is checked after the batch ends, and the largest file's checks are the longest (a
+ * 180-page rendition: 1.7 s of PDF/A and text check after 7 s of conversion); the files after it
+ * are converted while it is checked. A file is known to be finished when the next one's PDF
+ * appears (runBatch), so the one before the largest waits for the whole of its conversion: that is
+ * the smallest, whose check is the shortest — not a file whose fallback route (WithGIF.docx's takes
+ * 3 s) would then start 7 s late and trail the batch.
  */
 export function conversionOrder<T extends { size: number }>(jobs: T[]): T[] {
   const order = [...jobs].sort((a, b) => a.size - b.size);
   if (order.length < 4) return order;
   const largest = order.pop()!;
-  order.splice(order.length - Math.floor(order.length / 4), 0, largest);
+  const smallest = order.shift()!;
+  order.splice(order.length - Math.floor((order.length + 1) / 4), 0, smallest, largest);
   return order;
 }
 
