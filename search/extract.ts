@@ -13,9 +13,9 @@ import type { Storage } from '../storage';
 import { openAipFile } from '../ingest/dossier/queries';
 import { storeDocumentText } from './text';
 
-/** pdftotext over a PDF file; null when the tool is missing or cannot read it. */
-export async function pdfFileText(file: string): Promise<string | null> {
-  return renditionText(file);
+/** pdftotext over a PDF file; null when the tool is missing or cannot read it. `sha256`: the file's, when known. */
+export async function pdfFileText(file: string, sha256?: string): Promise<string | null> {
+  return renditionText(file, sha256);
 }
 
 /**
@@ -25,7 +25,7 @@ export async function pdfFileText(file: string): Promise<string | null> {
  */
 export async function keepRenditionText(db: Kysely<Database>, documentId: string, renditionFile: string, renditionSha256: string | null): Promise<void> {
   try {
-    const text = await pdfFileText(renditionFile);
+    const text = await pdfFileText(renditionFile, renditionSha256 ?? undefined);
     if (text !== null) await storeDocumentText(db, documentId, text, renditionSha256);
   } catch (error) {
     logger().warn({ err: error, documentId }, 'search: the rendition text was not kept');

@@ -57,8 +57,18 @@ export interface RenditionChecks {
 }
 
 /** A PDF/A report as a rendition's checks keep it: the verdict, the engine, the first 20 failures. */
-export function pdfaVerdict(report: RenditionChecks['pdfa']): RenditionChecks['pdfa'] {
+function pdfaVerdict(report: RenditionChecks['pdfa']): RenditionChecks['pdfa'] {
   return { compliant: report.compliant, engine: report.engine, failures: report.failures.slice(0, 20) };
+}
+
+/**
+ * A rendition's checks: its PDF/A verdict and, when it is PDF/A, its text verdict (pdfaAndText:
+ * side by side for a light rendition). The converter's routes and the convert step's own checks
+ * both make them here.
+ */
+export async function checkRendition(weight: number, pdfa: () => Promise<RenditionChecks['pdfa']>, text: () => Promise<ReproducibilityVerdict>): Promise<RenditionChecks> {
+  const { report, text: reproducibility } = await pdfaAndText(weight, pdfa, text);
+  return reproducibility ? { pdfa: pdfaVerdict(report), reproducibility } : { pdfa: pdfaVerdict(report) };
 }
 export interface Converter {
   convert(input: { path: string; format: FormatId }, outPath: string): Promise<ConversionResult>;
@@ -257,14 +267,13 @@ export function createConverter(options: ConverterOptions): Converter {
    */
   async function verify(source: string, format: FormatId, file: string, options: { imageRendition?: boolean; verdictOnly?: boolean } = {}): Promise<RenditionChecks> {
     const weight = await checkWeight(source, format, file);
-    return checkSlot(weight, async () => {
-      const { report, text } = await pdfaAndText(
+    return checkSlot(weight, () =>
+      checkRendition(
         weight,
         () => validatePdfA(file, { file: path.basename(source) }),
         () => checkReproducibility(source, format, file, { imageRendition: options.imageRendition, renderWhenTextDiffers: !options.verdictOnly }),
-      );
-      return text ? { pdfa: pdfaVerdict(report), reproducibility: text } : { pdfa: pdfaVerdict(report) };
-    });
+      ),
+    );
   }
 
   /**

@@ -2,12 +2,12 @@
 // text is in the rendition: every word, compared as multisets of normalised words so that the
 // reordering conversion legitimately causes passes while lost or changed content does not
 // (text-compare.ts; Kazakh letters must survive, which catches a font substitution that drops them).
-import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
+import { sha256File } from '../../common/hash';
 import { findTool } from '../../common/process';
 import { detectTextEncoding, type FormatId } from '../scan/identify';
 import { ZipArchive } from '../scan/zip';
@@ -204,14 +204,15 @@ async function sourceText(file: string, format: FormatId): Promise<string | null
   }
 }
 
-async function pdfText(file: string): Promise<string | null> {
-  return (await pdfWords(file))?.text ?? null;
+async function pdfText(file: string, sha256?: string): Promise<string | null> {
+  return (await pdfWords(file, sha256))?.text ?? null;
 }
 
 /**
  * A PDF's text as pdftotext gives it, null when pdftotext is missing or fails. Cached by content
  * with the check's own reads, so the search's copy of a rendition checked just before costs no
- * second run (search/extract.ts).
+ * second run (search/extract.ts). `sha256`: the file's hash when the caller has it, so the file is
+ * not read again to find it in the cache.
  */
 export const renditionText = pdfText;
 
@@ -320,12 +321,6 @@ export function parseBboxLayout(html: string): RenditionText {
   return reader.finish();
 }
 
-async function sha256File(file: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
-}
-
 // PDF text by content hash: a PDF original's text is needed for every route tried on it, and a
 // rendition with the original's bytes (kept-pdfa) has the same text; pdftotext reads a file once.
 // Bounded by total characters so a run of large documents does not hold them all.
@@ -349,8 +344,8 @@ function remember(hash: string, text: RenditionText | null): void {
 /** pdftotext runs over a PDF so far (tests and benches count them). */
 export let pdfTextRuns = 0;
 
-async function pdfWords(file: string): Promise<RenditionText | null> {
-  const hash = await sha256File(file);
+async function pdfWords(file: string, sha256?: string): Promise<RenditionText | null> {
+  const hash = sha256 ?? (await sha256File(file)).sha256;
   const cached = textCache.get(hash);
   if (cached) {
     textCache.delete(hash); // most recently used last

@@ -7,13 +7,13 @@ import { sha256File } from '../../../common/hash';
 import { problem, DOCUMENT_MAX_BYTES, DOCUMENT_MAX_FILES, type Ctx } from '../context';
 import { sanitiseText } from '../sanitise';
 import { loadDocs, localFile, renditionFile, writeDocUpdates, warn, patch, pending, type DocRow, type DocUpdate } from '../documents';
-import { CHECK_BUDGET_BYTES, CHECK_CONCURRENCY, checkWeightOf, createLimiter, pdfaAndText } from '../pool';
+import { CHECK_BUDGET_BYTES, CHECK_CONCURRENCY, checkWeightOf, createLimiter } from '../pool';
 import { runStep } from '../state';
 import { OK, type PipelineStep } from '../step';
 import type { FormatId } from '../tools';
 import { conversionNotes } from '../../convert/notes';
 import { keepRenditionText } from '../../../search/extract';
-import { pdfaVerdict, type ConversionResult, type RenditionChecks } from '../../convert/converter';
+import { checkRendition, type ConversionResult, type RenditionChecks } from '../../convert/converter';
 
 export const convertStep: PipelineStep = {
   name: 'convert',
@@ -84,14 +84,13 @@ interface EarlyCheck extends RenditionChecks {
 async function earlyCheck(ctx: Ctx, doc: DocRow, weight: number): Promise<EarlyCheck | null> {
   const file = renditionFile(ctx.work, doc);
   if (!(await stat(file).catch(() => null))?.size) return null;
-  const { report, text } = await pdfaAndText(
+  const checks = await checkRendition(
     weight,
     () => ctx.tools.validatePdfA(file, { file: doc.source }),
     () => ctx.tools.checkReproducibility(localFile(ctx.work, doc), doc.format as FormatId, file),
   );
-  const pdfa = pdfaVerdict(report);
-  if (!text) return { pdfa };
-  return keptText(ctx, doc, { pdfa, renditionSha256: (await sha256File(file)).sha256, reproducibility: text });
+  if (!checks.reproducibility) return checks;
+  return keptText(ctx, doc, { ...checks, renditionSha256: (await sha256File(file)).sha256 });
 }
 
 async function convertedCheck(ctx: Ctx, doc: DocRow, c: RenditionChecks): Promise<EarlyCheck> {
