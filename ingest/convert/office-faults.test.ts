@@ -27,12 +27,14 @@ beforeAll(async () => {
   if grep -q HANG "$f"; then sleep 600; fi
   if grep -q CRASH "$f"; then kill -SEGV $$; fi
   if grep -q BROKEN "$f"; then echo "Error: source file could not be loaded" >&2; continue; fi`,
+    onWritten: '  if grep -q HOLD "$f"; then sleep 1; touch "$FAKE_LOCK_GONE"; fi',
     template: '"$FAKE_PDF"',
   });
   await writeFile(path.join(dir, 'template.pdf'), await textToPdfA('template', { title: 'template' }));
   process.env.FAKE_PDF = path.join(dir, 'template.pdf');
   process.env.FAKE_LOG = path.join(dir, 'calls.log');
   process.env.FAKE_SLOW_DONE = path.join(dir, 'slow-done');
+  process.env.FAKE_LOCK_GONE = path.join(dir, 'lock-gone');
   saved = loadConfig();
   setConfig(parseConfig({ ...process.env, SOFFICE_BIN: bin }));
 });
@@ -69,8 +71,9 @@ describe('LibreOffice batch failure handling', () => {
     expect(await calls()).toBe(2);
   });
 
-  it('reports a file of a batch as soon as soffice has gone past it, while the batch still converts', async () => {
-    // Smallest first: the batch runs small, mid, then SLOW (3 s). Once mid's PDF exists, small's is finished.
+  it('reports each file of a batch as soon as its PDF is written, while the batch still converts', async () => {
+    // Smallest first: the batch runs small, mid, then SLOW (3 s). small and mid are heard of before SLOW is done.
+    await rm(process.env.FAKE_SLOW_DONE!, { force: true });
     const [small, mid, slow] = await inputs(['small', 'mid file', `SLOW ${'x'.repeat(200)}`]);
     const jobs = [small!, mid!, slow!].map((j, key) => ({ ...j, key }));
     const office = new OfficeConverter(path.join(dir, 'w-early'), 20_000);
@@ -78,11 +81,28 @@ describe('LibreOffice batch failure handling', () => {
     const results = await office.convert(jobs, (key, outcome) => heard.push({ key, ok: outcome.ok, slowDone: existsSync(process.env.FAKE_SLOW_DONE!), placed: existsSync(jobs[key]!.outPath) }));
     await office.close();
     expect([...results.values()].every((o) => o.ok)).toBe(true);
-    // The first file was heard of, its PDF in place, before soffice had finished the slow one.
-    expect(heard[0]).toEqual({ key: 0, ok: true, slowDone: false, placed: true });
-    expect(heard.map((h) => h.key).sort()).toEqual([0, 1, 2]);
-    expect(heard.slice(1).every((h) => h.slowDone && h.placed)).toBe(true);
+    expect(heard).toEqual([
+      { key: 0, ok: true, slowDone: false, placed: true },
+      { key: 1, ok: true, slowDone: false, placed: true },
+      { key: 2, ok: true, slowDone: true, placed: true },
+    ]);
     for (const j of jobs) expect((await readFile(j.outPath)).subarray(0, 5).toString()).toBe('%PDF-');
+  });
+
+  it('does not take a PDF while soffice still holds its lock file', async () => {
+    // HOLD: the PDF is written whole, but soffice keeps its lock for a second more.
+    await rm(process.env.FAKE_SLOW_DONE!, { force: true });
+    await rm(process.env.FAKE_LOCK_GONE!, { force: true });
+    const [held, slow] = await inputs(['HOLD', `SLOW ${'x'.repeat(200)}`]);
+    const jobs = [held!, slow!].map((j, key) => ({ ...j, key }));
+    const office = new OfficeConverter(path.join(dir, 'w-lock'), 20_000);
+    const heard: { key: number; lockGone: boolean; slowDone: boolean }[] = [];
+    await office.convert(jobs, (key) => heard.push({ key, lockGone: existsSync(process.env.FAKE_LOCK_GONE!), slowDone: existsSync(process.env.FAKE_SLOW_DONE!) }));
+    await office.close();
+    expect(heard).toEqual([
+      { key: 0, lockGone: true, slowDone: false },
+      { key: 1, lockGone: true, slowDone: true },
+    ]);
   });
 
   it('isolates a file that hangs: the batch times out, the others are kept or retried alone', async () => {

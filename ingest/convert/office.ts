@@ -2,6 +2,7 @@
 // every file of an application family. A crash or timeout kills the whole batch, so files without
 // a good output are retried one by one: the bad file is isolated and the others still convert.
 import { mkdir, mkdtemp, open, readdir, rename, copyFile, rm, stat, symlink } from 'node:fs/promises';
+import { watch, type FSWatcher } from 'node:fs';
 import path from 'node:path';
 import { findTool, ToolMissingError, type RunResult } from '../../common/process';
 import { runTool } from './tool-runner';
@@ -65,6 +66,19 @@ export async function looksLikeCompletePdf(file: string): Promise<boolean> {
   }
 }
 
+/** Calls `onChange` when a file is made or removed in `dir`; undefined where the platform has no such events. */
+function tryWatch(dir: string, onChange: () => void): FSWatcher | undefined {
+  try {
+    const watcher = watch(dir, { persistent: false }, (event) => {
+      if (event === 'rename') onChange(); // made or removed; not the writes into the temporary file
+    });
+    watcher.on('error', () => watcher.close());
+    return watcher;
+  } catch {
+    return undefined;
+  }
+}
+
 async function place(from: string, to: string): Promise<void> {
   await mkdir(path.dirname(to), { recursive: true });
   try {
@@ -96,20 +110,15 @@ export function laneShares<T extends { size: number }>(jobs: T[], lanes: number)
 
 /**
  * The order soffice converts a family's files in: smallest first (see convert), except the largest,
- * which goes before the last quarter of the files, with the smallest file just before it. Whatever
- * comes out last is checked after the batch ends, and the largest file's checks are the longest (a
- * 180-page rendition: 1.7 s of PDF/A and text check after 7 s of conversion); the files after it
- * are converted while it is checked. A file is known to be finished when the next one's PDF
- * appears (runBatch), so the one before the largest waits for the whole of its conversion: that is
- * the smallest, whose check is the shortest — not a file whose fallback route (WithGIF.docx's takes
- * 3 s) would then start 7 s late and trail the batch.
+ * which goes before the last quarter of the files. Whatever comes out last is checked after the
+ * batch ends, and the largest file's checks are the longest (a 180-page rendition: 1.7 s of PDF/A
+ * and text check after 7 s of conversion); the files after it are converted while it is checked.
  */
 export function conversionOrder<T extends { size: number }>(jobs: T[]): T[] {
   const order = [...jobs].sort((a, b) => a.size - b.size);
   if (order.length < 4) return order;
   const largest = order.pop()!;
-  const smallest = order.shift()!;
-  order.splice(order.length - Math.floor((order.length + 1) / 4), 0, smallest, largest);
+  order.splice(order.length - Math.floor((order.length + 1) / 4), 0, largest);
   return order;
 }
 
@@ -265,16 +274,21 @@ export class OfficeConverter {
       // One file's full budget plus a modest allowance per further file: a hang is noticed after
       // that, not after n full budgets, and the retry below still gives each file its full budget.
       const batchTimeout = this.timeoutMs + Math.min(PER_EXTRA_FILE_MS, this.timeoutMs) * (jobs.length - 1);
-      // soffice converts its inputs one after another in the order given: once the PDF of a later
-      // input exists, the PDFs before it are finished. Those are placed and reported while the
+      // soffice exports each file beside a lock file (`.~lock.<name>#`), into a temporary file that
+      // it copies to the output's name at the end, and removes the lock only after that copy: a PDF
+      // under its own name with no lock beside it is finished (and so is one whose later input's
+      // PDF exists: soffice converts in the order given). Those are placed and reported while the
       // batch goes on (a file soffice could not load has no PDF and waits for the batch's end).
       const placed = new Set<number>();
+      const locked = (output: string) => stat(path.join(outDir, `.~lock.${path.basename(output)}#`)).then(() => true, () => false);
       const takeFinished = async () => {
-        const names = await readdir(outDir).catch(() => [] as string[]);
-        const latest = Math.max(-1, ...names.map((n) => /^f(\d+)\.pdf$/.exec(n)).filter((m) => m !== null).map((m) => Number(m[1])));
-        for (let i = 0; i < latest; i++) {
+        const names = new Set(await readdir(outDir).catch(() => [] as string[]));
+        const latest = Math.max(-1, ...[...names].map((n) => /^f(\d+)\.pdf$/.exec(n)).filter((m) => m !== null).map((m) => Number(m[1])));
+        for (let i = 0; i <= latest; i++) {
           const s = staged[i]!;
-          if (placed.has(i) || !(await looksLikeCompletePdf(s.output))) continue;
+          if (placed.has(i) || !names.has(path.basename(s.output))) continue;
+          // The lock is looked for after the PDF was seen: it is made before the PDF and removed after it.
+          if ((i === latest && (await locked(s.output))) || !(await looksLikeCompletePdf(s.output))) continue;
           await place(s.output, s.job.outPath);
           placed.add(i);
           results.set(s.job.key, { ok: true });
@@ -282,7 +296,19 @@ export class OfficeConverter {
         }
       };
       let polling: Promise<void> = Promise.resolve();
-      const poller = onDone && staged.length > 1 ? setInterval(() => (polling = polling.then(takeFinished, takeFinished)), 250) : undefined;
+      let queued = false;
+      const look = () => {
+        if (queued) return; // one look waiting is enough, however many events came
+        queued = true;
+        polling = polling.then(() => {
+          queued = false;
+          return takeFinished();
+        }).catch(() => undefined);
+      };
+      // A file made or removed in the output folder (a PDF, a lock going away) is looked at at
+      // once; the timer covers a filesystem without such events.
+      const watcher = onDone && staged.length > 1 ? tryWatch(outDir, look) : undefined;
+      const poller = onDone && staged.length > 1 ? setInterval(look, watcher ? 1000 : 250) : undefined;
       let run: RunResult;
       try {
         run = await runTool(
@@ -302,6 +328,7 @@ export class OfficeConverter {
         return results;
       } finally {
         if (poller) clearInterval(poller);
+        watcher?.close();
         await polling.catch(() => undefined);
       }
       const log = `${run.stderr}\n${run.stdout.toString('utf8')}`;

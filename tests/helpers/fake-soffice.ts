@@ -1,7 +1,8 @@
 // A stand-in for LibreOffice's soffice (SOFFICE_BIN) for the conversion failure tests: it answers
 // --version, reads the command line as the converter writes it (--convert-to, --outdir, files)
-// and "converts" each file by copying a template PDF/A to <outdir>/<name>.pdf. What a test needs
-// beyond that — logging calls, hanging, crashing — is shell code run once per call or per file.
+// and "converts" each file by copying a template PDF/A to <outdir>/<name>.pdf, beside a lock file
+// `.~lock.<name>.pdf#` removed after the copy, as soffice does. What a test needs beyond that —
+// logging calls, hanging, crashing, holding the lock — is shell code run once per call or per file.
 import { chmod, writeFile } from 'node:fs/promises';
 
 export interface FakeSofficeScript {
@@ -11,6 +12,8 @@ export interface FakeSofficeScript {
   onCall: string;
   /** Shell run for each file "$f" before it is copied (may `continue` to skip it). */
   onFile?: string;
+  /** Shell run for each file "$f" after its PDF "$pdf" is written, before its lock "$lock" is removed. */
+  onWritten?: string;
   /** The PDF copied as each file's output (a shell word: a quoted path or "$VARIABLE"). */
   template: string;
 }
@@ -34,7 +37,10 @@ while [ $# -gt 0 ]; do
 done
 for f in $files; do
 ${script.onFile ?? ''}
-  b=$(basename "$f"); echo "convert $f -> $outdir/\${b%.*}.pdf using filter : writer_pdf_Export"; cp ${script.template} "$outdir/\${b%.*}.pdf"
+  b=$(basename "$f"); pdf="$outdir/\${b%.*}.pdf"; lock="$outdir/.~lock.\${b%.*}.pdf#"
+  echo "convert $f -> $pdf using filter : writer_pdf_Export"; : > "$lock"; cp ${script.template} "$pdf"
+${script.onWritten ?? ''}
+  rm -f "$lock"
 done
 exit 0
 `,
