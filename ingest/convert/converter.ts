@@ -240,17 +240,26 @@ export function createConverter(options: ConverterOptions): Converter {
   const routesDir = path.join(options.workDir, 'routes');
 
   async function failEarly(format: FormatId, file?: string): Promise<ConversionResult | null> {
+    const refusal = await earlyRefusal(format, file);
+    if (!refusal) return null;
+    // The tool's version only for a refusal: `soffice --version` starts LibreOffice (≈ 0.2 s),
+    // which must not stand between a transfer and its first conversion.
     const method = officeFamily(format) ? 'libreoffice' : format.family === 'pdf' ? 'ghostscript' : 'pdf-lib';
     const tool = method === 'libreoffice'
       ? { name: 'LibreOffice', version: await versionOf('soffice') }
       : method === 'ghostscript' ? { name: 'Ghostscript', version: await versionOf('gs') } : { name: 'pdf-lib', version: PDF_LIB_VERSION };
-    if (format.encrypted) return { ok: false, method, tool, problems: [problem('encrypted')] };
-    if (format.problems.includes('empty_file')) return { ok: false, method, tool, problems: [problem('corrupt_input', { detail: 'the file is empty' })] };
+    return { ok: false, method, tool, problems: [refusal] };
+  }
+
+  /** Why a file is refused before any conversion is tried, or null. */
+  async function earlyRefusal(format: FormatId, file?: string): Promise<ConversionProblem | null> {
+    if (format.encrypted) return problem('encrypted');
+    if (format.problems.includes('empty_file')) return problem('corrupt_input', { detail: 'the file is empty' });
     const supported = !!officeFamily(format) || format.family === 'pdf' || format.family === 'text' || ['JPEG', 'PNG', 'TIFF', 'GIF'].includes(format.name);
-    if (!supported) return { ok: false, method, tool, problems: [problem('unsupported_format', { format: format.name })] };
+    if (!supported) return problem('unsupported_format', { format: format.name });
     if (['DOCX', 'XLSX', 'PPTX'].includes(format.name) && file) {
       const part = await officeXmlWithDtd(file);
-      if (part) return { ok: false, method, tool, problems: [problem('unsafe_xml', { part })] };
+      if (part) return problem('unsafe_xml', { part });
     }
     return null;
   }
@@ -521,15 +530,18 @@ export function createConverter(options: ConverterOptions): Converter {
     const officeFinished: Promise<void>[] = [];
     const officeDone = (async () => {
       if (!officeJobs.length) return;
-      const tool = { name: 'LibreOffice', version: await versionOf('soffice') };
+      // Asked beside the batch, not before it (see failEarly); the results wait for it.
+      const tool = versionOf('soffice').then((version) => ({ name: 'LibreOffice', version }));
       const byKey = new Map(officeJobs.map((j) => [j.key, j]));
       await office.convert(officeJobs, (key, o) => {
         if (!o.ok) {
-          results[key] = { ok: false, method: 'libreoffice', tool, problems: [officeProblem(o, timeoutMs)], route: 'libreoffice' };
-          done(key);
+          officeFinished.push(tool.then((t) => {
+            results[key] = { ok: false, method: 'libreoffice', tool: t, problems: [officeProblem(o, timeoutMs)], route: 'libreoffice' };
+            done(key);
+          }));
           return;
         }
-        officeFinished.push(finishing(() => finishOffice(byKey.get(key)!, tool)).then((r) => {
+        officeFinished.push(tool.then((t) => finishing(() => finishOffice(byKey.get(key)!, t))).then((r) => {
           results[key] = r;
           done(key);
         }));
