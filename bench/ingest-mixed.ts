@@ -24,7 +24,7 @@ import { findTool, runProcess } from '../common/process';
 import { packTransfer } from '../ingest/transfer';
 import { loadTools, processTransfer, receiveTransfer } from '../ingest';
 import { makeDocx, makeOdt } from '../ingest/transfer/testing/fixtures';
-import { stopToolRunner } from '../ingest/convert/tool-runner';
+import { stopToolRunner, watchToolRuns, type ToolRun } from '../ingest/convert/tool-runner';
 import { cpuSecondsSelfAndChildren, cpuSplit, timeConversionBaseline, type BaselineTiming } from './convert-baseline';
 import {
   TITLES,
@@ -253,9 +253,32 @@ interface Round {
   steps: StepTiming[];
   report: Awaited<ReturnType<typeof processTransfer>>;
   ratio: number | null;
+  /** The pipeline's LibreOffice conversions on its clock: the serial work before and after them. */
+  libreOffice: LibreOfficeSpan | null;
   loadBefore: string;
   loadBetween: string;
   loadAfter: string;
+}
+
+/**
+ * Where the pipeline's LibreOffice conversions sit in its run (seconds from the pipeline's start):
+ * `before` is the work no file can skip before it reaches LibreOffice (unpack, manifest,
+ * identification, malware scan, the DTD look), `after` the checks of the last files, the store
+ * and the index, which need every document of a dossier. With LibreOffice as fast in the pipeline
+ * as alone, the ratio could not go below (reference + before + after) / reference.
+ */
+interface LibreOfficeSpan {
+  before: number;
+  converting: number;
+  after: number;
+}
+
+function libreOfficeSpan(runs: ToolRun[], startMs: number, endMs: number): LibreOfficeSpan | null {
+  const conversions = runs.filter((r) => path.basename(r.command).startsWith('soffice') && r.args.includes('--convert-to'));
+  if (!conversions.length) return null;
+  const first = Math.min(...conversions.map((r) => r.startedMs));
+  const last = Math.max(...conversions.map((r) => r.endedMs));
+  return { before: (first - startMs) / 1000, converting: (last - first) / 1000, after: (endMs - last) / 1000 };
 }
 
 /** One round: the reference on the package's files, then the pipeline on a fresh catalog in `root`. */
@@ -280,11 +303,14 @@ async function oneRound(root: string, tar: string, files: string[], officeLanes:
     process.env.MURAGAT_BENCH_PHASE = 'pipeline';
     const cpu0 = cpuSecondsSelfAndChildren();
     const split0 = cpuSplit();
+    const toolRuns: ToolRun[] = [];
+    const unwatch = watchToolRuns((run) => toolRuns.push(run));
     const t0 = performance.now();
     const transferId = await receiveTransfer(deps, { tarPath: tar });
     const receiveSeconds = secondsSince(t0);
-    const report = await processTransfer(deps, transferId, {});
-    const pipelineSeconds = secondsSince(t0);
+    const report = await processTransfer(deps, transferId, {}).finally(unwatch);
+    const t1 = performance.now();
+    const pipelineSeconds = (t1 - t0) / 1000;
     await childrenEnded(existing);
     const cpu1 = cpuSecondsSelfAndChildren();
     const split1 = cpuSplit();
@@ -299,6 +325,7 @@ async function oneRound(root: string, tar: string, files: string[], officeLanes:
       steps,
       report,
       ratio: baselineSeconds ? pipelineSeconds / baselineSeconds : null,
+      libreOffice: libreOfficeSpan(toolRuns, t0, t1),
       loadBefore,
       loadBetween,
       loadAfter: load(),
@@ -347,7 +374,7 @@ async function main(): Promise<void> {
       rounds.push(await oneRound(roundCount > 1 ? path.join(root, `round-${k}`) : root, tar, gen.docs.map((d) => d.path), officeLanes, (s) => log(roundCount > 1 ? `round ${k}/${roundCount}: ${s}` : s)));
     }
     const byRatio = [...rounds].sort((a, b) => (a.ratio ?? Infinity) - (b.ratio ?? Infinity));
-    const { baseline, baselineSeconds, receiveSeconds, pipelineSeconds, pipelineCpu, split, steps, report, loadBefore, loadBetween, loadAfter } = byRatio[Math.floor((byRatio.length - 1) / 2)]!;
+    const { baseline, baselineSeconds, receiveSeconds, pipelineSeconds, pipelineCpu, split, steps, report, libreOffice, loadBefore, loadBetween, loadAfter } = byRatio[Math.floor((byRatio.length - 1) / 2)]!;
 
     const images = (byKind.jpg?.files ?? 0) + (byKind.png?.files ?? 0);
     const convertStep = steps.find((s) => s.step === 'convert')?.seconds ?? null;
@@ -381,15 +408,18 @@ async function main(): Promise<void> {
         // Where the CPU went: the ingest process itself (user, system) and the tools it waited for.
         cpuSplit: split,
         steps,
+        libreOffice,
         statuses: statusCounts(report),
         problems: sampleProblems(report),
       },
       ratio: baselineSeconds ? pipelineSeconds / baselineSeconds : null,
       cpuRatio: baseline.cpuSeconds && pipelineCpu !== null ? pipelineCpu / baseline.cpuSeconds : null,
       convertStepRatio: baselineSeconds && convertStep !== null ? convertStep / baselineSeconds : null,
+      // The ratio with LibreOffice as fast in the pipeline as alone (see LibreOfficeSpan).
+      serialFloorRatio: baselineSeconds && libreOffice ? (baselineSeconds + libreOffice.before + libreOffice.after) / baselineSeconds : null,
       goalRatio: GOAL_RATIO,
       // Every round (reference, then pipeline); the fields above are the median round's.
-      rounds: rounds.length > 1 ? rounds.map((r) => ({ referenceSeconds: r.baselineSeconds, pipelineSeconds: r.pipelineSeconds, ratio: r.ratio, referenceCpu: r.baseline.cpuSeconds, pipelineCpu: r.pipelineCpu })) : undefined,
+      rounds: rounds.length > 1 ? rounds.map((r) => ({ referenceSeconds: r.baselineSeconds, pipelineSeconds: r.pipelineSeconds, ratio: r.ratio, referenceCpu: r.baseline.cpuSeconds, pipelineCpu: r.pipelineCpu, libreOffice: r.libreOffice })) : undefined,
       load: { before: loadBefore, between: loadBetween, after: loadAfter },
       generationProblems: gen.problems,
     };
@@ -415,15 +445,28 @@ async function main(): Promise<void> {
         ['pipeline total', pipelineSeconds, gen.docs.length, result.pipeline.docsPerSecond],
         ['pipeline CPU seconds', pipelineCpu, null, null],
         ...(result.pipeline.cpuSplit ? [['  of which the ingest process (user / system)', `${result.pipeline.cpuSplit.selfUser.toFixed(1)} / ${result.pipeline.cpuSplit.selfSystem.toFixed(1)}`, null, null], ['  of which its tools', result.pipeline.cpuSplit.children, null, null]] as (string | number | null)[][] : []),
+        ...(libreOffice
+          ? ([
+              ['pipeline before its first LibreOffice conversion', libreOffice.before, null, null],
+              ['pipeline LibreOffice, first start to last end', libreOffice.converting, null, null],
+              ['pipeline after its last LibreOffice conversion', libreOffice.after, null, null],
+            ] as (string | number | null)[][])
+          : []),
       ]),
     );
     out.push('');
     if (!corpus) out.push(`images (${images}) and text files (${byKind.txt?.files ?? 0}) have no external reference; the pipeline converts them with pdf-lib.`);
     if (rounds.length > 1) {
-      out.push(table([['round', 'reference s', 'pipeline s', 'ratio'], ...rounds.map((r, i) => [i + 1, r.baselineSeconds, r.pipelineSeconds, r.ratio])]));
+      out.push(
+        table([
+          ['round', 'reference s', 'pipeline s', 'ratio', 'before LO s', 'LO s', 'after LO s', 'serial floor'],
+          ...rounds.map((r, i) => [i + 1, r.baselineSeconds, r.pipelineSeconds, r.ratio, r.libreOffice?.before ?? null, r.libreOffice?.converting ?? null, r.libreOffice?.after ?? null, r.libreOffice && r.baselineSeconds ? (r.baselineSeconds + r.libreOffice.before + r.libreOffice.after) / r.baselineSeconds : null]),
+        ]),
+      );
       out.push(`the figures above are of the round with the median ratio (${rounds.length} rounds, reference and pipeline alternating)`);
     }
     out.push(`ratio pipeline / reference, wall: ${result.ratio === null ? '—' : result.ratio.toFixed(2)} (goal ≤ ${GOAL_RATIO}); CPU: ${result.cpuRatio === null ? '—' : result.cpuRatio.toFixed(2)}; convert step / reference: ${result.convertStepRatio === null ? '—' : result.convertStepRatio.toFixed(2)}`);
+    if (result.serialFloorRatio !== null) out.push(`serial floor (reference + the pipeline's work before and after LibreOffice) / reference: ${result.serialFloorRatio.toFixed(2)}: the ratio if LibreOffice ran as fast in the pipeline as alone`);
     out.push(`statuses: ${Object.entries(result.pipeline.statuses).map(([k, v]) => `${k} ${v}`).join(', ')}`);
     for (const p of result.pipeline.problems) out.push(`  ${p.slice(0, 240)}`);
     for (const f of [...baseline.failures, ...gen.problems]) out.push(`  ! ${f}`);

@@ -1,6 +1,6 @@
 // The tool runner keeps runProcess's contract while starting tools from a small helper process.
 import { describe, it, expect, afterAll } from 'vitest';
-import { runTool, stopToolRunner } from './tool-runner';
+import { runTool, stopToolRunner, watchToolRuns, type ToolRun } from './tool-runner';
 
 afterAll(() => stopToolRunner());
 
@@ -31,6 +31,19 @@ describe('runTool through the helper process', () => {
 
   it('reports a missing program as ToolMissingError', async () => {
     await expect(runTool('/nonexistent/muragat-tool', [])).rejects.toMatchObject({ name: 'ToolMissingError' });
+  });
+
+  it('tells a watcher of each run, a failed one too, with when it started and ended, until it stops watching', async () => {
+    const runs: ToolRun[] = [];
+    const unwatch = watchToolRuns((run) => runs.push(run));
+    const before = performance.now();
+    await runTool('sh', ['-c', 'sleep 0.2']);
+    await expect(runTool('/nonexistent/muragat-tool', ['x'])).rejects.toMatchObject({ name: 'ToolMissingError' });
+    unwatch();
+    await runTool('sh', ['-c', 'true']);
+    expect(runs.map((r) => [r.command, r.args])).toEqual([['sh', ['-c', 'sleep 0.2']], ['/nonexistent/muragat-tool', ['x']]]);
+    expect(runs[0]!.startedMs).toBeGreaterThanOrEqual(before);
+    expect(runs[0]!.endedMs - runs[0]!.startedMs).toBeGreaterThanOrEqual(150);
   });
 
   it('runs many tools at once and keeps each result with its call', async () => {

@@ -88,8 +88,36 @@ function startHelper(): ChildProcess | null {
   return child;
 }
 
+/** One finished tool run, for a bench's timeline: when it started and ended (performance.now()). */
+export interface ToolRun {
+  command: string;
+  args: string[];
+  startedMs: number;
+  endedMs: number;
+}
+
+const runWatchers = new Set<(run: ToolRun) => void>();
+
+/** Calls `watcher` after every tool run until the returned function is called (bench:ingest-mixed). */
+export function watchToolRuns(watcher: (run: ToolRun) => void): () => void {
+  runWatchers.add(watcher);
+  return () => runWatchers.delete(watcher);
+}
+
 /** runProcess through the helper process (see the file comment). */
 export function runTool(command: string, args: string[], options: RunOptions = {}): Promise<RunResult> {
+  if (!runWatchers.size) return runOnce(command, args, options);
+  const startedMs = performance.now();
+  const told = () => {
+    const run = { command, args, startedMs, endedMs: performance.now() };
+    for (const w of runWatchers) w(run);
+  };
+  const running = runOnce(command, args, options);
+  running.then(told, told);
+  return running;
+}
+
+function runOnce(command: string, args: string[], options: RunOptions): Promise<RunResult> {
   const child = startHelper();
   if (!child) return runProcess(command, args, options);
   return new Promise<RunResult>((resolve, reject) => {
