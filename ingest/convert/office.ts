@@ -185,9 +185,9 @@ export class OfficeConverter {
   /**
    * Converts `jobs` in batches on the batch lane, or (`plainPdf`: LibreOffice's ordinary export,
    * a fallback route) on the export lane, which runs beside the batches. `onSettled` hears each
-   * job's final outcome as soon as it is known — a file's PDF once soffice has gone on to a later
-   * file of its batch, the others when the batch (and any retry) is over — so callers check the
-   * first renditions while soffice converts the rest.
+   * job's final outcome as soon as it is known — a file's PDF once soffice has written it (see
+   * runBatch), the others when the batch (and any retry) is over — so callers check the first
+   * renditions while soffice converts the rest.
    */
   convert(jobs: OfficeJob[], onSettled?: (key: number, outcome: OfficeOutcome) => void, options: { plainPdf?: boolean } = {}): Promise<Map<number, OfficeOutcome>> {
     const run = this.convertAll(jobs, onSettled ?? (() => {}), !!options.plainPdf);
