@@ -18,10 +18,30 @@ export class UiProblem extends Error {
 
 // The other areas' catalogs (errors, server, ingest, signature…) load per language on first
 // need: server errors name their key in them, and shared domain code running in the browser
-// (signing) throws AppErrors with such keys.
-const loaders = import.meta.glob<Record<string, string>>(['../../../common/i18n/*/*.json', '!../../../common/i18n/ui/*.json'], {
-  import: 'default',
-});
+// (signing) throws AppErrors with such keys. The areas messages.ts bundles (CATALOGS) are left out
+// here — a second, dynamic import of them would split nothing — and merged in from CATALOGS.
+const loaders = import.meta.glob<Record<string, string>>(
+  [
+    '../../../common/i18n/*/*.json',
+    '!../../../common/i18n/ui/*.json',
+    '!../../../common/i18n/nomenclature/*.json',
+    '!../../../common/i18n/inventories/*.json',
+    '!../../../common/i18n/signers/*.json',
+    '!../../../common/i18n/retention/*.json',
+    '!../../../common/i18n/schedules/*.json',
+    '!../../../common/i18n/acceptance/*.json',
+    '!../../../common/i18n/prepare/*.json',
+    '!../../../common/i18n/forms/*.json',
+    '!../../../common/i18n/commission/*.json',
+    '!../../../common/i18n/research/*.json',
+    '!../../../common/i18n/search/*.json',
+    '!../../../common/i18n/appraisal/*.json',
+    '!../../../common/i18n/access/*.json',
+    '!../../../common/i18n/preservation/*.json',
+    '!../../../common/i18n/destruction/*.json',
+  ],
+  { import: 'default' },
+);
 
 class DomainCatalogs {
   loaded = $state.raw<Partial<Record<Language, Record<string, string>>>>({});
@@ -39,7 +59,7 @@ class DomainCatalogs {
     this.requested.add(lang);
     try {
       const parts = await Promise.all(Object.entries(loaders).filter(([file]) => file.endsWith(`/${lang}.json`)).map(([, load]) => load()));
-      this.loaded = { ...this.loaded, [lang]: Object.assign({}, ...parts) as Record<string, string> };
+      this.loaded = { ...this.loaded, [lang]: Object.assign({}, CATALOGS[lang], ...parts) as Record<string, string> };
     } catch {
       // Offline: the server's own translation stays on screen; try again next time.
       this.requested.delete(lang);
