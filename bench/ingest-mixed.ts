@@ -273,6 +273,11 @@ interface LibreOfficeSpan {
   after: number;
 }
 
+/** The ratio with LibreOffice as fast in the pipeline as alone (see LibreOfficeSpan). */
+function serialFloor(r: Pick<Round, 'baselineSeconds' | 'libreOffice'>): number | null {
+  return r.baselineSeconds && r.libreOffice ? (r.baselineSeconds + r.libreOffice.before + r.libreOffice.after) / r.baselineSeconds : null;
+}
+
 function libreOfficeSpan(runs: ToolRun[], startMs: number, endMs: number): LibreOfficeSpan | null {
   const conversions = runs.filter((r) => path.basename(r.command).startsWith('soffice') && r.args.includes('--convert-to'));
   if (!conversions.length) return null;
@@ -415,8 +420,7 @@ async function main(): Promise<void> {
       ratio: baselineSeconds ? pipelineSeconds / baselineSeconds : null,
       cpuRatio: baseline.cpuSeconds && pipelineCpu !== null ? pipelineCpu / baseline.cpuSeconds : null,
       convertStepRatio: baselineSeconds && convertStep !== null ? convertStep / baselineSeconds : null,
-      // The ratio with LibreOffice as fast in the pipeline as alone (see LibreOfficeSpan).
-      serialFloorRatio: baselineSeconds && libreOffice ? (baselineSeconds + libreOffice.before + libreOffice.after) / baselineSeconds : null,
+      serialFloorRatio: serialFloor({ baselineSeconds, libreOffice }),
       goalRatio: GOAL_RATIO,
       // Every round (reference, then pipeline); the fields above are the median round's.
       rounds: rounds.length > 1 ? rounds.map((r) => ({ referenceSeconds: r.baselineSeconds, pipelineSeconds: r.pipelineSeconds, ratio: r.ratio, referenceCpu: r.baseline.cpuSeconds, pipelineCpu: r.pipelineCpu, libreOffice: r.libreOffice })) : undefined,
@@ -460,7 +464,7 @@ async function main(): Promise<void> {
       out.push(
         table([
           ['round', 'reference s', 'pipeline s', 'ratio', 'before LO s', 'LO s', 'after LO s', 'serial floor'],
-          ...rounds.map((r, i) => [i + 1, r.baselineSeconds, r.pipelineSeconds, r.ratio, r.libreOffice?.before ?? null, r.libreOffice?.converting ?? null, r.libreOffice?.after ?? null, r.libreOffice && r.baselineSeconds ? (r.baselineSeconds + r.libreOffice.before + r.libreOffice.after) / r.baselineSeconds : null]),
+          ...rounds.map((r, i) => [i + 1, r.baselineSeconds, r.pipelineSeconds, r.ratio, r.libreOffice?.before ?? null, r.libreOffice?.converting ?? null, r.libreOffice?.after ?? null, serialFloor(r)]),
         ]),
       );
       out.push(`the figures above are of the round with the median ratio (${rounds.length} rounds, reference and pipeline alternating)`);

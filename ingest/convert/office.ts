@@ -276,19 +276,16 @@ export class OfficeConverter {
       const batchTimeout = this.timeoutMs + Math.min(PER_EXTRA_FILE_MS, this.timeoutMs) * (jobs.length - 1);
       // soffice exports each file beside a lock file (`.~lock.<name>#`), into a temporary file that
       // it copies to the output's name at the end, and removes the lock only after that copy: a PDF
-      // under its own name with no lock beside it is finished (and so is one whose later input's
-      // PDF exists: soffice converts in the order given). Those are placed and reported while the
-      // batch goes on (a file soffice could not load has no PDF and waits for the batch's end).
+      // under its own name with no lock beside it is finished. Those are placed and reported while
+      // the batch goes on (a file soffice could not load has no PDF and waits for the batch's end).
       const placed = new Set<number>();
       const locked = (output: string) => stat(path.join(outDir, `.~lock.${path.basename(output)}#`)).then(() => true, () => false);
       const takeFinished = async () => {
         const names = new Set(await readdir(outDir).catch(() => [] as string[]));
-        const latest = Math.max(-1, ...[...names].map((n) => /^f(\d+)\.pdf$/.exec(n)).filter((m) => m !== null).map((m) => Number(m[1])));
-        for (let i = 0; i <= latest; i++) {
-          const s = staged[i]!;
+        for (const [i, s] of staged.entries()) {
           if (placed.has(i) || !names.has(path.basename(s.output))) continue;
           // The lock is looked for after the PDF was seen: it is made before the PDF and removed after it.
-          if ((i === latest && (await locked(s.output))) || !(await looksLikeCompletePdf(s.output))) continue;
+          if ((await locked(s.output)) || !(await looksLikeCompletePdf(s.output))) continue;
           await place(s.output, s.job.outPath);
           placed.add(i);
           results.set(s.job.key, { ok: true });
@@ -307,8 +304,9 @@ export class OfficeConverter {
       };
       // A file made or removed in the output folder (a PDF, a lock going away) is looked at at
       // once; the timer covers a filesystem without such events.
-      const watcher = onDone && staged.length > 1 ? tryWatch(outDir, look) : undefined;
-      const poller = onDone && staged.length > 1 ? setInterval(look, watcher ? 1000 : 250) : undefined;
+      const reportEarly = onDone && staged.length > 1;
+      const watcher = reportEarly ? tryWatch(outDir, look) : undefined;
+      const poller = reportEarly ? setInterval(look, watcher ? 1000 : 250) : undefined;
       let run: RunResult;
       try {
         run = await runTool(

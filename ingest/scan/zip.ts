@@ -53,6 +53,14 @@ function decodeName(raw: Buffer, utf8: boolean): string {
   return text.includes('\uFFFD') ? raw.toString('latin1') : text;
 }
 
+/** An entry head and stream can read: not encrypted, stored or deflated. */
+function assertReadable(entry: ZipEntry): void {
+  if (entry.encrypted) throw new ZipFormatError(`"${entry.name}" is encrypted`);
+  if (entry.method !== 0 && entry.method !== 8) {
+    throw new ZipFormatError(`"${entry.name}" uses unsupported compression method ${entry.method}`);
+  }
+}
+
 export class ZipArchive {
   private constructor(
     private readonly fh: FileHandle,
@@ -107,10 +115,7 @@ export class ZipArchive {
    * inflated chunk of the whole part; a deflate bomb gives at most 1032 × the piece read.
    */
   async head(entry: ZipEntry, enough: (head: Buffer) => boolean, limit = 64 * 1024): Promise<Buffer> {
-    if (entry.encrypted) throw new ZipFormatError(`"${entry.name}" is encrypted`);
-    if (entry.method !== 0 && entry.method !== 8) {
-      throw new ZipFormatError(`"${entry.name}" uses unsupported compression method ${entry.method}`);
-    }
+    assertReadable(entry);
     const start = await this.dataOffset(entry);
     for (let piece = 1024; ; piece *= 4) {
       const take = Math.min(piece, entry.compressedSize, limit);
@@ -126,10 +131,7 @@ export class ZipArchive {
    * sizes are attacker-controlled, so the limit is enforced on the actual inflated output.
    */
   async stream(entry: ZipEntry, limit: number): Promise<Readable> {
-    if (entry.encrypted) throw new ZipFormatError(`"${entry.name}" is encrypted`);
-    if (entry.method !== 0 && entry.method !== 8) {
-      throw new ZipFormatError(`"${entry.name}" uses unsupported compression method ${entry.method}`);
-    }
+    assertReadable(entry);
     const start = await this.dataOffset(entry);
     const fh = this.fh;
     const end = start + entry.compressedSize;
