@@ -11,6 +11,10 @@ export interface SearchTextsTable {
   chars: number;
   truncated: ColumnType<boolean, boolean | undefined, boolean>;
   extracted_at: Ts;
+  /** The text's part of its search vector (weight D), made by a trigger when the text is kept. */
+  vector: ColumnType<string | null, never, never>;
+  /** The text's surface words for the vocabulary (search_words), added when its dossier is indexed. */
+  words: ColumnType<string[] | null, never, never>;
 }
 
 /**

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { sql } from 'kysely';
 import { beforeAll, expect, it } from 'vitest';
 import { describeEachDatabase } from '../helpers/db';
-import { parseSearchInput, search, type SearchResult, type SearchViewer } from '../../search';
+import { parseSearchInput, search, storeDocumentText, type SearchResult, type SearchViewer } from '../../search';
 import { AppError } from '../../common/errors';
 import { addDossiers } from './fixtures';
 
@@ -215,5 +215,53 @@ describeEachDatabase('search', (getDb) => {
     // A later change of the dossier's row does not bring it back.
     await db.updateTable('dossiers').set({ title: 'Акты приёма-передачи принтеров' }).where('id', '=', dossierId).execute();
     expect((await run({ q: 'принтер' })).total).toBe(0);
+  });
+
+  it("makes a kept text's vector and words at once; its words reach the vocabulary only with its dossier", async () => {
+    const { db } = getDb();
+    const inVocabulary = async (word: string) => (await db.selectFrom('search_words').select('word').where('word', '=', word).execute()).length === 1;
+    const transfer = await db.insertInto('transfers').values({ status: 'completed', department: '01', year: 2023, source_name: 't-05-01-2023.tar' } as never).returning('id').executeTakeFirstOrThrow();
+    const transferId = (transfer as { id: string }).id;
+    const row = await db
+      .insertInto('documents')
+      .values({ transfer_id: transferId, dossier_index: '05-01', seq: 1, source_path: '05-01/1.txt', sha256: 'a'.repeat(64), size: 64, status: 'accepted', rendition_sha256: null } as never)
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const documentId = (row as { id: string }).id;
+    // The ingest keeps the text while LibreOffice still converts; the dossier comes later.
+    await storeDocumentText(db, documentId, 'Протокол заседания комиссии. Секретарь: Шалабаева Гульнар.', null);
+    const kept = await db.selectFrom('search_texts').select(['vector', 'words']).where('document_id', '=', documentId).executeTakeFirstOrThrow();
+    expect(String(kept.vector)).toMatch(/'шалабаев'/);
+    expect(kept.words).toEqual(expect.arrayContaining(['шалабаева', 'протокол']));
+    expect(await inVocabulary('шалабаева')).toBe(false);
+    expect(await db.selectFrom('search_entries').select('position').where('document_id', '=', documentId).execute()).toEqual([]);
+
+    const dossier = await db
+      .insertInto('dossiers')
+      .values({ transfer_id: transferId, case_index: '05-01', title: 'Протоколы комиссии', status: 'stored', aip_manifest_sha256: 'b'.repeat(64), inventory_sha256: 'c'.repeat(64), integrity_sha256: 'd'.repeat(64), metadata: JSON.stringify({ fonds: '12', index: '05-01', title: 'Протоколы комиссии', year: 2023, department: { code: '01' }, retention: { kind: 'permanent' }, languages: ['ru'] }) } as never)
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const dossierId = (dossier as { id: string }).id;
+    await db
+      .insertInto('dossier_documents')
+      .values({ dossier_id: dossierId, position: 1, document_id: documentId, aip_path: 'documents/1', control_characteristic: 'e'.repeat(64), previous: null, metadata: JSON.stringify({ title: 'Протокол № 1', kind: 'Протокол', language: 'ru', access: { kind: 'open' } }) })
+      .execute();
+    expect(hitKeys(await run({ q: 'Шалабаевой', type: 'document' }))).toEqual(['05-01#1']);
+    expect(await inVocabulary('шалабаева')).toBe(true);
+  });
+
+  it('still indexes a text kept before texts had their own vector, from the text itself', async () => {
+    const { db } = getDb();
+    const { dossiers, documents } = await addDossiers(db, [
+      { index: '05-02', title: 'Письма граждан', department: '01', year: 2023, retention: { kind: 'years', years: 5 }, documents: [{ title: 'Обращение', kind: 'Письмо', language: 'ru', text: 'Обращение Нурпеисовой Алии о ремонте крыши.' }] },
+    ]);
+    // As a row written before the migration 202612090200: no vector, no word list.
+    await db.updateTable('search_texts').set({ vector: null, words: null } as never).where('document_id', '=', documents['05-02#1']!).execute();
+    await db.deleteFrom('search_words').where('word', '=', 'нурпеисовой').execute();
+    await sql`DELETE FROM search_entries WHERE dossier_id = ${dossiers['05-02']!}::uuid AND position = 1`.execute(db);
+    expect(hitKeys(await run({ q: 'Нурпеисова', type: 'document' }))).not.toContain('05-02#1');
+    await sql`SELECT search_index_document(${dossiers['05-02']!}::uuid, 1)`.execute(db);
+    expect(hitKeys(await run({ q: 'Нурпеисова', type: 'document' }))).toEqual(['05-02#1']);
+    expect((await db.selectFrom('search_words').select('word').where('word', '=', 'нурпеисовой').execute()).length).toBe(1);
   });
 });
