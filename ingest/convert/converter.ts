@@ -126,6 +126,9 @@ function title(file: string): string {
   return path.basename(file).replace(/\.[^.]+$/, '') || path.basename(file);
 }
 
+/** A package up to this size is read at once for officeXmlWithDtd (at most four at a time, convertMany). */
+const WHOLE_PACKAGE_BYTES = 4 * 1024 * 1024;
+
 /**
  * The first XML part of an Office Open XML package that declares a DTD, or null. OPC (ECMA-376
  * part 2) forbids DTD declarations in package parts; the only use of one in such a file is an
@@ -136,7 +139,7 @@ function title(file: string): string {
 export async function officeXmlWithDtd(file: string): Promise<string | null> {
   let zip: ZipArchive;
   try {
-    zip = await ZipArchive.open(file);
+    zip = await ZipArchive.open(file, { readWholeUpTo: WHOLE_PACKAGE_BYTES });
   } catch {
     return null; // not readable as ZIP: LibreOffice's load decides
   }
