@@ -24,7 +24,7 @@ import { findTool, runProcess } from '../common/process';
 import { packTransfer } from '../ingest/transfer';
 import { loadTools, processTransfer, receiveTransfer } from '../ingest';
 import { makeDocx, makeOdt } from '../ingest/transfer/testing/fixtures';
-import { stopToolRunner, watchToolRuns, type ToolRun } from '../ingest/convert/tool-runner';
+import { startToolRunner, stopToolRunner, watchToolRuns, type ToolRun } from '../ingest/convert/tool-runner';
 import { cpuSecondsSelfAndChildren, cpuSplit, timeConversionBaseline, type BaselineTiming } from './convert-baseline';
 import {
   TITLES,
@@ -304,6 +304,9 @@ async function oneRound(root: string, tar: string, files: string[], officeLanes:
     const deps = { ...bench.deps, tools };
     const existing = new Set(childPids());
     await childrenEnded(existing);
+    // The tool runner too, as in a worker after its first transfer; its CPU is still counted
+    // (childrenEnded stops it after the run).
+    startToolRunner();
     log(`pipeline: receive + process on embedded PGlite … (load ${load()})`);
     process.env.MURAGAT_BENCH_PHASE = 'pipeline';
     const cpu0 = cpuSecondsSelfAndChildren();

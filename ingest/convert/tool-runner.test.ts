@@ -1,6 +1,7 @@
 // The tool runner keeps runProcess's contract while starting tools from a small helper process.
 import { describe, it, expect, afterAll } from 'vitest';
-import { runTool, stopToolRunner, watchToolRuns, type ToolRun } from './tool-runner';
+import { readdirSync, readFileSync } from 'node:fs';
+import { runTool, startToolRunner, stopToolRunner, watchToolRuns, type ToolRun } from './tool-runner';
 
 afterAll(() => stopToolRunner());
 
@@ -49,6 +50,27 @@ describe('runTool through the helper process', () => {
   it('runs many tools at once and keeps each result with its call', async () => {
     const results = await Promise.all(Array.from({ length: 40 }, (_, i) => runTool('sh', ['-c', `echo ${i}`])));
     expect(results.map((r) => r.stdout.toString().trim())).toEqual(Array.from({ length: 40 }, (_, i) => String(i)));
+  });
+
+  it('starts the helper ahead of the first tool, once, and runs tools through it', async () => {
+    const helpers = () =>
+      readdirSync('/proc')
+        .filter((p) => /^\d+$/.test(p))
+        .filter((p) => {
+          try {
+            return readFileSync(`/proc/${p}/cmdline`, 'latin1').includes('tool-runner-child.mjs') && readFileSync(`/proc/${p}/stat`, 'latin1').split(') ')[1]!.split(' ')[1] === String(process.pid);
+          } catch {
+            return false;
+          }
+        });
+    stopToolRunner();
+    await new Promise((r) => setTimeout(r, 300));
+    expect(helpers()).toEqual([]);
+    startToolRunner();
+    startToolRunner();
+    expect(helpers()).toHaveLength(1);
+    const r = await runTool('sh', ['-c', 'echo $PPID']);
+    expect(helpers()).toEqual([r.stdout.toString().trim()]);
   });
 
   it('falls back to starting tools directly when told to', async () => {

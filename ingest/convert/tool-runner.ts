@@ -144,6 +144,15 @@ function runOnce(command: string, args: string[], options: RunOptions): Promise<
   });
 }
 
+/**
+ * Starts the helper now rather than with the first tool (it then lives as long as this process).
+ * A worker's helper is already running when it takes its next transfer; bench:ingest-mixed
+ * starts it before its clock, as it loads the tools.
+ */
+export function startToolRunner(): void {
+  startHelper();
+}
+
 /** Stops the helper (tests; a process that exits does not need to call this). */
 export function stopToolRunner(): void {
   const child = helper;
