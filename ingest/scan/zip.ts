@@ -37,12 +37,12 @@ const LOCAL = 0x04034b50;
 /** Where an archive's bytes are read from: the file, or all of a small one read at once. */
 type Source = FileHandle | Buffer;
 
-async function readAt(fh: Source, position: number, length: number): Promise<Buffer> {
-  if (Buffer.isBuffer(fh)) return fh.subarray(Math.min(position, fh.length), Math.min(fh.length, position + length));
+async function readAt(source: Source, position: number, length: number): Promise<Buffer> {
+  if (Buffer.isBuffer(source)) return source.subarray(Math.min(position, source.length), Math.min(source.length, position + length));
   const buf = Buffer.alloc(length);
   let done = 0;
   while (done < length) {
-    const { bytesRead } = await fh.read(buf, done, length - done, position + done);
+    const { bytesRead } = await source.read(buf, done, length - done, position + done);
     if (bytesRead === 0) break;
     done += bytesRead;
   }
@@ -68,7 +68,7 @@ function assertReadable(entry: ZipEntry): void {
 export class ZipArchive {
   private constructor(
     private readonly file: FileHandle,
-    private readonly fh: Source,
+    private readonly source: Source,
     readonly size: number,
     readonly entries: ZipEntry[],
   ) {}
@@ -97,7 +97,7 @@ export class ZipArchive {
   }
 
   private async dataOffset(entry: ZipEntry): Promise<number> {
-    const header = await readAt(this.fh, entry.localHeaderOffset, 30);
+    const header = await readAt(this.source, entry.localHeaderOffset, 30);
     if (header.length < 30 || header.readUInt32LE(0) !== LOCAL) {
       throw new ZipFormatError(`local header of "${entry.name}" missing at offset ${entry.localHeaderOffset}`);
     }
@@ -114,7 +114,7 @@ export class ZipArchive {
     if (entry.uncompressedSize > maxBytes || entry.compressedSize > maxBytes) {
       throw new ZipFormatError(`"${entry.name}" is larger than ${maxBytes} bytes`);
     }
-    const raw = await readAt(this.fh, await this.dataOffset(entry), entry.compressedSize);
+    const raw = await readAt(this.source, await this.dataOffset(entry), entry.compressedSize);
     if (entry.method === 0) return raw;
     if (entry.method === 8) return inflateRawSync(raw, { maxOutputLength: maxBytes });
     throw new ZipFormatError(`"${entry.name}" uses unsupported compression method ${entry.method}`);
@@ -131,7 +131,7 @@ export class ZipArchive {
     const start = await this.dataOffset(entry);
     for (let piece = 1024; ; piece *= 4) {
       const take = Math.min(piece, entry.compressedSize, limit);
-      const raw = await readAt(this.fh, start, take);
+      const raw = await readAt(this.source, start, take);
       const out = entry.method === 0 ? raw : inflateRawSync(raw, { finishFlush: zlibConstants.Z_SYNC_FLUSH, maxOutputLength: 1032 * take + 1024 });
       const head = out.subarray(0, limit);
       if (take === entry.compressedSize || take === limit || head.length >= limit || enough(head)) return head;
@@ -145,13 +145,13 @@ export class ZipArchive {
   async stream(entry: ZipEntry, limit: number): Promise<Readable> {
     assertReadable(entry);
     const start = await this.dataOffset(entry);
-    const fh = this.fh;
+    const archive = this.source;
     const end = start + entry.compressedSize;
     // An async generator gives back-pressure for free: the next chunk is read only when needed.
     const source = Readable.from(
       (async function* () {
         for (let pos = start; pos < end; ) {
-          const buf = await readAt(fh, pos, Math.min(256 * 1024, end - pos));
+          const buf = await readAt(archive, pos, Math.min(256 * 1024, end - pos));
           if (!buf.length) throw new ZipFormatError(`"${entry.name}" is truncated`);
           pos += buf.length;
           yield buf;
@@ -178,9 +178,9 @@ export class ZipArchive {
   }
 }
 
-async function readCentralDirectory(fh: Source, size: number): Promise<ZipEntry[]> {
+async function readCentralDirectory(source: Source, size: number): Promise<ZipEntry[]> {
   const tailLength = Math.min(size, 22 + 0xffff + 20);
-  const tail = await readAt(fh, size - tailLength, tailLength);
+  const tail = await readAt(source, size - tailLength, tailLength);
   let eocd = -1;
   for (let i = tail.length - 22; i >= 0; i--) {
     if (tail.readUInt32LE(i) === EOCD) {
@@ -194,7 +194,7 @@ async function readCentralDirectory(fh: Source, size: number): Promise<ZipEntry[
   let cdOffset = tail.readUInt32LE(eocd + 16);
   if ((count === 0xffff || cdSize === 0xffffffff || cdOffset === 0xffffffff) && eocd >= 20 && tail.readUInt32LE(eocd - 20) === EOCD64_LOCATOR) {
     const eocd64Offset = Number(tail.readBigUInt64LE(eocd - 20 + 8));
-    const rec = await readAt(fh, eocd64Offset, 56);
+    const rec = await readAt(source, eocd64Offset, 56);
     if (rec.length < 56 || rec.readUInt32LE(0) !== EOCD64) throw new ZipFormatError('ZIP64 end record is damaged');
     count = Number(rec.readBigUInt64LE(32));
     cdSize = Number(rec.readBigUInt64LE(40));
@@ -203,7 +203,7 @@ async function readCentralDirectory(fh: Source, size: number): Promise<ZipEntry[
   if (cdOffset + cdSize > size) throw new ZipFormatError('central directory lies outside the file');
   // A hostile count could make us allocate a lot; each record needs at least 46 bytes.
   if (count * 46 > cdSize) throw new ZipFormatError('central directory entry count does not fit its size');
-  const cd = await readAt(fh, cdOffset, cdSize);
+  const cd = await readAt(source, cdOffset, cdSize);
   const entries: ZipEntry[] = [];
   let p = 0;
   for (let i = 0; i < count; i++) {
