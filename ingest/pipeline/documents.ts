@@ -1,6 +1,6 @@
 // Reading and updating the per-document verdicts the pipeline steps accumulate.
 import path from 'node:path';
-import type { Kysely, Transaction } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database } from '../../database/database';
 import type { DocumentStatus, Problem } from '../tables';
 import type { FormatId, MalwareResult } from './tools';
@@ -101,20 +101,70 @@ export interface DocUpdate {
   acceptedWithReason?: string | null;
 }
 
+/** The columns a step may change, with the SQL type each value is cast to. */
+const UPDATE_COLUMNS = {
+  status: 'text',
+  problems: 'jsonb',
+  format: 'jsonb',
+  malware: 'jsonb',
+  signature: 'jsonb',
+  rendition_sha256: 'text',
+  rendition_path: 'text',
+  accepted_with_reason: 'text',
+} as const;
+type UpdateColumn = keyof typeof UPDATE_COLUMNS;
+
+/** Rows per UPDATE statement: far below PostgreSQL's 65,535 parameters with every column set. */
+const UPDATE_ROWS = 1000;
+
+/**
+ * Writes a step's verdicts: one UPDATE … FROM (VALUES …) per set of changed columns rather than
+ * one statement per document. On the embedded catalog every statement is a round through
+ * PGlite on the ingest's own thread, and the early steps run before any file may reach
+ * LibreOffice (a step of 73 documents: ≈ 25 ms in single updates, a few ms in one).
+ */
 export async function writeDocUpdates(trx: Transaction<Database>, updates: Map<string, DocUpdate>): Promise<void> {
+  const groups = new Map<string, { columns: UpdateColumn[]; rows: { id: string; values: unknown[] }[] }>();
   for (const [id, u] of updates) {
-    const set: Record<string, unknown> = {};
-    if (u.status !== undefined) set.status = u.status;
-    // Tool messages quote documents (titles, text, certificate subjects): sanitised on the way in.
-    if (u.problems !== undefined) set.problems = JSON.stringify(sanitiseDeep(u.problems));
-    if (u.format !== undefined) set.format = JSON.stringify(sanitiseDeep(u.format));
-    if (u.malware !== undefined) set.malware = JSON.stringify(sanitiseDeep(u.malware));
-    if (u.signature !== undefined) set.signature = JSON.stringify(sanitiseDeep(u.signature));
-    if (u.renditionSha256 !== undefined) set.rendition_sha256 = u.renditionSha256;
-    if (u.renditionPath !== undefined) set.rendition_path = u.renditionPath;
-    if (u.acceptedWithReason !== undefined) set.accepted_with_reason = u.acceptedWithReason === null ? null : sanitiseText(u.acceptedWithReason);
-    if (Object.keys(set).length) await trx.updateTable('documents').set(set).where('id', '=', id).execute();
+    const set = columnsOf(u);
+    const columns = Object.keys(set) as UpdateColumn[];
+    if (!columns.length) continue;
+    const key = columns.join(',');
+    const group = groups.get(key) ?? { columns, rows: [] };
+    group.rows.push({ id, values: columns.map((c) => set[c]) });
+    groups.set(key, group);
   }
+  for (const { columns, rows } of groups.values()) {
+    for (let i = 0; i < rows.length; i += UPDATE_ROWS) {
+      const values = rows.slice(i, i + UPDATE_ROWS).map((r) => sql`(${sql.join([sql`${r.id}::uuid`, ...r.values.map((v, j) => sql`${v}::${sql.raw(UPDATE_COLUMNS[columns[j]!])}`)])})`);
+      await sql`UPDATE documents AS d SET ${sql.join(columns.map((c) => sql`${sql.ref(c)} = v.${sql.ref(c)}`))} FROM (VALUES ${sql.join(values)}) AS v (id, ${sql.join(columns.map((c) => sql.ref(c)))}) WHERE d.id = v.id`.execute(trx);
+    }
+  }
+}
+
+/**
+ * Inserts new document rows in statements of UPDATE_ROWS rows (a manifest's documents, a
+ * container's members); a row already there from an earlier attempt of the step is left as is.
+ */
+export async function insertDocuments(trx: Transaction<Database>, rows: Record<string, unknown>[]): Promise<void> {
+  for (let i = 0; i < rows.length; i += UPDATE_ROWS) {
+    await trx.insertInto('documents').values(rows.slice(i, i + UPDATE_ROWS) as never).onConflict((oc) => oc.columns(['transfer_id', 'source_path']).doNothing()).execute();
+  }
+}
+
+/** The columns one document's update sets, in UPDATE_COLUMNS order, its strings sanitised. */
+function columnsOf(u: DocUpdate): Partial<Record<UpdateColumn, unknown>> {
+  const set: Partial<Record<UpdateColumn, unknown>> = {};
+  if (u.status !== undefined) set.status = u.status;
+  // Tool messages quote documents (titles, text, certificate subjects): sanitised on the way in.
+  if (u.problems !== undefined) set.problems = JSON.stringify(sanitiseDeep(u.problems));
+  if (u.format !== undefined) set.format = JSON.stringify(sanitiseDeep(u.format));
+  if (u.malware !== undefined) set.malware = JSON.stringify(sanitiseDeep(u.malware));
+  if (u.signature !== undefined) set.signature = JSON.stringify(sanitiseDeep(u.signature));
+  if (u.renditionSha256 !== undefined) set.rendition_sha256 = u.renditionSha256;
+  if (u.renditionPath !== undefined) set.rendition_path = u.renditionPath;
+  if (u.acceptedWithReason !== undefined) set.accepted_with_reason = u.acceptedWithReason === null ? null : sanitiseText(u.acceptedWithReason);
+  return set;
 }
 
 /** Marks a document rejected, keeping every earlier problem. */

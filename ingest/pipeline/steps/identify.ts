@@ -6,7 +6,7 @@ import { sha256File } from '../../../common/hash';
 import { isAppError } from '../../../common/errors';
 import { t } from '../../../common/i18n';
 import { problem, type Ctx } from '../context';
-import { loadDocs, localFile, writeDocUpdates, reject, patch, isDocumentFault, documentFault, type DocRow, type DocUpdate, type ManifestEntryRecord } from '../documents';
+import { insertDocuments, loadDocs, localFile, writeDocUpdates, reject, patch, isDocumentFault, documentFault, type DocRow, type DocUpdate, type ManifestEntryRecord } from '../documents';
 import { sanitiseDeep, sanitiseText } from '../sanitise';
 import type { FormatId } from '../tools';
 import { runStep } from '../state';
@@ -79,11 +79,13 @@ async function stepIdentify(ctx: Ctx): Promise<void> {
     return {
       output: { identified: done, expanded: newRows.length },
       write: async (trx) => {
-        for (const row of newRows) {
-          const u = childUpdates.get(`new:${row.seq as number}`);
-          const values = { ...row, status: u?.status ?? row.status, problems: JSON.stringify(sanitiseDeep(u?.problems ?? [])), format: u?.format ? JSON.stringify(sanitiseDeep(u.format)) : null };
-          await trx.insertInto('documents').values(values as never).onConflict((oc) => oc.columns(['transfer_id', 'source_path']).doNothing()).execute();
-        }
+        await insertDocuments(
+          trx,
+          newRows.map((row) => {
+            const u = childUpdates.get(`new:${row.seq as number}`);
+            return { ...row, status: u?.status ?? row.status, problems: JSON.stringify(sanitiseDeep(u?.problems ?? [])), format: u?.format ? JSON.stringify(sanitiseDeep(u.format)) : null };
+          }),
+        );
         await writeDocUpdates(trx, new Map([...updates].filter(([id]) => !id.startsWith('new:'))));
       },
     };

@@ -8,7 +8,7 @@ import { findItemRow, findNomenclature } from '../../../catalog/nomenclature';
 import { JsonLimitError, parseBoundedJson } from '../bounded-json';
 import { sanitiseDeep } from '../sanitise';
 import { problem, required, DOCUMENT_MAX_BYTES, DOCUMENT_MAX_FILES, type Ctx, type UnpackedEntry } from '../context';
-import type { ManifestEntryRecord } from '../documents';
+import { insertDocuments, type ManifestEntryRecord } from '../documents';
 import { runStep } from '../state';
 import type { PipelineStep } from '../step';
 import type { TransferManifest } from '../tools';
@@ -209,9 +209,7 @@ async function stepManifest(ctx: Ctx, entries: { path: string; size: number; sha
     return {
       output: { ok: true, problems: transferProblems, manifest, fromCatalog: known.filled },
       write: async (trx) => {
-        for (const row of rows) {
-          await trx.insertInto('documents').values(row as never).onConflict((oc) => oc.columns(['transfer_id', 'source_path']).doNothing()).execute();
-        }
+        await insertDocuments(trx, rows);
         await trx
           .updateTable('transfers')
           .set({ department: manifest.transfer.department.code, year: manifest.transfer.year, problems: JSON.stringify(sanitiseDeep(transferProblems)) })
