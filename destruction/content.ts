@@ -167,7 +167,12 @@ export interface ContentSealer {
   keyId: string;
   /** Seals and stores the object in every location; returns the plaintext's digest and size. */
   put(source: { file: string } | { bytes: Uint8Array }, expectedSha256?: string): Promise<{ sha256: string; sealedSha256: string; size: number }>;
+  /** Records the objects stored since the last call in `sealed_objects`, in a few statements. */
+  recorded(): Promise<void>;
 }
+
+/** Rows per INSERT into sealed_objects (5 parameters each, far below PostgreSQL's limit). */
+const RECORD_ROWS = 1000;
 
 /**
  * The sealer of one AIP (transfer/index/volume): its key is created once, in every key area,
@@ -202,6 +207,10 @@ export async function openContentSealer(
   }
   const keyId = row.key_id;
   const tmpDir = path.join(tmpdir(), 'muragat-seal');
+  // Stored envelopes not yet in sealed_objects. The AIP builder records them before it stores the
+  // manifest that names them, so no reader ever meets a sealed object the catalog cannot find; one
+  // statement for the dossier's objects rather than one per object (PGlite runs on the ingest's thread).
+  let unrecorded: { key_id: string; plain_sha256: string; sealed_sha256: string; plain_size: number; sealed_size: number }[] = [];
   return {
     keyId,
     async put(source, expectedSha256) {
@@ -209,16 +218,27 @@ export async function openContentSealer(
       const envelope = await sealToFile(key, keyId, plainSha, source, tmpDir);
       try {
         const stored = await putEverywhere(deps.storage, { file: envelope.file });
-        // Recorded before the manifest that names the object is sealed: no reader ever meets a
-        // sealed object the catalog cannot find.
-        await deps.db
-          .insertInto('sealed_objects')
-          .values({ key_id: keyId, plain_sha256: plainSha, sealed_sha256: stored.sha256, plain_size: envelope.plainSize, sealed_size: stored.size })
-          .onConflict((oc) => oc.columns(['key_id', 'plain_sha256']).doNothing())
-          .execute();
+        unrecorded.push({ key_id: keyId, plain_sha256: plainSha, sealed_sha256: stored.sha256, plain_size: envelope.plainSize, sealed_size: stored.size });
         return { sha256: plainSha, sealedSha256: stored.sha256, size: envelope.plainSize };
       } finally {
         await unlink(envelope.file).catch(() => {});
+      }
+    },
+    async recorded() {
+      const rows = unrecorded;
+      unrecorded = [];
+      try {
+        for (let i = 0; i < rows.length; i += RECORD_ROWS) {
+          await deps.db
+            .insertInto('sealed_objects')
+            .values(rows.slice(i, i + RECORD_ROWS))
+            .onConflict((oc) => oc.columns(['key_id', 'plain_sha256']).doNothing())
+            .execute();
+        }
+      } catch (error) {
+        // Not recorded: kept for the next call (a retry of the store step seals and records anew).
+        unrecorded = [...rows, ...unrecorded];
+        throw error;
       }
     },
   };

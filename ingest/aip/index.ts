@@ -51,6 +51,8 @@ export function serialiseJson(value: unknown): Uint8Array {
 export interface AipSealer {
   keyId: string;
   put(source: { file: string } | { bytes: Uint8Array }, expectedSha256?: string): Promise<{ sha256: string; sealedSha256: string; size: number }>;
+  /** Makes the objects sealed so far findable (their catalog rows); called before the manifest is stored. */
+  recorded(): Promise<void>;
 }
 
 /** Path of the clear map of a sealed AIP: which envelope holds which object, under which key. */
@@ -134,6 +136,7 @@ export class AipBuilder {
         objects: Object.fromEntries([...this.sealedObjects].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
       };
       await this.addJson(SEALING_MAP_PATH, 'report', map);
+      await this.sealer.recorded();
     }
     const manifest: AipManifest = { schemaVersion: 'muragat.aip/1', hashAlgorithm: 'SHA-256', ...header, files: this.list() };
     const put = await putEverywhere(this.storage, { bytes: serialiseJson(manifest) });
