@@ -281,6 +281,30 @@ describe('unpackTransfer refuses hostile tars and leaves nothing behind', () => 
     expect(await readFile(path.join(dest, 'keep.txt'), 'utf8')).toBe('mine');
   });
 
+  it('writes small entries whole and large ones streamed, with the same bytes, hashes and refusals', async () => {
+    const { randomBytes } = await import('node:crypto');
+    const small = randomBytes(1000);
+    const large = randomBytes(300 * 1024); // above the size written in one call
+    const tar = await writeTar('sizes.tar', [{ name: '03-12/small.bin', content: small }, { name: '03-12/sub/large.bin', content: large }]);
+    const dest = await fresh('sizes-out');
+    const { entries } = await unpackTransfer(tar, dest);
+    expect(entries).toEqual([
+      { path: '03-12/small.bin', size: 1000, sha256: sha256Hex(small) },
+      { path: '03-12/sub/large.bin', size: large.length, sha256: sha256Hex(large) },
+    ]);
+    expect((await readFile(path.join(dest, '03-12/small.bin'))).equals(small)).toBe(true);
+    expect((await readFile(path.join(dest, '03-12/sub/large.bin'))).equals(large)).toBe(true);
+    // A tar cut inside either kind of entry is damaged, and nothing of it stays.
+    for (const [name, content] of [['small', small], ['large', large]] as const) {
+      const whole = rawTar([{ name: `03-12/${name}.bin`, content }]);
+      const file = path.join(work, `cut-${name}.tar`);
+      await writeFile(file, whole.subarray(0, 512 + Math.floor(content.length / 2)));
+      const { error, dest: cutDest } = await refusal(file);
+      expect(error.params.reason).toBe('damaged');
+      expect(await readdir(cutDest)).toEqual([]);
+    }
+  });
+
   it('unpacks a safe tar with long Unicode names (pax) and hashes while streaming', async () => {
     const longName = `03-12/${'Ұзын атау '.repeat(12).trim()}.txt`;
     const tar = await writeTar('safe.tar', [{ name: '03-12/', type: '5' }, ok, { name: longName, content: 'қазақша' }]);
