@@ -23,6 +23,11 @@ export const identifyStep: PipelineStep = {
 
 /** Identifications at once: each reads a file's head and, for a PDF or a package, a few more parts. */
 const IDENTIFY_AT_ONCE = 4;
+/**
+ * Bytes of files identified at once: a PDF is read through in chunks of up to 4 MB (held with
+ * their text), so large files go one at a time, as before, and only small ones side by side.
+ */
+const IDENTIFY_BUDGET_BYTES = 4 * 1024 * 1024;
 
 /** Identifies every pending document; containers are expanded into separate documents. */
 async function stepIdentify(ctx: Ctx): Promise<void> {
@@ -38,9 +43,15 @@ async function stepIdentify(ctx: Ctx): Promise<void> {
     // order, so a container's members join the next round with the numbers they always had.
     for (let round = queue.splice(0); round.length; round = queue.splice(0)) {
       const identified = new Array<{ format: FormatId } | { error: unknown }>(round.length);
-      await eachLimited(round, IDENTIFY_AT_ONCE, async (doc, i) => {
-        identified[i] = await ctx.tools.identifyFormat(localFile(ctx.work, doc), path.basename(doc.source)).then((format) => ({ format }), (error: unknown) => ({ error }));
-      });
+      await eachLimited(
+        round,
+        IDENTIFY_AT_ONCE,
+        async (doc, i) => {
+          identified[i] = await ctx.tools.identifyFormat(localFile(ctx.work, doc), path.basename(doc.source)).then((format) => ({ format }), (error: unknown) => ({ error }));
+        },
+        (doc) => doc.size,
+        IDENTIFY_BUDGET_BYTES,
+      );
       for (const [i, doc] of round.entries()) {
         const file = localFile(ctx.work, doc);
         ctx.progress({ step: 'identify', done: done++, total: done + round.length - i - 1 + queue.length, item: doc.source });
