@@ -1,6 +1,7 @@
 // Safe, streaming unpacking of a transfer tar (optionally gzip). Everything is decided from
-// the tar headers before a byte is written, bytes are hashed as they stream, and any refusal
-// removes what was written so far: the archive never holds half a transfer.
+// the tar headers before a byte is written, bytes are hashed as they are read (small entries
+// written whole, larger ones streamed), and any refusal removes what was written so far: the
+// archive never holds half a transfer.
 import { createHash, type Hash } from 'node:crypto';
 import { createReadStream, createWriteStream, writeFileSync } from 'node:fs';
 import { mkdir, open, readdir, rm } from 'node:fs/promises';
