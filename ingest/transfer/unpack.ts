@@ -196,44 +196,38 @@ export async function unpackTransfer(
       fileKeys.set(key, name);
       for (const p of parents) dirKeys.add(p);
       const target = path.join(destDir, name);
-      if (!made.has(path.dirname(target))) {
-        await mkdir(path.dirname(target), { recursive: true });
-        made.add(path.dirname(target));
+      const folder = path.dirname(target);
+      if (!made.has(folder)) {
+        await mkdir(folder, { recursive: true });
+        made.add(folder);
       }
       const hash = createHash('sha256');
       let written = 0;
+      const counted = (n: number) => {
+        written += n;
+        if (written > size) throw unsafeEntry(shown, 'entry_size', { size: written, max: size });
+      };
+      // 'wx': never follow or overwrite something already there; mode 0644 whatever the header says.
       if (size <= SMALL_ENTRY_BYTES) {
         // A small entry is gathered and written in one call on this thread: for most files of a
         // transfer, a thread-pool round per open, write and close cost more than the write itself.
         const chunks: Buffer[] = [];
         await Promise.race([entryFailed, (async () => {
           for await (const chunk of entry as AsyncIterable<Buffer>) {
-            written += chunk.length;
-            if (written > size) throw unsafeEntry(shown, 'entry_size', { size: written, max: size });
+            counted(chunk.length);
             chunks.push(chunk);
           }
         })()]);
         const bytes = Buffer.concat(chunks, written);
         hash.update(bytes);
-        // 'wx': never follow or overwrite something already there; mode 0644 whatever the header says.
         writeFileSync(target, bytes, { flag: 'wx', mode: 0o644 });
-        total += written;
-        entries.push({ path: name, size: written, sha256: hash.digest('hex') });
-        continue;
+      } else {
+        const out = createWriteStream(target, { flags: 'wx', mode: 0o644 });
+        // pipeline, not pipe: a truncated tar or a refusal must fail every stage, not hang one.
+        current = out;
+        await Promise.race([entryFailed, pipeline(entry, counter(counted, hash), out)]);
+        current = null;
       }
-      // 'wx': never follow or overwrite something already there; mode 0644 whatever the header says.
-      const out = createWriteStream(target, { flags: 'wx', mode: 0o644 });
-      // pipeline, not pipe: a truncated tar or a refusal must fail every stage, not hang one.
-      current = out;
-      await Promise.race([entryFailed, pipeline(
-        entry,
-        counter((n) => {
-          written += n;
-          if (written > size) throw unsafeEntry(shown, 'entry_size', { size: written, max: size });
-        }, hash),
-        out,
-      )]);
-      current = null;
       total += written;
       entries.push({ path: name, size: written, sha256: hash.digest('hex') });
     }
