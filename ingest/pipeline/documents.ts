@@ -114,8 +114,13 @@ const UPDATE_COLUMNS = {
 } as const;
 type UpdateColumn = keyof typeof UPDATE_COLUMNS;
 
-/** Rows per UPDATE statement: far below PostgreSQL's 65,535 parameters with every column set. */
-const UPDATE_ROWS = 1000;
+/** Rows per statement of the ingest's batched writes: far below PostgreSQL's 65,535 parameters. */
+const ROWS_PER_STATEMENT = 1000;
+
+/** Runs `write` over `rows` in slices of ROWS_PER_STATEMENT rows, one statement after another. */
+export async function inStatements<T>(rows: readonly T[], write: (slice: T[]) => Promise<unknown>): Promise<void> {
+  for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) await write(rows.slice(i, i + ROWS_PER_STATEMENT));
+}
 
 /**
  * Writes a step's verdicts: one UPDATE … FROM (VALUES …) per set of changed columns rather than
@@ -135,21 +140,19 @@ export async function writeDocUpdates(trx: Transaction<Database>, updates: Map<s
     groups.set(key, group);
   }
   for (const { columns, rows } of groups.values()) {
-    for (let i = 0; i < rows.length; i += UPDATE_ROWS) {
-      const values = rows.slice(i, i + UPDATE_ROWS).map((r) => sql`(${sql.join([sql`${r.id}::uuid`, ...r.values.map((v, j) => sql`${v}::${sql.raw(UPDATE_COLUMNS[columns[j]!])}`)])})`);
-      await sql`UPDATE documents AS d SET ${sql.join(columns.map((c) => sql`${sql.ref(c)} = v.${sql.ref(c)}`))} FROM (VALUES ${sql.join(values)}) AS v (id, ${sql.join(columns.map((c) => sql.ref(c)))}) WHERE d.id = v.id`.execute(trx);
-    }
+    await inStatements(rows, (slice) => {
+      const values = slice.map((r) => sql`(${sql.join([sql`${r.id}::uuid`, ...r.values.map((v, j) => sql`${v}::${sql.raw(UPDATE_COLUMNS[columns[j]!])}`)])})`);
+      return sql`UPDATE documents AS d SET ${sql.join(columns.map((c) => sql`${sql.ref(c)} = v.${sql.ref(c)}`))} FROM (VALUES ${sql.join(values)}) AS v (id, ${sql.join(columns.map((c) => sql.ref(c)))}) WHERE d.id = v.id`.execute(trx);
+    });
   }
 }
 
 /**
- * Inserts new document rows in statements of UPDATE_ROWS rows (a manifest's documents, a
- * container's members); a row already there from an earlier attempt of the step is left as is.
+ * Inserts new document rows, many per statement (a manifest's documents, a container's members);
+ * a row already there from an earlier attempt of the step is left as is.
  */
 export async function insertDocuments(trx: Transaction<Database>, rows: Record<string, unknown>[]): Promise<void> {
-  for (let i = 0; i < rows.length; i += UPDATE_ROWS) {
-    await trx.insertInto('documents').values(rows.slice(i, i + UPDATE_ROWS) as never).onConflict((oc) => oc.columns(['transfer_id', 'source_path']).doNothing()).execute();
-  }
+  await inStatements(rows, (slice) => trx.insertInto('documents').values(slice as never).onConflict((oc) => oc.columns(['transfer_id', 'source_path']).doNothing()).execute());
 }
 
 /** The columns one document's update sets, in UPDATE_COLUMNS order, its strings sanitised. */

@@ -11,7 +11,7 @@ import type { AccessMetadata, Retention, DossierSignatureStatus, AipManifest } f
 import { AipBuilder, putEverywhere, serialiseJson } from '../aip';
 import { openContentSealer } from '../../destruction/content';
 import { buildDocuments, buildInventory, buildDossierMetadata, integrityStatement, aipFileName, signatureRecord, type DossierInput } from '../dossier/build';
-import { loadDocs, localFile, renditionFile, writeDocUpdates, type DocRow } from './documents';
+import { inStatements, loadDocs, localFile, renditionFile, writeDocUpdates, type DocRow } from './documents';
 import { addDocumentsEvidence, addReportEvidence, evidenceFile, sha256Of, signerMetadataOf, EVIDENCE_RECORDS_PATH, type SignatureEvidenceRecord } from '../aip/signature-evidence';
 import { listSteps } from './state';
 import type { Ctx } from './context';
@@ -483,9 +483,6 @@ export function dossierSignatureRow(dossierId: string, s: Omit<StoredSignature, 
   return { dossier_id: dossierId, kind: s.kind, signer: JSON.stringify(s.signer), cms_sha256: s.cmsSha256, verdict: s.verdict };
 }
 
-/** Rows per INSERT of a dossier's documents (7 parameters each, far below PostgreSQL's limit). */
-const INDEX_ROWS = 1000;
-
 /** One transaction per dossier; a dossier already indexed (re-run after a crash) is skipped. */
 export async function indexDossiers(ctx: Ctx, dossiers: StoredDossier[]): Promise<number> {
   let indexed = 0;
@@ -501,9 +498,7 @@ export async function indexDossiers(ctx: Ctx, dossiers: StoredDossier[]): Promis
       if (d.contentKeyId) await trx.updateTable('content_keys').set({ dossier_id: row.id }).where('key_id', '=', d.contentKeyId).execute();
       // In statements of many rows: on the embedded catalog each statement is a round through
       // PGlite on the ingest's thread, after the last conversion.
-      for (let i = 0; i < d.documents.length; i += INDEX_ROWS) {
-        await trx.insertInto('dossier_documents').values(d.documents.slice(i, i + INDEX_ROWS).map((doc) => dossierDocumentRow(row.id, doc))).execute();
-      }
+      await inStatements(d.documents, (slice) => trx.insertInto('dossier_documents').values(slice.map((doc) => dossierDocumentRow(row.id, doc))).execute());
       await writeDocUpdates(trx, new Map(d.documents.flatMap((doc) => (doc.renditionPath ? [[doc.documentId, { renditionPath: doc.renditionPath }] as const] : []))));
       for (const s of d.signatures) {
         await trx.insertInto('dossier_signatures').values(dossierSignatureRow(row.id, s)).execute();
