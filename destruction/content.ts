@@ -225,21 +225,16 @@ export async function openContentSealer(
       }
     },
     async recorded() {
-      const rows = unrecorded;
-      unrecorded = [];
-      try {
-        for (let i = 0; i < rows.length; i += RECORD_ROWS) {
-          await deps.db
-            .insertInto('sealed_objects')
-            .values(rows.slice(i, i + RECORD_ROWS))
-            .onConflict((oc) => oc.columns(['key_id', 'plain_sha256']).doNothing())
-            .execute();
-        }
-      } catch (error) {
-        // Not recorded: kept for the next call (a retry of the store step seals and records anew).
-        unrecorded = [...rows, ...unrecorded];
-        throw error;
+      // Every put has finished (the AIP builder seals after them); a failure here fails the store
+      // step, whose retry opens a new sealer and seals and records anew.
+      for (let i = 0; i < unrecorded.length; i += RECORD_ROWS) {
+        await deps.db
+          .insertInto('sealed_objects')
+          .values(unrecorded.slice(i, i + RECORD_ROWS))
+          .onConflict((oc) => oc.columns(['key_id', 'plain_sha256']).doNothing())
+          .execute();
       }
+      unrecorded = [];
     },
   };
 }
